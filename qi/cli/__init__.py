@@ -1,0 +1,23 @@
+"""The ``qi`` command line: one thin subcommand per library entry point.
+
+Each area keeps its commands in its own module here and is registered below.
+Exit status: 0 success, 1 bad input (the message says what and how to fix it), 2 usage.
+"""
+
+import click
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="qi")
+def main() -> None:
+    """qi: run charts, SPC charts and Making Data Count icons for improvement work."""
+
+
+def _register() -> None:
+    from qi.cli import charts
+
+    for command in charts.COMMANDS:
+        main.add_command(command)
+
+
+_register()
