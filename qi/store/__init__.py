@@ -1,0 +1,45 @@
+"""The qi store: the database behind the app, the engine and the command line.
+
+- ``engine``: which database (SQLite under data/ by default, PostgreSQL by URL), schema upgrades.
+- ``models``: the tables. ``migrations``: how the schema is created and changed (alembic).
+- ``observations``: writing observations with revisions; reading series as polars via Arrow.
+- ``definitions``: measures, places and initiatives.
+"""
+
+from qi.store.definitions import (
+    add_initiative,
+    read_measures,
+    read_places,
+    upsert_measures,
+    upsert_places,
+)
+from qi.store.engine import connect, database_url, default_actor, open_store, upgrade
+from qi.store.observations import (
+    StoreResult,
+    UploadRecord,
+    read_revisions,
+    read_series,
+    read_uploads,
+    record_rejected_upload,
+    store_observations,
+)
+
+__all__ = [
+    "StoreResult",
+    "UploadRecord",
+    "add_initiative",
+    "connect",
+    "database_url",
+    "default_actor",
+    "open_store",
+    "read_measures",
+    "read_places",
+    "read_revisions",
+    "read_series",
+    "read_uploads",
+    "record_rejected_upload",
+    "store_observations",
+    "upgrade",
+    "upsert_measures",
+    "upsert_places",
+]

@@ -1,0 +1,65 @@
+"""Running a read query straight into a polars frame, with no per-row Python objects.
+
+PostgreSQL: an ADBC driver runs the query and hands back an Arrow table.
+SQLite: SQLite itself renders the result as one CSV text (``quote()`` writes REALs so that they
+read back to the same double) and polars parses it. ADBC's SQLite driver is not used on purpose:
+it links its own copy of SQLite, and two copies in one process break each other's WAL locks
+("disk I/O error"), as SQLite's documentation warns.
+
+Queries here carry only integers and dates as literals: callers resolve codes to ids first, so
+no user text is ever rendered into SQL.
+"""
+
+import polars as pl
+from sqlalchemy import Engine, Select
+
+
+def _literal_sql(engine: Engine, query: Select) -> str:
+    return str(query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+
+
+def _postgresql_frame(engine: Engine, query: Select) -> pl.DataFrame:
+    import adbc_driver_postgresql.dbapi
+
+    uri = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with adbc_driver_postgresql.dbapi.connect(uri) as connection, connection.cursor() as cursor:
+        cursor.execute(_literal_sql(engine, query))
+        frame = pl.from_arrow(cursor.fetch_arrow_table())
+    assert isinstance(frame, pl.DataFrame)
+    return frame
+
+
+def _sqlite_frame(engine: Engine, query: Select, names: list[str]) -> pl.DataFrame:
+    labels = [f"c{i}" for i in range(len(names))]
+    query = query.with_only_columns(
+        *(column.label(label) for column, label in zip(query.selected_columns, labels, strict=True))
+    )
+    # NULL becomes an empty unquoted field, which polars reads as null (quote(NULL) is 'NULL').
+    row = " || ',' || ".join(
+        f"CASE WHEN q.{label} IS NULL THEN '' ELSE quote(q.{label}) END" for label in labels
+    )
+    sql = f"SELECT group_concat({row}, char(10)) FROM ({_literal_sql(engine, query)}) AS q"
+    with engine.connect() as connection:
+        text = connection.exec_driver_sql(sql).scalar()
+    schema = dict.fromkeys(names, pl.String())
+    if not text:
+        return pl.DataFrame(schema=schema)
+    return pl.read_csv(text.encode(), has_header=False, quote_char="'", schema=schema)
+
+
+def read_frame(engine: Engine, query: Select, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """Run ``query`` and return a polars frame with exactly ``schema`` (names in order, dtypes)."""
+    if engine.dialect.name == "sqlite":
+        frame = _sqlite_frame(engine, query, list(schema))
+    else:
+        frame = _postgresql_frame(engine, query)
+        frame.columns = list(schema)
+    return frame.with_columns(_as(name, dtype, frame[name].dtype) for name, dtype in schema.items())
+
+
+def _as(name: str, dtype: pl.DataType, found: pl.DataType) -> pl.Expr:
+    if found == pl.String and dtype == pl.Date:
+        return pl.col(name).str.to_date("%Y-%m-%d")
+    if found == pl.String and dtype == pl.Datetime:
+        return pl.col(name).str.to_datetime(time_unit="us")
+    return pl.col(name).cast(dtype)

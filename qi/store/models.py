@@ -1,0 +1,242 @@
+"""The database schema as SQLAlchemy 2.x tables: places, initiatives, measures, uploads,
+observations, revisions, and the annotations, stories and meetings that later attach to them.
+
+This module only declares tables. The schema is created and upgraded by the alembic migrations
+in ``qi/store/migrations`` (never ``metadata.create_all``); a test checks the two agree.
+Every table a person writes to carries who wrote it (``actor``/``created_by``) and when.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+MEASURE_KINDS = ("count", "rate", "proportion", "continuous", "time_between", "cases_between")
+IMPROVEMENT_DIRECTIONS = ("up", "down", "neither")
+FREQUENCIES = ("week", "month", "quarter", "year")
+PLACE_TYPES = (
+    "lsoa",
+    "ward",
+    "locality",
+    "local_authority",
+    "icb",
+    "sub_icb",
+    "trust",
+    "region",
+    "pcn",
+    "practice",
+    "other",
+)
+OBSERVATION_STATUSES = ("final", "provisional")
+UPLOAD_OUTCOMES = ("stored", "rejected")
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Place(Base):
+    __tablename__ = "places"
+    __table_args__ = (CheckConstraint(_one_of("type", PLACE_TYPES), name="ck_places_type"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    type: Mapped[str] = mapped_column(String(32))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"))
+    gss_code: Mapped[str | None] = mapped_column(String(9))
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Initiative(Base):
+    __tablename__ = "initiatives"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    start_date: Mapped[date | None] = mapped_column(Date)
+    description: Mapped[str | None] = mapped_column(Text)
+    # Comma-separated outcome domains, e.g. "urgent care, frailty".
+    outcome_domains: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class InitiativePlace(Base):
+    __tablename__ = "initiative_places"
+
+    initiative_id: Mapped[int] = mapped_column(
+        ForeignKey("initiatives.id", ondelete="CASCADE"), primary_key=True
+    )
+    place_id: Mapped[int] = mapped_column(ForeignKey("places.id"), primary_key=True)
+
+
+class Measure(Base):
+    __tablename__ = "measures"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", MEASURE_KINDS), name="ck_measures_kind"),
+        CheckConstraint(
+            _one_of("improvement", IMPROVEMENT_DIRECTIONS), name="ck_measures_improvement"
+        ),
+        CheckConstraint(_one_of("frequency", FREQUENCIES), name="ck_measures_frequency"),
+        CheckConstraint("multiplier > 0", name="ck_measures_multiplier"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    definition: Mapped[str | None] = mapped_column(Text)
+    unit: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    multiplier: Mapped[float] = mapped_column(Float, default=1.0)
+    improvement: Mapped[str] = mapped_column(String(8))
+    target: Mapped[float | None] = mapped_column(Float)
+    chart: Mapped[str | None] = mapped_column(String(16))
+    rule_set: Mapped[str | None] = mapped_column(String(32))
+    frequency: Mapped[str] = mapped_column(String(8))
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Upload(Base):
+    __tablename__ = "uploads"
+    __table_args__ = (
+        CheckConstraint(_one_of("outcome", UPLOAD_OUTCOMES), name="ck_uploads_outcome"),
+        Index("ix_uploads_content_hash", "content_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(512))
+    sheet: Mapped[str | None] = mapped_column(String(255))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(128))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime)
+    rows_read: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(16))
+    observations_added: Mapped[int] = mapped_column(Integer, default=0)
+    observations_revised: Mapped[int] = mapped_column(Integer, default=0)
+    # The full validation report as JSON (problems, counts, summary).
+    report: Mapped[str] = mapped_column(Text)
+
+
+class Observation(Base):
+    """The current value of one measure at one place for one period."""
+
+    __tablename__ = "observations"
+    __table_args__ = (
+        UniqueConstraint("measure_id", "place_id", "period", name="uq_observations_key"),
+        CheckConstraint(_one_of("status", OBSERVATION_STATUSES), name="ck_observations_status"),
+        Index("ix_observations_place_period", "place_id", "period"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id"))
+    place_id: Mapped[int] = mapped_column(ForeignKey("places.id"))
+    period: Mapped[date] = mapped_column(Date)
+    value: Mapped[float | None] = mapped_column(Float)
+    numerator: Mapped[float | None] = mapped_column(Float)
+    denominator: Mapped[float | None] = mapped_column(Float)
+    # Why the value is missing: "suppressed (*)", "blank", ... NULL when a value is present.
+    missing_reason: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"))
+
+
+class Revision(Base):
+    """One change to a stored observation: what it was, what it became, who, when, from which upload."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (Index("ix_revisions_observation", "observation_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    observation_id: Mapped[int] = mapped_column(ForeignKey("observations.id"))
+    old_value: Mapped[float | None] = mapped_column(Float)
+    old_numerator: Mapped[float | None] = mapped_column(Float)
+    old_denominator: Mapped[float | None] = mapped_column(Float)
+    old_missing_reason: Mapped[str | None] = mapped_column(String(64))
+    old_status: Mapped[str] = mapped_column(String(16))
+    old_upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"))
+    new_value: Mapped[float | None] = mapped_column(Float)
+    new_numerator: Mapped[float | None] = mapped_column(Float)
+    new_denominator: Mapped[float | None] = mapped_column(Float)
+    new_missing_reason: Mapped[str | None] = mapped_column(String(64))
+    new_status: Mapped[str] = mapped_column(String(16))
+    upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"))
+    actor: Mapped[str] = mapped_column(String(128))
+    revised_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Annotation(Base):
+    """A note on a chart at one period: a change point (new phase), an exclusion, or a comment."""
+
+    __tablename__ = "annotations"
+    __table_args__ = (Index("ix_annotations_measure_place", "measure_id", "place_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id"))
+    # NULL place: the annotation applies to every place of the measure.
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"))
+    period: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    new_phase: Mapped[bool] = mapped_column(Boolean, default=False)
+    exclude: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    undone_by: Mapped[str | None] = mapped_column(String(128))
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Meeting(Base):
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(255))
+    held_on: Mapped[date] = mapped_column(Date)
+    notes: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Story(Base):
+    """A story of change: what was tried, where, and what the charts showed."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(255))
+    text: Mapped[str] = mapped_column(Text)
+    initiative_id: Mapped[int | None] = mapped_column(ForeignKey("initiatives.id"))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
+    actor: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class StoryLink(Base):
+    """What a story is about: a measure, optionally at a place and over a period range."""
+
+    __tablename__ = "story_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id"))
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"))
+    period_start: Mapped[date | None] = mapped_column(Date)
+    period_end: Mapped[date | None] = mapped_column(Date)

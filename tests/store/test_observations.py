@@ -1,0 +1,155 @@
+"""Storing observations: new values, revisions, idempotence, reading series back (both backends)."""
+
+from datetime import date
+
+import polars as pl
+import pytest
+from sqlalchemy import func, select
+
+from qi.store import (
+    UploadRecord,
+    add_initiative,
+    read_revisions,
+    read_series,
+    read_uploads,
+    record_rejected_upload,
+    store_observations,
+)
+from qi.store.models import Observation, Revision, Upload
+from tests.store.helpers import add_definitions, observations
+
+
+def _upload(name="ae.csv", content_hash="h1", actor="alice") -> UploadRecord:
+    return UploadRecord(
+        file_name=name, content_hash=content_hash, rows_read=0, report={}, actor=actor
+    )
+
+
+def _counts(engine) -> tuple[int, int, int]:
+    with engine.connect() as c:
+        return tuple(
+            c.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in (Observation, Revision, Upload)
+        )
+
+
+def test_new_observations_are_stored_and_read_back_as_polars(engine):
+    add_definitions(engine)
+    rows = observations(
+        engine,
+        [
+            ("ae_attendances", "RXX", "2024-01-01", 10.0),
+            ("ae_attendances", "RXX", "2024-02-01", None),
+        ],
+    )
+    result = store_observations(engine, rows, _upload())
+    assert (result.added, result.revised, result.unchanged) == (2, 0, 0)
+    series = read_series(engine, "ae_attendances")
+    assert series.schema["period"] == pl.Date
+    assert series.select("measure", "place", "period", "value", "missing_reason").rows() == [
+        ("ae_attendances", "RXX", date(2024, 1, 1), 10.0, None),
+        ("ae_attendances", "RXX", date(2024, 2, 1), None, "suppressed (*)"),
+    ]
+    assert series["upload_id"].to_list() == [result.upload_id] * 2
+
+
+def test_the_same_rows_twice_change_nothing(engine):
+    add_definitions(engine)
+    rows = observations(engine, [("ae_attendances", "RXX", "2024-01-01", 10.0)])
+    store_observations(engine, rows, _upload())
+    before = _counts(engine)
+    again = store_observations(engine, rows, _upload(content_hash="h1"))
+    assert again.upload_id is None
+    assert (again.added, again.revised, again.unchanged) == (0, 0, 1)
+    assert _counts(engine) == before
+
+
+def test_a_changed_value_becomes_a_revision_and_the_old_value_stays_readable(engine):
+    add_definitions(engine)
+    first = store_observations(
+        engine, observations(engine, [("ae_attendances", "RXX", "2024-01-01", 10.0)]), _upload()
+    )
+    second = store_observations(
+        engine,
+        observations(
+            engine,
+            [
+                ("ae_attendances", "RXX", "2024-01-01", 12.0),
+                ("ae_attendances", "RXX", "2024-02-01", 5.0),
+            ],
+        ),
+        _upload(content_hash="h2", actor="bob"),
+    )
+    assert (second.added, second.revised) == (1, 1)
+    assert read_series(engine, "ae_attendances")["value"].to_list() == [12.0, 5.0]
+    revisions = read_revisions(engine, "ae_attendances")
+    assert revisions.height == 1
+    revision = revisions.row(0, named=True)
+    assert (revision["old_value"], revision["new_value"]) == (10.0, 12.0)
+    assert (revision["old_upload_id"], revision["upload_id"]) == (first.upload_id, second.upload_id)
+    assert revision["actor"] == "bob"
+    assert revision["period"] == date(2024, 1, 1)
+
+
+def test_a_suppressed_value_that_arrives_later_is_a_revision(engine):
+    add_definitions(engine)
+    store_observations(
+        engine, observations(engine, [("ae_attendances", "RXX", "2024-01-01", None)]), _upload()
+    )
+    store_observations(
+        engine,
+        observations(engine, [("ae_attendances", "RXX", "2024-01-01", 3.0)]),
+        _upload(content_hash="h2"),
+    )
+    revision = read_revisions(engine).row(0, named=True)
+    assert (revision["old_value"], revision["new_value"]) == (None, 3.0)
+    assert read_series(engine).row(0, named=True)["missing_reason"] is None
+
+
+def test_every_write_records_who_made_it(engine):
+    add_definitions(engine)
+    store_observations(
+        engine,
+        observations(engine, [("ae_attendances", "RXX", "2024-01-01", 1.0)]),
+        _upload(actor="carol"),
+    )
+    record_rejected_upload(engine, _upload(name="bad.csv", content_hash="h9", actor="dave"))
+    uploads = read_uploads(engine)
+    assert uploads.select("file_name", "actor", "outcome").rows() == [
+        ("ae.csv", "carol", "stored"),
+        ("bad.csv", "dave", "rejected"),
+    ]
+    assert uploads["observations_added"].to_list() == [1, 0]
+
+
+def test_series_are_filtered_by_measure_place_initiative_and_period(engine):
+    add_definitions(engine, measures=("ae_attendances", "ae_breaches"))
+    rows = [
+        (m, p, f"2024-{month:02d}-01", float(month))
+        for m in ("ae_attendances", "ae_breaches")
+        for p in ("RXX", "RYY", "RZZ")
+        for month in range(1, 7)
+    ]
+    store_observations(engine, observations(engine, rows), _upload())
+    add_initiative(engine, "Frailty at home", ["RXX", "RZZ"], start_date=date(2024, 3, 1))
+    assert read_series(engine).height == 36
+    assert read_series(engine, "ae_breaches").height == 18
+    assert set(read_series(engine, places=["RYY"])["place"]) == {"RYY"}
+    assert set(read_series(engine, initiative="Frailty at home")["place"]) == {"RXX", "RZZ"}
+    window = read_series(
+        engine, "ae_attendances", places="RXX", start=date(2024, 2, 1), end=date(2024, 4, 1)
+    )
+    assert window["period"].to_list() == [date(2024, 2, 1), date(2024, 3, 1), date(2024, 4, 1)]
+
+
+def test_unknown_codes_in_a_read_are_named(engine):
+    add_definitions(engine)
+    with pytest.raises(LookupError, match="ae_atendances"):
+        read_series(engine, "ae_atendances")
+
+
+def test_an_empty_store_reads_as_an_empty_frame_with_the_series_schema(engine):
+    series = read_series(engine)
+    assert series.height == 0
+    assert series.schema["period"] == pl.Date
+    assert series.schema["value"] == pl.Float64

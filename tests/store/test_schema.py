@@ -1,0 +1,58 @@
+"""The schema: alembic builds exactly the models, and SQLite runs with WAL and foreign keys."""
+
+from datetime import date
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import insert, text
+from sqlalchemy.exc import IntegrityError
+
+from qi.store import connect, database_url, open_store
+from qi.store.models import Base, Observation
+
+
+def test_the_migrations_build_exactly_the_models(engine):
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys_on(sqlite_url):
+    engine = connect(sqlite_url)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_an_observation_of_an_unknown_measure_is_refused_by_the_database(engine):
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(
+            insert(Observation).values(
+                measure_id=999, place_id=999, period=date(2024, 1, 1), status="final", upload_id=999
+            )
+        )
+
+
+def test_the_default_database_is_a_sqlite_file_under_data(monkeypatch, tmp_path):
+    monkeypatch.delenv("QI_DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert database_url() == f"sqlite:///{tmp_path / 'data' / 'qi.sqlite'}"
+    engine = open_store()
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM measures")).scalar() == 0
+    assert (tmp_path / "data" / "qi.sqlite").exists()
+
+
+def test_qi_database_url_chooses_postgresql_with_psycopg(monkeypatch):
+    monkeypatch.setenv("QI_DATABASE_URL", "postgresql://someone@db.example/qi")
+    assert database_url() == "postgresql+psycopg://someone@db.example/qi"
+
+
+def test_upgrading_an_up_to_date_schema_changes_nothing(database_url):
+    open_store(database_url).dispose()
+    engine = open_store(database_url)
+    with engine.connect() as connection:
+        assert (
+            connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        )
