@@ -1,0 +1,310 @@
+"""Centre lines and 1-, 2- and 3-sigma limits for every chart type, per phase.
+
+Each chart reads the subgroup statistics (``_y _ysum _ylen _ymean _ysd _n``) and the layout
+(``_seg _base``) and writes ``_y`` (the plotted statistic), ``_cl`` and ``_lcl1 _ucl1 _lcl2 _ucl2
+_lcl3 _ucl3``. Formulas follow qicharts2 0.8 (σ-based charts) and NHSRplotthedots 0.2.2 (the
+XmR chart under Making Data Count); see docs of each function. A centre line given by the
+user replaces the computed one in every phase where it is complete. Limits that are not
+finite become missing.
+"""
+
+import math
+
+import numpy as np
+import polars as pl
+from scipy.special import gammaln
+
+from qi.charts.constants import D2, G_MEDIAN_FACTOR, IP_SCREEN, MDC_LIMIT, MR_SCREEN, T_POWER
+from qi.charts.phases import SEGMENT
+from qi.charts.windows import previous_in_segment
+
+Y, CL, BASE = pl.col("_y"), pl.col("_cl"), pl.col("_base")
+LIMIT_COLUMNS = ["_lcl1", "_ucl1", "_lcl2", "_ucl2", "_lcl3", "_ucl3"]
+
+
+def seg_sum(expr: pl.Expr, mask: pl.Expr) -> pl.Expr:
+    return pl.when(mask).then(expr).sum().over(SEGMENT)
+
+
+def seg_count(expr: pl.Expr, mask: pl.Expr) -> pl.Expr:
+    return (mask & expr.is_not_null()).sum().over(SEGMENT)
+
+
+def two_pass_mean(frame: pl.DataFrame, expr: pl.Expr, mask: pl.Expr, name: str) -> pl.DataFrame:
+    """R's mean(x[mask], na.rm = TRUE) per phase: a mean corrected by the mean residual.
+
+    The second pass makes a constant phase's mean exactly its value, so points on the centre
+    line are recognised as such (they break runs).
+    """
+    frame = frame.with_columns(
+        (seg_sum(expr, mask) / seg_count(expr, mask)).alias("_m1"),
+        seg_count(expr, mask).alias("_mn"),
+    )
+    residual = seg_sum(expr - pl.col("_m1"), mask) / pl.col("_mn")
+    return frame.with_columns((pl.col("_m1") + residual).alias(name)).drop("_m1", "_mn")
+
+
+def given_centre(computed: pl.Expr) -> pl.Expr:
+    """The user's centre line where it is given for every point of the phase, else ``computed``."""
+    complete = pl.col("_centre").is_null().sum().over(SEGMENT) == 0
+    return pl.when(complete).then(pl.col("_centre")).otherwise(computed)
+
+
+def _symmetric(sigma: pl.Expr) -> list[pl.Expr]:
+    return [
+        e
+        for z in (1, 2, 3)
+        for e in ((CL - z * sigma).alias(f"_lcl{z}"), (CL + z * sigma).alias(f"_ucl{z}"))
+    ]
+
+
+def _average_moving_range(
+    frame: pl.DataFrame, values: pl.Expr, screen: bool, screen_at: float = MR_SCREEN
+) -> pl.DataFrame:
+    """``_amr``: mean moving range between consecutive baseline points of each phase.
+
+    Moving ranges bridge excluded points and break at missing values; with screening, ranges
+    at or above ``screen_at`` x AMR are dropped and the AMR computed once more.
+    """
+    frame = frame.with_columns(
+        pl.when(BASE).then((values - previous_in_segment(values, BASE)).abs()).alias("_mr")
+    )
+    frame = two_pass_mean(frame, pl.col("_mr"), BASE, "_amr")
+    if screen:
+        kept = BASE & (pl.col("_mr") < screen_at * pl.col("_amr"))
+        frame = two_pass_mean(frame, pl.col("_mr"), kept, "_amr")
+    return frame
+
+
+def individuals(frame: pl.DataFrame, xmr: str, screen: bool) -> pl.DataFrame:
+    """XmR chart. mdc: mean ± 2.66 AMR (2-sigma at 2/3 of it); sigma: mean ± 3 AMR / 1.128."""
+    frame = two_pass_mean(frame, Y, BASE, "_mean")
+    frame = frame.with_columns(given_centre(pl.col("_mean")).alias("_cl"))
+    values = Y if xmr == "mdc" else Y - CL
+    frame = _average_moving_range(frame, values, screen)
+    amr = pl.col("_amr")
+    if xmr == "mdc":
+        limits = [
+            (CL - (MDC_LIMIT / 3) * amr).alias("_lcl1"),
+            (CL + (MDC_LIMIT / 3) * amr).alias("_ucl1"),
+            (CL - (2 * (MDC_LIMIT / 3)) * amr).alias("_lcl2"),
+            (CL + (2 * (MDC_LIMIT / 3)) * amr).alias("_ucl2"),
+            (CL - MDC_LIMIT * amr).alias("_lcl3"),
+            (CL + MDC_LIMIT * amr).alias("_ucl3"),
+        ]
+    else:
+        limits = _symmetric(amr / D2)
+    return frame.with_columns(limits)
+
+
+def run(frame: pl.DataFrame, **_: object) -> pl.DataFrame:
+    """Run chart: the median of the baseline; no limits."""
+    median = pl.when(BASE).then(Y).median().over(SEGMENT)
+    none = pl.lit(None, pl.Float64)
+    return frame.with_columns(given_centre(median).alias("_cl")).with_columns(
+        [none.alias(c) for c in LIMIT_COLUMNS]
+    )
+
+
+def moving_range(frame: pl.DataFrame, **_: object) -> pl.DataFrame:
+    """MR chart: |difference from the previous point|; limits 0 and 3.267 × mean MR."""
+    every_row = pl.lit(True)
+    frame = frame.with_columns((Y - previous_in_segment(Y, every_row)).abs().alias("_y"))
+    frame = two_pass_mean(frame, Y, BASE, "_mean")
+    frame = frame.with_columns(given_centre(pl.col("_mean")).alias("_cl"))
+    zero = pl.lit(0.0)
+    return frame.with_columns(
+        zero.alias("_lcl1"),
+        ((MR_SCREEN / 3) * CL).alias("_ucl1"),
+        zero.alias("_lcl2"),
+        ((MR_SCREEN / 3) * 2 * CL).alias("_ucl2"),
+        zero.alias("_lcl3"),
+        (MR_SCREEN * CL).alias("_ucl3"),
+    )
+
+
+def times_between(frame: pl.DataFrame, xmr: str, screen: bool) -> pl.DataFrame:
+    """T chart: an XmR chart of y^(1/3.6), back-transformed; a negative lower limit becomes 0."""
+    frame = frame.with_columns(Y.pow(1 / T_POWER).alias("_y"))
+    frame = individuals(frame, xmr, screen)
+    back = [pl.col(c).pow(T_POWER).alias(c) for c in ["_y", "_cl", *LIMIT_COLUMNS]]
+    frame = frame.with_columns(back)
+    lcl3 = pl.col("_lcl3")
+    return frame.with_columns(
+        pl.when(lcl3.is_nan() | (lcl3 < 0)).then(0.0).otherwise(lcl3).alias("_lcl3")
+    )
+
+
+def _c4(n: pl.Expr) -> pl.Expr:
+    """c4(n) = sqrt(2/(n-1)) Γ(n/2) / Γ((n-1)/2), exact through log-gamma; missing for n ≤ 1."""
+
+    def c4(values: pl.Series) -> pl.Series:
+        m = values.to_numpy().astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = np.sqrt(2 / (m - 1)) * np.exp(gammaln(m / 2) - gammaln((m - 1) / 2))
+        out[~(m > 1)] = np.nan
+        return pl.Series(out)
+
+    return n.cast(pl.Float64).map_batches(c4, return_dtype=pl.Float64).fill_nan(None)
+
+
+def _pooled_sd(frame: pl.DataFrame) -> pl.DataFrame:
+    """``_sd``: within-subgroup sigma, pooled when subgroup sizes vary within the phase."""
+    ylen, ysd = pl.col("_ylen"), pl.col("_ysd")
+    varying = ylen.n_unique().over(SEGMENT) > 1
+    pooled = (seg_sum((ylen - 1) * ysd.pow(2), BASE) / seg_sum(ylen - 1, BASE)).sqrt()
+    frame = two_pass_mean(frame, ysd, BASE, "_sdmean")
+    return frame.with_columns(pl.when(varying).then(pooled).otherwise("_sdmean").alias("_sd"))
+
+
+def xbar(frame: pl.DataFrame, **_: object) -> pl.DataFrame:
+    """Xbar chart: weighted grand mean ± A3(nᵢ) σ̂ (Montgomery 6.29–6.31)."""
+    ylen = pl.col("_ylen")
+    frame = _pooled_sd(frame).with_columns(pl.col("_ymean").alias("_y"))
+    centre = seg_sum(ylen * pl.col("_ymean"), BASE) / seg_sum(ylen, BASE)
+    frame = frame.with_columns(given_centre(centre).alias("_cl"), _c4(ylen).alias("_c4"))
+    a = pl.col("_sd") / (pl.col("_c4") * ylen.cast(pl.Float64).sqrt())
+    return frame.with_columns(_symmetric(a))
+
+
+def sd(frame: pl.DataFrame, **_: object) -> pl.DataFrame:
+    """S chart: centre σ̂; limits B3·σ̂ and B4·σ̂ with exact c4."""
+    frame = _pooled_sd(frame).with_columns(pl.col("_ysd").alias("_y"))
+    frame = frame.with_columns(given_centre(pl.col("_sd")).alias("_cl"), _c4(pl.col("_ylen")).alias("_c4"))
+    c4 = pl.col("_c4")
+    ratio = (1 - c4.pow(2)).sqrt() / c4
+    out = []
+    for z in (1, 2, 3):
+        out.append((pl.max_horizontal(pl.lit(0.0), 1 - z * ratio) * CL).alias(f"_lcl{z}"))
+        out.append(((1 + z * ratio) * CL).alias(f"_ucl{z}"))
+    # pmax(0, NA) is NA in R; max_horizontal would give 0.
+    out = [pl.when(c4.is_not_null()).then(e).alias(e.meta.output_name()) for e in out]
+    return frame.with_columns(out)
+
+
+def _proportion_centre(frame: pl.DataFrame) -> pl.DataFrame:
+    centre = seg_sum(pl.col("_ysum"), BASE) / seg_sum(pl.col("_n"), BASE)
+    return frame.with_columns(given_centre(centre).alias("_cl"))
+
+
+def _laney(frame: pl.DataFrame, sigma: pl.Expr, screen: bool, categorical: bool) -> pl.DataFrame:
+    """Multiply the binomial/Poisson sigma by σz, the spread of the standardised values."""
+    frame = frame.with_columns(sigma.alias("_sigma"))
+    frame = frame.with_columns(((Y - CL) / pl.col("_sigma")).fill_nan(None).alias("_z"))
+    if categorical:
+        z = pl.when(BASE).then(pl.col("_z"))
+        has_missing = (BASE & pl.col("_z").is_null()).sum().over(SEGMENT) > 0
+        sigma_z = pl.when(~has_missing).then(z.std(ddof=1).over(SEGMENT))
+        frame = frame.with_columns(sigma_z.alias("_sigma_z"))
+    else:
+        frame = _average_moving_range(frame, pl.col("_z"), screen)
+        frame = frame.with_columns((pl.col("_amr") / D2).alias("_sigma_z"))
+    return frame.with_columns(_symmetric(pl.col("_sigma") * pl.col("_sigma_z")))
+
+
+def _clip(frame: pl.DataFrame, upper_one: bool) -> pl.DataFrame:
+    """Finite lower limits below 0 become 0 (and upper limits above 1, for proportions)."""
+    out = []
+    for z in (1, 2, 3):
+        lower, upper = pl.col(f"_lcl{z}"), pl.col(f"_ucl{z}")
+        out.append(
+            pl.when(lower.is_finite() & (lower < 0)).then(0.0).otherwise(lower).alias(f"_lcl{z}")
+        )
+        if upper_one:
+            out.append(
+                pl.when(upper.is_finite() & (upper > 1)).then(1.0).otherwise(upper).alias(f"_ucl{z}")
+            )
+    return frame.with_columns(out)
+
+
+def proportion(frame: pl.DataFrame, screen: bool, laney: bool, categorical: bool, **_: object):
+    """P chart (binomial limits, clipped to [0, 1]); with ``laney`` the P' chart."""
+    frame = _proportion_centre(frame)
+    sigma = (CL * (1 - CL) / pl.col("_n")).sqrt()
+    if laney:
+        frame = _laney(frame, sigma, screen, categorical)
+    else:
+        frame = frame.with_columns(_symmetric(sigma))
+    return _clip(frame, upper_one=True)
+
+
+def rate(frame: pl.DataFrame, screen: bool, laney: bool, categorical: bool, **_: object):
+    """U chart (Poisson limits, lower clipped at 0); with ``laney`` the U' chart."""
+    frame = _proportion_centre(frame)
+    sigma = (CL / pl.col("_n")).sqrt()
+    if laney:
+        frame = _laney(frame, sigma, screen, categorical)
+    else:
+        frame = frame.with_columns(_symmetric(sigma))
+    return _clip(frame, upper_one=False)
+
+
+def count(frame: pl.DataFrame, **_: object) -> pl.DataFrame:
+    """C chart: mean count ± z√mean, lower clipped at 0."""
+    frame = frame.with_columns(pl.col("_ysum").alias("_y"))
+    frame = two_pass_mean(frame, Y, BASE, "_mean")
+    frame = frame.with_columns(given_centre(pl.col("_mean")).alias("_cl"))
+    return _clip(frame.with_columns(_symmetric(CL.sqrt())), upper_one=False)
+
+
+def cases_between(frame: pl.DataFrame, **_: object) -> pl.DataFrame:
+    """G chart: limits from the mean m ± z√(m(m+1)); the centre line shown is the median."""
+    frame = two_pass_mean(frame, Y, BASE, "_mean")
+    given = pl.col("_centre").is_null().sum().over(SEGMENT) == 0
+    frame = frame.with_columns(pl.when(given).then("_centre").otherwise("_mean").alias("_cl"))
+    frame = frame.with_columns(_symmetric((CL * (CL + 1)).sqrt()))
+    floor = [
+        pl.when(pl.col(f"_lcl{z}") < 0).then(0.0).otherwise(pl.col(f"_lcl{z}")).alias(f"_lcl{z}")
+        for z in (1, 2, 3)
+    ]
+    median = pl.when(BASE).then(Y).median().over(SEGMENT)
+    shown = pl.when(given).then(G_MEDIAN_FACTOR * CL).otherwise(median)
+    return frame.with_columns(floor).with_columns(shown.alias("_cl"))
+
+
+def individuals_prime(frame: pl.DataFrame, screen: bool, **_: object) -> pl.DataFrame:
+    """I' chart (qicharts2 'ip'): an XmR chart whose sigma scales with 1/√nᵢ."""
+    n = pl.col("_n")
+    no_n = n.is_null().sum().over(SEGMENT) == pl.len().over(SEGMENT)
+    frame = frame.with_columns(pl.when(no_n).then(pl.col("_ylen")).otherwise(n).alias("_nip"))
+    n = pl.col("_nip").cast(pl.Float64)
+    centre = seg_sum(Y * n, BASE) / seg_sum(pl.when(BASE).then(n), BASE)
+    frame = frame.with_columns(given_centre(centre).alias("_cl"))
+    every_row = pl.lit(True)
+    previous_y, previous_n = previous_in_segment(Y, every_row), previous_in_segment(n, every_row)
+    spread = math.sqrt(math.pi / 2) * (Y - previous_y).abs() / (1 / previous_n + 1 / n).sqrt()
+    frame = frame.with_columns(spread.fill_nan(None).alias("_s"))
+    frame = two_pass_mean(frame, pl.col("_s"), every_row, "_as")
+    if screen:
+        kept = pl.col("_s") < IP_SCREEN * pl.col("_as")
+        frame = two_pass_mean(frame, pl.col("_s"), kept, "_as")
+    return frame.with_columns(_symmetric(pl.col("_as") * (1 / n).sqrt()))
+
+
+def compute(
+    frame: pl.DataFrame, chart: str, xmr: str, screen: bool, categorical: bool
+) -> pl.DataFrame:
+    """Dispatch to the chart's limits and make non-finite limits missing."""
+    options = {"xmr": xmr, "screen": screen, "categorical": categorical}
+    if chart == "i":
+        frame = individuals(frame, xmr, screen)
+    elif chart == "t":
+        frame = times_between(frame, xmr, screen)
+    elif chart in ("p", "pp"):
+        frame = proportion(frame, laney=chart == "pp", **options)
+    elif chart in ("u", "up"):
+        frame = rate(frame, laney=chart == "up", **options)
+    else:
+        frame = {
+            "run": run,
+            "mr": moving_range,
+            "xbar": xbar,
+            "s": sd,
+            "c": count,
+            "g": cases_between,
+            "ip": individuals_prime,
+        }[chart](frame, **options)
+    finite = [
+        pl.when(pl.col(c).is_finite()).then(pl.col(c)).alias(c) for c in ["_cl", *LIMIT_COLUMNS]
+    ]
+    return frame.with_columns(*finite, Y.fill_nan(None))

@@ -1,0 +1,77 @@
+"""Series, phases, baselines and exclusions: where each point sits and what its limits use.
+
+A series is one combination of the ``by`` keys. A phase starts at each phase-start period
+(limits and runs are recalculated from there); a phase start on a series' first period does
+not split anything. Within a phase the baseline is its first N points, counted with missing
+ones, as both references count them; limits use only baseline points that are not excluded.
+Excluded points are shown and judged against the limits, but take no part in limits or runs.
+"""
+
+import polars as pl
+
+from qi.charts.windows import LO, ROW, with_bounds
+
+SEGMENT = "_seg"
+
+
+def lay_out(frame: pl.DataFrame, keys: list[str], baseline: int | None) -> pl.DataFrame:
+    """Add ``_series _pos _phase _seg _ppos _include _base`` and window bounds to a sorted frame.
+
+    Expects boolean columns ``_phase_start`` and ``_excluded``.
+    """
+    new_series = pl.lit(False)
+    for key in keys:
+        new_series = new_series | (pl.col(key) != pl.col(key).shift(1)).fill_null(True)
+    if not keys:
+        new_series = pl.int_range(pl.len()) == 0
+    frame = frame.with_columns(new_series.alias("_new_series"))
+    starts = pl.col("_new_series") | (pl.col("_phase_start") & ~pl.col("_new_series"))
+    frame = frame.with_columns(
+        pl.col("_new_series").cum_sum().cast(pl.Int64).alias("_series"),
+        starts.cum_sum().cast(pl.Int64).alias(SEGMENT),
+    )
+    frame = with_bounds(frame, SEGMENT)
+    first_row = pl.when(pl.col("_new_series")).then(pl.col(ROW)).forward_fill()
+    first_segment = pl.when(pl.col("_new_series")).then(pl.col(SEGMENT)).forward_fill()
+    include = ~pl.col("_excluded")
+    ppos = pl.col(ROW) - pl.col(LO)
+    base = include if baseline is None else include & (ppos < baseline)
+    return frame.with_columns(
+        (pl.col(ROW) - first_row).alias("_pos"),
+        (pl.col(SEGMENT) - first_segment + 1).alias("_phase"),
+        ppos.alias("_ppos"),
+        include.alias("_include"),
+        base.alias("_base"),
+    ).drop("_new_series")
+
+
+_STEP_DAYS = {"day": 1, "week": 7, "month": 30.44, "quarter": 91.31, "year": 365.25}
+
+
+def period_unit(periods: pl.Series) -> str | None:
+    """The calendar unit of a temporal period column, from its commonest step (None if not dates)."""
+    if not periods.dtype.is_temporal() or periods.len() < 2:
+        return None
+    days = periods.cast(pl.Date).cast(pl.Int64).diff().drop_nulls()
+    days = days.filter(days > 0)
+    if days.len() == 0:
+        return None
+    step = days.median()
+    return min(_STEP_DAYS, key=lambda unit: abs(_STEP_DAYS[unit] - step))
+
+
+def gap_before(period: str, unit: str | None) -> pl.Expr:
+    """True where one or more periods are missing between this point and the previous one."""
+    if unit is None:
+        return pl.lit(False)
+    current, previous = pl.col(period).cast(pl.Date), pl.col(period).cast(pl.Date).shift(1)
+    if unit in ("day", "week"):
+        step = (current - previous).dt.total_days()
+        expected = 1 if unit == "day" else 7
+        gap = step > expected
+    else:
+        months = (current.dt.year() * 12 + current.dt.month()) - (
+            previous.dt.year() * 12 + previous.dt.month()
+        )
+        gap = months > {"month": 1, "quarter": 3, "year": 12}[unit]
+    return (pl.col("_pos") > 0) & gap.fill_null(False)

@@ -1,0 +1,567 @@
+"""The engine's front door: ``spc()`` turns one or many series into charted points.
+
+Like qicharts2's ``qic()``, one call takes every argument a chart needs, named for the
+statistical idea. Unlike it, the series key is data: a hundred thousand series go through the
+same polars expressions as one. All checking of the caller's input happens here; the modules
+behind it trust what they are given. ``summarise()`` condenses the points to one row per series
+(icons, runs statistics, counts of signals).
+"""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import polars as pl
+
+from qi.charts import limits as chart_limits
+from qi.charts import rules as R
+from qi.charts.constants import SHORT_PHASE_POINTS
+from qi.charts.icons import DIRECTIONS, assurance_icon, point_type, variation_icon
+from qi.charts.kinds import CHART_TYPES, CHARTS_NEEDING_DENOMINATOR, default_chart
+from qi.charts.phases import SEGMENT, gap_before, lay_out, period_unit
+from qi.charts.rulesets import RULE_SETS, RuleSet, rule_set
+from qi.charts.runs import RUNS_COLUMNS, runs_per_phase
+from qi.charts.subgroups import (
+    AGGREGATES,
+    DENOMINATOR,
+    VALUE,
+    repeats,
+    sort_by_period,
+    subgroup_statistics,
+)
+from qi.charts.windows import with_bounds
+
+PERIOD_UNITS = {"day": "1d", "week": "1w", "month": "1mo", "quarter": "1q", "year": "1y"}
+RUNS_METHODS = ("anhoej", "bestbox", "cutbox")
+
+
+class SPCInputError(ValueError):
+    """The caller's data or arguments cannot be charted; the message says why and how to fix it."""
+
+
+PeriodSet = Sequence[Any] | pl.DataFrame | str | None
+
+
+def spc(
+    data: pl.DataFrame,
+    *,
+    value: str,
+    period: str,
+    by: Sequence[str] | str = (),
+    denominator: str | None = None,
+    chart: str | None = None,
+    kind: str | None = None,
+    rules: str = "mdc",
+    direction: str = "neutral",
+    target: float | Mapping[Any, float] | pl.DataFrame | str | None = None,
+    phases: PeriodSet = None,
+    baseline: int | None = None,
+    exclude: PeriodSet = None,
+    multiplier: float = 1.0,
+    screen: bool = True,
+    centre: float | str | None = None,
+    aggregate: str | None = None,
+    runs_method: str = "anhoej",
+    period_unit_: str | None = None,
+    negative_limits: bool = True,
+) -> pl.DataFrame:
+    """Chart every series in ``data``; one row per series and period.
+
+    Arguments:
+        value: the measure's column (the numerator when there is a denominator).
+        period: the time column (dates, numbers or, for funnel-style P'/U' charts, labels).
+        by: the series key columns (for example measure and place).
+        denominator: population or eligible cases (P, P', U, U' and optionally I' charts).
+        chart: one of ``CHART_TYPES``; default from ``kind`` (see ``kinds.DEFAULT_CHART``),
+            else the XmR chart ``i``.
+        kind: the kind of measure (count, rate, proportion, continuous, time_between,
+            cases_between), used only to choose the default chart.
+        rules: the rule set, one of ``RULE_SETS`` (mdc, mdc2023, anhoej, ihi,
+            western_electric, nelson).
+        direction: increase, decrease or neutral (which way is improvement), or the name of a
+            column holding one of those per row.
+        target: a number, a mapping from the single ``by`` key to a number, a frame with the
+            ``by`` columns and a ``target`` column, or a column name.
+        phases: periods at which limits are recalculated: a list of periods for every series,
+            a frame of ``by`` columns and ``period``, or the name of a boolean column.
+        baseline: limits come from the first N points of each phase and are extended.
+        exclude: points shown but left out of limits and runs (same forms as ``phases``).
+        multiplier: scales values, centre and limits (100 for percent, 1000 per 1,000 ...).
+        screen: drop moving ranges at or above 3.267 x AMR before computing limits.
+        centre: a known centre line (a number or a column), replacing the computed one.
+        aggregate: how several rows in one period become one value (mean, median, sum, sd);
+            without it a repeated period is an error (except for Xbar and S charts).
+        runs_method: anhoej, or the experimental bestbox / cutbox runs bounds.
+        period_unit_: truncate dates to day, week, month, quarter or year before charting.
+        negative_limits: when False, a series with no negative values gets no negative limits.
+    """
+    keys = [by] if isinstance(by, str) else list(by)
+    chart = chart or (default_chart(kind) if kind else "i")
+    ruleset = _check_arguments(data, value, period, keys, denominator, chart, rules)
+    _check_options(aggregate, runs_method, period_unit_, baseline, multiplier)
+    frame = _select(data, value, period, keys, denominator)
+    if period_unit_:
+        frame = frame.with_columns(pl.col(period).dt.truncate(PERIOD_UNITS[period_unit_]))
+    frame = frame.filter(pl.col(period).is_not_null())
+    frame = frame.with_columns(
+        _period_flags(data, frame, phases, period, keys, "phases").alias("_phase_start"),
+        _period_flags(data, frame, exclude, period, keys, "exclude").alias("_excluded"),
+        _target(data, target, keys).alias("_target"),
+        _centre(data, centre).alias("_centre"),
+        _direction(data, direction).alias("_direction"),
+    )
+    series_keys = [*keys, period]
+    frame = sort_by_period(frame, series_keys)
+    if aggregate is None and chart not in ("xbar", "s"):
+        _refuse_repeated_periods(frame, series_keys)
+    carried = ["_phase_start", "_excluded", "_target", "_centre", "_direction"]
+    frame = subgroup_statistics(
+        frame, series_keys, denominator is not None, aggregate or "mean", carried
+    )
+    frame = lay_out(frame, keys, baseline)
+    categorical = frame.schema[period] in (pl.String, pl.Categorical) or isinstance(
+        frame.schema[period], pl.Enum
+    )
+    if chart == "t":
+        _refuse_non_positive_times(frame, keys, period)
+    frame = chart_limits.compute(frame, chart, ruleset.xmr, screen, categorical)
+    frame = _scale(frame, multiplier, negative_limits)
+    frame = frame.with_columns((pl.col("_y") - pl.col("_cl")).sign().cast(pl.Int8).alias("_side"))
+    frame = _apply_rules(frame, ruleset)
+    runs = runs_per_phase(frame, runs_method)
+    frame = frame.join(runs, on=SEGMENT, how="left")
+    if categorical or chart == "mr":
+        frame = frame.with_columns(pl.lit(False).alias("runs_signal"))
+    if "runs" in ruleset.rules:
+        frame = frame.with_columns(_runs_rule(ruleset).alias("rule_runs"))
+    frame = _judge(frame, ruleset)
+    unit = period_unit(frame.get_column(period)) if not categorical else None
+    return _present(frame, keys, period, chart, ruleset, unit)
+
+
+# --- checking the caller's input -------------------------------------------------------------
+
+
+def _check_arguments(
+    data: pl.DataFrame,
+    value: str,
+    period: str,
+    keys: list[str],
+    denominator: str | None,
+    chart: str,
+    rules: str,
+) -> RuleSet:
+    if not isinstance(data, pl.DataFrame):
+        raise SPCInputError("data must be a polars DataFrame")
+    if chart not in CHART_TYPES:
+        raise SPCInputError(
+            f"unknown chart type {chart!r}; choose one of: {', '.join(CHART_TYPES)}"
+        )
+    if rules not in RULE_SETS:
+        raise SPCInputError(f"unknown rule set {rules!r}; choose one of: {', '.join(RULE_SETS)}")
+    named = {"value": value, "period": period, "denominator": denominator}
+    named.update({f"by ({k})": k for k in keys})
+    for role, column in named.items():
+        if column is not None and column not in data.columns:
+            raise SPCInputError(
+                f"no column {column!r} for the {role}; the data has: {', '.join(data.columns)}"
+            )
+    for role, column in (("value", value), ("denominator", denominator)):
+        if column is not None and not (
+            data.schema[column].is_numeric() or data.schema[column] == pl.Null
+        ):
+            bad = _first_non_number(data, column)
+            raise SPCInputError(
+                f"the {role} column {column!r} must hold numbers, but row {bad[0]} has {bad[1]!r};"
+                " remove the text or mark the value as missing (empty)"
+            )
+    if chart in CHARTS_NEEDING_DENOMINATOR and denominator is None:
+        raise SPCInputError(
+            f"a {chart} chart needs a denominator column (population or eligible cases); "
+            "pass denominator=... or choose the XmR chart 'i'"
+        )
+    if denominator is not None:
+        zero = data.with_row_index("_r").filter(
+            (pl.col(denominator) <= 0) & pl.col(value).is_not_null()
+        )
+        if zero.height:
+            row = zero.row(0, named=True)
+            raise SPCInputError(
+                f"row {row['_r'] + 1}: the denominator {denominator!r} is {row[denominator]} where "
+                f"the value is {row[value]}; a rate or proportion needs a denominator above 0 "
+                "(correct it, or leave both empty for a missing month)"
+            )
+    return rule_set(rules)
+
+
+def _first_non_number(data: pl.DataFrame, column: str) -> tuple[int, Any]:
+    values = data.get_column(column).cast(pl.String)
+    parsed = values.cast(pl.Float64, strict=False)
+    bad = (parsed.is_null() & values.is_not_null()).arg_true()
+    index = int(bad[0]) if len(bad) else 0
+    return index + 1, values[index]
+
+
+def _check_options(
+    aggregate: str | None,
+    runs_method: str,
+    unit: str | None,
+    baseline: int | None,
+    multiplier: float,
+) -> None:
+    if aggregate is not None and aggregate not in AGGREGATES:
+        raise SPCInputError(f"unknown aggregate {aggregate!r}; choose one of: {AGGREGATES}")
+    if runs_method not in RUNS_METHODS:
+        raise SPCInputError(f"unknown runs method {runs_method!r}; choose one of: {RUNS_METHODS}")
+    if unit is not None and unit not in PERIOD_UNITS:
+        raise SPCInputError(f"unknown period unit {unit!r}; choose one of: {list(PERIOD_UNITS)}")
+    if baseline is not None and (not isinstance(baseline, int) or baseline < 2):
+        raise SPCInputError(
+            f"baseline must be a whole number of points, 2 or more (got {baseline})"
+        )
+    if not multiplier > 0:
+        raise SPCInputError(f"multiplier must be a positive number (got {multiplier})")
+
+
+def _refuse_repeated_periods(frame: pl.DataFrame, keys: list[str]) -> None:
+    repeated = frame.filter(repeats(frame, keys))
+    if repeated.height:
+        where = ", ".join(f"{k}={v}" for k, v in repeated.select(keys).row(0, named=True).items())
+        raise SPCInputError(
+            f"{repeated.height} repeated period(s), first at {where}; each series needs one row per"
+            " period: remove the duplicates, add the column that tells them apart to `by`, or"
+            " pass aggregate='mean' (or median, sum, sd) to combine them"
+        )
+
+
+def _refuse_non_positive_times(frame: pl.DataFrame, keys: list[str], period: str) -> None:
+    bad = frame.filter(pl.col("_y") <= 0)
+    if bad.height:
+        where = ", ".join(
+            f"{k}={v}" for k, v in bad.select(*keys, period).row(0, named=True).items()
+        )
+        raise SPCInputError(
+            f"a T chart needs times between events above zero, but {where} has {bad['_y'][0]}; "
+            "two events at the same time have no time between them: use a G chart of cases "
+            "between events, or a C chart of counts"
+        )
+
+
+# --- turning the caller's arguments into per-row columns ----------------------------------------
+
+
+def _select(
+    data: pl.DataFrame, value: str, period: str, keys: list[str], denominator: str | None
+) -> pl.DataFrame:
+    columns = [pl.col(k) for k in keys] + [
+        pl.col(period),
+        pl.col(value).cast(pl.Float64).fill_nan(None).alias(VALUE),
+    ]
+    if denominator is not None:
+        columns.append(pl.col(denominator).cast(pl.Float64).fill_nan(None).alias(DENOMINATOR))
+    return data.select(columns)
+
+
+def _period_flags(
+    data: pl.DataFrame,
+    frame: pl.DataFrame,
+    spec: PeriodSet,
+    period: str,
+    keys: list[str],
+    what: str,
+) -> pl.Expr:
+    if spec is None:
+        return pl.lit(False)
+    if isinstance(spec, str):
+        if spec not in data.columns:
+            raise SPCInputError(f"no column {spec!r} for {what}; the data has: {data.columns}")
+        return pl.lit(data.get_column(spec).cast(pl.Boolean).fill_null(False))
+    dtype = frame.schema[period]
+    if isinstance(spec, pl.DataFrame):
+        missing = [c for c in [*keys, period] if c not in spec.columns]
+        if missing:
+            raise SPCInputError(f"the {what} frame needs the columns {missing}")
+        marks = (
+            spec.select(*keys, pl.col(period).cast(dtype))
+            .unique()
+            .with_columns(pl.lit(True).alias("_mark"))
+        )
+        joined = frame.select(*keys, period).join(marks, on=[*keys, period], how="left")
+        return pl.lit(joined.get_column("_mark").fill_null(False))
+    try:
+        periods = pl.Series(list(spec)).cast(dtype)
+    except Exception as error:
+        raise SPCInputError(f"{what}: {list(spec)!r} are not periods of type {dtype}") from error
+    return pl.col(period).is_in(periods.implode())
+
+
+def _target(
+    data: pl.DataFrame, target: float | Mapping | pl.DataFrame | str | None, keys: list[str]
+) -> pl.Expr:
+    if target is None:
+        return pl.lit(None, pl.Float64)
+    if isinstance(target, int | float):
+        return pl.lit(float(target))
+    if isinstance(target, str):
+        return pl.col(target).cast(pl.Float64)
+    if isinstance(target, Mapping):
+        if len(keys) != 1:
+            raise SPCInputError("a target mapping needs exactly one `by` column; pass a frame")
+        key = keys[0]
+        table = pl.DataFrame(
+            {key: list(target), "target": [float(v) for v in target.values()]}
+        ).with_columns(pl.col(key).cast(data.schema[key]))
+        return _lookup(data, table, keys)
+    if isinstance(target, pl.DataFrame):
+        return _lookup(data, target, keys)
+    raise SPCInputError(f"target must be a number, mapping, frame or column, not {type(target)}")
+
+
+def _lookup(data: pl.DataFrame, table: pl.DataFrame, keys: list[str]) -> pl.Expr:
+    joined = data.select(keys).join(
+        table.select(*keys, pl.col("target").cast(pl.Float64)), on=keys, how="left"
+    )
+    return pl.lit(joined.get_column("target"))
+
+
+def _centre(data: pl.DataFrame, centre: float | str | None) -> pl.Expr:
+    if centre is None:
+        return pl.lit(None, pl.Float64)
+    if isinstance(centre, str):
+        return pl.col(centre).cast(pl.Float64)
+    return pl.lit(float(centre))
+
+
+def _direction(data: pl.DataFrame, direction: str) -> pl.Expr:
+    if direction in DIRECTIONS:
+        return pl.lit(DIRECTIONS[direction], pl.Int8)
+    if direction in data.columns:
+        return pl.col(direction).replace_strict(DIRECTIONS, return_dtype=pl.Int8, default=0)
+    raise SPCInputError(
+        f"unknown improvement direction {direction!r}; choose increase, decrease or neutral"
+    )
+
+
+# --- limits, rules and judgement ----------------------------------------------------------------
+
+LIMITS = ["_cl", "_lcl1", "_ucl1", "_lcl2", "_ucl2", "_lcl3", "_ucl3"]
+
+
+def _scale(frame: pl.DataFrame, multiplier: float, negative_limits: bool) -> pl.DataFrame:
+    if multiplier != 1:
+        frame = frame.with_columns([(pl.col(c) * multiplier) for c in ["_y", *LIMITS]])
+    if not negative_limits:
+        no_negatives = (pl.col("_y").min().over("_series") >= 0).fill_null(True)
+        frame = frame.with_columns(
+            [
+                pl.when(no_negatives & (pl.col(c) < 0)).then(0.0).otherwise(pl.col(c)).alias(c)
+                for c in ("_lcl1", "_lcl2", "_lcl3")
+            ]
+        )
+    return frame
+
+
+def _apply_rules(frame: pl.DataFrame, ruleset: RuleSet) -> pl.DataFrame:
+    """Add ``rule_<name>`` and ``_side_<name>`` for each rule of the set (runs come later)."""
+    frame = frame.with_columns(R.outside().alias("rule_outside"))
+    sequence = [r for r in ruleset.rules if r not in ("outside", "runs")]
+    if not sequence:
+        return frame
+    keep = pl.col("_include")
+    if ruleset.missing == "skip":
+        keep = keep & pl.col("_y").is_not_null()
+    judged = frame.filter(keep)
+    subset = judged.height != frame.height
+    if subset:
+        judged = with_bounds(judged.rename({"_row": "_frame_row"}), SEGMENT)
+    flags = _sequence_rules(judged, ruleset, sequence)
+    if not subset:
+        return frame.with_columns(flags)
+    judged = judged.with_columns(flags)
+    names = [f.meta.output_name() for f in flags]
+    return frame.join(
+        judged.select(pl.col("_frame_row").alias("_row"), *names), on="_row", how="left"
+    ).with_columns([pl.col(n).fill_null(False) for n in names if n.startswith("rule_")])
+
+
+def _sequence_rules(frame: pl.DataFrame, ruleset: RuleSet, names: list[str]) -> list[pl.Expr]:
+    mdc = ruleset.xmr == "mdc"
+    point_side = R.side_of(pl.col("_side") > 0)
+    out: list[pl.Expr] = []
+    for name in names:
+        side = point_side
+        if name == "trend":
+            flag, side = R.trend(ruleset.trend_points)
+        elif name == "shift":
+            flag = R.shift_kleene(ruleset.shift_points) if mdc else R.shift(ruleset.shift_points)
+        elif name == "two_of_three":
+            if mdc:
+                flag = R.two_of_three_kleene(count_outside=ruleset.name == "mdc2023")
+            else:
+                flag, side = R.k_of_m_beyond(2, 3, 2)
+        elif name == "four_of_five":
+            flag, side = R.k_of_m_beyond(4, 5, 1)
+        elif name == "alternating":
+            flag = R.alternating(14)
+        elif name == "stratification":
+            flag = R.stratification(15)
+        elif name == "mixture":
+            flag = R.mixture(8)
+        else:  # pragma: no cover - rule sets are data checked by the tests
+            raise ValueError(f"rule {name!r} has no implementation")
+        out += [flag.alias(f"rule_{name}"), side.alias(f"_side_{name}")]
+    return out
+
+
+def _runs_rule(ruleset: RuleSet) -> pl.Expr:
+    """A runs signal marks every useful point of the phase (the side is the point's own).
+
+    Anhoej: a long run or too few crossings. IHI: too few or too many runs, that is crossings
+    outside the 2.5% and 97.5% quantiles of Binomial(n - 1, 0.5).
+    """
+    useful = pl.col("_include") & pl.col("_side").is_not_null() & (pl.col("_side") != 0)
+    signal = pl.col("ihi_runs_signal") if ruleset.name == "ihi" else pl.col("runs_signal")
+    return (signal & useful).fill_null(False)
+
+
+def _label(name: str, ruleset: RuleSet, side: pl.Expr) -> pl.Expr:
+    high = side > 0
+    word = pl.when(high).then(pl.lit("Above")).otherwise(pl.lit("Below"))
+    if name == "outside":
+        return pl.when(high).then(pl.lit("Above UCL")).otherwise(pl.lit("Below LCL"))
+    if name == "trend":
+        way = pl.when(high).then(pl.lit("Increasing")).otherwise(pl.lit("Decreasing"))
+        return pl.format(f"{ruleset.trend_points} Point Trend ({{}})", way)
+    if name == "shift":
+        return pl.format(f"{ruleset.shift_points} Points {{}} CL", word)
+    if name == "two_of_three":
+        return pl.format("2 in 3 {} CL", word)
+    if name == "four_of_five":
+        return pl.format("4 in 5 {} 1 Sigma", word)
+    if name == "runs":
+        return pl.format("Runs Signal {} CL", word)
+    return pl.lit(
+        {
+            "alternating": "14 Points Alternating",
+            "stratification": "15 Points Within 1 Sigma",
+            "mixture": "8 Points Beyond 1 Sigma",
+        }[name]
+    )
+
+
+def _judge(frame: pl.DataFrame, ruleset: RuleSet) -> pl.DataFrame:
+    """The winning rule by precedence, its side and label, and the point type."""
+    point_side = R.side_of(pl.col("_side") == 1)
+    signal = pl.lit(None, pl.String)
+    side = pl.lit(None, pl.Int8)
+    label = pl.lit(None, pl.String)
+    for name in reversed(ruleset.rules):
+        hit = pl.col(f"rule_{name}").fill_null(False)
+        rule_side = pl.col(f"_side_{name}") if f"_side_{name}" in frame.columns else point_side
+        signal = pl.when(hit).then(pl.lit(name)).otherwise(signal)
+        side = pl.when(hit).then(rule_side).otherwise(side)
+        label = pl.when(hit).then(_label(name, ruleset, rule_side)).otherwise(label)
+    frame = frame.with_columns(
+        signal.alias("signal"), side.alias("signal_side"), label.alias("signal_label")
+    )
+    return frame.with_columns(
+        point_type(pl.col("signal"), pl.col("signal_side"), pl.col("_direction")).alias(
+            "point_type"
+        )
+    )
+
+
+# --- the caller's view --------------------------------------------------------------------------
+
+_DIRECTION_NAMES = {v: k for k, v in DIRECTIONS.items()}
+
+
+def _present(
+    frame: pl.DataFrame,
+    keys: list[str],
+    period: str,
+    chart: str,
+    ruleset: RuleSet,
+    unit: str | None,
+) -> pl.DataFrame:
+    phase_size = pl.len().over(SEGMENT)
+    frame = frame.with_columns(gap_before(period, unit).alias("gap_before"))
+    rule_columns = [f"rule_{name}" for name in ruleset.rules]
+    return frame.select(
+        *keys,
+        period,
+        pl.col("_y").alias("value"),
+        pl.col("_ysum").alias("numerator"),
+        pl.col("_n").alias("denominator"),
+        pl.col("_ylen").alias("subgroup_size"),
+        pl.col("_ymean").alias("subgroup_mean"),
+        pl.col("_ysd").alias("subgroup_sd"),
+        (pl.col("_pos") + 1).alias("position"),
+        pl.col("_phase").alias("phase"),
+        pl.col("_base").alias("baseline"),
+        pl.col("_excluded").alias("excluded"),
+        "gap_before",
+        (phase_size < SHORT_PHASE_POINTS).alias("short_phase"),
+        pl.col("_cl").alias("centre"),
+        pl.col("_lcl1").alias("lower_1sigma"),
+        pl.col("_ucl1").alias("upper_1sigma"),
+        pl.col("_lcl2").alias("lower_2sigma"),
+        pl.col("_ucl2").alias("upper_2sigma"),
+        pl.col("_lcl3").alias("lower_limit"),
+        pl.col("_ucl3").alias("upper_limit"),
+        pl.col("_side").alias("relative_to_centre"),
+        *rule_columns,
+        "signal",
+        "signal_side",
+        "signal_label",
+        "point_type",
+        pl.col("_direction")
+        .replace_strict(_DIRECTION_NAMES, return_dtype=pl.String)
+        .alias("direction"),
+        pl.col("_target").alias("target"),
+        *RUNS_COLUMNS,
+        pl.lit(chart).alias("chart"),
+        pl.lit(ruleset.name).alias("rule_set"),
+    )
+
+
+def summarise(points: pl.DataFrame, by: Sequence[str] | str = ()) -> pl.DataFrame:
+    """One row per series: the icons, the latest limits, runs statistics and signal counts."""
+    keys = [by] if isinstance(by, str) else list(by)
+    last = (
+        pl.col("position") == pl.col("position").max().over(keys)
+        if keys
+        else (pl.col("position") == pl.col("position").max())
+    )
+    direction = pl.col("direction").replace_strict(DIRECTIONS, return_dtype=pl.Int8)
+    latest = points.filter(last).select(
+        *keys,
+        pl.col("value").alias("latest_value"),
+        pl.col("centre").alias("latest_centre"),
+        pl.col("lower_limit").alias("latest_lower_limit"),
+        pl.col("upper_limit").alias("latest_upper_limit"),
+        "target",
+        "direction",
+        "point_type",
+        variation_icon(pl.col("point_type"), pl.col("signal_side")).alias("variation_icon"),
+        assurance_icon(
+            pl.col("target"), pl.col("lower_limit"), pl.col("upper_limit"), direction
+        ).alias("assurance_icon"),
+        "signal_label",
+        *RUNS_COLUMNS,
+        "chart",
+        "rule_set",
+    )
+    counts = points.group_by(keys or pl.lit(1), maintain_order=True).agg(
+        pl.len().alias("points"),
+        pl.col("phase").max().alias("phases"),
+        pl.col("signal").is_not_null().sum().alias("signals"),
+        (pl.col("point_type") == "special_cause_improvement").sum().alias("improvement"),
+        (pl.col("point_type") == "special_cause_concern").sum().alias("concern"),
+        pl.col("point_type").str.starts_with("special_cause_neutral").sum().alias("neutral"),
+        pl.col("gap_before").sum().alias("gaps"),
+        pl.col(points.columns[len(keys)]).min().alias("first_period"),
+        pl.col(points.columns[len(keys)]).max().alias("last_period"),
+    )
+    if not keys:
+        return pl.concat([counts.drop("literal"), latest], how="horizontal")
+    return counts.join(latest, on=keys, how="left", maintain_order="left")

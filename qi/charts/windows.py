@@ -1,0 +1,65 @@
+"""Vectorised window arithmetic over many series at once.
+
+A frame handed to these helpers is sorted so that each segment (series x phase) is a
+contiguous block, and carries ``_row`` (0-based row number), ``_lo`` and ``_hi`` (the first and
+last row of the row's segment). A window [row + lo, row + hi] is clipped to the segment, and
+counts come from one cumulative sum and two gathers, so the cost does not depend on the
+number of series and no window ever crosses from one series into the next.
+"""
+
+import polars as pl
+
+ROW, LO, HI = "_row", "_lo", "_hi"
+
+
+def with_bounds(frame: pl.DataFrame, segment: str) -> pl.DataFrame:
+    """Add ``_row``, ``_lo`` and ``_hi`` for the contiguous blocks of ``segment``."""
+    seg = pl.col(segment)
+    starts = seg != seg.shift(1)
+    ends = seg != seg.shift(-1)
+    return frame.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias(ROW)).with_columns(
+        pl.when(starts.fill_null(True)).then(pl.col(ROW)).forward_fill().alias(LO),
+        pl.when(ends.fill_null(True)).then(pl.col(ROW)).backward_fill().alias(HI),
+    )
+
+
+def count(condition: pl.Expr, lo: int, hi: int) -> pl.Expr:
+    """How many rows in the window [row+lo, row+hi] (clipped to the segment) satisfy ``condition``.
+
+    Null counts as not satisfied; count nulls with ``condition.is_null()`` where they matter.
+    """
+    prefix = condition.fill_null(False).cast(pl.Int64).cum_sum()
+    row = pl.col(ROW)
+    first = pl.max_horizontal(row + lo, pl.col(LO))
+    last = pl.min_horizontal(row + hi, pl.col(HI))
+    upper = prefix.gather(last.clip(0, None))
+    lower = pl.when(first > 0).then(prefix.gather((first - 1).clip(0, None))).otherwise(0)
+    return pl.when(first <= last).then(upper - lower).otherwise(0)
+
+
+def full_window(length: int) -> pl.Expr:
+    """True where a window of ``length`` rows ending at this row lies inside the segment."""
+    return (pl.col(ROW) - pl.col(LO)) >= (length - 1)
+
+
+def covered(window_end_hit: pl.Expr, length: int) -> pl.Expr:
+    """True for every row inside some window of ``length`` rows whose last row is a hit."""
+    return count(window_end_hit, 0, length - 1) > 0
+
+
+def covered_kleene(window_end_hit: pl.Expr, length: int) -> pl.Expr:
+    """As ``covered`` with R's three-valued ``any()``: true if any hit, else null if any unknown."""
+    hits = count(window_end_hit, 0, length - 1)
+    unknown = count(window_end_hit.is_null(), 0, length - 1)
+    return pl.when(hits > 0).then(True).when(unknown > 0).then(None).otherwise(False)
+
+
+def previous_in_segment(value: pl.Expr, mask: pl.Expr) -> pl.Expr:
+    """The value at the nearest earlier row of the same segment where ``mask`` holds, else null.
+
+    Moving ranges over a phase's baseline use it: they bridge excluded points (qicharts2) and
+    break at missing values (both references), because a missing value is still a row.
+    """
+    earlier = pl.when(mask).then(pl.col(ROW)).shift(1).forward_fill()
+    valid = earlier.is_not_null() & (earlier >= pl.col(LO))
+    return pl.when(valid).then(value.gather(earlier.fill_null(0)))
