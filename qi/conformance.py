@@ -113,10 +113,15 @@ def _ptd(name: str, folder: Path, call: dict, data: pl.DataFrame) -> Outcome:
         return _ptd_error_case(name, data, options)
     points = spc(data, **options)
     summary = summarise(points, by)
-    points = points.join(summary.select(*by, "variation_icon", "assurance_icon"), on=by or None,
-                         how="left") if by else points.with_columns(
-        pl.lit(summary["variation_icon"][0]).alias("variation_icon"),
-        pl.lit(summary["assurance_icon"][0], pl.String).alias("assurance_icon"),
+    points = (
+        points.join(
+            summary.select(*by, "variation_icon", "assurance_icon"), on=by or None, how="left"
+        )
+        if by
+        else points.with_columns(
+            pl.lit(summary["variation_icon"][0]).alias("variation_icon"),
+            pl.lit(summary["assurance_icon"][0], pl.String).alias("assurance_icon"),
+        )
     )
     actual = _ptd_view(points, data, period, facet, phases)
     expected = _read_expected(folder, {"x": pl.Date, "f": pl.String})
@@ -195,7 +200,9 @@ def _qic(name: str, folder: Path, call: dict, data: pl.DataFrame) -> Outcome:
         y_col, x_col = x_col, "_x"
         data = data.with_row_index("_x", offset=1).with_columns(pl.col("_x").cast(pl.Float64))
     n_col = args.get("n", {}).get("column") if isinstance(args.get("n"), dict) else None
-    facets = args.get("facets", {}).get("columns", []) if isinstance(args.get("facets"), dict) else []
+    facets = (
+        args.get("facets", {}).get("columns", []) if isinstance(args.get("facets"), dict) else []
+    )
     chart = args.get("chart", "run")
     screen = bool(call.get("r_options", {}).get("qic.screenedmr", False))
     data = data.filter(pl.col(x_col).is_not_null())
@@ -339,7 +346,11 @@ def _compare(name: str, expected: pl.DataFrame, actual: pl.DataFrame) -> Outcome
         if column not in actual.columns:
             return Outcome(name, False, f"qi has no column mapped to {column!r}")
         for row, (want, got) in enumerate(
-            zip(expected.get_column(column).to_list(), actual.get_column(column).to_list(), strict=True)
+            zip(
+                expected.get_column(column).to_list(),
+                actual.get_column(column).to_list(),
+                strict=True,
+            )
         ):
             if not _same(want, got):
                 return Outcome(

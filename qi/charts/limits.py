@@ -170,7 +170,9 @@ def xbar(frame: pl.DataFrame, **_: object) -> pl.DataFrame:
 def sd(frame: pl.DataFrame, **_: object) -> pl.DataFrame:
     """S chart: centre σ̂; limits B3·σ̂ and B4·σ̂ with exact c4."""
     frame = _pooled_sd(frame).with_columns(pl.col("_ysd").alias("_y"))
-    frame = frame.with_columns(given_centre(pl.col("_sd")).alias("_cl"), _c4(pl.col("_ylen")).alias("_c4"))
+    frame = frame.with_columns(
+        given_centre(pl.col("_sd")).alias("_cl"), _c4(pl.col("_ylen")).alias("_c4")
+    )
     c4 = pl.col("_c4")
     ratio = (1 - c4.pow(2)).sqrt() / c4
     out = []
@@ -212,7 +214,10 @@ def _clip(frame: pl.DataFrame, upper_one: bool) -> pl.DataFrame:
         )
         if upper_one:
             out.append(
-                pl.when(upper.is_finite() & (upper > 1)).then(1.0).otherwise(upper).alias(f"_ucl{z}")
+                pl.when(upper.is_finite() & (upper > 1))
+                .then(1.0)
+                .otherwise(upper)
+                .alias(f"_ucl{z}")
             )
     return frame.with_columns(out)
 

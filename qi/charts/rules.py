@@ -38,7 +38,7 @@ def side_of(condition_high: pl.Expr) -> pl.Expr:
 
 def outside() -> pl.Expr:
     """A point above the upper or below the lower 3-sigma limit (missing when either is missing)."""
-    return (Y > _upper(3)) | (Y < _lower(3))
+    return (_upper(3) < Y) | (_lower(3) > Y)
 
 
 def trend(points: int) -> tuple[pl.Expr, pl.Expr]:
@@ -94,7 +94,7 @@ def two_of_three_kleene(count_outside: bool) -> pl.Expr:
 
     Points beyond the process limits count only with ``count_outside`` (the 2023 revision).
     """
-    beyond = (Y < _lower(2)) | (Y > _upper(2))
+    beyond = (_lower(2) > Y) | (_upper(2) < Y)
     close = beyond if count_outside else ~outside() & beyond
     close_count = count(close, -2, 0)
     enough = pl.when(count(close.is_null(), -2, 0) > 0).then(None).otherwise(close_count >= 2)
@@ -109,8 +109,8 @@ def k_of_m_beyond(k: int, m: int, sigmas: int) -> tuple[pl.Expr, pl.Expr]:
 
     The flagged points are the ones beyond the line, inside such a window. Returns (flag, side).
     """
-    high = (Y > _upper(sigmas)).fill_null(False)
-    low = (Y < _lower(sigmas)).fill_null(False)
+    high = (_upper(sigmas) < Y).fill_null(False)
+    low = (_lower(sigmas) > Y).fill_null(False)
     high_window = full_window(m) & (count(high, -(m - 1), 0) >= k)
     low_window = full_window(m) & (count(low, -(m - 1), 0) >= k)
     flag_high = high & covered(high_window, m)
@@ -134,9 +134,9 @@ def alternating(points: int) -> pl.Expr:
 
 def stratification(points: int) -> pl.Expr:
     """Nelson 7: ``points`` in a row within 1 sigma of the centre, on either side."""
-    return consecutive((Y < _upper(1)) & (Y > _lower(1)), points)
+    return consecutive((_upper(1) > Y) & (_lower(1) < Y), points)
 
 
 def mixture(points: int) -> pl.Expr:
     """Nelson 8: ``points`` in a row beyond 1 sigma, on either side, none within."""
-    return consecutive((Y > _upper(1)) | (Y < _lower(1)), points)
+    return consecutive((_upper(1) < Y) | (_lower(1) > Y), points)
