@@ -14,9 +14,11 @@ def main() -> None:
 
 
 def _register() -> None:
-    from qi.cli import charts
+    from qi.cli import charts, store
 
     for command in charts.COMMANDS:
+        main.add_command(command)
+    for command in store.COMMANDS:
         main.add_command(command)
 
 

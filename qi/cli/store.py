@@ -1,0 +1,116 @@
+"""``qi ingest``, ``qi export``, ``qi measures import`` and ``qi places import``.
+
+Thin wrappers over ``qi.ingest`` and ``qi.store``. Exit status: 0 stored (or nothing to change),
+1 rejected (nothing written; the report says what to fix), 2 usage errors.
+"""
+
+from pathlib import Path
+
+import click
+import polars as pl
+
+DB_HELP = "Database URL (default: $QI_DATABASE_URL, else SQLite at data/qi.sqlite)."
+ACTOR_HELP = "Who is making this change (default: $QI_ACTOR, else your user name)."
+# Cells starting with these are formulas to Excel and other spreadsheets (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _engine(db: str | None):
+    from qi.store import open_store
+
+    return open_store(db)
+
+
+def _finish(report) -> None:
+    click.echo(report.render())
+    if report.outcome == "rejected":
+        raise SystemExit(1)
+
+
+@click.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--sheet", help="Excel sheet to read (default: the first).")
+@click.option("--measure", help="Measure code for files without a measure column.")
+@click.option(
+    "--status",
+    type=click.Choice(["final", "provisional"]),
+    default="final",
+    show_default=True,
+    help="Status of rows whose status column is blank or absent.",
+)
+@click.option("--db", help=DB_HELP)
+@click.option("--actor", help=ACTOR_HELP)
+def ingest(file, sheet, measure, status, db, actor) -> None:
+    """Validate FILE (CSV, Excel or Parquet; long or wide) and store it all-or-nothing.
+
+    Every problem is reported with its row, column and value. Any error rejects the whole file
+    and nothing is stored. A changed value for a stored period is kept as a revision.
+    """
+    from qi.ingest import ingest_file
+
+    _finish(
+        ingest_file(_engine(db), file, sheet=sheet, actor=actor, measure=measure, status=status)
+    )
+
+
+def excel_safe(frame: pl.DataFrame) -> pl.DataFrame:
+    """Text cells that a spreadsheet would run as formulas, prefixed with ' so they stay text."""
+    risky = f"^[{''.join(FORMULA_STARTS).replace('-', chr(92) + '-')}]"
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(risky)).then("'" + pl.col(c)).otherwise(pl.col(c)).alias(c)
+        for c, dtype in frame.schema.items()
+        if dtype == pl.String
+    )
+
+
+@click.command()
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write: FILE.csv or FILE.parquet.")  # fmt: skip
+@click.option("--measure", "measures", multiple=True, help="Only these measures (repeatable).")
+@click.option("--db", help=DB_HELP)
+def export(out, measures, db) -> None:
+    """Write the stored observations to a CSV (safe to open in Excel) or Parquet file."""
+    from qi.store import read_series
+
+    if out.suffix.lower() not in (".csv", ".parquet"):
+        raise click.UsageError("--out must end in .csv or .parquet")
+    try:
+        series = read_series(_engine(db), measures=list(measures) or None)
+    except LookupError as error:
+        raise click.UsageError(str(error)) from error
+    if out.suffix.lower() == ".csv":
+        excel_safe(series).write_csv(out)
+    else:
+        series.write_parquet(out)
+    click.echo(f"Wrote {series.height} observations to {out}.")
+
+
+def _definitions_command(section: str) -> click.Group:
+    @click.group(name=section, help=f"Manage {section}.")
+    def group() -> None:
+        pass
+
+    @group.command(name="import")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--db", help=DB_HELP)
+    @click.option("--actor", help=ACTOR_HELP)
+    def import_(file, db, actor) -> None:
+        from qi.ingest.definitions import import_definitions
+
+        _finish(import_definitions(_engine(db), file, section, actor=actor))
+
+    import_.help = f"Add or update {section} from a CSV or YAML FILE (all or nothing).\n\n" + (
+        "Columns: code, name, kind (count, rate, proportion, continuous, time_between, "
+        "cases_between), improvement (up, down, neither), frequency (week, month, quarter, "
+        "year); optional definition, unit, multiplier, target, chart, rule_set."
+        if section == "measures"
+        else "Columns: code, name, type (lsoa, ward, locality, local_authority, icb, sub_icb, "
+        "trust, region, pcn, practice, other); optional parent (a place code), gss_code."
+    )
+    return group
+
+
+measures = _definitions_command("measures")
+places = _definitions_command("places")
+
+COMMANDS = [ingest, export, measures, places]

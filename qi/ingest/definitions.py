@@ -1,0 +1,177 @@
+"""Importing measure and place definitions from CSV or YAML, with the same all-or-nothing rules.
+
+A YAML file is a list of mappings (or a mapping with a ``measures:`` / ``places:`` list); a CSV
+file has one definition per row. Problems are reported per row (CSV) or per entry (YAML, counted
+from 1); nothing is written unless every definition is valid.
+"""
+
+import io
+from pathlib import Path
+
+import polars as pl
+import yaml
+from sqlalchemy import Engine
+
+from qi.ingest.readers import decode
+from qi.ingest.report import Problems, Report, problems_where
+from qi.store import read_places, upsert_measures, upsert_places
+from qi.store.definitions import MEASURE_FIELDS, PLACE_FIELDS
+from qi.store.models import FREQUENCIES, IMPROVEMENT_DIRECTIONS, MEASURE_KINDS, PLACE_TYPES
+
+IMPROVEMENT_WORDS = {"increase": "up", "higher": "up", "decrease": "down", "lower": "down"}
+GSS_CODE = r"^[EWSNK]\d{8}$"
+
+
+class DefinitionError(Exception):
+    pass
+
+
+def read_definitions(content: bytes, file_name: str, section: str) -> pl.DataFrame:
+    """Definitions as text columns plus ``_row``; raises DefinitionError if unreadable."""
+    suffix = Path(file_name).suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        try:
+            data = yaml.safe_load(decode(content))
+        except yaml.YAMLError as error:
+            raise DefinitionError(f"not valid YAML: {error}") from error
+        if isinstance(data, dict):
+            data = data.get(section)
+        if not isinstance(data, list) or not all(isinstance(d, dict) for d in data):
+            raise DefinitionError(f"expected a list of {section} (or '{section}:' with a list)")
+        columns = sorted({str(k) for d in data for k in d})
+        frame = pl.DataFrame(
+            [{c: None if d.get(c) is None else str(d.get(c)) for c in columns} for d in data],
+            schema=dict.fromkeys(columns, pl.String),
+        )
+        first = 1
+    elif suffix == ".csv":
+        try:
+            frame = pl.read_csv(io.BytesIO(decode(content).encode()), infer_schema=False)
+        except Exception as error:
+            raise DefinitionError(f"cannot be read as CSV ({error})") from error
+        first = 2
+    else:
+        raise DefinitionError("use a .csv, .yaml or .yml file")
+    frame.columns = [c.strip().lower().replace(" ", "_") for c in frame.columns]
+    return frame.with_row_index("_row", offset=first).with_columns(
+        pl.col("_row").cast(pl.Int64), pl.col(pl.String).str.strip_chars()
+    )
+
+
+def _word(column: str) -> pl.Expr:
+    return pl.col(column).str.to_lowercase().str.replace_all(r"[\s\-]+", "_")
+
+
+def _required(frame, fields, problems: Problems) -> pl.DataFrame:
+    for f in fields:
+        if f not in frame.columns:
+            problems.error(None, f, None, f"no '{f}' column", f"add a '{f}' to every definition")
+            frame = frame.with_columns(pl.lit(None, pl.String).alias(f))
+        problems.add(
+            problems_where(frame, pl.col(f).is_null() | (pl.col(f) == ""), "error", pl.lit(f),
+                           pl.lit(None, pl.String), f"{f} is missing", f"fill in the {f}")
+        )  # fmt: skip
+    return frame
+
+
+def _one_of(frame, column, allowed, problems: Problems) -> None:
+    problems.add(
+        problems_where(frame, pl.col(column).is_not_null() & ~pl.col(column).is_in(allowed), "error",
+                       pl.lit(column), pl.col(column), f"is not a {column}",
+                       f"use one of: {', '.join(allowed)}")
+    )  # fmt: skip
+
+
+def _duplicates(frame, problems: Problems) -> None:
+    problems.add(
+        problems_where(frame, pl.col("code").is_duplicated() & pl.col("code").is_not_null(), "error",
+                       pl.lit("code"), pl.col("code"), "appears more than once",
+                       "give each definition its own code")
+    )  # fmt: skip
+
+
+def validate_measures(frame: pl.DataFrame, problems: Problems) -> pl.DataFrame:
+    frame = _required(frame, ("code", "name", "kind", "improvement", "frequency"), problems)
+    for optional in MEASURE_FIELDS:
+        if optional not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, pl.String).alias(optional))
+    frame = frame.with_columns(
+        _word("kind"),
+        _word("improvement").replace(IMPROVEMENT_WORDS),
+        _word("frequency").str.replace(r"ly$", "").replace({"week": "week", "month": "month"}),
+    )
+    _one_of(frame, "kind", MEASURE_KINDS, problems)
+    _one_of(frame, "improvement", IMPROVEMENT_DIRECTIONS, problems)
+    _one_of(frame, "frequency", FREQUENCIES, problems)
+    _duplicates(frame, problems)
+    for number in ("multiplier", "target"):
+        parsed = pl.col(number).str.replace_all(",", "").cast(pl.Float64, strict=False)
+        problems.add(
+            problems_where(frame, pl.col(number).is_not_null() & parsed.is_null(), "error",
+                           pl.lit(number), pl.col(number), "is not a number", "write a number such as 1000")
+        )  # fmt: skip
+        frame = frame.with_columns(parsed.alias(number))
+    problems.add(
+        problems_where(frame, pl.col("multiplier") <= 0, "error", pl.lit("multiplier"),
+                       pl.col("multiplier"), "must be above zero", "use 1, 100, 1000 or 100000")
+    )  # fmt: skip
+    return frame.with_columns(pl.col("multiplier").fill_null(1.0)).select("_row", *MEASURE_FIELDS)
+
+
+def validate_places(frame: pl.DataFrame, known: pl.DataFrame, problems: Problems) -> pl.DataFrame:
+    frame = _required(frame, ("code", "name", "type"), problems)
+    for optional in PLACE_FIELDS:
+        if optional not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, pl.String).alias(optional))
+    frame = frame.with_columns(
+        _word("type"),
+        pl.col("parent").replace("", None),
+        pl.col("gss_code").replace("", None).str.to_uppercase(),
+    )
+    _one_of(frame, "type", PLACE_TYPES, problems)
+    _duplicates(frame, problems)
+    codes = pl.concat([frame["code"], known["code"]]).drop_nulls()
+    problems.add(
+        problems_where(frame, pl.col("parent").is_not_null() & ~pl.col("parent").is_in(codes.implode()),
+                       "error", pl.lit("parent"), pl.col("parent"), "is not a known place code",
+                       "give the parent's code, and define the parent in this file or earlier")
+    )  # fmt: skip
+    problems.add(
+        problems_where(frame, pl.col("parent") == pl.col("code"), "error", pl.lit("parent"),
+                       pl.col("parent"), "is the place itself", "give the place that contains it")
+    )  # fmt: skip
+    problems.add(
+        problems_where(frame, pl.col("gss_code").is_not_null() & ~pl.col("gss_code").str.contains(GSS_CODE),
+                       "error", pl.lit("gss_code"), pl.col("gss_code"), "is not an ONS GSS code",
+                       "a GSS code is a letter and eight digits, such as E08000012, or leave it blank")
+    )  # fmt: skip
+    return frame.select("_row", *PLACE_FIELDS)
+
+
+def import_definitions(
+    engine: Engine, path: str | Path, section: str, actor: str | None = None
+) -> Report:
+    """Validate and store a measures or places file ("measures" or "places"); returns the report."""
+    path = Path(path)
+    report = Report(file_name=path.name, what=section)
+    problems = Problems()
+    try:
+        frame = read_definitions(path.read_bytes(), path.name, section)
+    except DefinitionError as error:
+        problems.error(
+            None, None, None, str(error), f"see `qi {section} import --help` for the format"
+        )
+        report.problems = problems.frame()
+        return report
+    report.rows_read = frame.height
+    if section == "measures":
+        valid = validate_measures(frame, problems)
+    else:
+        valid = validate_places(frame, read_places(engine), problems)
+    report.problems = problems.frame()
+    if report.errors.height:
+        return report
+    write = upsert_measures if section == "measures" else upsert_places
+    report.added = write(engine, valid.drop("_row"), actor=actor)
+    report.outcome = "stored"
+    return report

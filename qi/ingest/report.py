@@ -1,0 +1,148 @@
+"""The validation report: every problem in a file with where it is, what is wrong and the fix.
+
+Problems are collected as rows (severity, row, column, value, problem, fix). Errors reject the
+whole file; warnings are shown and do not block. Rendering groups identical problems so that a
+wrong code repeated on 10,000 rows reads as one line listing the rows.
+"""
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+PROBLEM_SCHEMA = {
+    "severity": pl.String(),
+    "row": pl.Int64(),
+    "column": pl.String(),
+    "value": pl.String(),
+    "problem": pl.String(),
+    "fix": pl.String(),
+}
+ROWS_SHOWN = 8
+
+
+class Problems:
+    """A growing list of problems: single ones added one by one, bulk ones as frames."""
+
+    def __init__(self) -> None:
+        self._frames: list[pl.DataFrame] = []
+        self._single: list[tuple] = []
+
+    def error(self, row, column, value, problem, fix) -> None:
+        self._single.append(("error", row, column, value, problem, fix))
+
+    def warning(self, row, column, value, problem, fix) -> None:
+        self._single.append(("warning", row, column, value, problem, fix))
+
+    def add(self, frame: pl.DataFrame) -> None:
+        """Add problems given as a frame with PROBLEM_SCHEMA's columns."""
+        if frame.height:
+            self._frames.append(frame.select(pl.col(c).cast(t) for c, t in PROBLEM_SCHEMA.items()))
+
+    def frame(self) -> pl.DataFrame:
+        single = pl.DataFrame(self._single, schema=PROBLEM_SCHEMA, orient="row")
+        return pl.concat([single, *self._frames]).sort("row", nulls_last=False, maintain_order=True)
+
+
+def problems_where(
+    frame: pl.DataFrame,
+    condition: pl.Expr,
+    severity: str,
+    column: pl.Expr,
+    value: pl.Expr,
+    problem: pl.Expr | str,
+    fix: pl.Expr | str,
+) -> pl.DataFrame:
+    """One problem for each row of ``frame`` where ``condition`` holds."""
+
+    def lit(x):
+        return pl.lit(x) if isinstance(x, str) else x
+
+    return frame.filter(condition).select(
+        pl.lit(severity).alias("severity"),
+        pl.col("_row").alias("row"),
+        column.alias("column"),
+        value.cast(pl.String).alias("value"),
+        lit(problem).alias("problem"),
+        lit(fix).alias("fix"),
+    )
+
+
+@dataclass
+class Report:
+    """What happened to one file: outcome, counts and the problems found."""
+
+    file_name: str
+    sheet: str | None = None
+    outcome: str = "rejected"  # stored, unchanged or rejected
+    rows_read: int = 0
+    added: int = 0
+    revised: int = 0
+    unchanged: int = 0
+    upload_id: int | None = None
+    what: str = "observations"
+    problems: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=PROBLEM_SCHEMA))
+
+    @property
+    def errors(self) -> pl.DataFrame:
+        return self.problems.filter(pl.col("severity") == "error")
+
+    @property
+    def warnings(self) -> pl.DataFrame:
+        return self.problems.filter(pl.col("severity") == "warning")
+
+    def grouped(self) -> pl.DataFrame:
+        """Identical problems merged: one row per (severity, column, value, problem, fix)."""
+        return (
+            self.problems.group_by(
+                ["severity", "column", "value", "problem", "fix"], maintain_order=True
+            )
+            .agg(pl.col("row").drop_nulls().alias("rows"))
+            .sort("severity", "rows", descending=[False, False], maintain_order=True)
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "file": self.file_name,
+            "sheet": self.sheet,
+            "outcome": self.outcome,
+            "rows_read": self.rows_read,
+            "added": self.added,
+            "revised": self.revised,
+            "unchanged": self.unchanged,
+            "errors": self.errors.height,
+            "warnings": self.warnings.height,
+            "problems": self.grouped().to_dicts(),
+        }
+
+    def render(self) -> str:
+        where = self.file_name + (f", sheet '{self.sheet}'" if self.sheet else "")
+        lines = []
+        for p in self.grouped().iter_rows(named=True):
+            rows = p["rows"]
+            place = where
+            if rows:
+                shown = ", ".join(str(r) for r in rows[:ROWS_SHOWN])
+                more = f" and {len(rows) - ROWS_SHOWN} more" if len(rows) > ROWS_SHOWN else ""
+                place += f", row{'s' if len(rows) > 1 else ''} {shown}{more}"
+            if p["column"]:
+                place += f", column '{p['column']}'"
+            value = f" '{p['value']}'" if p["value"] is not None else ""
+            lines.append(f"{p['severity']}: {place}:{value} {p['problem']}. Fix: {p['fix']}.")
+        if self.outcome == "rejected":
+            lines.append(
+                f"Rejected: {self.errors.height} error(s), {self.warnings.height} warning(s) in "
+                f"{self.rows_read} rows. Nothing was stored; fix the errors and upload the file again."
+            )
+        elif self.outcome == "unchanged":
+            lines.append(
+                f"Unchanged: all {self.unchanged} observations are already stored with these values."
+            )
+        elif self.upload_id is None:
+            lines.append(f"Stored: {self.added} {self.what} (new or updated).")
+        else:
+            lines.append(
+                f"Stored as upload {self.upload_id}: {self.added} new observation(s), "
+                f"{self.revised} revised (old values kept), {self.unchanged} unchanged; "
+                f"{self.warnings.height} warning(s)."
+            )
+        return "\n".join(lines)
