@@ -1,0 +1,108 @@
+"""The command line: exit 0 when stored, 1 when rejected (nothing written), 2 for usage errors."""
+
+import polars as pl
+from click.testing import CliRunner
+
+from qi.cli import main
+from qi.store import connect, read_series
+from tests.ingest.files import WARDS, add_definitions, csv_bytes, locality_workbook
+
+
+def _run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_ingest_stores_a_good_file_and_exits_0(database_url, tmp_path):
+    add_definitions(connect(database_url))
+    path = locality_workbook(tmp_path / "falls.xlsx")
+    result = _run("ingest", path, "--sheet", "Falls", "--db", database_url, "--actor", "carol")
+    assert result.exit_code == 0, result.output
+    assert "Stored as upload 1: 12 new observation(s)" in result.output
+    assert "a totals row was skipped" in result.output
+
+
+def test_ingest_rejects_a_bad_file_with_exit_1_and_stores_nothing(database_url, tmp_path):
+    engine = connect(database_url)
+    add_definitions(engine)
+    path = tmp_path / "bad.csv"
+    path.write_bytes(
+        csv_bytes(
+            [
+                ["measure", "place", "period", "value"],
+                ["falls_admissions", WARDS[0], "2024-01", "lots"],
+            ]
+        )
+    )
+    result = _run("ingest", path, "--db", database_url)
+    assert result.exit_code == 1
+    assert "bad.csv, row 2, column 'value': 'lots' is not a number" in result.output
+    assert read_series(engine).height == 0
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert _run("ingest", tmp_path / "missing.csv").exit_code == 2
+    assert (
+        _run(
+            "export", "--out", tmp_path / "x.xlsx", "--db", f"sqlite:///{tmp_path}/q.sqlite"
+        ).exit_code
+        == 2
+    )
+    assert _run("ingest").exit_code == 2
+
+
+def test_export_csv_cannot_start_a_formula_in_excel(database_url, tmp_path):
+    engine = connect(database_url)
+    add_definitions(engine)
+    from qi.ingest.definitions import import_definitions
+
+    places = tmp_path / "places.csv"
+    places.write_text('code,name,type\n"=HYPERLINK(""http://x"")",Evil,ward\n')
+    assert import_definitions(engine, places, "places").outcome == "stored"
+    data = tmp_path / "data.csv"
+    data.write_bytes(
+        csv_bytes(
+            [
+                ["measure", "place", "period", "value"],
+                ["falls_admissions", '"=HYPERLINK(""http://x"")"', "2024-01", "-3"],
+            ]
+        )
+    )
+    ingested = _run("ingest", data, "--db", database_url, "--measure", "falls_admissions")
+    assert ingested.exit_code == 1  # a negative count
+    data.write_bytes(
+        csv_bytes(
+            [
+                ["measure", "place", "period", "value"],
+                ["falls_admissions", '"=HYPERLINK(""http://x"")"', "2024-01", "3"],
+            ]
+        )
+    )
+    assert _run("ingest", data, "--db", database_url).exit_code == 0
+    out = tmp_path / "out.csv"
+    result = _run("export", "--db", database_url, "--out", out)
+    assert result.exit_code == 0, result.output
+    exported = pl.read_csv(out, infer_schema=False)
+    assert exported["place"].to_list() == ['\'=HYPERLINK("http://x")']
+    assert exported["value"].to_list() == ["3.0"]
+
+
+def test_export_parquet_round_trips_the_series(database_url, tmp_path):
+    engine = connect(database_url)
+    add_definitions(engine)
+    _run("ingest", locality_workbook(tmp_path / "f.xlsx"), "--sheet", "Falls", "--db", database_url)
+    out = tmp_path / "out.parquet"
+    assert _run("export", "--db", database_url, "--out", out).exit_code == 0
+    assert pl.read_parquet(out).equals(read_series(engine))
+
+
+def test_measures_and_places_import_from_the_command_line(database_url, tmp_path):
+    measures = tmp_path / "m.yaml"
+    measures.write_text("- {code: m1, name: M, kind: count, improvement: up, frequency: week}\n")
+    places = tmp_path / "p.csv"
+    places.write_text("code,name,type\nP1,Place,locality\n")
+    assert _run("measures", "import", measures, "--db", database_url).exit_code == 0
+    assert _run("places", "import", places, "--db", database_url).exit_code == 0
+    places.write_text("code,name,type\nP2,Place,planet\n")
+    result = _run("places", "import", places, "--db", database_url)
+    assert result.exit_code == 1
+    assert "'planet' is not a type" in result.output
