@@ -167,7 +167,10 @@ def _ptd_view(
         pl.col("rule_trend").alias("rule_trend7"),
         pl.col("rule_two_of_three").alias("rule_two_in_three"),
         pl.col("rule_shift").alias("rule_shift7"),
-        pl.col("signal_label").fill_null("Common Cause").alias("special_cause_type"),
+        pl.col("signal_label")
+        .cast(pl.String)
+        .fill_null("Common Cause")
+        .alias("special_cause_type"),
         pl.col("signal").is_not_null().alias("special_cause_flag"),
         pl.col("point_type"),
         pl.col("variation_icon"),

@@ -50,6 +50,7 @@ def point_type(signal: pl.Expr, side: pl.Expr, direction: pl.Expr) -> pl.Expr:
 
 def variation_icon(point_type: pl.Expr, side: pl.Expr) -> pl.Expr:
     """The icon for a point type, with high/low from the side of its signal."""
+    point_type = point_type.cast(pl.String)
     level = pl.when(side > 0).then(pl.lit("_high")).otherwise(pl.lit("_low"))
     return (
         pl.when(point_type == "common_cause")

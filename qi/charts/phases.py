@@ -27,8 +27,8 @@ def lay_out(frame: pl.DataFrame, keys: list[str], baseline: int | None) -> pl.Da
     frame = frame.with_columns(new_series.alias("_new_series"))
     starts = pl.col("_new_series") | (pl.col("_phase_start") & ~pl.col("_new_series"))
     frame = frame.with_columns(
-        pl.col("_new_series").cum_sum().cast(pl.Int64).alias("_series"),
-        starts.cum_sum().cast(pl.Int64).alias(SEGMENT),
+        pl.col("_new_series").cum_sum().cast(pl.Int64).set_sorted().alias("_series"),
+        starts.cum_sum().cast(pl.Int64).set_sorted().alias(SEGMENT),
     )
     frame = with_bounds(frame, SEGMENT)
     first_row = pl.when(pl.col("_new_series")).then(pl.col(ROW)).forward_fill()

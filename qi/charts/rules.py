@@ -1,35 +1,25 @@
-"""Special-cause rules: one boolean flag per rule per point, as polars expressions.
+"""Special-cause rules: one flag column ``rule_<name>`` per rule, and ``_side_<name>`` (+1 high,
+-1 low) so that the winning rule says whether a point is high or low.
 
-Every rule reads ``_y``, ``_cl``, the limit columns and ``_side`` (the sign of ``_y - _cl``) on
-a frame laid out by ``windows.with_bounds`` (each phase a contiguous block). Every rule also
-yields the side it points to (+1 high, -1 low), so the winning rule decides whether a point
-is high or low.
+Each rule is a function from a frame to the same frame with its two columns added. The frame
+holds ``_y``, ``_cl``, the limit columns and ``_side`` (the sign of ``_y - _cl``), one phase per
+contiguous block, with the window columns of ``windows.with_bounds`` and ``with_positions``.
+Long runs are found from run lengths and short windows from shifts, so a rule costs a few
+passes over the data whatever the number of series.
 
-The Making Data Count rules reproduce NHSRplotthedots exactly, including where it yields a
-missing flag (R's three-valued logic: a missing value inside a window makes the flag unknown
-unless the window is already decided). One deliberate difference: where NHSRplotthedots stops
-with an error because a 7-point trend window contains a missing value, qi treats the missing
-value as a gap: no trend runs through it.
+The Making Data Count rules reproduce NHSRplotthedots exactly, including where it reports a
+flag as missing (R's three-valued logic: a missing value inside a window leaves the flag
+unknown unless the window is already decided); that slower form runs only on phases with
+missing values. One deliberate difference: where NHSRplotthedots stops with an error because
+a 7-point trend window contains a missing value, qi treats the missing value as a gap: no
+trend runs through it.
 """
 
 import polars as pl
 
-from qi.charts.windows import LO, ROW, count, covered, covered_kleene, full_window
+from qi.charts.windows import ahead, back, count, covered_kleene, full_window, run_length
 
-Y, CL, SIDE = pl.col("_y"), pl.col("_cl"), pl.col("_side")
-
-
-def _upper(z: int) -> pl.Expr:
-    return pl.col(f"_ucl{z}")
-
-
-def _lower(z: int) -> pl.Expr:
-    return pl.col(f"_lcl{z}")
-
-
-def _step() -> pl.Expr:
-    """sign(y - previous y) within the phase; missing on a phase's first point."""
-    return pl.when(pl.col(ROW) > pl.col(LO)).then((Y - Y.shift(1)).sign())
+Y, CL, SIDE, STEP = pl.col("_y"), pl.col("_cl"), pl.col("_side"), pl.col("_step")
 
 
 def side_of(condition_high: pl.Expr) -> pl.Expr:
@@ -38,31 +28,51 @@ def side_of(condition_high: pl.Expr) -> pl.Expr:
 
 def outside() -> pl.Expr:
     """A point above the upper or below the lower 3-sigma limit (missing when either is missing)."""
-    return (_upper(3) < Y) | (_lower(3) > Y)
+    return (pl.col("_ucl3") < Y) | (pl.col("_lcl3") > Y)
 
 
-def trend(points: int) -> tuple[pl.Expr, pl.Expr]:
+def with_steps(frame: pl.DataFrame) -> pl.DataFrame:
+    """``_step``: sign(y - previous y) within the phase; missing on its first point."""
+    return frame.with_columns(
+        pl.when(pl.col("_ppos") > 0).then((Y - Y.shift(1)).sign()).cast(pl.Int8).alias("_step")
+    )
+
+
+def trend(frame: pl.DataFrame, points: int) -> pl.DataFrame:
     """Points in a window of ``points`` values that strictly rise (or fall) at every step.
 
-    A tie breaks a trend; so does a missing value (a gap). Returns (flag, side).
+    A tie breaks a trend, and so does a missing value (a gap).
     """
-    step = _step()
-    rising = full_window(points) & (count(step == 1, -(points - 2), 0) == points - 1)
-    falling = full_window(points) & (count(step == -1, -(points - 2), 0) == points - 1)
-    flag = covered(rising | falling, points)
+    frame = frame.with_columns(pl.when(STEP != 0).then(STEP).alias("_trend_key"))
+    frame = run_length(frame, "_trend_key", "_trend_len")
+    long = (pl.col("_trend_len") >= points - 1).fill_null(False)
+    frame = frame.with_columns((long | ahead(long, 1).fill_null(False)).alias("rule_trend"))
     # NHSRplotthedots names the direction from the step to the next point when the next point
     # is in a trend too, else from the step in; a level step counts as "decreasing".
-    next_step = pl.when(pl.col(ROW) < pl.col("_hi")).then((Y.shift(-1) - Y).sign())
-    next_in_trend = flag.shift(-1).fill_null(False) & (pl.col(ROW) < pl.col("_hi"))
-    direction = pl.when(flag & next_in_trend).then(next_step).otherwise(step.fill_null(0))
-    return flag, side_of(direction == 1)
+    flag = pl.col("rule_trend")
+    next_in_trend = ahead(flag, 1).fill_null(False)
+    direction = pl.when(flag & next_in_trend).then(ahead(STEP, 1)).otherwise(STEP.fill_null(0))
+    return frame.with_columns(side_of(direction == 1).alias("_side_trend"))
 
 
-def shift_kleene(points: int) -> pl.Expr:
-    """Points in a run of ``points`` or more on one side of the centre (NHSRplotthedots).
+def shift(frame: pl.DataFrame, points: int) -> pl.DataFrame:
+    """Points in a run of ``points`` or more on one side of the centre.
 
-    A point on the centre line or a missing value breaks the run; a run that might continue
-    through a missing value is unknown (null), as the R package reports it.
+    A point on the centre line breaks the run, and so does a missing value.
+    """
+    frame = frame.with_columns(pl.when(SIDE != 0).then(SIDE).alias("_shift_key"))
+    frame = run_length(frame, "_shift_key", "_shift_len")
+    return frame.with_columns(
+        (pl.col("_shift_len") >= points).fill_null(False).alias("rule_shift"),
+        side_of(SIDE > 0).alias("_side_shift"),
+    )
+
+
+def shift_unknown_where_missing(frame: pl.DataFrame, points: int) -> pl.DataFrame:
+    """``shift`` with NHSRplotthedots' missing flags, for phases that contain missing values.
+
+    A run that might continue through a missing value is unknown (null), as the R package
+    reports it; the points it flags are the same as ``shift``'s.
     """
     same = pl.when(SIDE == 1).then(count(SIDE == 1, -(points - 1), -1))
     same = same.otherwise(count(SIDE == -1, -(points - 1), -1))
@@ -78,65 +88,111 @@ def shift_kleene(points: int) -> pl.Expr:
         .then(None)
         .otherwise(True)
     )
-    return covered_kleene(ends_run, points)
+    return frame.with_columns(covered_kleene(ends_run, points).alias("rule_shift"))
 
 
-def shift(points: int) -> pl.Expr:
-    """Points in a run of ``points`` or more on one side of the centre (a point on it breaks)."""
-    above = full_window(points) & (count(SIDE == 1, -(points - 1), 0) == points)
-    below = full_window(points) & (count(SIDE == -1, -(points - 1), 0) == points)
-    return covered(above | below, points)
-
-
-def two_of_three_kleene(count_outside: bool) -> pl.Expr:
+def two_of_three(frame: pl.DataFrame, count_outside: bool) -> pl.DataFrame:
     """Making Data Count's two-of-three: a point beyond 2 sigma, in a window of 3 consecutive
     points all on one side of the mean with at least 2 of them beyond 2 sigma.
 
     Points beyond the process limits count only with ``count_outside`` (the 2023 revision).
+    Windows reaching past a phase's ends are padded with points on the mean, as in
+    NHSRplotthedots, and a missing value leaves a window unknown.
     """
-    beyond = (_lower(2) > Y) | (_upper(2) < Y)
+    beyond = (pl.col("_lcl2") > Y) | (pl.col("_ucl2") < Y)
     close = beyond if count_outside else ~outside() & beyond
-    close_count = count(close, -2, 0)
-    enough = pl.when(count(close.is_null(), -2, 0) > 0).then(None).otherwise(close_count >= 2)
-    one_side = (count(SIDE == 1, -2, 0) == 3) | (count(SIDE == -1, -2, 0) == 3)
-    one_side = pl.when(count(SIDE.is_null(), -2, 0) > 0).then(None).otherwise(one_side)
-    window = pl.when(full_window(3)).then(enough & one_side).otherwise(False)
-    return covered_kleene(window, 3) & close
+    frame = frame.with_columns(close.alias("_close"))
+    near = range(-2, 3)
+    shifted = []
+    for k in near:
+        fetch = back if k < 0 else ahead
+        shifted += [
+            _padded(fetch(pl.col("_close"), abs(k)), k, pl.lit(False)).alias(f"_close{k}"),
+            _padded(fetch(SIDE, abs(k)), k, pl.lit(0, pl.Int8)).alias(f"_sd{k}"),
+        ]
+    frame = frame.with_columns(shifted)
+    windows = [_two_of_three_window(start) for start in (-2, -1, 0)]
+    flag = (windows[0] | windows[1] | windows[2]) & pl.col("_close")
+    return frame.with_columns(
+        flag.alias("rule_two_of_three"), side_of(SIDE > 0).alias("_side_two_of_three")
+    )
 
 
-def k_of_m_beyond(k: int, m: int, sigmas: int) -> tuple[pl.Expr, pl.Expr]:
+def _padded(value: pl.Expr, offset: int, padding: pl.Expr) -> pl.Expr:
+    """Beyond the phase's ends a window sees ``padding``; inside it, the (maybe null) value."""
+    if offset == 0:
+        return value
+    inside = pl.col("_ppos") >= -offset if offset < 0 else pl.col("_rpos") >= offset
+    return pl.when(inside).then(value).otherwise(padding)
+
+
+def _two_of_three_window(start: int) -> pl.Expr:
+    closes = [pl.col(f"_close{k}") for k in range(start, start + 3)]
+    sides = [pl.col(f"_sd{k}") for k in range(start, start + 3)]
+    close_count = closes[0].cast(pl.Int8) + closes[1].cast(pl.Int8) + closes[2].cast(pl.Int8)
+    side_sum = sides[0] + sides[1] + sides[2]
+    # A null anywhere makes R's sum NA, so each comparison is null there (polars propagates).
+    return (close_count >= 2) & (side_sum.abs() == 3)
+
+
+def k_of_m_beyond(frame: pl.DataFrame, k: int, m: int, sigmas: int, name: str) -> pl.DataFrame:
     """Western Electric / Nelson: k of m consecutive points beyond ``sigmas`` on one side.
 
-    The flagged points are the ones beyond the line, inside such a window. Returns (flag, side).
+    The flagged points are the ones beyond the line, inside such a window.
     """
-    high = (_upper(sigmas) < Y).fill_null(False)
-    low = (_lower(sigmas) > Y).fill_null(False)
-    high_window = full_window(m) & (count(high, -(m - 1), 0) >= k)
-    low_window = full_window(m) & (count(low, -(m - 1), 0) >= k)
-    flag_high = high & covered(high_window, m)
-    flag_low = low & covered(low_window, m)
-    return flag_high | flag_low, side_of(flag_high)
+    high = (pl.col(f"_ucl{sigmas}") < Y).fill_null(False)
+    low = (pl.col(f"_lcl{sigmas}") > Y).fill_null(False)
+    full = pl.col("_ppos") >= m - 1
+
+    def window_ends(beyond: pl.Expr) -> pl.Expr:
+        total = pl.sum_horizontal(
+            [back(beyond, t).fill_null(False).cast(pl.Int8) for t in range(m)]
+        )
+        return full & (total >= k)
+
+    frame = frame.with_columns(
+        window_ends(high).alias("_kh"), window_ends(low).alias("_kl"), high.alias("_hi_beyond")
+    )
+
+    def inside(ends: str) -> pl.Expr:
+        return pl.any_horizontal([ahead(pl.col(ends), t).fill_null(False) for t in range(m)])
+
+    flag_high = pl.col("_hi_beyond") & inside("_kh")
+    flag_low = low & inside("_kl")
+    return frame.with_columns(
+        (flag_high | flag_low).alias(f"rule_{name}"), side_of(flag_high).alias(f"_side_{name}")
+    )
 
 
-def consecutive(condition: pl.Expr, points: int) -> pl.Expr:
+def consecutive(frame: pl.DataFrame, condition: pl.Expr, points: int, name: str) -> pl.DataFrame:
     """Points inside a run of ``points`` consecutive points that all meet ``condition``."""
-    hit = full_window(points) & (count(condition, -(points - 1), 0) == points)
-    return covered(hit, points)
+    frame = frame.with_columns(pl.when(condition).then(1).alias("_cond_key"))
+    frame = run_length(frame, "_cond_key", "_cond_len")
+    return frame.with_columns(
+        (pl.col("_cond_len") >= points).fill_null(False).alias(f"rule_{name}"),
+        side_of(SIDE > 0).alias(f"_side_{name}"),
+    )
 
 
-def alternating(points: int) -> pl.Expr:
+def alternating(frame: pl.DataFrame, points: int) -> pl.DataFrame:
     """Nelson 4: ``points`` points in a row alternating up and down."""
-    step = _step()
-    turns = (step * step.shift(1) == -1) & (pl.col(ROW) - pl.col(LO) >= 2)
-    hit = full_window(points) & (count(turns, -(points - 3), 0) == points - 2)
-    return covered(hit, points)
+    turn = (STEP * back(STEP, 1)) == -1
+    frame = frame.with_columns(pl.when(turn).then(1).alias("_turn_key"))
+    frame = run_length(frame, "_turn_key", "_turn_len")
+    long = (pl.col("_turn_len") >= points - 2).fill_null(False)
+    flag = long | ahead(long, 1).fill_null(False) | ahead(long, 2).fill_null(False)
+    return frame.with_columns(
+        flag.alias("rule_alternating"), side_of(SIDE > 0).alias("_side_alternating")
+    )
 
 
-def stratification(points: int) -> pl.Expr:
+def stratification(frame: pl.DataFrame, points: int) -> pl.DataFrame:
     """Nelson 7: ``points`` in a row within 1 sigma of the centre, on either side."""
-    return consecutive((_upper(1) > Y) & (_lower(1) < Y), points)
+    within = (pl.col("_ucl1") > Y) & (pl.col("_lcl1") < Y)
+    return consecutive(frame, within, points, "stratification")
 
 
-def mixture(points: int) -> pl.Expr:
+def mixture(frame: pl.DataFrame, points: int) -> pl.DataFrame:
     """Nelson 8: ``points`` in a row beyond 1 sigma, on either side, none within."""
-    return consecutive((_upper(1) < Y) | (_lower(1) > Y), points)
+    beyond = (pl.col("_ucl1") < Y) | (pl.col("_lcl1") > Y)
+    return consecutive(frame, beyond, points, "mixture")

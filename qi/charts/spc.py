@@ -28,7 +28,7 @@ from qi.charts.subgroups import (
     sort_by_period,
     subgroup_statistics,
 )
-from qi.charts.windows import with_bounds
+from qi.charts.windows import with_bounds, with_positions
 
 PERIOD_UNITS = {"day": "1d", "week": "1w", "month": "1mo", "quarter": "1q", "year": "1y"}
 RUNS_METHODS = ("anhoej", "bestbox", "cutbox")
@@ -361,7 +361,11 @@ def _scale(frame: pl.DataFrame, multiplier: float, negative_limits: bool) -> pl.
 
 
 def _apply_rules(frame: pl.DataFrame, ruleset: RuleSet) -> pl.DataFrame:
-    """Add ``rule_<name>`` and ``_side_<name>`` for each rule of the set (runs come later)."""
+    """Add ``rule_<name>`` and ``_side_<name>`` for each rule of the set (runs come later).
+
+    Excluded points take no part in sequence rules; under "skip" rule sets neither do missing
+    values (runs step over them), under "break" ones (Making Data Count) they break runs.
+    """
     frame = frame.with_columns(R.outside().alias("rule_outside"))
     sequence = [r for r in ruleset.rules if r not in ("outside", "runs")]
     if not sequence:
@@ -373,43 +377,56 @@ def _apply_rules(frame: pl.DataFrame, ruleset: RuleSet) -> pl.DataFrame:
     subset = judged.height != frame.height
     if subset:
         judged = with_bounds(judged.rename({"_row": "_frame_row"}), SEGMENT)
-    flags = _sequence_rules(judged, ruleset, sequence)
+    judged = R.with_steps(with_positions(judged))
+    for name in sequence:
+        judged = _rule(judged, ruleset, name)
+    if ruleset.xmr == "mdc" and "shift" in sequence and judged["_side"].null_count():
+        judged = _shift_with_missing_flags(judged, ruleset.shift_points)
+    names = [c for c in judged.columns if c.startswith(("rule_", "_side_")) and c != "rule_outside"]
     if not subset:
-        return frame.with_columns(flags)
-    judged = judged.with_columns(flags)
-    names = [f.meta.output_name() for f in flags]
+        return frame.with_columns(judged.select(names))
     return frame.join(
         judged.select(pl.col("_frame_row").alias("_row"), *names), on="_row", how="left"
     ).with_columns([pl.col(n).fill_null(False) for n in names if n.startswith("rule_")])
 
 
-def _sequence_rules(frame: pl.DataFrame, ruleset: RuleSet, names: list[str]) -> list[pl.Expr]:
-    mdc = ruleset.xmr == "mdc"
-    point_side = R.side_of(pl.col("_side") > 0)
-    out: list[pl.Expr] = []
-    for name in names:
-        side = point_side
-        if name == "trend":
-            flag, side = R.trend(ruleset.trend_points)
-        elif name == "shift":
-            flag = R.shift_kleene(ruleset.shift_points) if mdc else R.shift(ruleset.shift_points)
-        elif name == "two_of_three":
-            if mdc:
-                flag = R.two_of_three_kleene(count_outside=ruleset.name == "mdc2023")
-            else:
-                flag, side = R.k_of_m_beyond(2, 3, 2)
-        elif name == "four_of_five":
-            flag, side = R.k_of_m_beyond(4, 5, 1)
-        elif name == "alternating":
-            flag = R.alternating(14)
-        elif name == "stratification":
-            flag = R.stratification(15)
-        elif name == "mixture":
-            flag = R.mixture(8)
-        else:  # pragma: no cover - rule sets are data checked by the tests
-            raise ValueError(f"rule {name!r} has no implementation")
-        out += [flag.alias(f"rule_{name}"), side.alias(f"_side_{name}")]
-    return out
+def _rule(frame: pl.DataFrame, ruleset: RuleSet, name: str) -> pl.DataFrame:
+    if name == "trend":
+        return R.trend(frame, ruleset.trend_points)
+    if name == "shift":
+        return R.shift(frame, ruleset.shift_points)
+    if name == "two_of_three":
+        if ruleset.xmr == "mdc":
+            return R.two_of_three(frame, count_outside=ruleset.name == "mdc2023")
+        return R.k_of_m_beyond(frame, 2, 3, 2, "two_of_three")
+    if name == "four_of_five":
+        return R.k_of_m_beyond(frame, 4, 5, 1, "four_of_five")
+    if name == "alternating":
+        return R.alternating(frame, 14)
+    if name == "stratification":
+        return R.stratification(frame, 15)
+    if name == "mixture":
+        return R.mixture(frame, 8)
+    raise ValueError(f"rule {name!r} has no implementation")  # rule sets are checked by tests
+
+
+def _shift_with_missing_flags(frame: pl.DataFrame, points: int) -> pl.DataFrame:
+    """Redo the shift rule with NHSRplotthedots' missing flags on phases with missing values."""
+    frame = frame.with_columns(
+        pl.col("_side").is_null().any().over(SEGMENT).alias("_has_missing"),
+        pl.col("_row").alias("_judged_row"),
+    )
+    affected = frame.filter("_has_missing").drop("_row", "_lo", "_hi", "_ppos", "_rpos")
+    affected = with_positions(with_bounds(affected, SEGMENT))
+    affected = R.shift_unknown_where_missing(affected, points)
+    redone = affected.select("_judged_row", pl.col("rule_shift").alias("_shift_kleene"))
+    frame = frame.join(redone, on="_judged_row", how="left")
+    return frame.with_columns(
+        pl.when(pl.col("_has_missing"))
+        .then(pl.col("_shift_kleene"))
+        .otherwise("rule_shift")
+        .alias("rule_shift")
+    )
 
 
 def _runs_rule(ruleset: RuleSet) -> pl.Expr:
@@ -423,50 +440,55 @@ def _runs_rule(ruleset: RuleSet) -> pl.Expr:
     return (signal & useful).fill_null(False)
 
 
-def _label(name: str, ruleset: RuleSet, side: pl.Expr) -> pl.Expr:
-    high = side > 0
-    word = pl.when(high).then(pl.lit("Above")).otherwise(pl.lit("Below"))
-    if name == "outside":
-        return pl.when(high).then(pl.lit("Above UCL")).otherwise(pl.lit("Below LCL"))
-    if name == "trend":
-        way = pl.when(high).then(pl.lit("Increasing")).otherwise(pl.lit("Decreasing"))
-        return pl.format(f"{ruleset.trend_points} Point Trend ({{}})", way)
-    if name == "shift":
-        return pl.format(f"{ruleset.shift_points} Points {{}} CL", word)
-    if name == "two_of_three":
-        return pl.format("2 in 3 {} CL", word)
-    if name == "four_of_five":
-        return pl.format("4 in 5 {} 1 Sigma", word)
-    if name == "runs":
-        return pl.format("Runs Signal {} CL", word)
-    return pl.lit(
-        {
-            "alternating": "14 Points Alternating",
-            "stratification": "15 Points Within 1 Sigma",
-            "mixture": "8 Points Beyond 1 Sigma",
-        }[name]
-    )
+def _labels(ruleset: RuleSet) -> list[str]:
+    """Plain labels, two per rule (low side, then high side), in the rule set's order."""
+    out = []
+    for name in ruleset.rules:
+        for word in ("Below", "Above"):
+            rising = "Increasing" if word == "Above" else "Decreasing"
+            out.append(
+                {
+                    "outside": "Above UCL" if word == "Above" else "Below LCL",
+                    "trend": f"{ruleset.trend_points} Point Trend ({rising})",
+                    "shift": f"{ruleset.shift_points} Points {word} CL",
+                    "two_of_three": f"2 in 3 {word} CL",
+                    "four_of_five": f"4 in 5 {word} 1 Sigma",
+                    "runs": f"Runs Signal {word} CL",
+                    "alternating": "14 Points Alternating",
+                    "stratification": "15 Points Within 1 Sigma",
+                    "mixture": "8 Points Beyond 1 Sigma",
+                }[name]
+            )
+    return out
 
 
 def _judge(frame: pl.DataFrame, ruleset: RuleSet) -> pl.DataFrame:
-    """The winning rule by precedence, its side and label, and the point type."""
+    """The winning rule by precedence, its side and label, and the point type.
+
+    Labels and types are enums: a small code per point, not a string per point.
+    """
     point_side = R.side_of(pl.col("_side") == 1)
-    signal = pl.lit(None, pl.String)
-    side = pl.lit(None, pl.Int8)
-    label = pl.lit(None, pl.String)
-    for name in reversed(ruleset.rules):
-        hit = pl.col(f"rule_{name}").fill_null(False)
-        rule_side = pl.col(f"_side_{name}") if f"_side_{name}" in frame.columns else point_side
-        signal = pl.when(hit).then(pl.lit(name)).otherwise(signal)
-        side = pl.when(hit).then(rule_side).otherwise(side)
-        label = pl.when(hit).then(_label(name, ruleset, rule_side)).otherwise(label)
-    frame = frame.with_columns(
-        signal.alias("signal"), side.alias("signal_side"), label.alias("signal_label")
+    names = list(ruleset.rules)
+    winner = pl.coalesce(
+        [pl.when(pl.col(f"rule_{n}").fill_null(False)).then(pl.lit(i)) for i, n in enumerate(names)]
     )
+    sides = [pl.col(f"_side_{n}") if f"_side_{n}" in frame.columns else point_side for n in names]
+    frame = frame.with_columns(winner.alias("_winner"))
+    side = pl.coalesce([pl.when(pl.col("_winner") == i).then(s) for i, s in enumerate(sides)])
+    frame = frame.with_columns(side.alias("signal_side"))
+    labels = _labels(ruleset)
+    label_code = pl.col("_winner") * 2 + (pl.col("signal_side") > 0).cast(pl.Int32)
+    signal_type, label_type = pl.Enum(names), pl.Enum(list(dict.fromkeys(labels)))
     return frame.with_columns(
-        point_type(pl.col("signal"), pl.col("signal_side"), pl.col("_direction")).alias(
+        pl.col("_winner")
+        .replace_strict(dict(enumerate(names)), return_dtype=signal_type)
+        .alias("signal"),
+        label_code.replace_strict(dict(enumerate(labels)), return_dtype=label_type).alias(
+            "signal_label"
+        ),
+        point_type(pl.col("_winner"), pl.col("signal_side"), pl.col("_direction")).alias(
             "point_type"
-        )
+        ),
     )
 
 
@@ -515,7 +537,7 @@ def _present(
         "signal_label",
         "point_type",
         pl.col("_direction")
-        .replace_strict(_DIRECTION_NAMES, return_dtype=pl.String)
+        .replace_strict(_DIRECTION_NAMES, return_dtype=pl.Enum(list(DIRECTIONS)))
         .alias("direction"),
         pl.col("_target").alias("target"),
         *RUNS_COLUMNS,
@@ -532,7 +554,7 @@ def summarise(points: pl.DataFrame, by: Sequence[str] | str = ()) -> pl.DataFram
         if keys
         else (pl.col("position") == pl.col("position").max())
     )
-    direction = pl.col("direction").replace_strict(DIRECTIONS, return_dtype=pl.Int8)
+    direction = pl.col("direction").cast(pl.String).replace_strict(DIRECTIONS, return_dtype=pl.Int8)
     latest = points.filter(last).select(
         *keys,
         pl.col("value").alias("latest_value"),
@@ -557,7 +579,11 @@ def summarise(points: pl.DataFrame, by: Sequence[str] | str = ()) -> pl.DataFram
         pl.col("signal").is_not_null().sum().alias("signals"),
         (pl.col("point_type") == "special_cause_improvement").sum().alias("improvement"),
         (pl.col("point_type") == "special_cause_concern").sum().alias("concern"),
-        pl.col("point_type").str.starts_with("special_cause_neutral").sum().alias("neutral"),
+        pl.col("point_type")
+        .cast(pl.String)
+        .str.starts_with("special_cause_neutral")
+        .sum()
+        .alias("neutral"),
         pl.col("gap_before").sum().alias("gaps"),
         pl.col(points.columns[len(keys)]).min().alias("first_period"),
         pl.col(points.columns[len(keys)]).max().alias("last_period"),

@@ -63,3 +63,34 @@ def previous_in_segment(value: pl.Expr, mask: pl.Expr) -> pl.Expr:
     earlier = pl.when(mask).then(pl.col(ROW)).shift(1).forward_fill()
     valid = earlier.is_not_null() & (earlier >= pl.col(LO))
     return pl.when(valid).then(value.gather(earlier.fill_null(0)))
+
+
+def with_positions(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add ``_ppos`` (rows since the segment's first) and ``_rpos`` (rows to its last)."""
+    return frame.with_columns(
+        (pl.col(ROW) - pl.col(LO)).alias("_ppos"), (pl.col(HI) - pl.col(ROW)).alias("_rpos")
+    )
+
+
+def back(expr: pl.Expr, k: int) -> pl.Expr:
+    """The value ``k`` rows earlier in the same segment, else null (needs ``with_positions``)."""
+    return pl.when(pl.col("_ppos") >= k).then(expr.shift(k)) if k else expr
+
+
+def ahead(expr: pl.Expr, k: int) -> pl.Expr:
+    """The value ``k`` rows later in the same segment, else null (needs ``with_positions``)."""
+    return pl.when(pl.col("_rpos") >= k).then(expr.shift(-k)) if k else expr
+
+
+def run_length(frame: pl.DataFrame, key: str, name: str) -> pl.DataFrame:
+    """Add ``name``: the length of the run of equal, non-null ``key`` values holding each row.
+
+    Runs end at segment boundaries and at nulls (a null row has no run: its length is null).
+    With forward and backward fills the cost is a few passes whatever the run lengths.
+    """
+    k = pl.col(key)
+    starts = k.is_null() | (pl.col("_ppos") == 0) | (k != k.shift(1)).fill_null(True)
+    ends = k.is_null() | (pl.col("_rpos") == 0) | (k != k.shift(-1)).fill_null(True)
+    first = pl.when(starts).then(pl.col(ROW)).forward_fill()
+    last = pl.when(ends).then(pl.col(ROW)).backward_fill()
+    return frame.with_columns(pl.when(k.is_not_null()).then(last - first + 1).alias(name))
