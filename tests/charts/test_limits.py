@@ -174,3 +174,19 @@ def test_an_excluded_point_is_still_judged_against_the_limits():
     data = pl.DataFrame({"month": list(range(1, 11)), "y": SPIKE})
     excluded = spc(data, value="y", period="month", exclude=[6])
     assert excluded["rule_outside"][5] is True
+
+
+def test_a_known_centre_replaces_the_mean_and_the_limits_move_with_it():
+    points = xmr(SERIES, centre=12.0)
+    assert limits(points) == pytest.approx((12 - 2.66 * AMR, 12.0, 12 + 2.66 * AMR))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine bug: spc() selects only keys, period, value and denominator (_select) before "
+    "evaluating pl.col(centre), so a centre column is never found (ColumnNotFoundError)",
+)
+def test_a_known_centre_can_come_from_a_column():
+    data = pl.DataFrame({"month": list(range(1, 11)), "y": SERIES, "known": [12.0] * 10})
+    points = spc(data, value="y", period="month", centre="known")
+    assert points["centre"].to_list() == [12.0] * 10
