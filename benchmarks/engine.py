@@ -100,7 +100,8 @@ def main() -> None:
             data.write_parquet(source)
             for label, options in CHARTS.items():
                 engine = timed(
-                    lambda o=options: spc(data, period="period", by="place", **o), args.repeats
+                    lambda o=options, d=data: spc(d, period="period", by="place", **o),
+                    args.repeats,
                 )
                 command = [
                     qi,

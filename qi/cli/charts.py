@@ -34,7 +34,9 @@ def read_table(path: Path) -> pl.DataFrame:
                 path, try_parse_dates=True, null_values=["", "NA"], infer_schema_length=None
             )
     except (pl.exceptions.PolarsError, OSError) as error:
-        raise InputProblem(f"{path}: cannot be read ({error}); is it a valid {suffix} file?")
+        raise InputProblem(
+            f"{path}: cannot be read ({error}); is it a valid {suffix} file?"
+        ) from None
     raise InputProblem(f"{path}: unknown file type {suffix!r}; use .csv or .parquet")
 
 
