@@ -109,6 +109,12 @@ def to_long(
         (pl.col(columns[f]) if f in columns else pl.lit(None, pl.String)).alias(f"{f}_text")
         for f in ("numerator", "denominator", "status")
     ]
+    # Which value fields the file has as columns (a wide layout's periods are value columns).
+    present = [
+        pl.lit(f in columns or (f == "value" and "period" not in columns)).alias(f"_has_{f}")
+        for f in ("value", "numerator", "denominator")
+    ]
+    optional += present
     if "period" in columns:
         return body.select(
             *keys,
@@ -140,16 +146,10 @@ def to_long(
             "use the long layout (measure, place, period, numerator, denominator) for proportions and rates",
         )  # fmt: skip
         return None
-    wide = body.select(
-        *keys,
-        pl.col(columns["status"]).alias("status_text")
-        if "status" in columns
-        else pl.lit(None, pl.String).alias("status_text"),
-        *period_columns,
-    )
+    wide = body.select(*keys, *optional, *period_columns)
     long = wide.unpivot(
         on=period_columns,
-        index=["_row", "measure", "place", "status_text"],
+        index=[c for c in wide.columns if c not in period_columns],
         variable_name="_c",
         value_name="value_text",
     )
@@ -161,12 +161,11 @@ def to_long(
         .with_columns(
             pl.col("period_text").alias("period_column"),
             pl.col("period_text").alias("value_column"),
-            pl.lit(None, pl.String).alias("numerator_text"),
-            pl.lit(None, pl.String).alias("denominator_text"),
         )
         .select(
             "_row", "measure", "place", "period_text", "period_column", "value_text",
             "value_column", "numerator_text", "denominator_text", "status_text",
+            "_has_value", "_has_numerator", "_has_denominator",
         )
         .sort("_row", maintain_order=True)
     )  # fmt: skip

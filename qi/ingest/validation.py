@@ -95,7 +95,9 @@ def validate(
 ) -> pl.DataFrame:
     """The observations ready to store (measure_id, place_id, period, value, numerator,
     denominator, missing_reason, status, _row). Problems found are added to ``problems``."""
-    has = {f: long[f"{f}_text"].is_not_null().any() for f in ("value", "numerator", "denominator")}
+    has = {
+        f: long.height > 0 and long[f"_has_{f}"][0] for f in ("value", "numerator", "denominator")
+    }
     frame = (
         long.join(
             measures.select(
