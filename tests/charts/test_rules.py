@@ -6,7 +6,7 @@ one pattern is set. Where a test depends on where the limits fall, it says so an
 
 import polars as pl
 
-from qi.charts import spc
+from qi.charts import spc, summarise
 
 ZIGZAG = [9.0, 11.0] * 6  # twelve points, mean 10, never two in a row on one side
 
@@ -37,7 +37,6 @@ def test_seven_points_above_the_mean_is_a_shift():
     assert 10 < points["centre"][0] < 10.5
     assert flagged(points, "shift") == between(5, 12)
     assert points["signal"].to_list()[5:12] == ["shift"] * 7
-    assert points["signal_label"][5] == "7 Points Above CL"
 
 
 def test_six_points_above_the_mean_is_not_a_shift():
@@ -83,7 +82,6 @@ RISING_7 = [9.0, 9.5, 10.0, 10.5, 11.0, 11.5, 12.0]
 def test_seven_strictly_rising_points_are_a_trend():
     points = chart([10, 12, 10, 12, 10, *RISING_7, 10, 12, 10, 12])
     assert flagged(points, "trend") == between(5, 12)
-    assert points["signal_label"][8] == "7 Point Trend (Increasing)"
 
 
 def test_six_rising_points_are_not_a_trend():
@@ -114,7 +112,6 @@ def test_two_of_three_beyond_two_sigma_on_one_side_flags_only_the_close_points()
     assert row["upper_2sigma"] < 15 < row["upper_limit"]
     assert row["centre"] < 11 < row["upper_2sigma"]
     assert flagged(points, "two_of_three") == [12, 14]
-    assert points["signal_label"][12] == "2 in 3 Above CL"
 
 
 def test_two_of_three_needs_all_three_points_on_the_same_side_of_the_mean():
@@ -154,7 +151,6 @@ def test_a_point_outside_the_limits_is_labelled_outside_even_inside_a_shift():
     assert flagged(points, "shift") == between(11, 19)
     assert flagged(points, "outside") == [18]
     assert points["signal"][18] == "outside"
-    assert points["signal_label"][18] == "Above UCL"
     assert points["signal"][17] == "shift"
 
 
@@ -208,7 +204,6 @@ def test_western_electric_four_of_five_beyond_one_sigma_flags_the_four():
     assert row["upper_1sigma"] < 12.5 < row["upper_2sigma"]
     assert row["lower_1sigma"] < 10 < row["upper_1sigma"]
     assert flagged(points, "four_of_five") == [16, 17, 19, 20]
-    assert points["signal_label"][16] == "4 in 5 Above 1 Sigma"
 
 
 def test_western_electric_three_of_five_beyond_one_sigma_is_not_a_signal():
@@ -236,3 +231,30 @@ def test_anhoej_has_no_trend_or_shift_rule():
     points = chart([10, 12, 10, 12, 10, *RISING_7, 10, 12, 10, 12], "anhoej")
     rules = [c for c in points.columns if c.startswith("rule_") and c != "rule_set"]
     assert rules == ["rule_outside", "rule_runs"]
+
+
+# --- labels: the summary names the last point's signal in Making Data Count's words --------
+
+
+def last_label(values, rules="mdc") -> str | None:
+    return summarise(chart(values, rules))["signal_label"][0]
+
+
+def test_labels_name_the_rule_and_the_side_of_the_last_points_signal():
+    assert last_label([9, 11, 9, 11, 9, *ABOVE_7]) == "7 Points Above CL"
+    assert last_label([11, 9, 11, 9, 11, *[20 - v for v in ABOVE_7]]) == "7 Points Below CL"
+    assert last_label([10, 12, 10, 12, 10, *RISING_7]) == "7 Point Trend (Increasing)"
+    assert last_label([10, 8, 10, 8, 10, *RISING_7[::-1]]) == "7 Point Trend (Decreasing)"
+    assert last_label([*ZIGZAG, *ZIGZAG, 15, 11, 15]) == "2 in 3 Above CL"
+    assert last_label([*ZIGZAG, 40]) == "Above UCL"
+    assert last_label([*ZIGZAG, -20]) == "Below LCL"
+    assert last_label([*ZIGZAG, 11]) is None
+
+
+def test_labels_follow_the_rule_set():
+    background = [9.0, 11.0] * 8
+    assert last_label([*background, *[9.5, 9.0] * 4], "western_electric") == "8 Points Below CL"
+    assert (
+        last_label([*background, 12.5, 12.5, 10, 12.5, 12.5], "western_electric")
+        == "4 in 5 Above 1 Sigma"
+    )
