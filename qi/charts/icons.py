@@ -29,23 +29,19 @@ VARIATION_ICONS = (
     "neutral_low",
 )
 ASSURANCE_ICONS = ("consistent_pass", "consistent_fail", "inconsistent")
+POINT_TYPE = pl.Enum(POINT_TYPES)
 
 
 def point_type(signal: pl.Expr, side: pl.Expr, direction: pl.Expr) -> pl.Expr:
-    oriented = side * direction
-    return (
-        pl.when(signal.is_null())
-        .then(pl.lit("common_cause"))
-        .when(direction == 0)
-        .then(
-            pl.when(side > 0)
-            .then(pl.lit("special_cause_neutral_high"))
-            .otherwise(pl.lit("special_cause_neutral_low"))
-        )
-        .when(oriented > 0)
-        .then(pl.lit("special_cause_improvement"))
-        .otherwise(pl.lit("special_cause_concern"))
-    )
+    """The point type of a point whose winning signal (null for none) points to ``side``.
+
+    Arithmetic on small codes, then one gather into the enum: no string per point.
+    """
+    neutral = 3 + (side < 0).cast(pl.Int32)
+    judged = 1 + ((side * direction) < 0).cast(pl.Int32)
+    code = pl.when(direction == 0).then(neutral).otherwise(judged)
+    code = pl.when(signal.is_null()).then(0).otherwise(code)
+    return pl.lit(pl.Series(POINT_TYPES, dtype=POINT_TYPE)).gather(code)
 
 
 def variation_icon(point_type: pl.Expr, side: pl.Expr) -> pl.Expr:

@@ -91,20 +91,44 @@ def shift_unknown_where_missing(frame: pl.DataFrame, points: int) -> pl.DataFram
     return frame.with_columns(covered_kleene(ends_run, points).alias("rule_shift"))
 
 
+def _close(count_outside: bool) -> pl.Expr:
+    """Beyond a 2-sigma line; beyond the process limits too only with ``count_outside``."""
+    beyond = (pl.col("_lcl2") > Y) | (pl.col("_ucl2") < Y)
+    return beyond if count_outside else ~outside() & beyond
+
+
 def two_of_three(frame: pl.DataFrame, count_outside: bool) -> pl.DataFrame:
     """Making Data Count's two-of-three: a point beyond 2 sigma, in a window of 3 consecutive
     points all on one side of the mean with at least 2 of them beyond 2 sigma.
 
     Points beyond the process limits count only with ``count_outside`` (the 2023 revision).
+    Exact for phases without missing values or limits; for those, see
+    ``two_of_three_unknown_where_missing``.
+    """
+    frame = frame.with_columns(_close(count_outside).fill_null(False).alias("_close"))
+    close = pl.col("_close").cast(pl.Int8)
+    total = close + close.shift(1).fill_null(0) + close.shift(2).fill_null(0)
+    one_side = (SIDE == SIDE.shift(1)) & (SIDE == SIDE.shift(2)) & (SIDE != 0)
+    ends = (pl.col("_ppos") >= 2) & (total >= 2) & one_side.fill_null(False)
+    frame = frame.with_columns(ends.alias("_w3"))
+    w, rpos = pl.col("_w3"), pl.col("_rpos")
+    inside = w | (w.shift(-1).fill_null(False) & (rpos >= 1))
+    inside = inside | (w.shift(-2).fill_null(False) & (rpos >= 2))
+    return frame.with_columns(
+        (inside & pl.col("_close")).alias("rule_two_of_three"),
+        side_of(SIDE > 0).alias("_side_two_of_three"),
+    )
+
+
+def two_of_three_unknown_where_missing(frame: pl.DataFrame, count_outside: bool) -> pl.DataFrame:
+    """``two_of_three`` with NHSRplotthedots' missing flags, for phases with missing values.
+
     Windows reaching past a phase's ends are padded with points on the mean, as in
     NHSRplotthedots, and a missing value leaves a window unknown.
     """
-    beyond = (pl.col("_lcl2") > Y) | (pl.col("_ucl2") < Y)
-    close = beyond if count_outside else ~outside() & beyond
-    frame = frame.with_columns(close.alias("_close"))
-    near = range(-2, 3)
+    frame = frame.with_columns(_close(count_outside).alias("_close"))
     shifted = []
-    for k in near:
+    for k in range(-2, 3):
         fetch = back if k < 0 else ahead
         shifted += [
             _padded(fetch(pl.col("_close"), abs(k)), k, pl.lit(False)).alias(f"_close{k}"),
@@ -113,9 +137,7 @@ def two_of_three(frame: pl.DataFrame, count_outside: bool) -> pl.DataFrame:
     frame = frame.with_columns(shifted)
     windows = [_two_of_three_window(start) for start in (-2, -1, 0)]
     flag = (windows[0] | windows[1] | windows[2]) & pl.col("_close")
-    return frame.with_columns(
-        flag.alias("rule_two_of_three"), side_of(SIDE > 0).alias("_side_two_of_three")
-    )
+    return frame.with_columns(flag.alias("rule_two_of_three"))
 
 
 def _padded(value: pl.Expr, offset: int, padding: pl.Expr) -> pl.Expr:

@@ -55,58 +55,69 @@ def binomial_quantile(size: int, p: float) -> int:
 
 
 def runs_per_phase(frame: pl.DataFrame, method: str = "anhoej") -> pl.DataFrame:
-    """One row per phase (``_seg``) with the runs statistics and the runs signal."""
-    included = frame.filter(pl.col("_include")).select(SEGMENT, "_side")
-    observed = included.group_by(SEGMENT).agg(pl.len().cast(pl.Int64).alias("n_obs"))
-    useful = included.filter(pl.col("_side").is_not_null() & (pl.col("_side") != 0))
-    starts = (pl.col("_side") != pl.col("_side").shift(1)) | (
-        pl.col(SEGMENT) != pl.col(SEGMENT).shift(1)
+    """One row per phase (``_seg``, in order) with the runs statistics and the runs signal.
+
+    Runs are numbered with ``rle_id`` over (phase, side) of the useful points, so a run never
+    continues from one phase into the next and no Python loop touches a series.
+    """
+    observed = frame.group_by(SEGMENT, maintain_order=True).agg(
+        pl.col("_include").sum().cast(pl.Int64).alias("n_obs")
     )
-    useful = useful.with_columns(starts.fill_null(True).cum_sum().alias("_run"))
-    lengths = useful.group_by("_run").agg(pl.col(SEGMENT).first(), pl.len().alias("_length"))
-    stats = lengths.group_by(SEGMENT).agg(
-        pl.col("_length").sum().cast(pl.Int64).alias("n_useful"),
-        pl.col("_length").max().cast(pl.Int64).alias("longest_run"),
-        (pl.len() - 1).cast(pl.Int64).alias("crossings"),
+    side = pl.col("_side")
+    useful = (
+        frame.select(SEGMENT, "_side", "_include")
+        .filter(pl.col("_include") & side.is_not_null() & (side != 0))
+        .select(SEGMENT, (pl.col(SEGMENT) * 3 + side.cast(pl.Int64)).rle_id().alias("_run"))
     )
-    stats = observed.join(stats, on=SEGMENT, how="left").with_columns(
+    useful = useful.with_columns(pl.col("_run").set_sorted())
+    stats = (
+        useful.with_columns(pl.len().over("_run").alias("_length"))
+        .group_by(SEGMENT, maintain_order=True)
+        .agg(
+            pl.len().cast(pl.Int64).alias("n_useful"),
+            pl.col("_length").max().cast(pl.Int64).alias("longest_run"),
+            (pl.col("_run").max() - pl.col("_run").min()).cast(pl.Int64).alias("crossings"),
+        )
+    )
+    stats = observed.join(stats, on=SEGMENT, how="left", maintain_order="left").with_columns(
         pl.col("n_useful").fill_null(0)
     )
     sizes = stats.get_column("n_useful").unique().to_list()
-    quantiles = pl.DataFrame(
+    bounds = pl.DataFrame(
         {
             "n_useful": sizes,
             "crossings_min": [
                 binomial_quantile(max(n - 1, 0), CROSSINGS_QUANTILE) if n else None for n in sizes
             ],
-        },
-        schema={"n_useful": pl.Int64, "crossings_min": pl.Int64},
-    )
-    stats = stats.join(quantiles, on="n_useful", how="left")
-    bounds = pl.DataFrame(
-        {
-            "n_useful": sizes,
             "_ihi_low": [binomial_quantile(max(n - 1, 0), 0.025) for n in sizes],
             "_ihi_high": [binomial_quantile(max(n - 1, 0), 0.975) for n in sizes],
         },
-        schema={"n_useful": pl.Int64, "_ihi_low": pl.Int64, "_ihi_high": pl.Int64},
+        schema={
+            "n_useful": pl.Int64,
+            "crossings_min": pl.Int64,
+            "_ihi_low": pl.Int64,
+            "_ihi_high": pl.Int64,
+        },
     )
-    stats = stats.join(bounds, on="n_useful", how="left").with_columns(
-        (
-            (pl.col("n_useful") > 0)
-            & (
-                (pl.col("crossings") < pl.col("_ihi_low"))
-                | (pl.col("crossings") > pl.col("_ihi_high"))
-            )
-        ).alias("ihi_runs_signal")
-    )
-    useful_n = pl.col("n_useful")
+    stats = stats.join(bounds, on="n_useful", how="left", maintain_order="left")
+    n = pl.col("n_useful")
+    crossings = pl.col("crossings")
     stats = stats.with_columns(
-        pl.when(useful_n > 0)
-        .then(useful_n.cast(pl.Float64).log(2).round(0).cast(pl.Int64) + 3)
-        .alias("longest_run_max")
+        pl.when(n > 0)
+        .then(n.cast(pl.Float64).log(2).round(0).cast(pl.Int64) + 3)
+        .alias("longest_run_max"),
+        ((n > 0) & ((crossings < pl.col("_ihi_low")) | (crossings > pl.col("_ihi_high")))).alias(
+            "ihi_runs_signal"
+        ),
     )
     return _signal(stats, method).select(SEGMENT, *RUNS_COLUMNS, "ihi_runs_signal")
+
+
+def broadcast(frame: pl.DataFrame, per_phase: pl.DataFrame) -> pl.DataFrame:
+    """Copy each phase's values onto its points (phases are numbered 1..S in frame order)."""
+    index = pl.col(SEGMENT) - 1
+    columns = [c for c in per_phase.columns if c != SEGMENT]
+    return frame.with_columns([pl.lit(per_phase[c]).gather(index).alias(c) for c in columns])
 
 
 def _signal(stats: pl.DataFrame, method: str) -> pl.DataFrame:
@@ -115,7 +126,7 @@ def _signal(stats: pl.DataFrame, method: str) -> pl.DataFrame:
     if method == "anhoej":
         signal = anhoej
     else:
-        stats = stats.join(BOX_BOUNDS, on="n_useful", how="left")
+        stats = stats.join(BOX_BOUNDS, on="n_useful", how="left", maintain_order="left")
         best = ~((crossings >= pl.col("cb")) & (longest <= pl.col("lb")))
         if method == "bestbox":
             boxed = best

@@ -19,7 +19,7 @@ from qi.charts.icons import DIRECTIONS, assurance_icon, point_type, variation_ic
 from qi.charts.kinds import CHART_TYPES, CHARTS_NEEDING_DENOMINATOR, default_chart
 from qi.charts.phases import SEGMENT, gap_before, lay_out, period_unit
 from qi.charts.rulesets import RULE_SETS, RuleSet, rule_set
-from qi.charts.runs import RUNS_COLUMNS, runs_per_phase
+from qi.charts.runs import RUNS_COLUMNS, broadcast, runs_per_phase
 from qi.charts.subgroups import (
     AGGREGATES,
     DENOMINATOR,
@@ -95,20 +95,29 @@ def spc(
         negative_limits: when False, a series with no negative values gets no negative limits.
     """
     keys = [by] if isinstance(by, str) else list(by)
-    chart = chart or (default_chart(kind) if kind else "i")
+    if chart is None and kind is not None:
+        try:
+            chart = default_chart(kind)
+        except ValueError as error:
+            raise SPCInputError(str(error)) from None
+    chart = chart or "i"
     ruleset = _check_arguments(data, value, period, keys, denominator, chart, rules)
     _check_options(aggregate, runs_method, period_unit_, baseline, multiplier)
-    frame = _select(data, value, period, keys, denominator)
+    sources = [
+        spec
+        for spec in (phases, exclude, target, centre, direction)
+        if isinstance(spec, str) and spec in data.columns
+    ]
+    frame = _select(data, value, period, keys, denominator, sources)
     if period_unit_:
         frame = frame.with_columns(pl.col(period).dt.truncate(PERIOD_UNITS[period_unit_]))
-    frame = frame.filter(pl.col(period).is_not_null())
     frame = frame.with_columns(
-        _period_flags(data, frame, phases, period, keys, "phases").alias("_phase_start"),
-        _period_flags(data, frame, exclude, period, keys, "exclude").alias("_excluded"),
-        _target(data, target, keys).alias("_target"),
-        _centre(data, centre).alias("_centre"),
-        _direction(data, direction).alias("_direction"),
-    )
+        _period_flags(frame, phases, period, keys, "phases").alias("_phase_start"),
+        _period_flags(frame, exclude, period, keys, "exclude").alias("_excluded"),
+        _target(frame, target, keys).alias("_target"),
+        _centre(frame, centre).alias("_centre"),
+        _direction(frame, direction).alias("_direction"),
+    ).filter(pl.col(period).is_not_null())
     series_keys = [*keys, period]
     frame = sort_by_period(frame, series_keys)
     if aggregate is None and chart not in ("xbar", "s"):
@@ -127,8 +136,7 @@ def spc(
     frame = _scale(frame, multiplier, negative_limits)
     frame = frame.with_columns((pl.col("_y") - pl.col("_cl")).sign().cast(pl.Int8).alias("_side"))
     frame = _apply_rules(frame, ruleset)
-    runs = runs_per_phase(frame, runs_method)
-    frame = frame.join(runs, on=SEGMENT, how="left")
+    frame = broadcast(frame, runs_per_phase(frame, runs_method))
     if categorical or chart == "mr":
         frame = frame.with_columns(pl.lit(False).alias("runs_signal"))
     if "runs" in ruleset.rules:
@@ -250,19 +258,29 @@ def _refuse_non_positive_times(frame: pl.DataFrame, keys: list[str], period: str
 
 
 def _select(
-    data: pl.DataFrame, value: str, period: str, keys: list[str], denominator: str | None
+    data: pl.DataFrame,
+    value: str,
+    period: str,
+    keys: list[str],
+    denominator: str | None,
+    sources: list[str],
 ) -> pl.DataFrame:
-    columns = [pl.col(k) for k in keys] + [
-        pl.col(period),
-        pl.col(value).cast(pl.Float64).fill_nan(None).alias(VALUE),
-    ]
+    """The columns the chart needs, under internal names, plus the argument columns."""
+    extra = [pl.col(c) for c in dict.fromkeys(sources) if c not in (*keys, period)]
+    columns = (
+        [pl.col(k) for k in keys]
+        + extra
+        + [
+            pl.col(period),
+            pl.col(value).cast(pl.Float64).fill_nan(None).alias(VALUE),
+        ]
+    )
     if denominator is not None:
         columns.append(pl.col(denominator).cast(pl.Float64).fill_nan(None).alias(DENOMINATOR))
     return data.select(columns)
 
 
 def _period_flags(
-    data: pl.DataFrame,
     frame: pl.DataFrame,
     spec: PeriodSet,
     period: str,
@@ -272,9 +290,9 @@ def _period_flags(
     if spec is None:
         return pl.lit(False)
     if isinstance(spec, str):
-        if spec not in data.columns:
-            raise SPCInputError(f"no column {spec!r} for {what}; the data has: {data.columns}")
-        return pl.lit(data.get_column(spec).cast(pl.Boolean).fill_null(False))
+        if spec not in frame.columns:
+            raise SPCInputError(f"no column {spec!r} for {what}; name a column of true/false")
+        return pl.col(spec).cast(pl.Boolean).fill_null(False)
     dtype = frame.schema[period]
     if isinstance(spec, pl.DataFrame):
         missing = [c for c in [*keys, period] if c not in spec.columns]
@@ -285,7 +303,9 @@ def _period_flags(
             .unique()
             .with_columns(pl.lit(True).alias("_mark"))
         )
-        joined = frame.select(*keys, period).join(marks, on=[*keys, period], how="left")
+        joined = frame.select(*keys, period).join(
+            marks, on=[*keys, period], how="left", maintain_order="left"
+        )
         return pl.lit(joined.get_column("_mark").fill_null(False))
     try:
         periods = pl.Series(list(spec)).cast(dtype)
@@ -297,11 +317,14 @@ def _period_flags(
 def _target(
     data: pl.DataFrame, target: float | Mapping | pl.DataFrame | str | None, keys: list[str]
 ) -> pl.Expr:
+    """The target per row, from a number, a mapping by the one key, a frame or a column."""
     if target is None:
         return pl.lit(None, pl.Float64)
     if isinstance(target, int | float):
         return pl.lit(float(target))
     if isinstance(target, str):
+        if target not in data.columns:
+            raise SPCInputError(f"no column {target!r} for the target; pass a number or a column")
         return pl.col(target).cast(pl.Float64)
     if isinstance(target, Mapping):
         if len(keys) != 1:
@@ -318,7 +341,10 @@ def _target(
 
 def _lookup(data: pl.DataFrame, table: pl.DataFrame, keys: list[str]) -> pl.Expr:
     joined = data.select(keys).join(
-        table.select(*keys, pl.col("target").cast(pl.Float64)), on=keys, how="left"
+        table.select(*keys, pl.col("target").cast(pl.Float64)),
+        on=keys,
+        how="left",
+        maintain_order="left",
     )
     return pl.lit(joined.get_column("target"))
 
@@ -327,6 +353,8 @@ def _centre(data: pl.DataFrame, centre: float | str | None) -> pl.Expr:
     if centre is None:
         return pl.lit(None, pl.Float64)
     if isinstance(centre, str):
+        if centre not in data.columns:
+            raise SPCInputError(f"no column {centre!r} for the centre; pass a number or a column")
         return pl.col(centre).cast(pl.Float64)
     return pl.lit(float(centre))
 
@@ -335,7 +363,12 @@ def _direction(data: pl.DataFrame, direction: str) -> pl.Expr:
     if direction in DIRECTIONS:
         return pl.lit(DIRECTIONS[direction], pl.Int8)
     if direction in data.columns:
-        return pl.col(direction).replace_strict(DIRECTIONS, return_dtype=pl.Int8, default=0)
+        return (
+            pl.col(direction)
+            .cast(pl.String)
+            .replace_strict(DIRECTIONS, return_dtype=pl.Int8, default=None)
+            .fill_null(0)
+        )
     raise SPCInputError(
         f"unknown improvement direction {direction!r}; choose increase, decrease or neutral"
     )
@@ -373,15 +406,17 @@ def _apply_rules(frame: pl.DataFrame, ruleset: RuleSet) -> pl.DataFrame:
     keep = pl.col("_include")
     if ruleset.missing == "skip":
         keep = keep & pl.col("_y").is_not_null()
-    judged = frame.filter(keep)
+    needed = ["_row", "_lo", "_hi", SEGMENT, "_y", "_cl", *LIMITS[1:], "_side", "_include"]
+    judged = frame.select(needed)
+    judged = judged.filter(keep)
     subset = judged.height != frame.height
     if subset:
         judged = with_bounds(judged.rename({"_row": "_frame_row"}), SEGMENT)
     judged = R.with_steps(with_positions(judged))
     for name in sequence:
         judged = _rule(judged, ruleset, name)
-    if ruleset.xmr == "mdc" and "shift" in sequence and judged["_side"].null_count():
-        judged = _shift_with_missing_flags(judged, ruleset.shift_points)
+    if ruleset.xmr == "mdc":
+        judged = _with_missing_flags(judged, ruleset, sequence)
     names = [c for c in judged.columns if c.startswith(("rule_", "_side_")) and c != "rule_outside"]
     if not subset:
         return frame.with_columns(judged.select(names))
@@ -410,22 +445,32 @@ def _rule(frame: pl.DataFrame, ruleset: RuleSet, name: str) -> pl.DataFrame:
     raise ValueError(f"rule {name!r} has no implementation")  # rule sets are checked by tests
 
 
-def _shift_with_missing_flags(frame: pl.DataFrame, points: int) -> pl.DataFrame:
-    """Redo the shift rule with NHSRplotthedots' missing flags on phases with missing values."""
-    frame = frame.with_columns(
-        pl.col("_side").is_null().any().over(SEGMENT).alias("_has_missing"),
-        pl.col("_row").alias("_judged_row"),
-    )
+def _with_missing_flags(frame: pl.DataFrame, ruleset: RuleSet, sequence: list[str]) -> pl.DataFrame:
+    """Redo shift and two-of-three with NHSRplotthedots' missing flags where they can differ:
+    on phases with a missing value or missing limits. The points flagged are the same; some
+    unflagged ones become unknown (null), as the R package reports them.
+    """
+    unknown = pl.col("_side").is_null() | pl.col("_ucl2").is_null() | pl.col("_ucl3").is_null()
+    frame = frame.with_columns(unknown.any().over(SEGMENT).alias("_has_missing"))
+    if not frame["_has_missing"].any():
+        return frame
+    frame = frame.with_columns(pl.int_range(pl.len()).alias("_judged_row"))
     affected = frame.filter("_has_missing").drop("_row", "_lo", "_hi", "_ppos", "_rpos")
     affected = with_positions(with_bounds(affected, SEGMENT))
-    affected = R.shift_unknown_where_missing(affected, points)
-    redone = affected.select("_judged_row", pl.col("rule_shift").alias("_shift_kleene"))
-    frame = frame.join(redone, on="_judged_row", how="left")
+    redo = []
+    if "shift" in sequence:
+        affected = R.shift_unknown_where_missing(affected, ruleset.shift_points)
+        redo.append("rule_shift")
+    if "two_of_three" in sequence:
+        affected = R.two_of_three_unknown_where_missing(affected, ruleset.name == "mdc2023")
+        redo.append("rule_two_of_three")
+    redone = affected.select("_judged_row", *[pl.col(r).alias(f"_redo_{r}") for r in redo])
+    frame = frame.join(redone, on="_judged_row", how="left", maintain_order="left")
     return frame.with_columns(
-        pl.when(pl.col("_has_missing"))
-        .then(pl.col("_shift_kleene"))
-        .otherwise("rule_shift")
-        .alias("rule_shift")
+        [
+            pl.when(pl.col("_has_missing")).then(pl.col(f"_redo_{r}")).otherwise(pl.col(r)).alias(r)
+            for r in redo
+        ]
     )
 
 
@@ -474,22 +519,33 @@ def _judge(frame: pl.DataFrame, ruleset: RuleSet) -> pl.DataFrame:
     )
     sides = [pl.col(f"_side_{n}") if f"_side_{n}" in frame.columns else point_side for n in names]
     frame = frame.with_columns(winner.alias("_winner"))
-    side = pl.coalesce([pl.when(pl.col("_winner") == i).then(s) for i, s in enumerate(sides)])
+    side = pl.coalesce(
+        [
+            pl.when(pl.col(f"rule_{n}").fill_null(False)).then(s)
+            for n, s in zip(names, sides, strict=True)
+        ]
+    )
     frame = frame.with_columns(side.alias("signal_side"))
-    labels = _labels(ruleset)
-    label_code = pl.col("_winner") * 2 + (pl.col("signal_side") > 0).cast(pl.Int32)
-    signal_type, label_type = pl.Enum(names), pl.Enum(list(dict.fromkeys(labels)))
     return frame.with_columns(
-        pl.col("_winner")
-        .replace_strict(dict(enumerate(names)), return_dtype=signal_type)
-        .alias("signal"),
-        label_code.replace_strict(dict(enumerate(labels)), return_dtype=label_type).alias(
-            "signal_label"
-        ),
+        pl.lit(pl.Series(names, dtype=pl.Enum(names))).gather(pl.col("_winner")).alias("signal"),
         point_type(pl.col("_winner"), pl.col("signal_side"), pl.col("_direction")).alias(
             "point_type"
         ),
     )
+
+
+def signal_label(rules: str) -> pl.Expr:
+    """The plain label of each point's signal ("7 Points Below CL", "Above UCL", ...), from
+    the ``signal`` and ``signal_side`` columns of ``spc()``'s points; null without a signal.
+
+    Built on demand (for a chart's points or a summary) rather than stored for every point.
+    """
+    ruleset = rule_set(rules)
+    labels = _labels(ruleset)
+    code = {n: i for i, n in enumerate(ruleset.rules)}
+    winner = pl.col("signal").cast(pl.String).replace_strict(code, return_dtype=pl.Int32)
+    index = winner * 2 + (pl.col("signal_side") > 0).cast(pl.Int32)
+    return index.replace_strict(dict(enumerate(labels)), return_dtype=pl.String)
 
 
 # --- the caller's view --------------------------------------------------------------------------
@@ -534,7 +590,6 @@ def _present(
         *rule_columns,
         "signal",
         "signal_side",
-        "signal_label",
         "point_type",
         pl.col("_direction")
         .replace_strict(_DIRECTION_NAMES, return_dtype=pl.Enum(list(DIRECTIONS)))
@@ -555,6 +610,7 @@ def summarise(points: pl.DataFrame, by: Sequence[str] | str = ()) -> pl.DataFram
         else (pl.col("position") == pl.col("position").max())
     )
     direction = pl.col("direction").cast(pl.String).replace_strict(DIRECTIONS, return_dtype=pl.Int8)
+    rules = points.get_column("rule_set")[0] if points.height else "mdc"
     latest = points.filter(last).select(
         *keys,
         pl.col("value").alias("latest_value"),
@@ -568,7 +624,7 @@ def summarise(points: pl.DataFrame, by: Sequence[str] | str = ()) -> pl.DataFram
         assurance_icon(
             pl.col("target"), pl.col("lower_limit"), pl.col("upper_limit"), direction
         ).alias("assurance_icon"),
-        "signal_label",
+        signal_label(rules).alias("signal_label"),
         *RUNS_COLUMNS,
         "chart",
         "rule_set",
