@@ -119,21 +119,11 @@ def test_data_that_is_not_a_polars_frame_is_refused():
         spc({"month": MONTHS, "y": VALUES}, value="y", period="month")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: spc() calls kinds.default_chart(kind) before its checks, which raises a "
-    "plain ValueError, so the CLI (which catches only SPCInputError) shows a traceback",
-)
 def test_an_unknown_kind_of_measure_is_refused_as_input_error():
     message = refusal(data(), kind="percentage")
     assert "unknown kind of measure 'percentage'" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: a target mapping is looked up on `data` (_lookup) after rows with a "
-    "missing period were dropped from the working frame, so the lengths differ (ShapeError)",
-)
 def test_a_row_without_a_period_is_dropped_even_with_a_target_per_series():
     frame = pl.DataFrame({"place": ["A"] * 13, "month": [*MONTHS, None], "y": [*VALUES, 50.0]})
     points = spc(frame, value="y", period="month", by="place", target={"A": 20.0})

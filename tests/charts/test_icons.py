@@ -46,11 +46,6 @@ def test_direction_changes_labels_but_never_detection():
     assert up["point_type"].to_list() != down["point_type"].to_list()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: spc() selects only keys, period, value and denominator (_select) before "
-    "evaluating pl.col(direction), so a direction column is never found (ColumnNotFoundError)",
-)
 def test_direction_can_come_from_a_column_per_row():
     values = [*ZIGZAG, 40.0]
     data = pl.DataFrame(
@@ -161,11 +156,6 @@ def test_a_target_per_series_gives_each_series_its_own_assurance():
     assert summary["assurance_icon"].to_list() == ["consistent_fail", "consistent_pass"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: spc() selects only keys, period, value and denominator (_select) before "
-    "evaluating pl.col(target), so a target column is never found (ColumnNotFoundError)",
-)
 def test_a_target_can_come_from_a_column():
     data = pl.DataFrame({"month": list(range(1, 13)), "y": ZIGZAG, "goal": [20.0] * 12})
     points = spc(data, value="y", period="month", direction="increase", target="goal")

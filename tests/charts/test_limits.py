@@ -181,11 +181,6 @@ def test_a_known_centre_replaces_the_mean_and_the_limits_move_with_it():
     assert limits(points) == pytest.approx((12 - 2.66 * AMR, 12.0, 12 + 2.66 * AMR))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: spc() selects only keys, period, value and denominator (_select) before "
-    "evaluating pl.col(centre), so a centre column is never found (ColumnNotFoundError)",
-)
 def test_a_known_centre_can_come_from_a_column():
     data = pl.DataFrame({"month": list(range(1, 11)), "y": SERIES, "known": [12.0] * 10})
     points = spc(data, value="y", period="month", centre="known")

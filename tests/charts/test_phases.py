@@ -88,11 +88,6 @@ def test_a_short_phase_is_marked():
     assert longer["short_phase"].to_list() == [True] * 11 + [False] * 13
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: a phases column is read from `data` (_period_flags) after rows with a "
-    "missing period were dropped from the working frame, so the lengths differ (ShapeError)",
-)
 def test_phases_from_a_column_survive_a_row_without_a_period():
     data = pl.DataFrame(
         {
