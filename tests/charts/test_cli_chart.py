@@ -58,7 +58,8 @@ def test_parquet_in_csv_out(tmp_path: Path):
     source, out = tmp_path / "in.parquet", tmp_path / "points.csv"
     two_places().write_parquet(source)
     result = run(str(source), "--out", str(out), "--value", "admissions", "--n", "population",
-                 "--period", "month", "--by", "place", "--chart", "p", "--multiplier", "100")  # fmt: skip
+                 "--period", "month", "--by", "place", "--chart", "p",
+                 "--multiplier", "100")  # fmt: skip
     assert result.exit_code == 0, result.output
     points = pl.read_csv(out)
     assert points.height == 24
