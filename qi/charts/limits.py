@@ -22,15 +22,20 @@ Y, CL, BASE = pl.col("_y"), pl.col("_cl"), pl.col("_base")
 LIMIT_COLUMNS = ["_lcl1", "_ucl1", "_lcl2", "_ucl2", "_lcl3", "_ucl3"]
 
 
-def seg_sum(expr: pl.Expr, mask: pl.Expr) -> pl.Expr:
-    return pl.when(mask).then(expr).sum().over(SEGMENT)
+def seg_sum(expr: pl.Expr, mask: pl.Expr | None) -> pl.Expr:
+    """Sum per phase over the rows where ``mask`` holds (``None``: every row)."""
+    masked = expr if mask is None else pl.when(mask).then(expr)
+    return masked.sum().over(SEGMENT)
 
 
-def seg_count(expr: pl.Expr, mask: pl.Expr) -> pl.Expr:
-    return (mask & expr.is_not_null()).sum().over(SEGMENT)
+def seg_count(expr: pl.Expr, mask: pl.Expr | None) -> pl.Expr:
+    present = expr.is_not_null() if mask is None else mask & expr.is_not_null()
+    return present.sum().over(SEGMENT)
 
 
-def two_pass_mean(frame: pl.DataFrame, expr: pl.Expr, mask: pl.Expr, name: str) -> pl.DataFrame:
+def two_pass_mean(
+    frame: pl.DataFrame, expr: pl.Expr, mask: pl.Expr | None, name: str
+) -> pl.DataFrame:
     """R's mean(x[mask], na.rm = TRUE) per phase: a mean corrected by the mean residual.
 
     The second pass makes a constant phase's mean exactly its value, so points on the centre
@@ -44,8 +49,15 @@ def two_pass_mean(frame: pl.DataFrame, expr: pl.Expr, mask: pl.Expr, name: str) 
     return frame.with_columns((pl.col("_m1") + residual).alias(name)).drop("_m1", "_mn")
 
 
-def given_centre(computed: pl.Expr) -> pl.Expr:
+def one_pass_mean(expr: pl.Expr, mask: pl.Expr | None) -> pl.Expr:
+    """Mean per phase in one pass: for spreads (AMR), which only ever feed limits."""
+    return seg_sum(expr, mask) / seg_count(expr, mask)
+
+
+def given_centre(frame: pl.DataFrame, computed: pl.Expr) -> pl.Expr:
     """The user's centre line where it is given for every point of the phase, else ``computed``."""
+    if frame.get_column("_centre").null_count() == frame.height:
+        return computed
     complete = pl.col("_centre").is_null().sum().over(SEGMENT) == 0
     return pl.when(complete).then(pl.col("_centre")).otherwise(computed)
 
@@ -58,6 +70,11 @@ def _symmetric(sigma: pl.Expr) -> list[pl.Expr]:
     ]
 
 
+def base_mask(frame: pl.DataFrame) -> pl.Expr | None:
+    """The baseline mask, or ``None`` when every point is in the baseline (the common case)."""
+    return None if frame.get_column("_base").all() else BASE
+
+
 def _average_moving_range(
     frame: pl.DataFrame, values: pl.Expr, screen: bool, screen_at: float = MR_SCREEN
 ) -> pl.DataFrame:
@@ -66,20 +83,24 @@ def _average_moving_range(
     Moving ranges bridge excluded points and break at missing values; with screening, ranges
     at or above ``screen_at`` x AMR are dropped and the AMR computed once more.
     """
-    frame = frame.with_columns(
-        pl.when(BASE).then((values - previous_in_segment(values, BASE)).abs()).alias("_mr")
-    )
-    frame = two_pass_mean(frame, pl.col("_mr"), BASE, "_amr")
+    base = base_mask(frame)
+    if base is None:
+        moving_range = (values - previous_in_segment(values, None)).abs()
+    else:
+        moving_range = pl.when(base).then((values - previous_in_segment(values, base)).abs())
+    frame = frame.with_columns(moving_range.alias("_mr"))
+    frame = frame.with_columns(one_pass_mean(pl.col("_mr"), base).alias("_amr"))
     if screen:
-        kept = BASE & (pl.col("_mr") < screen_at * pl.col("_amr"))
-        frame = two_pass_mean(frame, pl.col("_mr"), kept, "_amr")
+        below = pl.col("_mr") < screen_at * pl.col("_amr")
+        kept = below if base is None else base & below
+        return frame.with_columns(one_pass_mean(pl.col("_mr"), kept).alias("_amr"))
     return frame
 
 
 def individuals(frame: pl.DataFrame, xmr: str, screen: bool) -> pl.DataFrame:
     """XmR chart. mdc: mean ± 2.66 AMR (2-sigma at 2/3 of it); sigma: mean ± 3 AMR / 1.128."""
-    frame = two_pass_mean(frame, Y, BASE, "_mean")
-    frame = frame.with_columns(given_centre(pl.col("_mean")).alias("_cl"))
+    frame = two_pass_mean(frame, Y, base_mask(frame), "_mean")
+    frame = frame.with_columns(given_centre(frame, pl.col("_mean")).alias("_cl"))
     values = Y if xmr == "mdc" else Y - CL
     frame = _average_moving_range(frame, values, screen)
     amr = pl.col("_amr")
@@ -101,17 +122,17 @@ def run(frame: pl.DataFrame, **_: object) -> pl.DataFrame:
     """Run chart: the median of the baseline; no limits."""
     median = pl.when(BASE).then(Y).median().over(SEGMENT)
     none = pl.lit(None, pl.Float64)
-    return frame.with_columns(given_centre(median).alias("_cl")).with_columns(
+    return frame.with_columns(given_centre(frame, median).alias("_cl")).with_columns(
         [none.alias(c) for c in LIMIT_COLUMNS]
     )
 
 
 def moving_range(frame: pl.DataFrame, **_: object) -> pl.DataFrame:
     """MR chart: |difference from the previous point|; limits 0 and 3.267 × mean MR."""
-    every_row = pl.lit(True)
+    every_row = None
     frame = frame.with_columns((Y - previous_in_segment(Y, every_row)).abs().alias("_y"))
     frame = two_pass_mean(frame, Y, BASE, "_mean")
-    frame = frame.with_columns(given_centre(pl.col("_mean")).alias("_cl"))
+    frame = frame.with_columns(given_centre(frame, pl.col("_mean")).alias("_cl"))
     zero = pl.lit(0.0)
     return frame.with_columns(
         zero.alias("_lcl1"),
@@ -162,7 +183,7 @@ def xbar(frame: pl.DataFrame, **_: object) -> pl.DataFrame:
     ylen = pl.col("_ylen")
     frame = _pooled_sd(frame).with_columns(pl.col("_ymean").alias("_y"))
     centre = seg_sum(ylen * pl.col("_ymean"), BASE) / seg_sum(ylen, BASE)
-    frame = frame.with_columns(given_centre(centre).alias("_cl"), _c4(ylen).alias("_c4"))
+    frame = frame.with_columns(given_centre(frame, centre).alias("_cl"), _c4(ylen).alias("_c4"))
     a = pl.col("_sd") / (pl.col("_c4") * ylen.cast(pl.Float64).sqrt())
     return frame.with_columns(_symmetric(a))
 
@@ -171,7 +192,7 @@ def sd(frame: pl.DataFrame, **_: object) -> pl.DataFrame:
     """S chart: centre σ̂; limits B3·σ̂ and B4·σ̂ with exact c4."""
     frame = _pooled_sd(frame).with_columns(pl.col("_ysd").alias("_y"))
     frame = frame.with_columns(
-        given_centre(pl.col("_sd")).alias("_cl"), _c4(pl.col("_ylen")).alias("_c4")
+        given_centre(frame, pl.col("_sd")).alias("_cl"), _c4(pl.col("_ylen")).alias("_c4")
     )
     c4 = pl.col("_c4")
     ratio = (1 - c4.pow(2)).sqrt() / c4
@@ -185,8 +206,9 @@ def sd(frame: pl.DataFrame, **_: object) -> pl.DataFrame:
 
 
 def _proportion_centre(frame: pl.DataFrame) -> pl.DataFrame:
-    centre = seg_sum(pl.col("_ysum"), BASE) / seg_sum(pl.col("_n"), BASE)
-    return frame.with_columns(given_centre(centre).alias("_cl"))
+    base = base_mask(frame)
+    centre = seg_sum(pl.col("_ysum"), base) / seg_sum(pl.col("_n"), base)
+    return frame.with_columns(given_centre(frame, centre).alias("_cl"))
 
 
 def _laney(frame: pl.DataFrame, sigma: pl.Expr, screen: bool, categorical: bool) -> pl.DataFrame:
@@ -248,7 +270,7 @@ def count(frame: pl.DataFrame, **_: object) -> pl.DataFrame:
     """C chart: mean count ± z√mean, lower clipped at 0."""
     frame = frame.with_columns(pl.col("_ysum").alias("_y"))
     frame = two_pass_mean(frame, Y, BASE, "_mean")
-    frame = frame.with_columns(given_centre(pl.col("_mean")).alias("_cl"))
+    frame = frame.with_columns(given_centre(frame, pl.col("_mean")).alias("_cl"))
     return _clip(frame.with_columns(_symmetric(CL.sqrt())), upper_one=False)
 
 
@@ -274,8 +296,8 @@ def individuals_prime(frame: pl.DataFrame, screen: bool, **_: object) -> pl.Data
     frame = frame.with_columns(pl.when(no_n).then(pl.col("_ylen")).otherwise(n).alias("_nip"))
     n = pl.col("_nip").cast(pl.Float64)
     centre = seg_sum(Y * n, BASE) / seg_sum(pl.when(BASE).then(n), BASE)
-    frame = frame.with_columns(given_centre(centre).alias("_cl"))
-    every_row = pl.lit(True)
+    frame = frame.with_columns(given_centre(frame, centre).alias("_cl"))
+    every_row = None
     previous_y, previous_n = previous_in_segment(Y, every_row), previous_in_segment(n, every_row)
     spread = math.sqrt(math.pi / 2) * (Y - previous_y).abs() / (1 / previous_n + 1 / n).sqrt()
     frame = frame.with_columns(spread.fill_nan(None).alias("_s"))
@@ -309,7 +331,9 @@ def compute(
             "g": cases_between,
             "ip": individuals_prime,
         }[chart](frame, **options)
-    finite = [
-        pl.when(pl.col(c).is_finite()).then(pl.col(c)).alias(c) for c in ["_cl", *LIMIT_COLUMNS]
-    ]
-    return frame.with_columns(*finite, Y.fill_nan(None))
+    columns = ["_cl", *LIMIT_COLUMNS]
+    if chart in ("p", "pp", "u", "up", "ip", "xbar", "s"):  # divisions by n can be infinite
+        tidy = [pl.when(pl.col(c).is_finite()).then(pl.col(c)).alias(c) for c in columns]
+    else:
+        tidy = [pl.col(c).fill_nan(None) for c in columns]
+    return frame.with_columns(*tidy, Y.fill_nan(None))

@@ -514,18 +514,12 @@ def _judge(frame: pl.DataFrame, ruleset: RuleSet) -> pl.DataFrame:
     """
     point_side = R.side_of(pl.col("_side") == 1)
     names = list(ruleset.rules)
-    winner = pl.coalesce(
-        [pl.when(pl.col(f"rule_{n}").fill_null(False)).then(pl.lit(i)) for i, n in enumerate(names)]
-    )
+    hits = [pl.col(f"rule_{n}").fill_null(False) for n in names]
     sides = [pl.col(f"_side_{n}") if f"_side_{n}" in frame.columns else point_side for n in names]
-    frame = frame.with_columns(winner.alias("_winner"))
-    side = pl.coalesce(
-        [
-            pl.when(pl.col(f"rule_{n}").fill_null(False)).then(s)
-            for n, s in zip(names, sides, strict=True)
-        ]
-    )
-    frame = frame.with_columns(side.alias("signal_side"))
+    winner, side = pl.when(hits[0]).then(0), pl.when(hits[0]).then(sides[0])
+    for i in range(1, len(names)):
+        winner, side = winner.when(hits[i]).then(i), side.when(hits[i]).then(sides[i])
+    frame = frame.with_columns(winner.alias("_winner"), side.alias("signal_side"))
     return frame.with_columns(
         pl.lit(pl.Series(names, dtype=pl.Enum(names))).gather(pl.col("_winner")).alias("signal"),
         point_type(pl.col("_winner"), pl.col("signal_side"), pl.col("_direction")).alias(
@@ -550,7 +544,7 @@ def signal_label(rules: str) -> pl.Expr:
 
 # --- the caller's view --------------------------------------------------------------------------
 
-_DIRECTION_NAMES = {v: k for k, v in DIRECTIONS.items()}
+DIRECTION = pl.Enum(list(DIRECTIONS))
 
 
 def _present(
@@ -591,13 +585,13 @@ def _present(
         "signal",
         "signal_side",
         "point_type",
-        pl.col("_direction")
-        .replace_strict(_DIRECTION_NAMES, return_dtype=pl.Enum(list(DIRECTIONS)))
+        pl.lit(pl.Series(["neutral", "increase", "decrease"], dtype=DIRECTION))
+        .gather(pl.col("_direction").cast(pl.Int64).mod(3))
         .alias("direction"),
         pl.col("_target").alias("target"),
         *RUNS_COLUMNS,
-        pl.lit(chart).alias("chart"),
-        pl.lit(ruleset.name).alias("rule_set"),
+        pl.lit(chart, dtype=pl.Enum(list(CHART_TYPES))).alias("chart"),
+        pl.lit(ruleset.name, dtype=pl.Enum(list(RULE_SETS))).alias("rules"),
     )
 
 
@@ -610,7 +604,7 @@ def summarise(points: pl.DataFrame, by: Sequence[str] | str = ()) -> pl.DataFram
         else (pl.col("position") == pl.col("position").max())
     )
     direction = pl.col("direction").cast(pl.String).replace_strict(DIRECTIONS, return_dtype=pl.Int8)
-    rules = points.get_column("rule_set")[0] if points.height else "mdc"
+    rules = str(points.get_column("rules")[0]) if points.height else "mdc"
     latest = points.filter(last).select(
         *keys,
         pl.col("value").alias("latest_value"),
@@ -627,7 +621,7 @@ def summarise(points: pl.DataFrame, by: Sequence[str] | str = ()) -> pl.DataFram
         signal_label(rules).alias("signal_label"),
         *RUNS_COLUMNS,
         "chart",
-        "rule_set",
+        "rules",
     )
     counts = points.group_by(keys or pl.lit(1), maintain_order=True).agg(
         pl.len().alias("points"),

@@ -54,12 +54,15 @@ def covered_kleene(window_end_hit: pl.Expr, length: int) -> pl.Expr:
     return pl.when(hits > 0).then(True).when(unknown > 0).then(None).otherwise(False)
 
 
-def previous_in_segment(value: pl.Expr, mask: pl.Expr) -> pl.Expr:
+def previous_in_segment(value: pl.Expr, mask: pl.Expr | None) -> pl.Expr:
     """The value at the nearest earlier row of the same segment where ``mask`` holds, else null.
 
     Moving ranges over a phase's baseline use it: they bridge excluded points (qicharts2) and
     break at missing values (both references), because a missing value is still a row.
+    ``mask=None`` means every row.
     """
+    if mask is None:  # every row counts: the previous row, if it is in the segment
+        return pl.when(pl.col(ROW) > pl.col(LO)).then(value.shift(1))
     earlier = pl.when(mask).then(pl.col(ROW)).shift(1).forward_fill()
     valid = earlier.is_not_null() & (earlier >= pl.col(LO))
     return pl.when(valid).then(value.gather(earlier.fill_null(0)))

@@ -136,10 +136,23 @@ def validate(
     )  # fmt: skip
 
     # Periods: parse, then move to the start of the measure's week, month, quarter or year.
-    frame = frame.with_columns(
-        period_start(parse_period(pl.col("period_text")), pl.col("frequency").fill_null("month")).alias("period")
-    )  # fmt: skip
-    hint = period_hint(pl.col("period_text"))
+    # A file repeats a few dozen period texts many times: parse each distinct one once.
+    periods = (
+        frame.select("period_text", pl.col("frequency").fill_null("month").alias("_frequency"))
+        .unique()
+        .with_columns(
+            period_start(parse_period(pl.col("period_text")), pl.col("_frequency")).alias("period"),
+            period_hint(pl.col("period_text")).alias("_period_hint"),
+        )
+    )
+    frame = frame.with_columns(pl.col("frequency").fill_null("month").alias("_frequency")).join(
+        periods,
+        on=["period_text", "_frequency"],
+        how="left",
+        nulls_equal=True,
+        maintain_order="left",
+    )
+    hint = pl.col("_period_hint")
     problems.add(
         problems_where(
             frame,

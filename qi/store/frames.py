@@ -11,11 +11,25 @@ no user text is ever rendered into SQL.
 """
 
 import polars as pl
-from sqlalchemy import Engine, Select
+from sqlalchemy import Connection, Engine, Select
 
 
-def _literal_sql(engine: Engine, query: Select) -> str:
-    return str(query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+def _literal_sql(bind: Engine | Connection, query: Select) -> str:
+    return str(query.compile(dialect=bind.dialect, compile_kwargs={"literal_binds": True}))
+
+
+def _postgresql_copy(connection: Connection, query: Select, names: list[str]) -> pl.DataFrame:
+    """Inside an open transaction: COPY the result out as CSV (floats print exactly)."""
+    buffer = bytearray()
+    with connection.connection.driver_connection.cursor() as cursor:
+        sql = f"COPY ({_literal_sql(connection, query)}) TO STDOUT (FORMAT csv)"
+        with cursor.copy(sql) as copy:
+            for chunk in copy:
+                buffer += chunk
+    schema = dict.fromkeys(names, pl.String())
+    if not buffer:
+        return pl.DataFrame(schema=schema)
+    return pl.read_csv(bytes(buffer), has_header=False, schema=schema)
 
 
 def _postgresql_frame(engine: Engine, query: Select) -> pl.DataFrame:
@@ -29,7 +43,7 @@ def _postgresql_frame(engine: Engine, query: Select) -> pl.DataFrame:
     return frame
 
 
-def _sqlite_frame(engine: Engine, query: Select, names: list[str]) -> pl.DataFrame:
+def _sqlite_frame(bind: Engine | Connection, query: Select, names: list[str]) -> pl.DataFrame:
     labels = [f"c{i}" for i in range(len(names))]
     query = query.with_only_columns(
         *(column.label(label) for column, label in zip(query.selected_columns, labels, strict=True))
@@ -38,21 +52,29 @@ def _sqlite_frame(engine: Engine, query: Select, names: list[str]) -> pl.DataFra
     row = " || ',' || ".join(
         f"CASE WHEN q.{label} IS NULL THEN '' ELSE quote(q.{label}) END" for label in labels
     )
-    sql = f"SELECT group_concat({row}, char(10)) FROM ({_literal_sql(engine, query)}) AS q"
-    with engine.connect() as connection:
-        text = connection.exec_driver_sql(sql).scalar()
+    sql = f"SELECT group_concat({row}, char(10)) FROM ({_literal_sql(bind, query)}) AS q"
+    if isinstance(bind, Connection):
+        text = bind.exec_driver_sql(sql).scalar()
+    else:
+        with bind.connect() as connection:
+            text = connection.exec_driver_sql(sql).scalar()
     schema = dict.fromkeys(names, pl.String())
     if not text:
         return pl.DataFrame(schema=schema)
     return pl.read_csv(text.encode(), has_header=False, quote_char="'", schema=schema)
 
 
-def read_frame(engine: Engine, query: Select, schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    """Run ``query`` and return a polars frame with exactly ``schema`` (names in order, dtypes)."""
-    if engine.dialect.name == "sqlite":
-        frame = _sqlite_frame(engine, query, list(schema))
+def read_frame(
+    bind: Engine | Connection, query: Select, schema: dict[str, pl.DataType]
+) -> pl.DataFrame:
+    """Run ``query`` and return a polars frame with exactly ``schema`` (names in order, dtypes).
+    Given a Connection, the query runs inside that connection's transaction."""
+    if bind.dialect.name == "sqlite":
+        frame = _sqlite_frame(bind, query, list(schema))
+    elif isinstance(bind, Connection):
+        frame = _postgresql_copy(bind, query, list(schema))
     else:
-        frame = _postgresql_frame(engine, query)
+        frame = _postgresql_frame(bind, query)
         frame.columns = list(schema)
     return frame.with_columns(_as(name, dtype, frame[name].dtype) for name, dtype in schema.items())
 

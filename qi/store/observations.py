@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import polars as pl
-from sqlalchemy import Connection, Engine, and_, insert, select, text, update
+from sqlalchemy import Connection, Engine, and_, bindparam, insert, select, text, update
 
 from qi.store.engine import WRITE, default_actor
 from qi.store.frames import read_frame
@@ -60,7 +60,6 @@ REVISION_SCHEMA: dict[str, pl.DataType] = {
     "revised_at": pl.Datetime("us"),
 }
 _FIELDS = ("value", "numerator", "denominator", "missing_reason", "status")
-_STAGING = "qi_staging"
 
 
 @dataclass(frozen=True)
@@ -111,38 +110,48 @@ def record_rejected_upload(engine: Engine, upload: UploadRecord) -> int:
             return _insert_upload(connection, upload, "rejected")
 
 
-def _stage(connection: Connection, rows: pl.DataFrame) -> None:
-    columns = ", ".join(OBSERVATION_SCHEMA)
+def _existing(connection: Connection, rows: pl.DataFrame) -> pl.DataFrame:
+    """The stored observations these rows could replace, read inside the write transaction."""
+    measure_ids = ", ".join(str(int(m)) for m in rows["measure_id"].unique())
+    first, last = rows["period"].min(), rows["period"].max()
+    columns = ("measure_id", "place_id", "period", *_FIELDS, "upload_id")
+    query = select(*(getattr(Observation, c) for c in columns)).where(
+        text(f"measure_id IN ({measure_ids})"), Observation.period.between(first, last)
+    )
+    schema = {**{c: OBSERVATION_SCHEMA.get(c, pl.Int64()) for c in columns}}
+    return read_frame(connection, query, schema)
+
+
+def _rows_for(connection: Connection, frame: pl.DataFrame) -> pl.DataFrame:
+    # SQLAlchemy stores SQLite dates as ISO text; write them the same way.
+    if connection.dialect.name == "sqlite":
+        return frame.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d"))
+    return frame
+
+
+def _bulk_insert(connection: Connection, table: str, frame: pl.DataFrame) -> None:
+    """COPY on PostgreSQL, one executemany on SQLite; inside the caller's transaction."""
+    if frame.height == 0:
+        return
+    columns = ", ".join(frame.columns)
     driver = connection.connection.driver_connection
     if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(
-            f"CREATE TEMP TABLE {_STAGING} (measure_id bigint, place_id bigint, period date, "
-            "value float8, numerator float8, denominator float8, missing_reason text, "
-            "status text) ON COMMIT DROP"
-        )
         buffer = io.BytesIO()
-        rows.write_csv(buffer, include_header=False, null_value="", float_precision=None)
+        frame.write_csv(buffer, include_header=False, null_value="")
         with (
             driver.cursor() as cursor,
-            cursor.copy(f"COPY {_STAGING} ({columns}) FROM STDIN (FORMAT csv)") as copy,
+            cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT csv)") as copy,
         ):
             view = buffer.getbuffer()
-            chunk = 1 << 20
-            for start in range(0, len(view), chunk):
-                copy.write(view[start : start + chunk])
+            for start in range(0, len(view), 1 << 20):
+                copy.write(view[start : start + (1 << 20)])
             del view
     else:
-        connection.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{_STAGING}")
-        connection.exec_driver_sql(
-            f"CREATE TEMP TABLE {_STAGING} (measure_id INTEGER, place_id INTEGER, period TEXT, "
-            "value REAL, numerator REAL, denominator REAL, missing_reason TEXT, status TEXT)"
+        marks = ", ".join("?" * frame.width)
+        driver.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({marks})",
+            _rows_for(connection, frame).iter_rows(),
         )
-        # SQLAlchemy stores SQLite dates as ISO text; stage them the same way.
-        tuples = rows.with_columns(pl.col("period").dt.to_string("%Y-%m-%d")).iter_rows()
-        driver.executemany(f"INSERT INTO temp.{_STAGING} VALUES ({', '.join('?' * 8)})", tuples)
-    connection.exec_driver_sql(
-        f"CREATE INDEX ix_{_STAGING} ON {_STAGING} (measure_id, place_id, period)"
-    )
 
 
 def _lock_measures(connection: Connection, measure_ids: list[int]) -> None:
@@ -156,74 +165,82 @@ def _lock_measures(connection: Connection, measure_ids: list[int]) -> None:
         ).all()
 
 
-_SAME_KEY = "o.measure_id = s.measure_id AND o.place_id = s.place_id AND o.period = s.period"
-_CHANGED = " OR ".join(f"o.{f} IS DISTINCT FROM s.{f}" for f in _FIELDS)
+def _differs(field: str) -> pl.Expr:
+    return pl.col(field).ne_missing(pl.col(f"old_{field}"))
 
 
 def store_observations(engine: Engine, rows: pl.DataFrame, upload: UploadRecord) -> StoreResult:
     """Store validated observations in one transaction; changed values become revisions.
 
     ``rows`` has ``OBSERVATION_SCHEMA``'s columns, one row per (measure_id, place_id, period),
-    ids that exist. Validation is the caller's job (see ``qi.ingest``).
+    ids that exist. Validation is the caller's job (see ``qi.ingest``). The rows are compared
+    with what is stored in polars; only new rows and changed rows are written.
     """
     rows = rows.select(pl.col(c).cast(t) for c, t in OBSERVATION_SCHEMA.items())
     actor = upload.actor or default_actor()
-    measure_ids = sorted(rows["measure_id"].unique().to_list())
+    key = ["measure_id", "place_id", "period"]
     with engine.connect() as connection:
         connection.execution_options(**WRITE)
         with connection.begin() as transaction:
-            _lock_measures(connection, measure_ids)
-            upload_id = _insert_upload(connection, upload, "stored")
-            _stage(connection, rows)
-            params = {"upload_id": upload_id, "actor": actor, "now": _now()}
-            revised = connection.execute(
-                text(
-                    "INSERT INTO revisions (observation_id, "
-                    + ", ".join(f"old_{f}" for f in _FIELDS)
-                    + ", old_upload_id, "
-                    + ", ".join(f"new_{f}" for f in _FIELDS)
-                    + ", upload_id, actor, revised_at) SELECT o.id, "
-                    + ", ".join(f"o.{f}" for f in _FIELDS)
-                    + ", o.upload_id, "
-                    + ", ".join(f"s.{f}" for f in _FIELDS)
-                    + f", :upload_id, :actor, :now FROM {_STAGING} s JOIN observations o"
-                    f" ON {_SAME_KEY} WHERE {_CHANGED}"
-                ),
-                params,
-            ).rowcount
-            if revised:
-                connection.execute(
-                    text(
-                        "UPDATE observations AS o SET "
-                        + ", ".join(f"{f} = s.{f}" for f in _FIELDS)
-                        + f", upload_id = :upload_id FROM {_STAGING} s WHERE {_SAME_KEY}"
-                        f" AND ({_CHANGED})"
-                    ),
-                    params,
-                )
-            added = connection.execute(
-                text(
-                    "INSERT INTO observations (measure_id, place_id, period, "
-                    + ", ".join(_FIELDS)
-                    + ", upload_id) SELECT s.measure_id, s.place_id, s.period, "
-                    + ", ".join(f"s.{f}" for f in _FIELDS)
-                    + f", :upload_id FROM {_STAGING} s WHERE NOT EXISTS"
-                    f" (SELECT 1 FROM observations o WHERE {_SAME_KEY})"
-                ),
-                params,
-            ).rowcount
-            unchanged = rows.height - added - revised
-            if added == 0 and revised == 0:
+            _lock_measures(connection, sorted(rows["measure_id"].unique().to_list()))
+            existing = _existing(connection, rows) if rows.height else None
+            if existing is None or existing.height == 0:
+                new, changed = rows, rows.clear()
+            else:
+                old = existing.rename({c: f"old_{c}" for c in (*_FIELDS, "upload_id")})
+                joined = rows.join(old, on=key, how="left")
+                stored = pl.col("old_status").is_not_null()
+                new = joined.filter(~stored).select(rows.columns)
+                changed = joined.filter(stored & pl.any_horizontal(_differs(f) for f in _FIELDS))
+            if new.height == 0 and changed.height == 0:
                 transaction.rollback()
-                return StoreResult(upload_id=None, added=0, revised=0, unchanged=unchanged)
+                return StoreResult(upload_id=None, added=0, revised=0, unchanged=rows.height)
+            upload_id = _insert_upload(connection, upload, "stored")
+            _bulk_insert(
+                connection, "observations", new.with_columns(pl.lit(upload_id).alias("upload_id"))
+            )
+            if changed.height:
+                now = _now()
+                _bulk_insert(
+                    connection,
+                    "revisions",
+                    changed.select(
+                        *key,
+                        *(pl.col(f"old_{f}") for f in _FIELDS),
+                        "old_upload_id",
+                        *(pl.col(f).alias(f"new_{f}") for f in _FIELDS),
+                        pl.lit(upload_id).alias("upload_id"),
+                        pl.lit(actor).alias("actor"),
+                        pl.lit(now).alias("revised_at"),
+                    ),
+                )
+                connection.execute(
+                    update(Observation)
+                    .where(
+                        Observation.measure_id == bindparam("k_measure"),
+                        Observation.place_id == bindparam("k_place"),
+                        Observation.period == bindparam("k_period"),
+                    )
+                    .values({f: bindparam(f"v_{f}") for f in (*_FIELDS, "upload_id")}),
+                    changed.select(
+                        pl.col("measure_id").alias("k_measure"),
+                        pl.col("place_id").alias("k_place"),
+                        pl.col("period").alias("k_period"),
+                        *(pl.col(f).alias(f"v_{f}") for f in _FIELDS),
+                        pl.lit(upload_id).alias("v_upload_id"),
+                    ).to_dicts(),
+                )
             connection.execute(
                 update(Upload)
                 .where(Upload.id == upload_id)
-                .values(observations_added=added, observations_revised=revised)
+                .values(observations_added=new.height, observations_revised=changed.height)
             )
-            if connection.dialect.name == "sqlite":
-                connection.exec_driver_sql(f"DROP TABLE temp.{_STAGING}")
-    return StoreResult(upload_id=upload_id, added=added, revised=revised, unchanged=unchanged)
+    return StoreResult(
+        upload_id=upload_id,
+        added=new.height,
+        revised=changed.height,
+        unchanged=rows.height - new.height - changed.height,
+    )
 
 
 def _ids(engine: Engine, column, codes: list[str]) -> list[int]:
@@ -322,7 +339,14 @@ def read_revisions(
             Revision.actor,
             Revision.revised_at,
         )
-        .join(Observation, Observation.id == Revision.observation_id)
+        .join(
+            Observation,
+            and_(
+                Observation.measure_id == Revision.measure_id,
+                Observation.place_id == Revision.place_id,
+                Observation.period == Revision.period,
+            ),
+        )
         .join(Measure, Measure.id == Observation.measure_id)
         .join(Place, Place.id == Observation.place_id)
         .order_by(Revision.id)

@@ -1,4 +1,4 @@
-"""places, measures, observations, revisions, uploads, annotations, stories, meetings
+"""Initial schema: places, initiatives, measures, uploads, observations, revisions, annotations, meetings, stories.
 
 Revision ID: 0001
 Revises:
@@ -66,6 +66,21 @@ def upgrade() -> None:
         sa.Column("actor", sa.String(length=128), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "observations",
+        sa.Column("measure_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("place_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("period", sa.Date(), nullable=False),
+        sa.Column("value", sa.Float(), nullable=True),
+        sa.Column("numerator", sa.Float(), nullable=True),
+        sa.Column("denominator", sa.Float(), nullable=True),
+        sa.Column("missing_reason", sa.String(length=64), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("upload_id", sa.Integer(), nullable=False),
+        sa.CheckConstraint("status IN ('final', 'provisional')", name="ck_observations_status"),
+        sa.PrimaryKeyConstraint("measure_id", "place_id", "period"),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "places",
@@ -149,35 +164,44 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("initiative_id", "place_id"),
     )
     op.create_table(
-        "observations",
+        "revisions",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("measure_id", sa.Integer(), nullable=False),
         sa.Column("place_id", sa.Integer(), nullable=False),
         sa.Column("period", sa.Date(), nullable=False),
-        sa.Column("value", sa.Float(), nullable=True),
-        sa.Column("numerator", sa.Float(), nullable=True),
-        sa.Column("denominator", sa.Float(), nullable=True),
-        sa.Column("missing_reason", sa.String(length=64), nullable=True),
-        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("old_value", sa.Float(), nullable=True),
+        sa.Column("old_numerator", sa.Float(), nullable=True),
+        sa.Column("old_denominator", sa.Float(), nullable=True),
+        sa.Column("old_missing_reason", sa.String(length=64), nullable=True),
+        sa.Column("old_status", sa.String(length=16), nullable=False),
+        sa.Column("old_upload_id", sa.Integer(), nullable=False),
+        sa.Column("new_value", sa.Float(), nullable=True),
+        sa.Column("new_numerator", sa.Float(), nullable=True),
+        sa.Column("new_denominator", sa.Float(), nullable=True),
+        sa.Column("new_missing_reason", sa.String(length=64), nullable=True),
+        sa.Column("new_status", sa.String(length=16), nullable=False),
         sa.Column("upload_id", sa.Integer(), nullable=False),
-        sa.CheckConstraint("status IN ('final', 'provisional')", name="ck_observations_status"),
+        sa.Column("actor", sa.String(length=128), nullable=False),
+        sa.Column("revised_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["measure_id"],
-            ["measures.id"],
+            ["measure_id", "place_id", "period"],
+            ["observations.measure_id", "observations.place_id", "observations.period"],
+            name="fk_revisions_observation",
         ),
         sa.ForeignKeyConstraint(
-            ["place_id"],
-            ["places.id"],
+            ["old_upload_id"],
+            ["uploads.id"],
         ),
         sa.ForeignKeyConstraint(
             ["upload_id"],
             ["uploads.id"],
         ),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("measure_id", "place_id", "period", name="uq_observations_key"),
     )
-    with op.batch_alter_table("observations", schema=None) as batch_op:
-        batch_op.create_index("ix_observations_place_period", ["place_id", "period"], unique=False)
+    with op.batch_alter_table("revisions", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_revisions_observation", ["measure_id", "place_id", "period"], unique=False
+        )
 
     op.create_table(
         "stories",
@@ -198,41 +222,6 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_table(
-        "revisions",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("observation_id", sa.Integer(), nullable=False),
-        sa.Column("old_value", sa.Float(), nullable=True),
-        sa.Column("old_numerator", sa.Float(), nullable=True),
-        sa.Column("old_denominator", sa.Float(), nullable=True),
-        sa.Column("old_missing_reason", sa.String(length=64), nullable=True),
-        sa.Column("old_status", sa.String(length=16), nullable=False),
-        sa.Column("old_upload_id", sa.Integer(), nullable=False),
-        sa.Column("new_value", sa.Float(), nullable=True),
-        sa.Column("new_numerator", sa.Float(), nullable=True),
-        sa.Column("new_denominator", sa.Float(), nullable=True),
-        sa.Column("new_missing_reason", sa.String(length=64), nullable=True),
-        sa.Column("new_status", sa.String(length=16), nullable=False),
-        sa.Column("upload_id", sa.Integer(), nullable=False),
-        sa.Column("actor", sa.String(length=128), nullable=False),
-        sa.Column("revised_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["observation_id"],
-            ["observations.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["old_upload_id"],
-            ["uploads.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["upload_id"],
-            ["uploads.id"],
-        ),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    with op.batch_alter_table("revisions", schema=None) as batch_op:
-        batch_op.create_index("ix_revisions_observation", ["observation_id"], unique=False)
-
     op.create_table(
         "story_links",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -256,15 +245,11 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("story_links")
+    op.drop_table("stories")
     with op.batch_alter_table("revisions", schema=None) as batch_op:
         batch_op.drop_index("ix_revisions_observation")
 
     op.drop_table("revisions")
-    op.drop_table("stories")
-    with op.batch_alter_table("observations", schema=None) as batch_op:
-        batch_op.drop_index("ix_observations_place_period")
-
-    op.drop_table("observations")
     op.drop_table("initiative_places")
     with op.batch_alter_table("annotations", schema=None) as batch_op:
         batch_op.drop_index("ix_annotations_measure_place")
@@ -275,6 +260,7 @@ def downgrade() -> None:
 
     op.drop_table("uploads")
     op.drop_table("places")
+    op.drop_table("observations")
     op.drop_table("meetings")
     op.drop_table("measures")
     op.drop_table("initiatives")
