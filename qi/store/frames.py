@@ -1,8 +1,8 @@
 """Running a read query straight into a polars frame, with no per-row Python objects.
 
 PostgreSQL: an ADBC driver runs the query and hands back an Arrow table.
-SQLite: SQLite itself renders the result as one CSV text (``quote()`` writes REALs so that they
-read back to the same double) and polars parses it. ADBC's SQLite driver is not used on purpose:
+SQLite: SQLite itself renders the result as one CSV text (REALs with 17 significant digits, so
+they read back to the same double; text quoted) and polars parses it. ADBC's SQLite driver is not used on purpose:
 it links its own copy of SQLite, and two copies in one process break each other's WAL locks
 ("disk I/O error"), as SQLite's documentation warns.
 
@@ -43,14 +43,26 @@ def _postgresql_frame(engine: Engine, query: Select) -> pl.DataFrame:
     return frame
 
 
-def _sqlite_frame(bind: Engine | Connection, query: Select, names: list[str]) -> pl.DataFrame:
-    labels = [f"c{i}" for i in range(len(names))]
+def _sqlite_text(column: str, dtype: pl.DataType) -> str:
+    """SQL rendering one cell as CSV text; NULL becomes an empty field, which polars reads as null."""
+    if dtype == pl.Float64:
+        # 17 significant digits always read back to the same double.
+        return f"iif({column} IS NULL, '', printf('%!.17g', {column}))"
+    if dtype in (pl.Int64, pl.Date):
+        return f"ifnull({column}, '')"
+    return f"iif({column} IS NULL, '', quote({column}))"
+
+
+def _sqlite_frame(
+    bind: Engine | Connection, query: Select, schema: dict[str, pl.DataType]
+) -> pl.DataFrame:
+    labels = [f"c{i}" for i in range(len(schema))]
     query = query.with_only_columns(
         *(column.label(label) for column, label in zip(query.selected_columns, labels, strict=True))
     )
-    # NULL becomes an empty unquoted field, which polars reads as null (quote(NULL) is 'NULL').
     row = " || ',' || ".join(
-        f"CASE WHEN q.{label} IS NULL THEN '' ELSE quote(q.{label}) END" for label in labels
+        _sqlite_text(f"q.{label}", dtype)
+        for label, dtype in zip(labels, schema.values(), strict=True)
     )
     sql = f"SELECT group_concat({row}, char(10)) FROM ({_literal_sql(bind, query)}) AS q"
     if isinstance(bind, Connection):
@@ -58,10 +70,10 @@ def _sqlite_frame(bind: Engine | Connection, query: Select, names: list[str]) ->
     else:
         with bind.connect() as connection:
             text = connection.exec_driver_sql(sql).scalar()
-    schema = dict.fromkeys(names, pl.String())
+    strings = dict.fromkeys(schema, pl.String())
     if not text:
-        return pl.DataFrame(schema=schema)
-    return pl.read_csv(text.encode(), has_header=False, quote_char="'", schema=schema)
+        return pl.DataFrame(schema=strings)
+    return pl.read_csv(text.encode(), has_header=False, quote_char="'", schema=strings)
 
 
 def read_frame(
@@ -70,7 +82,7 @@ def read_frame(
     """Run ``query`` and return a polars frame with exactly ``schema`` (names in order, dtypes).
     Given a Connection, the query runs inside that connection's transaction."""
     if bind.dialect.name == "sqlite":
-        frame = _sqlite_frame(bind, query, list(schema))
+        frame = _sqlite_frame(bind, query, schema)
     elif isinstance(bind, Connection):
         frame = _postgresql_copy(bind, query, list(schema))
     else:

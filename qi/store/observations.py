@@ -243,18 +243,26 @@ def store_observations(engine: Engine, rows: pl.DataFrame, upload: UploadRecord)
     )
 
 
+def _codes(engine: Engine, table, codes: list[str] | None) -> pl.DataFrame:
+    """id and code of the given codes (all rows when None); unknown codes raise LookupError."""
+    query = select(table.id, table.code)
+    if codes is not None:
+        query = query.where(table.code.in_(codes))
+        with engine.connect() as connection:
+            found = pl.DataFrame(
+                connection.execute(query).all(),
+                schema={"id": pl.Int64, "code": pl.String},
+                orient="row",
+            )
+        missing = sorted(set(codes) - set(found["code"]))
+        if missing:
+            raise LookupError(f"unknown {table.__tablename__[:-1]} code(s): {', '.join(missing)}")
+        return found
+    return read_frame(engine, query, {"id": pl.Int64(), "code": pl.String()})
+
+
 def _ids(engine: Engine, column, codes: list[str]) -> list[int]:
-    with engine.connect() as connection:
-        found = dict(
-            connection.execute(
-                select(column.class_.code, column).where(column.class_.code.in_(codes))
-            ).all()
-        )
-    missing = sorted(set(codes) - set(found))
-    if missing:
-        kind = column.class_.__tablename__[:-1]
-        raise LookupError(f"unknown {kind} code(s): {', '.join(missing)}")
-    return list(found.values())
+    return _codes(engine, column.class_, codes)["id"].to_list()
 
 
 def _as_list(codes: str | list[str] | None) -> list[str] | None:
@@ -272,28 +280,24 @@ def read_series(
     """The stored observations as polars (``SERIES_SCHEMA``), filtered and ordered by
     measure, place and period. ``initiative`` keeps the places of that initiative;
     ``start``/``end`` are inclusive period bounds. Unknown codes raise ``LookupError``."""
-    query = (
-        select(
-            Measure.code,
-            Place.code,
-            Observation.period,
-            Observation.value,
-            Observation.numerator,
-            Observation.denominator,
-            Observation.missing_reason,
-            Observation.status,
-            Observation.upload_id,
-        )
-        .join(Measure, Measure.id == Observation.measure_id)
-        .join(Place, Place.id == Observation.place_id)
-        .order_by(Measure.code, Place.code, Observation.period)
+    measure_codes = _codes(engine, Measure, _as_list(measures))
+    place_codes = _codes(engine, Place, _as_list(places))
+    # Codes are joined and rows sorted in polars: cheaper than in SQLite's text sort.
+    query = select(
+        Observation.measure_id,
+        Observation.place_id,
+        Observation.period,
+        Observation.value,
+        Observation.numerator,
+        Observation.denominator,
+        Observation.missing_reason,
+        Observation.status,
+        Observation.upload_id,
     )
     if measures is not None:
-        query = query.where(
-            Observation.measure_id.in_(_ids(engine, Measure.id, _as_list(measures)))
-        )
+        query = query.where(Observation.measure_id.in_(measure_codes["id"].to_list()))
     if places is not None:
-        query = query.where(Observation.place_id.in_(_ids(engine, Place.id, _as_list(places))))
+        query = query.where(Observation.place_id.in_(place_codes["id"].to_list()))
     if initiative is not None:
         from qi.store.models import Initiative
 
@@ -314,7 +318,15 @@ def read_series(
         query = query.where(Observation.period >= start)
     if end is not None:
         query = query.where(Observation.period <= end)
-    return read_frame(engine, query, SERIES_SCHEMA)
+    schema = {"measure_id": pl.Int64(), "place_id": pl.Int64(), **SERIES_SCHEMA}
+    del schema["measure"], schema["place"]
+    frame = read_frame(engine, query, schema)
+    return (
+        frame.join(measure_codes.rename({"id": "measure_id", "code": "measure"}), on="measure_id")
+        .join(place_codes.rename({"id": "place_id", "code": "place"}), on="place_id")
+        .select(list(SERIES_SCHEMA))
+        .sort("measure", "place", "period")
+    )
 
 
 def read_revisions(

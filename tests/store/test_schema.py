@@ -1,6 +1,6 @@
 """The schema: alembic builds exactly the models, and SQLite runs with WAL and foreign keys."""
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -9,7 +9,7 @@ from sqlalchemy import insert, text
 from sqlalchemy.exc import IntegrityError
 
 from qi.store import connect, database_url, open_store
-from qi.store.models import Base, Observation
+from qi.store.models import Base, Revision
 
 
 def test_the_migrations_build_exactly_the_models(engine):
@@ -25,13 +25,15 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys_on(sqlite_url):
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
 
-def test_an_observation_of_an_unknown_measure_is_refused_by_the_database(engine):
+def test_a_revision_of_an_observation_that_is_not_stored_is_refused_by_the_database(engine):
     with pytest.raises(IntegrityError), engine.begin() as connection:
         connection.execute(
-            insert(Observation).values(
-                measure_id=999, place_id=999, period=date(2024, 1, 1), status="final", upload_id=999
+            insert(Revision).values(
+                measure_id=999, place_id=999, period=date(2024, 1, 1), old_status="final",
+                new_status="final", old_upload_id=1, upload_id=1, actor="x",
+                revised_at=datetime(2024, 1, 1),
             )
-        )
+        )  # fmt: skip
 
 
 def test_the_default_database_is_a_sqlite_file_under_data(monkeypatch, tmp_path):
