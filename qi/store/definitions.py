@@ -28,6 +28,13 @@ MEASURE_FIELDS = (
     "frequency",
 )
 PLACE_FIELDS = ("code", "name", "type", "parent", "gss_code")
+UPDATED = ("updated_by", "updated_at")
+
+
+def _stamp(actor: str | None) -> dict:
+    """Who and when, for a new row (created and updated) or an update (updated only)."""
+    who, when = actor or default_actor(), _now()
+    return {"created_by": who, "created_at": when, "updated_by": who, "updated_at": when}
 
 
 def _upsert(engine_dialect: str, table):
@@ -40,11 +47,11 @@ def upsert_measures(engine: Engine, measures: pl.DataFrame, actor: str | None = 
     rows = measures.select(MEASURE_FIELDS).to_dicts()
     if not rows:
         return 0
-    stamp = {"created_by": actor or default_actor(), "created_at": _now()}
+    stamp = _stamp(actor)
     statement = _upsert(engine.dialect.name, Measure.__table__)
     statement = statement.on_conflict_do_update(
         index_elements=["code"],
-        set_={f: statement.excluded[f] for f in MEASURE_FIELDS if f != "code"},
+        set_={f: statement.excluded[f] for f in (*MEASURE_FIELDS, *UPDATED) if f != "code"},
     )
     with engine.connect() as connection:
         connection.execution_options(**WRITE)
@@ -57,12 +64,13 @@ def upsert_places(engine: Engine, places: pl.DataFrame, actor: str | None = None
     """Insert new places and update existing ones by code, then link parents by code."""
     if places.height == 0:
         return 0
-    stamp = {"created_by": actor or default_actor(), "created_at": _now()}
+    stamp = _stamp(actor)
     own = [f for f in PLACE_FIELDS if f != "parent"]
     rows = [row | stamp for row in places.select(own).to_dicts()]
     statement = _upsert(engine.dialect.name, Place.__table__)
     statement = statement.on_conflict_do_update(
-        index_elements=["code"], set_={f: statement.excluded[f] for f in own if f != "code"}
+        index_elements=["code"],
+        set_={f: statement.excluded[f] for f in (*own, *UPDATED) if f != "code"},
     )
     with engine.connect() as connection:
         connection.execution_options(**WRITE)

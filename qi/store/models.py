@@ -63,6 +63,8 @@ class Place(Base):
     gss_code: Mapped[str | None] = mapped_column(String(9))
     created_by: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(String(128))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class Initiative(Base):
@@ -112,6 +114,8 @@ class Measure(Base):
     frequency: Mapped[str] = mapped_column(String(8))
     created_by: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(String(128))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class Upload(Base):

@@ -1,11 +1,12 @@
 """Writing observations (with revisions) and reading series back as polars.
 
-Writes are set-based: the rows go into a temporary staging table in bulk (COPY on PostgreSQL,
-one executemany on SQLite), then three statements record revisions for changed values, update
-those observations and insert the new ones, all in one transaction with the upload's record.
-Uploads touching the same measures are serialised (row locks on the measures on PostgreSQL,
-``BEGIN IMMEDIATE`` on SQLite), so two at once lose nothing. A file that changes nothing is
-rolled back whole, so uploading the same file twice leaves the database as it was.
+One transaction per upload: the stored rows the upload could replace are read (inside the
+transaction) and compared with it in polars; new rows are written in bulk (COPY on PostgreSQL,
+one executemany on SQLite), changed rows become revisions (old and new values, who, when, which
+upload) and are updated, and the upload's record is written with its report. Uploads touching
+the same measures are serialised (row locks on the measures on PostgreSQL, ``BEGIN IMMEDIATE``
+on SQLite), so two at once lose nothing. An upload that changes nothing writes nothing, so
+uploading the same file twice leaves the database as it was.
 """
 
 import io

@@ -2,8 +2,11 @@
 
 from pathlib import Path
 
+from sqlalchemy import select
+
 from qi.ingest.definitions import import_definitions
 from qi.store import read_measures, read_places
+from qi.store.models import Place
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 
@@ -88,7 +91,10 @@ def test_a_place_whose_parent_is_unknown_or_whose_gss_code_is_malformed_is_rejec
 def test_importing_again_updates_by_code(engine, tmp_path):
     path = tmp_path / "places.csv"
     path.write_text("code,name,type\nW1,Ward one,ward\n")
-    import_definitions(engine, path, "places")
+    import_definitions(engine, path, "places", actor="alice")
     path.write_text("code,name,type\nW1,Ward One (renamed),ward\n")
-    import_definitions(engine, path, "places")
+    import_definitions(engine, path, "places", actor="bob")
     assert read_places(engine)["name"].to_list() == ["Ward One (renamed)"]
+    with engine.connect() as connection:
+        who = connection.execute(select(Place.created_by, Place.updated_by)).one()
+    assert tuple(who) == ("alice", "bob")

@@ -1,5 +1,6 @@
 """Uploading files end to end, on SQLite and PostgreSQL: stored whole, or rejected whole."""
 
+import json
 from datetime import date
 
 import polars as pl
@@ -91,6 +92,9 @@ def test_a_file_with_errors_stores_nothing_and_reports_every_problem_with_its_pl
     assert "Nothing was stored" in text
     uploads = read_uploads(engine)
     assert uploads["outcome"].to_list() == ["rejected"]
+    logged = json.loads(uploads["report"][0])
+    assert (logged["errors"], logged["rows_read"]) == (7, 8)
+    assert {row for p in logged["problems"] for row in p["rows"]} == {3, 4, 5, 6, 7, 8, 9}
 
 
 def test_the_same_rejected_file_is_logged_once(engine):

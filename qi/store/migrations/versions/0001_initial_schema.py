@@ -43,6 +43,8 @@ def upgrade() -> None:
         sa.Column("frequency", sa.String(length=8), nullable=False),
         sa.Column("created_by", sa.String(length=128), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_by", sa.String(length=128), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.CheckConstraint(
             "frequency IN ('week', 'month', 'quarter', 'year')", name="ck_measures_frequency"
         ),
@@ -92,6 +94,8 @@ def upgrade() -> None:
         sa.Column("gss_code", sa.String(length=9), nullable=True),
         sa.Column("created_by", sa.String(length=128), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_by", sa.String(length=128), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.CheckConstraint(
             "type IN ('lsoa', 'ward', 'locality', 'local_authority', 'icb', 'sub_icb', 'trust', 'region', 'pcn', 'practice', 'other')",
             name="ck_places_type",
