@@ -19,7 +19,7 @@ from typing import Any
 
 import polars as pl
 
-from qi.charts import SPCInputError, signal_label, spc, summarise
+from qi.charts import SPCInputError, spc, summarise
 from qi.charts.constants import MDC_LIMIT
 
 RELATIVE_TOLERANCE = 1e-9
@@ -167,7 +167,10 @@ def _ptd_view(
         pl.col("rule_trend").alias("rule_trend7"),
         pl.col("rule_two_of_three").alias("rule_two_in_three"),
         pl.col("rule_shift").alias("rule_shift7"),
-        signal_label("mdc").fill_null("Common Cause").alias("special_cause_type"),
+        pl.col("signal_label")
+        .cast(pl.String)
+        .fill_null("Common Cause")
+        .alias("special_cause_type"),
         pl.col("signal").is_not_null().alias("special_cause_flag"),
         pl.col("point_type"),
         pl.col("variation_icon"),
@@ -239,7 +242,7 @@ def _qic(name: str, folder: Path, call: dict, data: pl.DataFrame) -> Outcome:
         target=target_col or _number(target_value),
         aggregate=args.get("agg.fun", "mean"),
         runs_method=args.get("method", "anhoej"),
-        period_unit_=_x_period(args.get("x.period")),
+        period_unit=_x_period(args.get("x.period")),
         negative_limits=bool(args.get("y.neg", True)),
     )
     if call.get("expected_error"):

@@ -17,7 +17,8 @@ from qi.charts import rules as R
 from qi.charts.constants import SHORT_PHASE_POINTS
 from qi.charts.icons import DIRECTIONS, assurance_icon, point_type, variation_icon
 from qi.charts.kinds import CHART_TYPES, CHARTS_NEEDING_DENOMINATOR, default_chart
-from qi.charts.phases import SEGMENT, gap_before, lay_out, period_unit
+from qi.charts.phases import SEGMENT, gap_before, lay_out
+from qi.charts.phases import period_unit as infer_period_unit
 from qi.charts.rulesets import RULE_SETS, RuleSet, rule_set
 from qi.charts.runs import RUNS_COLUMNS, broadcast, runs_per_phase
 from qi.charts.subgroups import (
@@ -61,7 +62,7 @@ def spc(
     centre: float | str | None = None,
     aggregate: str | None = None,
     runs_method: str = "anhoej",
-    period_unit_: str | None = None,
+    period_unit: str | None = None,
     negative_limits: bool = True,
 ) -> pl.DataFrame:
     """Chart every series in ``data``; one row per series and period.
@@ -91,7 +92,7 @@ def spc(
         aggregate: how several rows in one period become one value (mean, median, sum, sd);
             without it a repeated period is an error (except for Xbar and S charts).
         runs_method: anhoej, or the experimental bestbox / cutbox runs bounds.
-        period_unit_: truncate dates to day, week, month, quarter or year before charting.
+        period_unit: truncate dates to day, week, month, quarter or year before charting.
         negative_limits: when False, a series with no negative values gets no negative limits.
     """
     keys = [by] if isinstance(by, str) else list(by)
@@ -102,15 +103,15 @@ def spc(
             raise SPCInputError(str(error)) from None
     chart = chart or "i"
     ruleset = _check_arguments(data, value, period, keys, denominator, chart, rules)
-    _check_options(aggregate, runs_method, period_unit_, baseline, multiplier)
+    _check_options(aggregate, runs_method, period_unit, baseline, multiplier)
     sources = [
         spec
         for spec in (phases, exclude, target, centre, direction)
         if isinstance(spec, str) and spec in data.columns
     ]
     frame = _select(data, value, period, keys, denominator, sources)
-    if period_unit_:
-        frame = frame.with_columns(pl.col(period).dt.truncate(PERIOD_UNITS[period_unit_]))
+    if period_unit:
+        frame = frame.with_columns(pl.col(period).dt.truncate(PERIOD_UNITS[period_unit]))
     frame = frame.with_columns(
         _period_flags(frame, phases, period, keys, "phases").alias("_phase_start"),
         _period_flags(frame, exclude, period, keys, "exclude").alias("_excluded"),
@@ -142,7 +143,7 @@ def spc(
     if "runs" in ruleset.rules:
         frame = frame.with_columns(_runs_rule(ruleset).alias("rule_runs"))
     frame = _judge(frame, ruleset)
-    unit = period_unit(frame.get_column(period)) if not categorical else None
+    unit = infer_period_unit(frame.get_column(period)) if not categorical else None
     return _present(frame, keys, period, chart, ruleset, unit)
 
 
@@ -184,8 +185,8 @@ def _check_arguments(
             )
     if chart in CHARTS_NEEDING_DENOMINATOR and denominator is None:
         raise SPCInputError(
-            f"a {chart} chart needs a denominator column (population or eligible cases); "
-            "pass denominator=... or choose the XmR chart 'i'"
+            f"the {CHART_TYPES[chart].split(':')[0]} needs a denominator column (population or "
+            "eligible cases): pass denominator=... (--n), or choose the XmR chart 'i'"
         )
     if denominator is not None:
         zero = data.with_row_index("_r").filter(
@@ -520,8 +521,12 @@ def _judge(frame: pl.DataFrame, ruleset: RuleSet) -> pl.DataFrame:
     for i in range(1, len(names)):
         winner, side = winner.when(hits[i]).then(i), side.when(hits[i]).then(sides[i])
     frame = frame.with_columns(winner.alias("_winner"), side.alias("signal_side"))
+    labels = _labels(ruleset)
+    label_type = pl.Enum(list(dict.fromkeys(labels)))
+    label_code = pl.col("_winner") * 2 + (pl.col("signal_side") > 0).cast(pl.Int32)
     return frame.with_columns(
         pl.lit(pl.Series(names, dtype=pl.Enum(names))).gather(pl.col("_winner")).alias("signal"),
+        pl.lit(pl.Series(labels, dtype=label_type)).gather(label_code).alias("signal_label"),
         point_type(pl.col("_winner"), pl.col("signal_side"), pl.col("_direction")).alias(
             "point_type"
         ),
@@ -584,6 +589,7 @@ def _present(
         *rule_columns,
         "signal",
         "signal_side",
+        "signal_label",
         "point_type",
         pl.lit(pl.Series(["neutral", "increase", "decrease"], dtype=DIRECTION))
         .gather(pl.col("_direction").cast(pl.Int64).mod(3))
@@ -604,7 +610,6 @@ def summarise(points: pl.DataFrame, by: Sequence[str] | str = ()) -> pl.DataFram
         else (pl.col("position") == pl.col("position").max())
     )
     direction = pl.col("direction").cast(pl.String).replace_strict(DIRECTIONS, return_dtype=pl.Int8)
-    rules = str(points.get_column("rules")[0]) if points.height else "mdc"
     latest = points.filter(last).select(
         *keys,
         pl.col("value").alias("latest_value"),
@@ -618,7 +623,7 @@ def summarise(points: pl.DataFrame, by: Sequence[str] | str = ()) -> pl.DataFram
         assurance_icon(
             pl.col("target"), pl.col("lower_limit"), pl.col("upper_limit"), direction
         ).alias("assurance_icon"),
-        signal_label(rules).alias("signal_label"),
+        pl.col("signal_label").cast(pl.String),
         *RUNS_COLUMNS,
         "chart",
         "rules",

@@ -104,6 +104,11 @@ def to_long(
         pl.col("_row"),
         measure_expr.str.strip_chars().alias("measure"),
         pl.col(columns["place"]).str.strip_chars().alias("place"),
+        # The file's own column names, for the report.
+        pl.lit(names[columns["measure"]] if "measure" in columns else "--measure").alias(
+            "_measure_column"
+        ),
+        pl.lit(names[columns["place"]]).alias("_place_column"),
     ]
     optional = [
         (pl.col(columns[f]) if f in columns else pl.lit(None, pl.String)).alias(f"{f}_text")
@@ -165,7 +170,7 @@ def to_long(
         .select(
             "_row", "measure", "place", "period_text", "period_column", "value_text",
             "value_column", "numerator_text", "denominator_text", "status_text",
-            "_has_value", "_has_numerator", "_has_denominator",
+            "_has_value", "_has_numerator", "_has_denominator", "_measure_column", "_place_column",
         )
         .sort("_row", maintain_order=True)
     )  # fmt: skip

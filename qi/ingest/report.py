@@ -40,7 +40,12 @@ class Problems:
 
     def frame(self) -> pl.DataFrame:
         single = pl.DataFrame(self._single, schema=PROBLEM_SCHEMA, orient="row")
-        return pl.concat([single, *self._frames]).sort("row", nulls_last=False, maintain_order=True)
+        # A wide row repeats its measure and place in every period cell: one problem each.
+        return (
+            pl.concat([single, *self._frames])
+            .unique(maintain_order=True)
+            .sort("row", nulls_last=False, maintain_order=True)
+        )
 
 
 def problems_where(

@@ -50,7 +50,7 @@ def _unknown_codes(frame, column, known: pl.DataFrame, kind: str, fix: str, prob
             missing,
             pl.lit(True),
             "error",
-            pl.lit(kind),
+            pl.col(f"_{column}_column"),
             pl.col(column),
             pl.when(hint.is_not_null())
             .then(pl.format("unknown {} code (did you mean '{}'?)", pl.lit(kind), hint))
@@ -122,7 +122,7 @@ def validate(
                 frame,
                 pl.col(field).is_null() | (pl.col(field) == ""),
                 "error",
-                pl.lit(kind),
+                pl.col(f"_{field}_column"),
                 pl.lit(None, pl.String),
                 f"no {kind} code",
                 f"fill in the {kind} code or delete the row",
