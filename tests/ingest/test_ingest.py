@@ -292,3 +292,18 @@ def fixtures():
     from pathlib import Path
 
     return Path(__file__).parent.parent / "fixtures"
+
+
+def test_errors_name_the_column_as_the_file_does(engine, tmp_path):
+    add_definitions(engine)
+    values = {"E05000009": [1, 2, 3, 4]}
+    path = locality_workbook(tmp_path / "falls.xlsx", values)
+    report = ingest_file(engine, path, sheet="Falls", today=TODAY)
+    assert report.outcome == "rejected"
+    errors = report.errors.select("row", "column", "value").unique().rows()
+    assert errors == [(5, "Ward code", "E05000009")]
+    assert "falls.xlsx, sheet 'Falls', rows 5, 5, 5, 5, column 'Ward code'" not in report.render()
+    assert (
+        "falls.xlsx, sheet 'Falls', row 5, column 'Ward code': 'E05000009' unknown place code"
+        in report.render()
+    )
