@@ -307,3 +307,49 @@ def test_errors_name_the_column_as_the_file_does(engine, tmp_path):
         "falls.xlsx, sheet 'Falls', row 5, column 'Ward code': 'E05000009' unknown place code"
         in report.render()
     )
+
+
+def _measure(engine, code: str, frequency: str) -> None:
+    from qi.store import upsert_measures
+
+    upsert_measures(
+        engine,
+        pl.DataFrame(
+            {"code": [code], "name": [code], "definition": [None], "unit": [None], "kind": ["count"],
+             "multiplier": [1.0], "improvement": ["down"], "target": [None], "chart": [None],
+             "rule_set": [None], "frequency": [frequency]},
+            schema_overrides={c: pl.String for c in ("definition", "unit", "chart", "rule_set")}
+            | {"target": pl.Float64},
+        ),
+    )  # fmt: skip
+
+
+def test_a_weekly_measure_dated_by_week_ending_friday_is_stored_by_its_monday(engine):
+    add_definitions(engine)
+    _measure(engine, "deaths_weekly", "week")
+    report = _ingest(
+        engine,
+        [HEADER, ["deaths_weekly", WARDS[0], "10/01/2020", "3"], ["deaths_weekly", WARDS[0], "17/01/2020", "4"],
+         ["deaths_weekly", WARDS[0], "2020-W05", "5"]],
+    )  # fmt: skip
+    assert report.outcome == "stored", report.render()
+    assert read_series(engine, "deaths_weekly")["period"].to_list() == [
+        date(2020, 1, 6), date(2020, 1, 13), date(2020, 1, 27),
+    ]  # fmt: skip
+    (gap,) = report.warnings.iter_rows(named=True)
+    assert "1 week(s) missing since 2020-01-13" in gap["problem"]
+
+
+def test_a_quarterly_measure_reads_quarters_and_dates_within_them(engine):
+    add_definitions(engine)
+    _measure(engine, "readmissions_q", "quarter")
+    report = _ingest(
+        engine,
+        [HEADER, ["readmissions_q", WARDS[0], "2023/24 Q1", "3"], ["readmissions_q", WARDS[0], "2023 Q3", "4"],
+         ["readmissions_q", WARDS[0], "15/11/2023", "5"]],
+    )  # fmt: skip
+    assert report.outcome == "stored", report.render()
+    assert read_series(engine, "readmissions_q")["period"].to_list() == [
+        date(2023, 4, 1), date(2023, 7, 1), date(2023, 10, 1),
+    ]  # fmt: skip
+    assert report.warnings.height == 0
