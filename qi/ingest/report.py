@@ -18,6 +18,9 @@ PROBLEM_SCHEMA = {
     "fix": pl.String(),
 }
 ROWS_SHOWN = 8
+# A file of garbage can have a problem in every cell: show and keep the first ones, count all.
+LINES_SHOWN = 100
+PROBLEMS_KEPT = 10_000
 
 
 class Problems:
@@ -116,13 +119,15 @@ class Report:
             "unchanged": self.unchanged,
             "errors": self.errors.height,
             "warnings": self.warnings.height,
-            "problems": self.grouped().to_dicts(),
+            "problems": self.grouped().head(PROBLEMS_KEPT).to_dicts(),
+            "problems_truncated": self.grouped().height > PROBLEMS_KEPT,
         }
 
     def render(self) -> str:
         where = self.file_name + (f", sheet '{self.sheet}'" if self.sheet else "")
         lines = []
-        for p in self.grouped().iter_rows(named=True):
+        grouped = self.grouped()
+        for p in grouped.head(LINES_SHOWN).iter_rows(named=True):
             rows = p["rows"]
             place = where
             if rows:
@@ -133,6 +138,8 @@ class Report:
                 place += f", column '{p['column']}'"
             value = f" '{p['value']}'" if p["value"] is not None else ""
             lines.append(f"{p['severity']}: {place}:{value} {p['problem']}. Fix: {p['fix']}.")
+        if grouped.height > LINES_SHOWN:
+            lines.append(f"... and {grouped.height - LINES_SHOWN} more problems like these.")
         if self.outcome == "rejected":
             lines.append(
                 f"Rejected: {self.errors.height} error(s), {self.warnings.height} warning(s) in "

@@ -353,3 +353,14 @@ def test_a_quarterly_measure_reads_quarters_and_dates_within_them(engine):
         date(2023, 4, 1), date(2023, 7, 1), date(2023, 10, 1),
     ]  # fmt: skip
     assert report.warnings.height == 0
+
+
+def test_a_file_with_a_problem_in_every_cell_gets_a_readable_report(engine):
+    add_definitions(engine)
+    rows = [HEADER] + [["falls_admissions", WARDS[0], f"junk{i}", f"x{i}"] for i in range(500)]
+    report = _ingest(engine, rows)
+    assert report.errors.height == 1000
+    text = report.render().splitlines()
+    assert len(text) == 102
+    assert text[-2] == "... and 900 more problems like these."
+    assert report.to_dict()["problems_truncated"] is False
