@@ -1,0 +1,180 @@
+"""A plain-English reading of one series: what its latest signal says, since when, and whether
+it will meet its target.
+
+"Seven months above the mean since May 2024: special cause improvement." or "Common cause
+variation since April 2023; the target of 95% is hit and miss." The reading is built only from
+``summarise()``'s row and ``spc()``'s points for that series: it names the latest point's
+signal, counts the consecutive points that make it, finds where they start, and adds the point
+type and the assurance in words. Nothing is computed here that the engine has not decided.
+"""
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+import polars as pl
+
+from qi.charts import signal_label
+from qi.charts.phases import period_unit
+
+NUMBER_WORDS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+]
+
+POINT_TYPE_WORDS = {
+    "special_cause_improvement": "special cause improvement",
+    "special_cause_concern": "special cause concern",
+    "special_cause_neutral_high": "special cause variation (higher, neither better nor worse)",
+    "special_cause_neutral_low": "special cause variation (lower, neither better nor worse)",
+}
+
+ASSURANCE_WORDS = {
+    "consistent_pass": "the target of {target} is consistently met",
+    "consistent_fail": "the target of {target} is consistently missed",
+    "inconsistent": "the target of {target} is hit and miss",
+}
+
+
+def reading(summary: Mapping[str, Any], points: pl.DataFrame, unit: str | None = None) -> str:
+    """The reading of one series from its summary row and its points (``unit`` is the
+    measure's unit, for the target: "%", "per 1,000 children", ...)."""
+    if points.height == 0:
+        return "No values yet."
+    period = points.columns[points.columns.index("value") - 1]
+    points = points.sort(period)
+    periods = points.get_column(period)
+    step = period_unit(periods)
+    valued = points.with_row_index("_row").filter(pl.col("value").is_not_null())
+    if valued.height == 0:
+        return "No values yet."
+    last = valued.row(-1, named=True)
+    lead = ""
+    if last["_row"] != points.height - 1:
+        lead = f"No value for {_when(periods[-1], step)}. "
+    rules = str(points.get_column("rules")[0])
+    rows = points.with_columns(signal_label(rules).alias("_label")).to_dicts()
+    sentence = _signal(rows, last["_row"], period, step, _centre_word(summary))
+    assurance = summary.get("assurance_icon")
+    if assurance in ASSURANCE_WORDS and summary.get("target") is not None:
+        target = _number(summary["target"], unit)
+        sentence += "; " + ASSURANCE_WORDS[assurance].format(target=target)
+    text = lead + sentence[0].upper() + sentence[1:] + "."
+    if last["short_phase"] and last.get("upper_limit") is not None:
+        size = sum(1 for r in rows if r["phase"] == last["phase"])
+        text += f" The limits come from only {size} points, so treat them as provisional."
+    return text
+
+
+def _signal(rows: list[dict], at: int, period: str, step: str | None, centre: str) -> str:
+    """What the point at ``at`` shows: its signal (or common cause) and since when."""
+    point = rows[at]
+    units = _units(step)
+    phase = [i for i, r in enumerate(rows) if r["phase"] == point["phase"]]
+    if point["signal"] is None:
+        signalled = [i for i in phase if i < at and rows[i]["signal"] is not None]
+        since = signalled[-1] + 1 if signalled else phase[0]
+        return f"common cause variation since {_when(rows[since][period], step)}"
+    rule, side = str(point["signal"]), point["signal_side"]
+    kind = POINT_TYPE_WORDS[str(point["point_type"])]
+    where = "above" if side > 0 else "below"
+    if rule == "shift":
+        first = _run_start(rows, at, lambda r: r["rule_shift"] and r["relative_to_centre"] == side)
+        count = at - first + 1
+        what = f"{_count(count, units)} {where} the {centre}"
+    elif rule == "trend":
+        first = _run_start(rows, at, lambda r: r["rule_trend"] and r["signal_side"] == side)
+        count = at - first + 1
+        what = f"{_count(count, units)} {'rising' if side > 0 else 'falling'}"
+    elif rule == "outside":
+        first = _run_start(rows, at, lambda r: r["rule_outside"] and r["signal_side"] == side)
+        count = at - first + 1
+        limit = "upper" if side > 0 else "lower"
+        if count == 1:
+            return f"{where} the {limit} process limit in {_when(point[period], step)}: {kind}"
+        what = f"{_count(count, units)} {where} the {limit} process limit"
+    elif rule == "two_of_three":
+        first = _run_start(rows, at, lambda r: r["rule_two_of_three"] and r["signal_side"] == side)
+        limit = "upper" if side > 0 else "lower"
+        what = f"two of three {units[1]} close to the {limit} process limit (beyond two sigma)"
+    elif rule == "runs":
+        return _runs(rows[phase[0]], point, period, step, centre, kind)
+    else:
+        return f"signal '{point['_label']}' in {_when(point[period], step)}: {kind}"
+    return f"{what} since {_when(rows[first][period], step)}: {kind}"
+
+
+def _runs(start: dict, point: dict, period: str, step: str | None, centre: str, kind: str) -> str:
+    """Anhoej's (or the IHI's) runs signal, which belongs to the whole phase."""
+    since = _when(start[period], step)
+    if point["longest_run"] is not None and point["longest_run"] > point["longest_run_max"]:
+        units = _units(step)
+        return (
+            f"a run of {_count(point['longest_run'], units)} on one side of the {centre} "
+            f"(more than {point['longest_run_max']} is unusual) since {since}: {kind}"
+        )
+    return (
+        f"too few crossings of the {centre} since {since} ({point['crossings']}; fewer than "
+        f"{point['crossings_min']} is unusual): {kind}"
+    )
+
+
+def _run_start(rows: list[dict], at: int, belongs) -> int:
+    """The first index of the consecutive rows ending at ``at`` for which ``belongs`` holds."""
+    first = at
+    while first > 0 and rows[first - 1]["phase"] == rows[at]["phase"] and belongs(rows[first - 1]):
+        first -= 1
+    return first
+
+
+def _centre_word(summary: Mapping[str, Any]) -> str:
+    chart = str(summary.get("chart") or "")
+    return {"run": "median", "g": "centre line"}.get(chart, "mean")
+
+
+def _units(step: str | None) -> tuple[str, str]:
+    return (step, step + "s") if step else ("point", "points")
+
+
+def _count(n: int, units: tuple[str, str]) -> str:
+    word = NUMBER_WORDS[n] if n < len(NUMBER_WORDS) else str(n)
+    return f"{word} {units[0] if n == 1 else units[1]}"
+
+
+def _when(value: Any, step: str | None) -> str:
+    """A period as people say it: May 2024, Q2 2024, 2024, 3 June 2024."""
+    if not isinstance(value, date | datetime):
+        return str(value)
+    if step == "year":
+        return str(value.year)
+    if step == "quarter":
+        return f"Q{(value.month - 1) // 3 + 1} {value.year}"
+    if step in ("day", "week"):
+        return f"{value.day} {value:%B %Y}"
+    return f"{value:%B %Y}"
+
+
+def _number(value: float, unit: str | None) -> str:
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    if not unit:
+        return text
+    return f"{text}{unit}" if unit == "%" else f"{text} {unit}"

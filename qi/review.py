@@ -1,0 +1,174 @@
+"""What a reviewer sees of one measure: the one place that turns stored data into charted points.
+
+``measure_view()`` reads a measure's definition, its observations at some places, and the
+annotations on them; maps the definition onto ``spc()`` (chart, rule set, improvement direction,
+target, multiplier, numerator over denominator for rates and proportions); turns annotations
+into phases and exclusions; and returns the points, one summary row per place, and the candidate
+change points a coach has not yet confirmed. The app's pages, the report and the command line
+all start here, so a chart looks the same wherever it is drawn.
+
+No statistics here beyond calling the engine, and no drawing (see ``qi.report``).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+from sqlalchemy import Engine
+
+from qi.charts import default_chart, spc, summarise
+from qi.charts.changepoints import candidate_change_points
+from qi.report.reading import reading
+from qi.store.annotations import phase_starts_and_exclusions, read_annotations
+from qi.store.definitions import read_measures
+from qi.store.observations import read_series
+
+SERIES = ["measure", "place"]
+
+# The measure's words for which way is better -> the engine's.
+DIRECTIONS = {"up": "increase", "down": "decrease", "neither": "neutral"}
+RATIO_KINDS = ("rate", "proportion")
+# Charts of counts and times: a rate or proportion drawn on one charts its numerator alone.
+CHARTS_WITHOUT_DENOMINATOR = ("c", "g", "t", "mr", "xbar", "s")
+DEFAULT_RULES = "mdc"
+
+
+class ReviewError(LookupError):
+    """The measure, place or initiative asked for is not in the store; the message says which."""
+
+
+@dataclass(frozen=True)
+class MeasureView:
+    """One measure at one or more places, ready to draw and read.
+
+    ``points``: ``spc()``'s points with ``measure`` and ``place`` columns, one series per place.
+    ``summary``: ``summarise()``'s row per place (icons, latest limits, signal counts).
+    ``annotations``: the active annotations on those places within the periods shown.
+    ``suggestions``: candidate change points (place, period, rule, side, points) not already
+    annotated as the start of a new phase.
+    """
+
+    measure: dict
+    points: pl.DataFrame
+    summary: pl.DataFrame
+    annotations: pl.DataFrame
+    suggestions: pl.DataFrame
+    chart: str
+    rules: str
+
+    @property
+    def places(self) -> list[str]:
+        """The places charted, in order."""
+        return self.summary.get_column("place").to_list()
+
+    def place_points(self, place: str) -> pl.DataFrame:
+        """The points of one place."""
+        return self.points.filter(pl.col("place") == place)
+
+    def place_annotations(self, place: str) -> pl.DataFrame:
+        """The annotations that apply at one place (its own and those for every place)."""
+        return self.annotations.filter(pl.col("place").is_null() | (pl.col("place") == place))
+
+    def reading(self, place: str) -> str:
+        """The plain-English reading of one place's series."""
+        rows = self.summary.filter(pl.col("place") == place)
+        if rows.height == 0:
+            raise ReviewError(f"{place!r} is not charted here; choose one of: {self.places}")
+        return reading(rows.row(0, named=True), self.place_points(place), self.measure.get("unit"))
+
+
+def measure_view(
+    engine: Engine,
+    measure: str,
+    places: Sequence[str] | str | None = None,
+    initiative: str | None = None,
+    chart: str | None = None,
+    rules: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> MeasureView:
+    """Chart one measure at the given places (default: every place with data, or the places of
+    ``initiative``), between ``start`` and ``end`` inclusive.
+
+    ``chart`` and ``rules`` override the measure's own; without them the measure's chart (else
+    the default for its kind) and its rule set (else Making Data Count) are used. Raises
+    ``ReviewError`` for an unknown measure, place or initiative, and the engine's
+    ``SPCInputError`` when the chart chosen cannot chart this measure.
+    """
+    definition = _definition(engine, measure)
+    chart = chart or definition["chart"] or default_chart(definition["kind"])
+    rules = rules or definition["rule_set"] or DEFAULT_RULES
+    codes = [places] if isinstance(places, str) else (list(places) if places is not None else None)
+    try:
+        series = read_series(
+            engine, measures=measure, places=codes, initiative=initiative, start=start, end=end
+        )
+    except LookupError as error:
+        raise ReviewError(str(error)) from None
+    shown = codes if codes is not None else series.get_column("place").unique(True).to_list()
+    annotations = _annotations(engine, measure, shown, start, end)
+    phases, exclusions = phase_starts_and_exclusions(annotations, shown)
+    points = _chart(series, definition, chart, rules, phases, exclusions)
+    suggestions = candidate_change_points(points, by=SERIES, period="period").join(
+        phases, on=[*SERIES, "period"], how="anti"
+    )
+    return MeasureView(
+        measure=definition,
+        points=points,
+        summary=summarise(points, by=SERIES),
+        annotations=annotations,
+        suggestions=suggestions,
+        chart=chart,
+        rules=rules,
+    )
+
+
+def _definition(engine: Engine, measure: str) -> dict:
+    measures = read_measures(engine)
+    found = measures.filter(pl.col("code") == measure)
+    if found.height == 0:
+        known = ", ".join(measures.get_column("code").head(10).to_list()) or "none yet"
+        raise ReviewError(f"unknown measure {measure!r}; measures stored: {known}")
+    return found.row(0, named=True)
+
+
+def _annotations(
+    engine: Engine, measure: str, places: list[str], start: date | None, end: date | None
+) -> pl.DataFrame:
+    """Active annotations on these places (or on every place) within the periods shown."""
+    annotations = read_annotations(engine, measures=measure, places=places)
+    if start is not None:
+        annotations = annotations.filter(pl.col("period") >= start)
+    if end is not None:
+        annotations = annotations.filter(pl.col("period") <= end)
+    return annotations
+
+
+def _chart(
+    series: pl.DataFrame,
+    definition: dict,
+    chart: str,
+    rules: str,
+    phases: pl.DataFrame,
+    exclusions: pl.DataFrame,
+) -> pl.DataFrame:
+    """Map the definition onto ``spc()``."""
+    ratio = definition["kind"] in RATIO_KINDS
+    over_denominator = ratio and chart not in CHARTS_WITHOUT_DENOMINATOR
+    # A rate's numerator charted alone is a count of events: not scaled per 100 or per 1,000.
+    multiplier = 1.0 if ratio and not over_denominator else definition["multiplier"] or 1.0
+    return spc(
+        series,
+        value="numerator" if ratio else "value",
+        denominator="denominator" if over_denominator else None,
+        period="period",
+        by=SERIES,
+        chart=chart,
+        rules=rules,
+        direction=DIRECTIONS[definition["improvement"]],
+        target=definition["target"],
+        phases=phases,
+        exclude=exclusions,
+        multiplier=multiplier,
+    )
