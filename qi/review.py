@@ -106,7 +106,11 @@ def measure_view(
         )
     except LookupError as error:
         raise ReviewError(str(error)) from None
-    shown = codes if codes is not None else series.get_column("place").unique(True).to_list()
+    shown = (
+        codes
+        if codes is not None
+        else series.get_column("place").unique(maintain_order=True).to_list()
+    )
     annotations = _annotations(engine, measure, shown, start, end)
     phases, exclusions = phase_starts_and_exclusions(annotations, shown)
     points = _chart(series, definition, chart, rules, phases, exclusions)
