@@ -1,0 +1,58 @@
+"""``qi demo``: load the demo partnership into a database (what ``make run`` does first).
+
+A thin wrapper over ``qi.demo.load_demo``. Exit status: 0 loaded (or skipped with --if-empty).
+"""
+
+import time
+
+import click
+
+from qi.cli.store import ACTOR_HELP, DB_HELP
+
+
+@click.command()
+@click.option("--db", help=DB_HELP)
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Do nothing when the database already has measures (so your own data is left alone).",
+)
+@click.option("--actor", default="demo", show_default=True, help=ACTOR_HELP)
+def demo(db, if_empty, actor) -> None:
+    """Load the demo: a synthetic children and young people's partnership and real NHS A&E data.
+
+    The partnership (five West Yorkshire districts with their real ONS codes, three initiatives,
+    seven measures, four years of monthly data, annotations and recalculated limits) is
+    generated from a fixed seed and labelled as synthetic. The A&E programme is real NHS England
+    data (Open Government Licence v3.0). The schema is created or upgraded first. Loading twice
+    changes nothing.
+    """
+    from qi.demo import DEMO_NOTICE, load_demo
+    from qi.store import database_url, open_store, read_measures
+
+    engine = open_store(db)
+    where = _shown(database_url(db))
+    if if_empty:
+        existing = read_measures(engine).height
+        if existing:
+            click.echo(
+                f"{where} already has {existing} measures; the demo was not loaded (--if-empty)."
+            )
+            return
+    started = time.perf_counter()
+    summary = load_demo(engine, actor=actor)
+    click.echo(f"{summary.render()} ({time.perf_counter() - started:.1f} s, into {where})")
+    click.echo(DEMO_NOTICE)
+
+
+def _shown(url: str) -> str:
+    """The database for people: the SQLite file, or the URL without its password."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.drivername.startswith("sqlite"):
+        return parsed.database or "an in-memory SQLite database"
+    return parsed.render_as_string(hide_password=True)
+
+
+COMMANDS = [demo]
