@@ -117,24 +117,42 @@ def _signal(rows: list[dict], at: int, period: str, step: str | None, centre: st
         limit = "upper" if side > 0 else "lower"
         what = f"two of three {units[1]} close to the {limit} process limit (beyond two sigma)"
     elif rule == "runs":
-        return _runs(rows[phase[0]], point, period, step, centre, kind)
+        return _runs(rows, phase, at, period, step, centre, kind)
     else:
         return f"signal '{point['_label']}' in {_when(point[period], step)}: {kind}"
     return f"{what} since {_when(rows[first][period], step)}: {kind}"
 
 
-def _runs(start: dict, point: dict, period: str, step: str | None, centre: str, kind: str) -> str:
-    """Anhoej's (or the IHI's) runs signal, which belongs to the whole phase."""
-    since = _when(start[period], step)
-    if point["longest_run"] is not None and point["longest_run"] > point["longest_run_max"]:
-        units = _units(step)
+def _runs(
+    rows: list[dict],
+    phase: list[int],
+    at: int,
+    period: str,
+    step: str | None,
+    centre: str,
+    kind: str,
+) -> str:
+    """Anhoej's (or the IHI's) runs signal, which belongs to the whole phase: the latest run
+    when it is the long one, else the longest run or the crossings of the phase."""
+    point, units = rows[at], _units(step)
+    longest, most = point["longest_run"], point["longest_run_max"]
+    if longest is not None and most is not None and longest > most:
+        side = point["relative_to_centre"]
+        first = _run_start(rows, at, lambda r: r["relative_to_centre"] == side)
+        if side and at - first + 1 == longest:
+            where = "above" if side > 0 else "below"
+            return (
+                f"{_count(longest, units)} {where} the {centre} since "
+                f"{_when(rows[first][period], step)} (a run of more than {most} is unusual): "
+                f"{kind}"
+            )
         return (
-            f"a run of {_count(point['longest_run'], units)} on one side of the {centre} "
-            f"(more than {point['longest_run_max']} is unusual) since {since}: {kind}"
+            f"a run of {_count(longest, units)} on one side of the {centre} (more than {most} "
+            f"is unusual) since {_when(rows[phase[0]][period], step)}: {kind}"
         )
     return (
-        f"too few crossings of the {centre} since {since} ({point['crossings']}; fewer than "
-        f"{point['crossings_min']} is unusual): {kind}"
+        f"too few crossings of the {centre} since {_when(rows[phase[0]][period], step)} "
+        f"({point['crossings']}; fewer than {point['crossings_min']} is unusual): {kind}"
     )
 
 
