@@ -41,6 +41,19 @@ PLACE_TYPES = (
 )
 OBSERVATION_STATUSES = ("final", "provisional")
 UPLOAD_OUTCOMES = ("stored", "rejected")
+# Stories and meetings: the codes only; their words for people are in qi.store.stories/meetings.
+STORY_VOICES = ("child_or_young_person", "parent_or_carer", "professional", "community_member")
+OUTCOME_DOMAINS = ("healthy", "happy", "safe", "socially_connected", "learning_and_growing")
+# Shier's five levels of participation, lowest first (see qi.store.stories).
+PARTICIPATION_LEVELS = (
+    "listened_to",
+    "supported_to_express_views",
+    "views_taken_into_account",
+    "involved_in_decisions",
+    "shares_power",
+)
+ACTION_KINDS = ("decision", "action")
+ACTION_STATUSES = ("open", "done")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -223,34 +236,106 @@ class Annotation(Base):
 
 
 class Meeting(Base):
+    """A stewardship group's meeting for an initiative or a place (or both)."""
+
     __tablename__ = "meetings"
+    __table_args__ = (
+        CheckConstraint(
+            "initiative_id IS NOT NULL OR place_id IS NOT NULL", name="ck_meetings_subject"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(String(255))
+    initiative_id: Mapped[int | None] = mapped_column(ForeignKey("initiatives.id"))
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"))
     held_on: Mapped[date] = mapped_column(Date)
     notes: Mapped[str | None] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class Action(Base):
+    """A decision or an action recorded at a meeting, against a measure (optionally at a place),
+    a story, or the meeting as a whole. Decisions have no status; actions are open or done."""
+
+    __tablename__ = "actions"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", ACTION_KINDS), name="ck_actions_kind"),
+        CheckConstraint(
+            f"(kind = 'decision' AND status IS NULL) OR "
+            f"(kind = 'action' AND {_one_of('status', ACTION_STATUSES)})",
+            name="ck_actions_status",
+        ),
+        Index("ix_actions_meeting", "meeting_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    measure_id: Mapped[int | None] = mapped_column(ForeignKey("measures.id"))
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"))
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id"))
+    owner: Mapped[str | None] = mapped_column(String(255))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str | None] = mapped_column(String(8))
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(String(128))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class Story(Base):
-    """A story of change: what was tried, where, and what the charts showed."""
+    """A story of change: what happened to someone, in whose voice, and what it speaks to.
+
+    Vocabularies (voice, outcome domains, participation) are in ``qi.store.stories``; the
+    database checks the codes too. Text is stored exactly as given and is never markup.
+    """
 
     __tablename__ = "stories"
+    __table_args__ = (
+        CheckConstraint(_one_of("voice", STORY_VOICES), name="ck_stories_voice"),
+        CheckConstraint(
+            f"participation IS NULL OR {_one_of('participation', PARTICIPATION_LEVELS)}",
+            name="ck_stories_participation",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(String(255))
-    text: Mapped[str] = mapped_column(Text)
+    narrative: Mapped[str] = mapped_column(Text)
+    told_on: Mapped[date] = mapped_column(Date)
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"))
     initiative_id: Mapped[int | None] = mapped_column(ForeignKey("initiatives.id"))
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
+    voice: Mapped[str] = mapped_column(String(32))
+    participation: Mapped[str | None] = mapped_column(String(32))
+    consent_recorded: Mapped[bool] = mapped_column(Boolean)
+    anonymised: Mapped[bool] = mapped_column(Boolean)
     actor: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(String(128))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class StoryDomain(Base):
+    """An outcome domain a story speaks to (a story may speak to several)."""
+
+    __tablename__ = "story_domains"
+    __table_args__ = (CheckConstraint(_one_of("domain", OUTCOME_DOMAINS), name="ck_story_domain"),)
+
+    story_id: Mapped[int] = mapped_column(
+        ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True
+    )
+    domain: Mapped[str] = mapped_column(String(32), primary_key=True)
 
 
 class StoryLink(Base):
     """What a story is about: a measure, optionally at a place and over a period range."""
 
     __tablename__ = "story_links"
+    __table_args__ = (Index("ix_story_links_measure", "measure_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))

@@ -55,6 +55,5 @@ def test_upgrading_an_up_to_date_schema_changes_nothing(database_url):
     open_store(database_url).dispose()
     engine = open_store(database_url)
     with engine.connect() as connection:
-        assert (
-            connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
-        )
+        version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    assert version == "0002"

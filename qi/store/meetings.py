@@ -1,0 +1,353 @@
+"""Meetings of stewardship groups, and the decisions and actions they record.
+
+A meeting is held on a day for an initiative or a place (or a place within an initiative), with
+a title and notes. At a meeting the group records decisions (what was agreed) and actions (what
+someone will do: an owner and a due date, open until marked done), each against a measure
+(optionally at one place), a story, or the meeting as a whole: a group's actions are not all
+about one chart ("invite the youth council"), so neither link is required.
+
+An action stays open until someone marks it done, and every open action of earlier meetings of
+the same initiative or place is listed at the next one (``carried_forward``). Writes record
+who and when; marking an action done or reopening it records who changed it and when. Text is
+stored as given and is plain text wherever it is shown. Reads return polars.
+"""
+
+from collections.abc import Sequence
+from datetime import date
+
+import polars as pl
+from sqlalchemy import Connection, Engine, String, insert, select, update
+from sqlalchemy.orm import aliased
+
+from qi.store.engine import WRITE, default_actor
+from qi.store.frames import read_frame
+from qi.store.models import (
+    ACTION_KINDS,
+    ACTION_STATUSES,
+    Action,
+    Initiative,
+    Measure,
+    Meeting,
+    Place,
+    Story,
+)
+from qi.store.observations import _now
+
+MEETING_SCHEMA: dict[str, pl.DataType] = {
+    "id": pl.Int64(),
+    "title": pl.String(),
+    "initiative": pl.String(),
+    "place": pl.String(),
+    "held_on": pl.Date(),
+    "notes": pl.String(),
+    "actor": pl.String(),
+    "created_at": pl.Datetime("us"),
+}
+ACTION_SCHEMA: dict[str, pl.DataType] = {
+    "id": pl.Int64(),
+    "meeting_id": pl.Int64(),
+    "meeting": pl.String(),
+    "held_on": pl.Date(),
+    "kind": pl.String(),
+    "text": pl.String(),
+    "measure": pl.String(),
+    "place": pl.String(),
+    "story_id": pl.Int64(),
+    "story": pl.String(),
+    "owner": pl.String(),
+    "due_on": pl.Date(),
+    "status": pl.String(),
+    "created_by": pl.String(),
+    "created_at": pl.Datetime("us"),
+    "updated_by": pl.String(),
+    "updated_at": pl.Datetime("us"),
+}
+ACTION_KIND_WORDS = {"decision": "Decision", "action": "Action"}
+STATUS_WORDS = {"open": "Open", "done": "Done"}
+
+
+class MeetingError(ValueError):
+    """A meeting or action cannot be recorded as given; the message says why and how to fix it."""
+
+
+def _id(connection: Connection, column, key_column, value, what: str) -> int | None:
+    if value is None:
+        return None
+    found = connection.execute(select(column).where(key_column == value)).scalar_one_or_none()
+    if found is None:
+        raise MeetingError(f"unknown {what} {value!r}; check the {what}'s code or name")
+    return int(found)
+
+
+def add_meeting(
+    engine: Engine,
+    *,
+    title: str,
+    held_on: date,
+    initiative: str | None = None,
+    place: str | None = None,
+    notes: str | None = None,
+    actor: str | None = None,
+) -> int:
+    """Record a meeting for an initiative (by name) or a place (by code), or both; returns its id."""
+    if not title or not title.strip():
+        raise MeetingError("a meeting needs a title, such as 'Stewardship group, June 2024'")
+    if initiative is None and place is None:
+        raise MeetingError(
+            "a meeting is for an initiative or a place; give initiative=... or place=..."
+        )
+    if not isinstance(held_on, date):
+        raise MeetingError(f"held_on must be a date, not {held_on!r}")
+    with engine.begin() as connection:
+        connection = connection.execution_options(**WRITE)
+        return int(
+            connection.execute(
+                insert(Meeting).values(
+                    title=title,
+                    held_on=held_on,
+                    initiative_id=_id(
+                        connection, Initiative.id, Initiative.name, initiative, "initiative"
+                    ),
+                    place_id=_id(connection, Place.id, Place.code, place, "place"),
+                    notes=notes,
+                    actor=actor or default_actor(),
+                    created_at=_now(),
+                )
+            ).inserted_primary_key[0]
+        )
+
+
+def add_action(
+    engine: Engine,
+    meeting_id: int,
+    *,
+    text: str,
+    kind: str = "action",
+    owner: str | None = None,
+    due_on: date | None = None,
+    measure: str | None = None,
+    place: str | None = None,
+    story_id: int | None = None,
+    actor: str | None = None,
+) -> int:
+    """Record a decision or an action at a meeting; returns its id.
+
+    An action needs an owner and a due date (an action nobody owns is not done) and starts
+    open. A decision records what was agreed; it may name an owner but has no status.
+    ``place`` narrows a measure to one place, so it needs ``measure``.
+    """
+    if kind not in ACTION_KINDS:
+        raise MeetingError(f"unknown kind {kind!r}; choose one of: {', '.join(ACTION_KINDS)}")
+    if not text or not text.strip():
+        raise MeetingError(f"a {kind} needs a text saying what was agreed or what will be done")
+    if kind == "action" and not (owner and owner.strip()):
+        raise MeetingError("an action needs an owner: who will do it")
+    if kind == "action" and due_on is None:
+        raise MeetingError("an action needs a due date: when it will be done by")
+    if place is not None and measure is None:
+        raise MeetingError("a place narrows a measure; give the measure too, or leave out place")
+    when = _now()
+    who = actor or default_actor()
+    with engine.begin() as connection:
+        connection = connection.execution_options(**WRITE)
+        _id(connection, Meeting.id, Meeting.id, meeting_id, "meeting")
+        _id(connection, Story.id, Story.id, story_id, "story")
+        return int(
+            connection.execute(
+                insert(Action).values(
+                    meeting_id=meeting_id,
+                    kind=kind,
+                    text=text,
+                    measure_id=_id(connection, Measure.id, Measure.code, measure, "measure"),
+                    place_id=_id(connection, Place.id, Place.code, place, "place"),
+                    story_id=story_id,
+                    owner=owner,
+                    due_on=due_on,
+                    status="open" if kind == "action" else None,
+                    created_by=who,
+                    created_at=when,
+                    updated_by=who,
+                    updated_at=when,
+                )
+            ).inserted_primary_key[0]
+        )
+
+
+def set_action_status(
+    engine: Engine, action_id: int, status: str, actor: str | None = None
+) -> None:
+    """Mark an action done, or open again; records who changed it and when."""
+    if status not in ACTION_STATUSES:
+        raise MeetingError(
+            f"unknown status {status!r}; choose one of: {', '.join(ACTION_STATUSES)}"
+        )
+    with engine.begin() as connection:
+        connection = connection.execution_options(**WRITE)
+        kind = connection.execute(select(Action.kind).where(Action.id == action_id)).scalar()
+        if kind is None:
+            raise MeetingError(f"no action {action_id}")
+        if kind != "action":
+            raise MeetingError(f"{action_id} is a decision, which has no status to change")
+        connection.execute(
+            update(Action)
+            .where(Action.id == action_id)
+            .values(status=status, updated_by=actor or default_actor(), updated_at=_now())
+        )
+
+
+def read_meetings(
+    engine: Engine,
+    initiative: str | None = None,
+    place: str | None = None,
+    before: date | None = None,
+) -> pl.DataFrame:
+    """Meetings (``MEETING_SCHEMA``), newest first; filters on initiative name, place code,
+    and held strictly before a day."""
+    query = (
+        select(
+            Meeting.id,
+            Meeting.title,
+            Initiative.name,
+            Place.code,
+            Meeting.held_on,
+            Meeting.notes,
+            Meeting.actor,
+            Meeting.created_at.cast(String),
+        )
+        .outerjoin(Initiative, Initiative.id == Meeting.initiative_id)
+        .outerjoin(Place, Place.id == Meeting.place_id)
+    )
+    frame = read_frame(engine, query, MEETING_SCHEMA | {"created_at": pl.String()}).with_columns(
+        pl.col("created_at").str.to_datetime(time_unit="us", strict=False)
+    )
+    frame = _subject(frame, initiative, place)
+    if before is not None:
+        frame = frame.filter(pl.col("held_on") < before)
+    return frame.sort(["held_on", "id"], descending=True)
+
+
+def _subject(frame: pl.DataFrame, initiative: str | None, place: str | None) -> pl.DataFrame:
+    if initiative is not None:
+        frame = frame.filter(pl.col("initiative") == initiative)
+    if place is not None:
+        frame = frame.filter(pl.col("place") == place)
+    return frame
+
+
+def last_meeting(
+    engine: Engine,
+    initiative: str | None = None,
+    place: str | None = None,
+    before: date | None = None,
+) -> dict | None:
+    """The most recent meeting of this initiative or place (before a day, if given), or None."""
+    meetings = read_meetings(engine, initiative=initiative, place=place, before=before)
+    return meetings.row(0, named=True) if meetings.height else None
+
+
+def read_actions(
+    engine: Engine,
+    *,
+    meetings: int | Sequence[int] | None = None,
+    initiative: str | None = None,
+    place: str | None = None,
+    status: str | None = None,
+    held_before: date | None = None,
+    measures: str | Sequence[str] | None = None,
+    story_id: int | None = None,
+) -> pl.DataFrame:
+    """Decisions and actions (``ACTION_SCHEMA``) with their meeting's title and day, ordered by
+    meeting day, then open actions by due date. Filters: meeting ids, the meeting's initiative
+    or place, status (open/done), meetings held strictly before a day, measure, story."""
+    meeting_place = aliased(Place)
+    query = (
+        select(
+            Action.id,
+            Action.meeting_id,
+            Meeting.title,
+            Meeting.held_on,
+            Action.kind,
+            Action.text,
+            Measure.code,
+            Place.code,
+            Action.story_id,
+            Story.title,
+            Action.owner,
+            Action.due_on,
+            Action.status,
+            Action.created_by,
+            Action.created_at.cast(String),
+            Action.updated_by,
+            Action.updated_at.cast(String),
+            Initiative.name,
+            meeting_place.code,
+        )
+        .join(Meeting, Meeting.id == Action.meeting_id)
+        .outerjoin(Measure, Measure.id == Action.measure_id)
+        .outerjoin(Place, Place.id == Action.place_id)
+        .outerjoin(Story, Story.id == Action.story_id)
+        .outerjoin(Initiative, Initiative.id == Meeting.initiative_id)
+        .outerjoin(meeting_place, meeting_place.id == Meeting.place_id)
+    )
+    if meetings is not None:
+        ids = [meetings] if isinstance(meetings, int) else list(meetings)
+        query = query.where(Action.meeting_id.in_([int(i) for i in ids]))
+    if held_before is not None:
+        query = query.where(Meeting.held_on < held_before)
+    if story_id is not None:
+        query = query.where(Action.story_id == int(story_id))
+    wire = ACTION_SCHEMA | {
+        "created_at": pl.String(),
+        "updated_at": pl.String(),
+        "_initiative": pl.String(),
+        "_place": pl.String(),
+    }
+    frame = read_frame(engine, query, wire).with_columns(
+        pl.col("created_at", "updated_at").str.to_datetime(time_unit="us", strict=False)
+    )
+    if initiative is not None:
+        frame = frame.filter(pl.col("_initiative") == initiative)
+    if place is not None:
+        frame = frame.filter(pl.col("_place") == place)
+    if status is not None:
+        if status not in ACTION_STATUSES:
+            raise MeetingError(
+                f"unknown status {status!r}; choose one of: {', '.join(ACTION_STATUSES)}"
+            )
+        frame = frame.filter(pl.col("status") == status)
+    if measures is not None:
+        wanted = [measures] if isinstance(measures, str) else list(measures)
+        frame = frame.filter(pl.col("measure").is_in(wanted))
+    return frame.drop("_initiative", "_place").sort(
+        ["held_on", "meeting_id", "due_on", "id"], nulls_last=True
+    )
+
+
+def carried_forward(engine: Engine, meeting_id: int) -> pl.DataFrame:
+    """The open actions of earlier meetings of the same initiative or place: the list a
+    meeting starts with (``ACTION_SCHEMA``, oldest meeting first, then by due date)."""
+    meetings = read_meetings(engine)
+    found = meetings.filter(pl.col("id") == meeting_id)
+    if found.height == 0:
+        raise MeetingError(f"no meeting {meeting_id}")
+    meeting = found.row(0, named=True)
+    return open_actions(
+        engine,
+        initiative=meeting["initiative"],
+        place=meeting["place"],
+        held_before=meeting["held_on"],
+    )
+
+
+def open_actions(
+    engine: Engine,
+    initiative: str | None = None,
+    place: str | None = None,
+    held_before: date | None = None,
+) -> pl.DataFrame:
+    """Open actions of the meetings of this initiative and/or place (held before a day)."""
+    if initiative is None and place is None:
+        raise MeetingError("open actions of which initiative or place? give one")
+    return read_actions(
+        engine, initiative=initiative, place=place, status="open", held_before=held_before
+    )

@@ -1,0 +1,580 @@
+"""Stories of change: timely qualitative evidence kept beside the measures it speaks to.
+
+A story has a title and a narrative, the date it was told, where (a place) and in which
+initiative, whose voice it is (``VOICES``), the outcome domains it speaks to (``DOMAINS``, several
+allowed), the level of participation it reflects (``PARTICIPATION``), whether consent was
+recorded and whether it is anonymised, and links to the measures (optionally at a place and over
+a period range) it speaks to. Writes record who and when; an edit records who edited and when.
+
+Participation follows Shier's "Pathways to Participation" (Harry Shier, Children & Society 15,
+2001, pp. 107-117): five levels from "children are listened to" up to "children share power and
+responsibility for decision-making". Shier's pathway is chosen over Hart's ladder because its
+levels are all genuine participation (Hart's lowest rungs are manipulation, decoration and
+tokenism, which nobody records as the level a story reflects) and because its top level is the
+words partnerships use. The levels are ordered: ``PARTICIPATION_ORDER`` gives each its rank.
+
+What the store refuses, and why (what people collecting stories in children's services expect):
+- a story in the voice of a child or young person, or of a parent or carer, without consent
+  recorded: these are the people the safeguarding and data-protection rules protect, and
+  consent matters even when the story is anonymised (small places make people recognisable);
+- any story that is not anonymised without consent recorded: it identifies someone;
+- unknown codes (voice, domain, level, place, initiative, measure), each listed with the choices;
+- a place that is not one of the initiative's places, a story dated in the future, a linked
+  period range that ends before it starts, an empty title or narrative.
+
+Stories are plain text. They are stored exactly as given (no trimming, no escaping, no markup);
+whatever shows them (the app, the board pack) renders them as text, never as HTML or Markdown.
+Reads return polars. Nothing here draws or computes statistics.
+"""
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+from sqlalchemy import Connection, Engine, Integer, String, delete, insert, select, update
+
+from qi.store.engine import WRITE, default_actor
+from qi.store.frames import read_frame
+from qi.store.models import (
+    OUTCOME_DOMAINS,
+    PARTICIPATION_LEVELS,
+    STORY_VOICES,
+    Initiative,
+    InitiativePlace,
+    Measure,
+    Place,
+    Story,
+    StoryDomain,
+    StoryLink,
+)
+from qi.store.observations import _now
+
+VOICES: dict[str, str] = dict(
+    zip(
+        STORY_VOICES,
+        ("Child or young person", "Parent or carer", "Professional", "Community member"),
+        strict=True,
+    )
+)
+DOMAINS: dict[str, str] = dict(
+    zip(
+        OUTCOME_DOMAINS,
+        ("Healthy", "Happy", "Safe", "Socially connected", "Supported to learn, grow and develop"),
+        strict=True,
+    )
+)
+# Shier (2001), levels 1 to 5, lowest first.
+PARTICIPATION: dict[str, str] = dict(
+    zip(
+        PARTICIPATION_LEVELS,
+        (
+            "Listened to",
+            "Supported to express their views",
+            "Views taken into account",
+            "Involved in decision-making",
+            "Shares power and responsibility for decisions",
+        ),
+        strict=True,
+    )
+)
+PARTICIPATION_ORDER: dict[str, int] = {code: i + 1 for i, code in enumerate(PARTICIPATION)}
+# Voices whose stories always need consent recorded, anonymised or not.
+CONSENT_ALWAYS = ("child_or_young_person", "parent_or_carer")
+TITLE_LENGTH = 255
+
+STORY_SCHEMA: dict[str, pl.DataType] = {
+    "id": pl.Int64(),
+    "title": pl.String(),
+    "narrative": pl.String(),
+    "told_on": pl.Date(),
+    "place": pl.String(),
+    "initiative": pl.String(),
+    "voice": pl.String(),
+    "participation": pl.String(),
+    "consent_recorded": pl.Boolean(),
+    "anonymised": pl.Boolean(),
+    "created_by": pl.String(),
+    "created_at": pl.Datetime("us"),
+    "updated_by": pl.String(),
+    "updated_at": pl.Datetime("us"),
+}
+LINK_SCHEMA: dict[str, pl.DataType] = {
+    "story_id": pl.Int64(),
+    "measure": pl.String(),
+    "place": pl.String(),
+    "period_start": pl.Date(),
+    "period_end": pl.Date(),
+}
+
+
+class StoryError(ValueError):
+    """A story cannot be recorded as given; the message says what is wrong and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Link:
+    """A measure a story speaks to: at a place (default: the story's place) and over periods
+    ``start`` to ``end`` inclusive (default: the story's date alone)."""
+
+    measure: str
+    start: date | None = None
+    end: date | None = None
+    place: str | None = None
+
+
+LinkLike = Link | str | Mapping
+
+
+def _as_link(link: LinkLike) -> Link:
+    if isinstance(link, Link):
+        return link
+    if isinstance(link, str):
+        return Link(measure=link)
+    unknown = set(link) - {"measure", "start", "end", "place"}
+    if unknown or "measure" not in link:
+        raise StoryError(
+            f"a link is a measure code or a mapping with 'measure' and optionally 'start', "
+            f"'end' and 'place'; got {dict(link)!r}"
+        )
+    return Link(**link)
+
+
+def _choose(value: str, choices: Mapping[str, str], what: str) -> str:
+    if value not in choices:
+        listed = "; ".join(f"{code} ({words})" for code, words in choices.items())
+        raise StoryError(f"unknown {what} {value!r}; choose one of: {listed}")
+    return value
+
+
+def _check(story: dict, today: date) -> None:
+    """Everything about a story that can be checked without the database."""
+    if not story["title"] or not story["title"].strip():
+        raise StoryError("a story needs a title (a few words people will recognise it by)")
+    if len(story["title"]) > TITLE_LENGTH:
+        raise StoryError(
+            f"the title is {len(story['title'])} characters long; keep it to {TITLE_LENGTH} "
+            "and put the rest in the narrative"
+        )
+    if not story["narrative"] or not story["narrative"].strip():
+        raise StoryError("a story needs a narrative: what happened, in the teller's words")
+    if not isinstance(story["told_on"], date):
+        raise StoryError(f"the story's date must be a date, not {story['told_on']!r}")
+    if story["told_on"] > today:
+        raise StoryError(
+            f"the story is dated {story['told_on']:%d %B %Y}, which is in the future; "
+            "give the date it was told"
+        )
+    _choose(story["voice"], VOICES, "voice")
+    if story["participation"] is not None:
+        _choose(story["participation"], PARTICIPATION, "level of participation")
+    for domain in story["domains"]:
+        _choose(domain, DOMAINS, "outcome domain")
+    if not story["consent_recorded"]:
+        if story["voice"] in CONSENT_ALWAYS:
+            raise StoryError(
+                f"a story in the voice of a {VOICES[story['voice']].lower()} needs consent "
+                "recorded; record consent first (consent_recorded=True), then add the story"
+            )
+        if not story["anonymised"]:
+            raise StoryError(
+                "a story that is not anonymised identifies someone and needs their consent "
+                "recorded; record consent (consent_recorded=True) or anonymise it first"
+            )
+    for link in story["links"]:
+        if link.start and link.end and link.end < link.start:
+            raise StoryError(
+                f"the link to {link.measure!r} ends ({link.end}) before it starts "
+                f"({link.start}); swap the dates"
+            )
+
+
+def _ids(connection: Connection, table, codes: Iterable[str], what: str) -> dict[str, int]:
+    codes = sorted({c for c in codes if c is not None})
+    if not codes:
+        return {}
+    key = table.name if table is Initiative else table.code
+    found = dict(connection.execute(select(key, table.id).where(key.in_(codes))).all())
+    missing = [c for c in codes if c not in found]
+    if missing:
+        listed = ", ".join(repr(m) for m in missing)
+        raise StoryError(f"unknown {what} {listed}; check the {what}'s {_key_word(table)}")
+    return found
+
+
+def _key_word(table) -> str:
+    return "name" if table is Initiative else "code"
+
+
+def _resolve(connection: Connection, story: dict) -> dict:
+    """The story's codes as ids; checks the place belongs to the initiative."""
+    place_id = _ids(connection, Place, [story["place"]], "place").get(story["place"])
+    initiative_id = _ids(connection, Initiative, [story["initiative"]], "initiative").get(
+        story["initiative"]
+    )
+    if place_id is not None and initiative_id is not None:
+        member = connection.execute(
+            select(InitiativePlace.place_id).where(
+                InitiativePlace.initiative_id == initiative_id,
+                InitiativePlace.place_id == place_id,
+            )
+        ).scalar()
+        if member is None:
+            raise StoryError(
+                f"place {story['place']!r} is not one of the places of initiative "
+                f"{story['initiative']!r}; choose one of its places or add the place to it"
+            )
+    links = story["links"]
+    measures = _ids(connection, Measure, [link.measure for link in links], "measure")
+    places = _ids(connection, Place, [link.place for link in links], "place")
+    rows = [
+        {
+            "measure_id": measures[link.measure],
+            "place_id": places[link.place] if link.place else place_id,
+            "period_start": link.start or (None if link.end else story["told_on"]),
+            "period_end": link.end or link.start or (None if link.start else story["told_on"]),
+        }
+        for link in links
+    ]
+    return {"place_id": place_id, "initiative_id": initiative_id, "links": rows}
+
+
+def add_story(
+    engine: Engine,
+    *,
+    title: str,
+    narrative: str,
+    told_on: date,
+    voice: str,
+    consent_recorded: bool,
+    anonymised: bool,
+    place: str | None = None,
+    initiative: str | None = None,
+    domains: Sequence[str] = (),
+    participation: str | None = None,
+    links: Sequence[LinkLike] = (),
+    actor: str | None = None,
+) -> int:
+    """Record a story of change and return its id. ``initiative`` is the initiative's name;
+    ``links`` are measure codes, ``Link``s or mappings (measure, start, end, place)."""
+    story = {
+        "title": title,
+        "narrative": narrative,
+        "told_on": told_on,
+        "voice": voice,
+        "consent_recorded": bool(consent_recorded),
+        "anonymised": bool(anonymised),
+        "place": place,
+        "initiative": initiative,
+        "domains": list(dict.fromkeys(domains)),
+        "participation": participation,
+        "links": [_as_link(link) for link in links],
+    }
+    when = _now()
+    _check(story, when.date())
+    who = actor or default_actor()
+    with engine.begin() as connection:
+        connection = connection.execution_options(**WRITE)
+        ids = _resolve(connection, story)
+        story_id = int(
+            connection.execute(
+                insert(Story).values(
+                    **_columns(story, ids),
+                    actor=who,
+                    created_at=when,
+                    updated_by=who,
+                    updated_at=when,
+                )
+            ).inserted_primary_key[0]
+        )
+        _write_domains_and_links(connection, story_id, story["domains"], ids["links"])
+    return story_id
+
+
+def _columns(story: dict, ids: dict) -> dict:
+    return {
+        "title": story["title"],
+        "narrative": story["narrative"],
+        "told_on": story["told_on"],
+        "voice": story["voice"],
+        "participation": story["participation"],
+        "consent_recorded": story["consent_recorded"],
+        "anonymised": story["anonymised"],
+        "place_id": ids["place_id"],
+        "initiative_id": ids["initiative_id"],
+    }
+
+
+def _write_domains_and_links(
+    connection: Connection, story_id: int, domains: list[str], links: list[dict]
+) -> None:
+    connection.execute(delete(StoryDomain).where(StoryDomain.story_id == story_id))
+    connection.execute(delete(StoryLink).where(StoryLink.story_id == story_id))
+    if domains:
+        connection.execute(
+            insert(StoryDomain), [{"story_id": story_id, "domain": d} for d in domains]
+        )
+    if links:
+        connection.execute(insert(StoryLink), [{"story_id": story_id, **row} for row in links])
+
+
+EDITABLE = (
+    "title",
+    "narrative",
+    "told_on",
+    "voice",
+    "consent_recorded",
+    "anonymised",
+    "place",
+    "initiative",
+    "domains",
+    "participation",
+    "links",
+)
+
+
+def edit_story(engine: Engine, story_id: int, *, actor: str | None = None, **changes) -> None:
+    """Change some of a story's fields (any of ``EDITABLE``; ``domains`` and ``links`` replace
+    the old ones). The whole edited story is checked again, and the edit records who and when."""
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise StoryError(
+            f"cannot edit {', '.join(unknown)} of a story; editable: {', '.join(EDITABLE)}"
+        )
+    current = read_story(engine, story_id)
+    story = {field: current[field] for field in EDITABLE} | changes
+    story["domains"] = list(dict.fromkeys(story["domains"]))
+    story["consent_recorded"] = bool(story["consent_recorded"])
+    story["anonymised"] = bool(story["anonymised"])
+    if "links" in changes:
+        story["links"] = [_as_link(link) for link in changes["links"]]
+    else:
+        story["links"] = [
+            Link(
+                measure=r["measure"], start=r["period_start"], end=r["period_end"], place=r["place"]
+            )
+            for r in current["links"]
+        ]
+    when = _now()
+    _check(story, when.date())
+    with engine.begin() as connection:
+        connection = connection.execution_options(**WRITE)
+        ids = _resolve(connection, story)
+        connection.execute(
+            update(Story)
+            .where(Story.id == story_id)
+            .values(**_columns(story, ids), updated_by=actor or default_actor(), updated_at=when)
+        )
+        _write_domains_and_links(connection, story_id, story["domains"], ids["links"])
+
+
+def read_story(engine: Engine, story_id: int) -> dict:
+    """One story as a dict (the columns of ``read_stories``, with ``links`` as a list of dicts)."""
+    found = read_stories(engine, ids=[story_id])
+    if found.height == 0:
+        raise StoryError(f"no story {story_id}; it may have been entered on another database")
+    story = found.row(0, named=True)
+    story["links"] = story_links(engine, story_id).to_dicts()
+    return story
+
+
+def _base(engine: Engine, ids: Sequence[int] | None) -> pl.DataFrame:
+    query = (
+        select(
+            Story.id,
+            Story.title,
+            Story.narrative,
+            Story.told_on,
+            Place.code,
+            Initiative.name,
+            Story.voice,
+            Story.participation,
+            Story.consent_recorded.cast(Integer),
+            Story.anonymised.cast(Integer),
+            Story.actor,
+            Story.created_at.cast(String),
+            Story.updated_by,
+            Story.updated_at.cast(String),
+        )
+        .outerjoin(Place, Place.id == Story.place_id)
+        .outerjoin(Initiative, Initiative.id == Story.initiative_id)
+    )
+    if ids is not None:
+        query = query.where(Story.id.in_([int(i) for i in ids]))
+    # Flags as integers and times as text read the same on both backends; converted below.
+    wire = STORY_SCHEMA | {
+        "consent_recorded": pl.Int64(),
+        "anonymised": pl.Int64(),
+        "created_at": pl.String(),
+        "updated_at": pl.String(),
+    }
+    return read_frame(engine, query, wire).with_columns(
+        pl.col("consent_recorded", "anonymised").cast(pl.Boolean),
+        pl.col("created_at", "updated_at").str.to_datetime(time_unit="us", strict=False),
+    )
+
+
+def _domains(engine: Engine) -> pl.DataFrame:
+    query = select(StoryDomain.story_id, StoryDomain.domain)
+    return read_frame(engine, query, {"story_id": pl.Int64(), "domain": pl.String()})
+
+
+def story_links(engine: Engine, story_ids: int | Sequence[int] | None = None) -> pl.DataFrame:
+    """The measures stories speak to (``LINK_SCHEMA``): the charts to show beside a story."""
+    query = (
+        select(
+            StoryLink.story_id,
+            Measure.code,
+            Place.code,
+            StoryLink.period_start,
+            StoryLink.period_end,
+        )
+        .join(Measure, Measure.id == StoryLink.measure_id)
+        .outerjoin(Place, Place.id == StoryLink.place_id)
+    )
+    if story_ids is not None:
+        wanted = [story_ids] if isinstance(story_ids, int) else list(story_ids)
+        query = query.where(StoryLink.story_id.in_([int(i) for i in wanted]))
+    frame = read_frame(engine, query, LINK_SCHEMA)
+    return frame.sort("story_id", "measure", "place", "period_start", nulls_last=False)
+
+
+def _as_list(value) -> list | None:
+    if value is None:
+        return None
+    return [value] if isinstance(value, str | int) else list(value)
+
+
+def read_stories(
+    engine: Engine,
+    *,
+    ids: Sequence[int] | None = None,
+    initiative: str | None = None,
+    places: str | Sequence[str] | None = None,
+    measures: str | Sequence[str] | None = None,
+    voices: str | Sequence[str] | None = None,
+    domains: str | Sequence[str] | None = None,
+    participation: str | Sequence[str] | None = None,
+    participation_at_least: str | None = None,
+    consent_recorded: bool | None = None,
+    anonymised: bool | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    created_since: date | None = None,
+    search: str | None = None,
+) -> pl.DataFrame:
+    """Stories as polars, newest first: ``STORY_SCHEMA`` plus ``domains`` (list of codes),
+    ``measures`` (list of linked measure codes) and ``participation_rank`` (1-5, Shier).
+
+    Every filter is optional and they combine with "and"; a list means "any of these".
+    ``domains``: stories speaking to any of them. ``measures``: stories linked to any of them.
+    ``start``/``end``: the story's date, inclusive. ``created_since``: recorded on or after
+    that day. ``search``: case-insensitive text in the title or narrative.
+    """
+    for value, choices, what in (
+        (_as_list(voices), VOICES, "voice"),
+        (_as_list(domains), DOMAINS, "outcome domain"),
+        (_as_list(participation), PARTICIPATION, "level of participation"),
+        ([participation_at_least] if participation_at_least else None, PARTICIPATION, "level"),
+    ):
+        for code in value or []:
+            _choose(code, choices, what)
+    stories = _base(engine, ids)
+    domain_lists = (
+        _domains(engine).sort("domain").group_by("story_id").agg(pl.col("domain").alias("domains"))
+    )
+    links = story_links(engine)
+    measure_lists = (
+        links.select("story_id", "measure")
+        .unique()
+        .sort("measure")
+        .group_by("story_id")
+        .agg(pl.col("measure").alias("measures"))
+    )
+    stories = (
+        stories.join(domain_lists, left_on="id", right_on="story_id", how="left")
+        .join(measure_lists, left_on="id", right_on="story_id", how="left")
+        .with_columns(
+            pl.col("domains").fill_null(pl.lit([], pl.List(pl.String))),
+            pl.col("measures").fill_null(pl.lit([], pl.List(pl.String))),
+            pl.col("participation")
+            .replace_strict(PARTICIPATION_ORDER, default=None, return_dtype=pl.Int8)
+            .alias("participation_rank"),
+        )
+    )
+    keep = []
+    if initiative is not None:
+        keep.append(pl.col("initiative") == initiative)
+    if places is not None:
+        keep.append(pl.col("place").is_in(_as_list(places)))
+    if measures is not None:
+        wanted = _as_list(measures)
+        keep.append(pl.col("measures").list.eval(pl.element().is_in(wanted)).list.any())
+    if voices is not None:
+        keep.append(pl.col("voice").is_in(_as_list(voices)))
+    if domains is not None:
+        wanted = _as_list(domains)
+        keep.append(pl.col("domains").list.eval(pl.element().is_in(wanted)).list.any())
+    if participation is not None:
+        keep.append(pl.col("participation").is_in(_as_list(participation)))
+    if participation_at_least is not None:
+        keep.append(pl.col("participation_rank") >= PARTICIPATION_ORDER[participation_at_least])
+    if consent_recorded is not None:
+        keep.append(pl.col("consent_recorded") == consent_recorded)
+    if anonymised is not None:
+        keep.append(pl.col("anonymised") == anonymised)
+    if start is not None:
+        keep.append(pl.col("told_on") >= start)
+    if end is not None:
+        keep.append(pl.col("told_on") <= end)
+    if created_since is not None:
+        keep.append(pl.col("created_at").dt.date() >= created_since)
+    if search:
+        needle = search.lower()
+        keep.append(
+            pl.col("title").str.to_lowercase().str.contains(needle, literal=True)
+            | pl.col("narrative").str.to_lowercase().str.contains(needle, literal=True)
+        )
+    if keep:
+        stories = stories.filter(*keep)
+    return stories.sort(["told_on", "id"], descending=True)
+
+
+def story_markers(
+    engine: Engine,
+    measure: str,
+    places: str | Sequence[str] | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> pl.DataFrame:
+    """Stories linked to a measure, one row per link, for markers on the measure's chart:
+    ``story_id``, ``place`` (null: every place), ``period`` (where the marker goes: the start
+    of the linked range), ``period_start``, ``period_end``, ``title``, ``voice``.
+
+    ``places`` keeps links at those places and links for every place; ``start``/``end`` keep
+    links whose range overlaps those periods.
+    """
+    links = story_links(engine).filter(pl.col("measure") == measure)
+    if places is not None:
+        links = links.filter(pl.col("place").is_null() | pl.col("place").is_in(_as_list(places)))
+    if start is not None:
+        links = links.filter(pl.coalesce("period_end", "period_start") >= start)
+    if end is not None:
+        links = links.filter(pl.coalesce("period_start", "period_end") <= end)
+    stories = _base(engine, links.get_column("story_id").unique().to_list())
+    return (
+        links.join(
+            stories.select(pl.col("id").alias("story_id"), "title", "voice", "told_on"),
+            on="story_id",
+        )
+        .select(
+            "story_id",
+            "place",
+            pl.coalesce("period_start", "period_end", "told_on").alias("period"),
+            "period_start",
+            "period_end",
+            "title",
+            "voice",
+        )
+        .sort("period", "story_id")
+    )
