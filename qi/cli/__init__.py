@@ -14,11 +14,13 @@ def main() -> None:
 
 
 def _register() -> None:
-    from qi.cli import charts, demo, store
+    from qi.cli import charts, demo, report, store
 
     for command in charts.COMMANDS:
         main.add_command(command)
     for command in store.COMMANDS:
+        main.add_command(command)
+    for command in report.COMMANDS:
         main.add_command(command)
     for command in demo.COMMANDS:
         main.add_command(command)

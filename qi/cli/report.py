@@ -1,0 +1,75 @@
+"""``qi report``: the board pack for an initiative or a place, from the command line.
+
+Thin over the library: ``qi.meeting.meeting_review`` gathers the meeting's view and
+``qi.report.pack.board_pack`` lays it out; this module only reads options and writes files.
+"""
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from qi.cli.charts import InputProblem
+from qi.cli.store import DB_HELP
+
+
+def _day(_context, _parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+@click.command()
+@click.option("--db", help=DB_HELP)
+@click.option("--initiative", help="The initiative's name (its measures at its places).")
+@click.option("--place", help="A place code (its measures there; with --initiative, one place).")
+@click.option(
+    "--since",
+    "since_day",
+    callback=_day,
+    help="List what is new since this day (YYYY-MM-DD); default: the last meeting's day.",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the PDF.",
+)
+@click.option(
+    "--png-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write each measure's chart as a PNG into this folder.",
+)
+def report(db, initiative, place, since_day, out, png_dir) -> None:
+    """Make the board pack: a cover, the summary matrix of measures by place with the Making
+    Data Count icons in words, a page per measure (chart, plain-English reading, annotations,
+    quotes from stories of change) and the actions, as a PDF to attach to board papers."""
+    from qi.meeting import meeting_review
+    from qi.report.pack import board_pack
+    from qi.review import ReviewError
+    from qi.store import open_store
+
+    if initiative is None and place is None:
+        raise InputProblem("say which initiative or place the pack is for: --initiative or --place")
+    engine = open_store(db)
+    try:
+        review = meeting_review(engine, initiative=initiative, place=place, since_day=since_day)
+    except ReviewError as error:
+        raise InputProblem(f"{error}") from None
+    finally:
+        engine.dispose()
+    if not review.views:
+        raise InputProblem(
+            f"no measures have data for {review.title}; upload some with 'qi ingest' first"
+        )
+    pack = board_pack(review)
+    written = pack.write(out, png_dir)
+    click.echo(f"Wrote {out} ({pack.pages} pages, {len(review.views)} measures)")
+    if png_dir is not None:
+        click.echo(f"Wrote {len(written) - 1} chart(s) as PNG to {png_dir}")
+
+
+COMMANDS = [report]
