@@ -57,6 +57,8 @@ EXPORT_FORMATS = ("png", "svg")
 # Vega-Lite version of the installed Altair, "v6.4.1" -> "6.4", for vl-convert.
 VL_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
 
+CONFIG = alt.Config(legend=alt.LegendConfig(orient="bottom"), view=alt.ViewConfig(stroke=None))
+
 # The columns of the points a chart needs; the rest stay out of the spec.
 _PHASE_LINES = ("centre", "upper_limit", "lower_limit", "upper_2sigma", "lower_2sigma")
 _POINT_COLUMNS = (
@@ -112,14 +114,17 @@ def spc_chart(
         layers.extend(_annotation_layers(annotations, points, keys, period, time))
     if stories is not None and stories.height:
         layers.append(_story_layer(stories, time, height))
-    chart = alt.layer(*layers, data=alt.Data(values=frame.to_dicts())).properties(
-        width=width, height=height
+    # Built in one call: every chained Altair call deep-copies the chart, data and all.
+    return alt.LayerChart(
+        layer=layers,
+        data=frame,
+        width=width,
+        height=height,
+        title=alt.TitleParams(text=title or "", subtitle=subtitle, anchor="start")
+        if title or subtitle
+        else alt.Undefined,
+        config=CONFIG,
     )
-    if title or subtitle:
-        chart = chart.properties(
-            title=alt.TitleParams(text=title or "", subtitle=subtitle, anchor="start")
-        )
-    return chart.configure_legend(orient="bottom").configure_view(stroke=None)
 
 
 def small_multiples(
@@ -165,32 +170,28 @@ def small_multiples(
             .mark_image(width=ICON_SIZE * 0.7, height=ICON_SIZE * 0.7)
             .encode(
                 url=alt.Url(f"{column}:N"),
-                x=alt.value(width + 18),
-                y=alt.value(14 + row * 32),
+                x=alt.XValue(width + 18),
+                y=alt.YValue(14 + row * 32),
             )
             .transform_filter(f"isValid(datum.{column})")
-            .properties(name=f"icons{column.removeprefix('_').removesuffix('_icon')}")
+            .properties(name=column.removeprefix("_"))
         )
-    return (
-        alt.layer(*layers)
-        .properties(width=width, height=height)
-        .facet(
-            facet=alt.Facet(
-                "_header:N",
-                title=None,
-                sort=headers.get_column("_header").to_list(),
-                header=alt.Header(
-                    labelExpr="split(datum.value, '\\n')",
-                    labelAnchor="start",
-                    labelFontWeight="bold",
-                ),
+    return alt.FacetChart(
+        spec=alt.LayerChart(layer=layers, width=width, height=height),
+        facet=alt.Facet(
+            "_header:N",
+            title=None,
+            sort=headers.get_column("_header").to_list(),
+            header=alt.Header(
+                labelExpr="split(datum.value, '\\n')",
+                labelAnchor="start",
+                labelFontWeight="bold",
             ),
-            columns=columns,
-            data=alt.Data(values=frame.to_dicts()),
-        )
-        .resolve_scale(y="independent")
-        .configure_legend(orient="bottom")
-        .configure_view(stroke=None)
+        ),
+        columns=columns,
+        data=frame,
+        resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
+        config=CONFIG,
     )
 
 
@@ -232,6 +233,7 @@ def _chart_frame(
         *_POINT_COLUMNS,
         pl.col("point_type").cast(pl.String).replace_strict(POINT_TYPE_LABELS).alias("point_type"),
         signal_label(rules).alias("signal"),
+        pl.when(pl.col("excluded")).then(0).otherwise(1).alias("fill"),
     )
     if annotations is None or annotations.height == 0 or points.height == 0:
         return frame.with_columns(pl.lit(None, pl.String).alias("annotation"))
@@ -328,7 +330,7 @@ def _series_layers(
         layers.append(
             alt.Chart()
             .mark_line(**styles[line])
-            .encode(time, alt.Y(f"{line}:Q"), detail="phase:N")
+            .encode(time, alt.Y(f"{line}:Q"), detail=alt.Detail("phase:N"))
             .properties(name=line)
         )
     if frame.get_column("target").is_not_null().any():
@@ -374,7 +376,8 @@ def _point_layer(frame: pl.DataFrame, time: alt.X, y: alt.Y) -> alt.Chart:
         alt.Tooltip("signal:N", title="Rule"),
         alt.Tooltip("annotation:N", title="Annotation"),
     ]
-    hollow_if_excluded = alt.when("datum.excluded").then(alt.value(0)).otherwise(alt.value(1))
+    # Excluded points are drawn hollow: fill opacity 0, taken as is (no scale).
+    hollow_if_excluded = alt.FillOpacity("fill:Q", scale=None, legend=None)
     return (
         alt.Chart()
         .mark_point(filled=True, size=45, strokeWidth=1.5)
@@ -389,11 +392,11 @@ def _icon_layer(names: Sequence[str], width: int) -> alt.Chart:
         for i, n in enumerate(names)
     ]
     return (
-        alt.Chart(alt.Data(values=icons))
+        alt.Chart(pl.DataFrame(icons))
         .mark_image(width=ICON_SIZE, height=ICON_SIZE)
         .encode(
-            url="url:N",
-            x=alt.value(width + ICON_SIZE // 2 + 12),
+            url=alt.Url("url:N"),
+            x=alt.XValue(width + ICON_SIZE // 2 + 12),
             y=alt.Y("y:Q", scale=None),
             tooltip=alt.Tooltip("label:N", title="Icon"),
         )
@@ -415,7 +418,7 @@ def _annotation_layers(
         # Labels step down in three rows so neighbouring annotations do not overwrite each other.
         (8 + (pl.int_range(pl.len()) % 3) * 12).alias("label_y"),
     )
-    data = alt.Data(values=notes.select("period", "note", "text", "label_y").to_dicts())
+    data = notes.select("period", "note", "text", "label_y")
     rule = (
         alt.Chart(data)
         .mark_rule(color=ANNOTATION_INK, strokeDash=[3, 3])
@@ -425,7 +428,7 @@ def _annotation_layers(
     labels = (
         alt.Chart(data)
         .mark_text(align="left", dx=3, fontSize=10, color=ANNOTATION_INK, limit=140)
-        .encode(time, y=alt.Y("label_y:Q", scale=None), text="text:N")
+        .encode(time, y=alt.Y("label_y:Q", scale=None), text=alt.Text("text:N"))
         .properties(name="annotation_labels")
     )
     return [rule, labels]
@@ -437,8 +440,8 @@ def _story_layer(stories: pl.DataFrame, time: alt.X, height: int) -> alt.Chart:
         pl.col("title"),
     )
     return (
-        alt.Chart(alt.Data(values=frame.to_dicts()))
+        alt.Chart(frame)
         .mark_point(shape="diamond", filled=True, size=110, color=STORY_GREEN)
-        .encode(time, y=alt.value(height), tooltip=alt.Tooltip("title:N", title="Story"))
+        .encode(time, y=alt.YValue(height), tooltip=alt.Tooltip("title:N", title="Story"))
         .properties(name="stories")
     )
