@@ -15,6 +15,7 @@ $(BIN)/qi: pyproject.toml requirements.lock
 install: $(BIN)/qi
 
 run: install
+	$(BIN)/qi demo --if-empty
 	$(BIN)/streamlit run app.py --server.headless true --browser.gatherUsageStats false
 
 test: install

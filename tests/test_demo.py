@@ -1,0 +1,358 @@
+"""The demo: what ``make run`` shows a newcomer, on SQLite and PostgreSQL.
+
+It must load through the store, hold what it says (measures, real places, initiatives, four
+years of months, annotations), load twice without changing anything, and tell the story it
+claims: improvement after the interventions where they happened, common cause where nothing
+changed. The place codes are checked against the ONS lookup in tests/fixtures.
+"""
+
+import time
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from qi.charts import spc
+from qi.cli import main
+from qi.demo import (
+    AE_ATTRIBUTION,
+    AE_FILE,
+    AE_PROGRAMME,
+    DEMO_NOTICE,
+    INITIATIVES,
+    LOCALITIES,
+    load_demo,
+    synthetic_observations,
+)
+from qi.store import read_measures, read_places, read_revisions, read_series, read_uploads
+from qi.store.annotations import phase_starts_and_exclusions, read_annotations
+from qi.store.models import Base, Initiative, InitiativePlace, Place
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BRADFORD, CALDERDALE, KIRKLEES, LEEDS, WAKEFIELD = (p.code for p in LOCALITIES)
+ICB = "E54000054"
+TRUSTS = {"RAE", "RCF", "RR8", "RWY", "RXF"}
+SYNTHETIC_MEASURES = {
+    "ae_under5_rate",
+    "cyp_asthma_admissions",
+    "cyp_mh_referrals",
+    "cyp_mh_wait_days",
+    "ehcp_within_20_weeks",
+    "breastfeeding_6_8_weeks",
+    "days_between_u18_adult_ward_admissions",
+}
+MONTHLY_SYNTHETIC = SYNTHETIC_MEASURES - {"days_between_u18_adult_ward_admissions"}
+REAL_MEASURES = {"ae_type1_attendances", "ae_four_hour_performance"}
+DIRECTIONS = {"up": "increase", "down": "decrease", "neither": "neutral"}
+
+
+def chart(engine, measure: str, place: str, annotations: bool = True) -> pl.DataFrame:
+    """The measure at one place as the engine charts it from its definition (rules mdc),
+    with the stored annotations as phases and exclusions unless ``annotations`` is False."""
+    definition = read_measures(engine).filter(pl.col("code") == measure).row(0, named=True)
+    series = read_series(engine, measures=measure, places=place)
+    phases, exclusions = phase_starts_and_exclusions(
+        read_annotations(engine, measures=measure, places=place), [place]
+    )
+    ratio = definition["kind"] in ("rate", "proportion")
+    return spc(
+        series,
+        value="numerator" if ratio else "value",
+        denominator="denominator" if ratio else None,
+        period="period",
+        by=["measure", "place"],
+        kind=definition["kind"],
+        chart=definition["chart"],
+        rules="mdc",
+        direction=DIRECTIONS[definition["improvement"]],
+        multiplier=definition["multiplier"],
+        target=definition["target"],
+        phases=phases if annotations else None,
+        exclude=exclusions if annotations else None,
+    )
+
+
+def snapshot(engine) -> dict[str, list[tuple]]:
+    """Every row of every table, in key order: the whole database, to compare two states."""
+    tables = {}
+    with engine.connect() as connection:
+        for table in Base.metadata.sorted_tables:
+            rows = connection.execute(select(table).order_by(*table.primary_key.columns)).all()
+            tables[table.name] = [tuple(row) for row in rows]
+    return tables
+
+
+# --- what the demo holds -----------------------------------------------------------------------
+
+
+def test_the_demo_has_the_measures_a_childrens_partnership_tracks(engine):
+    load_demo(engine)
+    measures = {m["code"]: m for m in read_measures(engine).iter_rows(named=True)}
+    assert set(measures) == SYNTHETIC_MEASURES | REAL_MEASURES
+    kinds = {code: (m["kind"], m["improvement"]) for code, m in measures.items()}
+    assert kinds["ae_under5_rate"] == ("rate", "down")
+    assert kinds["cyp_asthma_admissions"] == ("count", "down")
+    assert kinds["cyp_mh_referrals"] == ("count", "neither")
+    assert kinds["cyp_mh_wait_days"] == ("continuous", "down")
+    assert kinds["ehcp_within_20_weeks"] == ("proportion", "up")
+    assert kinds["breastfeeding_6_8_weeks"] == ("proportion", "up")
+    assert kinds["days_between_u18_adult_ward_admissions"] == ("time_between", "up")
+    assert kinds["ae_four_hour_performance"] == ("proportion", "up")
+    assert measures["ae_under5_rate"]["multiplier"] == 1000
+    assert measures["ehcp_within_20_weeks"]["multiplier"] == 100
+    assert measures["ae_four_hour_performance"]["target"] == 95
+    assert measures["cyp_mh_wait_days"]["target"] == 28
+    assert {m["frequency"] for m in measures.values()} == {"month"}
+    for code in SYNTHETIC_MEASURES:
+        assert "Synthetic demo data" in measures[code]["definition"]
+        assert measures[code]["unit"]
+    for code in REAL_MEASURES:
+        assert "Real NHS England data" in measures[code]["definition"]
+        assert "Open Government Licence v3.0" in measures[code]["definition"]
+
+
+def test_the_places_are_real_districts_with_their_ons_codes_under_their_icb(engine):
+    load_demo(engine)
+    places = read_places(engine)
+    districts = places.filter(pl.col("type") == "local_authority")
+    ons = pl.read_csv(FIXTURES / "lookup_ltla24_region24.csv")
+    # Same code, same name as the ONS lookup: the GSS codes are real, not made up.
+    matched = districts.join(
+        ons, left_on=["gss_code", "name"], right_on=["ltla24_code", "ltla24_name"]
+    )
+    assert matched.height == districts.height == 5
+    assert set(matched["region24_name"]) == {"Yorkshire and The Humber"}
+    assert (districts["code"] == districts["gss_code"]).all()
+    assert set(districts["parent"]) == {ICB}
+    icb = places.filter(pl.col("code") == ICB).row(0, named=True)
+    assert (icb["type"], icb["gss_code"], icb["parent"]) == ("icb", ICB, None)
+    trusts = places.filter(pl.col("type") == "trust")
+    assert set(trusts["code"]) == TRUSTS
+    assert places.height == 11
+
+
+def test_the_initiatives_have_start_dates_places_and_outcome_domains(engine):
+    load_demo(engine)
+    with engine.connect() as connection:
+        rows = connection.execute(select(Initiative.__table__)).mappings().all()
+        initiatives = {row["name"]: row for row in rows}
+        members = connection.execute(
+            select(Initiative.name, Place.code)
+            .join(InitiativePlace, InitiativePlace.initiative_id == Initiative.id)
+            .join(Place, Place.id == InitiativePlace.place_id)
+        ).all()
+    places_of = {name: set() for name in initiatives}
+    for name, code in members:
+        places_of[name].add(code)
+    assert len(initiatives) == 4
+    for spec in INITIATIVES:
+        stored = initiatives[spec.name]
+        assert stored["start_date"] == spec.start_date is not None
+        assert stored["description"].startswith("Synthetic demo data")
+        assert stored["outcome_domains"]
+        assert places_of[spec.name] == set(spec.places)
+    assert places_of[AE_PROGRAMME] == TRUSTS
+    assert "Real published data" in initiatives[AE_PROGRAMME]["description"]
+
+
+def test_four_years_of_monthly_data_with_a_missing_month_and_suppressed_numbers(engine):
+    load_demo(engine)
+    series = read_series(engine, measures=sorted(MONTHLY_SYNTHETIC))
+    months = series.group_by("measure", "place").agg(
+        pl.len().alias("n"), pl.col("period").min().alias("first"), pl.col("period").max()
+    )
+    assert months.height == len(MONTHLY_SYNTHETIC) * 5
+    assert set(months["first"]) == {date(2021, 4, 1)}
+    assert set(months["period"]) == {date(2025, 3, 1)}
+    assert (series["period"].dt.day() == 1).all()
+    short = months.filter(pl.col("n") != 48)
+    # One month never arrived: Leeds's referrals for August 2023.
+    assert short.select("measure", "place", "n").rows() == [("cyp_mh_referrals", LEEDS, 47)]
+    leeds = series.filter(pl.col("measure") == "cyp_mh_referrals", pl.col("place") == LEEDS)
+    assert date(2023, 8, 1) not in leeds["period"].to_list()
+    # Small numbers suppressed here and there, kept as missing with the reason.
+    suppressed = series.filter(pl.col("missing_reason") == "suppressed (*)")
+    assert 1 <= suppressed.height <= 10
+    assert set(suppressed["measure"]) == {"cyp_asthma_admissions"}
+    assert suppressed["value"].is_null().all()
+    counts = series.filter(pl.col("measure") == "cyp_asthma_admissions")["value"].drop_nulls()
+    assert not counts.is_between(1, 4).any()
+    # Rates and proportions: numerator over denominator, the value is their ratio.
+    ratios = series.filter(pl.col("denominator").is_not_null())
+    assert set(ratios["measure"]) == {
+        "ae_under5_rate",
+        "ehcp_within_20_weeks",
+        "breastfeeding_6_8_weeks",
+    }
+    assert (ratios["numerator"] <= ratios["denominator"]).all()
+    assert ((ratios["value"] - ratios["numerator"] / ratios["denominator"]).abs() < 1e-12).all()
+
+
+def test_the_ae_programme_is_the_real_nhs_data_unchanged(engine):
+    load_demo(engine)
+    stored = read_series(engine, measures=sorted(REAL_MEASURES))
+    assert stored.height == 2 * 5 * 36
+    raw = pl.read_csv(AE_FILE, try_parse_dates=True).filter(
+        pl.col("period") == date(2016, 4, 1), pl.col("org_code") == "RR8"
+    )
+    attendances, breaches = raw["attendances"][0], raw["breaches"][0]
+    rr8 = stored.filter(pl.col("place") == "RR8", pl.col("period") == date(2016, 4, 1))
+    four_hours = rr8.filter(pl.col("measure") == "ae_four_hour_performance").row(0, named=True)
+    assert (four_hours["numerator"], four_hours["denominator"]) == (
+        attendances - breaches,
+        attendances,
+    )
+    count = rr8.filter(pl.col("measure") == "ae_type1_attendances").row(0, named=True)
+    assert count["value"] == attendances
+    provenance = (AE_FILE.parent / "PROVENANCE.md").read_text()
+    assert "Open Government Licence v3.0" in provenance
+    assert AE_FILE.name in provenance
+    assert "Open Government Licence v3.0" in AE_ATTRIBUTION
+    assert "synthetic" in DEMO_NOTICE
+
+
+def test_the_annotations_mark_what_changed_with_two_recalculations_and_one_exclusion(engine):
+    load_demo(engine, actor="coach")
+    annotations = read_annotations(engine)
+    assert set(annotations["kind"]) == {"intervention", "pdsa", "context", "data_issue"}
+    assert set(annotations["actor"]) == {"coach"}
+    phases = annotations.filter("new_phase")
+    assert phases.select("measure", "place", "period").rows() == [
+        ("ae_under5_rate", BRADFORD, date(2022, 10, 1)),
+        ("cyp_mh_wait_days", KIRKLEES, date(2023, 4, 1)),
+    ]
+    excluded = annotations.filter("exclude")
+    assert excluded.select("measure", "place", "period", "kind").rows() == [
+        ("breastfeeding_6_8_weeks", WAKEFIELD, date(2024, 1, 1), "data_issue")
+    ]
+    for reason in pl.concat([phases, excluded])["reason"]:
+        assert len(reason) > 40
+    # A context event for every place (no place), and a data issue for the missing month.
+    assert annotations.filter(pl.col("place").is_null())["kind"].to_list() == ["context"]
+    assert (
+        annotations.filter(
+            pl.col("kind") == "data_issue", pl.col("period") == date(2023, 8, 1)
+        ).height
+        == 1
+    )
+
+
+# --- loading twice -----------------------------------------------------------------------------
+
+
+def test_loading_twice_leaves_the_same_database(engine):
+    first = load_demo(engine)
+    before = snapshot(engine)
+    second = load_demo(engine)
+    assert snapshot(engine) == before
+    assert first.observations_added == first.observations > 1800
+    assert first.annotations_added == first.annotations
+    assert (second.definitions_written, second.observations_added) == (0, 0)
+    assert (second.observations_revised, second.annotations_added) == (0, 0)
+    assert read_revisions(engine).height == 0
+    assert read_uploads(engine).height == 2
+    assert "nothing changed" in second.render()
+
+
+def test_the_demo_is_the_same_every_time():
+    assert synthetic_observations().equals(synthetic_observations())
+
+
+# --- the story it tells --------------------------------------------------------------------
+
+
+def test_bradfords_advice_hub_shows_as_special_cause_improvement_then_a_lower_phase(engine):
+    load_demo(engine)
+    hub = date(2022, 10, 1)
+    points = chart(engine, "ae_under5_rate", BRADFORD, annotations=False)
+    before, after = points.filter(pl.col("period") < hub), points.filter(pl.col("period") >= hub)
+    assert (before["point_type"] != "special_cause_improvement").all()
+    assert (after["point_type"] == "special_cause_improvement").mean() > 0.8
+    # With the coach's recalculation, two phases; the second centre is well below the first.
+    phased = chart(engine, "ae_under5_rate", BRADFORD)
+    centres = phased.group_by("phase").agg(pl.col("centre").first()).sort("phase")["centre"]
+    assert len(centres) == 2
+    assert centres[1] < 0.88 * centres[0]
+
+
+@pytest.mark.parametrize(
+    ("measure", "place", "start"),
+    [
+        ("cyp_asthma_admissions", BRADFORD, date(2022, 10, 1)),
+        ("cyp_mh_wait_days", KIRKLEES, date(2023, 4, 1)),
+        ("cyp_mh_wait_days", CALDERDALE, date(2024, 1, 1)),
+        ("ehcp_within_20_weeks", KIRKLEES, date(2023, 9, 1)),
+        ("breastfeeding_6_8_weeks", WAKEFIELD, date(2023, 1, 1)),
+        ("days_between_u18_adult_ward_admissions", ICB, date(2023, 4, 1)),
+    ],
+)
+def test_each_intervention_is_followed_by_special_cause_improvement(engine, measure, place, start):
+    load_demo(engine)
+    points = chart(engine, measure, place, annotations=False)
+    improvement = points.filter(pl.col("point_type") == "special_cause_improvement")
+    # A run or trend may take in the month before the change (its first point), no earlier.
+    month_before = date(start.year - (start.month == 1), (start.month - 2) % 12 + 1, 1)
+    assert improvement["period"].min() >= month_before
+    assert improvement.filter(pl.col("period") >= start).height >= 5
+
+
+def test_kirklees_referrals_rise_which_is_neither_better_nor_worse(engine):
+    load_demo(engine)
+    points = chart(engine, "cyp_mh_referrals", KIRKLEES)
+    after = points.filter(pl.col("period") >= date(2023, 4, 1))
+    assert (after["point_type"] == "special_cause_neutral_high").sum() >= 10
+    assert (
+        not points["point_type"].is_in(["special_cause_improvement", "special_cause_concern"]).any()
+    )
+
+
+def test_wakefields_faulty_month_is_excluded_from_the_limits(engine):
+    load_demo(engine)
+    points = chart(engine, "breastfeeding_6_8_weeks", WAKEFIELD)
+    excluded = points.filter("excluded")
+    assert excluded["period"].to_list() == [date(2024, 1, 1)]
+    assert excluded["value"][0] < points.filter(~pl.col("excluded"))["value"].min()
+
+
+@pytest.mark.parametrize("measure", sorted(MONTHLY_SYNTHETIC))
+def test_leeds_made_no_change_and_shows_only_common_cause_variation(engine, measure):
+    load_demo(engine)
+    points = chart(engine, measure, LEEDS)
+    assert points.height >= 47
+    assert (points["point_type"] == "common_cause").all()
+
+
+# --- the command line and speed ---------------------------------------------------------------
+
+
+def test_qi_demo_loads_the_demo_and_if_empty_skips_a_loaded_database(database_url):
+    runner = CliRunner()
+    loaded = runner.invoke(main, ["demo", "--db", database_url])
+    assert loaded.exit_code == 0, loaded.output
+    assert "9 measures, 11 places, 4 initiatives" in loaded.output
+    assert "synthetic" in loaded.output
+    skipped = runner.invoke(main, ["demo", "--db", database_url, "--if-empty"])
+    assert skipped.exit_code == 0, skipped.output
+    assert "already has 9 measures; the demo was not loaded (--if-empty)" in skipped.output
+    again = runner.invoke(main, ["demo", "--db", database_url])
+    assert again.exit_code == 0 and "nothing changed" in again.output
+
+
+def test_qi_demo_if_empty_loads_an_empty_database_and_creates_its_schema(tmp_path):
+    url = f"sqlite:///{tmp_path / 'new' / 'qi.sqlite'}"
+    result = CliRunner().invoke(main, ["demo", "--db", url, "--if-empty"])
+    assert result.exit_code == 0, result.output
+    assert "9 measures" in result.output
+
+
+def test_the_demo_loads_in_a_few_seconds_on_sqlite(sqlite_url):
+    from qi.store import connect
+
+    engine = connect(sqlite_url)
+    started = time.perf_counter()
+    load_demo(engine)
+    assert time.perf_counter() - started < 10
+    engine.dispose()
