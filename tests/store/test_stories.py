@@ -1,0 +1,177 @@
+"""Stories of change: kept as told, with voice, outcome domains, participation and consent,
+refused when they would break the rules people collecting stories work to."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from qi.store import add_initiative
+from qi.store.stories import (
+    PARTICIPATION,
+    PARTICIPATION_ORDER,
+    Link,
+    StoryError,
+    add_story,
+    edit_story,
+    read_stories,
+    story_links,
+    story_markers,
+)
+from tests.store.helpers import add_definitions
+
+TRICKY = "It's <b>better</b>, <script>alert('x')</script>\n\"quoted\", commas, Cymraeg: ŵ ŷ — done"
+
+
+def story(engine, **fields) -> int:
+    values = {
+        "title": "Spacer checks at school",
+        "narrative": "The nurse showed us how to use the spacer.",
+        "told_on": date(2024, 4, 2),
+        "voice": "parent_or_carer",
+        "consent_recorded": True,
+        "anonymised": True,
+        "actor": "worker",
+    } | fields
+    return add_story(engine, **values)
+
+
+@pytest.fixture
+def partnership(engine):
+    add_definitions(engine, measures=("ae_attendances", "waits"))
+    add_initiative(engine, "Healthy Start", ["RXX", "RYY"])
+    return engine
+
+
+def test_a_story_is_kept_exactly_as_told_with_who_and_when(partnership):
+    new = story(
+        partnership, title="A <script> title", narrative=TRICKY, place="RXX",
+        initiative="Healthy Start", domains=["healthy", "safe", "healthy"],
+        participation="views_taken_into_account", links=["ae_attendances"],
+    )  # fmt: skip
+    kept = read_stories(partnership).row(0, named=True)
+    assert kept["id"] == new
+    assert (kept["title"], kept["narrative"]) == ("A <script> title", TRICKY)
+    assert (kept["place"], kept["initiative"], kept["voice"]) == (
+        "RXX",
+        "Healthy Start",
+        "parent_or_carer",
+    )
+    assert kept["domains"] == ["healthy", "safe"]
+    assert kept["participation_rank"] == 3
+    assert kept["consent_recorded"] and kept["anonymised"]
+    assert kept["created_by"] == kept["updated_by"] == "worker"
+    assert kept["created_at"] is not None and kept["measures"] == ["ae_attendances"]
+
+
+def test_participation_follows_shiers_five_levels_from_listened_to_up_to_sharing_power():
+    assert list(PARTICIPATION.values())[0] == "Listened to"
+    assert list(PARTICIPATION.values())[-1] == "Shares power and responsibility for decisions"
+    assert list(PARTICIPATION_ORDER.values()) == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.parametrize("voice", ["child_or_young_person", "parent_or_carer"])
+def test_a_childs_or_parents_story_without_consent_recorded_is_refused(partnership, voice):
+    with pytest.raises(StoryError, match="needs consent recorded"):
+        story(partnership, voice=voice, consent_recorded=False, anonymised=True)
+    assert read_stories(partnership).height == 0
+
+
+def test_a_story_that_is_not_anonymised_needs_consent_whoever_tells_it(partnership):
+    with pytest.raises(StoryError, match="not anonymised identifies someone"):
+        story(partnership, voice="professional", consent_recorded=False, anonymised=False)
+    story(partnership, voice="professional", consent_recorded=False, anonymised=True)
+    assert read_stories(partnership).height == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"voice": "child"}, "unknown voice 'child'; choose one of: child_or_young_person"),
+        ({"domains": ["wealthy"]}, "unknown outcome domain 'wealthy'"),
+        ({"participation": "consulted"}, "unknown level of participation 'consulted'"),
+        ({"place": "NOPE"}, "unknown place 'NOPE'"),
+        ({"initiative": "Nope"}, "unknown initiative 'Nope'"),
+        ({"links": ["nope"]}, "unknown measure 'nope'"),
+        ({"place": "RZZ", "initiative": "Healthy Start"}, "'RZZ' is not one of the places"),
+        ({"title": "  "}, "needs a title"),
+        ({"narrative": ""}, "needs a narrative"),
+        ({"told_on": date.today() + timedelta(days=2)}, "in the future"),
+        (
+            {"links": [Link("waits", start=date(2024, 5, 1), end=date(2024, 1, 1))]},
+            "ends .* before it starts",
+        ),
+    ],
+)
+def test_unknown_codes_and_impossible_stories_are_refused_saying_how_to_fix(
+    partnership, fields, message
+):
+    with pytest.raises(StoryError, match=message):
+        story(partnership, **fields)
+    assert read_stories(partnership).height == 0
+
+
+def test_an_edit_records_who_edited_and_when_and_is_checked_again(partnership):
+    new = story(partnership, voice="child_or_young_person", domains=["happy"])
+    before = read_stories(partnership).row(0, named=True)
+    edit_story(partnership, new, title="Changed", domains=["safe", "learning_and_growing"],
+               actor="editor")  # fmt: skip
+    after = read_stories(partnership).row(0, named=True)
+    assert after["title"] == "Changed"
+    assert after["domains"] == ["learning_and_growing", "safe"]
+    assert (after["created_by"], after["updated_by"]) == ("worker", "editor")
+    assert after["created_at"] == before["created_at"]
+    assert after["updated_at"] >= before["updated_at"]
+    with pytest.raises(StoryError, match="needs consent recorded"):
+        edit_story(partnership, new, consent_recorded=False)
+    with pytest.raises(StoryError, match="cannot edit colour"):
+        edit_story(partnership, new, colour="red")
+    assert read_stories(partnership).row(0, named=True)["consent_recorded"]
+
+
+def test_stories_can_be_filtered_by_any_of_their_fields(partnership):
+    a = story(partnership, title="A", voice="child_or_young_person", place="RXX",
+              domains=["happy"], participation="listened_to", links=["waits"],
+              told_on=date(2024, 1, 5))  # fmt: skip
+    b = story(partnership, title="B", voice="professional", place="RYY", domains=["safe"],
+              participation="shares_power", consent_recorded=False, told_on=date(2024, 6, 5),
+              narrative="The youth panel now chairs the review.")  # fmt: skip
+
+    def ids(**filters):
+        return read_stories(partnership, **filters).get_column("id").to_list()
+
+    assert ids() == [b, a]  # newest first
+    assert ids(voices="child_or_young_person") == [a]
+    assert ids(domains=["safe", "healthy"]) == [b]
+    assert ids(participation_at_least="involved_in_decisions") == [b]
+    assert ids(participation="listened_to") == [a]
+    assert ids(consent_recorded=False) == [b]
+    assert ids(anonymised=True) == [b, a]
+    assert ids(places="RXX") == [a]
+    assert ids(measures="waits") == [a]
+    assert ids(start=date(2024, 3, 1)) == [b]
+    assert ids(end=date(2024, 3, 1)) == [a]
+    assert ids(search="YOUTH PANEL") == [b]
+    assert ids(created_since=date.today()) == [b, a]
+    with pytest.raises(StoryError, match="unknown voice"):
+        read_stories(partnership, voices="kid")
+
+
+def test_stories_give_markers_for_a_measures_chart_and_the_measures_beside_a_story(partnership):
+    new = story(
+        partnership, place="RXX", initiative="Healthy Start",
+        links=[
+            "waits",  # at the story's place, on the story's date
+            {"measure": "ae_attendances", "start": date(2024, 1, 1), "end": date(2024, 3, 1),
+             "place": "RYY"},
+        ],
+    )  # fmt: skip
+    markers = story_markers(partnership, "waits")
+    assert markers.select("story_id", "place", "period").rows() == [(new, "RXX", date(2024, 4, 2))]
+    assert story_markers(partnership, "ae_attendances", places="RXX").height == 0
+    ranged = story_markers(partnership, "ae_attendances", start=date(2024, 3, 1))
+    assert ranged.select("place", "period", "period_end").rows() == [
+        ("RYY", date(2024, 1, 1), date(2024, 3, 1))
+    ]
+    assert story_markers(partnership, "ae_attendances", start=date(2024, 3, 2)).height == 0
+    links = story_links(partnership, new)
+    assert links.select("measure", "place").rows() == [("ae_attendances", "RYY"), ("waits", "RXX")]
