@@ -250,9 +250,12 @@ def _annotation_notes(
 ) -> pl.DataFrame:
     """One row per annotation on these points: place (if any), period text and note in words."""
     shown = annotations
-    if "place" in keys and "place" in annotations.columns:
+    if "place" in keys:
+        if "place" not in shown.columns:  # annotations without places apply everywhere
+            shown = shown.with_columns(pl.lit(None, pl.String).alias("place"))
         places = points.get_column("place").unique()
-        shown = annotations.filter(pl.col("place").is_null() | pl.col("place").is_in(places))
+        at_these_places = pl.col("place").is_null() | pl.col("place").is_in(places.implode())
+        shown = shown.filter(at_these_places)
         expanded = [
             shown.filter(pl.col("place").is_not_null()),
             shown.filter(pl.col("place").is_null())
