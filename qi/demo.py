@@ -755,6 +755,11 @@ def synthetic_observations() -> pl.DataFrame:
 
 def ae_observations() -> pl.DataFrame:
     """The real A&E data: type 1 attendances (count) and four-hour performance (proportion)."""
+    if not AE_FILE.exists():
+        raise FileNotFoundError(
+            f"{AE_FILE} is missing: the demo's real A&E data ships in the repository's "
+            "data/demo/ folder; run qi demo from a clone (pip install -e .)"
+        )
     raw = pl.read_csv(AE_FILE, schema_overrides={"type": pl.String}, try_parse_dates=True)
     raw = raw.filter(pl.col("type") == "1").with_columns(pl.col("period").cast(pl.Date))
     within = (pl.col("attendances") - pl.col("breaches")).cast(pl.Float64)
