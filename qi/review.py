@@ -113,6 +113,7 @@ def measure_view(
     )
     annotations = _annotations(engine, measure, shown, start, end)
     phases, exclusions = phase_starts_and_exclusions(annotations, shown)
+    phases = _on_charted_periods(phases, series)
     points = _chart(series, definition, chart, rules, phases, exclusions)
     suggestions = candidate_change_points(points, by=SERIES, period="period").join(
         phases, on=[*SERIES, "period"], how="anti"
@@ -147,6 +148,20 @@ def _annotations(
     if end is not None:
         annotations = annotations.filter(pl.col("period") <= end)
     return annotations
+
+
+def _on_charted_periods(phases: pl.DataFrame, series: pl.DataFrame) -> pl.DataFrame:
+    """Move each phase start to the first charted period on or after it: a change marked on
+    the 15th, or in a month with no value, starts the phase at the next point, not nowhere."""
+    charted = series.filter(pl.col("value").is_not_null() | pl.col("numerator").is_not_null())
+    charted = charted.select(*SERIES, pl.col("period").alias("charted")).sort("charted")
+    return (
+        phases.sort("period")
+        .join_asof(charted, left_on="period", right_on="charted", by=SERIES, strategy="forward")
+        .filter(pl.col("charted").is_not_null())
+        .select(*SERIES, pl.col("charted").alias("period"))
+        .unique()
+    )
 
 
 def _chart(

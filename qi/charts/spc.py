@@ -515,7 +515,10 @@ def _judge(frame: pl.DataFrame, ruleset: RuleSet) -> pl.DataFrame:
     """
     point_side = R.side_of(pl.col("_side") == 1)
     names = list(ruleset.rules)
-    hits = [pl.col(f"rule_{n}").fill_null(False) for n in names]
+    # An excluded point keeps its flags (it may well lie outside the limits, as qicharts2
+    # reports) but is not judged: it wins no signal and stays common cause.
+    judged = pl.col("_include")
+    hits = [pl.col(f"rule_{n}").fill_null(False) & judged for n in names]
     sides = [pl.col(f"_side_{n}") if f"_side_{n}" in frame.columns else point_side for n in names]
     winner, side = pl.when(hits[0]).then(0), pl.when(hits[0]).then(sides[0])
     for i in range(1, len(names)):

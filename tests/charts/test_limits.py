@@ -185,3 +185,13 @@ def test_a_known_centre_can_come_from_a_column():
     data = pl.DataFrame({"month": list(range(1, 11)), "y": SERIES, "known": [12.0] * 10})
     points = spc(data, value="y", period="month", centre="known")
     assert points["centre"].to_list() == [12.0] * 10
+
+
+def test_an_excluded_point_outside_the_limits_is_flagged_but_not_judged():
+    values = [10.0, 12.0] * 6 + [40.0] + [10.0, 12.0] * 3
+    data = pl.DataFrame({"month": list(range(1, len(values) + 1)), "y": values})
+    points = spc(data, value="y", period="month", exclude=[13], direction="increase")
+    excluded = points.filter(pl.col("month") == 13).row(0, named=True)
+    assert excluded["rule_outside"] is True
+    assert excluded["signal"] is None
+    assert excluded["point_type"] == "common_cause"
