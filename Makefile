@@ -28,7 +28,7 @@ lint: install
 	$(BIN)/ruff format .
 
 bench: install
-	$(BIN)/python benchmarks/engine.py
+	for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache
