@@ -157,7 +157,14 @@ def _on_charted_periods(phases: pl.DataFrame, series: pl.DataFrame) -> pl.DataFr
     charted = charted.select(*SERIES, pl.col("period").alias("charted")).sort("charted")
     return (
         phases.sort("period")
-        .join_asof(charted, left_on="period", right_on="charted", by=SERIES, strategy="forward")
+        .join_asof(
+            charted,
+            left_on="period",
+            right_on="charted",
+            by=SERIES,
+            strategy="forward",
+            check_sortedness=False,  # both sides are sorted by period above
+        )
         .filter(pl.col("charted").is_not_null())
         .select(*SERIES, pl.col("charted").alias("period"))
         .unique()

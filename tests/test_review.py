@@ -225,3 +225,30 @@ def test_the_view_reads_each_place_in_words(stored):
     )
     with pytest.raises(ReviewError, match="RYY"):
         view.reading("RYY")
+
+
+def test_a_new_phase_marked_between_periods_starts_at_the_next_charted_period(stored):
+    store_values(stored, "waits", "RZZ", [*LOW, None, *HIGH[1:]])  # month 13 missing
+    add_annotation(
+        stored,
+        measure="waits",
+        place="RZZ",
+        period=date(2023, 12, 15),
+        kind="intervention",
+        text="Extra clinic opened mid-December",
+        new_phase=True,
+        reason="Capacity changed",
+    )
+    view = measure_view(stored, "waits", places="RZZ")
+    phases = view.points.select("period", "phase")
+    assert phases.filter(pl.col("phase") == 2)["period"].min() == MONTHS[13]
+    assert view.points.filter(pl.col("phase") == 2)["centre"][0] == pytest.approx(
+        sum(HIGH[1:]) / 11
+    )
+
+
+def test_a_measure_without_observations_is_an_empty_view(stored):
+    define(stored, "new_measure")
+    view = measure_view(stored, "new_measure")
+    assert (view.points.height, view.summary.height, view.suggestions.height) == (0, 0, 0)
+    assert view.places == []
