@@ -55,8 +55,8 @@ def pages_as_png(pdf: Path, out: Path) -> list[Path]:
 
 def inked(png: Path) -> float:
     """The share of the page's pixels that are not white."""
-    image = Image.open(png).convert("L")
-    histogram = image.histogram()
+    with Image.open(png) as image:
+        histogram = image.convert("L").histogram()
     return 1 - sum(histogram[250:]) / sum(histogram)
 
 
@@ -109,7 +109,8 @@ def test_each_chart_is_also_a_png(pack, tmp_path):
     names = sorted(p.name for p in written[1:])
     assert names == ["asthma_admissions.png", "waits.png"]
     for path in written[1:]:
-        assert Image.open(path).format == "PNG"
+        with Image.open(path) as image:
+            assert image.format == "PNG" and image.width > 400
 
 
 def test_qi_report_writes_the_pack_and_the_pngs(database, tmp_path):
