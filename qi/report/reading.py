@@ -41,6 +41,8 @@ NUMBER_WORDS = [
     "twenty",
 ]
 
+EVENT, EVENT_CHARTS = "event", ("t", "g")
+
 POINT_TYPE_WORDS = {
     "special_cause_improvement": "special cause improvement",
     "special_cause_concern": "special cause concern",
@@ -63,7 +65,8 @@ def reading(summary: Mapping[str, Any], points: pl.DataFrame, unit: str | None =
     period = points.columns[points.columns.index("value") - 1]
     points = points.sort(period)
     periods = points.get_column(period)
-    step = period_unit(periods)
+    # On T and G charts each point is an event, dated to the day, not a month.
+    step = EVENT if str(summary.get("chart")) in EVENT_CHARTS else period_unit(periods)
     valued = points.with_row_index("_row").filter(pl.col("value").is_not_null())
     if valued.height == 0:
         return "No values yet."
@@ -170,7 +173,7 @@ def _centre_word(summary: Mapping[str, Any]) -> str:
 
 
 def _units(step: str | None) -> tuple[str, str]:
-    return (step, step + "s") if step else ("point", "points")
+    return (step, step + "s") if step and step != EVENT else ("point", "points")
 
 
 def _count(n: int, units: tuple[str, str]) -> str:
@@ -186,7 +189,7 @@ def _when(value: Any, step: str | None) -> str:
         return str(value.year)
     if step == "quarter":
         return f"Q{(value.month - 1) // 3 + 1} {value.year}"
-    if step in ("day", "week"):
+    if step in ("day", "week", EVENT):
         return f"{value.day} {value:%B %Y}"
     return f"{value:%B %Y}"
 

@@ -127,3 +127,9 @@ def test_limits_from_a_short_phase_are_called_provisional():
 
 def test_no_values_read_as_no_values():
     assert read([None, None]) == "No values yet."
+
+
+def test_times_between_events_are_read_as_points_dated_to_the_day():
+    events = [date(2023, 1, 1 + i) for i in range(16)] + [date(2023, 3, 20)]
+    text = read([*ZIGZAG, 400.0], periods=events, chart="t", direction="increase")
+    assert text == "Above the upper process limit in 20 March 2023: special cause improvement."
