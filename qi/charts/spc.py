@@ -409,8 +409,12 @@ def _apply_rules(frame: pl.DataFrame, ruleset: RuleSet) -> pl.DataFrame:
         keep = keep & pl.col("_y").is_not_null()
     needed = ["_row", "_lo", "_hi", SEGMENT, "_y", "_cl", *LIMITS[1:], "_side", "_include"]
     judged = frame.select(needed)
-    judged = judged.filter(keep)
-    subset = judged.height != frame.height
+    dropped = (~frame["_include"]).sum()
+    if ruleset.missing == "skip":
+        dropped += frame["_y"].null_count()
+    subset = dropped > 0
+    if subset:
+        judged = judged.filter(keep)
     if subset:
         judged = with_bounds(judged.rename({"_row": "_frame_row"}), SEGMENT)
     judged = R.with_steps(with_positions(judged))
@@ -451,10 +455,10 @@ def _with_missing_flags(frame: pl.DataFrame, ruleset: RuleSet, sequence: list[st
     on phases with a missing value or missing limits. The points flagged are the same; some
     unflagged ones become unknown (null), as the R package reports them.
     """
+    if not any(frame[c].null_count() for c in ("_side", "_ucl2", "_ucl3", "_lcl2", "_lcl3")):
+        return frame
     unknown = pl.col("_side").is_null() | pl.col("_ucl2").is_null() | pl.col("_ucl3").is_null()
     frame = frame.with_columns(unknown.any().over(SEGMENT).alias("_has_missing"))
-    if not frame["_has_missing"].any():
-        return frame
     frame = frame.with_columns(pl.int_range(pl.len()).alias("_judged_row"))
     affected = frame.filter("_has_missing").drop("_row", "_lo", "_hi", "_ppos", "_rpos")
     affected = with_positions(with_bounds(affected, SEGMENT))
