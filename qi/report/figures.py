@@ -102,7 +102,7 @@ def spc_chart(
         )
     frame = _chart_frame(points, keys, period, annotations)
     time = _time_axis(points, period)
-    layers = _series_layers(frame, time, show_2sigma, width, height)
+    layers = _series_layers(frame, time, show_2sigma, y_title)
     subtitle: list[str] = []
     if icons and points.height:
         summary = summarise(points, by=keys).row(0, named=True)
@@ -163,7 +163,7 @@ def small_multiples(
         pl.when(is_last).then(pl.col(c)).alias(c) for c in ("_variation_icon", "_assurance_icon")
     )
     time = _time_axis(points, period)
-    layers = _series_layers(frame, time, show_2sigma, width, height)
+    layers = _series_layers(frame, time, show_2sigma, None)
     for row, column in enumerate(("_variation_icon", "_assurance_icon")):
         layers.append(
             alt.Chart()
@@ -307,10 +307,10 @@ def _time_axis(points: pl.DataFrame, period: str) -> alt.X:
 
 
 def _series_layers(
-    frame: pl.DataFrame, time: alt.X, show_2sigma: bool, width: int, height: int
+    frame: pl.DataFrame, time: alt.X, show_2sigma: bool, y_title: str | None
 ) -> list[alt.Chart]:
     """Values, phase lines, target and points: the layers drawn from the points themselves."""
-    y = alt.Y("value:Q", title=None, scale=alt.Scale(zero=False))
+    y = alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False))
     layers = [
         alt.Chart()
         .mark_line(color=COMMON_CAUSE_GREY, strokeWidth=1.5)

@@ -247,7 +247,8 @@ def test_stories_are_markers_on_the_time_axis():
 
 def test_the_icons_are_drawn_and_named_in_words():
     points = chart_points([*ZIGZAG, 40.0], direction="increase", target=-10.0)
-    chart = spc_chart(points, title="Waits")
+    chart = spc_chart(points, title="Waits", y_title="Days")
+    assert layers(chart)["values"]["encoding"]["y"]["title"] == "Days"
     title = chart.to_dict()["title"]
     assert title["text"] == "Waits"
     assert title["subtitle"] == [
