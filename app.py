@@ -1,7 +1,31 @@
-"""qi app entry point (placeholder until the app issue)."""
+"""qi, the app: `streamlit run app.py` (or `make run`, which loads the demo first).
+
+The database is ``QI_DATABASE_URL`` (PostgreSQL or SQLite), else SQLite at data/qi.sqlite.
+"""
 
 import streamlit as st
 
-st.set_page_config(page_title="qi", layout="wide")
-st.title("qi")
-st.write("Quality improvement charts for place-based partnerships.")
+from qi.app.navigation import page_path, sections
+
+st.set_page_config(page_title="qi: quality improvement", page_icon=":material/monitoring:",
+                   layout="wide")  # fmt: skip
+
+# A tool for improvement teams, not for app developers: no "Deploy" button.
+st.set_option("client.toolbarMode", "minimal")
+
+navigation = st.navigation(
+    {
+        section: [
+            st.Page(
+                page_path(spec.script),
+                title=spec.title,
+                icon=spec.icon,
+                url_path=spec.url_path,
+                default=spec.default,
+            )
+            for spec in specs
+        ]
+        for section, specs in sections().items()
+    }
+)
+navigation.run()

@@ -1,0 +1,190 @@
+"""What every page shares: the engine, the catalogue of what is stored, and the chosen scope.
+
+The engine is opened once per database URL (``st.cache_resource``), which also creates or
+upgrades the schema. The scope (initiative, measure, place) lives in ``st.session_state`` under
+keys of its own, not only under the widgets' keys: Streamlit forgets a widget's state when a page
+without that widget runs, and the scope must survive a visit to another page. Another page (the
+meeting view of issue 5) opens a chart with ``open_measure()``.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+import streamlit as st
+from sqlalchemy import Engine, select
+
+from qi.app.navigation import page_path
+from qi.store import database_url, open_store, read_measures, read_places, read_series
+from qi.store.frames import read_frame
+from qi.store.models import Initiative, InitiativePlace, Place
+
+SCOPE = "qi.scope"  # {"initiative": str | None, "measure": str, "place": str}
+CATALOGUE_SECONDS = 60
+
+
+@st.cache_resource(show_spinner=False)
+def _engine(url: str) -> Engine:
+    return open_store(url)
+
+
+def engine() -> Engine:
+    """The engine for ``QI_DATABASE_URL`` (else SQLite data/qi.sqlite), opened once."""
+    return _engine(database_url())
+
+
+# --- the catalogue: what is stored ------------------------------------------------------------
+
+
+@st.cache_data(ttl=CATALOGUE_SECONDS, show_spinner=False)
+def _series_index(url: str) -> pl.DataFrame:
+    series = read_series(_engine(url))
+    return series.group_by("measure", "place").agg(
+        pl.len().alias("points"),
+        pl.col("period").min().alias("first_period"),
+        pl.col("period").max().alias("last_period"),
+    )
+
+
+def series_index() -> pl.DataFrame:
+    """One row per stored series (measure, place) with its number of periods and their span."""
+    return _series_index(database_url())
+
+
+@st.cache_data(ttl=CATALOGUE_SECONDS, show_spinner=False)
+def _initiatives(url: str) -> pl.DataFrame:
+    # Work-around: qi.store has add_initiative() but no reader for initiatives yet.
+    query = (
+        select(
+            Initiative.name,
+            Initiative.start_date,
+            Initiative.description,
+            Initiative.outcome_domains,
+            Place.code.label("place"),
+        )
+        .join(InitiativePlace, InitiativePlace.initiative_id == Initiative.id)
+        .join(Place, Place.id == InitiativePlace.place_id)
+        .order_by(Initiative.id, Place.code)
+    )
+    schema = {
+        "name": pl.String(),
+        "start_date": pl.Date(),
+        "description": pl.String(),
+        "outcome_domains": pl.String(),
+        "place": pl.String(),
+    }
+    rows = read_frame(_engine(url), query, schema)
+    return rows.group_by("name", "start_date", "description", "outcome_domains",
+                         maintain_order=True).agg(pl.col("place").alias("places"))  # fmt: skip
+
+
+def initiatives() -> pl.DataFrame:
+    """Initiatives (name, start_date, description, outcome_domains, places), oldest first."""
+    return _initiatives(database_url())
+
+
+@st.cache_data(ttl=CATALOGUE_SECONDS, show_spinner=False)
+def _measures(url: str) -> pl.DataFrame:
+    return read_measures(_engine(url))
+
+
+@st.cache_data(ttl=CATALOGUE_SECONDS, show_spinner=False)
+def _places(url: str) -> pl.DataFrame:
+    return read_places(_engine(url))
+
+
+def measures() -> pl.DataFrame:
+    return _measures(database_url())
+
+
+def places() -> pl.DataFrame:
+    return _places(database_url())
+
+
+def forget_catalogue() -> None:
+    """After a write (an upload): the next page run reads the catalogue afresh."""
+    for cached in (_series_index, _initiatives, _measures, _places):
+        cached.clear()
+
+
+def place_names() -> dict[str, str]:
+    return dict(places().select("code", "name").iter_rows())
+
+
+def measure_definition(code: str) -> dict:
+    """The stored definition of one measure (code, name, unit, kind, chart, rule set ...)."""
+    return measures().filter(pl.col("code") == code).row(0, named=True)
+
+
+def measure_names() -> dict[str, str]:
+    return dict(measures().select("code", "name").iter_rows())
+
+
+# --- the scope a user has chosen ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    initiative: str | None
+    measure: str
+    place: str
+    places: list[str]  # every place of the initiative (or every place) with this measure
+
+
+def open_measure(measure: str, place: str, initiative: str | None = None) -> None:
+    """Go to the Measures page showing this measure at this place (for drill-down links)."""
+    st.session_state[SCOPE] = {"initiative": initiative, "measure": measure, "place": place}
+    for name in ("initiative", "measure", "place"):
+        st.session_state.pop(f"qi.pick.{name}", None)
+    st.switch_page(page_path("measures.py"))
+
+
+def _pick(name: str, label: str, options: list, format_func, column, **kwargs):
+    """A selectbox whose choice is kept in the shared scope, surviving other pages' runs."""
+    stored = st.session_state.setdefault(SCOPE, {})
+    key = f"qi.pick.{name}"
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = stored.get(name) if stored.get(name) in options else options[0]
+    chosen = column.selectbox(label, options, format_func=format_func, key=key, **kwargs)
+    stored[name] = chosen
+    return chosen
+
+
+def choose_scope() -> Scope | None:
+    """Initiative, measure and place pickers in one row; None (with a message) when nothing is
+    stored yet."""
+    index = series_index()
+    if index.height == 0:
+        st.info("Nothing is stored yet. Upload a file of measures on the **Upload data** page.")
+        st.page_link(page_path("upload.py"), label="Upload data", icon=":material/upload_file:")
+        return None
+    names, measure_titles = place_names(), measure_names()
+    found = initiatives()
+    initiative_places = dict(found.select("name", "places").iter_rows())
+    left, middle, right = st.columns([2, 3, 2])
+    # The first initiative, not "every place", is the default: a programme is how people think.
+    initiative = _pick(
+        "initiative",
+        "Initiative",
+        [*initiative_places, None],
+        lambda v: "Every place" if v is None else v,
+        left,
+        help="Show the places of one initiative, or every place with data.",
+    )
+    in_scope = index
+    if initiative is not None:
+        in_scope = index.filter(pl.col("place").is_in(initiative_places[initiative]))
+    if in_scope.height == 0:
+        st.warning("No data is stored yet for the places of this initiative.")
+        return None
+    codes = sorted(set(in_scope.get_column("measure")), key=lambda c: measure_titles.get(c, c))
+    measure = _pick("measure", "Measure", codes, lambda c: measure_titles.get(c, c), middle)
+    with_measure = in_scope.filter(pl.col("measure") == measure)
+    place_codes = sorted(set(with_measure.get_column("place")), key=lambda c: names.get(c, c))
+    place = _pick("place", "Place", place_codes, lambda c: names.get(c, c), right)
+    return Scope(initiative, measure, place, place_codes)
+
+
+def month(value: date | None) -> str:
+    """A period as people write it on a chart: "Apr 2024"."""
+    return "" if value is None else value.strftime("%b %Y")

@@ -1,0 +1,196 @@
+"""One measure's chart with what belongs beside it, shared by the Measures and Annotate pages.
+
+Everything drawn here comes from ``measure_view()`` (points, summary, annotations, reading) and
+``qi.report.figures`` (the chart). The phase table only picks each phase's first row of the
+engine's points: the centre and limits are the engine's.
+"""
+
+import io
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from qi.app.context import Scope, engine, month, place_names
+from qi.app.widgets import icon_with_meaning, plain
+from qi.charts import CHART_TYPES, RULE_SETS, SPCInputError, default_chart
+from qi.report.figures import export, small_multiples, spc_chart
+from qi.review import DEFAULT_RULES, MeasureView, ReviewError, measure_view
+
+IMPROVEMENT_WORDS = {"up": "higher is better", "down": "lower is better", "neither": "neither"}
+DATA_COLUMNS = (
+    "measure", "place", "period", "value", "numerator", "denominator", "phase", "excluded",
+    "centre", "lower_limit", "upper_limit", "lower_2sigma", "upper_2sigma", "target",
+    "point_type", "signal_label", "chart", "rules",
+)  # fmt: skip
+CHART_WIDTH = 620
+CHART_HEIGHT = 320
+
+
+def default_settings(definition: dict) -> tuple[str, str]:
+    """The chart type and rule set the measure's definition asks for (else qi's defaults)."""
+    chart = definition["chart"] or default_chart(definition["kind"])
+    return chart, definition["rule_set"] or DEFAULT_RULES
+
+
+def chart_settings(definition: dict, columns=None) -> tuple[str, str, bool]:
+    """Chart type, rule set and 2-sigma pickers, defaulting from the measure's definition.
+
+    Their keys carry the measure's code, so choosing another measure starts from its own
+    defaults again.
+    """
+    chart, rules = default_settings(definition)
+    code = definition["code"]
+    left, middle, right = columns or st.columns([3, 3, 2], vertical_alignment="bottom")
+    chart = left.selectbox(
+        "Chart type",
+        list(CHART_TYPES),
+        index=list(CHART_TYPES).index(chart),
+        format_func=lambda c: (
+            CHART_TYPES[c].split(":")[0] + (" (this measure's default)" if c == chart else "")
+        ),
+        key=f"qi.chart.{code}",
+        help="Defaults from the measure's definition. " + CHART_TYPES[chart],
+    )
+    rules = middle.selectbox(
+        "Rule set",
+        list(RULE_SETS),
+        index=list(RULE_SETS).index(rules),
+        format_func=lambda r: RULE_SETS[r].title,
+        key=f"qi.rules.{code}",
+        help="Which special-cause rules judge the points.",
+    )
+    sigma2 = right.toggle(
+        "Show 2-sigma lines", key=f"qi.sigma2.{code}", help="Warning lines at two sigma."
+    )
+    return chart, rules, sigma2
+
+
+def load_view(measure: str, places, chart: str, rules: str) -> MeasureView | None:
+    """The measure's view, or None with the library's message shown when it cannot be drawn."""
+    try:
+        return measure_view(engine(), measure, places=places, chart=chart, rules=rules)
+    except (ReviewError, SPCInputError) as error:
+        st.error(f"This chart cannot be drawn: {error}")
+        return None
+
+
+def place_chart(
+    view: MeasureView, place: str, show_2sigma: bool, icons: bool = False
+) -> alt.LayerChart:
+    """The chart of one place. On the page the icons stand beside the chart with their words
+    (``beside_chart``); the exported chart carries them itself (``icons=True``)."""
+    name = place_names().get(place, place)
+    return spc_chart(
+        view.place_points(place),
+        view.place_annotations(place),
+        show_2sigma=show_2sigma,
+        title=f"{view.measure['name']}: {name}",
+        icons=icons,
+        width=CHART_WIDTH,
+        height=CHART_HEIGHT,
+    )
+
+
+def phase_table(points: pl.DataFrame, unit: str | None) -> pl.DataFrame:
+    """One row per phase: its span, points, centre and limits as the engine computed them."""
+    limits_vary = (
+        pl.col("lower_limit").n_unique() > 1
+    ) | (pl.col("upper_limit").n_unique() > 1)  # fmt: skip
+    phases = (
+        points.group_by("phase", maintain_order=True)
+        .agg(
+            pl.col("period").min().alias("from"),
+            pl.col("period").max().alias("to"),
+            pl.col("value").is_not_null().sum().alias("points"),
+            pl.col("excluded").sum().alias("excluded"),
+            pl.col("centre").first().alias("centre"),
+            pl.col("lower_limit").first().alias("lower"),
+            pl.col("upper_limit").first().alias("upper"),
+            limits_vary.alias("vary"),
+        )
+        .sort("phase")
+    )
+    return phases.select(
+        pl.format("Phase {}", pl.col("phase")).alias("Phase"),
+        pl.col("from").dt.strftime("%b %Y").alias("From"),
+        pl.col("to").dt.strftime("%b %Y").alias("To"),
+        pl.col("points").alias("Points"),
+        pl.col("excluded").alias("Excluded"),
+        pl.col("centre").round(2).alias(f"Centre ({unit})" if unit else "Centre"),
+        pl.when(pl.col("vary"))
+        .then(pl.lit("vary with the denominator"))
+        .when(pl.col("lower").is_null())
+        .then(pl.lit("none (run chart)"))
+        .otherwise(
+            pl.format(
+                "{} to {}",
+                pl.col("lower").round(2).cast(pl.String),
+                pl.col("upper").round(2).cast(pl.String),
+            )
+        )
+        .alias("Process limits"),
+    )
+
+
+def beside_chart(view: MeasureView, place: str) -> None:
+    """The icons with their meanings, the plain-English reading and the latest value."""
+    summary = view.summary.filter(pl.col("place") == place).row(0, named=True)
+    st.markdown("**What the chart says**")
+    icon_with_meaning(summary["variation_icon"])
+    icon_with_meaning(summary["assurance_icon"])
+    with st.container(border=True):
+        st.markdown(plain(view.reading(place)))
+    unit = view.measure["unit"] or ""
+    if summary["latest_value"] is not None:
+        st.metric(
+            f"Latest ({month(summary['last_period'])})",
+            f"{summary['latest_value']:,.4g} {unit}".strip(),
+        )
+    if summary["target"] is not None:
+        st.caption(f"Target: {summary['target']:,.4g} {unit}")
+
+
+def downloads(make_chart, points: pl.DataFrame, stem: str) -> None:
+    """PNG and SVG of the chart (drawn by ``make_chart()`` only when clicked), CSV and Parquet
+    of its points."""
+    data = points.select([c for c in DATA_COLUMNS if c in points.columns]).with_columns(
+        pl.col(pl.Enum, pl.Categorical).cast(pl.String)
+    )
+    parquet = io.BytesIO()
+    data.write_parquet(parquet)
+    png, svg, csv, pq = st.columns(4)
+    png.download_button(
+        "Chart as PNG", lambda: export(make_chart(), "png"), f"{stem}.png", "image/png",
+        on_click="ignore", icon=":material/image:", key=f"png.{stem}",
+    )  # fmt: skip
+    svg.download_button(
+        "Chart as SVG", lambda: export(make_chart(), "svg"), f"{stem}.svg", "image/svg+xml",
+        on_click="ignore", icon=":material/image:", key=f"svg.{stem}",
+    )  # fmt: skip
+    csv.download_button(
+        "Data as CSV", data.write_csv(), f"{stem}.csv", "text/csv",
+        on_click="ignore", icon=":material/table:", key=f"csv.{stem}",
+    )  # fmt: skip
+    pq.download_button(
+        "Data as Parquet", parquet.getvalue(), f"{stem}.parquet", "application/octet-stream",
+        on_click="ignore", icon=":material/table:", key=f"parquet.{stem}",
+    )  # fmt: skip
+
+
+def every_place(scope: Scope, chart: str, rules: str, show_2sigma: bool) -> None:
+    """Small multiples: the measure at every place in scope, each with its own icons."""
+    view = load_view(scope.measure, scope.places, chart, rules)
+    if view is None:
+        return
+    names = place_names()
+    points = view.points.with_columns(
+        pl.col("place").replace_strict(names, default=pl.col("place")).alias("place")
+    )
+    figure = small_multiples(points, by="place", columns=3, show_2sigma=show_2sigma)
+    st.altair_chart(figure, theme=None, width="content")
+    st.caption(
+        "Each place has its own limits and its own icons; the y axes differ. Hover on a point "
+        "for its value, numerator and denominator, and the rule that flagged it."
+    )
+    downloads(lambda: figure, view.points, f"{scope.measure}-every-place")

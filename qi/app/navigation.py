@@ -1,0 +1,44 @@
+"""The app's pages and sections, in the order a user meets them.
+
+Each page is a script under ``qi/app/pages/``. A page joins the app by a line in ``PAGES``;
+the stories and meeting pages (issue 5) slot in under "Review" and "Meeting" the same way.
+``page_path()`` is how one page links to another (``st.page_link``, ``st.switch_page``).
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+PAGES_DIR = Path(__file__).parent / "pages"
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    section: str  # "" for pages above every section (Home)
+    script: str  # file name under qi/app/pages/
+    title: str
+    icon: str
+    url_path: str
+    default: bool = False
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("", "home.py", "Home", ":material/home:", "home", default=True),
+    PageSpec("Data", "upload.py", "Upload data", ":material/upload_file:", "upload"),
+    PageSpec("Review", "measures.py", "Measures", ":material/monitoring:", "measures"),
+    PageSpec("Review", "annotate.py", "Annotate", ":material/edit_note:", "annotate"),
+    # Issue 5: PageSpec("Review", "stories.py", "Stories of change", ...),
+    #          PageSpec("Meeting", "meeting.py", "Meeting view", ...).
+)
+
+
+def page_path(script: str) -> str:
+    """The page's script path relative to app.py, as st.Page and st.page_link want it."""
+    return f"qi/app/pages/{script}"
+
+
+def sections() -> dict[str, list[PageSpec]]:
+    """Pages grouped by section, sections in the order of their first page."""
+    grouped: dict[str, list[PageSpec]] = {}
+    for spec in PAGES:
+        grouped.setdefault(spec.section, []).append(spec)
+    return grouped

@@ -1,0 +1,28 @@
+"""Small pieces of page drawn the same way on every page.
+
+``plain()`` makes anything a user typed (annotation texts, file names, reasons) safe to show in
+Markdown: it is shown as the characters typed, never as links, images, headings or HTML.
+Icons are always drawn with their meaning in words beside them: colour is never the only signal.
+"""
+
+import re
+
+import streamlit as st
+
+from qi.report.icons import ICON_LABELS, icon_svg
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+
+
+def plain(text: object) -> str:
+    """Text for st.markdown shown exactly as typed."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", "  \n")
+
+
+def icon_with_meaning(name: str | None, size: int = 44) -> None:
+    """One icon and its meaning in words, side by side."""
+    if name is None:
+        return
+    picture, words = st.columns([1, 4], vertical_alignment="center", gap="small")
+    picture.image(icon_svg(name, size), width=size)
+    words.markdown(ICON_LABELS[name])
