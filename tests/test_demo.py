@@ -1,9 +1,10 @@
 """The demo: what ``make run`` shows a newcomer, on SQLite and PostgreSQL.
 
 It must load through the store, hold what it says (measures, real places, initiatives, four
-years of months, annotations), load twice without changing anything, and tell the story it
-claims: improvement after the interventions where they happened, common cause where nothing
-changed. The place codes are checked against the ONS lookup in tests/fixtures.
+years of months, annotations, illustrative stories of change and a past meeting with its
+actions), load twice without changing anything, and tell the story it claims: improvement after
+the interventions where they happened, common cause where nothing changed. The place codes are
+checked against the ONS lookup in tests/fixtures.
 """
 
 import time
@@ -21,15 +22,26 @@ from qi.demo import (
     AE_ATTRIBUTION,
     AE_FILE,
     AE_PROGRAMME,
+    BEST_START,
     DEMO_NOTICE,
     INITIATIVES,
     LOCALITIES,
+    STORIES_NOTICE,
     load_demo,
     synthetic_observations,
 )
+from qi.meeting import meeting_review
 from qi.store import read_measures, read_places, read_revisions, read_series, read_uploads
 from qi.store.annotations import phase_starts_and_exclusions, read_annotations
+from qi.store.meetings import (
+    add_meeting,
+    carried_forward,
+    open_actions,
+    read_actions,
+    read_meetings,
+)
 from qi.store.models import Base, Initiative, InitiativePlace, Place
+from qi.store.stories import VOICES, read_stories, story_links, story_markers
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BRADFORD, CALDERDALE, KIRKLEES, LEEDS, WAKEFIELD = (p.code for p in LOCALITIES)
@@ -240,6 +252,98 @@ def test_the_annotations_mark_what_changed_with_two_recalculations_and_one_exclu
     )
 
 
+# --- stories of change and the past meeting ------------------------------------------------
+
+
+def test_the_stories_are_labelled_illustrative_and_speak_in_all_four_voices(engine):
+    load_demo(engine)
+    stories = read_stories(engine)
+    assert 8 <= stories.height <= 12
+    for story in stories.iter_rows(named=True):
+        assert story["title"].startswith("Illustrative: ")
+        assert "Illustrative story written for the qi demo" in story["narrative"]
+    assert set(stories["voice"]) == set(VOICES)
+    assert set(stories["place"]) >= {BRADFORD, CALDERDALE, KIRKLEES, LEEDS, WAKEFIELD}
+    assert set(stories["domains"].explode()) == {
+        "healthy", "happy", "safe", "socially_connected", "learning_and_growing",
+    }  # fmt: skip
+    assert stories["participation"].n_unique() == 5
+    assert stories["told_on"].max() <= date(2025, 3, 31)
+    assert "illustrative" in STORIES_NOTICE and STORIES_NOTICE in DEMO_NOTICE
+
+
+def test_the_stories_are_anonymised_with_consent_recorded(engine):
+    load_demo(engine)
+    stories = read_stories(engine)
+    assert stories["anonymised"].all()
+    assert stories["consent_recorded"].all()
+
+
+def test_every_story_is_linked_to_measures_over_the_months_it_speaks_to(engine):
+    load_demo(engine)
+    stories = read_stories(engine)
+    links = story_links(engine)
+    assert set(links["story_id"]) == set(stories["id"])
+    assert links["period_start"].is_not_null().all()
+    assert (links["period_end"] >= links["period_start"]).all()
+    told = links.join(stories.select(pl.col("id").alias("story_id"), "told_on"), on="story_id")
+    # A story speaks of what happened before it was told.
+    assert (told["period_start"] <= told["told_on"]).all()
+    assert set(links["measure"]) <= SYNTHETIC_MEASURES
+    kirklees = read_stories(engine, places=KIRKLEES, voices="child_or_young_person")
+    assert "cyp_mh_wait_days" in kirklees["measures"].explode().to_list()
+
+
+def test_a_parents_story_of_the_advice_hub_is_a_marker_on_bradfords_under_fives_chart(engine):
+    load_demo(engine)
+    markers = story_markers(engine, "ae_under5_rate", places=BRADFORD)
+    parents = markers.filter(pl.col("voice") == "parent_or_carer", pl.col("place") == BRADFORD)
+    assert parents.height == 1
+    # The marker sits at the hub's opening, where the chart's second phase begins.
+    assert parents["period"][0] == date(2022, 10, 1)
+    # Leeds, the comparison, has its own story and it is not on Bradford's chart.
+    assert set(markers["place"]) == {BRADFORD}
+    leeds = story_markers(engine, "ae_under5_rate", places=LEEDS)
+    assert set(leeds["place"]) == {LEEDS} and leeds.height == 1
+
+
+def test_the_best_start_meeting_recorded_decisions_and_actions_against_measures_and_a_story(
+    engine,
+):
+    load_demo(engine)
+    meetings = read_meetings(engine)
+    assert meetings.height == 1
+    meeting = meetings.row(0, named=True)
+    assert meeting["initiative"] == BEST_START
+    assert date(2025, 1, 1) <= meeting["held_on"] <= date(2025, 3, 31)
+    assert "Illustrative" in meeting["notes"]
+    actions = read_actions(engine, meetings=meeting["id"])
+    assert set(actions["kind"]) == {"decision", "action"}
+    done_or_open = actions.filter(pl.col("kind") == "action")
+    assert done_or_open["owner"].is_not_null().all()
+    assert done_or_open["due_on"].is_not_null().all()
+    assert sorted(done_or_open["status"]) == ["done", "done", "open", "open", "open"]
+    assert actions["measure"].drop_nulls().len() >= 4
+    on_a_story = actions.filter(pl.col("story_id").is_not_null())
+    assert on_a_story.height == 1
+    assert on_a_story["story"][0].startswith("Illustrative: ")
+
+
+def test_the_next_meeting_starts_with_the_open_actions_carried_forward(engine):
+    load_demo(engine)
+    still_open = open_actions(engine, initiative=BEST_START)
+    assert still_open.height == 3
+    next_meeting = add_meeting(
+        engine, title="Best Start stewardship group, March 2025", held_on=date(2025, 3, 12),
+        initiative=BEST_START,
+    )  # fmt: skip
+    carried = carried_forward(engine, next_meeting)
+    assert carried["id"].to_list() == still_open["id"].to_list()
+    review = meeting_review(engine, initiative=BEST_START, since_day=date(2025, 3, 12))
+    assert set(still_open["id"]) <= set(review.actions["id"])
+    assert review.stories.filter(pl.col("measure") == "ae_under5_rate").height == 4
+
+
 # --- loading twice -----------------------------------------------------------------------------
 
 
@@ -250,8 +354,14 @@ def test_loading_twice_leaves_the_same_database(engine):
     assert snapshot(engine) == before
     assert first.observations_added == first.observations > 1800
     assert first.annotations_added == first.annotations
+    assert (first.stories_added, first.meetings_added) == (first.stories, first.meetings)
+    assert first.actions_added == first.actions
     assert (second.definitions_written, second.observations_added) == (0, 0)
     assert (second.observations_revised, second.annotations_added) == (0, 0)
+    assert (second.stories_added, second.meetings_added, second.actions_added) == (0, 0, 0)
+    counts = (read_stories(engine).height, read_meetings(engine).height)
+    assert counts == (first.stories, 1)
+    assert read_actions(engine).height == first.actions
     assert read_revisions(engine).height == 0
     assert read_uploads(engine).height == 2
     assert "nothing changed" in second.render()
