@@ -25,7 +25,6 @@ from datetime import date, datetime, timedelta
 import polars as pl
 from sqlalchemy import Engine, String, select
 
-from qi.charts import signal_label
 from qi.review import MeasureView
 from qi.store.annotations import read_annotations
 from qi.store.frames import read_frame
@@ -95,15 +94,8 @@ def new_signals(
     stored_at). Pure; ``SIGNAL_SCHEMA``, newest period first."""
     if points.height == 0:
         return pl.DataFrame(schema=SIGNAL_SCHEMA)
-    signalled = pl.concat(
-        [
-            group.with_columns(signal_label(str(rules)).alias("_label").cast(pl.String))
-            for (rules,), group in points.filter(pl.col("signal").is_not_null()).group_by(
-                pl.col("rules").cast(pl.String)
-            )
-        ]
-        or [points.clear().with_columns(pl.lit(None, pl.String).alias("_label"))],
-        how="diagonal_relaxed",
+    signalled = points.filter(pl.col("signal").is_not_null()).with_columns(
+        pl.col("signal_label").cast(pl.String).alias("_label")
     )
     if stored_at is None:
         stored_at = pl.DataFrame(

@@ -7,7 +7,7 @@ points to one row per series.
 
 from qi.charts.kinds import CHART_TYPES, DEFAULT_CHART, default_chart
 from qi.charts.rulesets import RULE_SETS
-from qi.charts.spc import SPCInputError, signal_label, spc, summarise
+from qi.charts.spc import SPCInputError, spc, summarise
 
 __all__ = [
     "CHART_TYPES",
@@ -15,7 +15,6 @@ __all__ = [
     "RULE_SETS",
     "SPCInputError",
     "default_chart",
-    "signal_label",
     "spc",
     "summarise",
 ]

@@ -72,6 +72,8 @@ def spc(
         period: the time column (dates, numbers or, for funnel-style P'/U' charts, labels).
         by: the series key columns (for example measure and place).
         denominator: population or eligible cases (P, P', U, U' and optionally I' charts).
+            As in qicharts2, a run or XmR chart with a denominator charts the ratio; C, G and
+            T charts chart the counts and ignore it.
         chart: one of ``CHART_TYPES``; default from ``kind`` (see ``kinds.DEFAULT_CHART``),
             else the XmR chart ``i``.
         kind: the kind of measure (count, rate, proportion, continuous, time_between,
@@ -83,7 +85,8 @@ def spc(
         target: a number, a mapping from the single ``by`` key to a number, a frame with the
             ``by`` columns and a ``target`` column, or a column name.
         phases: periods at which limits are recalculated: a list of periods for every series,
-            a frame of ``by`` columns and ``period``, or the name of a boolean column.
+            a frame of ``by`` columns and ``period``, or the name of a boolean column. As in
+            NHSRplotthedots, a phase start on a period with no point does nothing.
         baseline: limits come from the first N points of each phase and are extended.
         exclude: points shown but left out of limits and runs (same forms as ``phases``).
         multiplier: scales values, centre and limits (100 for percent, 1000 per 1,000 ...).
@@ -540,20 +543,6 @@ def _judge(frame: pl.DataFrame, ruleset: RuleSet) -> pl.DataFrame:
     )
 
 
-def signal_label(rules: str) -> pl.Expr:
-    """The plain label of each point's signal ("7 Points Below CL", "Above UCL", ...), from
-    the ``signal`` and ``signal_side`` columns of ``spc()``'s points; null without a signal.
-
-    Built on demand (for a chart's points or a summary) rather than stored for every point.
-    """
-    ruleset = rule_set(rules)
-    labels = _labels(ruleset)
-    code = {n: i for i, n in enumerate(ruleset.rules)}
-    winner = pl.col("signal").cast(pl.String).replace_strict(code, return_dtype=pl.Int32)
-    index = winner * 2 + (pl.col("signal_side") > 0).cast(pl.Int32)
-    return index.replace_strict(dict(enumerate(labels)), return_dtype=pl.String)
-
-
 # --- the caller's view --------------------------------------------------------------------------
 
 DIRECTION = pl.Enum(list(DIRECTIONS))
@@ -609,8 +598,13 @@ def _present(
 
 
 def summarise(points: pl.DataFrame, by: Sequence[str] | str = ()) -> pl.DataFrame:
-    """One row per series: the icons, the latest limits, runs statistics and signal counts."""
+    """One row per series: the icons, the latest limits, runs statistics and signal counts.
+
+    ``by`` must be the same series keys as given to ``spc()``; the period is the column
+    ``spc()`` puts just before ``value``.
+    """
     keys = [by] if isinstance(by, str) else list(by)
+    period = points.columns[points.columns.index("value") - 1]
     last = (
         pl.col("position") == pl.col("position").max().over(keys)
         if keys
@@ -647,8 +641,8 @@ def summarise(points: pl.DataFrame, by: Sequence[str] | str = ()) -> pl.DataFram
         .sum()
         .alias("neutral"),
         pl.col("gap_before").sum().alias("gaps"),
-        pl.col(points.columns[len(keys)]).min().alias("first_period"),
-        pl.col(points.columns[len(keys)]).max().alias("last_period"),
+        pl.col(period).min().alias("first_period"),
+        pl.col(period).max().alias("last_period"),
     )
     if not keys:
         return pl.concat([counts.drop("literal"), latest], how="horizontal")

@@ -16,7 +16,7 @@ import altair as alt
 import polars as pl
 import vl_convert as vlc
 
-from qi.charts import signal_label, summarise
+from qi.charts import summarise
 from qi.charts.icons import POINT_TYPES
 from qi.charts.phases import period_unit
 from qi.report.icons import (
@@ -226,13 +226,12 @@ def _period_text(points: pl.DataFrame, period: str, values: pl.Series) -> pl.Ser
 def _chart_frame(
     points: pl.DataFrame, keys: list[str], period: str, annotations: pl.DataFrame | None
 ) -> pl.DataFrame:
-    rules = str(points.get_column("rules")[0]) if points.height else "mdc"
     frame = points.select(
         *keys,
         _period_text(points, period, points.get_column(period)).alias("period"),
         *_POINT_COLUMNS,
         pl.col("point_type").cast(pl.String).replace_strict(POINT_TYPE_LABELS).alias("point_type"),
-        signal_label(rules).alias("signal"),
+        pl.col("signal_label").cast(pl.String).alias("signal"),
         pl.when(pl.col("excluded")).then(0).otherwise(1).alias("fill"),
     )
     if annotations is None or annotations.height == 0 or points.height == 0:

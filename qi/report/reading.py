@@ -14,7 +14,6 @@ from typing import Any
 
 import polars as pl
 
-from qi.charts import signal_label
 from qi.charts.phases import period_unit
 
 NUMBER_WORDS = [
@@ -74,8 +73,7 @@ def reading(summary: Mapping[str, Any], points: pl.DataFrame, unit: str | None =
     lead = ""
     if last["_row"] != points.height - 1:
         lead = f"No value for {_when(periods[-1], step)}. "
-    rules = str(points.get_column("rules")[0])
-    rows = points.with_columns(signal_label(rules).alias("_label")).to_dicts()
+    rows = points.with_columns(pl.col("signal_label").cast(pl.String).alias("_label")).to_dicts()
     sentence = _signal(rows, last["_row"], period, step, _centre_word(summary))
     assurance = summary.get("assurance_icon")
     if assurance in ASSURANCE_WORDS and summary.get("target") is not None:

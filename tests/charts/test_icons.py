@@ -160,3 +160,17 @@ def test_a_target_can_come_from_a_column():
     data = pl.DataFrame({"month": list(range(1, 13)), "y": ZIGZAG, "goal": [20.0] * 12})
     points = spc(data, value="y", period="month", direction="increase", target="goal")
     assert summarise(points)["assurance_icon"][0] == "consistent_fail"
+
+
+def test_summarise_finds_the_period_whatever_keys_it_is_given():
+    data = pl.DataFrame(
+        {
+            "measure": ["m"] * 24,
+            "place": ["a"] * 12 + ["b"] * 12,
+            "month": list(range(1, 13)) * 2,
+            "y": [float(v % 4) for v in range(24)],
+        }
+    )
+    points = spc(data, value="y", period="month", by=["measure", "place"])
+    summary = summarise(points, by="place")
+    assert summary.select("first_period", "last_period").unique().rows() == [(1, 12)]
