@@ -31,7 +31,7 @@ codes. This module must not compute statistics (that is ``qi.charts``) or write 
 import hashlib
 import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -856,6 +856,9 @@ def _write_annotations(engine: Engine, actor: str) -> int:
             exclude=spec.exclude,
             reason=spec.reason,
             actor=actor,
+            # Recorded a fortnight into the month, as a coach would, so that "since the last
+            # meeting" sees the demo's history as history, not as news of the day it loaded.
+            recorded_at=datetime.combine(spec.period, time(9)) + timedelta(days=14),
         )
         added += 1
     return added
@@ -883,6 +886,7 @@ def _write_stories(engine: Engine, actor: str) -> int:
             participation=spec.participation,
             links=spec.links,
             actor=actor,
+            recorded_at=datetime.combine(spec.told_on, time(12)),
         )
         added += 1
     return added

@@ -63,8 +63,12 @@ def add_annotation(
     exclude: bool = False,
     reason: str | None = None,
     actor: str | None = None,
+    recorded_at: datetime | None = None,
 ) -> int:
-    """Record an annotation and return its id."""
+    """Record an annotation and return its id.
+
+    ``recorded_at`` backdates the record (when loading annotations kept elsewhere); default now.
+    """
     if kind not in ANNOTATION_KINDS:
         raise AnnotationError(
             f"unknown kind of annotation {kind!r}; choose one of: {', '.join(ANNOTATION_KINDS)}"
@@ -93,7 +97,7 @@ def add_annotation(
                 exclude=exclude,
                 reason=reason.strip() if reason else None,
                 actor=actor or default_actor(),
-                created_at=datetime.now(UTC).replace(tzinfo=None),
+                created_at=recorded_at or datetime.now(UTC).replace(tzinfo=None),
             )
         )
         return int(result.inserted_primary_key[0])

@@ -29,7 +29,7 @@ Reads return polars. Nothing here draws or computes statistics.
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import polars as pl
 from sqlalchemy import Connection, Engine, Integer, String, delete, insert, select, update
@@ -254,9 +254,11 @@ def add_story(
     participation: str | None = None,
     links: Sequence[LinkLike] = (),
     actor: str | None = None,
+    recorded_at: datetime | None = None,
 ) -> int:
     """Record a story of change and return its id. ``initiative`` is the initiative's name;
-    ``links`` are measure codes, ``Link``s or mappings (measure, start, end, place)."""
+    ``links`` are measure codes, ``Link``s or mappings (measure, start, end, place).
+    ``recorded_at`` backdates the record (when loading stories kept elsewhere); default now."""
     story = {
         "title": title,
         "narrative": narrative,
@@ -270,8 +272,11 @@ def add_story(
         "participation": participation,
         "links": [_as_link(link) for link in links],
     }
-    when = _now()
-    _check(story, when.date())
+    now = _now()
+    _check(story, now.date())
+    if recorded_at is not None and recorded_at > now:
+        raise StoryError("recorded_at is in the future; give the time the story was recorded")
+    when = recorded_at or now
     who = actor or default_actor()
     with engine.begin() as connection:
         connection = connection.execution_options(**WRITE)
