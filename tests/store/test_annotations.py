@@ -114,3 +114,18 @@ def test_an_annotation_without_a_place_starts_a_phase_at_every_place(engine):
     assert phases["period"].unique().to_list() == [date(2024, 4, 1)]
     assert excluded.rows() == [("ae_attendances", "RZZ", date(2024, 6, 1))]
     assert isinstance(excluded, pl.DataFrame)
+
+
+def test_an_annotation_kept_elsewhere_can_be_recorded_with_its_own_time(engine):
+    from datetime import datetime
+
+    add_definitions(engine)
+    add_annotation(
+        engine,
+        measure="ae_attendances",
+        period=date(2023, 1, 1),
+        kind="context",
+        text="Strike days",
+        recorded_at=datetime(2023, 1, 15, 9, 0),
+    )
+    assert read_annotations(engine)["created_at"].to_list() == [datetime(2023, 1, 15, 9, 0)]
