@@ -24,7 +24,7 @@ DATA_COLUMNS = (
     "point_type", "signal_label", "chart", "rules",
 )  # fmt: skip
 CHART_WIDTH = 620
-CHART_HEIGHT = 320
+CHART_HEIGHT = 380
 
 
 def default_settings(definition: dict) -> tuple[str, str]:
@@ -92,11 +92,15 @@ def place_chart(
     )
 
 
+def number(value: float | None) -> str:
+    """A value as people write it in a table: 1,157 or 46.75 (two decimals at most)."""
+    if value is None:
+        return ""
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
 def phase_table(points: pl.DataFrame, unit: str | None) -> pl.DataFrame:
     """One row per phase: its span, points, centre and limits as the engine computed them."""
-    limits_vary = (
-        pl.col("lower_limit").n_unique() > 1
-    ) | (pl.col("upper_limit").n_unique() > 1)  # fmt: skip
     phases = (
         points.group_by("phase", maintain_order=True)
         .agg(
@@ -107,30 +111,32 @@ def phase_table(points: pl.DataFrame, unit: str | None) -> pl.DataFrame:
             pl.col("centre").first().alias("centre"),
             pl.col("lower_limit").first().alias("lower"),
             pl.col("upper_limit").first().alias("upper"),
-            limits_vary.alias("vary"),
+            ((pl.col("lower_limit").n_unique() > 1) | (pl.col("upper_limit").n_unique() > 1)).alias(
+                "vary"
+            ),
         )
         .sort("phase")
     )
-    return phases.select(
-        pl.format("Phase {}", pl.col("phase")).alias("Phase"),
-        pl.col("from").dt.strftime("%b %Y").alias("From"),
-        pl.col("to").dt.strftime("%b %Y").alias("To"),
-        pl.col("points").alias("Points"),
-        pl.col("excluded").alias("Excluded"),
-        pl.col("centre").round(2).alias(f"Centre ({unit})" if unit else "Centre"),
-        pl.when(pl.col("vary"))
-        .then(pl.lit("vary with the denominator"))
-        .when(pl.col("lower").is_null())
-        .then(pl.lit("none (run chart)"))
-        .otherwise(
-            pl.format(
-                "{} to {}",
-                pl.col("lower").round(2).cast(pl.String),
-                pl.col("upper").round(2).cast(pl.String),
-            )
+    rows = []
+    for phase in phases.iter_rows(named=True):
+        if phase["vary"]:
+            limits = "vary with the denominator"
+        elif phase["lower"] is None and phase["upper"] is None:
+            limits = "none (run chart)"
+        else:
+            limits = f"{number(phase['lower'])} to {number(phase['upper'])}"
+        rows.append(
+            {
+                "Phase": f"Phase {phase['phase']}",
+                "From": f"{phase['from']:%b %Y}",
+                "To": f"{phase['to']:%b %Y}",
+                "Points": phase["points"],
+                "Excluded": phase["excluded"],
+                f"Centre ({unit})" if unit else "Centre": number(phase["centre"]),
+                "Process limits": limits,
+            }
         )
-        .alias("Process limits"),
-    )
+    return pl.DataFrame(rows)
 
 
 def beside_chart(view: MeasureView, place: str) -> None:
@@ -142,13 +148,17 @@ def beside_chart(view: MeasureView, place: str) -> None:
     with st.container(border=True):
         st.markdown(plain(view.reading(place)))
     unit = view.measure["unit"] or ""
+    facts = []
     if summary["latest_value"] is not None:
-        st.metric(
-            f"Latest ({month(summary['last_period'])})",
-            f"{summary['latest_value']:,.4g} {unit}".strip(),
+        facts.append(
+            f"**Latest** ({month(summary['last_period'])}): "
+            f"{summary['latest_value']:,.4g} {plain(unit)}"
         )
+    if summary["latest_centre"] is not None:
+        facts.append(f"**Centre line**: {summary['latest_centre']:,.4g} {plain(unit)}")
     if summary["target"] is not None:
-        st.caption(f"Target: {summary['target']:,.4g} {unit}")
+        facts.append(f"**Target**: {summary['target']:,.4g} {plain(unit)}")
+    st.markdown("  \n".join(facts))
 
 
 def downloads(make_chart, points: pl.DataFrame, stem: str) -> None:

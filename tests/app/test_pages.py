@@ -40,7 +40,7 @@ def texts(at: AppTest) -> str:
 
 def table_with(at: AppTest, column: str) -> pl.DataFrame:
     """The first table on the page with this column, as polars."""
-    for frame in at.dataframe:
+    for frame in [*at.dataframe, *at.table]:
         if column in frame.value.columns:
             return pl.from_pandas(frame.value)
     raise AssertionError(f"no table with a column {column!r}")

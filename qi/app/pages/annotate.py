@@ -63,7 +63,7 @@ with right:
     beside_chart(view, scope.place)
 phases = phase_table(points, definition["unit"])
 st.markdown(f"**{phases.height} phase{'s' if phases.height != 1 else ''}**")
-st.dataframe(phases, hide_index=True, width="content")
+st.table(phases, hide_index=True)
 
 add, suggested = st.columns(2, gap="large")
 

@@ -70,7 +70,7 @@ st.markdown(
     f"{phases.height} phase{'s' if phases.height != 1 else ''}: limits are recalculated only "
     "where a coach marked a change with a reason."
 )
-st.dataframe(phases, hide_index=True, width="stretch")
+st.table(phases, hide_index=True)
 
 st.subheader("Annotations on this chart")
 notes = view.place_annotations(scope.place)
