@@ -15,6 +15,7 @@ from qi.ingest import ingest_bytes
 from qi.store import read_uploads
 
 LAST_REPORT = "qi.upload.report"
+REPORT_LINES = 100
 OUTCOME_WORDS = {
     "stored": "Stored",
     "unchanged": "Already stored (nothing changed)",
@@ -65,17 +66,11 @@ def show_report(report: dict) -> None:
     problems = report["problems"]
     if problems.height:
         st.markdown("**Validation report**: every problem, where it is, and how to fix it.")
-        st.dataframe(
-            problems,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "Severity": st.column_config.TextColumn(width="small"),
-                "Row": st.column_config.TextColumn(width="small"),
-                "Problem": st.column_config.TextColumn(width="large"),
-                "Fix": st.column_config.TextColumn(width="large"),
-            },
-        )
+        # A static table wraps long fixes instead of cutting them off; the same problem on many
+        # rows is one line listing the rows.
+        st.table(problems.head(REPORT_LINES).fill_null(""), hide_index=True)
+        if problems.height > REPORT_LINES:
+            st.caption(f"... and {problems.height - REPORT_LINES} more problems like these.")
 
 
 def problem_rows(report) -> pl.DataFrame:
@@ -148,7 +143,7 @@ else:
         .select(
             pl.col("uploaded_at").dt.strftime("%d %b %Y %H:%M").alias("When"),
             pl.col("file_name").alias("File"),
-            pl.col("sheet").alias("Sheet"),
+            pl.col("sheet").fill_null("").alias("Sheet"),
             pl.col("actor").alias("Who"),
             pl.col("outcome")
             .replace_strict(OUTCOME_WORDS, default=pl.col("outcome"))
@@ -160,4 +155,5 @@ else:
         ),
         hide_index=True,
         width="stretch",
+        column_config={"File": st.column_config.TextColumn(width="medium")},
     )
