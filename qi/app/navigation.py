@@ -26,8 +26,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("Data", "upload.py", "Upload data", ":material/upload_file:", "upload"),
     PageSpec("Review", "measures.py", "Measures", ":material/monitoring:", "measures"),
     PageSpec("Review", "annotate.py", "Annotate", ":material/edit_note:", "annotate"),
-    # Issue 5: PageSpec("Review", "stories.py", "Stories of change", ...),
-    #          PageSpec("Meeting", "meeting.py", "Meeting view", ...).
+    PageSpec("Review", "stories.py", "Stories of change", ":material/forum:", "stories"),
+    PageSpec("Meeting", "meeting.py", "Meeting view", ":material/groups:", "meeting"),
 )
 
 

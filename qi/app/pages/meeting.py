@@ -1,0 +1,426 @@
+"""Meeting view: what a stewardship group reviews for an initiative or a place, and its record.
+
+Everything shown comes from ``meeting_review()`` (the matrix, the readings, what is new since a
+day, the stories and actions) and the pack from ``board_pack()``; this page lays them out, takes
+the group's decisions and actions (``qi.store.meetings``), and links every cell to its chart.
+Icons always carry their meaning in words. Text people typed is shown as plain text.
+"""
+
+from datetime import date, timedelta
+
+import polars as pl
+import streamlit as st
+
+from qi.app.context import engine, initiatives, month, open_measure, place_names, series_index
+from qi.app.widgets import plain
+from qi.meeting import icon_key, meeting_review
+from qi.report.icons import ICON_LABELS, icon_data_url
+from qi.report.pack import board_pack
+from qi.review import ReviewError
+from qi.since import EVENT_WORDS
+from qi.store.meetings import (
+    ACTION_KIND_WORDS,
+    STATUS_WORDS,
+    MeetingError,
+    add_action,
+    add_meeting,
+    last_meeting,
+    read_actions,
+    read_meetings,
+    set_action_status,
+)
+from qi.store.stories import VOICES
+
+PACK = "qi.meeting.pack"  # (subject, since, BoardPack) of the last pack prepared
+NOTICE = "qi.meeting.notice"
+NEW_MEETING = 0  # the "record a new meeting" choice among meeting ids
+CELLS_PER_ROW = 4
+DEFAULT_LOOKBACK_DAYS = 31  # "since" without a past meeting: about a month of news
+
+
+def _number(value: float | None, unit: str | None) -> str:
+    if value is None:
+        return "none"
+    return f"{value:,.4g}" + (f" {unit}" if unit else "")
+
+
+def _icons(row: dict) -> str:
+    """The cell's icons as Markdown images whose alt text is their meaning."""
+    names = [row["variation_icon"], row["assurance_icon"]]
+    return " ".join(f"![{ICON_LABELS[n]}]({icon_data_url(n)})" for n in names if n)
+
+
+def matrix_cell(row: dict, initiative: str | None, key: str) -> None:
+    """One measure at one place: icons and their words, latest value, target, reading, and the
+    way down to its chart."""
+    names = place_names()
+    st.markdown(f"**{plain(names.get(row['place'], row['place']))}**")
+    icons = _icons(row)
+    if icons:
+        st.markdown(icons)
+    st.markdown(f"{plain(row['variation'])}  \n{plain(row['assurance'])}")
+    facts = f"Latest ({month(row['latest_period'])}): {_number(row['latest_value'], row['unit'])}"
+    if row["target"] is not None:
+        facts += f" · Target: {_number(row['target'], row['unit'])}"
+    st.markdown(plain(facts))
+    st.caption(plain(row["reading"]))
+    if st.button("Open the chart", key=key, icon=":material/show_chart:", type="tertiary"):
+        open_measure(row["measure"], row["place"], initiative)
+
+
+def summary(review, initiative: str | None) -> None:
+    """The matrix: a measure per row (signals first), a place per column."""
+    matrix = review.matrix
+    if matrix.height == 0:
+        st.info("No data is stored yet for these places.")
+        return
+    for index, code in enumerate(matrix.get_column("measure").unique(maintain_order=True)):
+        cells = matrix.filter(pl.col("measure") == code)
+        first = cells.row(0, named=True)
+        signalling = cells.filter(pl.col("special_cause")).height
+        with st.container(border=True, key=f"qi-matrix-{index}"):
+            st.markdown(f"##### {plain(first['measure_name'])}")
+            st.caption(
+                plain(
+                    f"Unit: {first['unit'] or 'none'} · special cause at {signalling} of "
+                    f"{cells.height} place{'s' if cells.height != 1 else ''}"
+                )
+            )
+            rows = list(cells.iter_rows(named=True))
+            for start in range(0, len(rows), CELLS_PER_ROW):
+                columns = st.columns(CELLS_PER_ROW, gap="medium")
+                for column, row in zip(columns, rows[start : start + CELLS_PER_ROW], strict=False):
+                    with column:
+                        matrix_cell(row, initiative, f"qi.meeting.open.{code}.{row['place']}")
+    with st.expander("Icon key: what each icon means", icon=":material/key:"):
+        key = icon_key()
+        for start in range(0, key.height, 5):
+            columns = st.columns(5)
+            for column, row in zip(
+                columns, key.slice(start, 5).iter_rows(named=True), strict=False
+            ):
+                column.markdown(f"![{row['meaning']}]({icon_data_url(row['icon'])})")
+                column.caption(row["meaning"])
+
+
+def _measure_names(review) -> dict[str, str]:
+    return (
+        dict(review.measures.select("code", "name").iter_rows()) if review.measures.height else {}
+    )
+
+
+def news(review) -> None:
+    """New signals, annotations and recalculations, and stories since the chosen day."""
+    found = review.news
+    if found is None:
+        st.markdown("Choose a day above to see what is new since then.")
+        return
+    st.markdown(f"**{plain(found.sentence())}**")
+    names, titles = place_names(), _measure_names(review)
+    if found.signals.height:
+        st.markdown("**New signals**")
+        st.dataframe(
+            found.signals.select(
+                pl.col("measure")
+                .replace_strict(titles, default=pl.col("measure"))
+                .alias("Measure"),
+                pl.col("place").replace_strict(names, default=pl.col("place")).alias("Place"),
+                pl.col("period").dt.strftime("%b %Y").alias("Period"),
+                pl.col("value").round(2).alias("Value"),
+                pl.col("point_type").str.replace_all("_", " ").alias("What the point shows"),
+                pl.col("signal").alias("Rule"),
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    if found.annotations.height:
+        st.markdown("**New annotations and recalculations**")
+        st.dataframe(
+            found.annotations.select(
+                pl.col("event").replace_strict(EVENT_WORDS, default=pl.col("event")).alias("What"),
+                pl.col("measure")
+                .replace_strict(titles, default=pl.col("measure"))
+                .alias("Measure"),
+                pl.col("place").replace_strict(names, default="every place").alias("Place"),
+                pl.col("period").dt.strftime("%b %Y").alias("Period"),
+                pl.col("text").alias("Annotation"),
+                pl.col("reason").alias("Why"),
+                pl.col("event_at").dt.strftime("%d %b %Y").alias("When"),
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    if found.stories.height:
+        st.markdown("**New stories of change**")
+        st.dataframe(
+            found.stories.select(
+                pl.col("told_on").dt.strftime("%d %b %Y").alias("Told on"),
+                pl.col("title").alias("Title"),
+                pl.col("place").replace_strict(names, default=pl.col("place")).alias("Place"),
+                pl.col("voice").replace_strict(VOICES, default=pl.col("voice")).alias("Voice"),
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+
+
+def _against(action: dict, titles: dict[str, str]) -> str:
+    if action["measure"]:
+        where = (
+            f" at {place_names().get(action['place'], action['place'])}" if action["place"] else ""
+        )
+        return f"{titles.get(action['measure'], action['measure'])}{where}"
+    if action["story"]:
+        return f"Story: {action['story']}"
+    return "The meeting as a whole"
+
+
+def _done(action_id: int) -> None:
+    try:
+        set_action_status(engine(), action_id, "done")
+    except MeetingError as error:
+        st.session_state[NOTICE] = ("error", str(error))
+        return
+    st.session_state.pop(PACK, None)
+    st.session_state[NOTICE] = ("success", "Action marked done.")
+
+
+def action_line(action: dict, titles: dict[str, str], done_button: bool) -> None:
+    words, button = st.columns([6, 1], vertical_alignment="center")
+    kind = ACTION_KIND_WORDS.get(action["kind"], action["kind"])
+    facts = [f"{kind}, against {_against(action, titles)}"]
+    if action["owner"]:
+        facts.append(f"owner: {action['owner']}")
+    if action["due_on"] is not None:
+        facts.append(f"due {action['due_on']:%d %b %Y}")
+    if action["status"]:
+        facts.append(STATUS_WORDS.get(action["status"], action["status"]).lower())
+    facts.append(f"recorded at {action['meeting']}")
+    words.markdown(plain(action["text"]))
+    words.caption(plain(" · ".join(facts)))
+    if done_button:
+        button.button("Mark done", key=f"qi.meeting.done.{action['id']}", on_click=_done,
+                      args=(action["id"],), icon=":material/check:")  # fmt: skip
+
+
+def actions(review) -> None:
+    titles = _measure_names(review)
+    open_ones = review.actions.filter(pl.col("status") == "open")
+    st.markdown(f"**Open actions carried forward** ({open_ones.height})")
+    if open_ones.height == 0:
+        st.caption("None open.")
+    for action in open_ones.sort("due_on", nulls_last=True).iter_rows(named=True):
+        action_line(action, titles, done_button=True)
+    recent = review.actions.filter(pl.col("status").is_null() | (pl.col("status") != "open"))
+    if recent.height:
+        st.markdown("**Decisions and completed actions recorded since then**")
+        for action in recent.iter_rows(named=True):
+            action_line(action, titles, done_button=False)
+
+
+def _record_meeting(initiative: str | None, place: str | None) -> None:
+    state = st.session_state
+    try:
+        meeting_id = add_meeting(
+            engine(),
+            title=state["qi.meeting.new.title"],
+            held_on=state["qi.meeting.new.held_on"],
+            notes=state.get("qi.meeting.new.notes") or None,
+            initiative=initiative,
+            place=place,
+        )
+    except MeetingError as error:
+        state[NOTICE] = ("error", f"The meeting was not recorded: {error}")
+        return
+    state["qi.meeting.chosen"] = meeting_id
+    state[NOTICE] = ("success", "Meeting recorded. Add its decisions and actions below.")
+
+
+def _record_action(meeting_id: int) -> None:
+    state = st.session_state
+    against = state.get("qi.meeting.action.against")
+    measure = story_id = None
+    if isinstance(against, str):
+        measure = against
+    elif isinstance(against, int):
+        story_id = against
+    try:
+        add_action(
+            engine(),
+            meeting_id,
+            kind=state["qi.meeting.action.kind"] or "action",
+            text=state["qi.meeting.action.text"],
+            owner=state.get("qi.meeting.action.owner") or None,
+            due_on=state.get("qi.meeting.action.due_on"),
+            measure=measure,
+            place=state.get("qi.meeting.action.place") if measure else None,
+            story_id=story_id,
+        )
+    except MeetingError as error:
+        state[NOTICE] = ("error", f"Not recorded: {error}")
+        return
+    state.pop(PACK, None)
+    state[NOTICE] = ("success", "Recorded.")
+
+
+def record(review, initiative: str | None, place: str | None) -> None:
+    """Record the meeting, then its decisions and actions against a measure or a story."""
+    meetings = read_meetings(engine(), initiative=initiative, place=place)
+    titles = dict(meetings.select("id", "title").iter_rows())
+    held = dict(meetings.select("id", "held_on").iter_rows())
+    choices = [NEW_MEETING, *titles]
+    if st.session_state.get("qi.meeting.chosen") not in choices:
+        today = [i for i, day in held.items() if day == date.today()]
+        st.session_state["qi.meeting.chosen"] = today[0] if today else NEW_MEETING
+    chosen = st.selectbox(
+        "Meeting",
+        choices,
+        format_func=lambda i: (
+            "A new meeting" if i == NEW_MEETING else f"{titles[i]} ({held[i]:%d %b %Y})"
+        ),
+        key="qi.meeting.chosen",
+    )
+    if chosen == NEW_MEETING:
+        left, right = st.columns([3, 1])
+        left.text_input("Title", value=f"{review.title} stewardship group, {date.today():%B %Y}",
+                        key="qi.meeting.new.title")  # fmt: skip
+        right.date_input("Held on", value=date.today(), key="qi.meeting.new.held_on",
+                         format="DD/MM/YYYY")  # fmt: skip
+        st.text_area("Notes", key="qi.meeting.new.notes", height=80)
+        st.button("Record the meeting", on_click=_record_meeting, args=(initiative, place),
+                  type="primary", icon=":material/event_available:")  # fmt: skip
+        return
+    titles_by_code = _measure_names(review)
+    names = place_names()
+    stories = review.stories.unique("story_id", maintain_order=True)
+    story_titles = dict(stories.select("story_id", "title").iter_rows())
+    against = [None, *titles_by_code, *story_titles]
+    with st.form("qi.meeting.action", clear_on_submit=True, border=True):
+        st.markdown("**Add a decision or action**")
+        st.segmented_control("Kind", list(ACTION_KIND_WORDS), format_func=ACTION_KIND_WORDS.get,
+                             default="action", key="qi.meeting.action.kind")  # fmt: skip
+        st.text_area("What was agreed, or what will be done", key="qi.meeting.action.text",
+                     height=80)  # fmt: skip
+        first, second, third = st.columns([2, 2, 1])
+        first.selectbox(
+            "Against",
+            against,
+            format_func=lambda a: (
+                "The meeting as a whole"
+                if a is None
+                else (
+                    titles_by_code.get(a, a) if isinstance(a, str) else f"Story: {story_titles[a]}"
+                )
+            ),
+            key="qi.meeting.action.against",
+        )
+        second.selectbox("At place (for a measure)", [None, *review.places],
+                         format_func=lambda c: "Every place" if c is None else names.get(c, c),
+                         key="qi.meeting.action.place")  # fmt: skip
+        third.date_input("Due", value=date.today() + timedelta(days=28),
+                         key="qi.meeting.action.due_on", format="DD/MM/YYYY")  # fmt: skip
+        st.text_input("Owner (who will do it)", key="qi.meeting.action.owner")
+        st.form_submit_button("Record", on_click=_record_action, args=(chosen,),
+                              icon=":material/add_task:")  # fmt: skip
+    recorded = read_actions(engine(), meetings=chosen)
+    st.markdown(f"**Recorded at this meeting** ({recorded.height})")
+    for action in recorded.iter_rows(named=True):
+        action_line(action, titles_by_code, done_button=action["status"] == "open")
+
+
+def pack_downloads(review, subject: str, since_day: date | None) -> None:
+    """Prepare the board pack on request (it draws every chart), then offer the PDF and PNGs."""
+    st.caption(
+        "A cover, the summary matrix with the icon key, a page per measure (chart, reading, "
+        "annotations, quotes from anonymised stories) and the actions. Every chart has alt text."
+    )
+    if st.button("Prepare the board pack", icon=":material/picture_as_pdf:"):
+        with st.spinner("Drawing every chart and laying out the pages..."):
+            st.session_state[PACK] = (subject, since_day, board_pack(review))
+    prepared = st.session_state.get(PACK)
+    if prepared is None or prepared[:2] != (subject, since_day):
+        return
+    pack = prepared[2]
+    stem = "".join(c if c.isalnum() else "-" for c in review.title).strip("-").lower()
+    st.download_button(
+        f"Board pack, PDF ({pack.pages} pages)", pack.pdf, f"board-pack-{stem}.pdf",
+        "application/pdf", on_click="ignore", type="primary", icon=":material/download:",
+        key="qi.meeting.pack.pdf",
+    )  # fmt: skip
+    titles = _measure_names(review)
+    st.markdown("**Each chart as a PNG**")
+    columns = st.columns(3)
+    for index, (code, png) in enumerate(pack.charts.items()):
+        columns[index % 3].download_button(
+            titles.get(code, code), png, f"{code}.png", "image/png", on_click="ignore",
+            icon=":material/image:", key=f"qi.meeting.pack.png.{code}",
+            help=pack.alt_texts.get(code),
+        )  # fmt: skip
+
+
+st.title("Meeting view")
+st.caption(
+    "For stewardship groups: every measure of an initiative or place with its icons and "
+    "reading, what is new since the last meeting, the actions, and a board pack to take away."
+)
+notice = st.session_state.pop(NOTICE, None)
+if notice is not None:
+    getattr(st, notice[0])(notice[1])
+
+programmes = dict(initiatives().select("name", "places").iter_rows())
+with_data = set(series_index().get_column("place"))
+names = place_names()
+kind_column, subject_column, since_column = st.columns([1.2, 3, 1.3], vertical_alignment="bottom")
+kind = kind_column.segmented_control(
+    "Review", ["Initiative", "Place"], default="Initiative", key="qi.meeting.kind"
+)
+initiative = place = None
+if kind == "Place" or not programmes:
+    codes = sorted(with_data, key=lambda c: names.get(c, c))
+    if not codes:
+        st.info("Nothing is stored yet. Upload a file of measures on the Upload data page.")
+        st.stop()
+    place = subject_column.selectbox("Place", codes, format_func=lambda c: names.get(c, c),
+                                     key="qi.meeting.place")  # fmt: skip
+else:
+    initiative = subject_column.selectbox(
+        "Initiative", list(programmes), key="qi.meeting.initiative"
+    )
+subject = f"{initiative}|{place}"
+previous = last_meeting(engine(), initiative=initiative, place=place)
+default_since = previous["held_on"] if previous else date.today() - timedelta(DEFAULT_LOOKBACK_DAYS)
+since_day = since_column.date_input(
+    "What is new since", value=default_since, max_value=date.today(), format="DD/MM/YYYY",
+    key=f"qi.meeting.since.{subject}",
+    help="Default: the day of the last meeting of this initiative or place.",
+)  # fmt: skip
+if previous:
+    st.caption(plain(f"Last meeting: {previous['title']}, held {previous['held_on']:%d %B %Y}."))
+else:
+    st.caption("No meeting of this group is recorded yet.")
+
+try:
+    with st.spinner("Reading every measure..."):
+        review = meeting_review(engine(), initiative=initiative, place=place, since_day=since_day)
+except ReviewError as error:
+    st.error(f"This review cannot be shown: {error}")
+    st.stop()
+
+st.header("Summary", divider="grey")
+st.caption(
+    "Measures showing special cause come first (concern before improvement). Each icon's "
+    "meaning is written beside it. Open a chart to see its annotations and stories."
+)
+summary(review, initiative)
+
+st.header("Since the last meeting", divider="grey")
+news(review)
+
+st.header("Actions", divider="grey")
+actions(review)
+
+st.header("Record the meeting", divider="grey")
+record(review, initiative, place)
+
+st.header("Board pack", divider="grey")
+pack_downloads(review, subject, since_day)

@@ -1,0 +1,330 @@
+"""Stories of change: add, edit and browse them, each beside the charts it speaks to.
+
+Every field of a story (``qi.store.stories``) can be entered and filtered on. What a user typed
+is shown as plain text (``story_panel.show_story``). The store checks a story (consent, places
+of the initiative, dates); its message is shown as it is.
+"""
+
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+from qi.app.context import engine, initiatives, measure_names, month, place_names, series_index
+from qi.app.story_panel import linked_charts, period_words, show_story
+from qi.app.widgets import plain
+from qi.store import read_series
+from qi.store.stories import (
+    DOMAINS,
+    PARTICIPATION,
+    VOICES,
+    Link,
+    StoryError,
+    add_story,
+    edit_story,
+    read_stories,
+    read_story,
+)
+
+CHOSEN = "qi.story.chosen"  # the story being read
+NOTICE = "qi.story.notice"  # what the last add or edit did, shown once
+NOT_RECORDED = "Not recorded"
+FORM_FIELDS = (
+    "title", "narrative", "told_on", "initiative", "place", "measures", "start", "end",
+    "voice", "domains", "participation", "consent", "anonymised",
+)  # fmt: skip
+
+
+def _initiative_places() -> dict[str, list[str]]:
+    return dict(initiatives().select("name", "places").iter_rows())
+
+
+def _periods(measures: list[str], place: str | None) -> list[date]:
+    """The periods stored for these measures (at this place), for choosing what a story speaks
+    to; a measure stored nowhere yet offers none."""
+    if not measures:
+        return []
+    try:
+        series = read_series(engine(), measures=measures, places=place)
+    except LookupError:
+        return []
+    return sorted(set(series.get_column("period").to_list()))
+
+
+def _period_label(value: date) -> str:
+    return month(value) if value.day == 1 else f"{value.day} {value:%b %Y}"
+
+
+def story_form(prefix: str, story: dict | None = None) -> None:
+    """The fields of a story, kept in session state under ``prefix``; ``story`` prefills them.
+
+    Plain widgets rather than st.form: choosing an initiative narrows the places, and choosing
+    measures offers their periods, which a form would not do until it is submitted.
+    """
+    story = story or {}
+    links = story.get("links") or []
+
+    def key(name: str) -> str:
+        return f"{prefix}.{name}"
+
+    names, titles = place_names(), measure_names()
+    st.text_input("Title", value=story.get("title", ""), key=key("title"),
+                  placeholder="A few words people will recognise it by")  # fmt: skip
+    st.text_area("Narrative", value=story.get("narrative", ""), key=key("narrative"), height=160,
+                 help="What happened, in the teller's words. Shown as plain text.")  # fmt: skip
+    left, middle, right = st.columns(3)
+    left.date_input("Told on", value=story.get("told_on", date.today()), max_value=date.today(),
+                    key=key("told_on"), format="DD/MM/YYYY")  # fmt: skip
+    by_initiative = _initiative_places()
+    options = [None, *by_initiative]
+    initiative = middle.selectbox(
+        "Initiative", options, index=options.index(story.get("initiative")),
+        format_func=lambda v: "None" if v is None else v, key=key("initiative"),
+    )  # fmt: skip
+    codes = by_initiative[initiative] if initiative else sorted(names, key=names.get)
+    place_options = [None, *codes]
+    place = right.selectbox(
+        "Place", place_options,
+        index=place_options.index(story["place"]) if story.get("place") in codes else 0,
+        format_func=lambda c: "None" if c is None else names.get(c, c), key=key("place"),
+    )  # fmt: skip
+    stored = series_index()
+    if place is not None:
+        stored = stored.filter(pl.col("place") == place)
+    measure_options = sorted(set(stored.get_column("measure")), key=lambda c: titles.get(c, c))
+    linked = [m for m in dict.fromkeys(link["measure"] for link in links) if m in measure_options]
+    measures = st.multiselect(
+        "Measures it speaks to", measure_options, default=linked, key=key("measures"),
+        format_func=lambda c: titles.get(c, c),
+        help="Its marker goes on these measures' charts, at the story's place.",
+    )  # fmt: skip
+    periods = _periods(measures, place)
+    if measures and periods:
+        told = story.get("told_on", date.today())
+        start_default = (
+            links[0]["period_start"]
+            if links
+            else max([p for p in periods if p <= told] or periods[:1])
+        )
+        end_default = links[0]["period_end"] if links else start_default
+        first, last = st.columns(2)
+        first.selectbox("Periods it speaks to: from", periods, key=key("start"),
+                        index=periods.index(start_default) if start_default in periods else 0,
+                        format_func=_period_label)  # fmt: skip
+        last.selectbox("to", periods, key=key("end"),
+                       index=periods.index(end_default) if end_default in periods else 0,
+                       format_func=_period_label)  # fmt: skip
+    voice, domains, level = st.columns(3)
+    voice.selectbox("Whose voice", list(VOICES), format_func=VOICES.get, key=key("voice"),
+                    index=list(VOICES).index(story.get("voice", "professional")))  # fmt: skip
+    domains.multiselect("Outcome domains", list(DOMAINS), format_func=DOMAINS.get,
+                        default=story.get("domains", []), key=key("domains"))  # fmt: skip
+    levels = [None, *PARTICIPATION]
+    level.selectbox(
+        "Level of participation it reflects", levels,
+        index=levels.index(story.get("participation")),
+        format_func=lambda c: NOT_RECORDED if c is None else PARTICIPATION[c],
+        key=key("participation"),
+        help="Shier's pathways to participation, from 'listened to' up to 'shares power and "
+        "responsibility for decisions'.",
+    )  # fmt: skip
+    consent, anonymised = st.columns(2)
+    consent.checkbox("Consent recorded", value=story.get("consent_recorded", False),
+                     key=key("consent"))  # fmt: skip
+    anonymised.checkbox("Anonymised", value=story.get("anonymised", True), key=key("anonymised"),
+                        help="Only anonymised stories are quoted in the board pack.")  # fmt: skip
+
+
+def _fields(prefix: str) -> dict:
+    """The story form's values as ``add_story``/``edit_story`` keywords."""
+    value = {name: st.session_state.get(f"{prefix}.{name}") for name in FORM_FIELDS}
+    measures = value["measures"] or []
+    start, end = value["start"], value["end"]
+    if measures and start is None:
+        start = end = value["told_on"]
+    return {
+        "title": value["title"] or "",
+        "narrative": value["narrative"] or "",
+        "told_on": value["told_on"],
+        "initiative": value["initiative"],
+        "place": value["place"],
+        "links": [Link(measure=m, start=start, end=end) for m in measures],
+        "voice": value["voice"],
+        "domains": value["domains"] or [],
+        "participation": value["participation"],
+        "consent_recorded": bool(value["consent"]),
+        "anonymised": bool(value["anonymised"]),
+    }
+
+
+def _forget_form(prefix: str) -> None:
+    for name in FORM_FIELDS:
+        st.session_state.pop(f"{prefix}.{name}", None)
+
+
+def _add(prefix: str) -> None:
+    """Button callback: record the story, or say what to fix and keep what was typed."""
+    try:
+        story_id = add_story(engine(), **_fields(prefix))
+    except StoryError as error:
+        st.session_state[NOTICE] = ("error", f"The story was not added: {error}")
+        return
+    st.session_state[NOTICE] = ("success", "Story added.")
+    st.session_state[CHOSEN] = story_id
+    _forget_form(prefix)
+
+
+def _edit(prefix: str, story_id: int) -> None:
+    try:
+        edit_story(engine(), story_id, **_fields(prefix))
+    except StoryError as error:
+        st.session_state[NOTICE] = ("error", f"The story was not changed: {error}")
+        return
+    st.session_state[NOTICE] = ("success", "Story changed.")
+    _forget_form(prefix)
+
+
+def filters() -> dict:
+    """The filters a reader chose, as ``read_stories`` keywords."""
+    names, titles = place_names(), measure_names()
+    by_initiative = _initiative_places()
+    with st.expander("Filter the stories", expanded=False, icon=":material/filter_list:"):
+        first = st.columns(4)
+        search = first[0].text_input("Words in the title or narrative", key="qi.sf.search")
+        initiative = first[1].selectbox(
+            "Initiative", [None, *by_initiative], key="qi.sf.initiative",
+            format_func=lambda v: "Any" if v is None else v,
+        )  # fmt: skip
+        place_codes = by_initiative[initiative] if initiative else sorted(names, key=names.get)
+        places = first[2].multiselect("Places", place_codes, format_func=lambda c: names.get(c, c),
+                                      key="qi.sf.places", placeholder="Any")  # fmt: skip
+        measures = first[3].multiselect(
+            "Measures", sorted(titles, key=titles.get), format_func=lambda c: titles.get(c, c),
+            key="qi.sf.measures", placeholder="Any",
+        )  # fmt: skip
+        second = st.columns(4)
+        voices = second[0].multiselect("Whose voice", list(VOICES), format_func=VOICES.get,
+                                       key="qi.sf.voices", placeholder="Any")  # fmt: skip
+        domains = second[1].multiselect("Outcome domains", list(DOMAINS), format_func=DOMAINS.get,
+                                        key="qi.sf.domains", placeholder="Any")  # fmt: skip
+        levels = second[2].multiselect(
+            "Level of participation", list(PARTICIPATION), format_func=PARTICIPATION.get,
+            key="qi.sf.participation", placeholder="Any",
+        )  # fmt: skip
+        dates = second[3].date_input("Told between", value=(), key="qi.sf.dates",
+                                     format="DD/MM/YYYY")  # fmt: skip
+        third = st.columns(4)
+        yes_no = {None: "Either", True: "Yes", False: "No"}
+        consent = third[0].segmented_control(
+            "Consent recorded",
+            list(yes_no),
+            default=None,
+            format_func=yes_no.get,
+            key="qi.sf.consent",
+        )
+        anonymised = third[1].segmented_control(
+            "Anonymised", list(yes_no), default=None, format_func=yes_no.get, key="qi.sf.anonymised"
+        )
+    chosen = {
+        "search": search or None,
+        "initiative": initiative,
+        "places": places or None,
+        "measures": measures or None,
+        "voices": voices or None,
+        "domains": domains or None,
+        "participation": levels or None,
+        "consent_recorded": consent,
+        "anonymised": anonymised,
+    }
+    if len(dates) == 2:
+        chosen["start"], chosen["end"] = dates
+    return chosen
+
+
+def story_table(stories: pl.DataFrame) -> pl.DataFrame:
+    """The stories in words, one row each, for a table (a table shows text, never markup)."""
+    names, titles = place_names(), measure_names()
+    return stories.select(
+        pl.col("told_on").dt.strftime("%d %b %Y").alias("Told on"),
+        pl.col("title").alias("Title"),
+        pl.col("place").replace_strict(names, default=pl.col("place")).alias("Place"),
+        pl.col("voice").replace_strict(VOICES, default=pl.col("voice")).alias("Whose voice"),
+        pl.col("domains")
+        .list.eval(pl.element().replace_strict(DOMAINS, default=pl.element()))
+        .list.join("; ")
+        .alias("Outcomes"),
+        pl.col("participation")
+        .replace_strict(PARTICIPATION, default=NOT_RECORDED)
+        .alias("Participation"),
+        pl.col("measures")
+        .list.eval(pl.element().replace_strict(titles, default=pl.element()))
+        .list.join("; ")
+        .alias("Measures"),
+        pl.when(pl.col("consent_recorded")).then(pl.lit("yes")).otherwise(pl.lit("no"))
+        .alias("Consent"),
+        pl.when(pl.col("anonymised")).then(pl.lit("yes")).otherwise(pl.lit("no"))
+        .alias("Anonymised"),
+    )  # fmt: skip
+
+
+st.title("Stories of change")
+st.caption(
+    "Timely qualitative evidence from children, young people, families, communities and staff, "
+    "kept beside the measures it speaks to. A story linked to a measure is marked on its chart."
+)
+notice = st.session_state.pop(NOTICE, None)
+if notice is not None:
+    getattr(st, notice[0])(notice[1])
+
+browse, add = st.tabs(["Browse", "Add a story"])
+
+with add:
+    st.markdown(
+        "Stories in the voice of a child or young person, or of a parent or carer, need consent "
+        "recorded; so does any story that is not anonymised."
+    )
+    story_form("qi.story.new")
+    st.button("Add story", type="primary", on_click=_add, args=("qi.story.new",),
+              icon=":material/add:", key="qi.story.add")  # fmt: skip
+
+with browse:
+    try:
+        found = read_stories(engine(), **filters())
+    except StoryError as error:
+        st.error(str(error))
+        st.stop()
+    st.markdown(f"**{found.height} stor{'y' if found.height == 1 else 'ies'}**, newest first.")
+    if found.height == 0:
+        st.stop()
+    st.dataframe(story_table(found), hide_index=True, width="stretch")
+    ids = found.get_column("id").to_list()
+    by_id = {row["id"]: row for row in found.iter_rows(named=True)}
+    if st.session_state.get(CHOSEN) in ids:
+        st.session_state["qi.story.pick"] = st.session_state[CHOSEN]
+    chosen = st.selectbox(
+        "Read a story",
+        ids,
+        format_func=lambda i: f"{by_id[i]['told_on']:%d %b %Y}: {by_id[i]['title']}",
+        key="qi.story.pick",
+    )
+    st.session_state[CHOSEN] = chosen
+    story = read_story(engine(), chosen)
+    story["domains"] = by_id[chosen]["domains"]
+    text, charts = st.columns([1, 1.3], gap="large")
+    with text:
+        show_story(story)
+        for link in story["links"]:
+            st.caption(
+                plain(
+                    f"Speaks to {measure_names().get(link['measure'], link['measure'])}, "
+                    f"{period_words(link['period_start'], link['period_end'])}"
+                )
+            )
+        with st.expander("Edit this story", icon=":material/edit:"):
+            prefix = f"qi.story.edit.{chosen}"
+            story_form(prefix, story)
+            st.button("Save changes", on_click=_edit, args=(prefix, chosen),
+                      key=f"qi.story.save.{chosen}", icon=":material/save:")  # fmt: skip
+    with charts:
+        st.markdown("**The charts it speaks to**")
+        linked_charts(chosen)

@@ -1,0 +1,141 @@
+"""A story of change as the app shows it, and the charts a story and a measure share.
+
+A story is shown as plain text: every piece a user typed goes through ``plain()`` (Markdown
+escaped, so ``<script>`` and ``**`` show as the characters typed, never as HTML or formatting).
+Charts come from ``measure_view()`` and ``spc_chart()``; story markers from ``story_markers()``.
+Nothing here computes statistics or writes to the store.
+"""
+
+from datetime import date
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from qi.app.context import engine, measure_names, month, place_names
+from qi.app.widgets import plain
+from qi.charts import SPCInputError
+from qi.report.figures import spc_chart
+from qi.review import ReviewError, measure_view
+from qi.store.stories import DOMAINS, PARTICIPATION, VOICES, read_story, story_markers
+
+STORY_CHART_WIDTH = 520
+STORY_CHART_HEIGHT = 260
+
+
+def period_words(start: date | None, end: date | None) -> str:
+    """A linked period range as people say it: "Apr 2024", "Apr to Sep 2024"."""
+    if start is None and end is None:
+        return "every period"
+    start, end = start or end, end or start
+    if start == end:
+        return month(start)
+    return f"{month(start)} to {month(end)}"
+
+
+def story_facts(story: dict) -> list[str]:
+    """The story's recorded facts in words (not yet escaped)."""
+    names = place_names()
+    facts = [f"Told on {story['told_on'].day} {story['told_on']:%B %Y}"]
+    if story["place"]:
+        facts.append(names.get(story["place"], story["place"]))
+    if story["initiative"]:
+        facts.append(story["initiative"])
+    facts.append(f"Voice: {VOICES.get(story['voice'], story['voice'])}")
+    return facts
+
+
+def show_story(story: dict, heading: bool = True) -> None:
+    """One story as plain text: title, facts, narrative, outcomes, participation, consent."""
+    if heading:
+        st.markdown(f"#### {plain(story['title'])}")
+    st.caption(" · ".join(plain(f) for f in story_facts(story)))
+    with st.container(border=True):
+        st.markdown(plain(story["narrative"]))
+    domains = [DOMAINS.get(d, d) for d in story.get("domains") or []]
+    lines = [
+        "**Outcomes it speaks to:** " + (plain("; ".join(domains)) if domains else "none recorded"),
+        "**Participation:** "
+        + (
+            plain(PARTICIPATION[story["participation"]])
+            if story["participation"]
+            else "not recorded"
+        ),
+        "**Consent recorded:** "
+        + ("yes" if story["consent_recorded"] else "no")
+        + " · **Anonymised:** "
+        + ("yes" if story["anonymised"] else "no"),
+    ]
+    st.markdown("  \n".join(lines))
+
+
+def chart_with_stories(
+    measure: str, place: str, highlight: int | None = None
+) -> tuple[alt.LayerChart, pl.DataFrame] | None:
+    """The measure's chart at a place with its story markers (annotations too), and the
+    markers; None, with the library's message shown, when the chart cannot be drawn."""
+    try:
+        view = measure_view(engine(), measure, places=place)
+    except (ReviewError, SPCInputError) as error:
+        st.warning(f"The chart of {measure} cannot be drawn: {error}")
+        return None
+    points = view.place_points(place)
+    if points.height == 0:
+        st.info(f"No data is stored for {measure_names().get(measure, measure)} at this place.")
+        return None
+    markers = story_markers(engine(), measure, places=place)
+    if highlight is not None:
+        # The story being read first, so it is the marker a reader's eye finds.
+        markers = markers.sort(pl.col("story_id") != highlight, "period")
+    title = f"{view.measure['name']}: {place_names().get(place, place)}"
+    chart = spc_chart(
+        points,
+        view.place_annotations(place),
+        stories=markers,
+        title=title,
+        icons=True,
+        width=STORY_CHART_WIDTH,
+        height=STORY_CHART_HEIGHT,
+    )
+    return chart, markers
+
+
+def linked_charts(story_id: int) -> None:
+    """Beside a story: the chart of every measure it speaks to, with its marker."""
+    story = read_story(engine(), story_id)
+    if not story["links"]:
+        st.markdown("This story is not linked to a measure yet. Edit it to link one.")
+        return
+    names = measure_names()
+    for link in story["links"]:
+        place = link["place"] or story["place"]
+        if place is None:
+            st.markdown(f"Linked to {plain(names.get(link['measure'], link['measure']))}.")
+            continue
+        st.caption(
+            plain(
+                f"Speaks to {names.get(link['measure'], link['measure'])} at "
+                f"{place_names().get(place, place)}, "
+                f"{period_words(link['period_start'], link['period_end'])}"
+            )
+        )
+        drawn = chart_with_stories(link["measure"], place, highlight=story_id)
+        if drawn is not None:
+            st.altair_chart(drawn[0], theme=None, width="content")
+
+
+def stories_on_chart(markers: pl.DataFrame, key: str) -> None:
+    """Under a measure's chart: the stories marked on it; choosing one shows it."""
+    st.markdown(f"**Stories of change on this chart** ({markers.height})")
+    if markers.height == 0:
+        st.caption("None linked yet. Add one on the Stories of change page.")
+        return
+    st.caption("Green diamonds on the time axis mark them; hover on one for its title.")
+    by_id = {row["story_id"]: row for row in markers.iter_rows(named=True)}
+    chosen = st.selectbox(
+        "Read a story",
+        list(by_id),
+        format_func=lambda i: f"{month(by_id[i]['period'])}: {by_id[i]['title']}",
+        key=key,
+    )
+    show_story(read_story(engine(), chosen))
