@@ -17,7 +17,11 @@ from qi.charts import CHART_TYPES, RULE_SETS, SPCInputError, default_chart
 from qi.report.figures import export, small_multiples, spc_chart
 from qi.review import DEFAULT_RULES, MeasureView, ReviewError, measure_view
 
-IMPROVEMENT_WORDS = {"up": "higher is better", "down": "lower is better", "neither": "neither"}
+IMPROVEMENT_WORDS = {
+    "up": "higher is better",
+    "down": "lower is better",
+    "neither": "neither higher nor lower is better",
+}
 DATA_COLUMNS = (
     "measure", "place", "period", "value", "numerator", "denominator", "phase", "excluded",
     "centre", "lower_limit", "upper_limit", "lower_2sigma", "upper_2sigma", "target",
@@ -81,7 +85,7 @@ def place_chart(
     """The chart of one place. On the page the icons stand beside the chart with their words
     (``beside_chart``); the exported chart carries them itself (``icons=True``)."""
     name = place_names().get(place, place)
-    return spc_chart(
+    chart = spc_chart(
         view.place_points(place),
         view.place_annotations(place),
         show_2sigma=show_2sigma,
@@ -90,6 +94,14 @@ def place_chart(
         width=CHART_WIDTH,
         height=CHART_HEIGHT,
     )
+    # Work-around until qi.report.figures does it: month labels collide on long series and
+    # long point-type names are cut short in the legend.
+    # The config is copied: figures shares one Config object between charts.
+    config = chart.config.copy(deep=True)
+    config.axisX = alt.AxisConfig(labelOverlap="greedy", labelFlush=True)
+    config.legend = alt.LegendConfig(orient="bottom", labelLimit=0)
+    chart.config = config
+    return chart
 
 
 def number(value: float | None) -> str:

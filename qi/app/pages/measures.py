@@ -89,7 +89,7 @@ else:
             .then(pl.lit("point excluded"))
             .otherwise(pl.lit(""))
             .alias("Effect"),
-            pl.col("reason").alias("Why"),
+            pl.col("reason").fill_null("").alias("Why"),
             pl.col("place").replace_strict(names, default="every place").alias("Where"),
             pl.col("actor").alias("Who"),
             pl.col("created_at").dt.strftime("%d %b %Y %H:%M").alias("When"),
