@@ -288,7 +288,7 @@ def record(review, initiative: str | None, place: str | None) -> None:
                          format="DD/MM/YYYY")  # fmt: skip
         st.text_area("Notes", key="qi.meeting.new.notes", height=80)
         st.button("Record the meeting", on_click=_record_meeting, args=(initiative, place),
-                  type="primary", icon=":material/event_available:")  # fmt: skip
+                  type="primary", icon=":material/event_available:", key="qi.meeting.record")  # fmt: skip
         return
     titles_by_code = _measure_names(review)
     names = place_names()
@@ -321,11 +321,11 @@ def record(review, initiative: str | None, place: str | None) -> None:
                          key="qi.meeting.action.due_on", format="DD/MM/YYYY")  # fmt: skip
         st.text_input("Owner (who will do it)", key="qi.meeting.action.owner")
         st.form_submit_button("Record", on_click=_record_action, args=(chosen,),
-                              icon=":material/add_task:")  # fmt: skip
+                              icon=":material/add_task:", key="qi.meeting.action.add")  # fmt: skip
     recorded = read_actions(engine(), meetings=chosen)
     st.markdown(f"**Recorded at this meeting** ({recorded.height})")
     for action in recorded.iter_rows(named=True):
-        action_line(action, titles_by_code, done_button=action["status"] == "open")
+        action_line(action, titles_by_code, done_button=False)
 
 
 def pack_downloads(review, subject: str, since_day: date | None) -> None:
@@ -334,7 +334,9 @@ def pack_downloads(review, subject: str, since_day: date | None) -> None:
         "A cover, the summary matrix with the icon key, a page per measure (chart, reading, "
         "annotations, quotes from anonymised stories) and the actions. Every chart has alt text."
     )
-    if st.button("Prepare the board pack", icon=":material/picture_as_pdf:"):
+    if st.button(
+        "Prepare the board pack", icon=":material/picture_as_pdf:", key="qi.meeting.pack.prepare"
+    ):
         with st.spinner("Drawing every chart and laying out the pages..."):
             st.session_state[PACK] = (subject, since_day, board_pack(review))
     prepared = st.session_state.get(PACK)

@@ -1,0 +1,186 @@
+"""The stories of change and meeting pages, run by Streamlit's AppTest on the demo database."""
+
+import json
+from datetime import date
+
+import polars as pl
+from streamlit.testing.v1 import AppTest
+
+from qi.app.widgets import plain
+from qi.store import open_store
+from qi.store.meetings import read_actions
+from qi.store.stories import read_stories
+
+from .test_pages import open_page, texts
+
+BEST_START = "Best Start: healthy under-fives"
+WAKEFIELD, BREASTFEEDING = "E08000036", "breastfeeding_6_8_weeks"
+JANUARY_2025 = date(2025, 1, 1)
+NEW = "qi.story.new"
+SCRIPT_NARRATIVE = 'Mum said: <script>alert("x")</script> it was <b>so</b> much easier.'
+
+
+def add_story(at: AppTest, title: str, narrative: str, **fields) -> AppTest:
+    """Fill the Add a story form as a person does, one choice at a time, and add it."""
+    at.text_input(key=f"{NEW}.title").input(title)
+    at.text_area(key=f"{NEW}.narrative").input(narrative)
+    at.date_input(key=f"{NEW}.told_on").set_value(fields.get("told_on", date(2025, 2, 3)))
+    at.selectbox(key=f"{NEW}.initiative").set_value(BEST_START).run()
+    at.selectbox(key=f"{NEW}.place").set_value(WAKEFIELD).run()
+    at.multiselect(key=f"{NEW}.measures").set_value([BREASTFEEDING]).run()
+    at.selectbox(key=f"{NEW}.start").set_value(JANUARY_2025)
+    at.selectbox(key=f"{NEW}.end").set_value(JANUARY_2025)
+    at.selectbox(key=f"{NEW}.voice").set_value(fields.get("voice", "parent_or_carer"))
+    at.multiselect(key=f"{NEW}.domains").set_value(["healthy", "socially_connected"])
+    at.selectbox(key=f"{NEW}.participation").set_value("views_taken_into_account")
+    if fields.get("consent", True):
+        at.checkbox(key=f"{NEW}.consent").check()
+    at.button(key="qi.story.add").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def charts(at: AppTest) -> list:
+    return list(at.get("vega_lite_chart"))
+
+
+def story_periods(chart) -> list[str]:
+    """The periods of the story markers drawn on a chart (its "stories" layer)."""
+    spec = json.loads(chart.proto.spec)
+    # Streamlit moves each layer's rows out of the spec into named Arrow datasets.
+    datasets = {d.name: d.data.data for d in chart.proto.datasets}
+    found = []
+    for layer in spec["layer"]:
+        if layer.get("name") == "stories":
+            rows = pl.read_ipc_stream(datasets[layer["data"]["name"]])
+            found += rows.get_column("period").to_list()
+    return found
+
+
+def test_a_story_linked_to_a_measure_and_month_is_listed_and_marked_on_its_chart(demo_url):
+    at = add_story(open_page("stories.py"), "Peer supporters at the clinic", "It helped.")
+    assert "Story added." in [s.value for s in at.success]
+
+    [stored] = read_stories(open_store(demo_url), search="Peer supporters at the clinic").rows(
+        named=True
+    )
+    assert stored["place"] == WAKEFIELD and stored["initiative"] == BEST_START
+    assert stored["voice"] == "parent_or_carer" and stored["consent_recorded"]
+    assert stored["domains"] == ["healthy", "socially_connected"]
+    assert stored["measures"] == [BREASTFEEDING]
+
+    listed = pl.from_pandas(at.dataframe[0].value)
+    assert "Peer supporters at the clinic" in listed.get_column("Title").to_list()
+    assert at.selectbox(key="qi.story.pick").value == stored["id"]  # the new story is open
+    assert "Speaks to Breastfeeding at 6-8 weeks (%), Jan 2025" in texts(at)
+
+    # Beside it, the chart of the measure it speaks to, with its marker at January 2025.
+    [chart] = charts(at)
+    title = json.loads(chart.proto.spec)["title"]["text"]
+    assert "Breastfeeding" in title and "Wakefield" in title
+    assert "2025-01-01T00:00:00" in story_periods(chart)
+
+
+def test_a_story_without_consent_in_a_parents_voice_is_refused_and_says_why(demo_url):
+    at = add_story(open_page("stories.py"), "No consent", "Told at the door.", consent=False)
+    [error] = at.error
+    assert "needs consent recorded" in error.value
+    assert at.text_input(key=f"{NEW}.title").value == "No consent"  # what was typed is kept
+    assert read_stories(open_store(demo_url), search="No consent").height == 0
+
+
+def test_script_and_bold_tags_in_a_narrative_are_shown_as_the_characters_typed(demo_url):
+    at = add_story(open_page("stories.py"), "<b>Tags</b> in the title", SCRIPT_NARRATIVE)
+    shown = [m for m in at.markdown if "alert" in m.value]
+    assert shown, "the narrative is not on the page"
+    for element in shown:
+        assert not element.proto.allow_html
+        assert element.value == plain(SCRIPT_NARRATIVE)  # every < and > escaped
+    assert SCRIPT_NARRATIVE in texts(at)  # read as shown: the tags, literally
+    assert "#### " + plain("<b>Tags</b> in the title") in [m.value for m in at.markdown]
+
+
+def test_stories_are_filtered_by_voice_and_by_outcome_domain(demo_url):
+    at = open_page("stories.py")
+    everyone = pl.from_pandas(at.dataframe[0].value).height
+    at.multiselect(key="qi.sf.voices").set_value(["professional"]).run()
+    voices = pl.from_pandas(at.dataframe[0].value).get_column("Whose voice")
+    assert 0 < voices.len() < everyone and set(voices) == {"Professional"}
+    at.multiselect(key="qi.sf.voices").set_value([]).run()
+    at.multiselect(key="qi.sf.domains").set_value(["safe"]).run()
+    outcomes = pl.from_pandas(at.dataframe[0].value).get_column("Outcomes")
+    assert 0 < outcomes.len() < everyone and all("Safe" in o for o in outcomes)
+
+
+def test_an_edited_story_keeps_its_id_and_shows_the_change(demo_url):
+    at = open_page("stories.py")
+    chosen = at.selectbox(key="qi.story.pick").value
+    at.text_input(key=f"qi.story.edit.{chosen}.title").input("A new title for this story")
+    at.button(key=f"qi.story.save.{chosen}").click().run()
+    assert "Story changed." in [s.value for s in at.success]
+    assert "#### A new title for this story" in [m.value for m in at.markdown]
+    [stored] = read_stories(open_store(demo_url), ids=[chosen]).rows(named=True)
+    assert stored["title"] == "A new title for this story"
+
+
+def test_the_meeting_page_shows_the_matrix_with_icons_and_their_words_signals_first(demo_url):
+    at = open_page("meeting.py")
+    assert at.selectbox(key="qi.meeting.initiative").value == BEST_START
+    shown = texts(at)
+    measures = [m.value for m in at.markdown if m.value.startswith("##### ")]
+    assert measures[0] == "##### Emergency asthma admissions, children and young people"
+    assert "Special cause improvement (low)" in shown  # Bradford's asthma admissions
+    assert "Common cause variation" in shown and "Consistently fails the target" in shown
+    icons = [m.value for m in at.markdown if m.value.startswith("![")]
+    assert any(i.startswith("![Special cause improvement (low)](data:image/svg+xml") for i in icons)
+    assert "Latest (Mar 2025): 10 admissions" in shown
+    # What is new since the demo's February 2025 meeting, from that day by default.
+    assert at.date_input(key=f"qi.meeting.since.{BEST_START}|None").value == date(2025, 2, 12)
+    assert "Since 12 February 2025: 4 new signals" in shown
+    assert "**Open actions carried forward** (3)" in shown
+
+
+def test_a_cell_opens_its_chart_on_the_measures_page(demo_url):
+    at = open_page("meeting.py")
+    at.button(key=f"qi.meeting.open.{BREASTFEEDING}.{WAKEFIELD}").click().run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Measures"
+    assert at.selectbox(key="qi.pick.measure").value == BREASTFEEDING
+    assert at.selectbox(key="qi.pick.place").value == WAKEFIELD
+
+
+def test_an_action_recorded_at_a_meeting_is_listed_and_can_be_marked_done(demo_url):
+    at = open_page("meeting.py")
+    at.button(key="qi.meeting.record").click().run()
+    assert "Meeting recorded." in texts(at)
+    at.text_area(key="qi.meeting.action.text").input("Ask Wakefield's feeding group what helps")
+    at.text_input(key="qi.meeting.action.owner").input("Family hubs manager")
+    at.selectbox(key="qi.meeting.action.against").set_value(BREASTFEEDING)
+    at.selectbox(key="qi.meeting.action.place").set_value(WAKEFIELD)
+    at.button(key="qi.meeting.action.add").click().run()
+    assert not at.exception, at.exception
+
+    [action] = read_actions(open_store(demo_url), measures=BREASTFEEDING, status="open").rows(
+        named=True
+    )
+    assert action["owner"] == "Family hubs manager" and action["place"] == WAKEFIELD
+    shown = texts(at)
+    assert "Ask Wakefield's feeding group what helps" in shown
+    assert "**Recorded at this meeting** (1)" in shown
+    assert "**Open actions carried forward** (4)" in shown
+
+    at.button(key=f"qi.meeting.done.{action['id']}").click().run()
+    assert "Action marked done." in texts(at)
+    assert read_actions(open_store(demo_url), measures=BREASTFEEDING, status="open").height == 0
+
+
+def test_the_board_pack_is_a_pdf_with_a_png_per_chart(demo_url):
+    at = open_page("meeting.py")
+    at.button(key="qi.meeting.pack.prepare").click().run()
+    assert not at.exception, at.exception
+    _, _, pack = at.session_state["qi.meeting.pack"]
+    assert pack.pdf.startswith(b"%PDF") and pack.pages >= 8
+    labels = [button.proto.label for button in at.get("download_button")]
+    assert any(label.startswith("Board pack, PDF") for label in labels)
+    assert "Breastfeeding at 6-8 weeks (%)" in labels  # a PNG per chart
+    assert all(png.startswith(b"\x89PNG") for png in pack.charts.values())
