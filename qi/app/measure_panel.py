@@ -80,14 +80,20 @@ def load_view(measure: str, places, chart: str, rules: str) -> MeasureView | Non
 
 
 def place_chart(
-    view: MeasureView, place: str, show_2sigma: bool, icons: bool = False
+    view: MeasureView,
+    place: str,
+    show_2sigma: bool,
+    icons: bool = False,
+    stories: pl.DataFrame | None = None,
 ) -> alt.LayerChart:
-    """The chart of one place. On the page the icons stand beside the chart with their words
-    (``beside_chart``); the exported chart carries them itself (``icons=True``)."""
+    """The chart of one place, with ``story_markers()`` on its time axis. On the page the icons
+    stand beside the chart with their words (``beside_chart``); the exported chart carries them
+    itself (``icons=True``)."""
     name = place_names().get(place, place)
     chart = spc_chart(
         view.place_points(place),
         view.place_annotations(place),
+        stories=stories,
         show_2sigma=show_2sigma,
         title=f"{view.measure['name']}: {name}",
         icons=icons,

@@ -11,7 +11,7 @@ from qi.store import open_store
 from qi.store.meetings import read_actions
 from qi.store.stories import read_stories
 
-from .test_pages import open_page, texts
+from .test_pages import choose, open_page, texts
 
 BEST_START = "Best Start: healthy under-fives"
 WAKEFIELD, BREASTFEEDING = "E08000036", "breastfeeding_6_8_weeks"
@@ -79,6 +79,21 @@ def test_a_story_linked_to_a_measure_and_month_is_listed_and_marked_on_its_chart
     title = json.loads(chart.proto.spec)["title"]["text"]
     assert "Breastfeeding" in title and "Wakefield" in title
     assert "2025-01-01T00:00:00" in story_periods(chart)
+
+
+def test_a_story_is_marked_on_the_measures_chart_and_read_beside_it(demo_url):
+    at = add_story(open_page("stories.py"), "Peer supporters at the clinic", "It helped a lot.")
+    story_id = at.selectbox(key="qi.story.pick").value
+    at.switch_page("qi/app/pages/measures.py").run()
+    choose(at, BREASTFEEDING, WAKEFIELD, BEST_START)
+    [chart] = charts(at)
+    assert "2025-01-01T00:00:00" in story_periods(chart)
+    on_chart = at.selectbox(key=f"qi.chart.story.{BREASTFEEDING}.{WAKEFIELD}")
+    assert "Jan 2025: Peer supporters at the clinic" in on_chart.options
+    on_chart.set_value(story_id).run()
+    assert not at.exception, at.exception
+    assert "It helped a lot." in texts(at)
+    assert "#### Peer supporters at the clinic" in [m.value for m in at.markdown]
 
 
 def test_a_story_without_consent_in_a_parents_voice_is_refused_and_says_why(demo_url):

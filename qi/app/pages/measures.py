@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from qi.app.context import choose_scope, measure_definition, place_names
+from qi.app.context import choose_scope, engine, measure_definition, place_names
 from qi.app.measure_panel import (
     IMPROVEMENT_WORDS,
     beside_chart,
@@ -15,8 +15,10 @@ from qi.app.measure_panel import (
     place_chart,
 )
 from qi.app.navigation import page_path
+from qi.app.story_panel import stories_on_chart
 from qi.app.widgets import plain
 from qi.store.annotations import ANNOTATION_KINDS
+from qi.store.stories import story_markers
 
 ONE_PLACE, EVERY_PLACE = "One place", "Every place, side by side"
 
@@ -51,7 +53,8 @@ if shown == EVERY_PLACE:
 view = load_view(scope.measure, scope.place, chart, rules)
 if view is None:
     st.stop()
-figure = place_chart(view, scope.place, show_2sigma)
+stories = story_markers(engine(), scope.measure, places=scope.place)
+figure = place_chart(view, scope.place, show_2sigma, stories=stories)
 left, right = st.columns([3, 1.1], gap="medium")
 with left:
     st.altair_chart(figure, theme=None, width="stretch")
@@ -62,6 +65,7 @@ with left:
     )
 with right:
     beside_chart(view, scope.place)
+    stories_on_chart(stories, key=f"qi.chart.story.{scope.measure}.{scope.place}")
 
 points = view.place_points(scope.place)
 st.subheader("Phases")
@@ -101,7 +105,7 @@ st.page_link(page_path("annotate.py"), label="Annotate this chart", icon=":mater
 
 st.subheader("Download")
 downloads(
-    lambda: place_chart(view, scope.place, show_2sigma, icons=True),
+    lambda: place_chart(view, scope.place, show_2sigma, icons=True, stories=stories),
     points,
     f"{scope.measure}-{scope.place}",
 )
