@@ -61,15 +61,21 @@ def period_unit(periods: pl.Series) -> str | None:
     return min(_STEP_DAYS, key=lambda unit: abs(_STEP_DAYS[unit] - step))
 
 
-def gap_before(period: str, unit: str | None) -> pl.Expr:
-    """True where one or more periods are missing between this point and the previous one."""
+def gap_before(frame: pl.DataFrame, period: str, unit: str | None) -> pl.Expr:
+    """True where one or more periods are missing between this point and the previous one.
+
+    Calendar arithmetic runs on the distinct periods (a few dozen), not on every point.
+    """
     if unit is None:
         return pl.lit(False)
-    date = pl.col(period).cast(pl.Date)
+    dates = frame.get_column(period).unique().drop_nulls().sort()
+    as_date = dates.cast(pl.Date)
     if unit in ("day", "week"):
-        days = date.cast(pl.Int32)
-        gap = (days - days.shift(1)) > (1 if unit == "day" else 7)
+        index = as_date.cast(pl.Int32)
+        step = 1 if unit == "day" else 7
     else:
-        month = date.dt.year().cast(pl.Int32) * 12 + date.dt.month().cast(pl.Int32)
-        gap = (month - month.shift(1)) > {"month": 1, "quarter": 3, "year": 12}[unit]
-    return (pl.col("_pos") > 0) & gap.fill_null(False)
+        index = as_date.dt.year().cast(pl.Int32) * 12 + as_date.dt.month().cast(pl.Int32)
+        step = {"month": 1, "quarter": 3, "year": 12}[unit]
+    position = pl.lit(dates).search_sorted(pl.col(period))  # binary search in a few dozen
+    number = pl.lit(index).gather(position)
+    return (pl.col("_pos") > 0) & ((number - number.shift(1)) > step).fill_null(False)

@@ -557,7 +557,7 @@ def _present(
     unit: str | None,
 ) -> pl.DataFrame:
     phase_size = pl.len().over(SEGMENT)
-    frame = frame.with_columns(gap_before(period, unit).alias("gap_before"))
+    frame = frame.with_columns(gap_before(frame, period, unit).alias("gap_before"))
     rule_columns = [f"rule_{name}" for name in ruleset.rules]
     return frame.select(
         *keys,
