@@ -12,6 +12,7 @@ import polars as pl
 import streamlit as st
 
 from qi.app.context import Scope, engine, month, place_names
+from qi.app.story_panel import markers_on_the_axis
 from qi.app.widgets import icon_with_meaning, plain
 from qi.charts import CHART_TYPES, RULE_SETS, SPCInputError, default_chart
 from qi.report.figures import export, small_multiples, spc_chart
@@ -107,7 +108,7 @@ def place_chart(
     config.axisX = alt.AxisConfig(labelOverlap="greedy", labelFlush=True)
     config.legend = alt.LegendConfig(orient="bottom", labelLimit=0)
     chart.config = config
-    return chart
+    return markers_on_the_axis(chart)
 
 
 def number(value: float | None) -> str:

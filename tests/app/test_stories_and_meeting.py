@@ -16,7 +16,7 @@ from .test_pages import choose, open_page, texts
 BEST_START = "Best Start: healthy under-fives"
 WAKEFIELD, BREASTFEEDING = "E08000036", "breastfeeding_6_8_weeks"
 JANUARY_2025 = date(2025, 1, 1)
-NEW = "qi.story.new"
+NEW = "qi.story.new.0"  # the first round of the Add a story form
 SCRIPT_NARRATIVE = 'Mum said: <script>alert("x")</script> it was <b>so</b> much easier.'
 
 
@@ -130,7 +130,7 @@ def test_stories_are_filtered_by_voice_and_by_outcome_domain(demo_url):
 def test_an_edited_story_keeps_its_id_and_shows_the_change(demo_url):
     at = open_page("stories.py")
     chosen = at.selectbox(key="qi.story.pick").value
-    at.text_input(key=f"qi.story.edit.{chosen}.title").input("A new title for this story")
+    at.text_input(key=f"qi.story.edit.{chosen}.0.title").input("A new title for this story")
     at.button(key=f"qi.story.save.{chosen}").click().run()
     assert "Story changed." in [s.value for s in at.success]
     assert "#### A new title for this story" in [m.value for m in at.markdown]

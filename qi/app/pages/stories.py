@@ -28,6 +28,9 @@ from qi.store.stories import (
 
 CHOSEN = "qi.story.chosen"  # the story being read
 NOTICE = "qi.story.notice"  # what the last add or edit did, shown once
+# Each form's keys carry a number that moves on after a save: fresh keys are fresh widgets, so
+# the browser forgets what was typed (removing the old keys resets the server side only).
+FORM_ROUND = "qi.story.round"
 NOT_RECORDED = "Not recorded"
 FORM_FIELDS = (
     "title", "narrative", "told_on", "initiative", "place", "measures", "start", "end",
@@ -160,6 +163,11 @@ def _fields(prefix: str) -> dict:
 def _forget_form(prefix: str) -> None:
     for name in FORM_FIELDS:
         st.session_state.pop(f"{prefix}.{name}", None)
+    st.session_state[FORM_ROUND] = st.session_state.get(FORM_ROUND, 0) + 1
+
+
+def _prefix(form: str) -> str:
+    return f"qi.story.{form}.{st.session_state.get(FORM_ROUND, 0)}"
 
 
 def _add(prefix: str) -> None:
@@ -283,8 +291,9 @@ with add:
         "Stories in the voice of a child or young person, or of a parent or carer, need consent "
         "recorded; so does any story that is not anonymised."
     )
-    story_form("qi.story.new")
-    st.button("Add story", type="primary", on_click=_add, args=("qi.story.new",),
+    new = _prefix("new")
+    story_form(new)
+    st.button("Add story", type="primary", on_click=_add, args=(new,),
               icon=":material/add:", key="qi.story.add")  # fmt: skip
 
 with browse:
@@ -321,7 +330,7 @@ with browse:
                 )
             )
         with st.expander("Edit this story", icon=":material/edit:"):
-            prefix = f"qi.story.edit.{chosen}"
+            prefix = _prefix(f"edit.{chosen}")
             story_form(prefix, story)
             st.button("Save changes", on_click=_edit, args=(prefix, chosen),
                       key=f"qi.story.save.{chosen}", icon=":material/save:")  # fmt: skip
