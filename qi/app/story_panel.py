@@ -19,7 +19,7 @@ from qi.report.figures import spc_chart
 from qi.review import ReviewError, measure_view
 from qi.store.stories import DOMAINS, PARTICIPATION, VOICES, read_story, story_markers
 
-STORY_CHART_WIDTH = 520
+STORY_CHART_WIDTH = 420  # with its icons, fits beside the story on a laptop screen
 STORY_CHART_HEIGHT = 260
 
 
@@ -48,7 +48,7 @@ def story_facts(story: dict) -> list[str]:
 def show_story(story: dict, heading: bool = True) -> None:
     """One story as plain text: title, facts, narrative, outcomes, participation, consent."""
     if heading:
-        st.markdown(f"#### {plain(story['title'])}")
+        st.subheader(plain(story["title"]), anchor=False)
     st.caption(" · ".join(plain(f) for f in story_facts(story)))
     with st.container(border=True):
         st.markdown(plain(story["narrative"]))

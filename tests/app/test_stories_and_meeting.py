@@ -93,7 +93,7 @@ def test_a_story_is_marked_on_the_measures_chart_and_read_beside_it(demo_url):
     on_chart.set_value(story_id).run()
     assert not at.exception, at.exception
     assert "It helped a lot." in texts(at)
-    assert "#### Peer supporters at the clinic" in [m.value for m in at.markdown]
+    assert "Peer supporters at the clinic" in [h.value for h in at.subheader]
 
 
 def test_a_story_without_consent_in_a_parents_voice_is_refused_and_says_why(demo_url):
@@ -112,7 +112,7 @@ def test_script_and_bold_tags_in_a_narrative_are_shown_as_the_characters_typed(d
         assert not element.proto.allow_html
         assert element.value == plain(SCRIPT_NARRATIVE)  # every < and > escaped
     assert SCRIPT_NARRATIVE in texts(at)  # read as shown: the tags, literally
-    assert "#### " + plain("<b>Tags</b> in the title") in [m.value for m in at.markdown]
+    assert plain("<b>Tags</b> in the title") in [h.value for h in at.subheader]
 
 
 def test_stories_are_filtered_by_voice_and_by_outcome_domain(demo_url):
@@ -133,7 +133,7 @@ def test_an_edited_story_keeps_its_id_and_shows_the_change(demo_url):
     at.text_input(key=f"qi.story.edit.{chosen}.0.title").input("A new title for this story")
     at.button(key=f"qi.story.save.{chosen}").click().run()
     assert "Story changed." in [s.value for s in at.success]
-    assert "#### A new title for this story" in [m.value for m in at.markdown]
+    assert "A new title for this story" in [h.value for h in at.subheader]
     [stored] = read_stories(open_store(demo_url), ids=[chosen]).rows(named=True)
     assert stored["title"] == "A new title for this story"
 

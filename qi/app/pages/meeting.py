@@ -88,7 +88,7 @@ def summary(review, initiative: str | None) -> None:
             )
             rows = list(cells.iter_rows(named=True))
             for start in range(0, len(rows), CELLS_PER_ROW):
-                columns = st.columns(CELLS_PER_ROW, gap="medium")
+                columns = st.columns(min(len(rows), CELLS_PER_ROW), gap="medium")
                 for column, row in zip(columns, rows[start : start + CELLS_PER_ROW], strict=False):
                     with column:
                         matrix_cell(row, initiative, f"qi.meeting.open.{code}.{row['place']}")
@@ -172,7 +172,7 @@ def _against(action: dict, titles: dict[str, str]) -> str:
         return f"{titles.get(action['measure'], action['measure'])}{where}"
     if action["story"]:
         return f"Story: {action['story']}"
-    return "The meeting as a whole"
+    return "the meeting as a whole"
 
 
 def _done(action_id: int) -> None:
