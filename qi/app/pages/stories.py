@@ -318,7 +318,6 @@ with browse:
     )
     st.session_state[CHOSEN] = chosen
     story = read_story(engine(), chosen)
-    story["domains"] = by_id[chosen]["domains"]
     text, charts = st.columns([1, 1.3], gap="large")
     with text:
         show_story(story)
