@@ -10,9 +10,7 @@ finite become missing.
 
 import math
 
-import numpy as np
 import polars as pl
-from scipy.special import gammaln
 
 from qi.charts.constants import D2, G_MEDIAN_FACTOR, IP_SCREEN, MDC_LIMIT, MR_SCREEN, T_POWER
 from qi.charts.phases import SEGMENT
@@ -157,16 +155,20 @@ def times_between(frame: pl.DataFrame, xmr: str, screen: bool) -> pl.DataFrame:
 
 
 def _c4(n: pl.Expr) -> pl.Expr:
-    """c4(n) = sqrt(2/(n-1)) Γ(n/2) / Γ((n-1)/2), exact through log-gamma; missing for n ≤ 1."""
+    """c4(n) = sqrt(2/(n-1)) Γ(n/2) / Γ((n-1)/2), exact through log-gamma; missing for n ≤ 1.
 
-    def c4(values: pl.Series) -> pl.Series:
-        m = values.to_numpy().astype(float)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out = np.sqrt(2 / (m - 1)) * np.exp(gammaln(m / 2) - gammaln((m - 1) / 2))
-        out[~(m > 1)] = np.nan
-        return pl.Series(out)
+    Computed once per distinct subgroup size (a handful), then looked up for every point.
+    """
 
-    return n.cast(pl.Float64).map_batches(c4, return_dtype=pl.Float64).fill_nan(None)
+    def c4(sizes: pl.Series) -> pl.Series:
+        distinct = [int(v) for v in sizes.unique().drop_nulls() if v > 1]
+        table = {
+            v: math.sqrt(2 / (v - 1)) * math.exp(math.lgamma(v / 2) - math.lgamma((v - 1) / 2))
+            for v in distinct
+        }
+        return sizes.replace_strict(table, default=None, return_dtype=pl.Float64)
+
+    return n.cast(pl.Int64).map_batches(c4, return_dtype=pl.Float64)
 
 
 def _pooled_sd(frame: pl.DataFrame) -> pl.DataFrame:

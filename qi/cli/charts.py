@@ -43,7 +43,8 @@ def read_table(path: Path) -> pl.DataFrame:
 def write_table(frame: pl.DataFrame, path: Path) -> None:
     suffix = path.suffix.lower()
     if suffix == ".parquet":
-        frame.write_parquet(path)
+        # lz4: a fifth faster to write than zstd for a file that is read again soon after.
+        frame.write_parquet(path, compression="lz4")
     elif suffix == ".csv":
         frame.write_csv(path)
     else:
