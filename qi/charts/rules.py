@@ -17,7 +17,15 @@ trend runs through it.
 
 import polars as pl
 
-from qi.charts.windows import ahead, back, count, covered_kleene, full_window, run_length
+from qi.charts.windows import (
+    ahead,
+    back,
+    count,
+    covered_kleene,
+    full_window,
+    run_length,
+    run_lengths,
+)
 
 Y, CL, SIDE, STEP = pl.col("_y"), pl.col("_cl"), pl.col("_side"), pl.col("_step")
 
@@ -32,10 +40,16 @@ def outside() -> pl.Expr:
 
 
 def with_steps(frame: pl.DataFrame) -> pl.DataFrame:
-    """``_step``: sign(y - previous y) within the phase; missing on its first point."""
-    return frame.with_columns(
-        pl.when(pl.col("_ppos") > 0).then((Y - Y.shift(1)).sign()).cast(pl.Int8).alias("_step")
+    """``_step``: sign(y - previous y) within the phase (missing on its first point), and the
+    run lengths trends and shifts are read from (``_trend_len``, ``_shift_len``), computed
+    side by side so that both cores share the work.
+    """
+    frame = frame.with_columns(
+        pl.when(pl.col("_ppos") > 0).then((Y - Y.shift(1)).sign()).cast(pl.Int8).alias("_step"),
+        pl.when(SIDE != 0).then(SIDE).alias("_shift_key"),
     )
+    frame = frame.with_columns(pl.when(STEP != 0).then(STEP).alias("_trend_key"))
+    return run_lengths(frame, {"_trend_key": "_trend_len", "_shift_key": "_shift_len"})
 
 
 def trend(frame: pl.DataFrame, points: int) -> pl.DataFrame:
@@ -43,8 +57,6 @@ def trend(frame: pl.DataFrame, points: int) -> pl.DataFrame:
 
     A tie breaks a trend, and so does a missing value (a gap).
     """
-    frame = frame.with_columns(pl.when(STEP != 0).then(STEP).alias("_trend_key"))
-    frame = run_length(frame, "_trend_key", "_trend_len")
     long = (pl.col("_trend_len") >= points - 1).fill_null(False)
     frame = frame.with_columns((long | ahead(long, 1).fill_null(False)).alias("rule_trend"))
     # NHSRplotthedots names the direction from the step to the next point when the next point
@@ -60,8 +72,6 @@ def shift(frame: pl.DataFrame, points: int) -> pl.DataFrame:
 
     A point on the centre line breaks the run, and so does a missing value.
     """
-    frame = frame.with_columns(pl.when(SIDE != 0).then(SIDE).alias("_shift_key"))
-    frame = run_length(frame, "_shift_key", "_shift_len")
     return frame.with_columns(
         (pl.col("_shift_len") >= points).fill_null(False).alias("rule_shift"),
         side_of(SIDE > 0).alias("_side_shift"),

@@ -91,9 +91,17 @@ def run_length(frame: pl.DataFrame, key: str, name: str) -> pl.DataFrame:
     Runs end at segment boundaries and at nulls (a null row has no run: its length is null).
     With forward and backward fills the cost is a few passes whatever the run lengths.
     """
-    k = pl.col(key)
-    starts = k.is_null() | (pl.col("_ppos") == 0) | (k != k.shift(1)).fill_null(True)
-    ends = k.is_null() | (pl.col("_rpos") == 0) | (k != k.shift(-1)).fill_null(True)
-    first = pl.when(starts).then(pl.col(ROW)).forward_fill()
-    last = pl.when(ends).then(pl.col(ROW)).backward_fill()
-    return frame.with_columns(pl.when(k.is_not_null()).then(last - first + 1).alias(name))
+    return run_lengths(frame, {key: name})
+
+
+def run_lengths(frame: pl.DataFrame, keys: dict[str, str]) -> pl.DataFrame:
+    """``run_length`` for several key columns at once ({key: name}), computed in parallel."""
+    out = []
+    for key, name in keys.items():
+        k = pl.col(key)
+        starts = k.is_null() | (pl.col("_ppos") == 0) | (k != k.shift(1)).fill_null(True)
+        ends = k.is_null() | (pl.col("_rpos") == 0) | (k != k.shift(-1)).fill_null(True)
+        first = pl.when(starts).then(pl.col(ROW)).forward_fill()
+        last = pl.when(ends).then(pl.col(ROW)).backward_fill()
+        out.append(pl.when(k.is_not_null()).then(last - first + 1).alias(name))
+    return frame.with_columns(out)
