@@ -12,7 +12,6 @@ import polars as pl
 import streamlit as st
 
 from qi.app.context import Scope, engine, month, place_names
-from qi.app.story_panel import markers_on_the_axis
 from qi.app.widgets import icon_with_meaning, plain
 from qi.charts import CHART_TYPES, RULE_SETS, SPCInputError, default_chart
 from qi.report.figures import export, small_multiples, spc_chart
@@ -101,14 +100,7 @@ def place_chart(
         width=CHART_WIDTH,
         height=CHART_HEIGHT,
     )
-    # Work-around until qi.report.figures does it: month labels collide on long series and
-    # long point-type names are cut short in the legend.
-    # The config is copied: figures shares one Config object between charts.
-    config = chart.config.copy(deep=True)
-    config.axisX = alt.AxisConfig(labelOverlap="greedy", labelFlush=True)
-    config.legend = alt.LegendConfig(orient="bottom", labelLimit=0)
-    chart.config = config
-    return markers_on_the_axis(chart)
+    return chart
 
 
 def number(value: float | None) -> str:

@@ -69,20 +69,6 @@ def show_story(story: dict, heading: bool = True) -> None:
     st.markdown("  \n".join(lines))
 
 
-def markers_on_the_axis(chart: alt.LayerChart) -> alt.LayerChart:
-    """Story markers on the time axis whatever height the chart is drawn at.
-
-    Work-around until ``qi.report.figures`` does it: its story layer puts markers at the
-    chart's height in pixels (``y=height``), but Streamlit fits a chart, title and legend
-    included, into that height, so the plot is shorter and the markers fell below it, out of
-    sight. Vega's ``height`` signal is the plot's height as drawn.
-    """
-    for layer in chart.layer:
-        if getattr(layer, "name", None) == "stories":
-            layer.encoding.y = alt.YValue(alt.ExprRef("height"))
-    return chart
-
-
 def chart_with_stories(
     measure: str, place: str, highlight: int | None = None
 ) -> tuple[alt.LayerChart, pl.DataFrame] | None:
@@ -114,7 +100,7 @@ def chart_with_stories(
     # "pad": the plot keeps its height and the icons to its right stay in view; Streamlit's
     # default fits title, legend and icons into the height, squeezing the plot.
     chart.autosize = alt.AutoSizeParams(type="pad")
-    return markers_on_the_axis(chart), markers
+    return chart, markers
 
 
 def linked_charts(story_id: int) -> None:

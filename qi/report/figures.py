@@ -57,7 +57,16 @@ EXPORT_FORMATS = ("png", "svg")
 # Vega-Lite version of the installed Altair, "v6.4.1" -> "6.4", for vl-convert.
 VL_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
 
-CONFIG = alt.Config(legend=alt.LegendConfig(orient="bottom"), view=alt.ViewConfig(stroke=None))
+
+def _config() -> alt.Config:
+    """A fresh config per chart (a shared one would change every chart when one is changed):
+    month labels that would collide are thinned, legend labels are never cut short."""
+    return alt.Config(
+        legend=alt.LegendConfig(orient="bottom", labelLimit=0),
+        axisX=alt.AxisConfig(labelOverlap="greedy", labelFlush=True),
+        view=alt.ViewConfig(stroke=None),
+    )
+
 
 # The columns of the points a chart needs; the rest stay out of the spec.
 _PHASE_LINES = ("centre", "upper_limit", "lower_limit", "upper_2sigma", "lower_2sigma")
@@ -113,7 +122,7 @@ def spc_chart(
     if annotations is not None and annotations.height:
         layers.extend(_annotation_layers(annotations, points, keys, period, time))
     if stories is not None and stories.height:
-        layers.append(_story_layer(stories, time, height))
+        layers.append(_story_layer(stories, time))
     # Built in one call: every chained Altair call deep-copies the chart, data and all.
     return alt.LayerChart(
         layer=layers,
@@ -123,7 +132,7 @@ def spc_chart(
         title=alt.TitleParams(text=title or "", subtitle=subtitle, anchor="start")
         if title or subtitle
         else alt.Undefined,
-        config=CONFIG,
+        config=_config(),
     )
 
 
@@ -191,7 +200,7 @@ def small_multiples(
         columns=columns,
         data=frame,
         resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
-        config=CONFIG,
+        config=_config(),
     )
 
 
@@ -436,7 +445,7 @@ def _annotation_layers(
     return [rule, labels]
 
 
-def _story_layer(stories: pl.DataFrame, time: alt.X, height: int) -> alt.Chart:
+def _story_layer(stories: pl.DataFrame, time: alt.X) -> alt.Chart:
     frame = stories.select(
         _period_text(stories, "period", stories.get_column("period")).alias("period"),
         pl.col("title"),
@@ -444,6 +453,12 @@ def _story_layer(stories: pl.DataFrame, time: alt.X, height: int) -> alt.Chart:
     return (
         alt.Chart(frame)
         .mark_point(shape="diamond", filled=True, size=110, color=STORY_GREEN)
-        .encode(time, y=alt.YValue(height), tooltip=alt.Tooltip("title:N", title="Story"))
+        # At the foot of the plot as drawn (Vega's height signal), whatever room the page
+        # gives the chart.
+        .encode(
+            time,
+            y=alt.YValue(alt.ExprRef("height")),
+            tooltip=alt.Tooltip("title:N", title="Story"),
+        )
         .properties(name="stories")
     )
