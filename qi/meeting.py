@@ -176,6 +176,11 @@ class MeetingReview:
     since: date | None = None
     news: Since | None = None
     measures: pl.DataFrame = field(default_factory=pl.DataFrame)
+    place_names: dict[str, str] = field(default_factory=dict)
+
+    def place_name(self, code: str) -> str:
+        """A place's name for people to read (its code when it has none)."""
+        return self.place_names.get(code, code)
 
     def measure_stories(self, measure: str, place: str | None = None) -> pl.DataFrame:
         """The stories linked to a measure (at a place: its own and those for every place)."""
@@ -243,6 +248,7 @@ def meeting_review(
         since=since_day,
         news=news,
         measures=definitions.filter(pl.col("code").is_in(list(views))),
+        place_names=dict(read_places(engine).select("code", "name").iter_rows()),
     )
 
 

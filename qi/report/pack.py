@@ -121,12 +121,14 @@ def alt_text(review: MeetingReview, measure: str) -> str:
     if len(view.places) > 1:
         kind = f"small multiples of the {kind}, one per place,"
     text = [
-        f"{kind[0].upper()}{kind[1:]} of {name} at {_and(view.places)}, "
+        f"{kind[0].upper()}{kind[1:]} of {name} at "
+        f"{_and([review.place_name(p) for p in view.places])}, "
         f"{_month(periods.min())} to {_month(periods.max())}, {points.height} points."
     ]
     cells = review.matrix.filter(pl.col("measure") == measure)
     for cell in cells.iter_rows(named=True):
-        text.append(f"{cell['place']}: {cell['variation']}; {cell['assurance']}. {cell['reading']}")
+        where = review.place_name(cell["place"])
+        text.append(f"{where}: {cell['variation']}; {cell['assurance']}. {cell['reading']}")
     notes = view.annotations.height
     stories = review.measure_stories(measure).height
     if notes and len(view.places) == 1:
@@ -249,7 +251,9 @@ def _cover(pdf: _Pack, review: MeetingReview, title: str, prepared_on: date) -> 
     about = [
         f"Prepared on {prepared_on.day} {prepared_on:%B %Y}.",
         f"{'Initiative' if review.initiative else 'Place'}: {review.title}. "
-        f"Places: {_and(review.places) if review.places else 'none with data yet'}.",
+        "Places: "
+        + (_and([review.place_name(p) for p in review.places]) if review.places else "none")
+        + ".",
         f"Measures: {len(review.views)}. Each has its own page with its chart, what it shows in "
         "plain English, its annotations and quotes from linked stories of change.",
         "Icons follow NHS England's Making Data Count: each is named in words in the summary "
@@ -297,7 +301,7 @@ def _matrix(pdf: _Pack, review: MeetingReview) -> None:
     grid = len(review.places) <= GRID_PLACES
     if grid:
         widths = [62.0] + [(BODY_W - 62.0) / len(review.places)] * len(review.places)
-        header = ["Measure", *review.places]
+        header = ["Measure", *[review.place_name(p) for p in review.places]]
     else:
         widths = [62.0, 32.0, 70.0, 70.0, BODY_W - 234.0]
         header = ["Measure", "Place", "Variation", "Assurance", "Latest (target)"]
@@ -381,7 +385,7 @@ def _list_rows(review: MeetingReview) -> list[list[dict]]:
         rows.append(
             [
                 {"text": cell["measure_name"], "style": "B", "icons": []},
-                {"text": cell["place"], "icons": []},
+                {"text": review.place_name(cell["place"]), "icons": []},
                 {"text": cell["variation"], "icons": [cell["variation_icon"]]
                  if cell["variation_icon"] else []},
                 {"text": cell["assurance"], "icons": [cell["assurance_icon"]]
@@ -536,7 +540,7 @@ def _against(review: MeetingReview, action: dict) -> str:
     if action["measure"]:
         parts.append(_measure_name(review, action["measure"]))
     if action["place"]:
-        parts.append(f"at {action['place']}")
+        parts.append(f"at {review.place_name(action['place'])}")
     if action["story"]:
         parts.append(f"story: {action['story']}")
     return " ".join(parts) or "The meeting as a whole"

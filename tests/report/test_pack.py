@@ -75,6 +75,7 @@ def test_the_pack_has_a_cover_the_matrix_a_page_per_measure_and_the_actions(pack
         assert inked(page) > 0.01, f"{page.name} is blank"
     text = pdf_text(pdf).split("\f")
     assert "Board pack: Healthy Start" in text[0] and "Since the last meeting" in text[0]
+    assert "Places: Trust RXX and Trust RYY" in text[0]
     assert "Summary: measures by place" in text[1] and "Key to the icons" in text[1]
     assert "Special cause concern (high)" in text[1]
     assert text[2].lstrip().startswith("Waits over 18 weeks")
@@ -90,7 +91,8 @@ def test_every_chart_carries_alt_text_saying_what_it_shows(pack):
         assert f"/Alt ({alt})".encode() in raw
     waits = pack.alt_texts["waits"]
     assert waits.startswith("Small multiples of the XmR (individuals) chart, one per place, of")
-    assert "RXX: Special cause concern (high)" in waits
+    assert "at Trust RXX and Trust RYY" in waits  # places by name, not code
+    assert "Trust RXX: Special cause concern (high)" in waits
     assert pack.pdf.count(b"/Alt") >= 2 + 10  # two charts and the ten icons of the key
 
 
