@@ -12,12 +12,17 @@ from datetime import date
 
 import polars as pl
 import streamlit as st
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from qi.app.navigation import page_path
-from qi.store import database_url, open_store, read_measures, read_places, read_series
-from qi.store.frames import read_frame
-from qi.store.models import Initiative, InitiativePlace, Place
+from qi.store import (
+    database_url,
+    open_store,
+    read_initiatives,
+    read_measures,
+    read_places,
+    read_series,
+)
 
 SCOPE = "qi.scope"  # {"initiative": str | None, "measure": str, "place": str}
 CATALOGUE_SECONDS = 60
@@ -53,29 +58,7 @@ def series_index() -> pl.DataFrame:
 
 @st.cache_data(ttl=CATALOGUE_SECONDS, show_spinner=False)
 def _initiatives(url: str) -> pl.DataFrame:
-    # Work-around: qi.store has add_initiative() but no reader for initiatives yet.
-    query = (
-        select(
-            Initiative.name,
-            Initiative.start_date,
-            Initiative.description,
-            Initiative.outcome_domains,
-            Place.code.label("place"),
-        )
-        .join(InitiativePlace, InitiativePlace.initiative_id == Initiative.id)
-        .join(Place, Place.id == InitiativePlace.place_id)
-        .order_by(Initiative.id, Place.code)
-    )
-    schema = {
-        "name": pl.String(),
-        "start_date": pl.Date(),
-        "description": pl.String(),
-        "outcome_domains": pl.String(),
-        "place": pl.String(),
-    }
-    rows = read_frame(_engine(url), query, schema)
-    return rows.group_by("name", "start_date", "description", "outcome_domains",
-                         maintain_order=True).agg(pl.col("place").alias("places"))  # fmt: skip
+    return read_initiatives(_engine(url))
 
 
 def initiatives() -> pl.DataFrame:

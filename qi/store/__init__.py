@@ -8,6 +8,7 @@
 
 from qi.store.definitions import (
     add_initiative,
+    read_initiatives,
     read_measures,
     read_places,
     upsert_measures,
@@ -32,6 +33,7 @@ __all__ = [
     "database_url",
     "default_actor",
     "open_store",
+    "read_initiatives",
     "read_measures",
     "read_places",
     "read_revisions",

@@ -167,3 +167,33 @@ def read_places(engine: Engine) -> pl.DataFrame:
         "gss_code": pl.String(),
     }
     return read_frame(engine, query, schema)
+
+
+def read_initiatives(engine: Engine) -> pl.DataFrame:
+    """Every initiative with its places (codes, as a list), oldest first, as polars.
+
+    Columns: name, start_date, description, outcome_domains, places.
+    """
+    query = (
+        select(
+            Initiative.name,
+            Initiative.start_date,
+            Initiative.description,
+            Initiative.outcome_domains,
+            Place.code.label("place"),
+        )
+        .join(InitiativePlace, InitiativePlace.initiative_id == Initiative.id)
+        .join(Place, Place.id == InitiativePlace.place_id)
+        .order_by(Initiative.id, Place.code)
+    )
+    schema = {
+        "name": pl.String(),
+        "start_date": pl.Date(),
+        "description": pl.String(),
+        "outcome_domains": pl.String(),
+        "place": pl.String(),
+    }
+    rows = read_frame(engine, query, schema)
+    return rows.group_by(
+        "name", "start_date", "description", "outcome_domains", maintain_order=True
+    ).agg(pl.col("place").alias("places"))

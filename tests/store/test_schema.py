@@ -57,3 +57,20 @@ def test_upgrading_an_up_to_date_schema_changes_nothing(database_url):
     with engine.connect() as connection:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
     assert version == "0002"
+
+
+def test_initiatives_are_read_with_their_places(engine):
+    from datetime import date
+
+    from qi.store import add_initiative, read_initiatives
+    from tests.store.helpers import add_definitions
+
+    add_definitions(engine)
+    add_initiative(engine, "Best Start", ["RYY", "RXX"], start_date=date(2022, 10, 1))
+    add_initiative(engine, "SEND", ["RZZ"])
+    found = read_initiatives(engine)
+    assert found.select("name", "start_date").rows() == [
+        ("Best Start", date(2022, 10, 1)),
+        ("SEND", None),
+    ]
+    assert found["places"].to_list() == [["RXX", "RYY"], ["RZZ"]]
