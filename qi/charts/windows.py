@@ -42,13 +42,9 @@ def full_window(length: int) -> pl.Expr:
     return (pl.col(ROW) - pl.col(LO)) >= (length - 1)
 
 
-def covered(window_end_hit: pl.Expr, length: int) -> pl.Expr:
-    """True for every row inside some window of ``length`` rows whose last row is a hit."""
-    return count(window_end_hit, 0, length - 1) > 0
-
-
 def covered_kleene(window_end_hit: pl.Expr, length: int) -> pl.Expr:
-    """As ``covered`` with R's three-valued ``any()``: true if any hit, else null if any unknown."""
+    """True for every row inside some window of ``length`` rows whose last row is a hit, with
+    R's three-valued ``any()``: true if any hit, else null if any is unknown, else false."""
     hits = count(window_end_hit, 0, length - 1)
     unknown = count(window_end_hit.is_null(), 0, length - 1)
     return pl.when(hits > 0).then(True).when(unknown > 0).then(None).otherwise(False)
