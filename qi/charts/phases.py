@@ -9,40 +9,42 @@ Excluded points are shown and judged against the limits, but take no part in lim
 
 import polars as pl
 
+from qi.charts.subgroups import SERIES
 from qi.charts.windows import LO, ROW, with_bounds
 
 SEGMENT = "_seg"
 
 
-def lay_out(frame: pl.DataFrame, keys: list[str], baseline: int | None) -> pl.DataFrame:
-    """Add ``_series _pos _phase _seg _ppos _include _base`` and window bounds to a sorted frame.
+def lay_out(frame: pl.DataFrame, baseline: int | None) -> pl.DataFrame:
+    """Add ``_pos _phase _seg _ppos _include _base`` and window bounds to a frame in series
+    order (``_series`` numbered, see ``subgroups.in_series_order``).
 
-    Expects boolean columns ``_phase_start`` and ``_excluded``.
+    Expects boolean columns ``_phase_start`` and ``_excluded``. Without phase starts (the
+    common case) a segment is a series, which saves the cumulative sums.
     """
-    new_series = pl.lit(False)
-    for key in keys:
-        new_series = new_series | (pl.col(key) != pl.col(key).shift(1)).fill_null(True)
-    if not keys:
-        new_series = pl.int_range(pl.len()) == 0
-    frame = frame.with_columns(new_series.alias("_new_series"))
-    starts = pl.col("_new_series") | (pl.col("_phase_start") & ~pl.col("_new_series"))
-    frame = frame.with_columns(
-        pl.col("_new_series").cum_sum().cast(pl.Int64).set_sorted().alias("_series"),
-        starts.cum_sum().cast(pl.Int64).set_sorted().alias(SEGMENT),
-    )
-    frame = with_bounds(frame, SEGMENT)
-    first_row = pl.when(pl.col("_new_series")).then(pl.col(ROW)).forward_fill()
-    first_segment = pl.when(pl.col("_new_series")).then(pl.col(SEGMENT)).forward_fill()
+    series = pl.col(SERIES)
+    new_series = (series != series.shift(1)).fill_null(True)
+    phased = frame.select((pl.col("_phase_start") & ~new_series).any()).item()
+    if phased:
+        segment = (new_series | pl.col("_phase_start")).cum_sum().cast(pl.Int64)
+    else:
+        segment = series + 1
+    frame = with_bounds(frame.with_columns(segment.set_sorted().alias(SEGMENT)), SEGMENT)
     include = ~pl.col("_excluded")
     ppos = pl.col(ROW) - pl.col(LO)
     base = include if baseline is None else include & (ppos < baseline)
+    if phased:
+        position = pl.col(ROW) - pl.col(ROW).min().over(SERIES)
+        phase = pl.col(SEGMENT) - pl.col(SEGMENT).min().over(SERIES) + 1
+    else:
+        position, phase = ppos, pl.lit(1, pl.Int64)
     return frame.with_columns(
-        (pl.col(ROW) - first_row).alias("_pos"),
-        (pl.col(SEGMENT) - first_segment + 1).alias("_phase"),
+        position.alias("_pos"),
+        phase.alias("_phase"),
         ppos.alias("_ppos"),
         include.alias("_include"),
         base.alias("_base"),
-    ).drop("_new_series")
+    )
 
 
 _STEP_DAYS = {"day": 1, "week": 7, "month": 30.44, "quarter": 91.31, "year": 365.25}

@@ -24,9 +24,9 @@ from qi.charts.runs import RUNS_COLUMNS, broadcast, runs_per_phase
 from qi.charts.subgroups import (
     AGGREGATES,
     DENOMINATOR,
+    REPEAT,
     VALUE,
-    repeats,
-    sort_by_period,
+    in_series_order,
     subgroup_statistics,
 )
 from qi.charts.windows import with_bounds, with_positions
@@ -123,14 +123,14 @@ def spc(
         _direction(frame, direction).alias("_direction"),
     ).filter(pl.col(period).is_not_null())
     series_keys = [*keys, period]
-    frame = sort_by_period(frame, series_keys)
+    frame = in_series_order(frame, keys, period)
     if aggregate is None and chart not in ("xbar", "s"):
         _refuse_repeated_periods(frame, series_keys)
     carried = ["_phase_start", "_excluded", "_target", "_centre", "_direction"]
     frame = subgroup_statistics(
         frame, series_keys, denominator is not None, aggregate or "mean", carried
     )
-    frame = lay_out(frame, keys, baseline)
+    frame = lay_out(frame, baseline)
     categorical = frame.schema[period] in (pl.String, pl.Categorical) or isinstance(
         frame.schema[period], pl.Enum
     )
@@ -235,7 +235,9 @@ def _check_options(
 
 
 def _refuse_repeated_periods(frame: pl.DataFrame, keys: list[str]) -> None:
-    repeated = frame.filter(repeats(frame, keys))
+    if not frame.get_column(REPEAT).any():
+        return
+    repeated = frame.filter(REPEAT)
     if repeated.height:
         where = ", ".join(f"{k}={v}" for k, v in repeated.select(keys).row(0, named=True).items())
         raise SPCInputError(

@@ -11,33 +11,57 @@ rows without grouping.
 import polars as pl
 
 VALUE, DENOMINATOR = "_value", "_denominator"
+SERIES, REPEAT = "_series", "_repeat"
 AGGREGATES = ("mean", "median", "sum", "sd")
 
 
-def sort_by_period(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    """Sort by series keys then period, unless already sorted (a cheap vectorised check)."""
-    if frame.height < 2 or _is_sorted(frame, keys):
-        return frame
-    return frame.sort(keys, nulls_last=True, maintain_order=True)
+def in_series_order(frame: pl.DataFrame, keys: list[str], period: str) -> pl.DataFrame:
+    """Sort by series keys then period (unless already so) and number the series.
+
+    Adds ``_series`` (0, 1, ... in order, flagged sorted) and ``_repeat`` (the row's series
+    and period equal the previous row's). The order check compares keys in full only where
+    the series changes, so an already sorted panel costs a few cheap passes.
+    """
+    frame = _numbered(frame, keys, period)
+    if frame.height > 1 and not _is_sorted(frame, keys, period):
+        frame = frame.sort([*keys, period], nulls_last=True, maintain_order=True)
+        frame = _numbered(frame, keys, period)
+    return frame
 
 
-def _is_sorted(frame: pl.DataFrame, keys: list[str]) -> bool:
-    if frame.select(pl.any_horizontal(pl.col(keys).is_null().any())).item():
+def _numbered(frame: pl.DataFrame, keys: list[str], period: str) -> pl.DataFrame:
+    if keys:
+        series = (pl.col(keys[0]) if len(keys) == 1 else pl.struct(keys)).rle_id()
+    else:
+        series = pl.lit(0, pl.UInt32)
+    frame = frame.with_columns(series.cast(pl.Int64).set_sorted().alias(SERIES))
+    same_series = pl.col(SERIES) == pl.col(SERIES).shift(1)
+    same_period = pl.col(period) == pl.col(period).shift(1)
+    return frame.with_columns((same_series & same_period).fill_null(False).alias(REPEAT))
+
+
+def _is_sorted(frame: pl.DataFrame, keys: list[str], period: str) -> bool:
+    """Within each series periods never fall; from one series to the next the keys rise."""
+    if frame.select(pl.any_horizontal(pl.col([*keys, period]).is_null().any())).item():
         return False
+    series, time = pl.col(SERIES), pl.col(period)
+    new_series = series != series.shift(1)
+    if not frame.select((new_series | (time >= time.shift(1))).slice(1).all()).item():
+        return False
+    if not keys:
+        return True
+    # Only at the first row of each series: are its keys above the previous series' keys?
+    edges = frame.select(
+        *[pl.col(k) for k in keys],
+        *[pl.col(k).shift(1).alias(f"_previous_{k}") for k in keys],
+        new_series.alias("_edge"),
+    ).filter(pl.col("_edge"))
     greater, equal = pl.lit(False), pl.lit(True)
     for key in keys:
-        current, previous = pl.col(key), pl.col(key).shift(1)
+        current, previous = pl.col(key), pl.col(f"_previous_{key}")
         greater = greater | (equal & (current > previous))
         equal = equal & (current == previous)
-    return bool(frame.select((greater | equal).slice(1).all()).item())
-
-
-def repeats(frame: pl.DataFrame, keys: list[str]) -> pl.Expr:
-    """True on a row whose keys equal the previous row's (the frame is sorted)."""
-    same = pl.lit(True)
-    for key in keys:
-        same = same & (pl.col(key) == pl.col(key).shift(1)).fill_null(False)
-    return same
+    return bool(edges.select(greater.fill_null(True).all()).item())
 
 
 def subgroup_statistics(
@@ -47,7 +71,8 @@ def subgroup_statistics(
     aggregate: str,
     carried: list[str],
 ) -> pl.DataFrame:
-    """Collapse a sorted frame to one row per ``keys`` with ``_ysum _ylen _ymean _ysd _n _y``."""
+    """Collapse a frame in series order to one row per ``keys`` (series keys and period) with
+    ``_ysum _ylen _ymean _ysd _n _y``."""
     value = pl.col(VALUE)
     if has_denominator:
         complete = value.is_not_null() & pl.col(DENOMINATOR).is_not_null()
@@ -55,7 +80,7 @@ def subgroup_statistics(
             pl.when(complete).then(value).alias(VALUE),
             pl.when(complete).then(pl.col(DENOMINATOR)).alias(DENOMINATOR),
         )
-    if not frame.select(repeats(frame, keys).any()).item():
+    if not frame.get_column(REPEAT).any():
         return frame.with_columns(_single_row_statistics(has_denominator, aggregate))
     grouped = frame.group_by(keys, maintain_order=True).agg(
         # R: sum(y, na.rm = length(y) > 1): a lone missing value stays missing.
@@ -65,10 +90,12 @@ def subgroup_statistics(
         value.std(ddof=1).alias("_ysd"),
         (pl.col(DENOMINATOR).sum() if has_denominator else pl.lit(None, pl.Float64)).alias("_n"),
         _aggregate(value, aggregate).alias("_agg"),
-        *[pl.col(c).first() for c in carried],
+        *[pl.col(c).first() for c in [SERIES, *carried]],
     )
     y = pl.col("_ysum").fill_null(0) / pl.col("_n") if has_denominator else pl.col("_agg")
-    return grouped.with_columns(y.fill_nan(None).alias("_y")).drop("_agg")
+    return grouped.with_columns(
+        y.fill_nan(None).alias("_y"), pl.col(SERIES).set_sorted(), pl.lit(False).alias(REPEAT)
+    ).drop("_agg")
 
 
 def _aggregate(value: pl.Expr, how: str) -> pl.Expr:

@@ -13,14 +13,16 @@ ROW, LO, HI = "_row", "_lo", "_hi"
 
 
 def with_bounds(frame: pl.DataFrame, segment: str) -> pl.DataFrame:
-    """Add ``_row``, ``_lo`` and ``_hi`` for the contiguous blocks of ``segment``."""
-    seg = pl.col(segment)
-    starts = seg != seg.shift(1)
-    ends = seg != seg.shift(-1)
-    return frame.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias(ROW)).with_columns(
-        pl.when(starts.fill_null(True)).then(pl.col(ROW)).forward_fill().alias(LO),
-        pl.when(ends.fill_null(True)).then(pl.col(ROW)).backward_fill().alias(HI),
+    """Add ``_row``, ``_lo`` and ``_hi`` for the contiguous blocks of ``segment``.
+
+    ``segment`` must ascend (its blocks are in order); it is flagged sorted, which makes the
+    per-block minimum and maximum a pass over block boundaries rather than a hash.
+    """
+    row = pl.col(ROW)
+    frame = frame.with_columns(
+        pl.col(segment).set_sorted(), pl.int_range(pl.len(), dtype=pl.Int64).alias(ROW)
     )
+    return frame.with_columns(row.min().over(segment).alias(LO), row.max().over(segment).alias(HI))
 
 
 def count(condition: pl.Expr, lo: int, hi: int) -> pl.Expr:
