@@ -66,18 +66,21 @@ def period_unit(periods: pl.Series) -> str | None:
 def gap_before(frame: pl.DataFrame, period: str, unit: str | None) -> pl.Expr:
     """True where one or more periods are missing between this point and the previous one.
 
-    Calendar arithmetic runs on the distinct periods (a few dozen), not on every point.
+    Days and weeks compare day numbers. Months, quarters and years compare month numbers,
+    read from a table of every day the periods span (a few thousand rows), so each point
+    costs one lookup rather than calendar arithmetic.
     """
     if unit is None:
         return pl.lit(False)
-    dates = frame.get_column(period).unique().drop_nulls().sort()
-    as_date = dates.cast(pl.Date)
+    days = pl.col(period).cast(pl.Date).cast(pl.Int32)
     if unit in ("day", "week"):
-        index = as_date.cast(pl.Int32)
-        step = 1 if unit == "day" else 7
+        number, step = days, 1 if unit == "day" else 7
     else:
-        index = as_date.dt.year().cast(pl.Int32) * 12 + as_date.dt.month().cast(pl.Int32)
+        first, last = frame.select(days.min(), days.max().alias("_last")).row(0)
+        calendar = pl.date_range(
+            pl.Series([first]).cast(pl.Date)[0], pl.Series([last]).cast(pl.Date)[0], eager=True
+        )
+        months = calendar.dt.year().cast(pl.Int32) * 12 + calendar.dt.month().cast(pl.Int32)
+        number = pl.lit(months).gather(days - first)
         step = {"month": 1, "quarter": 3, "year": 12}[unit]
-    position = pl.lit(dates).search_sorted(pl.col(period))  # binary search in a few dozen
-    number = pl.lit(index).gather(position)
     return (pl.col("_pos") > 0) & ((number - number.shift(1)) > step).fill_null(False)
