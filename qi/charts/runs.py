@@ -114,10 +114,12 @@ def runs_per_phase(frame: pl.DataFrame, method: str = "anhoej") -> pl.DataFrame:
 
 
 def broadcast(frame: pl.DataFrame, per_phase: pl.DataFrame) -> pl.DataFrame:
-    """Copy each phase's values onto its points (phases are numbered 1..S in frame order)."""
-    index = pl.col(SEGMENT) - 1
-    columns = [c for c in per_phase.columns if c != SEGMENT]
-    return frame.with_columns([pl.lit(per_phase[c]).gather(index).alias(c) for c in columns])
+    """Copy each phase's values onto its points (phases are numbered 1..S in frame order).
+
+    One index for every column: polars gathers the columns of a frame in parallel.
+    """
+    index = frame.select((pl.col(SEGMENT) - 1).cast(pl.get_index_type())).to_series()
+    return frame.hstack(per_phase.drop(SEGMENT)[index])
 
 
 def _signal(stats: pl.DataFrame, method: str) -> pl.DataFrame:
