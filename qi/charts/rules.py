@@ -4,8 +4,9 @@
 Each rule is a function from a frame to the same frame with its two columns added. The frame
 holds ``_y``, ``_cl``, the limit columns and ``_side`` (the sign of ``_y - _cl``), one phase per
 contiguous block, with the window columns of ``windows.with_bounds`` and ``with_positions``.
-Long runs are found from run lengths and short windows from shifts, so a rule costs a few
-passes over the data whatever the number of series.
+Windows of up to a dozen points are read from shifted columns (a shift costs next to
+nothing), longer runs from run lengths, so a rule costs a few passes over the data whatever
+the number of series.
 
 The Making Data Count rules reproduce NHSRplotthedots exactly, including where it reports a
 flag as missing (R's three-valued logic: a missing value inside a window leaves the flag
@@ -23,11 +24,11 @@ from qi.charts.windows import (
     count,
     covered_kleene,
     full_window,
+    in_window_ending,
     run_length,
-    run_lengths,
 )
 
-Y, CL, SIDE, STEP = pl.col("_y"), pl.col("_cl"), pl.col("_side"), pl.col("_step")
+Y, CL, SIDE = pl.col("_y"), pl.col("_cl"), pl.col("_side")
 
 
 def side_of(condition_high: pl.Expr) -> pl.Expr:
@@ -40,16 +41,23 @@ def outside() -> pl.Expr:
 
 
 def with_steps(frame: pl.DataFrame) -> pl.DataFrame:
-    """``_step``: sign(y - previous y) within the phase (missing on its first point), and the
-    run lengths trends and shifts are read from (``_trend_len``, ``_shift_len``), computed
-    side by side so that both cores share the work.
-    """
-    frame = frame.with_columns(
-        pl.when(pl.col("_ppos") > 0).then((Y - Y.shift(1)).sign()).cast(pl.Int8).alias("_step"),
-        pl.when(SIDE != 0).then(SIDE).alias("_shift_key"),
+    """``_up`` and ``_down``: the point is above (below) the previous point of its phase;
+    missing on a phase's first point and next to a missing value."""
+    first = pl.col("_ppos") == 0
+    return frame.with_columns(
+        pl.when(~first).then(Y > Y.shift(1)).alias("_up"),
+        pl.when(~first).then(Y < Y.shift(1)).alias("_down"),
     )
-    frame = frame.with_columns(pl.when(STEP != 0).then(STEP).alias("_trend_key"))
-    return run_lengths(frame, {"_trend_key": "_trend_len", "_shift_key": "_shift_len"})
+
+
+UP, DOWN = pl.col("_up"), pl.col("_down")
+STEP = UP.cast(pl.Int8) - DOWN.cast(pl.Int8)  # sign(y - previous y)
+
+
+def _all_of_last(condition: pl.Expr, rows: int) -> pl.Expr:
+    """``condition`` holds on this row and the ``rows - 1`` before it, all in this phase."""
+    window = pl.all_horizontal([condition.shift(k) for k in range(rows)])
+    return (window & (pl.col("_ppos") >= rows - 1)).fill_null(False)
 
 
 def trend(frame: pl.DataFrame, points: int) -> pl.DataFrame:
@@ -57,14 +65,16 @@ def trend(frame: pl.DataFrame, points: int) -> pl.DataFrame:
 
     A tie breaks a trend, and so does a missing value (a gap).
     """
-    long = (pl.col("_trend_len") >= points - 1).fill_null(False)
-    frame = frame.with_columns((long | ahead(long, 1).fill_null(False)).alias("rule_trend"))
+    steps = points - 1
+    ends = _all_of_last(UP, steps) | _all_of_last(DOWN, steps)
+    frame = frame.with_columns(ends.alias("_trend_end"))
+    frame = frame.with_columns(in_window_ending("_trend_end", points).alias("rule_trend"))
     # NHSRplotthedots names the direction from the step to the next point when the next point
     # is in a trend too, else from the step in; a level step counts as "decreasing".
     flag = pl.col("rule_trend")
     next_in_trend = ahead(flag, 1).fill_null(False)
-    direction = pl.when(flag & next_in_trend).then(ahead(STEP, 1)).otherwise(STEP.fill_null(0))
-    return frame.with_columns(side_of(direction == 1).alias("_side_trend"))
+    rising = pl.when(flag & next_in_trend).then(UP.shift(-1)).otherwise(UP.fill_null(False))
+    return frame.with_columns(side_of(rising).alias("_side_trend"))
 
 
 def shift(frame: pl.DataFrame, points: int) -> pl.DataFrame:
@@ -72,8 +82,11 @@ def shift(frame: pl.DataFrame, points: int) -> pl.DataFrame:
 
     A point on the centre line breaks the run, and so does a missing value.
     """
+    same_side = [SIDE.shift(k) == SIDE for k in range(1, points)]
+    ends = pl.all_horizontal(same_side) & (SIDE != 0) & (pl.col("_ppos") >= points - 1)
+    frame = frame.with_columns(ends.fill_null(False).alias("_shift_end"))
     return frame.with_columns(
-        (pl.col("_shift_len") >= points).fill_null(False).alias("rule_shift"),
+        in_window_ending("_shift_end", points).alias("rule_shift"),
         side_of(SIDE > 0).alias("_side_shift"),
     )
 

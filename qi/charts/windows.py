@@ -52,6 +52,16 @@ def covered_kleene(window_end_hit: pl.Expr, length: int) -> pl.Expr:
     return pl.when(hits > 0).then(True).when(unknown > 0).then(None).otherwise(False)
 
 
+def in_window_ending(hit: str, length: int) -> pl.Expr:
+    """True on every row of some window of ``length`` rows whose last row is a ``hit``.
+
+    ``hit`` is a boolean column (never null) that is true only where the whole window lies in
+    the row's segment; then no window reaches from one segment into the next.
+    """
+    column = pl.col(hit)
+    return pl.any_horizontal([column.shift(-k) for k in range(length)]).fill_null(False)
+
+
 def previous_in_segment(value: pl.Expr, mask: pl.Expr | None) -> pl.Expr:
     """The value at the nearest earlier row of the same segment where ``mask`` holds, else null.
 
