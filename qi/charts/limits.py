@@ -13,7 +13,7 @@ import math
 import polars as pl
 
 from qi.charts.constants import D2, G_MEDIAN_FACTOR, IP_SCREEN, MDC_LIMIT, MR_SCREEN, T_POWER
-from qi.charts.phases import SEGMENT
+from qi.charts.phases import SEGMENT, onto_points, per_phase
 from qi.charts.windows import previous_in_segment
 
 Y, CL, BASE = pl.col("_y"), pl.col("_cl"), pl.col("_base")
@@ -22,13 +22,12 @@ LIMIT_COLUMNS = ["_lcl1", "_ucl1", "_lcl2", "_ucl2", "_lcl3", "_ucl3"]
 
 def seg_sum(expr: pl.Expr, mask: pl.Expr | None) -> pl.Expr:
     """Sum per phase over the rows where ``mask`` holds (``None``: every row)."""
-    masked = expr if mask is None else pl.when(mask).then(expr)
-    return masked.sum().over(SEGMENT)
+    return masked(expr, mask).sum().over(SEGMENT)
 
 
-def seg_count(expr: pl.Expr, mask: pl.Expr | None) -> pl.Expr:
-    present = expr.is_not_null() if mask is None else mask & expr.is_not_null()
-    return present.sum().over(SEGMENT)
+def masked(expr: pl.Expr, mask: pl.Expr | None) -> pl.Expr:
+    """``expr`` where ``mask`` holds, else missing (``None``: every row)."""
+    return expr if mask is None else pl.when(mask).then(expr)
 
 
 def two_pass_mean(
@@ -39,17 +38,14 @@ def two_pass_mean(
     The second pass makes a constant phase's mean exactly its value, so points on the centre
     line are recognised as such (they break runs).
     """
-    frame = frame.with_columns(
-        (seg_sum(expr, mask) / seg_count(expr, mask)).alias("_m1"),
-        seg_count(expr, mask).alias("_mn"),
+    values = masked(expr, mask)
+    first = per_phase(frame, _m1=values.sum() / values.count())
+    frame = onto_points(frame, first)
+    second = per_phase(
+        frame, _residual=masked(expr - pl.col("_m1"), mask).sum(), _count=values.count()
     )
-    residual = seg_sum(expr - pl.col("_m1"), mask) / pl.col("_mn")
-    return frame.with_columns((pl.col("_m1") + residual).alias(name)).drop("_m1", "_mn")
-
-
-def one_pass_mean(expr: pl.Expr, mask: pl.Expr | None) -> pl.Expr:
-    """Mean per phase in one pass: for spreads (AMR), which only ever feed limits."""
-    return seg_sum(expr, mask) / seg_count(expr, mask)
+    mean = first.get_column("_m1") + second.get_column("_residual") / second.get_column("_count")
+    return onto_points(frame, pl.DataFrame([mean.alias(name)])).drop("_m1")
 
 
 def given_centre(frame: pl.DataFrame, computed: pl.Expr) -> pl.Expr:
@@ -87,11 +83,12 @@ def _average_moving_range(
     else:
         moving_range = pl.when(base).then((values - previous_in_segment(values, base)).abs())
     frame = frame.with_columns(moving_range.alias("_mr"))
-    frame = frame.with_columns(one_pass_mean(pl.col("_mr"), base).alias("_amr"))
+    ranges = masked(pl.col("_mr"), base)
+    frame = onto_points(frame, per_phase(frame, _amr=ranges.sum() / ranges.count()))
     if screen:
         below = pl.col("_mr") < screen_at * pl.col("_amr")
-        kept = below if base is None else base & below
-        return frame.with_columns(one_pass_mean(pl.col("_mr"), kept).alias("_amr"))
+        kept = masked(pl.col("_mr"), below if base is None else base & below)
+        return onto_points(frame, per_phase(frame, _amr=kept.sum() / kept.count()))
     return frame
 
 

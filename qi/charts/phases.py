@@ -13,11 +13,32 @@ from qi.charts.subgroups import SERIES
 from qi.charts.windows import LO, ROW, with_bounds
 
 SEGMENT = "_seg"
+PHASE_INDEX = "_phase_index"
+
+
+def per_phase(frame: pl.DataFrame, **aggregations: pl.Expr) -> pl.DataFrame:
+    """One row per phase, in order, with ``aggregations`` computed over its points.
+
+    ``frame`` must hold every phase (not a filtered part): row i of the result is phase i+1.
+    One group-by over the sorted phase numbers computes all the aggregations together, far
+    cheaper than one window expression (``.over``) each.
+    """
+    return frame.group_by(SEGMENT, maintain_order=True).agg(**aggregations)
+
+
+def onto_points(frame: pl.DataFrame, table: pl.DataFrame) -> pl.DataFrame:
+    """Copy each phase's values from a ``per_phase`` table onto the phase's points.
+
+    One gather for all the columns (polars gathers a frame's columns in parallel); columns of
+    the same name are replaced.
+    """
+    values = table.drop(SEGMENT, strict=False)[frame.get_column(PHASE_INDEX)]
+    return frame.with_columns(values.get_columns())
 
 
 def lay_out(frame: pl.DataFrame, baseline: int | None) -> pl.DataFrame:
-    """Add ``_pos _phase _seg _ppos _include _base`` and window bounds to a frame in series
-    order (``_series`` numbered, see ``subgroups.in_series_order``).
+    """Add ``_pos _phase _seg _phase_index _ppos _include _base`` and window bounds to a frame
+    in series order (``_series`` numbered, see ``subgroups.in_series_order``).
 
     Expects boolean columns ``_phase_start`` and ``_excluded``. Without phase starts (the
     common case) a segment is a series, which saves the cumulative sums.
@@ -39,6 +60,7 @@ def lay_out(frame: pl.DataFrame, baseline: int | None) -> pl.DataFrame:
     else:
         position, phase = ppos, pl.lit(1, pl.Int64)
     return frame.with_columns(
+        (pl.col(SEGMENT) - 1).cast(pl.get_index_type()).alias(PHASE_INDEX),
         position.alias("_pos"),
         phase.alias("_phase"),
         ppos.alias("_ppos"),

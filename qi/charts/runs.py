@@ -113,15 +113,6 @@ def runs_per_phase(frame: pl.DataFrame, method: str = "anhoej") -> pl.DataFrame:
     return _signal(stats, method).select(SEGMENT, *RUNS_COLUMNS, "ihi_runs_signal")
 
 
-def broadcast(frame: pl.DataFrame, per_phase: pl.DataFrame) -> pl.DataFrame:
-    """Copy each phase's values onto its points (phases are numbered 1..S in frame order).
-
-    One index for every column: polars gathers the columns of a frame in parallel.
-    """
-    index = frame.select((pl.col(SEGMENT) - 1).cast(pl.get_index_type())).to_series()
-    return frame.hstack(per_phase.drop(SEGMENT)[index])
-
-
 def _signal(stats: pl.DataFrame, method: str) -> pl.DataFrame:
     crossings, longest = pl.col("crossings"), pl.col("longest_run")
     anhoej = (longest > pl.col("longest_run_max")) | (crossings < pl.col("crossings_min"))

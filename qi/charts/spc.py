@@ -17,10 +17,10 @@ from qi.charts import rules as R
 from qi.charts.constants import SHORT_PHASE_POINTS
 from qi.charts.icons import DIRECTIONS, assurance_icon, point_type, variation_icon
 from qi.charts.kinds import CHART_TYPES, CHARTS_NEEDING_DENOMINATOR, default_chart
-from qi.charts.phases import SEGMENT, gap_before, lay_out
+from qi.charts.phases import SEGMENT, gap_before, lay_out, onto_points
 from qi.charts.phases import period_unit as infer_period_unit
 from qi.charts.rulesets import RULE_SETS, RuleSet, rule_set
-from qi.charts.runs import RUNS_COLUMNS, broadcast, runs_per_phase
+from qi.charts.runs import RUNS_COLUMNS, runs_per_phase
 from qi.charts.subgroups import (
     AGGREGATES,
     DENOMINATOR,
@@ -140,7 +140,7 @@ def spc(
     frame = _scale(frame, multiplier, negative_limits)
     frame = frame.with_columns((pl.col("_y") - pl.col("_cl")).sign().cast(pl.Int8).alias("_side"))
     frame = _apply_rules(frame, ruleset)
-    frame = broadcast(frame, runs_per_phase(frame, runs_method))
+    frame = onto_points(frame, runs_per_phase(frame, runs_method))
     if categorical or chart == "mr":
         frame = frame.with_columns(pl.lit(False).alias("runs_signal"))
     if "runs" in ruleset.rules:
