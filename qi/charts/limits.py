@@ -56,6 +56,11 @@ def given_centre(frame: pl.DataFrame, computed: pl.Expr) -> pl.Expr:
     return pl.when(complete).then(pl.col("_centre")).otherwise(computed)
 
 
+def _with_symmetric(frame: pl.DataFrame, sigma: pl.Expr) -> pl.DataFrame:
+    """Limits at 1, 2 and 3 sigma either side of the centre, sigma computed once."""
+    return frame.with_columns(sigma.alias("_sigma1")).with_columns(_symmetric(pl.col("_sigma1")))
+
+
 def _symmetric(sigma: pl.Expr) -> list[pl.Expr]:
     return [
         e
@@ -108,9 +113,8 @@ def individuals(frame: pl.DataFrame, xmr: str, screen: bool) -> pl.DataFrame:
             (CL - MDC_LIMIT * amr).alias("_lcl3"),
             (CL + MDC_LIMIT * amr).alias("_ucl3"),
         ]
-    else:
-        limits = _symmetric(amr / D2)
-    return frame.with_columns(limits)
+        return frame.with_columns(limits)
+    return _with_symmetric(frame, amr / D2)
 
 
 def run(frame: pl.DataFrame, **_: object) -> pl.DataFrame:
@@ -184,7 +188,7 @@ def xbar(frame: pl.DataFrame, **_: object) -> pl.DataFrame:
     centre = seg_sum(ylen * pl.col("_ymean"), BASE) / seg_sum(ylen, BASE)
     frame = frame.with_columns(given_centre(frame, centre).alias("_cl"), _c4(ylen).alias("_c4"))
     a = pl.col("_sd") / (pl.col("_c4") * ylen.cast(pl.Float64).sqrt())
-    return frame.with_columns(_symmetric(a))
+    return _with_symmetric(frame, a)
 
 
 def sd(frame: pl.DataFrame, **_: object) -> pl.DataFrame:
@@ -206,8 +210,12 @@ def sd(frame: pl.DataFrame, **_: object) -> pl.DataFrame:
 
 def _proportion_centre(frame: pl.DataFrame) -> pl.DataFrame:
     base = base_mask(frame)
-    centre = seg_sum(pl.col("_ysum"), base) / seg_sum(pl.col("_n"), base)
-    return frame.with_columns(given_centre(frame, centre).alias("_cl"))
+    sums = per_phase(
+        frame, _events=masked(pl.col("_ysum"), base).sum(), _cases=masked(pl.col("_n"), base).sum()
+    )
+    centre = sums.select(SEGMENT, (pl.col("_events") / pl.col("_cases")).alias("_centre_p"))
+    frame = onto_points(frame, centre)
+    return frame.with_columns(given_centre(frame, pl.col("_centre_p")).alias("_cl"))
 
 
 def _laney(frame: pl.DataFrame, sigma: pl.Expr, screen: bool, categorical: bool) -> pl.DataFrame:
@@ -222,7 +230,7 @@ def _laney(frame: pl.DataFrame, sigma: pl.Expr, screen: bool, categorical: bool)
     else:
         frame = _average_moving_range(frame, pl.col("_z"), screen)
         frame = frame.with_columns((pl.col("_amr") / D2).alias("_sigma_z"))
-    return frame.with_columns(_symmetric(pl.col("_sigma") * pl.col("_sigma_z")))
+    return _with_symmetric(frame, pl.col("_sigma") * pl.col("_sigma_z"))
 
 
 def _clip(frame: pl.DataFrame, upper_one: bool) -> pl.DataFrame:
@@ -247,10 +255,7 @@ def proportion(frame: pl.DataFrame, screen: bool, laney: bool, categorical: bool
     """P chart (binomial limits, clipped to [0, 1]); with ``laney`` the P' chart."""
     frame = _proportion_centre(frame)
     sigma = (CL * (1 - CL) / pl.col("_n")).sqrt()
-    if laney:
-        frame = _laney(frame, sigma, screen, categorical)
-    else:
-        frame = frame.with_columns(_symmetric(sigma))
+    frame = _laney(frame, sigma, screen, categorical) if laney else _with_symmetric(frame, sigma)
     return _clip(frame, upper_one=True)
 
 
@@ -258,10 +263,7 @@ def rate(frame: pl.DataFrame, screen: bool, laney: bool, categorical: bool, **_:
     """U chart (Poisson limits, lower clipped at 0); with ``laney`` the U' chart."""
     frame = _proportion_centre(frame)
     sigma = (CL / pl.col("_n")).sqrt()
-    if laney:
-        frame = _laney(frame, sigma, screen, categorical)
-    else:
-        frame = frame.with_columns(_symmetric(sigma))
+    frame = _laney(frame, sigma, screen, categorical) if laney else _with_symmetric(frame, sigma)
     return _clip(frame, upper_one=False)
 
 
@@ -270,7 +272,7 @@ def count(frame: pl.DataFrame, **_: object) -> pl.DataFrame:
     frame = frame.with_columns(pl.col("_ysum").alias("_y"))
     frame = two_pass_mean(frame, Y, BASE, "_mean")
     frame = frame.with_columns(given_centre(frame, pl.col("_mean")).alias("_cl"))
-    return _clip(frame.with_columns(_symmetric(CL.sqrt())), upper_one=False)
+    return _clip(_with_symmetric(frame, CL.sqrt()), upper_one=False)
 
 
 def cases_between(frame: pl.DataFrame, **_: object) -> pl.DataFrame:
@@ -278,7 +280,7 @@ def cases_between(frame: pl.DataFrame, **_: object) -> pl.DataFrame:
     frame = two_pass_mean(frame, Y, BASE, "_mean")
     given = pl.col("_centre").is_null().sum().over(SEGMENT) == 0
     frame = frame.with_columns(pl.when(given).then("_centre").otherwise("_mean").alias("_cl"))
-    frame = frame.with_columns(_symmetric((CL * (CL + 1)).sqrt()))
+    frame = _with_symmetric(frame, (CL * (CL + 1)).sqrt())
     floor = [
         pl.when(pl.col(f"_lcl{z}") < 0).then(0.0).otherwise(pl.col(f"_lcl{z}")).alias(f"_lcl{z}")
         for z in (1, 2, 3)
@@ -304,7 +306,7 @@ def individuals_prime(frame: pl.DataFrame, screen: bool, **_: object) -> pl.Data
     if screen:
         kept = pl.col("_s") < IP_SCREEN * pl.col("_as")
         frame = two_pass_mean(frame, pl.col("_s"), kept, "_as")
-    return frame.with_columns(_symmetric(pl.col("_as") * (1 / n).sqrt()))
+    return _with_symmetric(frame, pl.col("_as") * (1 / n).sqrt())
 
 
 def compute(
