@@ -32,16 +32,41 @@ ASSURANCE_ICONS = ("consistent_pass", "consistent_fail", "inconsistent")
 POINT_TYPE = pl.Enum(POINT_TYPES)
 
 
-def point_type(signal: pl.Expr, side: pl.Expr, direction: pl.Expr) -> pl.Expr:
-    """The point type of a point whose winning signal (null for none) points to ``side``.
+def judgement_table(rules: list[str], labels: list[str]) -> pl.DataFrame:
+    """What each judgement code means: ``signal``, ``signal_side``, ``signal_label``,
+    ``point_type`` and ``direction``.
 
-    Arithmetic on small codes, then one gather into the enum: no string per point.
+    A code is (winning rule: 0 for none, else 1 + its place in ``rules``) x 6 + (high: 1,
+    low: 0) x 3 + direction (neutral 0, increase 1, decrease 2). ``labels`` holds two labels
+    per rule, low then high.
     """
-    neutral = 3 + (side < 0).cast(pl.Int32)
-    judged = 1 + ((side * direction) < 0).cast(pl.Int32)
-    code = pl.when(direction == 0).then(neutral).otherwise(judged)
-    code = pl.when(signal.is_null()).then(0).otherwise(code)
-    return pl.lit(pl.Series(POINT_TYPES, dtype=POINT_TYPE)).gather(code)
+    directions = ["neutral", "increase", "decrease"]
+    rows = []
+    for slot in range(len(rules) + 1):
+        for high in (0, 1):
+            for d, direction in enumerate(directions):
+                if slot == 0:
+                    rows.append((None, None, None, "common_cause", direction))
+                    continue
+                if d == 0:
+                    kind = "special_cause_neutral_high" if high else "special_cause_neutral_low"
+                elif bool(high) == (direction == "increase"):
+                    kind = "special_cause_improvement"
+                else:
+                    kind = "special_cause_concern"
+                label = labels[2 * (slot - 1) + high]
+                rows.append((rules[slot - 1], 1 if high else -1, label, kind, direction))
+    return pl.DataFrame(
+        rows,
+        schema={
+            "signal": pl.Enum(rules),
+            "signal_side": pl.Int8,
+            "signal_label": pl.Enum(list(dict.fromkeys(labels))),
+            "point_type": POINT_TYPE,
+            "direction": pl.Enum(list(DIRECTIONS)),
+        },
+        orient="row",
+    )
 
 
 def variation_icon(point_type: pl.Expr, side: pl.Expr) -> pl.Expr:

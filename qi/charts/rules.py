@@ -1,5 +1,6 @@
-"""Special-cause rules: one flag column ``rule_<name>`` per rule, and ``_side_<name>`` (+1 high,
--1 low) so that the winning rule says whether a point is high or low.
+"""Special-cause rules: one flag column ``rule_<name>`` per rule, and for rules whose side is not
+simply the point's side of the centre line (a trend's direction, k of m beyond a line),
+``_side_<name>`` (+1 high, -1 low), so that the winning rule says whether a point is high or low.
 
 Each rule is a function from a frame to the same frame with its two columns added. The frame
 holds ``_y``, ``_cl``, the limit columns and ``_side`` (the sign of ``_y - _cl``), one phase per
@@ -85,10 +86,7 @@ def shift(frame: pl.DataFrame, points: int) -> pl.DataFrame:
     same_side = [SIDE.shift(k) == SIDE for k in range(1, points)]
     ends = pl.all_horizontal(same_side) & (SIDE != 0) & (pl.col("_ppos") >= points - 1)
     frame = frame.with_columns(ends.fill_null(False).alias("_shift_end"))
-    return frame.with_columns(
-        in_window_ending("_shift_end", points).alias("rule_shift"),
-        side_of(SIDE > 0).alias("_side_shift"),
-    )
+    return frame.with_columns(in_window_ending("_shift_end", points).alias("rule_shift"))
 
 
 def shift_unknown_where_missing(frame: pl.DataFrame, points: int) -> pl.DataFrame:
@@ -137,10 +135,7 @@ def two_of_three(frame: pl.DataFrame, count_outside: bool) -> pl.DataFrame:
     w, rpos = pl.col("_w3"), pl.col("_rpos")
     inside = w | (w.shift(-1).fill_null(False) & (rpos >= 1))
     inside = inside | (w.shift(-2).fill_null(False) & (rpos >= 2))
-    return frame.with_columns(
-        (inside & pl.col("_close")).alias("rule_two_of_three"),
-        side_of(SIDE > 0).alias("_side_two_of_three"),
-    )
+    return frame.with_columns((inside & pl.col("_close")).alias("rule_two_of_three"))
 
 
 def two_of_three_unknown_where_missing(frame: pl.DataFrame, count_outside: bool) -> pl.DataFrame:
@@ -214,8 +209,7 @@ def consecutive(frame: pl.DataFrame, condition: pl.Expr, points: int, name: str)
     frame = frame.with_columns(pl.when(condition).then(1).alias("_cond_key"))
     frame = run_length(frame, "_cond_key", "_cond_len")
     return frame.with_columns(
-        (pl.col("_cond_len") >= points).fill_null(False).alias(f"rule_{name}"),
-        side_of(SIDE > 0).alias(f"_side_{name}"),
+        (pl.col("_cond_len") >= points).fill_null(False).alias(f"rule_{name}")
     )
 
 
@@ -226,9 +220,7 @@ def alternating(frame: pl.DataFrame, points: int) -> pl.DataFrame:
     frame = run_length(frame, "_turn_key", "_turn_len")
     long = (pl.col("_turn_len") >= points - 2).fill_null(False)
     flag = long | ahead(long, 1).fill_null(False) | ahead(long, 2).fill_null(False)
-    return frame.with_columns(
-        flag.alias("rule_alternating"), side_of(SIDE > 0).alias("_side_alternating")
-    )
+    return frame.with_columns(flag.alias("rule_alternating"))
 
 
 def stratification(frame: pl.DataFrame, points: int) -> pl.DataFrame:

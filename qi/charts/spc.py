@@ -15,7 +15,7 @@ import polars as pl
 from qi.charts import limits as chart_limits
 from qi.charts import rules as R
 from qi.charts.constants import SHORT_PHASE_POINTS
-from qi.charts.icons import DIRECTIONS, assurance_icon, point_type, variation_icon
+from qi.charts.icons import DIRECTIONS, assurance_icon, judgement_table, variation_icon
 from qi.charts.kinds import CHART_TYPES, CHARTS_NEEDING_DENOMINATOR, default_chart
 from qi.charts.phases import SEGMENT, gap_before, lay_out, onto_points
 from qi.charts.phases import period_unit as infer_period_unit
@@ -518,36 +518,45 @@ def _labels(ruleset: RuleSet) -> list[str]:
 
 
 def _judge(frame: pl.DataFrame, ruleset: RuleSet) -> pl.DataFrame:
-    """The winning rule by precedence, its side and label, and the point type.
+    """The winning rule by precedence, its side and label, the point type and direction.
 
-    Labels and types are enums: a small code per point, not a string per point.
+    Each point gets one small code (winning rule, high or low, improvement direction); the
+    enum columns are then gathered together from a table of every code, a few dozen rows.
     """
-    point_side = R.side_of(pl.col("_side") == 1)
     names = list(ruleset.rules)
     # An excluded point keeps its flags (it may well lie outside the limits, as qicharts2
     # reports) but is not judged: it wins no signal and stays common cause.
-    judged = pl.col("_include")
-    hits = [pl.col(f"rule_{n}").fill_null(False) & judged for n in names]
-    sides = [pl.col(f"_side_{n}") if f"_side_{n}" in frame.columns else point_side for n in names]
-    winner, side = pl.when(hits[0]).then(0), pl.when(hits[0]).then(sides[0])
-    for i in range(1, len(names)):
-        winner, side = winner.when(hits[i]).then(i), side.when(hits[i]).then(sides[i])
-    frame = frame.with_columns(winner.alias("_winner"), side.alias("signal_side"))
-    labels = _labels(ruleset)
-    label_type = pl.Enum(list(dict.fromkeys(labels)))
-    label_code = pl.col("_winner") * 2 + (pl.col("signal_side") > 0).cast(pl.Int32)
-    return frame.with_columns(
-        pl.lit(pl.Series(names, dtype=pl.Enum(names))).gather(pl.col("_winner")).alias("signal"),
-        pl.lit(pl.Series(labels, dtype=label_type)).gather(label_code).alias("signal_label"),
-        point_type(pl.col("_winner"), pl.col("signal_side"), pl.col("_direction")).alias(
-            "point_type"
-        ),
+    every_point_judged = frame.get_column("_include").all()
+
+    def hit(name: str) -> pl.Expr:
+        flag = pl.col(f"rule_{name}")
+        if frame.get_column(f"rule_{name}").null_count():
+            flag = flag.fill_null(False)
+        return flag if every_point_judged else flag & pl.col("_include")
+
+    winner = pl.when(hit(names[0])).then(pl.lit(1, pl.UInt8))
+    for slot, name in enumerate(names[1:], start=2):
+        winner = winner.when(hit(name)).then(pl.lit(slot, pl.UInt8))
+    frame = frame.with_columns(winner.otherwise(pl.lit(0, pl.UInt8)).alias("_winner"))
+    # A rule with a side of its own (a trend's direction) says high or low; for the others
+    # it is the point's side of the centre line.
+    high = pl.col("_side") == 1
+    own = [(slot, n) for slot, n in enumerate(names, start=1) if f"_side_{n}" in frame.columns]
+    if own:
+        chosen = pl.when(pl.col("_winner") == own[0][0]).then(pl.col(f"_side_{own[0][1]}") > 0)
+        for slot, name in own[1:]:
+            chosen = chosen.when(pl.col("_winner") == slot).then(pl.col(f"_side_{name}") > 0)
+        high = chosen.otherwise(high)
+    code = (
+        pl.col("_winner").cast(pl.UInt32) * 6
+        + high.fill_null(False).cast(pl.UInt32) * 3
+        + pl.col("_direction").cast(pl.Int32).mod(3).cast(pl.UInt32)
     )
+    index = frame.select(code.cast(pl.get_index_type())).to_series()
+    return frame.hstack(judgement_table(names, _labels(ruleset))[index])
 
 
 # --- the caller's view --------------------------------------------------------------------------
-
-DIRECTION = pl.Enum(list(DIRECTIONS))
 
 
 def _present(
@@ -589,9 +598,7 @@ def _present(
         "signal_side",
         "signal_label",
         "point_type",
-        pl.lit(pl.Series(["neutral", "increase", "decrease"], dtype=DIRECTION))
-        .gather(pl.col("_direction").cast(pl.Int64).mod(3))
-        .alias("direction"),
+        "direction",
         pl.col("_target").alias("target"),
         *RUNS_COLUMNS,
         pl.lit(chart, dtype=pl.Enum(list(CHART_TYPES))).alias("chart"),
