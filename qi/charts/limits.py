@@ -18,6 +18,7 @@ from qi.charts.windows import previous_in_segment
 
 Y, CL, BASE = pl.col("_y"), pl.col("_cl"), pl.col("_base")
 LIMIT_COLUMNS = ["_lcl1", "_ucl1", "_lcl2", "_ucl2", "_lcl3", "_ucl3"]
+RESULT_COLUMNS = {"_y", "_cl", *LIMIT_COLUMNS}
 
 
 def seg_sum(expr: pl.Expr, mask: pl.Expr | None) -> pl.Expr:
@@ -313,6 +314,7 @@ def compute(
     frame: pl.DataFrame, chart: str, xmr: str, screen: bool, categorical: bool
 ) -> pl.DataFrame:
     """Dispatch to the chart's limits and make non-finite limits missing."""
+    given = set(frame.columns)
     options = {"xmr": xmr, "screen": screen, "categorical": categorical}
     if chart == "i":
         frame = individuals(frame, xmr, screen)
@@ -332,6 +334,8 @@ def compute(
             "g": cases_between,
             "ip": individuals_prime,
         }[chart](frame, **options)
+    # Only the chart's result leaves: the working columns (means, ranges, sigmas) go.
+    frame = frame.drop(c for c in frame.columns if c not in given and c not in RESULT_COLUMNS)
     columns = ["_cl", *LIMIT_COLUMNS]
     if chart in ("p", "pp", "u", "up", "ip", "xbar", "s"):  # divisions by n can be infinite
         tidy = [pl.when(pl.col(c).is_finite()).then(pl.col(c)).alias(c) for c in columns]

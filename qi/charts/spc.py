@@ -29,7 +29,7 @@ from qi.charts.subgroups import (
     in_series_order,
     subgroup_statistics,
 )
-from qi.charts.windows import with_bounds, with_positions
+from qi.charts.windows import WINDOW_COLUMNS, with_bounds, with_positions
 
 PERIOD_UNITS = {"day": "1d", "week": "1w", "month": "1mo", "quarter": "1q", "year": "1y"}
 RUNS_METHODS = ("anhoej", "bestbox", "cutbox")
@@ -121,7 +121,9 @@ def spc(
         _target(frame, target, keys).alias("_target"),
         _centre(frame, centre).alias("_centre"),
         _direction(frame, direction).alias("_direction"),
-    ).filter(pl.col(period).is_not_null())
+    )
+    if frame.get_column(period).null_count():
+        frame = frame.filter(pl.col(period).is_not_null())
     series_keys = [*keys, period]
     frame = in_series_order(frame, keys, period)
     if aggregate is None and chart not in ("xbar", "s"):
@@ -130,7 +132,7 @@ def spc(
     frame = subgroup_statistics(
         frame, series_keys, denominator is not None, aggregate or "mean", carried
     )
-    frame = lay_out(frame, baseline)
+    frame = lay_out(frame, baseline).drop("_phase_start", REPEAT, VALUE, strict=False)
     categorical = frame.schema[period] in (pl.String, pl.Categorical) or isinstance(
         frame.schema[period], pl.Enum
     )
@@ -139,7 +141,7 @@ def spc(
     frame = chart_limits.compute(frame, chart, ruleset.xmr, screen, categorical)
     frame = _scale(frame, multiplier, negative_limits)
     frame = frame.with_columns((pl.col("_y") - pl.col("_cl")).sign().cast(pl.Int8).alias("_side"))
-    frame = _apply_rules(frame, ruleset)
+    frame = _apply_rules(frame, ruleset).drop(*WINDOW_COLUMNS)
     frame = onto_points(frame, runs_per_phase(frame, runs_method))
     if categorical or chart == "mr":
         frame = frame.with_columns(pl.lit(False).alias("runs_signal"))

@@ -51,17 +51,16 @@ def _is_sorted(frame: pl.DataFrame, keys: list[str], period: str) -> bool:
     if not keys:
         return True
     # Only at the first row of each series: are its keys above the previous series' keys?
-    edges = frame.select(
-        *[pl.col(k) for k in keys],
-        *[pl.col(k).shift(1).alias(f"_previous_{k}") for k in keys],
-        new_series.alias("_edge"),
-    ).filter(pl.col("_edge"))
+    starts = frame.select(pl.arg_where(new_series.fill_null(False))).to_series()
+    current = frame.select(keys)[starts]
+    previous = frame.select(pl.col(k).alias(f"_previous_{k}") for k in keys)[starts - 1]
+    edges = pl.concat([current, previous], how="horizontal")
     greater, equal = pl.lit(False), pl.lit(True)
     for key in keys:
-        current, previous = pl.col(key), pl.col(f"_previous_{key}")
-        greater = greater | (equal & (current > previous))
-        equal = equal & (current == previous)
-    return bool(edges.select(greater.fill_null(True).all()).item())
+        now, before = pl.col(key), pl.col(f"_previous_{key}")
+        greater = greater | (equal & (now > before))
+        equal = equal & (now == before)
+    return bool(edges.select(greater.all()).item())
 
 
 def subgroup_statistics(

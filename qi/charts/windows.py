@@ -10,6 +10,7 @@ number of series and no window ever crosses from one series into the next.
 import polars as pl
 
 ROW, LO, HI = "_row", "_lo", "_hi"
+WINDOW_COLUMNS = [ROW, LO, HI]
 
 
 def with_bounds(frame: pl.DataFrame, segment: str) -> pl.DataFrame:
