@@ -47,7 +47,7 @@ def lay_out(frame: pl.DataFrame, baseline: int | None) -> pl.DataFrame:
     new_series = (series != series.shift(1)).fill_null(True)
     phased = frame.select((pl.col("_phase_start") & ~new_series).any()).item()
     if phased:
-        segment = (new_series | pl.col("_phase_start")).cum_sum().cast(pl.Int64)
+        segment = (new_series | pl.col("_phase_start")).cum_sum().cast(pl.Int32)
     else:
         segment = series + 1
     frame = with_bounds(frame.with_columns(segment.set_sorted().alias(SEGMENT)), SEGMENT)
@@ -58,7 +58,7 @@ def lay_out(frame: pl.DataFrame, baseline: int | None) -> pl.DataFrame:
         position = pl.col(ROW) - pl.col(ROW).min().over(SERIES)
         phase = pl.col(SEGMENT) - pl.col(SEGMENT).min().over(SERIES) + 1
     else:
-        position, phase = ppos, pl.lit(1, pl.Int64)
+        position, phase = ppos, pl.lit(1, pl.Int32)
     return frame.with_columns(
         (pl.col(SEGMENT) - 1).cast(pl.get_index_type()).alias(PHASE_INDEX),
         position.alias("_pos"),

@@ -127,14 +127,13 @@ def two_of_three(frame: pl.DataFrame, count_outside: bool) -> pl.DataFrame:
     ``two_of_three_unknown_where_missing``.
     """
     frame = frame.with_columns(_close(count_outside).fill_null(False).alias("_close"))
-    close = pl.col("_close").cast(pl.Int8)
-    total = close + close.shift(1).fill_null(0) + close.shift(2).fill_null(0)
+    close = pl.col("_close")
+    before, two_before = close.shift(1), close.shift(2)
+    two_close = (close & before) | (close & two_before) | (before & two_before)
     one_side = (SIDE == SIDE.shift(1)) & (SIDE == SIDE.shift(2)) & (SIDE != 0)
-    ends = (pl.col("_ppos") >= 2) & (total >= 2) & one_side.fill_null(False)
-    frame = frame.with_columns(ends.alias("_w3"))
-    w, rpos = pl.col("_w3"), pl.col("_rpos")
-    inside = w | (w.shift(-1).fill_null(False) & (rpos >= 1))
-    inside = inside | (w.shift(-2).fill_null(False) & (rpos >= 2))
+    ends = two_close & one_side & (pl.col("_ppos") >= 2)
+    frame = frame.with_columns(ends.fill_null(False).alias("_w3"))
+    inside = in_window_ending("_w3", 3)
     return frame.with_columns((inside & pl.col("_close")).alias("rule_two_of_three"))
 
 

@@ -110,7 +110,10 @@ def runs_per_phase(frame: pl.DataFrame, method: str = "anhoej") -> pl.DataFrame:
             "ihi_runs_signal"
         ),
     )
-    return _signal(stats, method).select(SEGMENT, *RUNS_COLUMNS, "ihi_runs_signal")
+    counts = [c for c in RUNS_COLUMNS if c != "runs_signal"]
+    return _signal(stats, method).select(
+        SEGMENT, *[pl.col(c).cast(pl.Int32) for c in counts], "runs_signal", "ihi_runs_signal"
+    )
 
 
 def _signal(stats: pl.DataFrame, method: str) -> pl.DataFrame:

@@ -140,7 +140,8 @@ def spc(
         _refuse_non_positive_times(frame, keys, period)
     frame = chart_limits.compute(frame, chart, ruleset.xmr, screen, categorical)
     frame = _scale(frame, multiplier, negative_limits)
-    frame = frame.with_columns((pl.col("_y") - pl.col("_cl")).sign().cast(pl.Int8).alias("_side"))
+    above, below = pl.col("_y") > pl.col("_cl"), pl.col("_y") < pl.col("_cl")
+    frame = frame.with_columns((above.cast(pl.Int8) - below.cast(pl.Int8)).alias("_side"))
     frame = _apply_rules(frame, ruleset).drop(*WINDOW_COLUMNS)
     frame = onto_points(frame, runs_per_phase(frame, runs_method))
     if categorical or chart == "mr":

@@ -34,7 +34,7 @@ def _numbered(frame: pl.DataFrame, keys: list[str], period: str) -> pl.DataFrame
         series = (pl.col(keys[0]) if len(keys) == 1 else pl.struct(keys)).rle_id()
     else:
         series = pl.lit(0, pl.UInt32)
-    frame = frame.with_columns(series.cast(pl.Int64).set_sorted().alias(SERIES))
+    frame = frame.with_columns(series.cast(pl.Int32).set_sorted().alias(SERIES))
     same_series = pl.col(SERIES) == pl.col(SERIES).shift(1)
     same_period = pl.col(period) == pl.col(period).shift(1)
     return frame.with_columns((same_series & same_period).fill_null(False).alias(REPEAT))
@@ -84,7 +84,7 @@ def subgroup_statistics(
     grouped = frame.group_by(keys, maintain_order=True).agg(
         # R: sum(y, na.rm = length(y) > 1): a lone missing value stays missing.
         pl.when(pl.len() > 1).then(value.sum()).otherwise(value.first()).alias("_ysum"),
-        value.count().cast(pl.Int64).alias("_ylen"),
+        value.count().cast(pl.Int32).alias("_ylen"),
         value.mean().alias("_ymean"),
         value.std(ddof=1).alias("_ysd"),
         (pl.col(DENOMINATOR).sum() if has_denominator else pl.lit(None, pl.Float64)).alias("_n"),
@@ -116,7 +116,7 @@ def _single_row_statistics(has_denominator: bool, aggregate: str) -> list[pl.Exp
         y = {"sum": value.fill_null(0), "sd": pl.lit(None, pl.Float64)}.get(aggregate, value)
     return [
         value.alias("_ysum"),
-        value.is_not_null().cast(pl.Int64).alias("_ylen"),
+        value.is_not_null().cast(pl.Int32).alias("_ylen"),
         value.alias("_ymean"),
         pl.lit(None, pl.Float64).alias("_ysd"),
         n.alias("_n"),

@@ -21,7 +21,7 @@ def with_bounds(frame: pl.DataFrame, segment: str) -> pl.DataFrame:
     """
     row = pl.col(ROW)
     frame = frame.with_columns(
-        pl.col(segment).set_sorted(), pl.int_range(pl.len(), dtype=pl.Int64).alias(ROW)
+        pl.col(segment).set_sorted(), pl.int_range(pl.len(), dtype=pl.Int32).alias(ROW)
     )
     return frame.with_columns(row.min().over(segment).alias(LO), row.max().over(segment).alias(HI))
 
