@@ -336,9 +336,15 @@ def compute(
         }[chart](frame, **options)
     # Only the chart's result leaves: the working columns (means, ranges, sigmas) go.
     frame = frame.drop(c for c in frame.columns if c not in given and c not in RESULT_COLUMNS)
-    columns = ["_cl", *LIMIT_COLUMNS]
-    if chart in ("p", "pp", "u", "up", "ip", "xbar", "s"):  # divisions by n can be infinite
-        tidy = [pl.when(pl.col(c).is_finite()).then(pl.col(c)).alias(c) for c in columns]
+    # NaN (0/0) becomes missing, and so do infinite limits where a division by n can give
+    # them; only columns that hold such values are rewritten.
+    limits = ["_cl", *LIMIT_COLUMNS]
+    if chart in ("p", "pp", "u", "up", "ip", "xbar", "s"):
+        odd = {c: ~pl.col(c).is_finite().all() for c in limits}
+        tidy = {c: pl.when(pl.col(c).is_finite()).then(pl.col(c)).alias(c) for c in limits}
     else:
-        tidy = [pl.col(c).fill_nan(None) for c in columns]
-    return frame.with_columns(*tidy, Y.fill_nan(None))
+        odd = {c: pl.col(c).is_nan().any() for c in limits}
+        tidy = {c: pl.col(c).fill_nan(None) for c in limits}
+    odd["_y"], tidy["_y"] = Y.is_nan().any(), Y.fill_nan(None)
+    found = frame.select(e.alias(c) for c, e in odd.items()).row(0, named=True)
+    return frame.with_columns(tidy[c] for c, present in found.items() if present)
