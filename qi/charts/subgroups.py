@@ -50,17 +50,12 @@ def _is_sorted(frame: pl.DataFrame, keys: list[str], period: str) -> bool:
         return False
     if not keys:
         return True
-    # Only at the first row of each series: are its keys above the previous series' keys?
-    starts = frame.select(pl.arg_where(new_series.fill_null(False))).to_series()
-    current = frame.select(keys)[starts]
-    previous = frame.select(pl.col(k).alias(f"_previous_{k}") for k in keys)[starts - 1]
-    edges = pl.concat([current, previous], how="horizontal")
-    greater, equal = pl.lit(False), pl.lit(True)
-    for key in keys:
-        now, before = pl.col(key), pl.col(f"_previous_{key}")
-        greater = greater | (equal & (now > before))
-        equal = equal & (now == before)
-    return bool(edges.select(greater.all()).item())
+    # The first rows of the series, in order, must have rising keys. Neighbours differ (each
+    # starts a new series), so sorted here means strictly rising.
+    firsts = frame.select(SERIES, *keys).filter(new_series.fill_null(True))
+    if len(keys) == 1:
+        return firsts.get_column(keys[0]).is_sorted()
+    return firsts.select(pl.struct(keys)).to_series().is_sorted()
 
 
 def subgroup_statistics(
