@@ -1,5 +1,7 @@
 """``qi chart``: files in, files out; bad input ends with one line starting "qi:" and status 1."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
@@ -135,3 +137,46 @@ def test_an_unknown_kind_is_one_line(tmp_path: Path):
     result = run(str(source), "--out", str(tmp_path / "o.csv"), "--value", "admissions",
                  "--period", "month", "--by", "place", "--kind", "percentage")  # fmt: skip
     assert "unknown kind of measure 'percentage'" in refused(result)
+
+
+def console(*args: str) -> "subprocess.CompletedProcess[str]":
+    """The installed ``qi`` command in a process of its own (it ends with os._exit)."""
+    qi = Path(sys.executable).with_name("qi")
+    return subprocess.run([str(qi), *args], capture_output=True, text=True, timeout=120)
+
+
+def test_the_console_command_writes_its_file_and_exits_0(tmp_path: Path):
+    source, out = tmp_path / "in.csv", tmp_path / "out.parquet"
+    two_places().write_csv(source)
+    done = console(
+        "chart",
+        str(source),
+        "--out",
+        str(out),
+        "--value",
+        "admissions",
+        "--period",
+        "month",
+        "--by",
+        "place",
+    )
+    assert done.returncode == 0, done.stderr
+    assert pl.read_parquet(out).height == 24
+
+
+def test_the_console_command_keeps_its_exit_status_and_message(tmp_path: Path):
+    refused = console(
+        "chart",
+        str(tmp_path / "missing.csv"),
+        "--out",
+        "x.parquet",
+        "--value",
+        "v",
+        "--period",
+        "p",
+    )
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == f"qi: {tmp_path / 'missing.csv'}: no such file; check the path"
+    usage = console("chart", "--no-such-option")
+    assert usage.returncode == 2
+    assert "No such option" in usage.stderr
