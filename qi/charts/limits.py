@@ -84,10 +84,7 @@ def _average_moving_range(
     at or above ``screen_at`` x AMR are dropped and the AMR computed once more.
     """
     base = base_mask(frame)
-    if base is None:
-        moving_range = (values - previous_in_segment(values, None)).abs()
-    else:
-        moving_range = pl.when(base).then((values - previous_in_segment(values, base)).abs())
+    moving_range = _moving_ranges(values, base)
     frame = frame.with_columns(moving_range.alias("_mr"))
     ranges = masked(pl.col("_mr"), base)
     frame = onto_points(frame, per_phase(frame, _amr=ranges.sum() / ranges.count()))
@@ -98,24 +95,79 @@ def _average_moving_range(
     return frame
 
 
+def _xmr_limits(xmr: str, sigma_given: bool = False) -> list[pl.Expr]:
+    """The XmR limits from ``_cl`` and ``_amr``: mdc, mean ± 2.66 AMR in thirds; sigma,
+    mean ± z AMR / 1.128 (or ± z ``_sigma`` when ``sigma_given``)."""
+    amr = pl.col("_amr")
+    if xmr != "mdc":
+        return _symmetric(pl.col("_sigma") if sigma_given else amr / D2)
+    return [
+        (CL - (MDC_LIMIT / 3) * amr).alias("_lcl1"),
+        (CL + (MDC_LIMIT / 3) * amr).alias("_ucl1"),
+        (CL - (2 * (MDC_LIMIT / 3)) * amr).alias("_lcl2"),
+        (CL + (2 * (MDC_LIMIT / 3)) * amr).alias("_ucl2"),
+        (CL - MDC_LIMIT * amr).alias("_lcl3"),
+        (CL + MDC_LIMIT * amr).alias("_ucl3"),
+    ]
+
+
+def _moving_ranges(values: pl.Expr, base: pl.Expr | None) -> pl.Expr:
+    """|difference from the previous baseline point of the phase| on baseline points."""
+    if base is None:
+        return (values - previous_in_segment(values, None)).abs()
+    return pl.when(base).then((values - previous_in_segment(values, base)).abs())
+
+
+def _mean_of(expr: pl.Expr, mask: pl.Expr | None) -> pl.Expr:
+    values = masked(expr, mask)
+    return values.sum() / values.count()
+
+
 def individuals(frame: pl.DataFrame, xmr: str, screen: bool) -> pl.DataFrame:
-    """XmR chart. mdc: mean ± 2.66 AMR (2-sigma at 2/3 of it); sigma: mean ± 3 AMR / 1.128."""
+    """XmR chart. mdc: mean ± 2.66 AMR (2-sigma at 2/3 of it); sigma: mean ± 3 AMR / 1.128.
+
+    The centre, AMR and limits are per phase: they are computed on a table of phases and
+    copied onto the points once. (A centre given per point needs the point-wise path.)
+    """
+    if frame.get_column("_centre").null_count() != frame.height:
+        return _individuals_given_centre(frame, xmr, screen)
+    base = base_mask(frame)
+    first = per_phase(frame, _m1=_mean_of(Y, base))
+    frame = onto_points(frame, first)
+    second_pass = {
+        "_residual": masked(Y - pl.col("_m1"), base).sum(),
+        "_count": masked(Y, base).count(),
+    }
+    if xmr == "mdc":  # ranges of the values: their mean comes with the mean's second pass
+        frame = frame.with_columns(_moving_ranges(Y, base).alias("_mr"))
+        phases = per_phase(frame, **second_pass, _amr=_mean_of(pl.col("_mr"), base))
+    else:  # ranges of the distances from the centre line, which must come first
+        phases = per_phase(frame, **second_pass)
+    mean = first.get_column("_m1") + phases.get_column("_residual") / phases.get_column("_count")
+    phases = phases.with_columns(mean.alias("_cl"))
+    if xmr != "mdc":
+        frame = onto_points(frame, phases.select("_cl"))
+        frame = frame.with_columns(_moving_ranges(Y - CL, base).alias("_mr"))
+        phases = phases.with_columns(per_phase(frame, _amr=_mean_of(pl.col("_mr"), base))["_amr"])
+    if screen:
+        frame = onto_points(frame, phases.select("_amr"))
+        below = pl.col("_mr") < MR_SCREEN * pl.col("_amr")
+        kept = per_phase(
+            frame, _amr=_mean_of(pl.col("_mr"), below if base is None else base & below)
+        )
+        phases = phases.with_columns(kept.get_column("_amr"))
+    # polars divides a column by a constant through its reciprocal, which can differ from R
+    # in the last bit and with the column's length; a column of constants divides exactly.
+    d2 = pl.repeat(D2, phases.height, eager=True)
+    phases = phases.with_columns((phases.get_column("_amr") / d2).alias("_sigma"))
+    return onto_points(frame, phases.select("_cl", *_xmr_limits(xmr, sigma_given=True)))
+
+
+def _individuals_given_centre(frame: pl.DataFrame, xmr: str, screen: bool) -> pl.DataFrame:
     frame = two_pass_mean(frame, Y, base_mask(frame), "_mean")
     frame = frame.with_columns(given_centre(frame, pl.col("_mean")).alias("_cl"))
     values = Y if xmr == "mdc" else Y - CL
-    frame = _average_moving_range(frame, values, screen)
-    amr = pl.col("_amr")
-    if xmr == "mdc":
-        limits = [
-            (CL - (MDC_LIMIT / 3) * amr).alias("_lcl1"),
-            (CL + (MDC_LIMIT / 3) * amr).alias("_ucl1"),
-            (CL - (2 * (MDC_LIMIT / 3)) * amr).alias("_lcl2"),
-            (CL + (2 * (MDC_LIMIT / 3)) * amr).alias("_ucl2"),
-            (CL - MDC_LIMIT * amr).alias("_lcl3"),
-            (CL + MDC_LIMIT * amr).alias("_ucl3"),
-        ]
-        return frame.with_columns(limits)
-    return _with_symmetric(frame, amr / D2)
+    return _average_moving_range(frame, values, screen).with_columns(_xmr_limits(xmr))
 
 
 def run(frame: pl.DataFrame, **_: object) -> pl.DataFrame:
