@@ -60,16 +60,21 @@ def runs_per_phase(frame: pl.DataFrame, method: str = "anhoej") -> pl.DataFrame:
     Runs are numbered with ``rle_id`` over (phase, side) of the useful points, so a run never
     continues from one phase into the next and no Python loop touches a series.
     """
+    every_point_included = frame.get_column("_include").all()
+    observed = pl.len() if every_point_included else pl.col("_include").sum()
     observed = frame.group_by(SEGMENT, maintain_order=True).agg(
-        pl.col("_include").sum().cast(pl.Int64).alias("n_obs")
+        observed.cast(pl.Int64).alias("n_obs")
     )
     side = pl.col("_side")
+    # A run is a stretch of equal (phase, side) among the useful points.
+    wide = pl.Int64 if frame.height >= 2**29 else pl.Int32
+    run = (pl.col(SEGMENT).cast(wide) * 4 + side.cast(wide)).rle_id()
+    useful = side.is_not_null() & (side != 0)
     useful = (
         frame.select(SEGMENT, "_side", "_include")
-        .filter(pl.col("_include") & side.is_not_null() & (side != 0))
-        .select(SEGMENT, (pl.col(SEGMENT) * 3 + side.cast(pl.Int64)).rle_id().alias("_run"))
+        .filter(useful if every_point_included else useful & pl.col("_include"))
+        .select(SEGMENT, run.set_sorted().alias("_run"))
     )
-    useful = useful.with_columns(pl.col("_run").set_sorted())
     stats = (
         useful.with_columns(pl.len().over("_run").alias("_length"))
         .group_by(SEGMENT, maintain_order=True)
