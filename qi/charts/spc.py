@@ -550,10 +550,11 @@ def _judge(frame: pl.DataFrame, ruleset: RuleSet) -> pl.DataFrame:
         for slot, name in own[1:]:
             chosen = chosen.when(pl.col("_winner") == slot).then(pl.col(f"_side_{name}") > 0)
         high = chosen.otherwise(high)
+    # At most 9 rules: codes stay below 60, so byte arithmetic is enough.
     code = (
-        pl.col("_winner").cast(pl.UInt32) * 6
-        + high.fill_null(False).cast(pl.UInt32) * 3
-        + pl.col("_direction").cast(pl.Int32).mod(3).cast(pl.UInt32)
+        pl.col("_winner") * 6
+        + high.fill_null(False).cast(pl.UInt8) * 3
+        + pl.col("_direction").mod(3).cast(pl.UInt8)
     )
     index = frame.select(code.cast(pl.get_index_type())).to_series()
     return frame.hstack(judgement_table(names, _labels(ruleset))[index])
