@@ -6,6 +6,10 @@ _lcl3 _ucl3``. Formulas follow qicharts2 0.8 (σ-based charts) and NHSRplotthedo
 XmR chart under Making Data Count); see docs of each function. A centre line given by the
 user replaces the computed one in every phase where it is complete. Limits that are not
 finite become missing.
+
+Per-phase quantities (means, AMR, sums) come from one group-by over the sorted phase numbers
+(``phases.per_phase``) and are copied onto the points with one gather (``phases.onto_points``);
+this is several times cheaper than a window expression (``.over``) per quantity.
 """
 
 import math

@@ -3,8 +3,9 @@
 A frame handed to these helpers is sorted so that each segment (series x phase) is a
 contiguous block, and carries ``_row`` (0-based row number), ``_lo`` and ``_hi`` (the first and
 last row of the row's segment). A window [row + lo, row + hi] is clipped to the segment, and
-counts come from one cumulative sum and two gathers, so the cost does not depend on the
-number of series and no window ever crosses from one series into the next.
+counts come from one cumulative sum and two gathers; short windows that must lie wholly inside
+a segment are read from shifted columns (``in_window_ending``). Either way the cost does not
+depend on the number of series and no window ever crosses from one series into the next.
 """
 
 import polars as pl
@@ -100,17 +101,9 @@ def run_length(frame: pl.DataFrame, key: str, name: str) -> pl.DataFrame:
     Runs end at segment boundaries and at nulls (a null row has no run: its length is null).
     With forward and backward fills the cost is a few passes whatever the run lengths.
     """
-    return run_lengths(frame, {key: name})
-
-
-def run_lengths(frame: pl.DataFrame, keys: dict[str, str]) -> pl.DataFrame:
-    """``run_length`` for several key columns at once ({key: name}), computed in parallel."""
-    out = []
-    for key, name in keys.items():
-        k = pl.col(key)
-        starts = k.is_null() | (pl.col("_ppos") == 0) | (k != k.shift(1)).fill_null(True)
-        ends = k.is_null() | (pl.col("_rpos") == 0) | (k != k.shift(-1)).fill_null(True)
-        first = pl.when(starts).then(pl.col(ROW)).forward_fill()
-        last = pl.when(ends).then(pl.col(ROW)).backward_fill()
-        out.append(pl.when(k.is_not_null()).then(last - first + 1).alias(name))
-    return frame.with_columns(out)
+    k = pl.col(key)
+    starts = k.is_null() | (pl.col("_ppos") == 0) | (k != k.shift(1)).fill_null(True)
+    ends = k.is_null() | (pl.col("_rpos") == 0) | (k != k.shift(-1)).fill_null(True)
+    first = pl.when(starts).then(pl.col(ROW)).forward_fill()
+    last = pl.when(ends).then(pl.col(ROW)).backward_fill()
+    return frame.with_columns(pl.when(k.is_not_null()).then(last - first + 1).alias(name))

@@ -139,6 +139,26 @@ def test_gaps_are_counted_per_series():
     assert summarise(points, "place")["gaps"].to_list() == [2, 0]
 
 
+def test_month_end_dates_are_read_as_months():
+    # 31 Jan -> 29 Feb is 29 days, 31 Jan -> 1 Mar only 30: only the month number tells
+    # whether a month is missing.
+    periods = [date(2024, 1, 31), date(2024, 2, 29), date(2024, 4, 1), date(2024, 5, 31)]
+    data = pl.DataFrame({"month": periods, "y": [9.0, 11, 10, 12]})
+    points = spc(data, value="y", period="month")
+    assert points["gap_before"].to_list() == [False, False, True, False]
+
+
+def test_a_missing_quarter_and_a_missing_week_are_gaps():
+    quarters = [date(2023, 10, 1), date(2024, 1, 1), date(2024, 7, 1), date(2024, 10, 1)]
+    data = pl.DataFrame({"quarter": quarters, "y": [9.0, 11, 10, 12]})
+    points = spc(data, value="y", period="quarter")
+    assert points["gap_before"].to_list() == [False, False, True, False]
+    weeks = [date(2024, 1, 1), date(2024, 1, 8), date(2024, 1, 22), date(2024, 1, 29)]
+    data = pl.DataFrame({"week": weeks, "y": [9.0, 11, 10, 12]})
+    points = spc(data, value="y", period="week")
+    assert points["gap_before"].to_list() == [False, False, True, False]
+
+
 def test_a_missing_value_is_not_a_gap():
     # The month is there, its value is not: a missing point, not a missing period.
     periods = months((2024, 1), (2024, 2), (2024, 3), (2024, 4))
