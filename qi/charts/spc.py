@@ -25,6 +25,7 @@ from qi.charts.subgroups import (
     AGGREGATES,
     DENOMINATOR,
     REPEAT,
+    SERIES,
     VALUE,
     in_series_order,
     subgroup_statistics,
@@ -614,49 +615,63 @@ def summarise(points: pl.DataFrame, by: Sequence[str] | str = ()) -> pl.DataFram
     """One row per series: the icons, the latest limits, runs statistics and signal counts.
 
     ``by`` must be the same series keys as given to ``spc()``; the period is the column
-    ``spc()`` puts just before ``value``.
+    ``spc()`` puts just before ``value``. One group-by over the series in order (``spc()``'s
+    own order needs no sorting) gives the counts and the latest point's values together.
     """
     keys = [by] if isinstance(by, str) else list(by)
     period = points.columns[points.columns.index("value") - 1]
-    last = (
-        pl.col("position") == pl.col("position").max().over(keys)
-        if keys
-        else (pl.col("position") == pl.col("position").max())
-    )
-    direction = pl.col("direction").cast(pl.String).replace_strict(DIRECTIONS, return_dtype=pl.Int8)
-    latest = points.filter(last).select(
-        *keys,
-        pl.col("value").alias("latest_value"),
-        pl.col("centre").alias("latest_centre"),
-        pl.col("lower_limit").alias("latest_lower_limit"),
-        pl.col("upper_limit").alias("latest_upper_limit"),
-        "target",
-        "direction",
-        "point_type",
-        variation_icon(pl.col("point_type"), pl.col("signal_side")).alias("variation_icon"),
-        assurance_icon(
-            pl.col("target"), pl.col("lower_limit"), pl.col("upper_limit"), direction
-        ).alias("assurance_icon"),
-        pl.col("signal_label").cast(pl.String),
-        *RUNS_COLUMNS,
-        "chart",
-        "rules",
-    )
-    counts = points.group_by(keys or pl.lit(1), maintain_order=True).agg(
+    ordered = in_series_order(points, keys, "position")
+    neutral = ["special_cause_neutral_high", "special_cause_neutral_low"]
+    latest = {
+        "latest_value": "value",
+        "latest_centre": "centre",
+        "latest_lower_limit": "lower_limit",
+        "latest_upper_limit": "upper_limit",
+        "target": "target",
+        "direction": "direction",
+        "point_type": "point_type",
+        "_signal_side": "signal_side",
+        "signal_label": "signal_label",
+        **{c: c for c in RUNS_COLUMNS},
+        "chart": "chart",
+        "rules": "rules",
+    }
+    series = ordered.group_by(SERIES, maintain_order=True).agg(
+        *[pl.col(k).first() for k in keys],
         pl.len().alias("points"),
         pl.col("phase").max().alias("phases"),
         pl.col("signal").is_not_null().sum().alias("signals"),
         (pl.col("point_type") == "special_cause_improvement").sum().alias("improvement"),
         (pl.col("point_type") == "special_cause_concern").sum().alias("concern"),
-        pl.col("point_type")
-        .cast(pl.String)
-        .str.starts_with("special_cause_neutral")
-        .sum()
-        .alias("neutral"),
+        pl.col("point_type").is_in(neutral).sum().alias("neutral"),
         pl.col("gap_before").sum().alias("gaps"),
         pl.col(period).min().alias("first_period"),
         pl.col(period).max().alias("last_period"),
+        *[pl.col(column).last().alias(name) for name, column in latest.items()],
     )
-    if not keys:
-        return pl.concat([counts.drop("literal"), latest], how="horizontal")
-    return counts.join(latest, on=keys, how="left", maintain_order="left")
+    direction = pl.col("direction").cast(pl.String).replace_strict(DIRECTIONS, return_dtype=pl.Int8)
+    icons = [
+        variation_icon(pl.col("point_type"), pl.col("_signal_side")).alias("variation_icon"),
+        assurance_icon(
+            pl.col("target"), pl.col("latest_lower_limit"), pl.col("latest_upper_limit"), direction
+        ).alias("assurance_icon"),
+    ]
+    return series.with_columns(icons).select(
+        *keys,
+        "points",
+        "phases",
+        "signals",
+        "improvement",
+        "concern",
+        "neutral",
+        "gaps",
+        "first_period",
+        "last_period",
+        *[name for name in list(latest)[:7]],
+        "variation_icon",
+        "assurance_icon",
+        pl.col("signal_label").cast(pl.String),
+        *RUNS_COLUMNS,
+        "chart",
+        "rules",
+    )
