@@ -1,9 +1,10 @@
 """Engine benchmark: S series x 60 monthly points, XmR + mdc and P chart + mdc.
 
 Builds a seeded synthetic panel (shifts, trends and outliers injected into some series) and
-prints, for each size, the median wall time of 3 runs of the engine call alone and of the
-whole ``qi chart`` command (read Parquet, compute, write Parquet), series per second and peak
-memory (the peak resident size of a fresh process that does one run).
+prints, for each size, the median wall time of 3 runs of the engine call alone, of
+``summarise()`` on its points (one row per series: icons, runs, counts) and of the whole
+``qi chart`` command (read Parquet, compute, write Parquet), series per second and peak memory
+(the peak resident size of a fresh process that does one engine run).
 
 Usage: python benchmarks/engine.py [--sizes 1000,10000,100000] [--repeats 3]
 """
@@ -86,12 +87,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    from qi.charts import spc
+    from qi.charts import spc, summarise
 
     qi = str(Path(sys.executable).with_name("qi"))
     print(
-        f"{'chart':<16} {'series':>8} {'engine s':>9} {'series/s':>10} {'qi chart s':>11} "
-        f"{'peak MB':>8}"
+        f"{'chart':<16} {'series':>8} {'engine s':>9} {'series/s':>10} {'summary s':>10} "
+        f"{'qi chart s':>11} {'peak MB':>8}"
     )
     for size in [int(s) for s in args.sizes.split(",")]:
         data = panel(size)
@@ -103,6 +104,9 @@ def main() -> None:
                     lambda o=options, d=data: spc(d, period="period", by="place", **o),
                     args.repeats,
                 )
+                points = spc(data, period="period", by="place", **options)
+                summary = timed(lambda p=points: summarise(p, "place"), args.repeats)
+                del points
                 command = [
                     qi,
                     "chart",
@@ -126,7 +130,7 @@ def main() -> None:
                 memory = peak_memory_mb(size, options)
                 print(
                     f"{label:<16} {size:>8} {engine:>9.2f} {size / engine:>10,.0f} "
-                    f"{whole:>11.2f} {memory:>8.0f}",
+                    f"{summary:>10.2f} {whole:>11.2f} {memory:>8.0f}",
                     flush=True,
                 )
 
