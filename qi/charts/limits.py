@@ -61,9 +61,31 @@ def given_centre(frame: pl.DataFrame, computed: pl.Expr) -> pl.Expr:
     return pl.when(complete).then(pl.col("_centre")).otherwise(computed)
 
 
-def _with_symmetric(frame: pl.DataFrame, sigma: pl.Expr) -> pl.DataFrame:
-    """Limits at 1, 2 and 3 sigma either side of the centre, sigma computed once."""
-    return frame.with_columns(sigma.alias("_sigma1")).with_columns(_symmetric(pl.col("_sigma1")))
+def _with_symmetric(
+    frame: pl.DataFrame,
+    sigma: pl.Expr,
+    floor: float | None = None,
+    ceiling: float | None = None,
+) -> pl.DataFrame:
+    """Limits at 1, 2 and 3 sigma either side of the centre, sigma computed once.
+
+    A sigma that is not finite (a division by n = 0) gives missing limits. Lower limits below
+    ``floor`` become ``floor`` and upper limits above ``ceiling`` become ``ceiling`` (counts and
+    rates cannot fall below 0, nor proportions rise above 1).
+    """
+    frame = frame.with_columns(pl.when(sigma.is_finite()).then(sigma).alias("_sigma1"))
+    limits = _symmetric(pl.col("_sigma1"))
+    if floor is not None:
+        limits = [
+            e.clip(lower_bound=floor) if e.meta.output_name().startswith("_lcl") else e
+            for e in limits
+        ]
+    if ceiling is not None:
+        limits = [
+            e.clip(upper_bound=ceiling) if e.meta.output_name().startswith("_ucl") else e
+            for e in limits
+        ]
+    return frame.with_columns(limits)
 
 
 def _symmetric(sigma: pl.Expr) -> list[pl.Expr]:
@@ -275,7 +297,14 @@ def _proportion_centre(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(given_centre(frame, pl.col("_centre_p")).alias("_cl"))
 
 
-def _laney(frame: pl.DataFrame, sigma: pl.Expr, screen: bool, categorical: bool) -> pl.DataFrame:
+def _laney(
+    frame: pl.DataFrame,
+    sigma: pl.Expr,
+    screen: bool,
+    categorical: bool,
+    floor: float | None = None,
+    ceiling: float | None = None,
+) -> pl.DataFrame:
     """Multiply the binomial/Poisson sigma by σz, the spread of the standardised values."""
     frame = frame.with_columns(sigma.alias("_sigma"))
     frame = frame.with_columns(((Y - CL) / pl.col("_sigma")).fill_nan(None).alias("_z"))
@@ -287,41 +316,25 @@ def _laney(frame: pl.DataFrame, sigma: pl.Expr, screen: bool, categorical: bool)
     else:
         frame = _average_moving_range(frame, pl.col("_z"), screen)
         frame = frame.with_columns((pl.col("_amr") / D2).alias("_sigma_z"))
-    return _with_symmetric(frame, pl.col("_sigma") * pl.col("_sigma_z"))
-
-
-def _clip(frame: pl.DataFrame, upper_one: bool) -> pl.DataFrame:
-    """Finite lower limits below 0 become 0 (and upper limits above 1, for proportions)."""
-    out = []
-    for z in (1, 2, 3):
-        lower, upper = pl.col(f"_lcl{z}"), pl.col(f"_ucl{z}")
-        out.append(
-            pl.when(lower.is_finite() & (lower < 0)).then(0.0).otherwise(lower).alias(f"_lcl{z}")
-        )
-        if upper_one:
-            out.append(
-                pl.when(upper.is_finite() & (upper > 1))
-                .then(1.0)
-                .otherwise(upper)
-                .alias(f"_ucl{z}")
-            )
-    return frame.with_columns(out)
+    return _with_symmetric(frame, pl.col("_sigma") * pl.col("_sigma_z"), floor, ceiling)
 
 
 def proportion(frame: pl.DataFrame, screen: bool, laney: bool, categorical: bool, **_: object):
     """P chart (binomial limits, clipped to [0, 1]); with ``laney`` the P' chart."""
     frame = _proportion_centre(frame)
     sigma = (CL * (1 - CL) / pl.col("_n")).sqrt()
-    frame = _laney(frame, sigma, screen, categorical) if laney else _with_symmetric(frame, sigma)
-    return _clip(frame, upper_one=True)
+    if laney:
+        return _laney(frame, sigma, screen, categorical, floor=0.0, ceiling=1.0)
+    return _with_symmetric(frame, sigma, floor=0.0, ceiling=1.0)
 
 
 def rate(frame: pl.DataFrame, screen: bool, laney: bool, categorical: bool, **_: object):
     """U chart (Poisson limits, lower clipped at 0); with ``laney`` the U' chart."""
     frame = _proportion_centre(frame)
     sigma = (CL / pl.col("_n")).sqrt()
-    frame = _laney(frame, sigma, screen, categorical) if laney else _with_symmetric(frame, sigma)
-    return _clip(frame, upper_one=False)
+    if laney:
+        return _laney(frame, sigma, screen, categorical, floor=0.0)
+    return _with_symmetric(frame, sigma, floor=0.0)
 
 
 def count(frame: pl.DataFrame, **_: object) -> pl.DataFrame:
@@ -329,7 +342,7 @@ def count(frame: pl.DataFrame, **_: object) -> pl.DataFrame:
     frame = frame.with_columns(pl.col("_ysum").alias("_y"))
     frame = two_pass_mean(frame, Y, BASE, "_mean")
     frame = frame.with_columns(given_centre(frame, pl.col("_mean")).alias("_cl"))
-    return _clip(_with_symmetric(frame, CL.sqrt()), upper_one=False)
+    return _with_symmetric(frame, CL.sqrt(), floor=0.0)
 
 
 def cases_between(frame: pl.DataFrame, **_: object) -> pl.DataFrame:
