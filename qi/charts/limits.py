@@ -74,18 +74,21 @@ def _with_symmetric(
     rates cannot fall below 0, nor proportions rise above 1).
     """
     frame = frame.with_columns(pl.when(sigma.is_finite()).then(sigma).alias("_sigma1"))
-    limits = _symmetric(pl.col("_sigma1"))
+    frame = frame.with_columns(_symmetric(pl.col("_sigma1")))
+    bounds = {}
     if floor is not None:
-        limits = [
-            e.clip(lower_bound=floor) if e.meta.output_name().startswith("_lcl") else e
-            for e in limits
-        ]
+        bounds.update({f"_lcl{z}": (floor, pl.col(f"_lcl{z}") < floor) for z in (1, 2, 3)})
     if ceiling is not None:
-        limits = [
-            e.clip(upper_bound=ceiling) if e.meta.output_name().startswith("_ucl") else e
-            for e in limits
-        ]
-    return frame.with_columns(limits)
+        bounds.update({f"_ucl{z}": (ceiling, pl.col(f"_ucl{z}") > ceiling) for z in (1, 2, 3)})
+    if not bounds:
+        return frame
+    # Only the limit columns that cross their bound are rewritten.
+    crossing = frame.select(beyond.any().alias(c) for c, (_, beyond) in bounds.items()).row(0)
+    return frame.with_columns(
+        pl.when(beyond).then(bound).otherwise(pl.col(c)).alias(c)
+        for (c, (bound, beyond)), crossed in zip(bounds.items(), crossing, strict=True)
+        if crossed
+    )
 
 
 def _symmetric(sigma: pl.Expr) -> list[pl.Expr]:
