@@ -40,16 +40,30 @@ def read_table(path: Path) -> pl.DataFrame:
     raise InputProblem(f"{path}: unknown file type {suffix!r}; use .csv or .parquet")
 
 
+def check_writable(path: Path) -> None:
+    """Refuse an output path before any work is done: a known type, in a folder that exists."""
+    if path.suffix.lower() not in (".parquet", ".csv"):
+        raise InputProblem(f"{path}: unknown output type {path.suffix!r}; use .csv or .parquet")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputProblem(
+            f"{path}: the folder {folder} does not exist; create it or write elsewhere"
+        )
+
+
 def write_table(frame: pl.DataFrame, path: Path) -> None:
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        # lz4 and no column statistics: a third faster to write than zstd with statistics,
-        # for a file that is read whole again soon after.
-        frame.write_parquet(path, compression="lz4", statistics=False)
-    elif suffix == ".csv":
-        frame.write_csv(path)
-    else:
-        raise InputProblem(f"{path}: unknown output type {suffix!r}; use .csv or .parquet")
+    check_writable(path)
+    try:
+        if path.suffix.lower() == ".parquet":
+            # lz4 and no column statistics: a third faster to write than zstd with statistics,
+            # for a file that is read whole again soon after.
+            frame.write_parquet(path, compression="lz4", statistics=False)
+        else:
+            frame.write_csv(path)
+    except OSError as error:
+        raise InputProblem(
+            f"{path}: cannot be written ({error}); check the folder's permissions"
+        ) from None
 
 
 def _split(value: str | None) -> list[str]:
@@ -105,6 +119,9 @@ def _split(value: str | None) -> list[str]:
 @click.option("--aggregate", help="Combine repeated periods: mean, median, sum or sd.")
 def chart(input_file: Path, output: Path, summary: Path | None, by: str | None, **options) -> None:
     """Chart every series in INPUT (CSV or Parquet) and write one row per point."""
+    for path in (output, summary):
+        if path is not None:
+            check_writable(path)
     data = read_table(input_file)
     keys = _split(by)
     for name in ("phases", "exclude"):

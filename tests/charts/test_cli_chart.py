@@ -180,3 +180,34 @@ def test_the_console_command_keeps_its_exit_status_and_message(tmp_path: Path):
     usage = console("chart", "--no-such-option")
     assert usage.returncode == 2
     assert "No such option" in usage.stderr
+
+
+def test_an_output_folder_that_does_not_exist_is_refused_before_any_work(tmp_path: Path):
+    source = tmp_path / "in.csv"
+    two_places().write_csv(source)
+    out = tmp_path / "no-such-folder" / "out.parquet"
+    message = refused(
+        run(str(source), "--out", str(out), "--value", "admissions", "--period", "month")
+    )
+    assert "no-such-folder does not exist" in message
+    assert not out.parent.exists()
+
+
+def test_an_unknown_summary_type_is_refused(tmp_path: Path):
+    source = tmp_path / "in.csv"
+    two_places().write_csv(source)
+    message = refused(
+        run(
+            str(source),
+            "--out",
+            str(tmp_path / "o.parquet"),
+            "--summary",
+            str(tmp_path / "s.xlsx"),
+            "--value",
+            "admissions",
+            "--period",
+            "month",
+        )
+    )
+    assert "unknown output type '.xlsx'" in message
+    assert not (tmp_path / "o.parquet").exists()
