@@ -3,8 +3,9 @@
 Given a day (usually the day of the group's last meeting, see
 ``qi.store.meetings.last_meeting``), ``since()`` lists:
 
-- new signals: charted points that carry a special-cause signal and are new, meaning their
-  period is after the day, or their value was stored on or after the day for a recent period
+- new signals (the rule named in plain words): charted points that carry a special-cause
+  signal and are new, meaning their period is after the day, or their value was stored on or
+  after the day for a recent period
   (within ``LATE_DATA_DAYS`` before the day: monthly data arrives weeks after the month it
   describes, so a signal for May uploaded in late June is news at the July meeting even though
   May was before the June meeting);
@@ -25,6 +26,7 @@ from datetime import date, datetime, timedelta
 import polars as pl
 from sqlalchemy import Engine, String, select
 
+from qi.report.reading import signal_words
 from qi.review import MeasureView
 from qi.store.annotations import read_annotations
 from qi.store.frames import read_frame
@@ -94,9 +96,18 @@ def new_signals(
     stored_at). Pure; ``SIGNAL_SCHEMA``, newest period first."""
     if points.height == 0:
         return pl.DataFrame(schema=SIGNAL_SCHEMA)
-    signalled = points.filter(pl.col("signal").is_not_null()).with_columns(
-        pl.col("signal_label").cast(pl.String).alias("_label")
+    signalled = points.filter(pl.col("signal").is_not_null())
+    rules = ["signal", "signal_side", "signal_label"]
+    # A handful of distinct (rule, side, label): words for each, joined onto the points.
+    combos = signalled.select(rules).unique()
+    words = combos.with_columns(
+        pl.Series(
+            "_label",
+            [signal_words(str(r), s, str(label)) for r, s, label in combos.iter_rows()],
+            dtype=pl.String,
+        )
     )
+    signalled = signalled.join(words, on=rules, how="left", maintain_order="left")
     if stored_at is None:
         stored_at = pl.DataFrame(
             schema={k: SIGNAL_SCHEMA[k] for k in ("measure", "place", "period", "stored_at")}

@@ -74,7 +74,10 @@ def test_since_the_last_meeting_lists_new_signals_annotations_and_stories(partne
     # Signals in periods after 10 June 2024: July to December at three signalling series.
     assert news.signals.height == 18
     assert news.signals.get_column("period").min() == date(2024, 7, 1)
-    assert set(news.signals.get_column("signal")) == {"Above UCL", "Below LCL"}
+    assert set(news.signals.get_column("signal")) == {
+        "Above the upper process limit",
+        "Below the lower process limit",
+    }
     assert news.annotations.get_column("event").to_list() == ["annotation"]
     assert news.stories.get_column("title").to_list() == [STORY_TITLE]
     assert news.sentence() == (

@@ -49,6 +49,34 @@ POINT_TYPE_WORDS = {
     "special_cause_neutral_low": "special cause variation (lower, neither better nor worse)",
 }
 
+
+def signal_words(rule: str, side: int, label: str) -> str:
+    """The rule that flagged a point, in words a board reads without a glossary.
+
+    ``label`` is ``spc()``'s ``signal_label`` ("7 Points Above CL"); its count is kept, since
+    it depends on the rule set.
+    """
+    high = side > 0
+    count = label.split(" ", 1)[0]
+    number = int(count) if count.isdigit() else None
+    many = NUMBER_WORDS[number].capitalize() if number is not None and number < 21 else count
+    where = "above" if high else "below"
+    words = {
+        "outside": f"{where.capitalize()} the {'upper' if high else 'lower'} process limit",
+        "shift": f"{many} or more points in a row {where} the centre line",
+        "trend": f"{many} points in a row {'rising' if high else 'falling'}",
+        "two_of_three": f"Two of three points near the {'upper' if high else 'lower'} process"
+        " limit",
+        "four_of_five": f"Four of five points more than one sigma {where} the centre line",
+        "runs": f"A run {where} the centre line longer, or with fewer crossings, than chance"
+        " allows",
+        "alternating": "Fourteen points in a row alternating up and down",
+        "stratification": "Fifteen points in a row within one sigma of the centre line",
+        "mixture": "Eight points in a row more than one sigma from the centre line",
+    }
+    return words.get(rule, label)
+
+
 ASSURANCE_WORDS = {
     "consistent_pass": "the target of {target} is consistently met",
     "consistent_fail": "the target of {target} is consistently missed",

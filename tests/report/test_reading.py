@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from qi.charts import spc, summarise
-from qi.report.reading import reading
+from qi.report.reading import reading, signal_words
 
 ZIGZAG = [13.0, 7.0] * 8
 
@@ -133,3 +133,27 @@ def test_times_between_events_are_read_as_points_dated_to_the_day():
     events = [date(2023, 1, 1 + i) for i in range(16)] + [date(2023, 3, 20)]
     text = read([*ZIGZAG, 400.0], periods=events, chart="t", direction="increase")
     assert text == "Above the upper process limit in 20 March 2023: special cause improvement."
+
+
+@pytest.mark.parametrize(
+    ("rules", "values", "words"),
+    [
+        ("mdc", [9, 11, 9, 11, 9, 11, 40], "Above the upper process limit"),
+        (
+            "mdc",
+            [10, 12, 10, 12, 10, 12, 11.5, 11, 10.5, 10, 9.5, 9],
+            "Seven points in a row falling",
+        ),
+        (
+            "western_electric",
+            [11, 9] * 5 + [12, 13, 12, 13, 12, 13, 12, 13],
+            "Eight or more points in a row above the centre line",
+        ),  # fmt: skip
+    ],
+)
+def test_signal_words_name_the_rule_and_its_count_for_a_board(rules, values, words):
+    months = pl.date_range(date(2023, 1, 1), date(2026, 12, 1), "1mo", eager=True)
+    data = pl.DataFrame({"month": months[: len(values)], "y": [float(v) for v in values]})
+    last = spc(data, value="y", period="month", rules=rules).row(-1, named=True)
+    rule, label = str(last["signal"]), str(last["signal_label"])
+    assert signal_words(rule, last["signal_side"], label) == words
