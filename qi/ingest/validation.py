@@ -129,10 +129,10 @@ def validate(
             )
         )
     _unknown_codes(
-        frame, "measure", measures, "measure", "use a code from `qi measures import`, or import the measure first", problems
+        frame, "measure", measures, "measure", "correct the code, or have the measure added to qi first (by whoever runs qi: `qi measures import`)", problems
     )  # fmt: skip
     _unknown_codes(
-        frame, "place", places, "place", "use a code from `qi places import`, or import the place first", problems
+        frame, "place", places, "place", "correct the code, or have the place added to qi first (by whoever runs qi: `qi places import`)", problems
     )  # fmt: skip
 
     # Periods: parse, then move to the start of the measure's week, month, quarter or year.
