@@ -105,4 +105,4 @@ def gap_before(frame: pl.DataFrame, period: str, unit: str | None) -> pl.Expr:
         months = calendar.dt.year().cast(pl.Int32) * 12 + calendar.dt.month().cast(pl.Int32)
         number = pl.lit(months).gather(days - first)
         step = {"month": 1, "quarter": 3, "year": 12}[unit]
-    return (pl.col("_pos") > 0) & ((number - number.shift(1)) > step).fill_null(False)
+    return (pl.col("_pos") > 0) & (number.diff() > step).fill_null(False)
