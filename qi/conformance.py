@@ -300,6 +300,22 @@ def _part_positions(data: pl.DataFrame, x: str, column: str) -> list[int]:
     return firsts
 
 
+def _subgroup_view(points: pl.DataFrame) -> list[pl.Expr]:
+    """qicharts2's y.length, y.mean and y.sd; without subgroups (one row per period) spc()
+    leaves them out, and they are the row's own: 1 (0 if missing), its value, and NA."""
+    if "subgroup_size" in points.columns:
+        return [
+            pl.col("subgroup_size").alias("y.length"),
+            pl.col("subgroup_mean").alias("y.mean"),
+            pl.col("subgroup_sd").alias("y.sd"),
+        ]
+    return [
+        pl.col("numerator").is_not_null().cast(pl.Int32).alias("y.length"),
+        pl.col("numerator").alias("y.mean"),
+        pl.lit(None, pl.Float64).alias("y.sd"),
+    ]
+
+
 def _qic_view(points: pl.DataFrame, x: str, facets: list[str], freeze: Any) -> pl.DataFrame:
     facet1 = pl.col(facets[0]).cast(pl.String) if facets else pl.lit("1")
     facet2 = pl.col(facets[1]).cast(pl.String) if len(facets) > 1 else pl.lit("1")
@@ -309,9 +325,7 @@ def _qic_view(points: pl.DataFrame, x: str, facets: list[str], freeze: Any) -> p
         facet1.alias("facet1"),
         facet2.alias("facet2"),
         pl.col("numerator").alias("y.sum"),
-        pl.col("subgroup_size").alias("y.length"),
-        pl.col("subgroup_mean").alias("y.mean"),
-        pl.col("subgroup_sd").alias("y.sd"),
+        *_subgroup_view(points),
         pl.col("denominator").alias("n"),
         pl.col("value").alias("y"),
         pl.col("centre").alias("cl"),

@@ -94,7 +94,9 @@ def spc(
         screen: drop moving ranges at or above 3.267 x AMR before computing limits.
         centre: a known centre line (a number or a column), replacing the computed one.
         aggregate: how several rows in one period become one value (mean, median, sum, sd);
-            without it a repeated period is an error (except for Xbar and S charts).
+            without it a repeated period is an error (except for Xbar and S charts). With it,
+            and for Xbar and S charts, each point also carries its subgroup's statistics
+            (``subgroup_size``, ``subgroup_mean``, ``subgroup_sd``).
         runs_method: anhoej, or the experimental bestbox / cutbox runs bounds.
         period_unit: truncate dates to day, week, month, quarter or year before charting.
         negative_limits: when False, a series with no negative values gets no negative limits.
@@ -151,7 +153,8 @@ def spc(
         frame = frame.with_columns(_runs_rule(ruleset).alias("rule_runs"))
     frame = _judge(frame, ruleset)
     unit = infer_period_unit(frame.get_column(period)) if not categorical else None
-    return _present(frame, keys, period, chart, ruleset, unit)
+    subgroups = chart in ("xbar", "s") or aggregate is not None
+    return _present(frame, keys, period, chart, ruleset, unit, subgroups)
 
 
 # --- checking the caller's input -------------------------------------------------------------
@@ -571,8 +574,16 @@ def _present(
     chart: str,
     ruleset: RuleSet,
     unit: str | None,
+    subgroups: bool,
 ) -> pl.DataFrame:
     phase_size = pl.len().over(SEGMENT)
+    # Subgroup statistics only where a period can hold several rows; elsewhere they would
+    # restate the value (mean), 1 (size) and nothing (sd) on every point.
+    subgroup = [
+        pl.col("_ylen").alias("subgroup_size"),
+        pl.col("_ymean").alias("subgroup_mean"),
+        pl.col("_ysd").alias("subgroup_sd"),
+    ]
     frame = frame.with_columns(gap_before(frame, period, unit).alias("gap_before"))
     rule_columns = [f"rule_{name}" for name in ruleset.rules]
     return frame.select(
@@ -581,9 +592,7 @@ def _present(
         pl.col("_y").alias("value"),
         pl.col("_ysum").alias("numerator"),
         pl.col("_n").alias("denominator"),
-        pl.col("_ylen").alias("subgroup_size"),
-        pl.col("_ymean").alias("subgroup_mean"),
-        pl.col("_ysd").alias("subgroup_sd"),
+        *(subgroup if subgroups else []),
         (pl.col("_pos") + 1).alias("position"),
         pl.col("_phase").alias("phase"),
         pl.col("_base").alias("baseline"),

@@ -162,3 +162,18 @@ def test_every_default_chart_is_a_known_chart_with_a_reason():
     for kind, (chart, reason) in DEFAULT_CHART.items():
         assert chart in CHART_TYPES, kind
         assert len(reason) > 20, kind
+
+
+SUBGROUP_COLUMNS = ["subgroup_size", "subgroup_mean", "subgroup_sd"]
+
+
+def test_subgroup_statistics_come_only_where_a_period_can_hold_several_rows():
+    months = [1, 1, 2, 2, 3, 3, 4, 4]
+    frame = pl.DataFrame({"month": months, "y": [9.0, 11, 10, 14, 8, 12, 10, 10]})
+    xbar = spc(frame, value="y", period="month", chart="xbar")
+    assert xbar.select(SUBGROUP_COLUMNS).row(1) == (2, 12.0, pytest.approx(2.8284271247))
+    combined = spc(frame, value="y", period="month", aggregate="sum")
+    assert combined["subgroup_size"].to_list() == [2, 2, 2, 2]
+    assert combined["value"].to_list() == [20.0, 24.0, 20.0, 20.0]
+    single = spc(frame.unique("month", keep="first"), value="y", period="month")
+    assert not set(SUBGROUP_COLUMNS) & set(single.columns)
