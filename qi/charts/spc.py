@@ -280,16 +280,14 @@ def _select(
 ) -> pl.DataFrame:
     """The columns the chart needs, under internal names, plus the argument columns."""
     extra = [pl.col(c) for c in dict.fromkeys(sources) if c not in (*keys, period)]
-    columns = (
-        [pl.col(k) for k in keys]
-        + extra
-        + [
-            pl.col(period),
-            pl.col(value).cast(pl.Float64).fill_nan(None).alias(VALUE),
-        ]
-    )
-    if denominator is not None:
-        columns.append(pl.col(denominator).cast(pl.Float64).fill_nan(None).alias(DENOMINATOR))
+    columns = [pl.col(k) for k in keys] + extra + [pl.col(period)]
+    numbers = {VALUE: value} if denominator is None else {VALUE: value, DENOMINATOR: denominator}
+    for name, column in numbers.items():
+        number = pl.col(column).cast(pl.Float64)
+        # NaN is missing; a column without any is passed on as it is (no copy).
+        if data.schema[column].is_float() and data.select(pl.col(column).is_nan().any()).item():
+            number = number.fill_nan(None)
+        columns.append(number.alias(name))
     return data.select(columns)
 
 

@@ -177,3 +177,13 @@ def test_subgroup_statistics_come_only_where_a_period_can_hold_several_rows():
     assert combined["value"].to_list() == [20.0, 24.0, 20.0, 20.0]
     single = spc(frame.unique("month", keep="first"), value="y", period="month")
     assert not set(SUBGROUP_COLUMNS) & set(single.columns)
+
+
+def test_nan_values_and_denominators_are_missing_points():
+    nan = float("nan")
+    frame = pl.DataFrame(
+        {"m": [1, 2, 3, 4, 5], "y": [1.0, nan, 3, 2, 4], "n": [10.0, 10, nan, 10, 10]}
+    )
+    assert spc(frame, value="y", period="m")["value"].to_list() == [1.0, None, 3.0, 2.0, 4.0]
+    proportions = spc(frame, value="y", period="m", denominator="n", chart="p")
+    assert proportions["value"].to_list() == [0.1, None, None, 0.2, 0.4]
