@@ -418,16 +418,18 @@ def _apply_rules(frame: pl.DataFrame, ruleset: RuleSet) -> pl.DataFrame:
     if ruleset.missing == "skip":
         keep = keep & pl.col("_y").is_not_null()
     needed = ["_row", "_lo", "_hi", SEGMENT, "_y", "_cl", *LIMITS[1:], "_side", "_include"]
-    judged = frame.select(needed)
     dropped = (~frame["_include"]).sum()
     if ruleset.missing == "skip":
         dropped += frame["_y"].null_count()
     subset = dropped > 0
     if subset:
-        judged = judged.filter(keep)
-    if subset:
-        judged = with_bounds(judged.rename({"_row": "_frame_row"}), SEGMENT)
-    judged = R.with_steps(with_positions(judged))
+        judged = frame.select(needed).filter(keep).rename({"_row": "_frame_row"})
+        judged = with_positions(with_bounds(judged, SEGMENT))
+    else:  # the layout's positions stand; only the rows to the phase's end are new
+        judged = frame.select(*needed, "_ppos").with_columns(
+            (pl.col("_hi") - pl.col("_row")).alias("_rpos")
+        )
+    judged = R.with_steps(judged)
     for name in sequence:
         judged = _rule(judged, ruleset, name)
     if ruleset.xmr == "mdc":
