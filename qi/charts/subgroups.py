@@ -68,14 +68,16 @@ def subgroup_statistics(
     """Collapse a frame in series order to one row per ``keys`` (series keys and period) with
     ``_ysum _ylen _ymean _ysd _n _y``."""
     value = pl.col(VALUE)
-    if has_denominator:
+    columns = [VALUE, DENOMINATOR] if has_denominator else [VALUE]
+    no_missing = all(frame.get_column(c).null_count() == 0 for c in columns)
+    if has_denominator and not no_missing:
         complete = value.is_not_null() & pl.col(DENOMINATOR).is_not_null()
         frame = frame.with_columns(
             pl.when(complete).then(value).alias(VALUE),
             pl.when(complete).then(pl.col(DENOMINATOR)).alias(DENOMINATOR),
         )
     if not frame.get_column(REPEAT).any():
-        return frame.with_columns(_single_row_statistics(has_denominator, aggregate))
+        return frame.with_columns(_single_row_statistics(has_denominator, aggregate, no_missing))
     grouped = frame.group_by(keys, maintain_order=True).agg(
         # R: sum(y, na.rm = length(y) > 1): a lone missing value stays missing.
         pl.when(pl.len() > 1).then(value.sum()).otherwise(value.first()).alias("_ysum"),
@@ -101,17 +103,25 @@ def _aggregate(value: pl.Expr, how: str) -> pl.Expr:
     }[how]
 
 
-def _single_row_statistics(has_denominator: bool, aggregate: str) -> list[pl.Expr]:
+def _single_row_statistics(
+    has_denominator: bool, aggregate: str, no_missing: bool
+) -> list[pl.Expr]:
+    """Statistics of one-row subgroups. With ``no_missing`` (no value or denominator missing)
+    the columns pass through: denominators are above 0 (``spc()`` checks), so no 0/0."""
     value = pl.col(VALUE)
-    if has_denominator:
+    if has_denominator and no_missing:
+        n = pl.col(DENOMINATOR)
+        y = value / n
+    elif has_denominator:
         n = pl.col(DENOMINATOR).fill_null(0).cast(pl.Float64)
         y = (value / n).fill_nan(None)
     else:
         n = pl.lit(None, pl.Float64)
         y = {"sum": value.fill_null(0), "sd": pl.lit(None, pl.Float64)}.get(aggregate, value)
+    size = pl.lit(1, pl.Int32) if no_missing else value.is_not_null().cast(pl.Int32)
     return [
         value.alias("_ysum"),
-        value.is_not_null().cast(pl.Int32).alias("_ylen"),
+        size.alias("_ylen"),
         value.alias("_ymean"),
         pl.lit(None, pl.Float64).alias("_ysd"),
         n.alias("_n"),
