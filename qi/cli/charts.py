@@ -22,12 +22,16 @@ class InputProblem(click.ClickException):
         click.echo(f"qi: {self.format_message()}", err=True)
 
 
-def read_table(path: Path) -> pl.DataFrame:
+def read_table(path: Path, columns: list[str] | None = None) -> pl.DataFrame:
+    """Read a CSV or Parquet file; ``columns``: only these, when a Parquet file has them all
+    (a wide file then costs what its few charted columns cost)."""
     suffix = path.suffix.lower()
     if not path.exists():
         raise InputProblem(f"{path}: no such file; check the path")
     try:
         if suffix == ".parquet":
+            if columns and set(columns) <= set(pl.read_parquet_schema(path)):
+                return pl.read_parquet(path, columns=list(dict.fromkeys(columns)))
             return pl.read_parquet(path)
         if suffix in (".csv", ".txt"):
             return pl.read_csv(
@@ -122,8 +126,11 @@ def chart(input_file: Path, output: Path, summary: Path | None, by: str | None, 
     for path in (output, summary):
         if path is not None:
             check_writable(path)
-    data = read_table(input_file)
     keys = _split(by)
+    named = [*keys, options["period"], options["value"], options["denominator"]]
+    if options["direction"] not in ("increase", "decrease", "neutral"):
+        named.append(options["direction"])  # a column of directions
+    data = read_table(input_file, [c for c in named if c])
     for name in ("phases", "exclude"):
         periods = _split(options[name])
         options[name] = _as_periods(periods, data, options["period"]) if periods else None

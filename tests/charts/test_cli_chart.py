@@ -211,3 +211,18 @@ def test_an_unknown_summary_type_is_refused(tmp_path: Path):
     )
     assert "unknown output type '.xlsx'" in message
     assert not (tmp_path / "o.parquet").exists()
+
+
+def test_a_parquet_file_is_read_for_its_charted_columns_and_a_missing_one_is_named(tmp_path):
+    source, out = tmp_path / "in.parquet", tmp_path / "out.parquet"
+    two_places().with_columns(pl.lit("x").alias("notes")).write_parquet(source)
+    done = run(
+        str(source), "--out", str(out), "--value", "admissions", "--period", "month",
+        "--by", "place", "--n", "population", "--chart", "p",
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert pl.read_parquet(out).height == 24
+    message = refused(
+        run(str(source), "--out", str(out), "--value", "admitted", "--period", "month")
+    )
+    assert "no column 'admitted'" in message and "notes" in message
