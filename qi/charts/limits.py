@@ -35,6 +35,12 @@ def masked(expr: pl.Expr, mask: pl.Expr | None) -> pl.Expr:
     return expr if mask is None else pl.when(mask).then(expr)
 
 
+def mean_of(expr: pl.Expr, mask: pl.Expr | None) -> pl.Expr:
+    """The mean of ``expr`` where ``mask`` holds, as a sum over a count (an aggregation)."""
+    values = masked(expr, mask)
+    return values.sum() / values.count()
+
+
 def two_pass_mean(
     frame: pl.DataFrame, expr: pl.Expr, mask: pl.Expr | None, name: str
 ) -> pl.DataFrame:
@@ -44,7 +50,7 @@ def two_pass_mean(
     line are recognised as such (they break runs).
     """
     values = masked(expr, mask)
-    first = per_phase(frame, _m1=values.sum() / values.count())
+    first = per_phase(frame, _m1=mean_of(expr, mask))
     frame = onto_points(frame, first)
     second = per_phase(
         frame, _residual=masked(expr - pl.col("_m1"), mask).sum(), _count=values.count()
@@ -115,12 +121,11 @@ def _average_moving_range(
     base = base_mask(frame)
     moving_range = _moving_ranges(values, base)
     frame = frame.with_columns(moving_range.alias("_mr"))
-    ranges = masked(pl.col("_mr"), base)
-    frame = onto_points(frame, per_phase(frame, _amr=ranges.sum() / ranges.count()))
+    frame = onto_points(frame, per_phase(frame, _amr=mean_of(pl.col("_mr"), base)))
     if screen:
         below = pl.col("_mr") < screen_at * pl.col("_amr")
-        kept = masked(pl.col("_mr"), below if base is None else base & below)
-        return onto_points(frame, per_phase(frame, _amr=kept.sum() / kept.count()))
+        kept = below if base is None else base & below
+        return onto_points(frame, per_phase(frame, _amr=mean_of(pl.col("_mr"), kept)))
     return frame
 
 
@@ -147,11 +152,6 @@ def _moving_ranges(values: pl.Expr, base: pl.Expr | None) -> pl.Expr:
     return pl.when(base).then((values - previous_in_segment(values, base)).abs())
 
 
-def _mean_of(expr: pl.Expr, mask: pl.Expr | None) -> pl.Expr:
-    values = masked(expr, mask)
-    return values.sum() / values.count()
-
-
 def individuals(frame: pl.DataFrame, xmr: str, screen: bool) -> pl.DataFrame:
     """XmR chart. mdc: mean ± 2.66 AMR (2-sigma at 2/3 of it); sigma: mean ± 3 AMR / 1.128.
 
@@ -161,7 +161,7 @@ def individuals(frame: pl.DataFrame, xmr: str, screen: bool) -> pl.DataFrame:
     if frame.get_column("_centre").null_count() != frame.height:
         return _individuals_given_centre(frame, xmr, screen)
     base = base_mask(frame)
-    first = per_phase(frame, _m1=_mean_of(Y, base))
+    first = per_phase(frame, _m1=mean_of(Y, base))
     frame = onto_points(frame, first)
     second_pass = {
         "_residual": masked(Y - pl.col("_m1"), base).sum(),
@@ -169,7 +169,7 @@ def individuals(frame: pl.DataFrame, xmr: str, screen: bool) -> pl.DataFrame:
     }
     if xmr == "mdc":  # ranges of the values: their mean comes with the mean's second pass
         frame = frame.with_columns(_moving_ranges(Y, base).alias("_mr"))
-        phases = per_phase(frame, **second_pass, _amr=_mean_of(pl.col("_mr"), base))
+        phases = per_phase(frame, **second_pass, _amr=mean_of(pl.col("_mr"), base))
     else:  # ranges of the distances from the centre line, which must come first
         phases = per_phase(frame, **second_pass)
     mean = first.get_column("_m1") + phases.get_column("_residual") / phases.get_column("_count")
@@ -177,12 +177,12 @@ def individuals(frame: pl.DataFrame, xmr: str, screen: bool) -> pl.DataFrame:
     if xmr != "mdc":
         frame = onto_points(frame, phases.select("_cl"))
         frame = frame.with_columns(_moving_ranges(Y - CL, base).alias("_mr"))
-        phases = phases.with_columns(per_phase(frame, _amr=_mean_of(pl.col("_mr"), base))["_amr"])
+        phases = phases.with_columns(per_phase(frame, _amr=mean_of(pl.col("_mr"), base))["_amr"])
     if screen:
         frame = onto_points(frame, phases.select("_amr"))
         below = pl.col("_mr") < MR_SCREEN * pl.col("_amr")
         kept = per_phase(
-            frame, _amr=_mean_of(pl.col("_mr"), below if base is None else base & below)
+            frame, _amr=mean_of(pl.col("_mr"), below if base is None else base & below)
         )
         phases = phases.with_columns(kept.get_column("_amr"))
     # polars divides a column by a constant through its reciprocal, which can differ from R
