@@ -79,7 +79,10 @@ def _with_symmetric(
     ``floor`` become ``floor`` and upper limits above ``ceiling`` become ``ceiling`` (counts and
     rates cannot fall below 0, nor proportions rise above 1).
     """
-    frame = frame.with_columns(pl.when(sigma.is_finite()).then(sigma).alias("_sigma1"))
+    frame = frame.with_columns(sigma.alias("_sigma1"))
+    if not frame.select(pl.col("_sigma1").is_finite().all()).item():
+        finite = pl.col("_sigma1").is_finite()
+        frame = frame.with_columns(pl.when(finite).then(pl.col("_sigma1")).alias("_sigma1"))
     frame = frame.with_columns(_symmetric(pl.col("_sigma1")))
     bounds = {}
     if floor is not None:
