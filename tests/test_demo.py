@@ -466,3 +466,20 @@ def test_the_demo_loads_in_a_few_seconds_on_sqlite(sqlite_url):
     load_demo(engine)
     assert time.perf_counter() - started < 10
     engine.dispose()
+
+
+def test_the_console_command_leaves_the_database_whole(tmp_path: Path):
+    """Database commands end normally: SQLite folds its write-ahead log back into the file,
+    so copying qi.sqlite alone copies everything."""
+    import os
+    import subprocess
+    import sys
+
+    qi = Path(sys.executable).with_name("qi")
+    database = tmp_path / "qi.sqlite"
+    env = {**os.environ, "QI_DATABASE_URL": f"sqlite:///{database}"}
+    done = subprocess.run([str(qi), "demo"], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    wal = tmp_path / "qi.sqlite-wal"
+    assert not wal.exists() or wal.stat().st_size == 0
+    assert database.stat().st_size > 100_000
