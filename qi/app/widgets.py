@@ -19,6 +19,14 @@ def plain(text: object) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", "  \n")
 
 
+def show_notice(key: str) -> None:
+    """Show, once, what the last action on the page did: ``(kind, text)`` left in the session
+    under ``key`` by a callback, kind being a Streamlit message ("success", "error", ...)."""
+    notice = st.session_state.pop(key, None)
+    if notice is not None:
+        getattr(st, notice[0])(notice[1])
+
+
 def icon_with_meaning(name: str | None, size: int = 44) -> None:
     """One icon and its meaning in words, side by side."""
     if name is None:

@@ -12,7 +12,7 @@ import polars as pl
 import streamlit as st
 
 from qi.app.context import engine, initiatives, month, open_measure, place_names, series_index
-from qi.app.widgets import plain
+from qi.app.widgets import plain, show_notice
 from qi.meeting import icon_key, meeting_review
 from qi.report.icons import ICON_LABELS, icon_data_url
 from qi.report.pack import board_pack
@@ -365,9 +365,7 @@ st.caption(
     "For stewardship groups: every measure of an initiative or place with its icons and "
     "reading, what is new since the last meeting, the actions, and a board pack to take away."
 )
-notice = st.session_state.pop(NOTICE, None)
-if notice is not None:
-    getattr(st, notice[0])(notice[1])
+show_notice(NOTICE)
 
 programmes = dict(initiatives().select("name", "places").iter_rows())
 with_data = set(series_index().get_column("place"))

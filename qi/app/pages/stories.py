@@ -12,7 +12,7 @@ import streamlit as st
 
 from qi.app.context import engine, initiatives, measure_names, month, place_names, series_index
 from qi.app.story_panel import linked_charts, period_words, show_story
-from qi.app.widgets import plain
+from qi.app.widgets import plain, show_notice
 from qi.store import read_series
 from qi.store.stories import (
     DOMAINS,
@@ -280,9 +280,7 @@ st.caption(
     "Timely qualitative evidence from children, young people, families, communities and staff, "
     "kept beside the measures it speaks to. A story linked to a measure is marked on its chart."
 )
-notice = st.session_state.pop(NOTICE, None)
-if notice is not None:
-    getattr(st, notice[0])(notice[1])
+show_notice(NOTICE)
 
 browse, add = st.tabs(["Browse", "Add a story"])
 
