@@ -149,12 +149,12 @@ def main() -> None:
         def measure_page():
             view = measure_view(engine, MEASURE, places=codes[0])
             assert view.points.height == options.months
-            spc_chart(view.points, view.annotations, title=view.measure["name"]).to_dict()
+            spc_chart(view.charted, view.annotations, title=view.measure["name"]).to_dict()
 
         def many_places():
             view = measure_view(engine, MEASURE, places=codes)
             assert view.points.height == options.months * options.places
-            small_multiples(view.points).to_dict()
+            small_multiples(view.charted).to_dict()
 
         for name, fn in (
             ("measure page (1 place)", measure_page),

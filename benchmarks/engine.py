@@ -2,7 +2,7 @@
 
 Builds a seeded synthetic panel (shifts, trends and outliers injected into some series) and
 prints, for each size, the median wall time of 3 runs of the engine call alone, of
-``summarise()`` on its points (one row per series: icons, runs, counts) and of the whole
+``Chart.summary()`` on its points (one row per series: icons, runs, counts) and of the whole
 ``qi chart`` command (read Parquet, compute, write Parquet), series per second and peak memory
 (the peak resident size of a fresh process that does one engine run).
 
@@ -87,7 +87,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    from qi.charts import spc, summarise
+    from qi.charts import spc
 
     qi = str(Path(sys.executable).with_name("qi"))
     print(
@@ -104,9 +104,9 @@ def main() -> None:
                     lambda o=options, d=data: spc(d, period="period", by="place", **o),
                     args.repeats,
                 )
-                points = spc(data, period="period", by="place", **options)
-                summary = timed(lambda p=points: summarise(p, "place"), args.repeats)
-                del points
+                charted = spc(data, period="period", by="place", **options)
+                summary = timed(charted.summary, args.repeats)
+                del charted
                 command = [
                     qi,
                     "chart",

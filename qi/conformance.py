@@ -19,7 +19,7 @@ from typing import Any
 
 import polars as pl
 
-from qi.charts import SPCInputError, spc, summarise
+from qi.charts import SPCInputError, spc
 from qi.charts.constants import MDC_LIMIT
 
 RELATIVE_TOLERANCE = 1e-9
@@ -111,8 +111,8 @@ def _ptd(name: str, folder: Path, call: dict, data: pl.DataFrame) -> Outcome:
         data = data.with_columns(pl.col(period).cast(pl.Date))
     if call.get("expected_error"):
         return _ptd_error_case(name, data, options)
-    points = spc(data, **options)
-    summary = summarise(points, by)
+    charted = spc(data, **options)
+    points, summary = charted.points, charted.summary()
     points = (
         points.join(
             summary.select(*by, "variation_icon", "assurance_icon"), on=by or None, how="left"
@@ -179,7 +179,7 @@ def _ptd_view(
 
 
 def _ptd_error_case(name: str, data: pl.DataFrame, options: dict) -> Outcome:
-    points = spc(data, **options)
+    points = spc(data, **options).points
     flagged_missing = points.filter(pl.col("value").is_null() & pl.col("rule_trend"))
     if flagged_missing.height:
         return Outcome(name, False, "a missing value was flagged as part of a trend")
@@ -251,7 +251,7 @@ def _qic(name: str, folder: Path, call: dict, data: pl.DataFrame) -> Outcome:
         except SPCInputError as error:
             return Outcome(name, True, f"refused as documented: {error}")
         return Outcome(name, False, "R stops with an error but qi gave a result")
-    points = spc(data, **options)
+    points = spc(data, **options).points
     x_type = data.schema[x_col]
     expected = _read_expected(folder, {"x": x_type})
     actual = _qic_view(points, x_col, facets, freeze if part is None else None)

@@ -80,7 +80,7 @@ def summary_matrix(
         pl.col("variation_icon").cast(pl.String), pl.col("assurance_icon").cast(pl.String)
     )
     readings = [
-        reading(row, _series(points, row["measure"], row["place"]), row["unit"])
+        reading(row, _series(points, row["measure"], row["place"]), "period", row["unit"])
         for row in frame.iter_rows(named=True)
     ]
     frame = frame.with_columns(

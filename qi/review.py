@@ -17,7 +17,7 @@ from datetime import date
 import polars as pl
 from sqlalchemy import Engine
 
-from qi.charts import default_chart, spc, summarise
+from qi.charts import Chart, default_chart, spc
 from qi.charts.changepoints import candidate_change_points
 from qi.report.reading import reading
 from qi.store.annotations import phase_starts_and_exclusions, read_annotations
@@ -42,20 +42,34 @@ class ReviewError(LookupError):
 class MeasureView:
     """One measure at one or more places, ready to draw and read.
 
-    ``points``: ``spc()``'s points with ``measure`` and ``place`` columns, one series per place.
-    ``summary``: ``summarise()``'s row per place (icons, latest limits, signal counts).
+    ``charted``: ``spc()``'s result, keyed by ``measure`` and ``place``, one series per place;
+    ``points`` are its points.
+    ``summary``: its row per place (icons, latest limits, signal counts).
     ``annotations``: the active annotations on those places within the periods shown.
     ``suggestions``: candidate change points (place, period, rule, side, points) not already
     annotated as the start of a new phase.
     """
 
     measure: dict
-    points: pl.DataFrame
+    charted: Chart
     summary: pl.DataFrame
     annotations: pl.DataFrame
     suggestions: pl.DataFrame
     chart: str
     rules: str
+
+    @property
+    def points(self) -> pl.DataFrame:
+        """Every place's points."""
+        return self.charted.points
+
+    def phases(self) -> pl.DataFrame:
+        """One row per place and phase: its span, points, centre and limits."""
+        return self.charted.phases()
+
+    def place_chart(self, place: str) -> Chart:
+        """The chart of one place."""
+        return self.charted.filter(pl.col("place") == place)
 
     @property
     def places(self) -> list[str]:
@@ -75,7 +89,9 @@ class MeasureView:
         rows = self.summary.filter(pl.col("place") == place)
         if rows.height == 0:
             raise ReviewError(f"{place!r} is not charted here; choose one of: {self.places}")
-        return reading(rows.row(0, named=True), self.place_points(place), self.measure.get("unit"))
+        return reading(
+            rows.row(0, named=True), self.place_points(place), "period", self.measure.get("unit")
+        )
 
 
 def measure_view(
@@ -114,14 +130,14 @@ def measure_view(
     annotations = _annotations(engine, measure, shown, start, end)
     phases, exclusions = phase_starts_and_exclusions(annotations, shown)
     phases = _on_charted_periods(phases, series)
-    points = _chart(series, definition, chart, rules, phases, exclusions)
-    suggestions = candidate_change_points(points, by=SERIES, period="period").join(
+    charted = _chart(series, definition, chart, rules, phases, exclusions)
+    suggestions = candidate_change_points(charted.points, by=SERIES, period="period").join(
         phases, on=[*SERIES, "period"], how="anti"
     )
     return MeasureView(
         measure=definition,
-        points=points,
-        summary=summarise(points, by=SERIES),
+        charted=charted,
+        summary=charted.summary(),
         annotations=annotations,
         suggestions=suggestions,
         chart=chart,
@@ -178,7 +194,7 @@ def _chart(
     rules: str,
     phases: pl.DataFrame,
     exclusions: pl.DataFrame,
-) -> pl.DataFrame:
+) -> Chart:
     """Map the definition onto ``spc()``."""
     ratio = definition["kind"] in RATIO_KINDS
     over_denominator = ratio and chart not in CHARTS_WITHOUT_DENOMINATOR

@@ -26,7 +26,7 @@ from datetime import date, datetime, timedelta
 import polars as pl
 from sqlalchemy import Engine, String, select
 
-from qi.report.reading import signal_words
+from qi.charts import RULE_SETS
 from qi.review import MeasureView
 from qi.store.annotations import read_annotations
 from qi.store.frames import read_frame
@@ -97,13 +97,13 @@ def new_signals(
     if points.height == 0:
         return pl.DataFrame(schema=SIGNAL_SCHEMA)
     signalled = points.filter(pl.col("signal").is_not_null())
-    rules = ["signal", "signal_side", "signal_label"]
-    # A handful of distinct (rule, side, label): words for each, joined onto the points.
+    rules = ["rules", "signal", "signal_side"]
+    # A handful of distinct (rule set, rule, side): words for each, joined onto the points.
     combos = signalled.select(rules).unique()
     words = combos.with_columns(
         pl.Series(
             "_label",
-            [signal_words(str(r), s, str(label)) for r, s, label in combos.iter_rows()],
+            [RULE_SETS[str(s)].words(str(r), side > 0) for s, r, side in combos.iter_rows()],
             dtype=pl.String,
         )
     )

@@ -84,7 +84,7 @@ def chart(engine, measure: str, place: str, annotations: bool = True) -> pl.Data
         target=definition["target"],
         phases=phases if annotations else None,
         exclude=exclusions if annotations else None,
-    )
+    ).points
 
 
 def snapshot(engine) -> dict[str, list[tuple]]:

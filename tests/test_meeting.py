@@ -117,7 +117,7 @@ def test_new_signals_is_pure_and_keeps_only_signalled_points_after_the_day():
             "value": [10.0, 11.0] * 6 + [30.0, 31.0] * 6,
         }
     )
-    points = spc(data, value="value", period="period", by=["measure", "place"], chart="i")
+    points = spc(data, value="value", period="period", by=["measure", "place"], chart="i").points
     assert new_signals(points, date(2024, 10, 15)).get_column("period").to_list() == [
         date(2024, 12, 1),
         date(2024, 11, 1),

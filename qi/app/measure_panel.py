@@ -6,6 +6,7 @@ engine's points: the centre and limits are the engine's.
 """
 
 import io
+from dataclasses import replace
 
 import altair as alt
 import polars as pl
@@ -51,10 +52,11 @@ def chart_settings(definition: dict, columns=None) -> tuple[str, str, bool]:
         list(CHART_TYPES),
         index=list(CHART_TYPES).index(chart),
         format_func=lambda c: (
-            CHART_TYPES[c].split(":")[0] + (" (this measure's default)" if c == chart else "")
+            CHART_TYPES[c].title + (" (this measure's default)" if c == chart else "")
         ),
         key=f"qi.chart.{code}",
-        help="Defaults from the measure's definition. " + CHART_TYPES[chart],
+        help=f"Defaults from the measure's definition. {CHART_TYPES[chart].title}: "
+        f"{CHART_TYPES[chart].description}",
     )
     rules = middle.selectbox(
         "Rule set",
@@ -91,7 +93,7 @@ def place_chart(
     itself (``icons=True``)."""
     name = place_names().get(place, place)
     chart = spc_chart(
-        view.place_points(place),
+        view.place_chart(place),
         view.place_annotations(place),
         stories=stories,
         show_2sigma=show_2sigma,
@@ -110,37 +112,23 @@ def number(value: float | None) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
-def phase_table(points: pl.DataFrame, unit: str | None) -> pl.DataFrame:
-    """One row per phase: its span, points, centre and limits as the engine computed them."""
-    phases = (
-        points.group_by("phase", maintain_order=True)
-        .agg(
-            pl.col("period").min().alias("from"),
-            pl.col("period").max().alias("to"),
-            pl.col("value").is_not_null().sum().alias("points"),
-            pl.col("excluded").sum().alias("excluded"),
-            pl.col("centre").first().alias("centre"),
-            pl.col("lower_limit").first().alias("lower"),
-            pl.col("upper_limit").first().alias("upper"),
-            ((pl.col("lower_limit").n_unique() > 1) | (pl.col("upper_limit").n_unique() > 1)).alias(
-                "vary"
-            ),
-        )
-        .sort("phase")
-    )
+def phase_table(view: MeasureView, place: str, unit: str | None) -> pl.DataFrame:
+    """One row per phase of a place's chart: its span, points, centre and limits, from the
+    engine's phase summary."""
+    phases = view.phases().filter(pl.col("place") == place)
     rows = []
     for phase in phases.iter_rows(named=True):
-        if phase["vary"]:
+        if phase["limits_vary"]:
             limits = "vary with the denominator"
-        elif phase["lower"] is None and phase["upper"] is None:
+        elif phase["lower_limit"] is None and phase["upper_limit"] is None:
             limits = "none (run chart)"
         else:
-            limits = f"{number(phase['lower'])} to {number(phase['upper'])}"
+            limits = f"{number(phase['lower_limit'])} to {number(phase['upper_limit'])}"
         rows.append(
             {
                 "Phase": f"Phase {phase['phase']}",
-                "From": f"{phase['from']:%b %Y}",
-                "To": f"{phase['to']:%b %Y}",
+                "From": f"{phase['first_period']:%b %Y}",
+                "To": f"{phase['last_period']:%b %Y}",
                 "Points": phase["points"],
                 "Excluded": phase["excluded"],
                 f"Centre ({unit})" if unit else "Centre": number(phase["centre"]),
@@ -205,10 +193,13 @@ def every_place(scope: Scope, chart: str, rules: str, show_2sigma: bool) -> None
     if view is None:
         return
     names = place_names()
-    points = view.points.with_columns(
-        pl.col("place").replace_strict(names, default=pl.col("place")).alias("place")
+    named = replace(
+        view.charted,
+        points=view.points.with_columns(
+            pl.col("place").replace_strict(names, default=pl.col("place")).alias("place")
+        ),
     )
-    figure = small_multiples(points, by="place", columns=3, show_2sigma=show_2sigma)
+    figure = small_multiples(named, by="place", columns=3, show_2sigma=show_2sigma)
     st.altair_chart(figure, theme=None, width="content")
     st.caption(
         "Each place has its own limits and its own icons; the y axes differ. Hover on a point "

@@ -89,7 +89,7 @@ def chart_with_stories(
         markers = markers.sort(pl.col("story_id") != highlight, "period")
     title = f"{view.measure['name']}: {place_names().get(place, place)}"
     chart = spc_chart(
-        points,
+        view.place_chart(place),
         view.place_annotations(place),
         stories=markers,
         title=title,

@@ -1,22 +1,7 @@
-"""Chart types, and the default chart for each kind of measure with the reason in plain words."""
+"""The default chart for each kind of measure, with the reason in plain words.
 
-CHART_TYPES: dict[str, str] = {
-    "run": "run chart: values against their median, judged by runs",
-    "i": "XmR (individuals) chart: one value per period, limits from the moving range",
-    "mr": "moving range chart: the size of month-to-month changes",
-    "xbar": "Xbar chart: the mean of several measurements per period",
-    "s": "S chart: the spread of several measurements per period",
-    "t": "T chart: time between rare events",
-    "p": "P chart: a proportion with a denominator",
-    "pp": "Laney P' chart: a proportion with large, overdispersed denominators",
-    "c": "C chart: a count of events in equal opportunity",
-    "u": "U chart: a rate of events per unit of population or exposure",
-    "up": "Laney U' chart: a rate with large, overdispersed denominators",
-    "g": "G chart: cases between rare events",
-    "ip": "I' chart: an individuals chart adjusted for varying subgroup size",
-}
-
-CHARTS_NEEDING_DENOMINATOR = frozenset({"p", "pp", "u", "up"})
+The chart types themselves are in ``charttypes.py``.
+"""
 
 # kind of measure -> (default chart, why)
 DEFAULT_CHART: dict[str, tuple[str, str]] = {

@@ -13,6 +13,7 @@ this is several times cheaper than a window expression (``.over``) per quantity.
 """
 
 import math
+from collections.abc import Callable
 
 import polars as pl
 
@@ -155,7 +156,7 @@ def _moving_ranges(values: pl.Expr, base: pl.Expr | None) -> pl.Expr:
     return pl.when(base).then((values - previous_in_segment(values, base)).abs())
 
 
-def individuals(frame: pl.DataFrame, xmr: str, screen: bool) -> pl.DataFrame:
+def individuals(frame: pl.DataFrame, *, xmr: str, screen: bool, categorical: bool) -> pl.DataFrame:
     """XmR chart. mdc: mean ± 2.66 AMR (2-sigma at 2/3 of it); sigma: mean ± 3 AMR / 1.128.
 
     The centre, AMR and limits are per phase: they are computed on a table of phases and
@@ -202,7 +203,7 @@ def _individuals_given_centre(frame: pl.DataFrame, xmr: str, screen: bool) -> pl
     return _average_moving_range(frame, values, screen).with_columns(_xmr_limits(xmr))
 
 
-def run(frame: pl.DataFrame, **_: object) -> pl.DataFrame:
+def run(frame: pl.DataFrame, *, xmr: str, screen: bool, categorical: bool) -> pl.DataFrame:
     """Run chart: the median of the baseline; no limits."""
     median = pl.when(BASE).then(Y).median().over(SEGMENT)
     none = pl.lit(None, pl.Float64)
@@ -211,7 +212,7 @@ def run(frame: pl.DataFrame, **_: object) -> pl.DataFrame:
     )
 
 
-def moving_range(frame: pl.DataFrame, **_: object) -> pl.DataFrame:
+def moving_range(frame: pl.DataFrame, *, xmr: str, screen: bool, categorical: bool) -> pl.DataFrame:
     """MR chart: |difference from the previous point|; limits 0 and 3.267 × mean MR."""
     every_row = None
     frame = frame.with_columns((Y - previous_in_segment(Y, every_row)).abs().alias("_y"))
@@ -228,10 +229,12 @@ def moving_range(frame: pl.DataFrame, **_: object) -> pl.DataFrame:
     )
 
 
-def times_between(frame: pl.DataFrame, xmr: str, screen: bool) -> pl.DataFrame:
+def times_between(
+    frame: pl.DataFrame, *, xmr: str, screen: bool, categorical: bool
+) -> pl.DataFrame:
     """T chart: an XmR chart of y^(1/3.6), back-transformed; a negative lower limit becomes 0."""
     frame = frame.with_columns(Y.pow(1 / T_POWER).alias("_y"))
-    frame = individuals(frame, xmr, screen)
+    frame = individuals(frame, xmr=xmr, screen=screen, categorical=categorical)
     back = [pl.col(c).pow(T_POWER).alias(c) for c in ["_y", "_cl", *LIMIT_COLUMNS]]
     frame = frame.with_columns(back)
     lcl3 = pl.col("_lcl3")
@@ -266,7 +269,7 @@ def _pooled_sd(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.when(varying).then(pooled).otherwise("_sdmean").alias("_sd"))
 
 
-def xbar(frame: pl.DataFrame, **_: object) -> pl.DataFrame:
+def xbar(frame: pl.DataFrame, *, xmr: str, screen: bool, categorical: bool) -> pl.DataFrame:
     """Xbar chart: weighted grand mean ± A3(nᵢ) σ̂ (Montgomery 6.29–6.31)."""
     ylen = pl.col("_ylen")
     frame = _pooled_sd(frame).with_columns(pl.col("_ymean").alias("_y"))
@@ -276,7 +279,7 @@ def xbar(frame: pl.DataFrame, **_: object) -> pl.DataFrame:
     return _with_symmetric(frame, a)
 
 
-def sd(frame: pl.DataFrame, **_: object) -> pl.DataFrame:
+def sd(frame: pl.DataFrame, *, xmr: str, screen: bool, categorical: bool) -> pl.DataFrame:
     """S chart: centre σ̂; limits B3·σ̂ and B4·σ̂ with exact c4."""
     frame = _pooled_sd(frame).with_columns(pl.col("_ysd").alias("_y"))
     frame = frame.with_columns(
@@ -325,8 +328,7 @@ def _laney(
     return _with_symmetric(frame, pl.col("_sigma") * pl.col("_sigma_z"), floor, ceiling)
 
 
-def proportion(frame: pl.DataFrame, screen: bool, laney: bool, categorical: bool, **_: object):
-    """P chart (binomial limits, clipped to [0, 1]); with ``laney`` the P' chart."""
+def _proportion(frame: pl.DataFrame, screen: bool, laney: bool, categorical: bool) -> pl.DataFrame:
     frame = _proportion_centre(frame)
     sigma = (CL * (1 - CL) / pl.col("_n")).sqrt()
     if laney:
@@ -334,8 +336,19 @@ def proportion(frame: pl.DataFrame, screen: bool, laney: bool, categorical: bool
     return _with_symmetric(frame, sigma, floor=0.0, ceiling=1.0)
 
 
-def rate(frame: pl.DataFrame, screen: bool, laney: bool, categorical: bool, **_: object):
-    """U chart (Poisson limits, lower clipped at 0); with ``laney`` the U' chart."""
+def proportion(frame: pl.DataFrame, *, xmr: str, screen: bool, categorical: bool) -> pl.DataFrame:
+    """P chart: binomial limits p ± z√(p(1 - p)/n), clipped to [0, 1]."""
+    return _proportion(frame, screen, False, categorical)
+
+
+def proportion_prime(
+    frame: pl.DataFrame, *, xmr: str, screen: bool, categorical: bool
+) -> pl.DataFrame:
+    """Laney P' chart: the P chart's sigma times σz, the spread of the standardised values."""
+    return _proportion(frame, screen, True, categorical)
+
+
+def _rate(frame: pl.DataFrame, screen: bool, laney: bool, categorical: bool) -> pl.DataFrame:
     frame = _proportion_centre(frame)
     sigma = (CL / pl.col("_n")).sqrt()
     if laney:
@@ -343,7 +356,17 @@ def rate(frame: pl.DataFrame, screen: bool, laney: bool, categorical: bool, **_:
     return _with_symmetric(frame, sigma, floor=0.0)
 
 
-def count(frame: pl.DataFrame, **_: object) -> pl.DataFrame:
+def rate(frame: pl.DataFrame, *, xmr: str, screen: bool, categorical: bool) -> pl.DataFrame:
+    """U chart: Poisson limits u ± z√(u/n), lower clipped at 0."""
+    return _rate(frame, screen, False, categorical)
+
+
+def rate_prime(frame: pl.DataFrame, *, xmr: str, screen: bool, categorical: bool) -> pl.DataFrame:
+    """Laney U' chart: the U chart's sigma times σz."""
+    return _rate(frame, screen, True, categorical)
+
+
+def count(frame: pl.DataFrame, *, xmr: str, screen: bool, categorical: bool) -> pl.DataFrame:
     """C chart: mean count ± z√mean, lower clipped at 0."""
     frame = frame.with_columns(pl.col("_ysum").alias("_y"))
     frame = two_pass_mean(frame, Y, BASE, "_mean")
@@ -351,7 +374,9 @@ def count(frame: pl.DataFrame, **_: object) -> pl.DataFrame:
     return _with_symmetric(frame, CL.sqrt(), floor=0.0)
 
 
-def cases_between(frame: pl.DataFrame, **_: object) -> pl.DataFrame:
+def cases_between(
+    frame: pl.DataFrame, *, xmr: str, screen: bool, categorical: bool
+) -> pl.DataFrame:
     """G chart: limits from the mean m ± z√(m(m+1)); the centre line shown is the median."""
     frame = two_pass_mean(frame, Y, BASE, "_mean")
     given = pl.col("_centre").is_null().sum().over(SEGMENT) == 0
@@ -366,7 +391,9 @@ def cases_between(frame: pl.DataFrame, **_: object) -> pl.DataFrame:
     return frame.with_columns(floor).with_columns(shown.alias("_cl"))
 
 
-def individuals_prime(frame: pl.DataFrame, screen: bool, **_: object) -> pl.DataFrame:
+def individuals_prime(
+    frame: pl.DataFrame, *, xmr: str, screen: bool, categorical: bool
+) -> pl.DataFrame:
     """I' chart (qicharts2 'ip'): an XmR chart whose sigma scales with 1/√nᵢ."""
     n = pl.col("_n")
     no_n = n.is_null().sum().over(SEGMENT) == pl.len().over(SEGMENT)
@@ -386,40 +413,48 @@ def individuals_prime(frame: pl.DataFrame, screen: bool, **_: object) -> pl.Data
 
 
 def compute(
-    frame: pl.DataFrame, chart: str, xmr: str, screen: bool, categorical: bool
+    frame: pl.DataFrame,
+    limits: Callable[..., pl.DataFrame],
+    varying: bool,
+    xmr: str,
+    screen: bool,
+    categorical: bool,
 ) -> pl.DataFrame:
-    """Dispatch to the chart's limits and make non-finite limits missing."""
+    """Run a chart type's ``limits`` function and make non-finite limits missing.
+
+    ``varying``: the chart's limits differ point by point (a division by n can make them
+    infinite), so any value that is not finite becomes missing; otherwise only NaN does.
+    """
     given = set(frame.columns)
-    options = {"xmr": xmr, "screen": screen, "categorical": categorical}
-    if chart == "i":
-        frame = individuals(frame, xmr, screen)
-    elif chart == "t":
-        frame = times_between(frame, xmr, screen)
-    elif chart in ("p", "pp"):
-        frame = proportion(frame, laney=chart == "pp", **options)
-    elif chart in ("u", "up"):
-        frame = rate(frame, laney=chart == "up", **options)
-    else:
-        frame = {
-            "run": run,
-            "mr": moving_range,
-            "xbar": xbar,
-            "s": sd,
-            "c": count,
-            "g": cases_between,
-            "ip": individuals_prime,
-        }[chart](frame, **options)
+    frame = limits(frame, xmr=xmr, screen=screen, categorical=categorical)
     # Only the chart's result leaves: the working columns (means, ranges, sigmas) go.
     frame = frame.drop(c for c in frame.columns if c not in given and c not in RESULT_COLUMNS)
-    # NaN (0/0) becomes missing, and so do infinite limits where a division by n can give
-    # them; only columns that hold such values are rewritten.
-    limits = ["_cl", *LIMIT_COLUMNS]
-    if chart in ("p", "pp", "u", "up", "ip", "xbar", "s"):
-        odd = {c: ~pl.col(c).is_finite().all() for c in limits}
-        tidy = {c: pl.when(pl.col(c).is_finite()).then(pl.col(c)).alias(c) for c in limits}
+    # Only columns that hold such values are rewritten.
+    columns = ["_cl", *LIMIT_COLUMNS]
+    if varying:
+        odd = {c: ~pl.col(c).is_finite().all() for c in columns}
+        tidy = {c: pl.when(pl.col(c).is_finite()).then(pl.col(c)).alias(c) for c in columns}
     else:
-        odd = {c: pl.col(c).is_nan().any() for c in limits}
-        tidy = {c: pl.col(c).fill_nan(None) for c in limits}
+        odd = {c: pl.col(c).is_nan().any() for c in columns}
+        tidy = {c: pl.col(c).fill_nan(None) for c in columns}
     odd["_y"], tidy["_y"] = Y.is_nan().any(), Y.fill_nan(None)
     found = frame.select(e.alias(c) for c, e in odd.items()).row(0, named=True)
     return frame.with_columns(tidy[c] for c, present in found.items() if present)
+
+
+def scale(frame: pl.DataFrame, multiplier: float, negative_limits: bool) -> pl.DataFrame:
+    """Multiply values, centre and limits (100 for percent, ...); with ``negative_limits`` off,
+    a series without negative values gets no negative lower limits."""
+    if multiplier != 1:
+        frame = frame.with_columns(
+            [(pl.col(c) * multiplier) for c in ["_y", "_cl", *LIMIT_COLUMNS]]
+        )
+    if not negative_limits:
+        no_negatives = (pl.col("_y").min().over("_series") >= 0).fill_null(True)
+        frame = frame.with_columns(
+            [
+                pl.when(no_negatives & (pl.col(c) < 0)).then(0.0).otherwise(pl.col(c)).alias(c)
+                for c in ("_lcl1", "_lcl2", "_lcl3")
+            ]
+        )
+    return frame

@@ -9,11 +9,8 @@ Excluded points are shown and judged against the limits, but take no part in lim
 
 import polars as pl
 
-from qi.charts.subgroups import SERIES
-from qi.charts.windows import LO, ROW, with_bounds
-
-SEGMENT = "_seg"
-PHASE_INDEX = "_phase_index"
+from qi.charts.columns import LO, PHASE_INDEX, ROW, SEGMENT, SERIES
+from qi.charts.windows import with_bounds
 
 
 def per_phase(frame: pl.DataFrame, **aggregations: pl.Expr) -> pl.DataFrame:

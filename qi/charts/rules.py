@@ -17,6 +17,10 @@ a 7-point trend window contains a missing value, qi treats the missing value as 
 trend runs through it.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import polars as pl
 
 from qi.charts.windows import (
@@ -28,6 +32,9 @@ from qi.charts.windows import (
     in_window_ending,
     run_length,
 )
+
+if TYPE_CHECKING:
+    from qi.charts.rulesets import RuleSet
 
 Y, CL, SIDE = pl.col("_y"), pl.col("_cl"), pl.col("_side")
 
@@ -232,3 +239,163 @@ def mixture(frame: pl.DataFrame, points: int) -> pl.DataFrame:
     """Nelson 8: ``points`` in a row beyond 1 sigma, on either side, none within."""
     beyond = (pl.col("_ucl1") < Y) | (pl.col("_lcl1") > Y)
     return consecutive(frame, beyond, points, "mixture")
+
+
+# --- the registry -------------------------------------------------------------------------------
+
+
+def _trend(frame: pl.DataFrame, rules: "RuleSet") -> pl.DataFrame:
+    return trend(frame, rules.window("trend"))
+
+
+def _shift(frame: pl.DataFrame, rules: "RuleSet") -> pl.DataFrame:
+    return shift(frame, rules.window("shift"))
+
+
+def _two_of_three(frame: pl.DataFrame, rules: "RuleSet") -> pl.DataFrame:
+    if rules.xmr == "mdc":
+        return two_of_three(frame, count_outside=rules.two_of_three_counts_outside)
+    return k_of_m_beyond(frame, 2, rules.window("two_of_three"), 2, "two_of_three")
+
+
+def _four_of_five(frame: pl.DataFrame, rules: "RuleSet") -> pl.DataFrame:
+    return k_of_m_beyond(frame, 4, rules.window("four_of_five"), 1, "four_of_five")
+
+
+def _alternating(frame: pl.DataFrame, rules: "RuleSet") -> pl.DataFrame:
+    return alternating(frame, rules.window("alternating"))
+
+
+def _stratification(frame: pl.DataFrame, rules: "RuleSet") -> pl.DataFrame:
+    return stratification(frame, rules.window("stratification"))
+
+
+def _mixture(frame: pl.DataFrame, rules: "RuleSet") -> pl.DataFrame:
+    return mixture(frame, rules.window("mixture"))
+
+
+Apply = Callable[[pl.DataFrame, "RuleSet"], pl.DataFrame]
+
+NUMBER_WORDS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+]
+
+
+def _count(points: int) -> str:
+    """ "Seven" for 7; digits beyond twenty."""
+    return NUMBER_WORDS[points].capitalize() if points < len(NUMBER_WORDS) else str(points)
+
+
+Words = Callable[[int, bool], str]  # (the rule's window, high side?) -> text
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One special-cause rule.
+
+    ``apply`` adds ``rule_<name>`` (and ``_side_<name>`` where the rule has a side of its own)
+    to a frame laid out as this module's docstring says; ``None`` for the rules judged
+    elsewhere (``outside`` on every point, ``runs`` per phase in ``runs.py``). ``label`` and
+    ``words`` take the rule set's window and whether the point is high.
+    """
+
+    name: str
+    apply: Apply | None
+    label: Words
+    words: Words
+
+
+def _where(high: bool) -> str:
+    return "above" if high else "below"
+
+
+RULES: dict[str, Rule] = {
+    r.name: r
+    for r in (
+        Rule(
+            "outside",
+            None,
+            lambda n, high: "Above UCL" if high else "Below LCL",
+            lambda n, high: (
+                f"{_where(high).capitalize()} the {'upper' if high else 'lower'} process limit"
+            ),
+        ),
+        Rule(
+            "trend",
+            _trend,
+            lambda n, high: f"{n} Point Trend ({'Increasing' if high else 'Decreasing'})",
+            lambda n, high: f"{_count(n)} points in a row {'rising' if high else 'falling'}",
+        ),
+        Rule(
+            "shift",
+            _shift,
+            lambda n, high: f"{n} Points {_where(high).capitalize()} CL",
+            lambda n, high: f"{_count(n)} or more points in a row {_where(high)} the centre line",
+        ),
+        Rule(
+            "two_of_three",
+            _two_of_three,
+            lambda n, high: f"2 in {n} {_where(high).capitalize()} CL",
+            lambda n, high: (
+                f"Two of {_count(n).lower()} points near the"
+                f" {'upper' if high else 'lower'} process limit"
+            ),
+        ),
+        Rule(
+            "four_of_five",
+            _four_of_five,
+            lambda n, high: f"4 in {n} {_where(high).capitalize()} 1 Sigma",
+            lambda n, high: (
+                f"Four of {_count(n).lower()} points more than one sigma"
+                f" {_where(high)} the centre line"
+            ),
+        ),
+        Rule(
+            "runs",
+            None,
+            lambda n, high: f"Runs Signal {_where(high).capitalize()} CL",
+            lambda n, high: (
+                f"A run {_where(high)} the centre line longer, or with fewer"
+                " crossings, than chance allows"
+            ),
+        ),
+        Rule(
+            "alternating",
+            _alternating,
+            lambda n, high: f"{n} Points Alternating",
+            lambda n, high: f"{_count(n)} points in a row alternating up and down",
+        ),
+        Rule(
+            "stratification",
+            _stratification,
+            lambda n, high: f"{n} Points Within 1 Sigma",
+            lambda n, high: f"{_count(n)} points in a row within one sigma of the centre line",
+        ),
+        Rule(
+            "mixture",
+            _mixture,
+            lambda n, high: f"{n} Points Beyond 1 Sigma",
+            lambda n, high: f"{_count(n)} points in a row more than one sigma from the centre line",
+        ),
+    )
+}

@@ -10,8 +10,8 @@ rows without grouping.
 
 import polars as pl
 
-VALUE, DENOMINATOR = "_value", "_denominator"
-SERIES, REPEAT = "_series", "_repeat"
+from qi.charts.columns import DENOMINATOR, REPEAT, SERIES, VALUE
+
 AGGREGATES = ("mean", "median", "sum", "sd")
 
 

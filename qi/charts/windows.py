@@ -10,7 +10,8 @@ depend on the number of series and no window ever crosses from one series into t
 
 import polars as pl
 
-ROW, LO, HI = "_row", "_lo", "_hi"
+from qi.charts.columns import HI, LO, ROW
+
 WINDOW_COLUMNS = [ROW, LO, HI]
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 import polars as pl
 
-from qi.charts import CHART_TYPES, RULE_SETS, SPCInputError, spc, summarise
+from qi.charts import CHART_TYPES, RULE_SETS, SPCInputError, spc
 
 
 class InputProblem(click.ClickException):
@@ -135,12 +135,12 @@ def chart(input_file: Path, output: Path, summary: Path | None, by: str | None, 
         periods = _split(options[name])
         options[name] = _as_periods(periods, data, options["period"]) if periods else None
     try:
-        points = spc(data, by=keys, **options)
+        charted = spc(data, by=keys, **options)
     except SPCInputError as error:
         raise InputProblem(f"{input_file}: {error}") from None
-    write_table(points, output)
+    write_table(charted.points, output)
     if summary:
-        write_table(summarise(points, keys), summary)
+        write_table(charted.summary(), summary)
 
 
 def _as_periods(values: list[str], data: pl.DataFrame, period: str) -> list:

@@ -16,7 +16,7 @@ import altair as alt
 import polars as pl
 import vl_convert as vlc
 
-from qi.charts import summarise
+from qi.charts import Chart
 from qi.charts.icons import POINT_TYPES
 from qi.charts.phases import period_unit
 from qi.report.icons import (
@@ -82,7 +82,7 @@ _POINT_COLUMNS = (
 
 
 def spc_chart(
-    points: pl.DataFrame,
+    chart: Chart,
     annotations: pl.DataFrame | None = None,
     stories: pl.DataFrame | None = None,
     show_2sigma: bool = False,
@@ -95,14 +95,14 @@ def spc_chart(
 ) -> alt.LayerChart:
     """One series as a Making Data Count chart.
 
-    ``points``: ``spc()``'s points for one series (one measure at one place).
+    ``chart``: ``spc()``'s result for one series (one measure at one place).
     ``annotations``: frame with ``period`` and ``text`` (optionally ``place``, ``kind``,
     ``new_phase``, ``exclude``), such as ``read_annotations()``'s; drawn as labelled vertical
     rules and named in the tooltip of the point at that period.
     ``stories``: frame with ``period`` and ``title``; drawn as markers on the time axis.
     ``icons``: draw the variation and assurance icons to the right, labelled in the subtitle.
     """
-    keys, period = _series_keys(points)
+    points, keys, period = chart.points, list(chart.keys), chart.period
     if keys and points.select(keys).n_unique() > 1:
         raise ValueError(
             "spc_chart draws one series, but these points hold "
@@ -114,7 +114,7 @@ def spc_chart(
     layers = _series_layers(frame, time, show_2sigma, y_title)
     subtitle: list[str] = []
     if icons and points.height:
-        summary = summarise(points, by=keys).row(0, named=True)
+        summary = chart.summary().row(0, named=True)
         names = [summary["variation_icon"], summary["assurance_icon"]]
         names = [n for n in names if n is not None]
         subtitle = [ICON_LABELS[n] for n in names]
@@ -137,7 +137,7 @@ def spc_chart(
 
 
 def small_multiples(
-    points: pl.DataFrame,
+    chart: Chart,
     by: str = "place",
     columns: int = 3,
     *,
@@ -147,10 +147,10 @@ def small_multiples(
 ) -> alt.FacetChart:
     """The same chart for every ``by`` value (every place), each titled with that value and its
     variation and assurance icons in words, and drawn with the icons themselves."""
-    keys, period = _series_keys(points)
+    points, keys, period = chart.points, list(chart.keys), chart.period
     if by not in keys:
         raise ValueError(f"no series column {by!r} in the points; choose one of: {keys}")
-    summary = summarise(points, by=keys)
+    summary = chart.summary()
     headers = summary.select(
         *keys,
         pl.concat_str(
@@ -215,14 +215,6 @@ def export(chart: alt.TopLevelMixin, fmt: str) -> bytes:
 
 
 # --- the chart's data --------------------------------------------------------------------------
-
-
-def _series_keys(points: pl.DataFrame) -> tuple[list[str], str]:
-    """The series key columns and the period column: ``spc()`` puts them before ``value``."""
-    if "value" not in points.columns or "point_type" not in points.columns:
-        raise ValueError("expected the points from qi.charts.spc() (no 'value'/'point_type')")
-    at = points.columns.index("value")
-    return points.columns[: at - 1], points.columns[at - 1]
 
 
 def _period_text(points: pl.DataFrame, period: str, values: pl.Series) -> pl.Series:

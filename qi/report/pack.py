@@ -99,7 +99,7 @@ def measure_chart(review: MeetingReview, measure: str) -> bytes:
         place = view.places[0]
         stories = review.measure_stories(measure, place).select("period", "title")
         chart = spc_chart(
-            view.points,
+            view.charted,
             annotations=view.place_annotations(place),
             stories=stories,
             title=f"{name}: {place}",
@@ -107,7 +107,7 @@ def measure_chart(review: MeetingReview, measure: str) -> bytes:
             height=280,
         )
     else:
-        chart = small_multiples(view.points, columns=min(3, len(view.places)), width=250)
+        chart = small_multiples(view.charted, columns=min(3, len(view.places)), width=250)
     return export(chart, "png")
 
 
@@ -117,7 +117,7 @@ def alt_text(review: MeetingReview, measure: str) -> str:
     name = _measure_name(review, measure)
     points = view.points
     periods = points.get_column("period")
-    kind = CHART_TYPES.get(view.chart, view.chart).split(":")[0]
+    kind = CHART_TYPES[view.chart].title
     if len(view.places) > 1:
         kind = f"small multiples of the {kind}, one per place,"
     text = [

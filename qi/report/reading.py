@@ -14,33 +14,11 @@ from typing import Any
 
 import polars as pl
 
+from qi.charts import CHART_TYPES, RULE_SETS
 from qi.charts.phases import period_unit
+from qi.charts.rules import NUMBER_WORDS
 
-NUMBER_WORDS = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-    "twenty",
-]
-
-EVENT, EVENT_CHARTS = "event", ("t", "g")
+EVENT = "event"
 
 POINT_TYPE_WORDS = {
     "special_cause_improvement": "special cause improvement",
@@ -50,33 +28,6 @@ POINT_TYPE_WORDS = {
 }
 
 
-def signal_words(rule: str, side: int, label: str) -> str:
-    """The rule that flagged a point, in words a board reads without a glossary.
-
-    ``label`` is ``spc()``'s ``signal_label`` ("7 Points Above CL"); its count is kept, since
-    it depends on the rule set.
-    """
-    high = side > 0
-    count = label.split(" ", 1)[0]
-    number = int(count) if count.isdigit() else None
-    many = NUMBER_WORDS[number].capitalize() if number is not None and number < 21 else count
-    where = "above" if high else "below"
-    words = {
-        "outside": f"{where.capitalize()} the {'upper' if high else 'lower'} process limit",
-        "shift": f"{many} or more points in a row {where} the centre line",
-        "trend": f"{many} points in a row {'rising' if high else 'falling'}",
-        "two_of_three": f"Two of three points near the {'upper' if high else 'lower'} process"
-        " limit",
-        "four_of_five": f"Four of five points more than one sigma {where} the centre line",
-        "runs": f"A run {where} the centre line longer, or with fewer crossings, than chance"
-        " allows",
-        "alternating": "Fourteen points in a row alternating up and down",
-        "stratification": "Fifteen points in a row within one sigma of the centre line",
-        "mixture": "Eight points in a row more than one sigma from the centre line",
-    }
-    return words.get(rule, label)
-
-
 ASSURANCE_WORDS = {
     "consistent_pass": "the target of {target} is consistently met",
     "consistent_fail": "the target of {target} is consistently missed",
@@ -84,16 +35,18 @@ ASSURANCE_WORDS = {
 }
 
 
-def reading(summary: Mapping[str, Any], points: pl.DataFrame, unit: str | None = None) -> str:
-    """The reading of one series from its summary row and its points (``unit`` is the
-    measure's unit, for the target: "%", "per 1,000 children", ...)."""
+def reading(
+    summary: Mapping[str, Any], points: pl.DataFrame, period: str, unit: str | None = None
+) -> str:
+    """The reading of one series from its summary row and its points, charted by ``period``
+    (``unit`` is the measure's unit, for the target: "%", "per 1,000 children", ...)."""
     if points.height == 0:
         return "No values yet."
-    period = points.columns[points.columns.index("value") - 1]
     points = points.sort(period)
     periods = points.get_column(period)
     # On T and G charts each point is an event, dated to the day, not a month.
-    step = EVENT if str(summary.get("chart")) in EVENT_CHARTS else period_unit(periods)
+    events = CHART_TYPES[str(summary["chart"])].events if summary.get("chart") else False
+    step = EVENT if events else period_unit(periods)
     valued = points.with_row_index("_row").filter(pl.col("value").is_not_null())
     if valued.height == 0:
         return "No values yet."
@@ -101,7 +54,7 @@ def reading(summary: Mapping[str, Any], points: pl.DataFrame, unit: str | None =
     lead = ""
     if last["_row"] != points.height - 1:
         lead = f"No value for {_when(periods[-1], step)}. "
-    rows = points.with_columns(pl.col("signal_label").cast(pl.String).alias("_label")).to_dicts()
+    rows = points.to_dicts()
     sentence = _signal(rows, last["_row"], period, step, _centre_word(summary))
     assurance = summary.get("assurance_icon")
     if assurance in ASSURANCE_WORDS and summary.get("target") is not None:
@@ -148,7 +101,8 @@ def _signal(rows: list[dict], at: int, period: str, step: str | None, centre: st
     elif rule == "runs":
         return _runs(rows, phase, at, period, step, centre, kind)
     else:
-        return f"signal '{point['_label']}' in {_when(point[period], step)}: {kind}"
+        words = RULE_SETS[str(point["rules"])].words(rule, side > 0)
+        return f"{words[0].lower()}{words[1:]} in {_when(point[period], step)}: {kind}"
     return f"{what} since {_when(rows[first][period], step)}: {kind}"
 
 

@@ -12,7 +12,7 @@ def chart(values, rules="mdc", phases=None, series=None):
     data = pl.DataFrame({"month": list(range(1, len(values) + 1)), "y": values})
     if series:
         data = data.with_columns(pl.lit(series).alias("place"))
-    return spc(data, value="y", period="month", rules=rules, phases=phases)
+    return spc(data, value="y", period="month", rules=rules, phases=phases).points
 
 
 def test_a_shift_is_proposed_at_its_first_point():
@@ -50,6 +50,6 @@ def test_each_series_gets_its_own_proposals():
             pl.DataFrame({"place": "b", "month": range(1, 21), "y": ZIGZAG + ZIGZAG[:8]}),
         ]
     )
-    points = spc(both, value="y", period="month", by="place")
+    points = spc(both, value="y", period="month", by="place").points
     found = candidate_change_points(points, "place")
     assert found.select("place", "month").rows() == [("a", 13)]

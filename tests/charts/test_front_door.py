@@ -55,7 +55,7 @@ def test_a_denominator_of_zero_with_a_missing_value_is_a_missing_month_not_an_er
     frame = pl.DataFrame(
         {"month": MONTHS, "y": [5.0] * 4 + [None] + [5.0] * 7, "n": [20.0] * 4 + [0.0] + [20.0] * 7}
     )
-    points = spc(frame, value="y", period="month", denominator="n", chart="p")
+    points = spc(frame, value="y", period="month", denominator="n", chart="p").points
     assert points["value"][4] is None
     assert points["centre"][0] == pytest.approx(0.25)
 
@@ -88,7 +88,7 @@ def test_repeated_periods_without_aggregate_are_refused_with_the_ways_out():
 
 def test_repeated_periods_with_aggregate_are_combined():
     frame = pl.DataFrame({"month": [1, 2, 2, 3], "y": [1.0, 2.0, 4.0, 4.0]})
-    points = spc(frame, value="y", period="month", aggregate="mean")
+    points = spc(frame, value="y", period="month", aggregate="mean").points
     assert points["value"].to_list() == [1.0, 3.0, 4.0]
 
 
@@ -126,14 +126,14 @@ def test_an_unknown_kind_of_measure_is_refused_as_input_error():
 
 def test_a_row_without_a_period_is_dropped_even_with_a_target_per_series():
     frame = pl.DataFrame({"place": ["A"] * 13, "month": [*MONTHS, None], "y": [*VALUES, 50.0]})
-    points = spc(frame, value="y", period="month", by="place", target={"A": 20.0})
+    points = spc(frame, value="y", period="month", by="place", target={"A": 20.0}).points
     assert points.height == 12
     assert points["target"].to_list() == [20.0] * 12
 
 
 def test_a_row_without_a_period_is_dropped():
     frame = pl.DataFrame({"month": [*MONTHS, None], "y": [*VALUES, 50.0]})
-    points = spc(frame, value="y", period="month")
+    points = spc(frame, value="y", period="month").points
     assert points.height == 12
     assert points["centre"][0] == 10.0
 
@@ -145,16 +145,16 @@ def test_a_row_without_a_period_is_dropped():
 def test_the_default_chart_follows_the_kind_of_measure(kind):
     frame = data(n=[40.0] * 12)
     denominator = "n" if DEFAULT_CHART[kind][0] in ("p", "pp", "u", "up") else None
-    points = spc(frame, value="y", period="month", kind=kind, denominator=denominator)
+    points = spc(frame, value="y", period="month", kind=kind, denominator=denominator).points
     assert points["chart"][0] == DEFAULT_CHART[kind][0]
 
 
 def test_the_default_chart_without_a_kind_is_the_xmr_chart():
-    assert spc(data(), value="y", period="month")["chart"][0] == "i"
+    assert spc(data(), value="y", period="month").points["chart"][0] == "i"
 
 
 def test_a_chart_named_by_the_caller_beats_the_kind():
-    points = spc(data(), value="y", period="month", kind="cases_between", chart="run")
+    points = spc(data(), value="y", period="month", kind="cases_between", chart="run").points
     assert points["chart"][0] == "run"
 
 
@@ -170,12 +170,12 @@ SUBGROUP_COLUMNS = ["subgroup_size", "subgroup_mean", "subgroup_sd"]
 def test_subgroup_statistics_come_only_where_a_period_can_hold_several_rows():
     months = [1, 1, 2, 2, 3, 3, 4, 4]
     frame = pl.DataFrame({"month": months, "y": [9.0, 11, 10, 14, 8, 12, 10, 10]})
-    xbar = spc(frame, value="y", period="month", chart="xbar")
+    xbar = spc(frame, value="y", period="month", chart="xbar").points
     assert xbar.select(SUBGROUP_COLUMNS).row(1) == (2, 12.0, pytest.approx(2.8284271247))
-    combined = spc(frame, value="y", period="month", aggregate="sum")
+    combined = spc(frame, value="y", period="month", aggregate="sum").points
     assert combined["subgroup_size"].to_list() == [2, 2, 2, 2]
     assert combined["value"].to_list() == [20.0, 24.0, 20.0, 20.0]
-    single = spc(frame.unique("month", keep="first"), value="y", period="month")
+    single = spc(frame.unique("month", keep="first"), value="y", period="month").points
     assert not set(SUBGROUP_COLUMNS) & set(single.columns)
 
 
@@ -184,6 +184,6 @@ def test_nan_values_and_denominators_are_missing_points():
     frame = pl.DataFrame(
         {"m": [1, 2, 3, 4, 5], "y": [1.0, nan, 3, 2, 4], "n": [10.0, 10, nan, 10, 10]}
     )
-    assert spc(frame, value="y", period="m")["value"].to_list() == [1.0, None, 3.0, 2.0, 4.0]
-    proportions = spc(frame, value="y", period="m", denominator="n", chart="p")
+    assert spc(frame, value="y", period="m").points["value"].to_list() == [1.0, None, 3.0, 2.0, 4.0]
+    proportions = spc(frame, value="y", period="m", denominator="n", chart="p").points
     assert proportions["value"].to_list() == [0.1, None, None, 0.2, 0.4]

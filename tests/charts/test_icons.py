@@ -7,7 +7,7 @@ The series is a zig-zag 9, 11, 9, 11 ... (mean 10, moving ranges 2, so MDC limit
 import polars as pl
 import pytest
 
-from qi.charts import spc, summarise
+from qi.charts import spc
 
 ZIGZAG = [9.0, 11.0] * 6
 
@@ -16,11 +16,14 @@ def chart(values, **options) -> pl.DataFrame:
     data = pl.DataFrame(
         {"month": list(range(1, len(values) + 1)), "y": values}, schema_overrides={"y": pl.Float64}
     )
-    return spc(data, value="y", period="month", **options)
+    return spc(data, value="y", period="month", **options).points
 
 
 def icons(values, **options) -> dict:
-    return summarise(chart(values, **options)).row(0, named=True)
+    data = pl.DataFrame(
+        {"month": list(range(1, len(values) + 1)), "y": values}, schema_overrides={"y": pl.Float64}
+    )
+    return spc(data, value="y", period="month", **options).summary().row(0, named=True)
 
 
 @pytest.mark.parametrize(
@@ -52,7 +55,7 @@ def test_direction_can_come_from_a_column_per_row():
         {"month": list(range(1, 14)), "y": values, "better": ["decrease"] * 13},
         schema_overrides={"y": pl.Float64},
     )
-    points = spc(data, value="y", period="month", direction="better")
+    points = spc(data, value="y", period="month", direction="better").points
     assert points["point_type"][12] == "special_cause_concern"
     assert points["direction"][12] == "decrease"
 
@@ -144,25 +147,24 @@ def test_a_target_per_series_gives_each_series_its_own_assurance():
             "y": ZIGZAG * 2,
         }
     )
-    points = spc(
+    summary = spc(
         data,
         value="y",
         period="month",
         by="place",
         direction="increase",
         target={"A": 20.0, "B": 2.0},
-    )
-    summary = summarise(points, "place")
+    ).summary()
     assert summary["assurance_icon"].to_list() == ["consistent_fail", "consistent_pass"]
 
 
 def test_a_target_can_come_from_a_column():
     data = pl.DataFrame({"month": list(range(1, 13)), "y": ZIGZAG, "goal": [20.0] * 12})
-    points = spc(data, value="y", period="month", direction="increase", target="goal")
-    assert summarise(points)["assurance_icon"][0] == "consistent_fail"
+    charted = spc(data, value="y", period="month", direction="increase", target="goal")
+    assert charted.summary()["assurance_icon"][0] == "consistent_fail"
 
 
-def test_summarise_finds_the_period_whatever_keys_it_is_given():
+def test_the_summary_knows_the_period_and_keys_it_was_charted_by():
     data = pl.DataFrame(
         {
             "measure": ["m"] * 24,
@@ -171,6 +173,5 @@ def test_summarise_finds_the_period_whatever_keys_it_is_given():
             "y": [float(v % 4) for v in range(24)],
         }
     )
-    points = spc(data, value="y", period="month", by=["measure", "place"])
-    summary = summarise(points, by="place")
+    summary = spc(data, value="y", period="month", by=["measure", "place"]).summary()
     assert summary.select("first_period", "last_period").unique().rows() == [(1, 12)]

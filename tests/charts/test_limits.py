@@ -20,7 +20,7 @@ AMR = 13 / 9
 
 def xmr(values, **options) -> pl.DataFrame:
     data = pl.DataFrame({"month": list(range(1, len(values) + 1)), "y": values})
-    return spc(data, value="y", period="month", **options)
+    return spc(data, value="y", period="month", **options).points
 
 
 def limits(points: pl.DataFrame, row: int = 0) -> tuple[float, float, float]:
@@ -100,7 +100,7 @@ def test_a_constant_series_without_screening_has_limits_equal_to_the_mean():
 def test_p_chart_limits_vary_with_the_denominator_and_clip_to_zero_and_one():
     # centre 20/40 = 0.5; 3 sigma = 3 sqrt(0.25 / n): 1.06 for n = 2, 0.335 for 20, 0.375 for 16.
     data = pl.DataFrame({"month": [1, 2, 3, 4], "y": [1, 1, 10, 8], "n": [2, 2, 20, 16]})
-    points = spc(data, value="y", denominator="n", period="month", chart="p")
+    points = spc(data, value="y", denominator="n", period="month", chart="p").points
     assert points["value"].to_list() == pytest.approx([0.5, 0.5, 0.5, 0.5])
     assert points["centre"].to_list() == pytest.approx([0.5] * 4)
     assert points["lower_limit"].to_list() == pytest.approx(
@@ -114,7 +114,7 @@ def test_p_chart_limits_vary_with_the_denominator_and_clip_to_zero_and_one():
 def test_u_chart_lower_limit_is_clipped_at_zero():
     # centre 6/30 = 0.2; 3 sigma = 3 sqrt(0.2 / 10) = 0.424 > 0.2
     data = pl.DataFrame({"month": [1, 2, 3], "y": [1, 2, 3], "n": [10, 10, 10]})
-    points = spc(data, value="y", denominator="n", period="month", chart="u")
+    points = spc(data, value="y", denominator="n", period="month", chart="u").points
     assert points["centre"][0] == pytest.approx(0.2)
     assert points["lower_limit"].to_list() == [0.0, 0.0, 0.0]
     assert points["upper_limit"][0] == pytest.approx(0.2 + 3 * math.sqrt(0.02))
@@ -131,8 +131,10 @@ def test_c_chart_limits_are_the_mean_plus_or_minus_three_root_mean():
 
 def test_the_multiplier_scales_value_centre_and_limits():
     data = pl.DataFrame({"month": [1, 2, 3, 4], "y": [1, 1, 10, 8], "n": [2, 2, 20, 16]})
-    plain = spc(data, value="y", denominator="n", period="month", chart="p")
-    percent = spc(data, value="y", denominator="n", period="month", chart="p", multiplier=100)
+    plain = spc(data, value="y", denominator="n", period="month", chart="p").points
+    percent = spc(
+        data, value="y", denominator="n", period="month", chart="p", multiplier=100
+    ).points
     for column in ("value", "centre", "lower_limit", "upper_limit", "upper_2sigma"):
         assert percent[column].to_list() == pytest.approx(
             [v * 100 for v in plain[column].to_list()]
@@ -161,8 +163,8 @@ def test_a_baseline_freezes_the_limits_on_the_first_points():
 def test_an_excluded_point_does_not_move_the_limits_but_is_still_returned():
     # Excluding the spike gives the limits of the series without it (moving ranges bridge it).
     data = pl.DataFrame({"month": list(range(1, 11)), "y": SPIKE})
-    excluded = spc(data, value="y", period="month", exclude=[6])
-    without = spc(data.filter(pl.col("month") != 6), value="y", period="month")
+    excluded = spc(data, value="y", period="month", exclude=[6]).points
+    without = spc(data.filter(pl.col("month") != 6), value="y", period="month").points
     assert excluded.height == 10
     assert excluded["excluded"].to_list() == [False] * 5 + [True] + [False] * 4
     assert excluded["value"][5] == 40.0
@@ -172,7 +174,7 @@ def test_an_excluded_point_does_not_move_the_limits_but_is_still_returned():
 
 def test_an_excluded_point_is_still_judged_against_the_limits():
     data = pl.DataFrame({"month": list(range(1, 11)), "y": SPIKE})
-    excluded = spc(data, value="y", period="month", exclude=[6])
+    excluded = spc(data, value="y", period="month", exclude=[6]).points
     assert excluded["rule_outside"][5] is True
 
 
@@ -183,14 +185,14 @@ def test_a_known_centre_replaces_the_mean_and_the_limits_move_with_it():
 
 def test_a_known_centre_can_come_from_a_column():
     data = pl.DataFrame({"month": list(range(1, 11)), "y": SERIES, "known": [12.0] * 10})
-    points = spc(data, value="y", period="month", centre="known")
+    points = spc(data, value="y", period="month", centre="known").points
     assert points["centre"].to_list() == [12.0] * 10
 
 
 def test_an_excluded_point_outside_the_limits_is_flagged_but_not_judged():
     values = [10.0, 12.0] * 6 + [40.0] + [10.0, 12.0] * 3
     data = pl.DataFrame({"month": list(range(1, len(values) + 1)), "y": values})
-    points = spc(data, value="y", period="month", exclude=[13], direction="increase")
+    points = spc(data, value="y", period="month", exclude=[13], direction="increase").points
     excluded = points.filter(pl.col("month") == 13).row(0, named=True)
     assert excluded["rule_outside"] is True
     assert excluded["signal"] is None

@@ -6,7 +6,7 @@ one pattern is set. Where a test depends on where the limits fall, it says so an
 
 import polars as pl
 
-from qi.charts import spc, summarise
+from qi.charts import spc
 
 ZIGZAG = [9.0, 11.0] * 6  # twelve points, mean 10, never two in a row on one side
 
@@ -15,7 +15,7 @@ def chart(values, rules="mdc", **options) -> pl.DataFrame:
     data = pl.DataFrame(
         {"month": list(range(1, len(values) + 1)), "y": values}, schema_overrides={"y": pl.Float64}
     )
-    return spc(data, value="y", period="month", rules=rules, **options)
+    return spc(data, value="y", period="month", rules=rules, **options).points
 
 
 def flagged(points: pl.DataFrame, rule: str) -> list[int]:
@@ -237,7 +237,8 @@ def test_anhoej_has_no_trend_or_shift_rule():
 
 
 def last_label(values, rules="mdc") -> str | None:
-    return summarise(chart(values, rules))["signal_label"][0]
+    data = pl.DataFrame({"month": list(range(1, len(values) + 1)), "y": [float(v) for v in values]})
+    return spc(data, value="y", period="month", rules=rules).summary()["signal_label"][0]
 
 
 def test_labels_name_the_rule_and_the_side_of_the_last_points_signal():

@@ -16,7 +16,7 @@ def run_chart(values, **options) -> pl.DataFrame:
     data = pl.DataFrame(
         {"month": list(range(1, len(values) + 1)), "y": values}, schema_overrides={"y": pl.Float64}
     )
-    return spc(data, value="y", period="month", chart="run", rules="anhoej", **options)
+    return spc(data, value="y", period="month", chart="run", rules="anhoej", **options).points
 
 
 def runs(points: pl.DataFrame) -> dict:

@@ -40,7 +40,7 @@ def chart(data: pl.DataFrame, chart_type: str, rules: str) -> pl.DataFrame:
         denominator=denominator,
         chart=chart_type,
         rules=rules,
-    )
+    ).points
 
 
 def one_at_a_time(data: pl.DataFrame, chart_type: str, rules: str) -> pl.DataFrame:
@@ -87,7 +87,9 @@ def test_the_property_is_not_vacuous_a_leaking_window_would_be_seen():
     data = pl.DataFrame(
         {"series": ["a"] * 8 + ["b"] * 7, "month": [*range(1, 9), *range(1, 8)], "y": a + b}
     )
-    by_series = spc(data, value="y", period="month", by="series")
+    by_series = spc(data, value="y", period="month", by="series").points
     assert not by_series["rule_shift"].any()
-    as_one = spc(data.with_columns(pl.int_range(1, 16).alias("month")), value="y", period="month")
+    as_one = spc(
+        data.with_columns(pl.int_range(1, 16).alias("month")), value="y", period="month"
+    ).points
     assert as_one["rule_shift"].to_list() == [False] * 4 + [True] * 7 + [False] * 4

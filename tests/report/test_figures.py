@@ -5,20 +5,21 @@ spikes set into it where a test needs a special cause. What is drawn is checked 
 scenegraph (vl-convert, no browser): the marks, their number and their colours.
 """
 
+from dataclasses import replace
 from datetime import date
 
 import polars as pl
 import pytest
 import vl_convert as vlc
 
-from qi.charts import spc
+from qi.charts import Chart, spc
 from qi.report.figures import VL_VERSION, export, small_multiples, spc_chart
 
 ZIGZAG = [13.0, 7.0] * 6
 MONTHS = [date(2023 + i // 12, i % 12 + 1, 1) for i in range(36)]
 
 
-def chart_points(values, place="A", **options) -> pl.DataFrame:
+def charted(values, place="A", **options) -> Chart:
     data = pl.DataFrame(
         {"measure": "m", "place": place, "period": MONTHS[: len(values)], "value": values},
         schema_overrides={"value": pl.Float64},
@@ -26,7 +27,7 @@ def chart_points(values, place="A", **options) -> pl.DataFrame:
     return spc(data, value="value", period="period", by=["measure", "place"], **options)
 
 
-def proportion_points() -> pl.DataFrame:
+def proportion_chart() -> Chart:
     data = pl.DataFrame(
         {
             "place": "A",
@@ -45,6 +46,11 @@ def proportion_points() -> pl.DataFrame:
         multiplier=100,
         direction="increase",
     )
+
+
+def together(*charts: Chart) -> Chart:
+    """Several places' charts as one result, as ``spc()`` gives them for several places."""
+    return replace(charts[0], points=pl.concat([c.points for c in charts]))
 
 
 def layers(chart) -> dict[str, dict]:
@@ -89,7 +95,7 @@ STORIES = pl.DataFrame({"period": [MONTHS[18]], "title": ["How the hub cut waits
 
 
 def test_every_element_of_the_chart_is_its_own_layer():
-    points = chart_points([*ZIGZAG, *ZIGZAG], target=12.0, direction="increase")
+    points = charted([*ZIGZAG, *ZIGZAG], target=12.0, direction="increase")
     chart = spc_chart(points, ANNOTATIONS, STORIES, show_2sigma=True, title="Waits")
     assert list(layers(chart)) == [
         "values",
@@ -112,7 +118,7 @@ def test_every_element_of_the_chart_is_its_own_layer():
 
 
 def test_what_is_absent_is_not_drawn():
-    points = chart_points(ZIGZAG)
+    points = charted(ZIGZAG)
     assert list(layers(spc_chart(points, icons=False))) == [
         "values",
         "centre",
@@ -120,12 +126,12 @@ def test_what_is_absent_is_not_drawn():
         "lower_limit",
         "points",
     ]
-    run = chart_points(ZIGZAG, chart="run")
+    run = charted(ZIGZAG, chart="run")
     assert list(layers(spc_chart(run, icons=False))) == ["values", "centre", "points"]
 
 
 def test_points_are_coloured_by_point_type():
-    points = chart_points([*ZIGZAG, 40.0, *ZIGZAG, -20.0], direction="increase")
+    points = charted([*ZIGZAG, 40.0, *ZIGZAG, -20.0], direction="increase")
     chart = spc_chart(points)
     scale = layers(chart)["points"]["encoding"]["color"]["scale"]
     colours = dict(zip(scale["domain"], scale["range"], strict=True))
@@ -144,13 +150,13 @@ def test_points_are_coloured_by_point_type():
 
 
 def test_neutral_special_causes_are_purple():
-    chart = spc_chart(chart_points([*ZIGZAG, 40.0]))
+    chart = spc_chart(charted([*ZIGZAG, 40.0]))
     symbols = drawn(chart)["points"][0]["items"]
     assert min(symbols, key=lambda item: item["y"])["fill"] == "#7030A0"
 
 
 def test_a_phase_boundary_breaks_the_centre_and_limit_lines():
-    points = chart_points([*ZIGZAG, *[v + 20 for v in ZIGZAG]], phases=[MONTHS[12]])
+    points = charted([*ZIGZAG, *[v + 20 for v in ZIGZAG]], phases=[MONTHS[12]])
     marks = drawn(spc_chart(points, show_2sigma=True))
     for line in ("centre", "upper_limit", "lower_limit", "upper_2sigma", "lower_2sigma"):
         paths = marks[line]
@@ -162,7 +168,7 @@ def test_a_phase_boundary_breaks_the_centre_and_limit_lines():
 
 
 def test_excluded_points_are_drawn_hollow():
-    points = chart_points([*ZIGZAG[:6], 40.0, *ZIGZAG[6:]], exclude=[MONTHS[6]])
+    points = charted([*ZIGZAG[:6], 40.0, *ZIGZAG[6:]], exclude=[MONTHS[6]])
     symbols = drawn(spc_chart(points))["points"][0]["items"]
     spike = min(symbols, key=lambda item: item["y"])
     assert spike["fillOpacity"] == 0
@@ -170,7 +176,7 @@ def test_excluded_points_are_drawn_hollow():
 
 
 def test_the_tooltip_gives_period_value_counts_rule_and_annotation():
-    points = proportion_points()
+    points = proportion_chart()
     annotations = ANNOTATIONS.with_columns(pl.lit(MONTHS[23]).alias("period")).drop("measure")
     chart = spc_chart(points, annotations)
     spec = chart.to_dict()
@@ -196,13 +202,13 @@ def test_the_tooltip_gives_period_value_counts_rule_and_annotation():
 
 
 def test_counts_without_denominators_have_no_numerator_in_the_tooltip():
-    chart = spc_chart(chart_points(ZIGZAG))
+    chart = spc_chart(charted(ZIGZAG))
     fields = [t["field"] for t in layers(chart)["points"]["encoding"]["tooltip"]]
     assert "denominator" not in fields and "value" in fields
 
 
 def test_the_target_is_a_red_dashed_line_at_the_target():
-    chart = spc_chart(chart_points(ZIGZAG, target=12.0, direction="increase"))
+    chart = spc_chart(charted(ZIGZAG, target=12.0, direction="increase"))
     target = layers(chart)["target"]
     assert target["mark"]["color"] == "#DE1B1B" and target["mark"]["strokeDash"]
     assert target["encoding"]["y"]["field"] == "target"
@@ -211,7 +217,7 @@ def test_the_target_is_a_red_dashed_line_at_the_target():
 
 
 def test_annotations_are_labelled_rules_at_their_period_for_this_place_only():
-    chart = spc_chart(chart_points([*ZIGZAG, *ZIGZAG]), ANNOTATIONS)
+    chart = spc_chart(charted([*ZIGZAG, *ZIGZAG]), ANNOTATIONS)
     spec = chart.to_dict()
     rule = layers(chart)["annotations"]
     assert rows(spec, rule["data"]) == [
@@ -230,12 +236,12 @@ def test_annotations_are_labelled_rules_at_their_period_for_this_place_only():
 
 def test_an_annotation_for_every_place_is_drawn_at_each_place():
     everywhere = ANNOTATIONS.with_columns(pl.lit(None, pl.String).alias("place")).head(1)
-    chart = spc_chart(chart_points([*ZIGZAG, *ZIGZAG], place="C"), everywhere)
+    chart = spc_chart(charted([*ZIGZAG, *ZIGZAG], place="C"), everywhere)
     assert len(drawn(chart)["annotations"][0]["items"]) == 1
 
 
 def test_stories_are_markers_on_the_time_axis():
-    chart = spc_chart(chart_points([*ZIGZAG, *ZIGZAG]), stories=STORIES)
+    chart = spc_chart(charted([*ZIGZAG, *ZIGZAG]), stories=STORIES)
     spec = chart.to_dict()
     story = layers(chart)["stories"]
     assert rows(spec, story["data"]) == [
@@ -246,7 +252,7 @@ def test_stories_are_markers_on_the_time_axis():
 
 
 def test_the_icons_are_drawn_and_named_in_words():
-    points = chart_points([*ZIGZAG, 40.0], direction="increase", target=-10.0)
+    points = charted([*ZIGZAG, 40.0], direction="increase", target=-10.0)
     chart = spc_chart(points, title="Waits", y_title="Days")
     assert layers(chart)["values"]["encoding"]["y"]["title"] == "Days"
     title = chart.to_dict()["title"]
@@ -260,17 +266,15 @@ def test_the_icons_are_drawn_and_named_in_words():
 
 
 def test_one_chart_draws_one_series():
-    both = pl.concat([chart_points(ZIGZAG, "A"), chart_points(ZIGZAG, "B")])
+    both = together(charted(ZIGZAG, "A"), charted(ZIGZAG, "B"))
     with pytest.raises(ValueError, match="one series.*small_multiples"):
         spc_chart(both)
 
 
 def test_small_multiples_draw_each_place_titled_with_its_icons():
-    points = pl.concat(
-        [
-            chart_points([*ZIGZAG, 40.0], "A", direction="increase", target=12.0),
-            chart_points([*ZIGZAG, 10.0], "B", direction="increase", target=12.0),
-        ]
+    points = together(
+        charted([*ZIGZAG, 40.0], "A", direction="increase", target=12.0),
+        charted([*ZIGZAG, 10.0], "B", direction="increase", target=12.0),
     )
     chart = small_multiples(points, columns=2)
     spec = chart.to_dict()
@@ -290,15 +294,15 @@ def test_small_multiples_draw_each_place_titled_with_its_icons():
 
 def test_small_multiples_need_the_column_they_split_by():
     with pytest.raises(ValueError, match="no series column 'team'"):
-        small_multiples(chart_points(ZIGZAG), by="team")
+        small_multiples(charted(ZIGZAG), by="team")
 
 
 def test_charts_export_as_png_and_svg_without_a_browser():
-    chart = spc_chart(chart_points(ZIGZAG, target=12.0, direction="increase"), title="Waits")
+    chart = spc_chart(charted(ZIGZAG, target=12.0, direction="increase"), title="Waits")
     png = export(chart, "png")
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     svg = export(chart, "svg")
     assert svg.lstrip().startswith(b"<svg") and b"Waits" in svg
-    assert export(small_multiples(chart_points(ZIGZAG)), "png").startswith(b"\x89PNG")
+    assert export(small_multiples(charted(ZIGZAG)), "png").startswith(b"\x89PNG")
     with pytest.raises(ValueError, match="choose one of"):
         export(chart, "pdf")

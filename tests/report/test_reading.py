@@ -10,8 +10,8 @@ from datetime import date
 import polars as pl
 import pytest
 
-from qi.charts import spc, summarise
-from qi.report.reading import reading, signal_words
+from qi.charts import RULE_SETS, spc
+from qi.report.reading import reading
 
 ZIGZAG = [13.0, 7.0] * 8
 
@@ -25,8 +25,8 @@ def read(values, periods=None, unit=None, **options) -> str:
         {"place": "A", "period": periods or months(len(values)), "value": values},
         schema_overrides={"value": pl.Float64},
     )
-    points = spc(data, value="value", period="period", by="place", **options)
-    return reading(summarise(points, by="place").row(0, named=True), points, unit)
+    charted = spc(data, value="value", period="period", by="place", **options)
+    return reading(charted.summary().row(0, named=True), charted.points, "period", unit)
 
 
 def test_seven_points_above_the_mean_read_as_a_shift_since_the_first_of_them():
@@ -154,6 +154,5 @@ def test_times_between_events_are_read_as_points_dated_to_the_day():
 def test_signal_words_name_the_rule_and_its_count_for_a_board(rules, values, words):
     months = pl.date_range(date(2023, 1, 1), date(2026, 12, 1), "1mo", eager=True)
     data = pl.DataFrame({"month": months[: len(values)], "y": [float(v) for v in values]})
-    last = spc(data, value="y", period="month", rules=rules).row(-1, named=True)
-    rule, label = str(last["signal"]), str(last["signal_label"])
-    assert signal_words(rule, last["signal_side"], label) == words
+    last = spc(data, value="y", period="month", rules=rules).points.row(-1, named=True)
+    assert RULE_SETS[rules].words(str(last["signal"]), last["signal_side"] > 0) == words

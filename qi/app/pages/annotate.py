@@ -61,7 +61,7 @@ left, right = st.columns([3, 1.1], gap="medium")
 left.altair_chart(place_chart(view, scope.place, show_2sigma), theme=None, width="stretch")
 with right:
     beside_chart(view, scope.place)
-phases = phase_table(points, definition["unit"])
+phases = phase_table(view, scope.place, definition["unit"])
 st.markdown(f"**{phases.height} phase{'s' if phases.height != 1 else ''}**")
 st.table(phases, hide_index=True)
 

@@ -67,9 +67,8 @@ with right:
     beside_chart(view, scope.place)
     stories_on_chart(stories, key=f"qi.chart.story.{scope.measure}.{scope.place}")
 
-points = view.place_points(scope.place)
 st.subheader("Phases")
-phases = phase_table(points, unit)
+phases = phase_table(view, scope.place, unit)
 st.markdown(
     f"{phases.height} phase{'s' if phases.height != 1 else ''}: limits are recalculated only "
     "where a coach marked a change with a reason."
@@ -106,6 +105,6 @@ st.page_link(page_path("annotate.py"), label="Annotate this chart", icon=":mater
 st.subheader("Download")
 downloads(
     lambda: place_chart(view, scope.place, show_2sigma, icons=True, stories=stories),
-    points,
+    view.place_points(scope.place),
     f"{scope.measure}-{scope.place}",
 )
