@@ -4,6 +4,7 @@
 - ``models``: the tables. ``migrations``: how the schema is created and changed (alembic).
 - ``observations``: writing observations with revisions; reading series as polars via Arrow.
 - ``definitions``: measures, places and initiatives.
+- ``clock``: the one clock every write's who-and-when takes its time from.
 """
 
 from qi.store.definitions import (

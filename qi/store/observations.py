@@ -12,11 +12,12 @@ uploading the same file twice leaves the database as it was.
 import io
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 import polars as pl
 from sqlalchemy import Connection, Engine, and_, bindparam, insert, select, text, update
 
+from qi.store import clock
 from qi.store.engine import WRITE, default_actor
 from qi.store.frames import read_frame
 from qi.store.models import InitiativePlace, Measure, Observation, Place, Revision, Upload
@@ -83,17 +84,13 @@ class StoreResult:
     unchanged: int
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 def _insert_upload(connection: Connection, upload: UploadRecord, outcome: str) -> int:
     values = dict(
         file_name=upload.file_name,
         sheet=upload.sheet,
         content_hash=upload.content_hash,
         actor=upload.actor or default_actor(),
-        uploaded_at=_now(),
+        uploaded_at=clock.now(),
         rows_read=upload.rows_read,
         outcome=outcome,
         observations_added=0,
@@ -201,7 +198,7 @@ def store_observations(engine: Engine, rows: pl.DataFrame, upload: UploadRecord)
                 connection, "observations", new.with_columns(pl.lit(upload_id).alias("upload_id"))
             )
             if changed.height:
-                now = _now()
+                now = clock.now()
                 _bulk_insert(
                     connection,
                     "revisions",

@@ -34,6 +34,7 @@ from datetime import date, datetime
 import polars as pl
 from sqlalchemy import Connection, Engine, Integer, String, delete, insert, select, update
 
+from qi.store import clock
 from qi.store.engine import WRITE, default_actor
 from qi.store.frames import read_frame
 from qi.store.models import (
@@ -48,7 +49,6 @@ from qi.store.models import (
     StoryDomain,
     StoryLink,
 )
-from qi.store.observations import _now
 
 VOICES: dict[str, str] = dict(
     zip(
@@ -272,7 +272,7 @@ def add_story(
         "participation": participation,
         "links": [_as_link(link) for link in links],
     }
-    now = _now()
+    now = clock.now()
     _check(story, now.date())
     if recorded_at is not None and recorded_at > now:
         raise StoryError("recorded_at is in the future; give the time the story was recorded")
@@ -360,7 +360,7 @@ def edit_story(engine: Engine, story_id: int, *, actor: str | None = None, **cha
             )
             for r in current["links"]
         ]
-    when = _now()
+    when = clock.now()
     _check(story, when.date())
     with engine.begin() as connection:
         connection = connection.execution_options(**WRITE)
