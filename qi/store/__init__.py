@@ -2,7 +2,8 @@
 
 - ``engine``: which database (SQLite under data/ by default, PostgreSQL by URL), schema upgrades.
 - ``models``: the tables. ``migrations``: how the schema is created and changed (alembic).
-- ``observations``: writing observations with revisions; reading series as polars via Arrow.
+- ``observations``: writing observations with revisions; reading series, the index of stored
+  series and the upload log as polars via Arrow.
 - ``definitions``: measures, places and initiatives.
 - ``clock``: the one clock every write's who-and-when takes its time from.
 """
@@ -21,6 +22,8 @@ from qi.store.observations import (
     UploadRecord,
     read_revisions,
     read_series,
+    read_series_index,
+    read_upload_times,
     read_uploads,
     record_rejected_upload,
     store_observations,
@@ -39,6 +42,8 @@ __all__ = [
     "read_places",
     "read_revisions",
     "read_series",
+    "read_series_index",
+    "read_upload_times",
     "read_uploads",
     "record_rejected_upload",
     "store_observations",
