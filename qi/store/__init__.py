@@ -16,7 +16,14 @@ from qi.store.definitions import (
     upsert_measures,
     upsert_places,
 )
-from qi.store.engine import connect, database_url, default_actor, open_store, upgrade
+from qi.store.engine import (
+    connect,
+    database_shown,
+    database_url,
+    default_actor,
+    open_store,
+    upgrade,
+)
 from qi.store.observations import (
     StoreResult,
     UploadRecord,
@@ -34,6 +41,7 @@ __all__ = [
     "UploadRecord",
     "add_initiative",
     "connect",
+    "database_shown",
     "database_url",
     "default_actor",
     "open_store",
