@@ -56,7 +56,8 @@ from qi.store.meetings import (
     read_meetings,
     set_action_status,
 )
-from qi.store.stories import Link, add_story, read_stories
+from qi.store.stories import add_story, read_stories
+from qi.vocabulary.stories import Link
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
 AE_FILE = DEMO_DIR / "nhsr_ae_attendances_west_yorkshire.csv"

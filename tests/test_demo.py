@@ -41,7 +41,8 @@ from qi.store.meetings import (
     read_meetings,
 )
 from qi.store.models import Base, Initiative, InitiativePlace, Place
-from qi.store.stories import VOICES, read_stories, story_links, story_markers
+from qi.store.stories import read_stories, story_links, story_markers
+from qi.vocabulary.stories import VOICES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BRADFORD, CALDERDALE, KIRKLEES, LEEDS, WAKEFIELD = (p.code for p in LOCALITIES)
