@@ -17,7 +17,8 @@ from qi.app.widgets import plain
 from qi.charts import SPCInputError
 from qi.report.figures import spc_chart
 from qi.review import ReviewError, measure_view
-from qi.store.stories import DOMAINS, PARTICIPATION, VOICES, read_story, story_markers
+from qi.store.stories import read_story, story_markers
+from qi.vocabulary.stories import DOMAINS, PARTICIPATION, VOICES
 
 STORY_CHART_WIDTH = 420  # with its icons, fits beside the story on a laptop screen
 STORY_CHART_HEIGHT = 260

@@ -38,7 +38,7 @@ from qi.meeting import MeetingReview, icon_key
 from qi.report.figures import export, small_multiples, spc_chart
 from qi.report.icons import ICON_LABELS, icon_svg
 from qi.store.annotations import ANNOTATION_KINDS
-from qi.store.stories import VOICES
+from qi.vocabulary.stories import VOICES
 
 # Above this many places the matrix is a list of measure x place, one row each.
 GRID_PLACES = 4

@@ -29,7 +29,7 @@ from qi.store.meetings import (
     read_meetings,
     set_action_status,
 )
-from qi.store.stories import VOICES
+from qi.vocabulary.stories import VOICES
 
 PACK = "qi.meeting.pack"  # (subject, since, BoardPack) of the last pack prepared
 NOTICE = "qi.meeting.notice"
