@@ -36,7 +36,7 @@ from qi.charts.funnel_constants import CONFIDENCE, SHMI_ROUNDING_DIGITS, TRIM_BY
 from qi.charts.funnel_dispersion import POINT_COLUMNS as DISPERSION_COLUMNS
 from qi.charts.funnel_dispersion import dispersion, is_shmi
 from qi.charts.funnel_limits import POINT_COLUMNS as LIMIT_COLUMNS
-from qi.charts.funnel_limits import count_outliers, curves, drawn, unit_limits
+from qi.charts.funnel_limits import count_outliers, drawn, funnel_limits
 
 __all__ = ["METHODS", "STATISTICS", "Funnel", "FunnelInputError", "funnel"]
 
@@ -222,9 +222,8 @@ def _spiegelhalter(
         units = units.with_columns(_round_like_r(pl.col("denominator"), SHMI_ROUNDING_DIGITS))
     units, comparisons = dispersion(units, checked)
     comparisons = drawn(comparisons, checked)
-    curve = curves(units, comparisons, checked)
     units = units.with_columns((pl.col("ratio") * checked.multiplier).alias("value"))
-    units = unit_limits(units, curve, comparisons, checked)
+    units, curve = funnel_limits(units, comparisons, checked)
     comparisons = count_outliers(units, comparisons)
     order = [*checked.keys, checked.unit, COMPARISON, "numerator", "denominator"]
     points = units.select(*order, "value", *DISPERSION_COLUMNS, *LIMIT_COLUMNS, "outlier")

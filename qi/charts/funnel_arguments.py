@@ -189,8 +189,11 @@ def _check_columns(data: pl.DataFrame, checked: FunnelOptions) -> None:
 
 
 def prepare(data: pl.DataFrame, checked: FunnelOptions) -> pl.DataFrame:
-    """One row per comparison and unit, in key and unit order: the keys, the unit, the summed
-    ``numerator`` and ``denominator`` (and the rate, for PHE rates), and ``COMPARISON``."""
+    """One row per comparison and unit: the keys, the unit, the summed ``numerator`` and
+    ``denominator`` (and the rate, for PHE rates) and ``COMPARISON`` (0, 1, ...), each
+    comparison's rows together. Comparisons come in the order they first appear in ``data``,
+    and so do units within a comparison: data sorted by keys and unit comes out as it went in
+    (without being regrouped: the fast path); other data is grouped first."""
     keys, unit = list(checked.keys), checked.unit
     columns = [
         *[pl.col(k) for k in keys],
@@ -200,19 +203,45 @@ def prepare(data: pl.DataFrame, checked: FunnelOptions) -> pl.DataFrame:
     ]
     if checked.rate is not None:
         columns.append(pl.col(checked.rate).cast(pl.Float64).fill_nan(None).alias(RATE))
-    frame = data.select(columns).with_row_index(ROW, offset=1)
-    _check_rows(frame, checked)
+    frame = data.select(columns)
+    _check_rows(frame.with_row_index(ROW, offset=1), checked)
+    if _grouped(frame, [*keys, unit]):
+        return frame.with_columns(_comparison_numbers(keys))
     sums = [pl.col("numerator").sum(), pl.col("denominator").sum(), pl.len().alias(ROWS)]
     if checked.rate is not None:
         sums.append(pl.col(RATE).first())
     units = frame.group_by([*keys, unit], maintain_order=True).agg(sums)
     if checked.rate is not None and units.get_column(ROWS).max() != 1:
         _refuse_repeated_units(units, checked)
-    units = units.drop(ROWS).sort([*keys, unit], nulls_last=True, maintain_order=True)
-    if keys:
-        index = units.select(keys).unique(maintain_order=True).with_row_index(COMPARISON)
-        return units.join(index, on=keys, how="left", maintain_order="left", nulls_equal=True)
-    return units.with_columns(pl.lit(0, pl.UInt32).alias(COMPARISON))
+    units = units.drop(ROWS)
+    if not keys:
+        return units.with_columns(pl.lit(0, pl.UInt32).alias(COMPARISON))
+    index = units.select(keys).unique(maintain_order=True).with_row_index(COMPARISON)
+    units = units.join(index, on=keys, how="left", maintain_order="left", nulls_equal=True)
+    return units.sort(COMPARISON, maintain_order=True)
+
+
+def _grouped(frame: pl.DataFrame, columns: list[str]) -> bool:
+    """Whether the rows are strictly increasing in ``columns`` (compared in turn): then each
+    comparison's rows are together and no unit repeats, and nothing need be regrouped."""
+    if frame.height < 2:
+        return True
+    if any(frame.get_column(c).null_count() for c in columns):
+        return False
+    later = pl.lit(False)
+    for column in reversed(columns):
+        this, before = pl.col(column), pl.col(column).shift(1)
+        later = (this > before) | ((this == before) & later)
+    return bool(frame.select(later.slice(1).all()).item())
+
+
+def _comparison_numbers(keys: list[str]) -> pl.Expr:
+    """0, 1, ... for the comparisons of rows grouped by ``keys``."""
+    if not keys:
+        return pl.lit(0, pl.UInt32).alias(COMPARISON)
+    # The first row differs from the missing row before it, so numbering starts at 1.
+    changed = pl.any_horizontal(pl.col(k).ne_missing(pl.col(k).shift(1)) for k in keys)
+    return (changed.cum_sum() - 1).cast(pl.UInt32).alias(COMPARISON)
 
 
 def _where(row: dict[str, Any], checked: FunnelOptions) -> str:

@@ -16,6 +16,7 @@ trim_by`` rank groups. φ is the mean squared Winsorised (or kept) z; τ² = (n�
 (Σw − Σw²/Σw) with w = 1/s², and 0 when nφ < n − 1.
 """
 
+import numpy as np
 import polars as pl
 
 from qi.charts.funnel_arguments import COMPARISON, FunnelOptions
@@ -35,7 +36,7 @@ POINT_COLUMNS = (
     "truncated",
     "adjusted_z_score",
 )
-COMPARISON_COLUMNS = ("units", "target", "phi", "tau2")
+COMPARISON_COLUMNS = ("units", "target", "target_transformed", "phi", "tau2")
 
 
 def is_shmi(checked: FunnelOptions) -> bool:
@@ -43,12 +44,28 @@ def is_shmi(checked: FunnelOptions) -> bool:
     return checked.statistic == "ratio" and checked.ratio_method == "shmi"
 
 
-def targets(checked: FunnelOptions) -> pl.Expr:
-    """The funnel's centre per comparison: 1 for ratios of observed to expected, otherwise the
-    pooled ΣO/ΣD (FunnelPlotR's ``target``)."""
+def per_comparison(values: pl.Series) -> pl.Expr:
+    """A per-comparison value (``values[i]`` for comparison i) on every row of that comparison."""
+    return pl.lit(values).gather(pl.col(COMPARISON))
+
+
+def targets(units: pl.DataFrame, checked: FunnelOptions) -> pl.DataFrame:
+    """Per comparison, in comparison order: the funnel's centre (``target``: 1 for ratios of
+    observed to expected, otherwise the pooled ΣO/ΣD) and it on the transformed scale."""
+    sums = (
+        units.group_by(COMPARISON)
+        .agg(pl.col("numerator").sum(), pl.col("denominator").sum())
+        .sort(COMPARISON)
+    )
     if checked.statistic == "ratio":
-        return pl.lit(1.0)
-    return pl.col("numerator").sum().over(COMPARISON) / pl.col("denominator").sum().over(COMPARISON)
+        target = pl.lit(1.0)
+        centre = pl.lit(0.0 if is_shmi(checked) else 1.0)
+    else:
+        target = pl.col("numerator") / pl.col("denominator")
+        proportion = checked.statistic == "proportion"
+        centre = target.sqrt().arcsin() if proportion else target.log()
+    centres = sums.with_columns(target.alias("target"), centre.alias("target_transformed"))
+    return centres.select("target", "target_transformed")
 
 
 def z_scores(units: pl.DataFrame, checked: FunnelOptions) -> pl.DataFrame:
@@ -58,75 +75,84 @@ def z_scores(units: pl.DataFrame, checked: FunnelOptions) -> pl.DataFrame:
     ratio = pl.col("ratio")
     statistic = checked.statistic
     if statistic == "proportion":
-        centre = pl.col("target").sqrt().arcsin()
         transformed = ratio.sqrt().arcsin()
         error = 1 / (2 * d.sqrt())
     elif statistic == "ratio_of_counts":
-        centre = pl.col("target").log()
         transformed = ((o + RC_CONTINUITY) / (d + RC_CONTINUITY)).log()
         error = (o / (o + RC_CONTINUITY) ** 2 + d / (d + RC_CONTINUITY) ** 2).sqrt()
     elif is_shmi(checked):
-        centre = pl.lit(0.0)
         transformed = (o / d).log()
         error = 1 / d.sqrt()
     else:  # ratio, CQC
-        centre = pl.lit(1.0)
         transformed = (o / d).sqrt()
         error = 1 / (2 * d.sqrt())
     if "ratio" not in units.columns:
         units = units.with_columns((o / d).alias("ratio"))
-    return (
-        units.with_columns(targets(checked).alias("target"))
-        .with_columns(
-            centre.alias("target_transformed"),
-            transformed.alias("transformed"),
-            error.alias("standard_error"),
-        )
-        .with_columns(
-            (
-                (pl.col("transformed") - pl.col("target_transformed")) / pl.col("standard_error")
-            ).alias("z_score")
+    centres = targets(units, checked)
+    return units.with_columns(
+        per_comparison(centres["target"]).alias("target"),
+        per_comparison(centres["target_transformed"]).alias("target_transformed"),
+        transformed.alias("transformed"),
+        error.alias("standard_error"),
+    ).with_columns(
+        ((pl.col("transformed") - pl.col("target_transformed")) / pl.col("standard_error")).alias(
+            "z_score"
         )
     )
 
 
-def _quantile_type7(z: pl.Expr, p: float) -> pl.Expr:
-    """R's ``quantile(z, p)`` (type 7) in a group-by: x[lo] + h (x[hi] - x[lo]), computed as R
-    does, ``(1 - h) x[lo] + h x[hi]``, so a quantile on a data point is that point exactly."""
-    index = 1 + (pl.len() - 1).cast(pl.Float64) * p
-    lo, hi = index.floor(), index.ceil()
-    ordered = z.sort()
-    below = ordered.get(lo.cast(pl.Int64) - 1)
-    above = ordered.get(hi.cast(pl.Int64) - 1)
-    h = index - lo
-    return (
-        pl.when((index > lo) & (above != below)).then((1 - h) * below + h * above).otherwise(below)
-    )
+def _quantiles_type7(units: pl.DataFrame, probabilities: tuple[float, ...]) -> list[pl.Series]:
+    """R's ``quantile(z, p, na.rm = TRUE)`` (type 7) of each comparison's z-scores at each p, in
+    comparison order: with index 1 + (n - 1) p, lo and hi its floor and ceiling,
+    (1 - h) x[lo] + h x[hi] as R computes it (so a quantile on a data point is that point).
+
+    x[lo] and x[hi] are found by selection (polars' "lower" and "higher" quantiles, which pick
+    the same order statistics as long as floor(1 + (n - 1) p) = floor((n - 1) p) + 1; where
+    rounding breaks that, by sorting each comparison)."""
+    z = pl.col("z_score").filter(pl.col("z_score").is_not_nan())
+    count = units.group_by(COMPARISON).agg(z.len().alias("n")).sort(COMPARISON)["n"]
+    n = count.to_numpy().astype(np.float64)
+    picked, bounds = [], []
+    for i, p in enumerate(probabilities):
+        index = 1 + (n - 1) * p
+        lo, hi = np.floor(index), np.ceil(index)
+        bounds.append((index, lo))
+        if np.array_equal(lo, np.floor((n - 1) * p) + 1) and np.array_equal(
+            hi, np.ceil((n - 1) * p) + 1
+        ):
+            picked += [
+                z.quantile(p, "lower").alias(f"lo{i}"),
+                z.quantile(p, "higher").alias(f"hi{i}"),
+            ]
+        else:
+            at = 1 + (z.len() - 1).cast(pl.Float64) * p
+            picked += [
+                z.sort().get(at.floor().cast(pl.Int64) - 1).alias(f"lo{i}"),
+                z.sort().get(at.ceil().cast(pl.Int64) - 1).alias(f"hi{i}"),
+            ]
+    order = units.group_by(COMPARISON).agg(picked).sort(COMPARISON)
+    quantiles = []
+    for i, (index, lo) in enumerate(bounds):
+        below, above = order[f"lo{i}"].to_numpy(), order[f"hi{i}"].to_numpy()
+        h = index - lo
+        between = (index > lo) & (above != below)
+        with np.errstate(invalid="ignore"):
+            quantiles.append(pl.Series(np.where(between, (1 - h) * below + h * above, below)))
+    return quantiles
 
 
 def winsorise(units: pl.DataFrame, checked: FunnelOptions) -> pl.DataFrame:
     """Clamp each comparison's z-scores to its ``trim_by`` and ``1 - trim_by`` quantiles
     (``winsorisation()``); ``winsorised`` marks every unit not strictly between them."""
     z = pl.col("z_score")
-    bounds = (
-        units.filter(z.is_not_nan())
-        .group_by(COMPARISON)
-        .agg(
-            _quantile_type7(z, checked.trim_by).alias("_lz"),
-            _quantile_type7(z, 1 - checked.trim_by).alias("_uz"),
-        )
-    )
-    lz, uz = pl.col("_lz"), pl.col("_uz")
-    return (
-        units.join(bounds, on=COMPARISON, how="left", maintain_order="left")
-        .with_columns(
-            ~((z > lz) & (z < uz)).alias("winsorised"),
-            pl.lit(None, pl.Float64).alias("rank"),
-            pl.lit(None, pl.Float64).alias("truncation_group"),
-            pl.lit(None, pl.Boolean).alias("truncated"),
-            pl.when(z < lz).then(lz).when(z > uz).then(uz).otherwise(z).alias("adjusted_z_score"),
-        )
-        .drop("_lz", "_uz")
+    low, high = _quantiles_type7(units, (checked.trim_by, 1 - checked.trim_by))
+    lz, uz = per_comparison(low), per_comparison(high)
+    return units.with_columns(
+        ~((z > lz) & (z < uz)).alias("winsorised"),
+        pl.lit(None, pl.Float64).alias("rank"),
+        pl.lit(None, pl.Float64).alias("truncation_group"),
+        pl.lit(None, pl.Boolean).alias("truncated"),
+        pl.when(z < lz).then(lz).when(z > uz).then(uz).otherwise(z).alias("adjusted_z_score"),
     )
 
 
@@ -150,7 +176,8 @@ def truncate(units: pl.DataFrame, checked: FunnelOptions) -> pl.DataFrame:
 
 def dispersion(units: pl.DataFrame, checked: FunnelOptions) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The units with their z-scores (``POINT_COLUMNS``) and one row per comparison with
-    ``COMPARISON_COLUMNS``: the number of units, the target, phi and tau²; both 0 when
+    ``COMPARISON_COLUMNS``: the number of units, the target (also transformed), phi and tau²;
+    both 0 when
     ``checked.adjusted`` is False, as FunnelPlotR reports them."""
     units = z_scores(units, checked)
     units = truncate(units, checked) if is_shmi(checked) else winsorise(units, checked)
@@ -158,15 +185,17 @@ def dispersion(units: pl.DataFrame, checked: FunnelOptions) -> tuple[pl.DataFram
     kept = pl.col("adjusted_z_score").is_not_null()
     n = pl.col("_n")
     comparisons = (
-        units.group_by(COMPARISON, maintain_order=True)
+        units.group_by(COMPARISON)
         .agg(
             pl.len().alias("units"),
             pl.col("target").first(),
+            pl.col("target_transformed").first(),
             kept.sum().cast(pl.Float64).alias("_n"),
             (pl.col("adjusted_z_score") ** 2).sum().alias("_z2"),
             w.filter(kept).sum().alias("_w"),
             (w**2).filter(kept).sum().alias("_w2"),
         )
+        .sort(COMPARISON)
         .with_columns(((1 / n) * pl.col("_z2")).alias("phi"))
         .with_columns(
             pl.when(n * pl.col("phi") < n - 1)

@@ -1,9 +1,8 @@
 """Spiegelhalter's funnel limits as FunnelPlotR 0.6.0 draws them (R/build_limits_lookup.R,
 R/calculate_limits.R, R/outliers_func.R), for every comparison at once.
 
-Each comparison gets a curve: 1,000 evenly spaced denominators from 1.1 (ratios) or 3 up to the
-largest denominator rounded up, with the units' own denominators added, sorted. At each, the
-95% and 99.8% limits, over-dispersion adjusted (with τ²) and unadjusted (τ² = 0):
+The 95% and 99.8% limits at a denominator x, over-dispersion adjusted (with the comparison's
+τ²) and unadjusted (τ² = 0), multiplied by the multiplier:
 
 | statistic | limits (z = 1.959964, 3.090232) |
 |---|---|
@@ -13,14 +12,24 @@ largest denominator rounded up, with the units' own denominators added, sorted. 
 | ratio, SHMI adjusted | exp(∓ z √(1/E + τ²)) |
 | ratio, CQC adjusted | 1 ∓ z √(1/(4E) + τ²) (not clipped: it can go below 0) |
 
-All are multiplied by the multiplier. The arcsine limits of small denominators fold back
-(the angle passes 0 or π/2); FunnelPlotR sets a lower limit above the next row's to 0 and an
-upper limit below the next row's to 1 (x multiplier), row by row in the sorted curve, the last
-row excepted. A unit's limits are the curve's at its denominator, so they carry that quirk too.
+The curve of each comparison has 1,000 evenly spaced denominators from 1.1 (ratios) or 3 to the
+largest denominator rounded up; each unit's limits are those at its own denominator.
+FunnelPlotR's lookup table is the two together, sorted.
+
+The arcsine limits of small denominators fold back (the angle passes 0 or π/2). FunnelPlotR
+sets a lower limit above the next row's (in that sorted table) to 0 and an upper limit below
+the next row's to 1 × multiplier, the last row excepted. Only rows below the fold can change,
+so only they (the few units and curve points with denominators below where the 99.8% adjusted
+limits fold, with a margin) are put in order with their next row and compared; the rest keep
+their limits as computed.
+
 A unit is an outlier when its value is strictly outside the limits at ``limit`` (95 or 99.8%):
 the adjusted ones when they are drawn, else the unadjusted ones.
 """
 
+import math
+
+import numpy as np
 import polars as pl
 
 from qi.charts.funnel_arguments import COMPARISON, FunnelOptions
@@ -35,13 +44,14 @@ from qi.charts.funnel_constants import (
     FPR_Z_95,
     FPR_Z_998,
 )
-from qi.charts.funnel_dispersion import is_shmi
+from qi.charts.funnel_dispersion import is_shmi, per_comparison
 from qi.charts.funnel_distributions import half_chisq_upper
 
 ADJUSTED = ("od_lower_95", "od_upper_95", "od_lower_998", "od_upper_998")
 UNADJUSTED = ("lower_95", "upper_95", "lower_998", "upper_998")
-CURVE_COLUMNS = ("denominator", "standard_error", *ADJUSTED, *UNADJUSTED)
-POINT_COLUMNS = ("limits_standard_error", *ADJUSTED, *UNADJUSTED, "lower_limit", "upper_limit")
+LIMITS = (*ADJUSTED, *UNADJUSTED)
+CURVE_COLUMNS = ("denominator", "standard_error", *LIMITS)
+POINT_COLUMNS = ("limits_standard_error", *LIMITS, "lower_limit", "upper_limit")
 
 # (name, z, sign): the four limits of one set, in order.
 _LIMITS = (
@@ -50,121 +60,169 @@ _LIMITS = (
     ("lower_998", FPR_Z_998, -1),
     ("upper_998", FPR_Z_998, 1),
 )
+_EXACT_TAILS = {
+    "lower_95": (FPR_UPPER_TAIL_LOWER_95, 0.0),
+    "upper_95": (FPR_UPPER_TAIL_UPPER_95, 1.0),
+    "lower_998": (FPR_UPPER_TAIL_LOWER_998, 0.0),
+    "upper_998": (FPR_UPPER_TAIL_UPPER_998, 1.0),
+}
+# Working columns: the comparison's target and tau² on each row, and the row's place.
+_CENTRE, _TAU2, _AT = "_centre", "_tau2", "_at"
+# Rows below this multiple of the fold point are checked against their next row.
+_FOLD_MARGIN = 1.01
 
 
-def curve_denominators(units: pl.DataFrame, checked: FunnelOptions) -> pl.DataFrame:
-    """Every comparison's curve denominators, sorted and distinct: R's
-    ``unique(c(seq(start, ceiling(max(D)), length.out = 1000), D))``, sorted."""
-    start = CURVE_START_RATIO if checked.statistic == "ratio" else CURVE_START
-    last = CURVE_POINTS - 1
-    step = pl.col("_i").cast(pl.Float64) * ((pl.col("_stop") - start) / last)
-    stop = (
-        pl.col("denominator").max().ceil()
-        if checked.curve_max is None
-        else pl.lit(checked.curve_max)
-    )
-    evenly = (
-        units.group_by(COMPARISON)
-        .agg(stop.alias("_stop"))
-        .with_columns(pl.int_ranges(0, CURVE_POINTS, dtype=pl.Int32).alias("_i"))
-        .explode("_i")
-        .select(
-            COMPARISON,
-            # R's seq(): from, from + i * ((to - from) / (n - 1)) inside, and to itself last.
-            pl.when(pl.col("_stop") == start)
-            .then(pl.lit(start))
-            .when(pl.col("_i") == 0)
-            .then(pl.lit(start))
-            .when(pl.col("_i") == last)
-            .then(pl.col("_stop"))
-            .otherwise(start + step)
-            .alias("denominator"),
-        )
-    )
-    every = pl.concat([evenly, units.select(COMPARISON, "denominator")]).sort(
-        COMPARISON, "denominator"
-    )
-    comparison, denominator = pl.col(COMPARISON), pl.col("denominator")
-    first = (comparison != comparison.shift(1)) | (denominator != denominator.shift(1))
-    return every.filter(first.fill_null(True))
+def _standard_error(checked: FunnelOptions, x: pl.Expr) -> pl.Expr:
+    return (1 / x).sqrt() if is_shmi(checked) else 1 / (2 * x.sqrt())
 
 
-def _standard_error(checked: FunnelOptions) -> pl.Expr:
-    x = pl.col("denominator")
-    return x.pow(-1).sqrt() if is_shmi(checked) else 1 / (2 * x.sqrt())
-
-
-def _normal_limit(checked: FunnelOptions, z: float, sign: int, tau2: pl.Expr) -> pl.Expr:
-    """One limit on the statistic's transformed scale, back on the ratio scale (before the
-    multiplier)."""
-    x, t = pl.col("denominator"), pl.col("_target")
+def _spread(checked: FunnelOptions, x: pl.Expr, tau2: pl.Expr) -> pl.Expr:
+    """√(s² + τ²): the standard error of the transformed estimate with the between-unit
+    variance added (SHMI: √(1/E + τ²)), as FunnelPlotR writes it."""
     if is_shmi(checked):
-        return (sign * z * (1 / x + tau2).sqrt()).exp()
-    spread = z * (pl.col("standard_error") ** 2 + tau2).sqrt()
+        return (1 / x + tau2).sqrt()
+    return (_standard_error(checked, x) ** 2 + tau2).sqrt()
+
+
+def _normal_limit(checked: FunnelOptions, z: float, sign: int, spread: pl.Expr) -> pl.Expr:
+    """One limit, back on the ratio scale (before the multiplier), from the comparison's centre
+    on the transformed scale (``_centre``) and the spread."""
+    centre = pl.col(_CENTRE)
+    if is_shmi(checked):
+        return (sign * z * spread).exp()
     if checked.statistic == "ratio":  # CQC
-        return 1 + sign * spread
+        return 1 + sign * (z * spread)
     if checked.statistic == "ratio_of_counts":
-        return (t.log() + sign * spread).exp()
-    return (t.sqrt().arcsin() + sign * spread).sin() ** 2  # proportion
+        return (centre + sign * (z * spread)).exp()
+    return (centre + sign * (z * spread)).sin() ** 2  # proportion
 
 
-def _exact_poisson(curve: pl.DataFrame, multiplier: float) -> list[pl.Series]:
-    """The unadjusted limits of standardised ratios: exact Poisson limits through chi-squared
-    quantiles, times the target (1)."""
-    x = curve.get_column("denominator").to_numpy()
-    scale = multiplier * curve.get_column("_target").to_numpy()
-    tails = {
-        "lower_95": (FPR_UPPER_TAIL_LOWER_95, x),
-        "upper_95": (FPR_UPPER_TAIL_UPPER_95, x + 1),
-        "lower_998": (FPR_UPPER_TAIL_LOWER_998, x),
-        "upper_998": (FPR_UPPER_TAIL_UPPER_998, x + 1),
-    }
-    return [
-        pl.Series(name, scale * (half_chisq_upper(p, shape) / x))
-        for name, (p, shape) in tails.items()
-    ]
+def _exact_poisson(x: pl.Series, name: str, multiplier: float) -> pl.Series:
+    """The unadjusted limit of standardised ratios: exact Poisson through chi-squared quantiles
+    (times the target, 1)."""
+    p, shift = _EXACT_TAILS[name]
+    values = x.to_numpy()
+    return pl.Series(name, multiplier * (half_chisq_upper(p, values + shift) / values))
 
 
-def _monotonic(name: str, multiplier: float) -> pl.Expr:
-    """FunnelPlotR's fix for folded arcsine limits: clip to [0, multiplier], then a lower limit
-    above the next row's becomes 0 and an upper limit below it becomes the multiplier."""
-    lower = name.split("_")[-2] == "lower"
-    clipped = pl.col(name)
-    if lower:
-        clipped = pl.when(clipped < 0).then(0.0).otherwise(clipped)
-        folded = clipped > clipped.shift(-1).over(COMPARISON)
-        return pl.when(folded.fill_null(False)).then(0.0).otherwise(clipped).alias(name)
-    clipped = pl.when(clipped > multiplier).then(multiplier).otherwise(clipped)
-    folded = clipped < clipped.shift(-1).over(COMPARISON)
-    return pl.when(folded.fill_null(False)).then(multiplier).otherwise(clipped).alias(name)
+def limits(frame: pl.DataFrame, x: str, checked: FunnelOptions) -> pl.DataFrame:
+    """The eight limits at denominator ``x`` of every row (with ``_centre`` and ``_tau2``
+    columns): adjusted with τ², unadjusted with none, before any unfolding."""
+    m, at = checked.multiplier, pl.col(x)
+    clip = checked.statistic == "proportion"
+    exact = checked.statistic == "ratio"
+    spreads = [_spread(checked, at, pl.col(_TAU2)).alias("_od_spread")]
+    if not exact:
+        spreads.append(_spread(checked, at, pl.lit(0.0)).alias("_spread"))
+    frame = frame.with_columns(spreads)
+    sets = [("od_", "_od_spread")] if exact else [("od_", "_od_spread"), ("", "_spread")]
+    computed = []
+    for prefix, spread in sets:
+        for name, z, sign in _LIMITS:
+            limit = m * _normal_limit(checked, z, sign, pl.col(spread))
+            computed.append((limit.clip(0.0, m) if clip else limit).alias(prefix + name))
+    frame = frame.with_columns(computed).drop(name for _, name in sets)
+    if exact:
+        column = frame.get_column(x)
+        frame = frame.with_columns(_exact_poisson(column, name, m) for name, _, _ in _LIMITS)
+    return frame
 
 
-def curves(units: pl.DataFrame, comparisons: pl.DataFrame, checked: FunnelOptions) -> pl.DataFrame:
-    """Every comparison's limits curve (``CURVE_COLUMNS``, plus ``COMPARISON``), as FunnelPlotR's
-    ``limits_lookup``: adjusted limits with the comparison's τ², unadjusted with τ² = 0."""
-    m = checked.multiplier
-    curve = curve_denominators(units, checked).join(
-        comparisons.select(COMPARISON, pl.col("target").alias("_target"), "tau2"),
-        on=COMPARISON,
-        how="left",
-        maintain_order="left",
-    )
-    curve = curve.with_columns(_standard_error(checked).alias("standard_error"))
-    tau2 = pl.col("tau2")
-    adjusted = [
-        (m * _normal_limit(checked, z, sign, tau2)).alias(f"od_{name}") for name, z, sign in _LIMITS
-    ]
-    curve = curve.with_columns(adjusted)
-    if checked.statistic == "ratio":
-        curve = curve.with_columns(_exact_poisson(curve, m))
+def _curve_denominators(units: pl.DataFrame, checked: FunnelOptions) -> pl.DataFrame:
+    """Every comparison's 1,000 curve denominators as R's ``seq(start, stop, length.out =
+    1000)`` computes them: start, start + i × ((stop - start) / 999) inside, stop last. (In
+    numpy: polars may fuse the multiply and add, which R does not.)"""
+    start = CURVE_START_RATIO if checked.statistic == "ratio" else CURVE_START
+    if checked.curve_max is None:
+        stop = pl.col("denominator").max().ceil()
     else:
-        curve = curve.with_columns(
-            (m * _normal_limit(checked, z, sign, pl.lit(0.0))).alias(name)
-            for name, z, sign in _LIMITS
-        )
-    if checked.statistic == "proportion":
-        curve = curve.with_columns(_monotonic(name, m) for name in (*ADJUSTED, *UNADJUSTED))
-    return curve.select(COMPARISON, *CURVE_COLUMNS)
+        stop = pl.lit(checked.curve_max)
+    stops = units.group_by(COMPARISON).agg(stop).sort(COMPARISON)["denominator"].to_numpy()
+    by = (stops - start) / (CURVE_POINTS - 1)
+    inside = np.arange(1, CURVE_POINTS - 1, dtype=np.float64)
+    grid = np.empty((len(stops), CURVE_POINTS))
+    grid[:, 0] = start
+    grid[:, 1:-1] = start + inside[None, :] * by[:, None]
+    grid[:, -1] = stops
+    grid[stops == start, :] = start  # R: rep(from, length.out) when from == to
+    comparisons = np.repeat(np.arange(len(stops), dtype=np.uint32), CURVE_POINTS)
+    return pl.DataFrame({COMPARISON: comparisons, "denominator": grid.ravel()})
+
+
+def _with_constants(frame: pl.DataFrame, comparisons: pl.DataFrame) -> pl.DataFrame:
+    """Each row with its comparison's centre on the transformed scale (asin √t for
+    proportions, log t for ratios of counts) and τ²."""
+    return frame.with_columns(
+        per_comparison(comparisons["target_transformed"]).alias(_CENTRE),
+        per_comparison(comparisons["tau2"]).alias(_TAU2),
+    )
+
+
+def _fold_points(comparisons: pl.DataFrame) -> pl.Series:
+    """Per comparison, the denominator below which some proportion limit folds: where
+    z √(1/(4n) + τ²) reaches asin√t (lower) or π/2 - asin√t (upper), at z = 3.090232 with τ²
+    (the widest limits); infinite when τ² alone is that wide."""
+    angle = comparisons["target"].sqrt().arcsin().to_numpy()
+    tau2 = comparisons["tau2"].to_numpy()
+    reach = np.minimum(angle, math.pi / 2 - angle) / FPR_Z_998
+    room = reach**2 - tau2
+    with np.errstate(divide="ignore"):
+        fold = np.where(room > 0, 1 / (4 * np.where(room > 0, room, 1.0)), np.inf)
+    return pl.Series("fold", fold * _FOLD_MARGIN)
+
+
+def _unfold(
+    units: pl.DataFrame, curve: pl.DataFrame, comparisons: pl.DataFrame, checked: FunnelOptions
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """FunnelPlotR's monotonic fix of folded proportion limits, on the rows below the fold:
+    put them (units and curve points) in order with the row after the last of them, compare
+    each limit with the next row's, and write the fixed limits back."""
+    m = checked.multiplier
+    fold = per_comparison(_fold_points(comparisons))
+    x = pl.col("denominator")
+    below_units = units.select(COMPARISON, "denominator").with_row_index(_AT).filter(x < fold)
+    below_curve = curve.select(COMPARISON, "denominator").with_row_index(_AT).filter(x < fold)
+    if below_units.height == 0 and below_curve.height == 0:
+        return units, curve
+    # The first row at or above the fold (a unit or a curve point) is the last row's next.
+    above = pl.concat(
+        [
+            frame.select(COMPARISON, "denominator")
+            .filter(x >= fold)
+            .group_by(COMPARISON)
+            .agg(x.min())
+            for frame in (units, curve)
+        ]
+    )
+    table = (
+        pl.concat([below_units.drop(_AT), below_curve.drop(_AT), above])
+        .unique()
+        .sort(COMPARISON, "denominator")
+    )
+    table = limits(_with_constants(table, comparisons), "denominator", checked)
+    fixed = []
+    for name in LIMITS:
+        value, after = pl.col(name), pl.col(name).shift(-1).over(COMPARISON)
+        if "lower" in name:
+            fixed.append(pl.when(value > after).then(0.0).otherwise(value).alias(name))
+        else:
+            fixed.append(pl.when(value < after).then(m).otherwise(value).alias(name))
+    table = table.with_columns(fixed).select(COMPARISON, "denominator", *LIMITS)
+    return _write_back(units, below_units, table), _write_back(curve, below_curve, table)
+
+
+def _write_back(frame: pl.DataFrame, rows: pl.DataFrame, table: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with the limits of ``rows`` (its row numbers ``_at``) from ``table``."""
+    if rows.height == 0:
+        return frame
+    found = rows.join(table, on=[COMPARISON, "denominator"], how="left")
+    at = found.get_column(_AT)
+    columns = []
+    for name in LIMITS:
+        column = frame.get_column(name).clone()
+        column.scatter(at, found.get_column(name))
+        columns.append(column)
+    return frame.with_columns(columns)
 
 
 def drawn(comparisons: pl.DataFrame, checked: FunnelOptions) -> pl.DataFrame:
@@ -178,34 +236,37 @@ def drawn(comparisons: pl.DataFrame, checked: FunnelOptions) -> pl.DataFrame:
     )
 
 
-def unit_limits(
-    units: pl.DataFrame, curve: pl.DataFrame, comparisons: pl.DataFrame, checked: FunnelOptions
-) -> pl.DataFrame:
-    """Each unit's limits (the curve's at its denominator), the pair its outlier flag uses
-    (``lower_limit``, ``upper_limit``) and ``outlier``: value strictly outside them."""
+def funnel_limits(
+    units: pl.DataFrame, comparisons: pl.DataFrame, checked: FunnelOptions
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Each unit's limits at its denominator (``POINT_COLUMNS``), its ``outlier`` flag, and
+    every comparison's curve (``COMPARISON`` and ``CURVE_COLUMNS``)."""
+    x = pl.col("denominator")
+    units = limits(_with_constants(units, comparisons), "denominator", checked)
+    curve = _curve_denominators(units, checked)
+    curve = limits(_with_constants(curve, comparisons), "denominator", checked)
+    if checked.statistic == "proportion":
+        units, curve = _unfold(units, curve, comparisons, checked)
+    curve = curve.with_columns(_standard_error(checked, x).alias("standard_error"))
     level = "95" if checked.limit == 95 else "998"
-    limits = curve.rename({"standard_error": "limits_standard_error"})
-    units = units.join(
-        limits, on=[COMPARISON, "denominator"], how="left", maintain_order="left"
-    ).join(
-        comparisons.select(COMPARISON, pl.col("adjusted").alias("_adjusted")),
-        on=COMPARISON,
-        how="left",
-        maintain_order="left",
-    )
-    adjusted = pl.col("_adjusted")
+    adjusted = per_comparison(comparisons["adjusted"])
     lower = pl.when(adjusted).then(pl.col(f"od_lower_{level}")).otherwise(pl.col(f"lower_{level}"))
     upper = pl.when(adjusted).then(pl.col(f"od_upper_{level}")).otherwise(pl.col(f"upper_{level}"))
     value = pl.col("value")
-    return (
-        units.with_columns(lower.alias("lower_limit"), upper.alias("upper_limit"))
+    units = (
+        units.with_columns(
+            _standard_error(checked, x).alias("limits_standard_error"),
+            lower.alias("lower_limit"),
+            upper.alias("upper_limit"),
+        )
         .with_columns(
             ~((value <= pl.col("upper_limit")) & (value >= pl.col("lower_limit"))).alias("outlier")
         )
-        .drop("_adjusted")
+        .drop(_CENTRE, _TAU2)
     )
+    return units, curve.select(COMPARISON, *CURVE_COLUMNS)
 
 
 def count_outliers(units: pl.DataFrame, comparisons: pl.DataFrame) -> pl.DataFrame:
-    counts = units.group_by(COMPARISON).agg(pl.col("outlier").sum().alias("outliers"))
-    return comparisons.join(counts, on=COMPARISON, how="left", maintain_order="left")
+    counts = units.group_by(COMPARISON).agg(pl.col("outlier").sum()).sort(COMPARISON)
+    return comparisons.with_columns(counts["outlier"].alias("outliers"))

@@ -15,7 +15,8 @@ from typing import Any
 
 import polars as pl
 
-from qi.charts import funnel
+from qi.charts import Funnel, funnel
+from qi.charts.funnel_limits import LIMITS
 from qi.conformance.case import Outcome
 from qi.conformance.funnel_case import (
     FunnelCase,
@@ -130,9 +131,18 @@ def run(folder: Path, call: dict[str, Any]) -> Outcome:
         outcomes.append(_summary(case, summary, result.comparisons))
     limits = case.table("limits.csv")
     if limits is not None:
-        curve = result.curves.select(pl.col(q).alias(r) for r, q in CURVE.items())
-        outcomes.append(compare_table(case.name, "limits.csv", limits, curve))
+        outcomes.append(compare_table(case.name, "limits.csv", limits, _lookup(result)))
     return first_failure(outcomes) or Outcome(case.name, True)
+
+
+def _lookup(result: Funnel) -> pl.DataFrame:
+    """FunnelPlotR's ``limits_lookup``: the curve and the units' denominators, sorted."""
+    at_units = result.points.select(
+        "denominator", pl.col("limits_standard_error").alias("standard_error"), *LIMITS
+    )
+    table = pl.concat([result.curves.select("denominator", "standard_error", *LIMITS), at_units])
+    table = table.unique("denominator", keep="first", maintain_order=True).sort("denominator")
+    return table.select(pl.col(q).alias(r) for r, q in CURVE.items())
 
 
 def _flag(args: dict[str, Any], name: str, deprecated: str, default: bool) -> bool:

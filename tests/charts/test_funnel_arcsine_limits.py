@@ -5,6 +5,7 @@ upper limit below it to 1, and a unit's limits are the curve's at its denominato
 import math
 
 import polars as pl
+import pytest
 
 from qi.charts import funnel
 
@@ -18,12 +19,10 @@ DATA = pl.DataFrame(
 )
 
 
-def test_the_curve_has_1000_even_points_from_3_plus_the_units_denominators():
+def test_the_curve_has_1000_even_points_from_3_to_the_largest_denominator():
     curve = funnel(DATA, numerator="o", denominator="n", unit="unit").curves
     seq = [3 + i * ((400 - 3) / 999) for i in range(1, 999)]  # as R's seq() computes them
-    expected = sorted({3.0, *seq, 400.0, 1.0, 2.0, 5.0, 20.0, 60.0, 200.0, 300.0})
-    assert curve["denominator"].to_list() == expected
-    assert curve["denominator"].is_sorted()
+    assert curve["denominator"].to_list() == [3.0, *seq, 400.0]
 
 
 def test_folded_lower_limits_are_zero_and_the_rest_rise():
@@ -45,10 +44,34 @@ def test_upper_limits_never_rise_and_stay_at_most_one():
         assert values == sorted(values, reverse=True)
 
 
-def test_a_units_limits_are_the_curves_at_its_denominator():
-    result = funnel(DATA, numerator="o", denominator="n", unit="unit")
-    curve = result.curves
-    for row in result.points.iter_rows(named=True):
-        at = curve.filter(pl.col("denominator") == row["denominator"]).row(0, named=True)
-        for column in ("od_lower_998", "od_upper_998", "lower_95", "upper_95"):
-            assert row[column] == at[column]
+def lookup_table(multiplier: float = 1.0) -> dict[str, dict[float, float]]:
+    """FunnelPlotR's limits_lookup for DATA, by hand: the curve and the units' denominators,
+    sorted; each limit clipped, then compared with the next row's."""
+    target = 22 / 988
+    angle = math.asin(math.sqrt(target))
+    xs = sorted({3.0, *(3 + i * ((400 - 3) / 999) for i in range(1, 999)), 400.0, *DATA["n"]})
+    tables = {}
+    for name, z, sign in (("lower_95", 1.959964, -1), ("upper_95", 1.959964, 1),
+                          ("lower_998", 3.090232, -1), ("upper_998", 3.090232, 1)):  # fmt: skip
+        values = [
+            min(max(multiplier * math.sin(angle + sign * z * math.sqrt(1 / (4 * x))) ** 2, 0), 1)
+            for x in xs
+        ]
+        fixed = list(values)
+        for i in range(len(values) - 1):
+            if sign < 0 and values[i] > values[i + 1]:
+                fixed[i] = 0.0
+            if sign > 0 and values[i] < values[i + 1]:
+                fixed[i] = multiplier
+        tables[name] = dict(zip(xs, fixed, strict=True))
+    return tables
+
+
+def test_each_units_limits_are_those_of_the_sorted_lookup_table_with_the_curve():
+    result = funnel(DATA, numerator="o", denominator="n", unit="unit", adjusted=False)
+    tables = lookup_table()
+    for name, table in tables.items():
+        at_units = [table[x] for x in result.points["denominator"]]
+        assert result.points[name].to_list() == pytest.approx(at_units, rel=1e-12, abs=0)
+        on_curve = [table[x] for x in result.curves["denominator"]]
+        assert result.curves[name].to_list() == pytest.approx(on_curve, rel=1e-12, abs=0)

@@ -54,12 +54,22 @@ def test_each_comparison_alone_equals_its_part_of_one_call(call):
         assert_frame_equal(mine.comparisons.drop("measure", "period"), alone.comparisons)
 
 
-def test_row_order_does_not_matter():
+def test_row_order_changes_only_the_order_of_the_rows():
     call = dict(numerator="events", denominator="cases", unit="place", by=["measure", "period"])
     shuffled = DATA.sample(fraction=1.0, shuffle=True, seed=7)
     a, b = funnel(DATA, **call), funnel(shuffled, **call)
-    assert_frame_equal(a.points, b.points)
-    assert_frame_equal(a.comparisons, b.comparisons)
+    order = ["measure", "period", "place"]
+    assert_frame_equal(a.points.sort(order), b.points.sort(order))
+    assert_frame_equal(a.comparisons.sort(order[:2]), b.comparisons.sort(order[:2]))
+
+
+def test_comparisons_and_units_come_in_the_order_they_first_appear():
+    shuffled = DATA.sample(fraction=1.0, shuffle=True, seed=7)
+    result = funnel(shuffled, numerator="events", denominator="cases", unit="place", by="measure")
+    first = shuffled.select("measure").unique(maintain_order=True)["measure"].to_list()
+    assert result.comparisons["measure"].to_list() == first
+    units = shuffled.filter(pl.col("measure") == first[0])["place"].unique(maintain_order=True)
+    assert result.points.filter(pl.col("measure") == first[0])["place"].to_list() == units.to_list()
 
 
 def test_rows_of_one_unit_are_summed_over_a_window():
