@@ -32,6 +32,11 @@ RATE = "_rate"
 ROWS = "_rows"  # input rows summed into the unit
 
 
+def per_comparison(values: pl.Series) -> pl.Expr:
+    """A per-comparison value (``values[i]`` for comparison i) on every row of that comparison."""
+    return pl.lit(values).gather(pl.col(COMPARISON))
+
+
 class FunnelInputError(ValueError):
     """The caller's data or arguments cannot go into a funnel plot; the message says why, where
     and how to fix it."""

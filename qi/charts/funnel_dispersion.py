@@ -19,7 +19,7 @@ trim_by`` rank groups. φ is the mean squared Winsorised (or kept) z; τ² = (n�
 import numpy as np
 import polars as pl
 
-from qi.charts.funnel_arguments import COMPARISON, FunnelOptions
+from qi.charts.funnel_arguments import COMPARISON, FunnelOptions, per_comparison
 from qi.charts.funnel_constants import RC_CONTINUITY
 
 # Output columns made here, in the order they are returned.
@@ -42,11 +42,6 @@ COMPARISON_COLUMNS = ("units", "target", "target_transformed", "phi", "tau2")
 def is_shmi(checked: FunnelOptions) -> bool:
     """Standardised ratios by NHS Digital's SHMI method: log scale and truncation."""
     return checked.statistic == "ratio" and checked.ratio_method == "shmi"
-
-
-def per_comparison(values: pl.Series) -> pl.Expr:
-    """A per-comparison value (``values[i]`` for comparison i) on every row of that comparison."""
-    return pl.lit(values).gather(pl.col(COMPARISON))
 
 
 def targets(units: pl.DataFrame, checked: FunnelOptions) -> pl.DataFrame:

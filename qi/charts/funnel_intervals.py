@@ -13,7 +13,10 @@ R/ISRatio.R), on numpy arrays:
 z = qnorm(confidence + (1 − confidence) / 2), computed in that order, as PHE does.
 """
 
+from collections.abc import Callable
+
 import numpy as np
+import polars as pl
 
 from qi.charts.funnel_constants import BYAR_MIN_EVENTS
 from qi.charts.funnel_distributions import (
@@ -29,10 +32,10 @@ def two_sided_z(confidence: float) -> float:
     return float(normal_quantile(confidence + (1 - confidence) / 2))
 
 
-def wilson(x: Floats, n: Floats, confidence: float) -> tuple[Floats, Floats]:
+def wilson(x: pl.Expr, n: pl.Expr, confidence: float) -> tuple[pl.Expr, pl.Expr]:
     """``wilson_lower()`` and ``wilson_upper()``."""
     z = two_sided_z(confidence)
-    spread = z * np.sqrt(z**2 + 4 * x * (1 - (x / n)))
+    spread = z * (z**2 + 4 * x * (1 - (x / n))).sqrt()
     return (2 * x + z**2 - spread) / 2 / (n + z**2), (2 * x + z**2 + spread) / 2 / (n + z**2)
 
 
@@ -45,29 +48,38 @@ def byar(x: Floats, confidence: float) -> tuple[Floats, Floats]:
     return np.where(lower < 0, np.nan, lower), upper
 
 
+def _exact_below(x: Floats, values: Floats, exact: Callable[[Floats], Floats]) -> Floats:
+    """``values`` with the counts under ``BYAR_MIN_EVENTS`` replaced by ``exact`` of them (the
+    chi-squared quantiles only where they are used)."""
+    few = x < BYAR_MIN_EVENTS
+    if few.any():
+        values = values.copy()
+        values[few] = exact(x[few])
+    return values
+
+
 def poisson_count_interval(x: Floats, confidence: float) -> tuple[Floats, Floats]:
     """The interval of an observed count: exact below ``BYAR_MIN_EVENTS``, Byar's from there
     (``phe_rate()``, ``calculate_ISRatio()``)."""
-    exact_lower = half_chisq_lower((1 - confidence) / 2, x)
-    exact_upper = half_chisq_lower(confidence + (1 - confidence) / 2, x + 1)
     byar_lower, byar_upper = byar(x, confidence)
-    exact = x < BYAR_MIN_EVENTS
-    return np.where(exact, exact_lower, byar_lower), np.where(exact, exact_upper, byar_upper)
+    lower = _exact_below(x, byar_lower, lambda few: half_chisq_lower((1 - confidence) / 2, few))
+    upper = _exact_below(
+        x, byar_upper, lambda few: half_chisq_lower(confidence + (1 - confidence) / 2, few + 1)
+    )
+    return lower, upper
 
 
 def significance_limit(x: Floats, expected: Floats, level: float, side: str) -> Floats:
     """``funnel_ratio_significance(obs, expected, p, side)``: the lower (``side="low"``) or
     upper (``"high"``) Poisson limit of x / expected at two-sided ``level``."""
     p = 0.5 + level / 2
+    z = float(normal_quantile(p))
     with np.errstate(divide="ignore", invalid="ignore"):
         if side == "low":
-            exact = half_chisq_upper(p, x)
-            z = float(normal_quantile(p))
             byars = x * (1 - 1 / (9 * x) - z / 3 / np.sqrt(x)) ** 3
-            count = np.where(x == 0, 0.0, np.where(x < BYAR_MIN_EVENTS, exact, byars))
+            count = _exact_below(x, byars, lambda few: half_chisq_upper(p, few))
+            count = np.where(x == 0, 0.0, count)
         else:
-            exact = half_chisq_lower(p, x + 1)
-            z = float(normal_quantile(p))
             byars = (x + 1) * (1 - 1 / (9 * (x + 1)) + z / 3 / np.sqrt(x + 1)) ** 3
-            count = np.where(x < BYAR_MIN_EVENTS, exact, byars)
+            count = _exact_below(x, byars, lambda few: half_chisq_lower(p, few + 1))
         return np.asarray(count / expected, dtype=np.float64)

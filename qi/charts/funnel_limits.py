@@ -32,7 +32,7 @@ import math
 import numpy as np
 import polars as pl
 
-from qi.charts.funnel_arguments import COMPARISON, FunnelOptions
+from qi.charts.funnel_arguments import COMPARISON, FunnelOptions, per_comparison
 from qi.charts.funnel_constants import (
     CURVE_POINTS,
     CURVE_START,
@@ -44,7 +44,7 @@ from qi.charts.funnel_constants import (
     FPR_Z_95,
     FPR_Z_998,
 )
-from qi.charts.funnel_dispersion import is_shmi, per_comparison
+from qi.charts.funnel_dispersion import is_shmi
 from qi.charts.funnel_distributions import half_chisq_upper
 
 ADJUSTED = ("od_lower_95", "od_upper_95", "od_lower_998", "od_upper_998")
@@ -216,12 +216,12 @@ def _write_back(frame: pl.DataFrame, rows: pl.DataFrame, table: pl.DataFrame) ->
     if rows.height == 0:
         return frame
     found = rows.join(table, on=[COMPARISON, "denominator"], how="left")
-    at = found.get_column(_AT)
+    at = found.get_column(_AT).to_numpy()
     columns = []
     for name in LIMITS:
-        column = frame.get_column(name).clone()
-        column.scatter(at, found.get_column(name))
-        columns.append(column)
+        values = frame.get_column(name).to_numpy().copy()
+        values[at] = found.get_column(name).to_numpy()
+        columns.append(pl.Series(name, values))
     return frame.with_columns(columns)
 
 

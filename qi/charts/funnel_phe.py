@@ -21,13 +21,10 @@ to [0, 100]; ratio and rate limits are exact Poisson, found by bisection on the 
 each count (``poisson_funnel()``), as PHE computes them.
 """
 
-from typing import Any
-
 import numpy as np
-import numpy.typing as npt
 import polars as pl
 
-from qi.charts.funnel_arguments import COMPARISON, RATE, FunnelOptions
+from qi.charts.funnel_arguments import COMPARISON, RATE, FunnelOptions, per_comparison
 from qi.charts.funnel_constants import (
     BYAR_MIN_EVENTS,
     PHE_AXIS_DOWN,
@@ -72,160 +69,148 @@ def level_label(confidence: float) -> str:
     return f"{confidence * 100:g}".replace(".", "")
 
 
-def inverted_wilson(p: float, population: Floats, average: Floats, side: str) -> Floats:
+def inverted_wilson(p: float, population: pl.Expr, average: pl.Expr, side: str) -> pl.Expr:
     """``sigma_adjustment(p, population, average, side, 1)``: the proportion at ``population``
     whose Wilson bound (one-sided ``p``) is the average; term by term as PHE writes it."""
     q2 = float(normal_quantile(p)) ** 2
     first = average * (population / q2 + 1)
-    with np.errstate(invalid="ignore"):
-        adjustment = np.sqrt(
-            (-8 * average * (population / q2 + 1)) ** 2
-            - 64
-            * (1 / q2 + 1 / population)
-            * average
-            * (population * (average * (population / q2 + 2) - 1) + q2 * (average - 1))
-        )
+    adjustment = (
+        (-8 * average * (population / q2 + 1)) ** 2
+        - 64
+        * (1 / q2 + 1 / population)
+        * average
+        * (population * (average * (population / q2 + 2) - 1) + q2 * (average - 1))
+    ).sqrt()
     last = 1 / q2 + 1 / population
     limit = (first - adjustment / 8) / last if side == "low" else (first + adjustment / 8) / last
-    return np.asarray(limit / population, dtype=np.float64)
+    return limit / population
 
 
-Indices = npt.NDArray[np.int64]
-Flags = npt.NDArray[np.bool_]
-Column = npt.NDArray[Any]
-
-
-def _label(conditions: list[tuple[Flags, str]], default: str = NOT_SIGNIFICANT) -> Column:
+def _label(conditions: list[tuple[pl.Expr, str]], default: str = NOT_SIGNIFICANT) -> pl.Expr:
     """R's ``case_when``: the first true condition's label (missing counts as false)."""
-    labels = np.full(len(conditions[0][0]), default, dtype=object)
-    decided = np.zeros(len(labels), dtype=bool)
-    for condition, label in conditions:
-        hit = np.asarray(condition, dtype=bool) & ~decided
-        labels[hit] = label
-        decided |= hit
-    return labels
+    label = pl.lit(default)
+    for condition, text in reversed(conditions):
+        label = pl.when(condition).then(pl.lit(text)).otherwise(label)
+    return label
 
 
-def _derived_denominator(
-    x: Floats, n: Floats, rate: Floats | None, checked: FunnelOptions
-) -> Floats:
+def _derived_denominator(checked: FunnelOptions) -> pl.Expr:
     """PHE's derived denominator of a rate: multiplier × O / rate; for no events the denominator
     (crude) or missing (directly standardised)."""
-    m = checked.multiplier
-    with np.errstate(divide="ignore", invalid="ignore"):
-        from_rate = m * x / rate if rate is not None else n
-    empty = n if checked.rate_type == "crude" else np.full(len(x), np.nan)
-    return np.asarray(np.where(x == 0, empty, from_rate), dtype=np.float64)
+    x, n = pl.col("numerator"), pl.col("denominator")
+    from_rate = checked.multiplier * x / pl.col(RATE) if checked.rate is not None else n
+    empty = n if checked.rate_type == "crude" else pl.lit(None, pl.Float64)
+    return pl.when(x == 0).then(empty).otherwise(from_rate)
 
 
-def _per_comparison(values: Floats, comparison: Indices, count: int) -> Floats:
-    """Sum of ``values`` (missing ignored) per comparison."""
-    sums = np.bincount(comparison, weights=np.nan_to_num(values), minlength=count)
-    return np.asarray(sums, dtype=np.float64)
+def _averages(units: pl.DataFrame, denominator: pl.Expr) -> pl.DataFrame:
+    """Per comparison, in order: the number of units and ΣO / Σd (missing d ignored)."""
+    return (
+        units.group_by(COMPARISON)
+        .agg(
+            pl.len().alias("units"),
+            (pl.col("numerator").sum() / denominator.sum()).alias("target"),
+        )
+        .sort(COMPARISON)
+    )
+
+
+def _poisson_columns(units: pl.DataFrame, checked: FunnelOptions) -> list[pl.Series]:
+    """The exact or Byar intervals of O / n (× multiplier) at each confidence level."""
+    x = units.get_column("numerator").to_numpy()
+    n = units.get_column("denominator").to_numpy()
+    columns = []
+    for level in checked.confidence:
+        lower, upper = poisson_count_interval(x, level)
+        label = level_label(level)
+        columns.append(pl.Series(f"ci_lower_{label}", lower / n * checked.multiplier))
+        columns.append(pl.Series(f"ci_upper_{label}", upper / n * checked.multiplier))
+    return columns
+
+
+def _tested(units: pl.DataFrame, expected: pl.Expr, reference: pl.Expr) -> pl.Expr:
+    """``assign_funnel_significance()`` of ratios and rates: ``reference`` against each unit's
+    own Poisson interval of O / ``expected`` at 99.8% and 95%."""
+    x = units.get_column("numerator").to_numpy()
+    e = units.select(expected).to_series().to_numpy()
+    bound = {
+        (level, side): pl.lit(pl.Series(significance_limit(x, e, level, side)))
+        for level in (PHE_LEVEL_998, PHE_LEVEL_95)
+        for side in ("low", "high")
+    }
+    return _label(
+        [
+            (reference < bound[(PHE_LEVEL_998, "low")], HIGH_998),
+            (reference < bound[(PHE_LEVEL_95, "low")], HIGH_95),
+            (reference > bound[(PHE_LEVEL_998, "high")], LOW_998),
+            (reference > bound[(PHE_LEVEL_95, "high")], LOW_95),
+        ]
+    )
 
 
 def points(units: pl.DataFrame, checked: FunnelOptions) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The units with their value, confidence intervals (``ci_lower_95``, ...), funnel limits
     (proportions) and ``significance``; and one row per comparison with ``units`` and
     ``target`` (the average the funnel is centred on: ΣO/Σn, 1, or the weighted average rate)."""
-    x = units.get_column("numerator").to_numpy()
-    n = units.get_column("denominator").to_numpy()
-    g = units.get_column(COMPARISON).to_numpy().astype(np.int64)
-    count = int(g.max()) + 1 if len(g) else 0
-    m = checked.multiplier
-    columns: dict[str, Column] = {}
+    x, n, m = pl.col("numerator"), pl.col("denominator"), checked.multiplier
     statistic = checked.statistic
+    value = (x / n * m).alias("value")
     if statistic == "proportion":
-        columns["value"] = x / n * m
+        comparisons = _averages(units, n)
+        average = per_comparison(comparisons["target"])
+        intervals = []
         for level in checked.confidence:
             lower, upper = wilson(x, n, level)
-            columns[f"ci_lower_{level_label(level)}"] = lower * m
-            columns[f"ci_upper_{level_label(level)}"] = upper * m
-        columns["ci_method"] = np.full(len(x), "Wilson", dtype=object)
-        target = _per_comparison(x, g, count) / _per_comparison(n, g, count)
-        average = target[g]
-        limits = {name: inverted_wilson(p, n, average, side) for name, p, _, side in _FUNNEL}
-        columns.update(limits)
-        p = x / n
-        columns["significance"] = _label(
-            [
-                (p < limits["lower_998"], LOW_998),
-                (p < limits["lower_95"], LOW_95),
-                (p > limits["upper_998"], HIGH_998),
-                (p > limits["upper_95"], HIGH_95),
-            ]
-        )
-    else:
-        columns["value"] = x / n * m
-        for level in checked.confidence:
-            lower, upper = poisson_count_interval(x, level)
-            columns[f"ci_lower_{level_label(level)}"] = lower / n * m
-            columns[f"ci_upper_{level_label(level)}"] = upper / n * m
-        columns["ci_method"] = np.where(x < BYAR_MIN_EVENTS, "Exact", "Byars").astype(object)
-        if statistic == "ratio":
-            reference, expected = np.ones(len(x)), n
-            target = np.ones(count)
-        else:
-            rate = units.get_column(RATE).to_numpy() if checked.rate is not None else None
-            expected = _derived_denominator(x, n, rate, checked)
-            target = _per_comparison(x, g, count) / _per_comparison(expected, g, count)
-            reference = target[g]
-        bound = {
-            (level, side): significance_limit(x, expected, level, side)
-            for level in (PHE_LEVEL_998, PHE_LEVEL_95)
-            for side in ("low", "high")
-        }
-        with np.errstate(invalid="ignore"):
-            columns["significance"] = _label(
+            intervals.append((lower * m).alias(f"ci_lower_{level_label(level)}"))
+            intervals.append((upper * m).alias(f"ci_upper_{level_label(level)}"))
+        limits = [inverted_wilson(p, n, average, side).alias(name) for name, p, _, side in _FUNNEL]
+        frame = units.with_columns(value, *intervals, pl.lit("Wilson").alias("ci_method"), *limits)
+        share = x / n
+        return frame.with_columns(
+            _label(
                 [
-                    (reference < bound[(PHE_LEVEL_998, "low")], HIGH_998),
-                    (reference < bound[(PHE_LEVEL_95, "low")], HIGH_95),
-                    (reference > bound[(PHE_LEVEL_998, "high")], LOW_998),
-                    (reference > bound[(PHE_LEVEL_95, "high")], LOW_95),
+                    (share < pl.col("lower_998"), LOW_998),
+                    (share < pl.col("lower_95"), LOW_95),
+                    (share > pl.col("upper_998"), HIGH_998),
+                    (share > pl.col("upper_95"), HIGH_95),
                 ]
-            )
-        if statistic == "rate":
-            columns.update(_rate_points(x, n, rate, columns, checked))
-    frame = units.with_columns(
-        pl.Series(name, values, dtype=pl.String if name in _TEXT else pl.Float64)
-        for name, values in columns.items()
-    )
-    comparisons = pl.DataFrame(
-        {
-            COMPARISON: np.arange(count, dtype=np.uint32),
-            "units": np.bincount(g, minlength=count).astype(np.uint32),
-            "target": target,
-        }
-    )
-    return frame, comparisons
+            ).alias("significance")
+        ), comparisons
+    method = pl.when(x < BYAR_MIN_EVENTS).then(pl.lit("Exact")).otherwise(pl.lit("Byars"))
+    frame = units.with_columns(value, *_poisson_columns(units, checked), method.alias("ci_method"))
+    if statistic == "ratio":
+        comparisons = _averages(units, n).with_columns(pl.lit(1.0).alias("target"))
+        return frame.with_columns(_tested(units, n, pl.lit(1.0)).alias("significance")), comparisons
+    derived = _derived_denominator(checked)
+    comparisons = _averages(units, derived)
+    significance = _tested(units, derived, per_comparison(comparisons["target"]))
+    return frame.with_columns(significance.alias("significance")).with_columns(
+        _rate_points(checked)
+    ), comparisons
 
 
-_TEXT = ("ci_method", "significance")
-
-
-def _rate_points(
-    x: Floats, n: Floats, rate: Floats | None, columns: dict[str, Column], checked: FunnelOptions
-) -> dict[str, Column]:
+def _rate_points(checked: FunnelOptions) -> list[pl.Expr]:
     """``calculate_funnel_points()``: the rate to chart and the denominator per year; for
     directly standardised rates with fewer than 10 events, neither (and no significance)."""
+    x, n = pl.col("numerator"), pl.col("denominator")
     m, years = checked.multiplier, checked.years_of_data
-    given = rate if rate is not None else x / n * m
-    if rate is None:
-        per_year = n / years
+    if checked.rate is None:
+        rate, per_year = x / n * m, n / years
     else:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            per_year = np.where(x == 0, n / years, (m * x / rate) / years)
+        rate = pl.col(RATE)
+        per_year = pl.when(x == 0).then(n / years).otherwise((m * x / rate) / years)
     if checked.rate_type == "dsr":
         few = x < BYAR_MIN_EVENTS
-        significance = np.asarray(columns["significance"], dtype=object)
-        significance[few] = NOT_APPLICABLE
-        return {
-            "significance": significance,
-            "rate": given,
-            "rate_chart": np.where(few, np.nan, given),
-            "denominator_derived": np.where(few, np.nan, per_year),
-        }
-    return {"rate": given, "rate_chart": given, "denominator_derived": per_year}
+        return [
+            pl.when(few)
+            .then(pl.lit(NOT_APPLICABLE))
+            .otherwise(pl.col("significance"))
+            .alias("significance"),
+            rate.alias("rate"),
+            pl.when(few).then(None).otherwise(rate).alias("rate_chart"),
+            pl.when(few).then(None).otherwise(per_year).alias("denominator_derived"),
+        ]
+    return [rate.alias("rate"), rate.alias("rate_chart"), per_year.alias("denominator_derived")]
 
 
 # --- calculate_funnel_limits() ---------------------------------------------------------------------
@@ -290,26 +275,18 @@ def poisson_funnel(observed: Floats, p: float, side: str) -> Floats:
 
 
 def curves(units: pl.DataFrame, comparisons: pl.DataFrame, checked: FunnelOptions) -> pl.DataFrame:
-    """Every comparison's 100-row curve of ``calculate_funnel_limits()`` (with ``COMPARISON``)."""
-    x = units.get_column("numerator").to_numpy()
-    n = units.get_column("denominator").to_numpy()
-    g = units.get_column(COMPARISON).to_numpy().astype(np.int64)
+    """Every comparison's 100-row curve of ``calculate_funnel_limits()`` (with ``COMPARISON``):
+    from the comparison's average (``comparisons["target"]``) and its smallest and largest
+    (derived) denominators."""
     statistic, m, years = checked.statistic, checked.multiplier, checked.years_of_data
-    if statistic == "rate":
-        rate = units.get_column(RATE).to_numpy() if checked.rate is not None else None
-        derived = _derived_denominator(x, n, rate, checked)
-    else:
-        derived = n
+    derived = _derived_denominator(checked) if statistic == "rate" else pl.col("denominator")
     spread = (
-        pl.DataFrame({COMPARISON: g, "d": derived}, schema_overrides={"d": pl.Float64})
-        .fill_nan(None)
-        .group_by(COMPARISON)
-        .agg(pl.col("d").min().alias("low"), pl.col("d").max().alias("high"))
+        units.group_by(COMPARISON)
+        .agg(derived.min().alias("low"), derived.max().alias("high"))
         .sort(COMPARISON)
     )
     low, high = spread.get_column("low").to_numpy(), spread.get_column("high").to_numpy()
-    count = len(low)
-    average = _per_comparison(x, g, count) / _per_comparison(derived, g, count)
+    average = comparisons.get_column("target").to_numpy()
     if statistic == "rate":
         minimum = np.where(high > 2 * low, 0.0, _axis_floor(low / years) * years)
         maximum = _axis_ceiling(high / years) * years
@@ -317,38 +294,35 @@ def curves(units: pl.DataFrame, comparisons: pl.DataFrame, checked: FunnelOption
     else:
         minimum = np.where(high > 2 * low, 0.0, _axis_floor(low))
         maximum = _axis_ceiling(high)
-    axis = _axis(minimum, maximum, offset=1 if statistic == "ratio" else 0)
-    along = axis.ravel()
-    comparison = np.repeat(np.arange(count), PHE_CURVE_ROWS)
+    along = _axis(minimum, maximum, offset=1 if statistic == "ratio" else 0).ravel()
+    comparison = np.repeat(np.arange(len(low), dtype=np.uint32), PHE_CURVE_ROWS)
     av = average[comparison]
-    columns: dict[str, Floats] = {}
     if statistic == "proportion":
+        curve = pl.DataFrame({COMPARISON: comparison, "population": along, "_average": av})
+        population, mean = pl.col("population"), pl.col("_average")
+        limits = []
         for name, p, _, side in _FUNNEL:
-            limit = inverted_wilson(p, along, av, side) * m
-            columns[name] = (
-                np.maximum(0.0, limit)
-                if side == "low"
-                else np.minimum(PHE_PROPORTION_CEILING, limit)
-            )
-        columns["baseline"] = av * m
-        first = "population"
-    else:
-        for name, _, tail, side in _FUNNEL:
-            # The lower limit lies where P(K <= O) = 0.025 (or 0.001): poisson_funnel "high".
-            expected = poisson_funnel(along, tail, "high" if side == "low" else "low")
-            if statistic == "ratio":
-                columns[f"{name}_expected"] = expected
-                limit = along / expected
-                columns[name] = (
-                    limit * PHE_ISR_SCALE
-                    if checked.ratio_type == "isr"
-                    else limit - PHE_COUNT_OFFSET
-                )
+            bound = inverted_wilson(p, population, mean, side) * m
+            if side == "low":
+                limits.append(pl.when(bound < 0).then(0.0).otherwise(bound).alias(name))
             else:
-                population = expected / av
-                columns[f"{name}_population"] = population / years
-                columns[name] = along / population * m
-        if statistic == "rate":
-            columns["baseline"] = av * m
-        first = "observed" if statistic == "ratio" else "events"
-    return pl.DataFrame({COMPARISON: comparison.astype(np.uint32), first: along, **columns})
+                ceiling = PHE_PROPORTION_CEILING
+                limits.append(pl.when(bound > ceiling).then(ceiling).otherwise(bound).alias(name))
+        return curve.with_columns(*limits, (mean * m).alias("baseline")).drop("_average")
+    columns: dict[str, Floats] = {}
+    for name, _, tail, side in _FUNNEL:
+        # The lower limit lies where P(K <= O) = 0.025 (or 0.001): poisson_funnel "high".
+        expected = poisson_funnel(along, tail, "high" if side == "low" else "low")
+        if statistic == "ratio":
+            columns[f"{name}_expected"] = expected
+            limit = along / expected
+            isr = checked.ratio_type == "isr"
+            columns[name] = limit * PHE_ISR_SCALE if isr else limit - PHE_COUNT_OFFSET
+        else:
+            population = expected / av
+            columns[f"{name}_population"] = population / years
+            columns[name] = along / population * m
+    if statistic == "rate":
+        columns["baseline"] = av * m
+    first = "observed" if statistic == "ratio" else "events"
+    return pl.DataFrame({COMPARISON: comparison, first: along, **columns})

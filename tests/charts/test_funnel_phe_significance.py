@@ -33,15 +33,22 @@ def test_a_proportion_beyond_the_inverted_wilson_limits_is_high_or_low():
 
 
 def test_the_inverted_wilson_limit_is_where_the_wilson_bound_meets_the_average():
-    import numpy as np
-
     from qi.charts.funnel_intervals import wilson
 
-    n, average = np.array([1000.0]), np.array([0.304])
-    lower = inverted_wilson(0.975, n, average, "low")
-    # A proportion at the lower limit has its 95% Wilson upper bound at the average.
-    _, upper_bound = wilson(lower * n, n, 0.95)
-    assert upper_bound[0] == pytest.approx(0.304, rel=1e-12)
+    n, average = pl.col("n"), pl.col("average")
+    frame = pl.DataFrame({"n": [1000.0, 40.0], "average": [0.304, 0.1]})
+    limits = frame.with_columns(
+        inverted_wilson(0.975, n, average, "low").alias("lower"),
+        inverted_wilson(0.975, n, average, "high").alias("upper"),
+    )
+    # A proportion at the lower limit has its 95% Wilson upper bound at the average, and one
+    # at the upper limit its lower bound.
+    bounds = limits.select(
+        wilson(pl.col("lower") * n, n, 0.95)[1].alias("upper_bound"),
+        wilson(pl.col("upper") * n, n, 0.95)[0].alias("lower_bound"),
+    )
+    assert bounds["upper_bound"].to_list() == pytest.approx([0.304, 0.1], rel=1e-12)
+    assert bounds["lower_bound"].to_list() == pytest.approx([0.304, 0.1], rel=1e-12)
 
 
 def test_a_ratio_is_significant_when_1_is_outside_its_own_interval():
