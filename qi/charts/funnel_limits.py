@@ -97,12 +97,15 @@ def _normal_limit(checked: FunnelOptions, z: float, sign: int, spread: pl.Expr) 
     return (centre + sign * (z * spread)).sin() ** 2  # proportion
 
 
-def _exact_poisson(x: pl.Series, name: str, multiplier: float) -> pl.Series:
-    """The unadjusted limit of standardised ratios: exact Poisson through chi-squared quantiles
-    (times the target, 1)."""
-    p, shift = _EXACT_TAILS[name]
-    values = x.to_numpy()
-    return pl.Series(name, multiplier * (half_chisq_upper(p, values + shift) / values))
+def _exact_poisson(x: pl.Series, multiplier: float) -> list[pl.Series]:
+    """The unadjusted limits of standardised ratios: exact Poisson through chi-squared
+    quantiles (times the target, 1), computed once per distinct denominator."""
+    distinct, where = np.unique(x.to_numpy(), return_inverse=True)
+    limits = []
+    for name, (p, shift) in _EXACT_TAILS.items():
+        limit = multiplier * (half_chisq_upper(p, distinct + shift) / distinct)
+        limits.append(pl.Series(name, limit[where]))
+    return limits
 
 
 def limits(frame: pl.DataFrame, x: str, checked: FunnelOptions) -> pl.DataFrame:
@@ -123,8 +126,7 @@ def limits(frame: pl.DataFrame, x: str, checked: FunnelOptions) -> pl.DataFrame:
             computed.append((limit.clip(0.0, m) if clip else limit).alias(prefix + name))
     frame = frame.with_columns(computed).drop(name for _, name in sets)
     if exact:
-        column = frame.get_column(x)
-        frame = frame.with_columns(_exact_poisson(column, name, m) for name, _, _ in _LIMITS)
+        frame = frame.with_columns(_exact_poisson(frame.get_column(x), m))
     return frame
 
 

@@ -260,7 +260,13 @@ def _axis(minimum: Floats, maximum: Floats, offset: int) -> Floats:
 def poisson_funnel(observed: Floats, p: float, side: str) -> Floats:
     """``poisson_funnel(obs, p, side)``: the expected count at which ``observed`` lies on the
     exact Poisson limit, by PHE's bisection on v = E / (1 + O + E); ``side="low"`` finds E with
-    P(K >= O) = p (the upper limit's E), ``"high"`` E with P(K <= O) = p (the lower limit's)."""
+    P(K >= O) = p (the upper limit's E), ``"high"`` E with P(K <= O) = p (the lower limit's).
+    Each distinct count is bisected once: curves of many comparisons share most counts."""
+    distinct, where = np.unique(observed, return_inverse=True)
+    return _bisect(distinct, p, side)[where]
+
+
+def _bisect(observed: Floats, p: float, side: str) -> Floats:
     v = np.full(len(observed), PHE_BISECTION_START)
     step = PHE_BISECTION_START
     while step > PHE_BISECTION_TOLERANCE:
