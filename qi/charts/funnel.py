@@ -61,10 +61,13 @@ class Funnel:
             ``ci_method``, for proportions the funnel limits at the unit's denominator
             (``lower_95`` ... ``upper_998``), ``significance``; for rates ``rate``,
             ``rate_chart`` and ``denominator_derived``.
-        curves: the limit curves, one row per comparison and curve point: the ``keys`` and the
-            curve's columns (Spiegelhalter: ``denominator``, ``standard_error`` and the eight
-            limits; PHE: ``population``, ``observed`` or ``events`` and the four limits, with
-            the expected counts or populations where they lie, and the ``baseline``).
+        curves: the limit curves to draw, one row per comparison and curve point: the
+            ``keys`` and the curve's columns. Spiegelhalter: FunnelPlotR's 1,000 denominators
+            from 1.1 (ratios) or 3 to the largest, ``standard_error`` and the eight limits (the
+            limits at each unit's own denominator are in ``points``; the two together are
+            FunnelPlotR's ``limits_lookup``). PHE: ``calculate_funnel_limits()``'s 100 rows of
+            ``population``, ``observed`` or ``events``, the four limits, the expected counts or
+            populations where they lie, and the ``baseline``.
         comparisons: one row per comparison: the ``keys``, ``units``, ``target`` and, for
             Spiegelhalter, ``phi``, ``tau2``, ``adjusted`` and ``unadjusted`` (which limits are
             drawn: adjusted ones flag outliers when drawn) and ``outliers``.
