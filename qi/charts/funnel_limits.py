@@ -76,25 +76,18 @@ def _standard_error(checked: FunnelOptions, x: pl.Expr) -> pl.Expr:
     return (1 / x).sqrt() if is_shmi(checked) else 1 / (2 * x.sqrt())
 
 
-def _spread(checked: FunnelOptions, x: pl.Expr, tau2: pl.Expr) -> pl.Expr:
-    """√(s² + τ²): the standard error of the transformed estimate with the between-unit
-    variance added (SHMI: √(1/E + τ²)), as FunnelPlotR writes it."""
-    if is_shmi(checked):
-        return (1 / x + tau2).sqrt()
-    return (_standard_error(checked, x) ** 2 + tau2).sqrt()
-
-
-def _normal_limit(checked: FunnelOptions, z: float, sign: int, spread: pl.Expr) -> pl.Expr:
+def _normal_limit(checked: FunnelOptions, sign: int, width: pl.Expr) -> pl.Expr:
     """One limit, back on the ratio scale (before the multiplier), from the comparison's centre
-    on the transformed scale (``_centre``) and the spread."""
+    on the transformed scale (``_centre``) and the half-width z √(s² + τ²)."""
     centre = pl.col(_CENTRE)
     if is_shmi(checked):
-        return (sign * z * spread).exp()
+        return (-width).exp() if sign < 0 else width.exp()
     if checked.statistic == "ratio":  # CQC
-        return 1 + sign * (z * spread)
+        return 1 - width if sign < 0 else 1 + width
+    shifted = centre - width if sign < 0 else centre + width
     if checked.statistic == "ratio_of_counts":
-        return (centre + sign * (z * spread)).exp()
-    return (centre + sign * (z * spread)).sin() ** 2  # proportion
+        return shifted.exp()
+    return shifted.sin() ** 2  # proportion
 
 
 def _exact_poisson(x: pl.Series, multiplier: float) -> list[pl.Series]:
@@ -110,21 +103,34 @@ def _exact_poisson(x: pl.Series, multiplier: float) -> list[pl.Series]:
 
 def limits(frame: pl.DataFrame, x: str, checked: FunnelOptions) -> pl.DataFrame:
     """The eight limits at denominator ``x`` of every row (with ``_centre`` and ``_tau2``
-    columns): adjusted with τ², unadjusted with none, before any unfolding."""
+    columns): adjusted with τ², unadjusted with none, before any unfolding.
+
+    Step by step, each intermediate a column, as R evaluates FunnelPlotR's expressions: within
+    one expression polars may fuse a multiply and an add, and the limits just past a fold
+    (sin² of a tiny angle) would show that rounding."""
     m, at = checked.multiplier, pl.col(x)
     clip = checked.statistic == "proportion"
     exact = checked.statistic == "ratio"
-    spreads = [_spread(checked, at, pl.col(_TAU2)).alias("_od_spread")]
-    if not exact:
-        spreads.append(_spread(checked, at, pl.lit(0.0)).alias("_spread"))
+    variance = (1 / at) if is_shmi(checked) else _standard_error(checked, at) ** 2
+    frame = frame.with_columns(variance.alias("_variance"))
+    sets = [("od_", pl.col(_TAU2))] if exact else [("od_", pl.col(_TAU2)), ("", pl.lit(0.0))]
+    spreads = [(pl.col("_variance") + tau2).sqrt().alias(f"_{p}spread") for p, tau2 in sets]
     frame = frame.with_columns(spreads)
-    sets = [("od_", "_od_spread")] if exact else [("od_", "_od_spread"), ("", "_spread")]
+    widths = [
+        (z * pl.col(f"_{prefix}spread")).alias(f"_{prefix}width_{level}")
+        for prefix, _ in sets
+        for level, z in (("95", FPR_Z_95), ("998", FPR_Z_998))
+    ]
+    frame = frame.with_columns(widths)
     computed = []
-    for prefix, spread in sets:
-        for name, z, sign in _LIMITS:
-            limit = m * _normal_limit(checked, z, sign, pl.col(spread))
+    for prefix, _ in sets:
+        for name, _, sign in _LIMITS:
+            width = pl.col(f"_{prefix}width_{name.split('_')[1]}")
+            limit = m * _normal_limit(checked, sign, width)
             computed.append((limit.clip(0.0, m) if clip else limit).alias(prefix + name))
-    frame = frame.with_columns(computed).drop(name for _, name in sets)
+    working = ["_variance", *[f"_{p}spread" for p, _ in sets]]
+    working += [f"_{p}width_{level}" for p, _ in sets for level in ("95", "998")]
+    frame = frame.with_columns(computed).drop(working)
     if exact:
         frame = frame.with_columns(_exact_poisson(frame.get_column(x), m))
     return frame
