@@ -267,6 +267,7 @@ def poisson_funnel(observed: Floats, p: float, side: str) -> Floats:
 
 
 def _bisect(observed: Floats, p: float, side: str) -> Floats:
+    """PHE's bisection for each count (distinct counts: see ``poisson_funnel()``)."""
     v = np.full(len(observed), PHE_BISECTION_START)
     step = PHE_BISECTION_START
     while step > PHE_BISECTION_TOLERANCE:
