@@ -138,8 +138,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     options = parser.parse_args()
 
-    from qi.report.figures import small_multiples, spc_chart
-    from qi.review import measure_view
+    from qi.render.figures import small_multiples, spc_chart
+    from qi.services.review import measure_view
 
     with tempfile.TemporaryDirectory() as folder:
         engine, codes = build_store(

@@ -30,7 +30,7 @@ from qi.demo import (
     load_demo,
     synthetic_observations,
 )
-from qi.meeting import meeting_review
+from qi.services.meeting import meeting_review
 from qi.store import read_measures, read_places, read_revisions, read_series, read_uploads
 from qi.store.annotations import phase_starts_and_exclusions, read_annotations
 from qi.store.meetings import (

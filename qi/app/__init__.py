@@ -7,5 +7,5 @@
 - ``pages/``: one script per page.
 
 Pages call ``qi`` functions and render what they return. No statistics here: limits, signals,
-icons, readings and change points all come from ``qi.review`` and ``qi.report``.
+icons, readings and change points all come from ``qi.services.review`` and ``qi.report``.
 """

@@ -1,7 +1,7 @@
 """One measure's chart with what belongs beside it, shared by the Measures and Annotate pages.
 
 Everything drawn here comes from ``measure_view()`` (points, summary, annotations, reading) and
-``qi.report.figures`` (the chart). The phase table only picks each phase's first row of the
+``qi.render.figures`` (the chart). The phase table only picks each phase's first row of the
 engine's points: the centre and limits are the engine's.
 """
 
@@ -15,8 +15,8 @@ import streamlit as st
 from qi.app.context import Scope, engine, month, place_names
 from qi.app.widgets import icon_with_meaning, plain
 from qi.charts import CHART_TYPES, RULE_SETS, SPCInputError, default_chart
-from qi.report.figures import export, small_multiples, spc_chart
-from qi.review import DEFAULT_RULES, MeasureView, ReviewError, measure_view
+from qi.render.figures import export, small_multiples, spc_chart
+from qi.services.review import DEFAULT_RULES, MeasureView, ReviewError, measure_view
 
 IMPROVEMENT_WORDS = {
     "up": "higher is better",

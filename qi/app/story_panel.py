@@ -15,8 +15,8 @@ import streamlit as st
 from qi.app.context import engine, measure_names, month, place_names
 from qi.app.widgets import plain
 from qi.charts import SPCInputError
-from qi.report.figures import spc_chart
-from qi.review import ReviewError, measure_view
+from qi.render.figures import spc_chart
+from qi.services.review import ReviewError, measure_view
 from qi.store.stories import DOMAINS, PARTICIPATION, VOICES, read_story, story_markers
 
 STORY_CHART_WIDTH = 420  # with its icons, fits beside the story on a laptop screen

@@ -9,7 +9,7 @@ import re
 
 import streamlit as st
 
-from qi.report.icons import ICON_LABELS, icon_svg
+from qi.render.icons import ICON_LABELS, icon_svg
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
 

@@ -21,7 +21,7 @@ import polars as pl
 import pytest
 
 from qi.app.measure_panel import number
-from qi.review import measure_view
+from qi.services.review import measure_view
 from qi.store import open_store
 
 from .conftest import ROOT, leeds_referrals_csv

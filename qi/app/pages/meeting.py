@@ -13,11 +13,11 @@ import streamlit as st
 
 from qi.app.context import engine, initiatives, month, open_measure, place_names, series_index
 from qi.app.widgets import plain, show_notice
-from qi.meeting import icon_key, meeting_review
-from qi.report.icons import ICON_LABELS, icon_data_url
-from qi.report.pack import board_pack
-from qi.review import ReviewError
-from qi.since import EVENT_WORDS
+from qi.render.icons import ICON_LABELS, icon_data_url
+from qi.render.pack import board_pack
+from qi.services.meeting import icon_key, meeting_review
+from qi.services.review import ReviewError
+from qi.services.since import EVENT_WORDS
 from qi.store.meetings import (
     ACTION_KIND_WORDS,
     STATUS_WORDS,

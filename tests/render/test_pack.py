@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from PIL import Image
 
 from qi.cli import main
-from qi.meeting import meeting_review
-from qi.report.pack import board_pack
+from qi.render.pack import board_pack
+from qi.services.meeting import meeting_review
 from qi.store import connect, upgrade
 from qi.store.stories import add_story
 from tests.partnership import INITIATIVE, build

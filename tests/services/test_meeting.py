@@ -7,9 +7,9 @@ import polars as pl
 import pytest
 from sqlalchemy import update
 
-from qi.meeting import icon_key, matrix_grid, meeting_review
-from qi.review import ReviewError
-from qi.since import new_signals
+from qi.services.meeting import icon_key, matrix_grid, meeting_review
+from qi.services.review import ReviewError
+from qi.services.since import new_signals
 from qi.store.annotations import add_annotation, undo_annotation
 from qi.store.models import Upload
 from tests.partnership import INITIATIVE, MEETING_DAY, STORY_TITLE, build

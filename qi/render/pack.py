@@ -18,8 +18,8 @@ reads aloud in a screen reader. Story text is plain text in a PDF: nothing anyon
 interpreted as markup. Only anonymised stories are quoted, because board papers are often
 published; the others are counted, not quoted.
 
-Charts come from ``qi.report.figures`` and readings from ``qi.report.reading`` through
-``qi.meeting.MeetingReview``; this module lays out pages and reads no database.
+Charts come from ``qi.render.figures`` and readings from ``qi.text.reading`` through
+``qi.services.meeting.MeetingReview``; this module lays out pages and reads no database.
 """
 
 import io
@@ -34,9 +34,9 @@ from fpdf import FPDF
 from PIL import Image
 
 from qi.charts import CHART_TYPES
-from qi.meeting import MeetingReview, icon_key
-from qi.report.figures import export, small_multiples, spc_chart
-from qi.report.icons import ICON_LABELS, icon_svg
+from qi.render.figures import export, small_multiples, spc_chart
+from qi.render.icons import ICON_LABELS, icon_svg
+from qi.services.meeting import MeetingReview, icon_key
 from qi.store.annotations import ANNOTATION_KINDS
 from qi.store.stories import VOICES
 
@@ -284,7 +284,7 @@ def _cover(pdf: _Pack, review: MeetingReview, title: str, prepared_on: date) -> 
 
 
 def _event(row: dict) -> str:
-    from qi.since import EVENT_WORDS
+    from qi.services.since import EVENT_WORDS
 
     return EVENT_WORDS.get(row["event"], row["event"])
 

@@ -7,7 +7,7 @@ into phases and exclusions; and returns the points, one summary row per place, a
 change points a coach has not yet confirmed. The app's pages, the report and the command line
 all start here, so a chart looks the same wherever it is drawn.
 
-No statistics here beyond calling the engine, and no drawing (see ``qi.report``).
+No statistics here beyond calling the engine, and no drawing (see ``qi.render``).
 """
 
 from collections.abc import Sequence
@@ -19,10 +19,10 @@ from sqlalchemy import Engine
 
 from qi.charts import Chart, default_chart, spc
 from qi.charts.changepoints import candidate_change_points
-from qi.report.reading import reading
 from qi.store.annotations import phase_starts_and_exclusions, read_annotations
 from qi.store.definitions import read_measures
 from qi.store.observations import read_series
+from qi.text.reading import reading
 
 SERIES = ["measure", "place"]
 

@@ -15,7 +15,7 @@ Given a day (usually the day of the group's last meeting, see
 
 "On or after": what was recorded on the meeting day itself is listed again rather than risk
 missing what was added after the meeting closed. Signals come from the same charted points the
-meeting view shows (``qi.review.measure_view``: the measure's own chart, rules, phases and
+meeting view shows (``qi.services.review.measure_view``: the measure's own chart, rules, phases and
 exclusions), never recomputed another way. Nothing here draws or writes.
 """
 
@@ -27,7 +27,7 @@ import polars as pl
 from sqlalchemy import Engine, String, select
 
 from qi.charts import RULE_SETS
-from qi.review import MeasureView
+from qi.services.review import MeasureView
 from qi.store.annotations import read_annotations
 from qi.store.frames import read_frame
 from qi.store.models import Upload
@@ -176,7 +176,7 @@ def since(
     initiative: str | None = None,
     places: Sequence[str] | None = None,
 ) -> Since:
-    """What is new since ``when`` for these measure views (``qi.review.measure_view`` by
+    """What is new since ``when`` for these measure views (``qi.services.review.measure_view`` by
     measure code), their places, and the stories of this initiative or these places."""
     measures = list(views)
     shown = sorted({p for v in views.values() for p in v.places} | set(places or []))

@@ -19,7 +19,7 @@ import vl_convert as vlc
 from qi.charts import Chart
 from qi.charts.icons import POINT_TYPES
 from qi.charts.phases import period_unit
-from qi.report.icons import (
+from qi.render.icons import (
     COMMON_CAUSE_GREY,
     CONCERN_ORANGE,
     ICON_LABELS,

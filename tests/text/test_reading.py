@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from qi.charts import RULE_SETS, spc
-from qi.report.reading import reading
+from qi.text.reading import reading
 
 ZIGZAG = [13.0, 7.0] * 8
 

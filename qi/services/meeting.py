@@ -9,7 +9,7 @@ words, for a table or the board pack.
 ``meeting_review()`` gathers everything a meeting (and its board pack) shows, so the app's
 meeting page and ``qi report`` stay thin: a ``MeasureView`` per measure, the matrix, the stories
 linked to each measure, the actions (open ones and those of recent meetings) and what is new
-since a day. Charts come from ``qi.review``, readings from ``qi.report.reading``; nothing is
+since a day. Charts come from ``qi.services.review``, readings from ``qi.text.reading``; nothing is
 computed here that the engine has not decided, and nothing is drawn.
 """
 
@@ -20,14 +20,14 @@ from datetime import date
 import polars as pl
 from sqlalchemy import Engine
 
-from qi.report.icons import ICON_LABELS
-from qi.report.reading import reading
-from qi.review import MeasureView, ReviewError, measure_view
-from qi.since import Since, since
+from qi.render.icons import ICON_LABELS
+from qi.services.review import MeasureView, ReviewError, measure_view
+from qi.services.since import Since, since
 from qi.store.definitions import read_measures, read_places
 from qi.store.meetings import last_meeting, read_actions
 from qi.store.observations import read_series
 from qi.store.stories import read_stories, story_markers
+from qi.text.reading import reading
 
 SERIES = ["measure", "place"]
 NO_ICON = "No icon yet (too few points for limits)"
