@@ -14,15 +14,11 @@ import streamlit as st
 
 from qi.app.context import Scope, engine, month, place_names
 from qi.app.widgets import icon_with_meaning, plain
-from qi.charts import CHART_TYPES, RULE_SETS, SPCInputError, default_chart
+from qi.charts import SPCInputError
 from qi.render.figures import export, small_multiples, spc_chart
-from qi.services.review import DEFAULT_RULES, MeasureView, ReviewError, measure_view
+from qi.services.review import MeasureView, ReviewError, measure_settings, measure_view
+from qi.vocabulary.charts import CHART_TYPES, RULE_SETS
 
-IMPROVEMENT_WORDS = {
-    "up": "higher is better",
-    "down": "lower is better",
-    "neither": "neither higher nor lower is better",
-}
 DATA_COLUMNS = (
     "measure", "place", "period", "value", "numerator", "denominator", "phase", "excluded",
     "centre", "lower_limit", "upper_limit", "lower_2sigma", "upper_2sigma", "target",
@@ -32,19 +28,13 @@ CHART_WIDTH = 620
 CHART_HEIGHT = 380
 
 
-def default_settings(definition: dict) -> tuple[str, str]:
-    """The chart type and rule set the measure's definition asks for (else qi's defaults)."""
-    chart = definition["chart"] or default_chart(definition["kind"])
-    return chart, definition["rule_set"] or DEFAULT_RULES
-
-
 def chart_settings(definition: dict, columns=None) -> tuple[str, str, bool]:
     """Chart type, rule set and 2-sigma pickers, defaulting from the measure's definition.
 
     Their keys carry the measure's code, so choosing another measure starts from its own
     defaults again.
     """
-    chart, rules = default_settings(definition)
+    chart, rules = measure_settings(definition)
     code = definition["code"]
     left, middle, right = columns or st.columns([3, 3, 2], vertical_alignment="bottom")
     chart = left.selectbox(

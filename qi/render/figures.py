@@ -22,20 +22,13 @@ from qi.charts.phases import period_unit
 from qi.render.icons import (
     COMMON_CAUSE_GREY,
     CONCERN_ORANGE,
-    ICON_LABELS,
     IMPROVEMENT_BLUE,
     NEUTRAL_PURPLE,
     icon_data_url,
 )
-from qi.store.annotations import ANNOTATION_KINDS
+from qi.vocabulary.annotations import ANNOTATION_EFFECTS, ANNOTATION_KINDS
+from qi.vocabulary.points import ICON_LABELS, POINT_TYPE_LABELS
 
-POINT_TYPE_LABELS: dict[str, str] = {
-    "common_cause": "Common cause",
-    "special_cause_improvement": "Special cause improvement",
-    "special_cause_concern": "Special cause concern",
-    "special_cause_neutral_high": "Special cause (high, neither better nor worse)",
-    "special_cause_neutral_low": "Special cause (low, neither better nor worse)",
-}
 POINT_TYPE_COLOURS: dict[str, str] = {
     "common_cause": COMMON_CAUSE_GREY,
     "special_cause_improvement": IMPROVEMENT_BLUE,
@@ -272,11 +265,8 @@ def _annotation_notes(
         else pl.lit("")
     )
     flags = [
-        pl.when(pl.col(flag)).then(pl.lit(words)).otherwise(pl.lit(""))
-        for flag, words in (
-            ("new_phase", " (limits recalculated from here)"),
-            ("exclude", " (left out of the calculations)"),
-        )
+        pl.when(pl.col(flag)).then(pl.lit(f" ({words})")).otherwise(pl.lit(""))
+        for flag, words in ANNOTATION_EFFECTS.items()
         if flag in shown.columns
     ]
     return shown.select(

@@ -33,12 +33,13 @@ import vl_convert as vlc
 from fpdf import FPDF
 from PIL import Image
 
-from qi.charts import CHART_TYPES
 from qi.render.figures import export, small_multiples, spc_chart
-from qi.render.icons import ICON_LABELS, icon_svg
+from qi.render.icons import icon_svg
 from qi.services.meeting import MeetingReview, icon_key
-from qi.store.annotations import ANNOTATION_KINDS
 from qi.store.stories import VOICES
+from qi.vocabulary.annotations import ANNOTATION_EFFECTS, ANNOTATION_EVENTS, ANNOTATION_KINDS
+from qi.vocabulary.charts import CHART_TYPES
+from qi.vocabulary.points import ICON_LABELS, POINT_TYPE_WORDS
 
 # Above this many places the matrix is a list of measure x place, one row each.
 GRID_PLACES = 4
@@ -272,21 +273,16 @@ def _cover(pdf: _Pack, review: MeetingReview, title: str, prepared_on: date) -> 
     latest = news.signals.unique(["measure", "place"], keep="first", maintain_order=True)
     for row in latest.head(8).iter_rows(named=True):
         name = _measure_name(review, row["measure"])
-        words = row["point_type"].replace("_", " ").replace("special cause", "special cause")
+        words = POINT_TYPE_WORDS.get(row["point_type"], row["point_type"])
         lines.append(f"• {name} at {row['place']}: {row['signal']} in {_month(row['period'])} "
                      f"({words})")  # fmt: skip
     for row in news.annotations.head(5).iter_rows(named=True):
-        lines.append(f"• {_event(row)}: {row['text']} ({row['measure']}, {_month(row['period'])})")
+        event = ANNOTATION_EVENTS.get(row["event"], row["event"])
+        lines.append(f"• {event}: {row['text']} ({row['measure']}, {_month(row['period'])})")
     for row in news.stories.head(5).iter_rows(named=True):
         lines.append(f"• New story: {row['title']} ({VOICES.get(row['voice'], row['voice'])})")
     if lines:
         pdf.block(MARGIN + 2, y, BODY_W - 2, "\n".join(lines), size=10)
-
-
-def _event(row: dict) -> str:
-    from qi.services.since import EVENT_WORDS
-
-    return EVENT_WORDS.get(row["event"], row["event"])
 
 
 def _matrix(pdf: _Pack, review: MeetingReview) -> None:
@@ -458,8 +454,7 @@ def _measure_page(pdf: _Pack, review: MeetingReview, measure: str, png: bytes, a
     shown = [
         f"{_month(r['period'])}, {r['place'] or 'every place'}: "
         f"{ANNOTATION_KINDS.get(r['kind'], r['kind'])}: {r['text']}"
-        + (" (limits recalculated from here)" if r["new_phase"] else "")
-        + (" (left out of the calculations)" if r["exclude"] else "")
+        + "".join(f" ({words})" for flag, words in ANNOTATION_EFFECTS.items() if r[flag])
         for r in notes.head(MAX_ANNOTATIONS).iter_rows(named=True)
     ]
     if notes.height > MAX_ANNOTATIONS:

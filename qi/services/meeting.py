@@ -20,7 +20,6 @@ from datetime import date
 import polars as pl
 from sqlalchemy import Engine
 
-from qi.render.icons import ICON_LABELS
 from qi.services.review import MeasureView, ReviewError, measure_view
 from qi.services.since import Since, since
 from qi.store.definitions import read_measures, read_places
@@ -28,9 +27,9 @@ from qi.store.meetings import last_meeting, read_actions
 from qi.store.observations import read_series
 from qi.store.stories import read_stories, story_markers
 from qi.text.reading import reading
+from qi.vocabulary.points import ICON_LABELS, NO_ASSURANCE_ICON, NO_VARIATION_ICON
 
 SERIES = ["measure", "place"]
-NO_ICON = "No icon yet (too few points for limits)"
 # Matrix order: concern first, then other special cause, then common cause.
 CONCERN_ICONS = ("concern_high", "concern_low")
 COMMON_CAUSE = "common_cause"
@@ -86,11 +85,11 @@ def summary_matrix(
     frame = frame.with_columns(
         pl.Series("reading", readings, dtype=pl.String),
         pl.col("variation_icon")
-        .replace_strict(ICON_LABELS, default=NO_ICON, return_dtype=pl.String)
+        .replace_strict(ICON_LABELS, default=NO_VARIATION_ICON, return_dtype=pl.String)
         .alias("variation"),
         pl.col("assurance_icon")
         .replace_strict(ICON_LABELS, default=None, return_dtype=pl.String)
-        .fill_null("No target")
+        .fill_null(NO_ASSURANCE_ICON)
         .alias("assurance"),
         (pl.col("variation_icon").is_not_null() & (pl.col("variation_icon") != COMMON_CAUSE))
         .fill_null(False)

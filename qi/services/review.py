@@ -23,12 +23,9 @@ from qi.store.annotations import phase_starts_and_exclusions, read_annotations
 from qi.store.definitions import read_measures
 from qi.store.observations import read_series
 from qi.text.reading import reading
+from qi.vocabulary.measures import ENGINE_DIRECTIONS, RATIO_KINDS
 
 SERIES = ["measure", "place"]
-
-# The measure's words for which way is better -> the engine's.
-DIRECTIONS = {"up": "increase", "down": "decrease", "neither": "neutral"}
-RATIO_KINDS = ("rate", "proportion")
 # Charts of counts and times: a rate or proportion drawn on one charts its numerator alone.
 CHARTS_WITHOUT_DENOMINATOR = ("c", "g", "t", "mr", "xbar", "s")
 DEFAULT_RULES = "mdc"
@@ -113,8 +110,8 @@ def measure_view(
     ``SPCInputError`` when the chart chosen cannot chart this measure.
     """
     definition = _definition(engine, measure)
-    chart = chart or definition["chart"] or default_chart(definition["kind"])
-    rules = rules or definition["rule_set"] or DEFAULT_RULES
+    own_chart, own_rules = measure_settings(definition)
+    chart, rules = chart or own_chart, rules or own_rules
     codes = [places] if isinstance(places, str) else (list(places) if places is not None else None)
     try:
         series = read_series(
@@ -143,6 +140,13 @@ def measure_view(
         chart=chart,
         rules=rules,
     )
+
+
+def measure_settings(definition: dict) -> tuple[str, str]:
+    """The chart type and rule set a measure's definition asks for: its own, else the default
+    chart for its kind and Making Data Count's rules."""
+    chart = definition["chart"] or default_chart(definition["kind"])
+    return chart, definition["rule_set"] or DEFAULT_RULES
 
 
 def _definition(engine: Engine, measure: str) -> dict:
@@ -208,7 +212,7 @@ def _chart(
         by=SERIES,
         chart=chart,
         rules=rules,
-        direction=DIRECTIONS[definition["improvement"]],
+        direction=ENGINE_DIRECTIONS[definition["improvement"]],
         target=definition["target"],
         phases=phases,
         exclude=exclusions,

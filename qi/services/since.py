@@ -47,12 +47,6 @@ SIGNAL_SCHEMA: dict[str, pl.DataType] = {
 # so a first upload of several years' history does not report every past signal as new.
 # Monthly NHS and local-authority returns arrive within about two months of the period's end.
 LATE_DATA_DAYS = 92
-EVENT_WORDS = {
-    "annotation": "Annotation",
-    "recalculation": "Limits recalculated from here",
-    "exclusion": "Point left out of the calculations",
-    "undone": "Annotation undone",
-}
 
 
 @dataclass(frozen=True)

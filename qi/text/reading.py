@@ -14,25 +14,12 @@ from typing import Any
 
 import polars as pl
 
-from qi.charts import CHART_TYPES, RULE_SETS
 from qi.charts.phases import period_unit
 from qi.charts.rules import NUMBER_WORDS
+from qi.vocabulary.charts import CHART_TYPES, RULE_SETS, centre_word
+from qi.vocabulary.points import ASSURANCE_READINGS, POINT_TYPE_WORDS
 
 EVENT = "event"
-
-POINT_TYPE_WORDS = {
-    "special_cause_improvement": "special cause improvement",
-    "special_cause_concern": "special cause concern",
-    "special_cause_neutral_high": "special cause variation (higher, neither better nor worse)",
-    "special_cause_neutral_low": "special cause variation (lower, neither better nor worse)",
-}
-
-
-ASSURANCE_WORDS = {
-    "consistent_pass": "the target of {target} is consistently met",
-    "consistent_fail": "the target of {target} is consistently missed",
-    "inconsistent": "the target of {target} is hit and miss",
-}
 
 
 def reading(
@@ -55,11 +42,11 @@ def reading(
     if last["_row"] != points.height - 1:
         lead = f"No value for {_when(periods[-1], step)}. "
     rows = points.to_dicts()
-    sentence = _signal(rows, last["_row"], period, step, _centre_word(summary))
+    sentence = _signal(rows, last["_row"], period, step, centre_word(summary.get("chart")))
     assurance = summary.get("assurance_icon")
-    if assurance in ASSURANCE_WORDS and summary.get("target") is not None:
+    if assurance in ASSURANCE_READINGS and summary.get("target") is not None:
         target = _number(summary["target"], unit)
-        sentence += "; " + ASSURANCE_WORDS[assurance].format(target=target)
+        sentence += "; " + ASSURANCE_READINGS[assurance].format(target=target)
     text = lead + sentence[0].upper() + sentence[1:] + "."
     if last["short_phase"] and last.get("upper_limit") is not None:
         size = sum(1 for r in rows if r["phase"] == last["phase"])
@@ -75,7 +62,8 @@ def _signal(rows: list[dict], at: int, period: str, step: str | None, centre: st
     if point["signal"] is None:
         signalled = [i for i in phase if i < at and rows[i]["signal"] is not None]
         since = signalled[-1] + 1 if signalled else phase[0]
-        return f"common cause variation since {_when(rows[since][period], step)}"
+        common = POINT_TYPE_WORDS["common_cause"]
+        return f"{common} since {_when(rows[since][period], step)}"
     rule, side = str(point["signal"]), point["signal_side"]
     kind = POINT_TYPE_WORDS[str(point["point_type"])]
     where = "above" if side > 0 else "below"
@@ -145,11 +133,6 @@ def _run_start(rows: list[dict], at: int, belongs) -> int:
     while first > 0 and rows[first - 1]["phase"] == rows[at]["phase"] and belongs(rows[first - 1]):
         first -= 1
     return first
-
-
-def _centre_word(summary: Mapping[str, Any]) -> str:
-    chart = str(summary.get("chart") or "")
-    return {"run": "median", "g": "centre line"}.get(chart, "mean")
 
 
 def _units(step: str | None) -> tuple[str, str]:

@@ -11,13 +11,8 @@ import streamlit as st
 from qi.app.context import choose_scope, engine, measure_definition, month, place_names
 from qi.app.measure_panel import beside_chart, chart_settings, load_view, phase_table, place_chart
 from qi.app.widgets import plain
-from qi.store.annotations import (
-    ANNOTATION_KINDS,
-    AnnotationError,
-    add_annotation,
-    read_annotations,
-    undo_annotation,
-)
+from qi.store.annotations import AnnotationError, add_annotation, read_annotations, undo_annotation
+from qi.vocabulary.annotations import ANNOTATION_KINDS
 
 NOTE, NEW_PHASE, EXCLUDE = (
     "Just a note on the chart",

@@ -5,7 +5,6 @@ import streamlit as st
 
 from qi.app.context import choose_scope, engine, measure_definition, place_names
 from qi.app.measure_panel import (
-    IMPROVEMENT_WORDS,
     beside_chart,
     chart_settings,
     downloads,
@@ -17,8 +16,9 @@ from qi.app.measure_panel import (
 from qi.app.navigation import page_path
 from qi.app.story_panel import stories_on_chart
 from qi.app.widgets import plain
-from qi.store.annotations import ANNOTATION_KINDS
 from qi.store.stories import story_markers
+from qi.vocabulary.annotations import ANNOTATION_KINDS
+from qi.vocabulary.measures import IMPROVEMENT
 
 ONE_PLACE, EVERY_PLACE = "One place", "Every place, side by side"
 
@@ -37,7 +37,7 @@ shown = st.segmented_control(
 )
 chart, rules, show_2sigma = chart_settings(definition)
 unit = definition["unit"]
-better = IMPROVEMENT_WORDS[definition["improvement"]]
+better = IMPROVEMENT[definition["improvement"]]
 st.caption(
     f"Unit: {unit or 'none'} · {better.capitalize()}"
     + (f" · Target: {definition['target']:,.4g}" if definition["target"] is not None else "")

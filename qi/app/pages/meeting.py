@@ -13,11 +13,10 @@ import streamlit as st
 
 from qi.app.context import engine, initiatives, month, open_measure, place_names, series_index
 from qi.app.widgets import plain, show_notice
-from qi.render.icons import ICON_LABELS, icon_data_url
+from qi.render.icons import icon_data_url
 from qi.render.pack import board_pack
 from qi.services.meeting import icon_key, meeting_review
 from qi.services.review import ReviewError
-from qi.services.since import EVENT_WORDS
 from qi.store.meetings import (
     ACTION_KIND_WORDS,
     STATUS_WORDS,
@@ -30,6 +29,8 @@ from qi.store.meetings import (
     set_action_status,
 )
 from qi.store.stories import VOICES
+from qi.vocabulary.annotations import ANNOTATION_EVENTS
+from qi.vocabulary.points import ICON_LABELS, POINT_TYPE_WORDS
 
 PACK = "qi.meeting.pack"  # (subject, since, BoardPack) of the last pack prepared
 NOTICE = "qi.meeting.notice"
@@ -127,7 +128,9 @@ def news(review) -> None:
                 pl.col("place").replace_strict(names, default=pl.col("place")).alias("Place"),
                 pl.col("period").dt.strftime("%b %Y").alias("Period"),
                 pl.col("value").round(2).alias("Value"),
-                pl.col("point_type").str.replace_all("_", " ").alias("What the point shows"),
+                pl.col("point_type")
+                .replace_strict(POINT_TYPE_WORDS, default=pl.col("point_type"))
+                .alias("What the point shows"),
                 pl.col("signal").alias("Rule"),
             ),
             hide_index=True,
@@ -137,7 +140,9 @@ def news(review) -> None:
         st.markdown("**New annotations and recalculations**")
         st.dataframe(
             found.annotations.select(
-                pl.col("event").replace_strict(EVENT_WORDS, default=pl.col("event")).alias("What"),
+                pl.col("event")
+                .replace_strict(ANNOTATION_EVENTS, default=pl.col("event"))
+                .alias("What"),
                 pl.col("measure")
                 .replace_strict(titles, default=pl.col("measure"))
                 .alias("Measure"),
