@@ -12,11 +12,12 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from qi.app.context import Scope, engine, month, place_names
+from qi.app.context import Scope, engine, place_names
 from qi.app.widgets import icon_with_meaning, plain
 from qi.charts import SPCInputError
 from qi.render.figures import export, small_multiples, spc_chart
 from qi.services.review import MeasureView, ReviewError, measure_settings, measure_view
+from qi.text import number, period
 from qi.vocabulary.charts import CHART_TYPES, RULE_SETS
 
 DATA_COLUMNS = (
@@ -95,13 +96,6 @@ def place_chart(
     return chart
 
 
-def number(value: float | None) -> str:
-    """A value as people write it in a table: 1,157 or 46.75 (two decimals at most)."""
-    if value is None:
-        return ""
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
-
-
 def phase_table(view: MeasureView, place: str, unit: str | None) -> pl.DataFrame:
     """One row per phase of a place's chart: its span, points, centre and limits, from the
     engine's phase summary."""
@@ -117,8 +111,8 @@ def phase_table(view: MeasureView, place: str, unit: str | None) -> pl.DataFrame
         rows.append(
             {
                 "Phase": f"Phase {phase['phase']}",
-                "From": f"{phase['first_period']:%b %Y}",
-                "To": f"{phase['last_period']:%b %Y}",
+                "From": period(phase["first_period"], style="short"),
+                "To": period(phase["last_period"], style="short"),
                 "Points": phase["points"],
                 "Excluded": phase["excluded"],
                 f"Centre ({unit})" if unit else "Centre": number(phase["centre"]),
@@ -136,17 +130,17 @@ def beside_chart(view: MeasureView, place: str) -> None:
     icon_with_meaning(summary["assurance_icon"])
     with st.container(border=True):
         st.markdown(plain(view.reading(place)))
-    unit = view.measure["unit"] or ""
+    unit = view.measure["unit"]
     facts = []
     if summary["latest_value"] is not None:
         facts.append(
-            f"**Latest** ({month(summary['last_period'])}): "
-            f"{summary['latest_value']:,.4g} {plain(unit)}"
+            f"**Latest** ({period(summary['last_period'], style='short')}): "
+            f"{plain(number(summary['latest_value'], unit))}"
         )
     if summary["latest_centre"] is not None:
-        facts.append(f"**Centre line**: {summary['latest_centre']:,.4g} {plain(unit)}")
+        facts.append(f"**Centre line**: {plain(number(summary['latest_centre'], unit))}")
     if summary["target"] is not None:
-        facts.append(f"**Target**: {summary['target']:,.4g} {plain(unit)}")
+        facts.append(f"**Target**: {plain(number(summary['target'], unit))}")
     st.markdown("  \n".join(facts))
 
 

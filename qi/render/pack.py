@@ -37,6 +37,7 @@ from qi.render.figures import export, small_multiples, spc_chart
 from qi.render.icons import icon_svg
 from qi.services.meeting import MeetingReview, icon_key
 from qi.store.stories import VOICES
+from qi.text import count, number, period
 from qi.vocabulary.annotations import ANNOTATION_EFFECTS, ANNOTATION_EVENTS, ANNOTATION_KINDS
 from qi.vocabulary.charts import CHART_TYPES
 from qi.vocabulary.points import ICON_LABELS, POINT_TYPE_WORDS
@@ -124,7 +125,7 @@ def alt_text(review: MeetingReview, measure: str) -> str:
     text = [
         f"{kind[0].upper()}{kind[1:]} of {name} at "
         f"{_and([review.place_name(p) for p in view.places])}, "
-        f"{_month(periods.min())} to {_month(periods.max())}, {points.height} points."
+        f"{period(periods.min())} to {period(periods.max())}, {count(points.height, 'point')}."
     ]
     cells = review.matrix.filter(pl.col("measure") == measure)
     for cell in cells.iter_rows(named=True):
@@ -133,19 +134,15 @@ def alt_text(review: MeetingReview, measure: str) -> str:
     notes = view.annotations.height
     stories = review.measure_stories(measure).height
     if notes and len(view.places) == 1:
-        text.append(f"{notes} annotation{'s' if notes != 1 else ''} marked as vertical lines.")
+        text.append(f"{count(notes, 'annotation')} marked as vertical lines.")
     if stories and len(view.places) == 1:
-        text.append(f"{stories} stor{'ies' if stories != 1 else 'y'} of change marked as diamonds.")
+        text.append(f"{count(stories, 'story', 'stories')} of change marked as diamonds.")
     return " ".join(text)
 
 
 def _measure_name(review: MeetingReview, measure: str) -> str:
     names = review.matrix.filter(pl.col("measure") == measure).get_column("measure_name")
     return names[0] if names.len() else measure
-
-
-def _month(value) -> str:
-    return f"{value:%B %Y}" if isinstance(value, date) else str(value)
 
 
 def _and(items: list[str]) -> str:
@@ -234,7 +231,7 @@ def board_pack(
     """Lay out the board pack for a meeting's review (see the module docstring for its pages)."""
     prepared_on = prepared_on or date.today()
     title = title or f"Board pack: {review.title}"
-    pdf = _Pack(footer=f"{title} · prepared {prepared_on.day} {prepared_on:%B %Y} with qi")
+    pdf = _Pack(footer=f"{title} · prepared {period(prepared_on, 'day')} with qi")
     charts = {code: measure_chart(review, code) for code in review.views}
     alts = {code: alt_text(review, code) for code in review.views}
     _cover(pdf, review, title, prepared_on)
@@ -250,7 +247,7 @@ def _cover(pdf: _Pack, review: MeetingReview, title: str, prepared_on: date) -> 
     pdf.heading(title, size=24)
     y = pdf.get_y() + 2
     about = [
-        f"Prepared on {prepared_on.day} {prepared_on:%B %Y}.",
+        f"Prepared on {period(prepared_on, 'day')}.",
         f"{'Initiative' if review.initiative else 'Place'}: {review.title}. "
         "Places: "
         + (_and([review.place_name(p) for p in review.places]) if review.places else "none")
@@ -274,11 +271,11 @@ def _cover(pdf: _Pack, review: MeetingReview, title: str, prepared_on: date) -> 
     for row in latest.head(8).iter_rows(named=True):
         name = _measure_name(review, row["measure"])
         words = POINT_TYPE_WORDS.get(row["point_type"], row["point_type"])
-        lines.append(f"• {name} at {row['place']}: {row['signal']} in {_month(row['period'])} "
+        lines.append(f"• {name} at {row['place']}: {row['signal']} in {period(row['period'])} "
                      f"({words})")  # fmt: skip
     for row in news.annotations.head(5).iter_rows(named=True):
         event = ANNOTATION_EVENTS.get(row["event"], row["event"])
-        lines.append(f"• {event}: {row['text']} ({row['measure']}, {_month(row['period'])})")
+        lines.append(f"• {event}: {row['text']} ({row['measure']}, {period(row['period'])})")
     for row in news.stories.head(5).iter_rows(named=True):
         lines.append(f"• New story: {row['title']} ({VOICES.get(row['voice'], row['voice'])})")
     if lines:
@@ -344,14 +341,10 @@ def _header_row(pdf: _Pack, y: float, widths: list[float], header: list[str]) ->
 def _latest(cell: dict) -> str:
     if cell["latest_value"] is None:
         return "Latest: no value"
-    text = f"Latest: {_number(cell['latest_value'])}"
+    text = f"Latest: {number(cell['latest_value'])}"
     if cell["target"] is not None:
-        text += f" (target {_number(cell['target'])})"
+        text += f" (target {number(cell['target'])})"
     return text
-
-
-def _number(value: float) -> str:
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def _grid_rows(review: MeetingReview) -> list[list[dict]]:
@@ -452,7 +445,7 @@ def _measure_page(pdf: _Pack, review: MeetingReview, measure: str, png: bytes, a
     if notes.height == 0:
         y = pdf.block(side_x, y, side_w, "None.", size=9, colour=GREY)
     shown = [
-        f"{_month(r['period'])}, {r['place'] or 'every place'}: "
+        f"{period(r['period'])}, {r['place'] or 'every place'}: "
         f"{ANNOTATION_KINDS.get(r['kind'], r['kind'])}: {r['text']}"
         + "".join(f" ({words})" for flag, words in ANNOTATION_EFFECTS.items() if r[flag])
         for r in notes.head(MAX_ANNOTATIONS).iter_rows(named=True)
@@ -481,7 +474,7 @@ def _quotes(pdf: _Pack, review: MeetingReview, measure: str, y: float) -> None:
         y = pdf.block(MARGIN + 3, y, width - 3, f"“{text}”", size=9, style="I") + 0.5
         source = (
             f"{story['title']}: {VOICES.get(story['voice'], story['voice']).lower()}, "
-            f"{_month(story['told_on'])}"
+            f"{period(story['told_on'])}"
         )
         y = pdf.block(MARGIN + 3, y, width - 3, f"— {source}", size=8, colour=GREY) + 2
         if y > BOTTOM - 6:
@@ -489,7 +482,7 @@ def _quotes(pdf: _Pack, review: MeetingReview, measure: str, y: float) -> None:
     left_out = stories.height - min(quotable.height, MAX_QUOTES)
     if left_out > 0:
         not_anonymised = stories.height - quotable.height
-        words = f"{left_out} more linked stor{'ies' if left_out != 1 else 'y'} in qi"
+        words = f"{count(left_out, 'more linked story', 'more linked stories')} in qi"
         if not_anonymised:
             words += f" ({not_anonymised} not anonymised, so not quoted in a board pack)"
         pdf.block(MARGIN + 3, y, width - 3, words + ".", size=8, colour=GREY)
@@ -517,9 +510,9 @@ def _actions(pdf: _Pack, review: MeetingReview) -> None:
             {"text": action["text"], "icons": []},
             {"text": _against(review, action), "icons": []},
             {"text": action["owner"] or "", "icons": []},
-            {"text": f"{action['due_on']:%d %b %Y}" if action["due_on"] else "", "icons": []},
+            {"text": period(action["due_on"], "day", "short"), "icons": []},
             {"text": (action["status"] or "").capitalize(), "icons": []},
-            {"text": f"{action['held_on']:%d %b %Y}", "icons": []},
+            {"text": period(action["held_on"], "day", "short"), "icons": []},
         ]
         height = _row_height(pdf, widths, cells)
         if y + height > BOTTOM:

@@ -20,9 +20,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from qi.app.measure_panel import number
 from qi.services.review import measure_view
 from qi.store import open_store
+from qi.text import number
 
 from .conftest import ROOT, leeds_referrals_csv
 

@@ -13,6 +13,7 @@ from qi.app.navigation import page_path
 from qi.app.widgets import plain
 from qi.demo import AE_ATTRIBUTION, DEMO_NOTICE, SYNTHETIC
 from qi.store import read_uploads
+from qi.text import count, period, period_range
 
 st.title("qi")
 st.markdown(
@@ -57,12 +58,12 @@ for programme in found.iter_rows(named=True):
     in_programme = index.filter(pl.col("place").is_in(programme["places"]))
     with st.container(border=True):
         st.markdown(f"##### {plain(programme['name'])}")
-        facts = [f"{len(programme['places'])} places"]
+        facts = [count(len(programme["places"]), "place")]
         if programme["start_date"] is not None:
-            facts.insert(0, f"started {programme['start_date']:%B %Y}")
+            facts.insert(0, f"started {period(programme['start_date'])}")
         if in_programme.height:
-            span = (in_programme["first_period"].min(), in_programme["last_period"].max())
-            facts.append(f"data {span[0]:%b %Y} to {span[1]:%b %Y}")
+            first, last = in_programme["first_period"].min(), in_programme["last_period"].max()
+            facts.append(f"data {period_range(first, last, style='short')}")
         if programme["outcome_domains"]:
             facts.append(f"outcomes: {programme['outcome_domains']}")
         st.caption(" · ".join(plain(f) for f in facts))

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import polars as pl
 import streamlit as st
 
-from qi.app.context import engine, initiatives, month, open_measure, place_names, series_index
+from qi.app.context import engine, initiatives, open_measure, place_names, series_index
 from qi.app.widgets import plain, show_notice
 from qi.render.icons import icon_data_url
 from qi.render.pack import board_pack
@@ -29,6 +29,7 @@ from qi.store.meetings import (
     set_action_status,
 )
 from qi.store.stories import VOICES
+from qi.text import count, number, period, period_expr
 from qi.vocabulary.annotations import ANNOTATION_EVENTS
 from qi.vocabulary.points import ICON_LABELS, POINT_TYPE_WORDS
 
@@ -37,12 +38,6 @@ NOTICE = "qi.meeting.notice"
 NEW_MEETING = 0  # the "record a new meeting" choice among meeting ids
 CELLS_PER_ROW = 4
 DEFAULT_LOOKBACK_DAYS = 31  # "since" without a past meeting: about a month of news
-
-
-def _number(value: float | None, unit: str | None) -> str:
-    if value is None:
-        return "none"
-    return f"{value:,.4g}" + (f" {unit}" if unit else "")
 
 
 def _icons(row: dict) -> str:
@@ -60,9 +55,10 @@ def matrix_cell(row: dict, initiative: str | None, key: str) -> None:
     if icons:
         st.markdown(icons)
     st.markdown(f"{plain(row['variation'])}  \n{plain(row['assurance'])}")
-    facts = f"Latest ({month(row['latest_period'])}): {_number(row['latest_value'], row['unit'])}"
+    latest = number(row["latest_value"], row["unit"]) if row["latest_value"] is not None else "none"
+    facts = f"Latest ({period(row['latest_period'], style='short')}): {latest}"
     if row["target"] is not None:
-        facts += f" · Target: {_number(row['target'], row['unit'])}"
+        facts += f" · Target: {number(row['target'], row['unit'])}"
     st.markdown(plain(facts))
     st.caption(plain(row["reading"]))
     if st.button("Open the chart", key=key, icon=":material/show_chart:", type="tertiary"):
@@ -84,7 +80,7 @@ def summary(review, initiative: str | None) -> None:
             st.caption(
                 plain(
                     f"Unit: {first['unit'] or 'none'} · special cause at {signalling} of "
-                    f"{cells.height} place{'s' if cells.height != 1 else ''}"
+                    f"{count(cells.height, 'place')}"
                 )
             )
             rows = list(cells.iter_rows(named=True))
@@ -126,7 +122,7 @@ def news(review) -> None:
                 .replace_strict(titles, default=pl.col("measure"))
                 .alias("Measure"),
                 pl.col("place").replace_strict(names, default=pl.col("place")).alias("Place"),
-                pl.col("period").dt.strftime("%b %Y").alias("Period"),
+                period_expr("period", style="short").alias("Period"),
                 pl.col("value").round(2).alias("Value"),
                 pl.col("point_type")
                 .replace_strict(POINT_TYPE_WORDS, default=pl.col("point_type"))
@@ -147,10 +143,10 @@ def news(review) -> None:
                 .replace_strict(titles, default=pl.col("measure"))
                 .alias("Measure"),
                 pl.col("place").replace_strict(names, default="every place").alias("Place"),
-                pl.col("period").dt.strftime("%b %Y").alias("Period"),
+                period_expr("period", style="short").alias("Period"),
                 pl.col("text").alias("Annotation"),
                 pl.col("reason").alias("Why"),
-                pl.col("event_at").dt.strftime("%d %b %Y").alias("When"),
+                period_expr("event_at", "day", "short").alias("When"),
             ),
             hide_index=True,
             width="stretch",
@@ -159,7 +155,7 @@ def news(review) -> None:
         st.markdown("**New stories of change**")
         st.dataframe(
             found.stories.select(
-                pl.col("told_on").dt.strftime("%d %b %Y").alias("Told on"),
+                period_expr("told_on", "day", "short").alias("Told on"),
                 pl.col("title").alias("Title"),
                 pl.col("place").replace_strict(names, default=pl.col("place")).alias("Place"),
                 pl.col("voice").replace_strict(VOICES, default=pl.col("voice")).alias("Voice"),
@@ -197,7 +193,7 @@ def action_line(action: dict, titles: dict[str, str], done_button: bool) -> None
     if action["owner"]:
         facts.append(f"owner: {action['owner']}")
     if action["due_on"] is not None:
-        facts.append(f"due {action['due_on']:%d %b %Y}")
+        facts.append(f"due {period(action['due_on'], 'day', 'short')}")
     if action["status"]:
         facts.append(STATUS_WORDS.get(action["status"], action["status"]).lower())
     facts.append(f"recorded at {action['meeting']}")
@@ -281,13 +277,15 @@ def record(review, initiative: str | None, place: str | None) -> None:
         "Meeting",
         choices,
         format_func=lambda i: (
-            "A new meeting" if i == NEW_MEETING else f"{titles[i]} ({held[i]:%d %b %Y})"
+            "A new meeting"
+            if i == NEW_MEETING
+            else f"{titles[i]} ({period(held[i], 'day', 'short')})"
         ),
         key="qi.meeting.chosen",
     )
     if chosen == NEW_MEETING:
         left, right = st.columns([3, 1])
-        left.text_input("Title", value=f"{review.title} stewardship group, {date.today():%B %Y}",
+        left.text_input("Title", value=f"{review.title} stewardship group, {period(date.today())}",
                         key="qi.meeting.new.title")  # fmt: skip
         right.date_input("Held on", value=date.today(), key="qi.meeting.new.held_on",
                          format="DD/MM/YYYY")  # fmt: skip
@@ -400,7 +398,9 @@ since_day = since_column.date_input(
     help="Default: the day of the last meeting of this initiative or place.",
 )  # fmt: skip
 if previous:
-    st.caption(plain(f"Last meeting: {previous['title']}, held {previous['held_on']:%d %B %Y}."))
+    st.caption(
+        plain(f"Last meeting: {previous['title']}, held {period(previous['held_on'], 'day')}.")
+    )
 else:
     st.caption("No meeting of this group is recorded yet.")
 

@@ -10,8 +10,8 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from qi.app.context import engine, initiatives, measure_names, month, place_names, series_index
-from qi.app.story_panel import linked_charts, period_words, show_story
+from qi.app.context import engine, initiatives, measure_names, place_names, series_index
+from qi.app.story_panel import linked_charts, show_story
 from qi.app.widgets import plain, show_notice
 from qi.store import read_series
 from qi.store.stories import (
@@ -25,6 +25,7 @@ from qi.store.stories import (
     read_stories,
     read_story,
 )
+from qi.text import count, period, period_expr, period_range
 
 CHOSEN = "qi.story.chosen"  # the story being read
 NOTICE = "qi.story.notice"  # what the last add or edit did, shown once
@@ -55,7 +56,7 @@ def _periods(measures: list[str], place: str | None) -> list[date]:
 
 
 def _period_label(value: date) -> str:
-    return month(value) if value.day == 1 else f"{value.day} {value:%b %Y}"
+    return period(value, "month" if value.day == 1 else "day", "short")
 
 
 def story_form(prefix: str, story: dict | None = None) -> None:
@@ -253,7 +254,7 @@ def story_table(stories: pl.DataFrame) -> pl.DataFrame:
     """The stories in words, one row each, for a table (a table shows text, never markup)."""
     names, titles = place_names(), measure_names()
     return stories.select(
-        pl.col("told_on").dt.strftime("%d %b %Y").alias("Told on"),
+        period_expr("told_on", "day", "short").alias("Told on"),
         pl.col("title").alias("Title"),
         pl.col("place").replace_strict(names, default=pl.col("place")).alias("Place"),
         pl.col("voice").replace_strict(VOICES, default=pl.col("voice")).alias("Whose voice"),
@@ -300,7 +301,7 @@ with browse:
     except StoryError as error:
         st.error(str(error))
         st.stop()
-    st.markdown(f"**{found.height} stor{'y' if found.height == 1 else 'ies'}**, newest first.")
+    st.markdown(f"**{count(found.height, 'story', 'stories')}**, newest first.")
     if found.height == 0:
         st.stop()
     st.dataframe(story_table(found), hide_index=True, width="stretch")
@@ -311,7 +312,7 @@ with browse:
     chosen = st.selectbox(
         "Read a story",
         ids,
-        format_func=lambda i: f"{by_id[i]['told_on']:%d %b %Y}: {by_id[i]['title']}",
+        format_func=lambda i: f"{period(by_id[i]['told_on'], 'day', 'short')}: {by_id[i]['title']}",
         key="qi.story.pick",
     )
     st.session_state[CHOSEN] = chosen
@@ -323,7 +324,7 @@ with browse:
             st.caption(
                 plain(
                     f"Speaks to {measure_names().get(link['measure'], link['measure'])}, "
-                    f"{period_words(link['period_start'], link['period_end'])}"
+                    f"{period_range(link['period_start'], link['period_end'], style='short')}"
                 )
             )
         with st.expander("Edit this story", icon=":material/edit:"):
