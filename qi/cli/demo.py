@@ -29,9 +29,10 @@ def demo(db, if_empty, actor) -> None:
     """
     from qi.demo import DEMO_NOTICE, load_demo
     from qi.store import database_url, open_store, read_measures
+    from qi.store.engine import describe_database
 
     engine = open_store(db)
-    where = _shown(database_url(db))
+    where = describe_database(database_url(db))
     if if_empty:
         existing = read_measures(engine).height
         if existing:
@@ -43,16 +44,6 @@ def demo(db, if_empty, actor) -> None:
     summary = load_demo(engine, actor=actor)
     click.echo(f"{summary.render()} ({time.perf_counter() - started:.1f} s, into {where})")
     click.echo(DEMO_NOTICE)
-
-
-def _shown(url: str) -> str:
-    """The database for people: the SQLite file, or the URL without its password."""
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    if parsed.drivername.startswith("sqlite"):
-        return parsed.database or "an in-memory SQLite database"
-    return parsed.render_as_string(hide_password=True)
 
 
 COMMANDS = [demo]

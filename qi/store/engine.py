@@ -34,6 +34,14 @@ def database_url(url: str | None = None) -> str:
     return f"sqlite:///{path}"
 
 
+def describe_database(url: str) -> str:
+    """The database for people: the SQLite file, or the URL without its password."""
+    parsed = make_url(url)
+    if parsed.drivername.startswith("sqlite"):
+        return parsed.database or "an in-memory SQLite database"
+    return parsed.render_as_string(hide_password=True)
+
+
 def default_actor() -> str:
     """Who is writing, when the caller does not say: the environment's user name."""
     try:
