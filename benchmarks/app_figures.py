@@ -8,7 +8,7 @@ the median of 5 runs of:
 - small multiples: ``measure_view`` for 30 places (3,600 points) + ``small_multiples`` +
   ``to_dict()``.
 
-Budgets (issue 4): under 1 s and under 3 s. The first run in the process is reported apart
+Budgets: under 1 s and under 3 s. The first run in the process is reported apart
 (imports and Altair's schema loading happen once per app process, not per page).
 
     .venv/bin/python benchmarks/app_figures.py [--places 30] [--months 120] [--runs 5]

@@ -121,9 +121,10 @@ def _runs(
                 f"{period_text(rows[first][period], step)} (a run of more than {most} is unusual): "
                 f"{kind}"
             )
+        run = count(longest, *units, spelled=True)
         return (
-            f"a run of {count(longest, *units, spelled=True)} on one side of the {centre} (more than {most} "
-            f"is unusual) since {period_text(rows[phase[0]][period], step)}: {kind}"
+            f"a run of {run} on one side of the {centre} (more than {most} is unusual) "
+            f"since {period_text(rows[phase[0]][period], step)}: {kind}"
         )
     return (
         f"too few crossings of the {centre} since {period_text(rows[phase[0]][period], step)} "
