@@ -140,3 +140,17 @@ def engine(database_url) -> Engine:
     engine = connect(database_url)
     yield engine
     engine.dispose()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark what needs a real server or browser, so ``pytest -m "not browser and not
+    postgres"`` is a quick loop; ``make test`` and CI still run everything."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if fixtures & {"postgres_server", "postgresql_url"} or (
+            params.get("database_url") == "postgresql"
+        ):
+            item.add_marker(pytest.mark.postgres)
+        if item.path.name.startswith("test_browser"):
+            item.add_marker(pytest.mark.browser)

@@ -18,18 +18,11 @@ from sqlalchemy import select
 
 from qi.charts import spc
 from qi.cli import main
-from qi.demo import (
-    AE_ATTRIBUTION,
-    AE_FILE,
-    AE_PROGRAMME,
-    BEST_START,
-    DEMO_NOTICE,
-    INITIATIVES,
-    LOCALITIES,
-    STORIES_NOTICE,
-    load_demo,
-    synthetic_observations,
-)
+from qi.demo import AE_ATTRIBUTION, DEMO_NOTICE, load_demo
+from qi.demo.ae import AE_FILE, DEMO_DATA
+from qi.demo.labels import STORIES_NOTICE
+from qi.demo.partnership import AE_PROGRAMME, BEST_START, INITIATIVES, LOCALITIES
+from qi.demo.synthetic import synthetic_observations
 from qi.services.meeting import meeting_review
 from qi.store import read_measures, read_places, read_revisions, read_series, read_uploads
 from qi.store.annotations import phase_starts_and_exclusions, read_annotations
@@ -41,7 +34,8 @@ from qi.store.meetings import (
     read_meetings,
 )
 from qi.store.models import Base, Initiative, InitiativePlace, Place
-from qi.store.stories import VOICES, read_stories, story_links, story_markers
+from qi.store.stories import read_stories, story_links, story_markers
+from qi.vocabulary.stories import VOICES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BRADFORD, CALDERDALE, KIRKLEES, LEEDS, WAKEFIELD = (p.code for p in LOCALITIES)
@@ -207,7 +201,7 @@ def test_the_ae_programme_is_the_real_nhs_data_unchanged(engine):
     load_demo(engine)
     stored = read_series(engine, measures=sorted(REAL_MEASURES))
     assert stored.height == 2 * 5 * 36
-    raw = pl.read_csv(AE_FILE, try_parse_dates=True).filter(
+    raw = pl.read_csv(AE_FILE.read_bytes(), try_parse_dates=True).filter(
         pl.col("period") == date(2016, 4, 1), pl.col("org_code") == "RR8"
     )
     attendances, breaches = raw["attendances"][0], raw["breaches"][0]
@@ -219,7 +213,7 @@ def test_the_ae_programme_is_the_real_nhs_data_unchanged(engine):
     )
     count = rr8.filter(pl.col("measure") == "ae_type1_attendances").row(0, named=True)
     assert count["value"] == attendances
-    provenance = (AE_FILE.parent / "PROVENANCE.md").read_text()
+    provenance = (DEMO_DATA / "PROVENANCE.md").read_text()
     assert "Open Government Licence v3.0" in provenance
     assert AE_FILE.name in provenance
     assert "Open Government Licence v3.0" in AE_ATTRIBUTION

@@ -36,12 +36,6 @@ ENGINE = "qi.charts"
 STORE = "qi.store"
 # What a module outside the store may take from SQLAlchemy.
 SQLALCHEMY_OUTSIDE_STORE = {"sqlalchemy.Engine"}
-# SQL still outside the store on this branch, in code another branch moves into the store.
-# Empty this once both branches are merged: test_the_sql_allow_list_is_not_stale says when.
-SQL_OUTSIDE_STORE_UNTIL_MERGE: dict[str, set[str]] = {
-    "qi.services.since": {"sqlalchemy.String", "sqlalchemy.select"},
-    "qi.ingest.upload": {"sqlalchemy.select"},
-}
 
 
 def layer(module: str) -> int | None:
@@ -97,19 +91,14 @@ def upward_imports(modules: dict[str, tuple[str, bool]]) -> list[str]:
     return problems
 
 
-def sql_outside_store(
-    modules: dict[str, tuple[str, bool]], allowed: dict[str, set[str]] | None = None
-) -> list[str]:
+def sql_outside_store(modules: dict[str, tuple[str, bool]]) -> list[str]:
     """Modules outside ``qi.store`` that import more of SQLAlchemy than ``Engine``."""
-    allowed = allowed or {}
     problems = []
     for module, (source, is_package) in sorted(modules.items()):
         if module == STORE or module.startswith(f"{STORE}."):
             continue
         for line, name in imported(source, module, is_package):
-            if name.split(".")[0] != "sqlalchemy" or name in SQLALCHEMY_OUTSIDE_STORE:
-                continue
-            if name not in allowed.get(module, set()):
+            if name.split(".")[0] == "sqlalchemy" and name not in SQLALCHEMY_OUTSIDE_STORE:
                 problems.append(f"{module}, line {line}: imports {name}; SQL belongs in qi.store")
     return problems
 
@@ -133,16 +122,7 @@ def test_every_import_points_down_or_across_a_layer():
 
 
 def test_only_the_store_speaks_sql():
-    assert sql_outside_store(qi_modules(), SQL_OUTSIDE_STORE_UNTIL_MERGE) == []
-
-
-def test_the_sql_allow_list_is_not_stale():
-    """Each allowance is still used: once the store owns that SQL, remove the entry."""
-    modules = qi_modules()
-    for module, names in SQL_OUTSIDE_STORE_UNTIL_MERGE.items():
-        source, is_package = modules[module]
-        used = {name for _, name in imported(source, module, is_package)}
-        assert names <= used, f"{module} no longer imports {names - used}: remove it from the list"
+    assert sql_outside_store(qi_modules()) == []
 
 
 def test_the_checker_catches_an_upward_import_anywhere_in_a_module():
@@ -192,7 +172,4 @@ def test_the_checker_catches_sql_outside_the_store():
     assert sql_outside_store(modules) == [
         "qi.app.fake, line 2: imports sqlalchemy.orm; SQL belongs in qi.store",
         "qi.services.fake, line 1: imports sqlalchemy.select; SQL belongs in qi.store",
-    ]
-    assert sql_outside_store(modules, {"qi.services.fake": {"sqlalchemy.select"}}) == [
-        "qi.app.fake, line 2: imports sqlalchemy.orm; SQL belongs in qi.store",
     ]

@@ -20,7 +20,7 @@ from qi.store import (
     read_initiatives,
     read_measures,
     read_places,
-    read_series,
+    read_series_index,
 )
 
 SCOPE = "qi.scope"  # {"initiative": str | None, "measure": str, "place": str}
@@ -42,16 +42,12 @@ def engine() -> Engine:
 
 @st.cache_data(ttl=CATALOGUE_SECONDS, show_spinner=False)
 def _series_index(url: str) -> pl.DataFrame:
-    series = read_series(_engine(url))
-    return series.group_by("measure", "place").agg(
-        pl.len().alias("points"),
-        pl.col("period").min().alias("first_period"),
-        pl.col("period").max().alias("last_period"),
-    )
+    return read_series_index(_engine(url))
 
 
 def series_index() -> pl.DataFrame:
-    """One row per stored series (measure, place) with its number of periods and their span."""
+    """One row per stored series (measure, place) with its number of periods and their span
+    (``qi.store.read_series_index``)."""
     return _series_index(database_url())
 
 

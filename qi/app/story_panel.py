@@ -15,8 +15,9 @@ from qi.app.widgets import plain
 from qi.charts import SPCInputError
 from qi.render.figures import spc_chart
 from qi.services.review import ReviewError, measure_view
-from qi.store.stories import DOMAINS, PARTICIPATION, VOICES, read_story, story_markers
+from qi.store.stories import read_story, story_markers
 from qi.text import period, period_range
+from qi.vocabulary.stories import DOMAINS, PARTICIPATION, VOICES
 
 STORY_CHART_WIDTH = 420  # with its icons, fits beside the story on a laptop screen
 STORY_CHART_HEIGHT = 260

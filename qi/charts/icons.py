@@ -41,7 +41,7 @@ def judgement_table(rules: list[str], labels: list[str]) -> pl.DataFrame:
     per rule, low then high.
     """
     directions = ["neutral", "increase", "decrease"]
-    rows = []
+    rows: list[tuple[str | None, int | None, str | None, str, str]] = []
     for slot in range(len(rules) + 1):
         for high in (0, 1):
             for d, direction in enumerate(directions):

@@ -45,20 +45,20 @@ def _apply_rules(frame: pl.DataFrame, ruleset: RuleSet) -> pl.DataFrame:
     sequence = [r for r in ruleset.rules if r not in ("outside", "runs")]
     if not sequence:
         return frame
-    keep = pl.col("_include")
+    keep = pl.col(C.INCLUDE)
     if ruleset.missing == "skip":
-        keep = keep & pl.col("_y").is_not_null()
-    needed = ["_row", "_lo", "_hi", C.SEGMENT, "_y", "_cl", *C.LIMITS, "_side", "_include"]
-    dropped = (~frame["_include"]).sum()
+        keep = keep & pl.col(C.Y).is_not_null()
+    needed = [C.ROW, C.LO, C.HI, C.SEGMENT, C.Y, C.CL, *C.LIMITS, C.SIDE, C.INCLUDE]
+    dropped = (~frame[C.INCLUDE]).sum()
     if ruleset.missing == "skip":
-        dropped += frame["_y"].null_count()
+        dropped += frame[C.Y].null_count()
     subset = dropped > 0
     if subset:
-        judged = frame.select(needed).filter(keep).rename({"_row": "_frame_row"})
+        judged = frame.select(needed).filter(keep).rename({C.ROW: "_frame_row"})
         judged = with_positions(with_bounds(judged, C.SEGMENT))
     else:  # the layout's positions stand; only the rows to the phase's end are new
-        judged = frame.select(*needed, "_ppos").with_columns(
-            (pl.col("_hi") - pl.col("_row")).alias("_rpos")
+        judged = frame.select(*needed, C.PHASE_POSITION).with_columns(
+            (pl.col(C.HI) - pl.col(C.ROW)).alias(C.TO_PHASE_END)
         )
     judged = R.with_steps(judged)
     for name in sequence:
@@ -71,7 +71,7 @@ def _apply_rules(frame: pl.DataFrame, ruleset: RuleSet) -> pl.DataFrame:
     if not subset:
         return frame.with_columns(judged.select(names))
     return frame.join(
-        judged.select(pl.col("_frame_row").alias("_row"), *names), on="_row", how="left"
+        judged.select(pl.col("_frame_row").alias(C.ROW), *names), on=C.ROW, how="left"
     ).with_columns([pl.col(n).fill_null(False) for n in names if n.startswith("rule_")])
 
 
@@ -80,12 +80,14 @@ def _with_missing_flags(frame: pl.DataFrame, ruleset: RuleSet, sequence: list[st
     on phases with a missing value or missing limits. The points flagged are the same; some
     unflagged ones become unknown (null), as the R package reports them.
     """
-    if not any(frame[c].null_count() for c in ("_side", "_ucl2", "_ucl3", "_lcl2", "_lcl3")):
+    if not any(frame[c].null_count() for c in (C.SIDE, C.UCL2, C.UCL3, C.LCL2, C.LCL3)):
         return frame
-    unknown = pl.col("_side").is_null() | pl.col("_ucl2").is_null() | pl.col("_ucl3").is_null()
+    unknown = pl.col(C.SIDE).is_null() | pl.col(C.UCL2).is_null() | pl.col(C.UCL3).is_null()
     frame = frame.with_columns(unknown.any().over(C.SEGMENT).alias("_has_missing"))
     frame = frame.with_columns(pl.int_range(pl.len()).alias("_judged_row"))
-    affected = frame.filter("_has_missing").drop("_row", "_lo", "_hi", "_ppos", "_rpos")
+    affected = frame.filter("_has_missing").drop(
+        C.ROW, C.LO, C.HI, C.PHASE_POSITION, C.TO_PHASE_END
+    )
     affected = with_positions(with_bounds(affected, C.SEGMENT))
     redo = []
     if "shift" in sequence:
@@ -112,7 +114,7 @@ def _runs_rule(ruleset: RuleSet) -> pl.Expr:
     Anhoej: a long run or too few crossings. IHI: too few or too many runs, that is crossings
     outside the 2.5% and 97.5% quantiles of Binomial(n - 1, 0.5).
     """
-    useful = pl.col("_include") & pl.col("_side").is_not_null() & (pl.col("_side") != 0)
+    useful = pl.col(C.INCLUDE) & pl.col(C.SIDE).is_not_null() & (pl.col(C.SIDE) != 0)
     signal = pl.col("ihi_runs_signal" if ruleset.runs_bounds == "ihi" else "runs_signal")
     return (signal & useful).fill_null(False)
 
@@ -126,32 +128,29 @@ def _judge(frame: pl.DataFrame, ruleset: RuleSet) -> pl.DataFrame:
     names = list(ruleset.rules)
     # An excluded point keeps its flags (it may well lie outside the limits, as qicharts2
     # reports) but is not judged: it wins no signal and stays common cause.
-    every_point_judged = frame.get_column("_include").all()
+    every_point_judged = frame.get_column(C.INCLUDE).all()
 
     def hit(name: str) -> pl.Expr:
         flag = pl.col(f"rule_{name}")
         if frame.get_column(f"rule_{name}").null_count():
             flag = flag.fill_null(False)
-        return flag if every_point_judged else flag & pl.col("_include")
+        return flag if every_point_judged else flag & pl.col(C.INCLUDE)
 
-    winner = pl.when(hit(names[0])).then(pl.lit(1, pl.UInt8))
-    for slot, name in enumerate(names[1:], start=2):
-        winner = winner.when(hit(name)).then(pl.lit(slot, pl.UInt8))
-    frame = frame.with_columns(winner.otherwise(pl.lit(0, pl.UInt8)).alias("_winner"))
+    winner: pl.Expr = pl.lit(0, pl.UInt8)
+    for slot, name in reversed(list(enumerate(names, start=1))):  # the first rule wins
+        winner = pl.when(hit(name)).then(pl.lit(slot, pl.UInt8)).otherwise(winner)
+    frame = frame.with_columns(winner.alias("_winner"))
     # A rule with a side of its own (a trend's direction) says high or low; for the others
     # it is the point's side of the centre line.
-    high = pl.col("_side") == 1
+    high = pl.col(C.SIDE) == 1
     own = [(slot, n) for slot, n in enumerate(names, start=1) if f"_side_{n}" in frame.columns]
-    if own:
-        chosen = pl.when(pl.col("_winner") == own[0][0]).then(pl.col(f"_side_{own[0][1]}") > 0)
-        for slot, name in own[1:]:
-            chosen = chosen.when(pl.col("_winner") == slot).then(pl.col(f"_side_{name}") > 0)
-        high = chosen.otherwise(high)
+    for slot, name in reversed(own):
+        high = pl.when(pl.col("_winner") == slot).then(pl.col(f"_side_{name}") > 0).otherwise(high)
     # At most 9 rules: codes stay below 60, so byte arithmetic is enough.
     code = (
         pl.col("_winner") * 6
         + high.fill_null(False).cast(pl.UInt8) * 3
-        + pl.col("_direction").mod(3).cast(pl.UInt8)
+        + pl.col(C.DIRECTION).mod(3).cast(pl.UInt8)
     )
     index = frame.select(code.cast(pl.get_index_type())).to_series()
     labels = [ruleset.label(name, high) for name in names for high in (False, True)]

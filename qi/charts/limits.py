@@ -17,18 +17,19 @@ from collections.abc import Callable
 
 import polars as pl
 
+from qi.charts import columns as C
 from qi.charts.constants import D2, G_MEDIAN_FACTOR, IP_SCREEN, MDC_LIMIT, MR_SCREEN, T_POWER
-from qi.charts.phases import SEGMENT, onto_points, per_phase
+from qi.charts.phases import onto_points, per_phase
 from qi.charts.windows import previous_in_segment
 
-Y, CL, BASE = pl.col("_y"), pl.col("_cl"), pl.col("_base")
-LIMIT_COLUMNS = ["_lcl1", "_ucl1", "_lcl2", "_ucl2", "_lcl3", "_ucl3"]
-RESULT_COLUMNS = {"_y", "_cl", *LIMIT_COLUMNS}
+Y, CL, BASE = pl.col(C.Y), pl.col(C.CL), pl.col(C.BASE)
+LIMIT_COLUMNS = list(C.LIMITS)
+RESULT_COLUMNS = {C.Y, C.CL, *LIMIT_COLUMNS}
 
 
 def seg_sum(expr: pl.Expr, mask: pl.Expr | None) -> pl.Expr:
     """Sum per phase over the rows where ``mask`` holds (``None``: every row)."""
-    return masked(expr, mask).sum().over(SEGMENT)
+    return masked(expr, mask).sum().over(C.SEGMENT)
 
 
 def masked(expr: pl.Expr, mask: pl.Expr | None) -> pl.Expr:
@@ -62,10 +63,10 @@ def two_pass_mean(
 
 def given_centre(frame: pl.DataFrame, computed: pl.Expr) -> pl.Expr:
     """The user's centre line where it is given for every point of the phase, else ``computed``."""
-    if frame.get_column("_centre").null_count() == frame.height:
+    if frame.get_column(C.CENTRE_GIVEN).null_count() == frame.height:
         return computed
-    complete = pl.col("_centre").is_null().sum().over(SEGMENT) == 0
-    return pl.when(complete).then(pl.col("_centre")).otherwise(computed)
+    complete = pl.col(C.CENTRE_GIVEN).is_null().sum().over(C.SEGMENT) == 0
+    return pl.when(complete).then(pl.col(C.CENTRE_GIVEN)).otherwise(computed)
 
 
 def _with_symmetric(
@@ -111,7 +112,7 @@ def _symmetric(sigma: pl.Expr) -> list[pl.Expr]:
 
 def base_mask(frame: pl.DataFrame) -> pl.Expr | None:
     """The baseline mask, or ``None`` when every point is in the baseline (the common case)."""
-    return None if frame.get_column("_base").all() else BASE
+    return None if frame.get_column(C.BASE).all() else BASE
 
 
 def _average_moving_range(
@@ -140,12 +141,12 @@ def _xmr_limits(xmr: str, sigma_given: bool = False) -> list[pl.Expr]:
     if xmr != "mdc":
         return _symmetric(pl.col("_sigma") if sigma_given else amr / D2)
     return [
-        (CL - (MDC_LIMIT / 3) * amr).alias("_lcl1"),
-        (CL + (MDC_LIMIT / 3) * amr).alias("_ucl1"),
-        (CL - (2 * (MDC_LIMIT / 3)) * amr).alias("_lcl2"),
-        (CL + (2 * (MDC_LIMIT / 3)) * amr).alias("_ucl2"),
-        (CL - MDC_LIMIT * amr).alias("_lcl3"),
-        (CL + MDC_LIMIT * amr).alias("_ucl3"),
+        (CL - (MDC_LIMIT / 3) * amr).alias(C.LCL1),
+        (CL + (MDC_LIMIT / 3) * amr).alias(C.UCL1),
+        (CL - (2 * (MDC_LIMIT / 3)) * amr).alias(C.LCL2),
+        (CL + (2 * (MDC_LIMIT / 3)) * amr).alias(C.UCL2),
+        (CL - MDC_LIMIT * amr).alias(C.LCL3),
+        (CL + MDC_LIMIT * amr).alias(C.UCL3),
     ]
 
 
@@ -162,7 +163,7 @@ def individuals(frame: pl.DataFrame, *, xmr: str, screen: bool, categorical: boo
     The centre, AMR and limits are per phase: they are computed on a table of phases and
     copied onto the points once. (A centre given per point needs the point-wise path.)
     """
-    if frame.get_column("_centre").null_count() != frame.height:
+    if frame.get_column(C.CENTRE_GIVEN).null_count() != frame.height:
         return _individuals_given_centre(frame, xmr, screen)
     base = base_mask(frame)
     first = per_phase(frame, _m1=mean_of(Y, base))
@@ -177,9 +178,9 @@ def individuals(frame: pl.DataFrame, *, xmr: str, screen: bool, categorical: boo
     else:  # ranges of the distances from the centre line, which must come first
         phases = per_phase(frame, **second_pass)
     mean = first.get_column("_m1") + phases.get_column("_residual") / phases.get_column("_count")
-    phases = phases.with_columns(mean.alias("_cl"))
+    phases = phases.with_columns(mean.alias(C.CL))
     if xmr != "mdc":
-        frame = onto_points(frame, phases.select("_cl"))
+        frame = onto_points(frame, phases.select(C.CL))
         frame = frame.with_columns(_moving_ranges(Y - CL, base).alias("_mr"))
         phases = phases.with_columns(per_phase(frame, _amr=mean_of(pl.col("_mr"), base))["_amr"])
     if screen:
@@ -193,21 +194,21 @@ def individuals(frame: pl.DataFrame, *, xmr: str, screen: bool, categorical: boo
     # in the last bit and with the column's length; a column of constants divides exactly.
     d2 = pl.repeat(D2, phases.height, eager=True)
     phases = phases.with_columns((phases.get_column("_amr") / d2).alias("_sigma"))
-    return onto_points(frame, phases.select("_cl", *_xmr_limits(xmr, sigma_given=True)))
+    return onto_points(frame, phases.select(C.CL, *_xmr_limits(xmr, sigma_given=True)))
 
 
 def _individuals_given_centre(frame: pl.DataFrame, xmr: str, screen: bool) -> pl.DataFrame:
     frame = two_pass_mean(frame, Y, base_mask(frame), "_mean")
-    frame = frame.with_columns(given_centre(frame, pl.col("_mean")).alias("_cl"))
+    frame = frame.with_columns(given_centre(frame, pl.col("_mean")).alias(C.CL))
     values = Y if xmr == "mdc" else Y - CL
     return _average_moving_range(frame, values, screen).with_columns(_xmr_limits(xmr))
 
 
 def run(frame: pl.DataFrame, *, xmr: str, screen: bool, categorical: bool) -> pl.DataFrame:
     """Run chart: the median of the baseline; no limits."""
-    median = pl.when(BASE).then(Y).median().over(SEGMENT)
+    median = pl.when(BASE).then(Y).median().over(C.SEGMENT)
     none = pl.lit(None, pl.Float64)
-    return frame.with_columns(given_centre(frame, median).alias("_cl")).with_columns(
+    return frame.with_columns(given_centre(frame, median).alias(C.CL)).with_columns(
         [none.alias(c) for c in LIMIT_COLUMNS]
     )
 
@@ -215,17 +216,17 @@ def run(frame: pl.DataFrame, *, xmr: str, screen: bool, categorical: bool) -> pl
 def moving_range(frame: pl.DataFrame, *, xmr: str, screen: bool, categorical: bool) -> pl.DataFrame:
     """MR chart: |difference from the previous point|; limits 0 and 3.267 × mean MR."""
     every_row = None
-    frame = frame.with_columns((Y - previous_in_segment(Y, every_row)).abs().alias("_y"))
+    frame = frame.with_columns((Y - previous_in_segment(Y, every_row)).abs().alias(C.Y))
     frame = two_pass_mean(frame, Y, BASE, "_mean")
-    frame = frame.with_columns(given_centre(frame, pl.col("_mean")).alias("_cl"))
+    frame = frame.with_columns(given_centre(frame, pl.col("_mean")).alias(C.CL))
     zero = pl.lit(0.0)
     return frame.with_columns(
-        zero.alias("_lcl1"),
-        ((MR_SCREEN / 3) * CL).alias("_ucl1"),
-        zero.alias("_lcl2"),
-        ((MR_SCREEN / 3) * 2 * CL).alias("_ucl2"),
-        zero.alias("_lcl3"),
-        (MR_SCREEN * CL).alias("_ucl3"),
+        zero.alias(C.LCL1),
+        ((MR_SCREEN / 3) * CL).alias(C.UCL1),
+        zero.alias(C.LCL2),
+        ((MR_SCREEN / 3) * 2 * CL).alias(C.UCL2),
+        zero.alias(C.LCL3),
+        (MR_SCREEN * CL).alias(C.UCL3),
     )
 
 
@@ -233,13 +234,13 @@ def times_between(
     frame: pl.DataFrame, *, xmr: str, screen: bool, categorical: bool
 ) -> pl.DataFrame:
     """T chart: an XmR chart of y^(1/3.6), back-transformed; a negative lower limit becomes 0."""
-    frame = frame.with_columns(Y.pow(1 / T_POWER).alias("_y"))
+    frame = frame.with_columns(Y.pow(1 / T_POWER).alias(C.Y))
     frame = individuals(frame, xmr=xmr, screen=screen, categorical=categorical)
-    back = [pl.col(c).pow(T_POWER).alias(c) for c in ["_y", "_cl", *LIMIT_COLUMNS]]
+    back = [pl.col(c).pow(T_POWER).alias(c) for c in [C.Y, C.CL, *LIMIT_COLUMNS]]
     frame = frame.with_columns(back)
-    lcl3 = pl.col("_lcl3")
+    lcl3 = pl.col(C.LCL3)
     return frame.with_columns(
-        pl.when(lcl3.is_nan() | (lcl3 < 0)).then(0.0).otherwise(lcl3).alias("_lcl3")
+        pl.when(lcl3.is_nan() | (lcl3 < 0)).then(0.0).otherwise(lcl3).alias(C.LCL3)
     )
 
 
@@ -262,8 +263,8 @@ def _c4(n: pl.Expr) -> pl.Expr:
 
 def _pooled_sd(frame: pl.DataFrame) -> pl.DataFrame:
     """``_sd``: within-subgroup sigma, pooled when subgroup sizes vary within the phase."""
-    ylen, ysd = pl.col("_ylen"), pl.col("_ysd")
-    varying = ylen.n_unique().over(SEGMENT) > 1
+    ylen, ysd = pl.col(C.YLEN), pl.col(C.YSD)
+    varying = ylen.n_unique().over(C.SEGMENT) > 1
     pooled = (seg_sum((ylen - 1) * ysd.pow(2), BASE) / seg_sum(ylen - 1, BASE)).sqrt()
     frame = two_pass_mean(frame, ysd, BASE, "_sdmean")
     return frame.with_columns(pl.when(varying).then(pooled).otherwise("_sdmean").alias("_sd"))
@@ -271,19 +272,19 @@ def _pooled_sd(frame: pl.DataFrame) -> pl.DataFrame:
 
 def xbar(frame: pl.DataFrame, *, xmr: str, screen: bool, categorical: bool) -> pl.DataFrame:
     """Xbar chart: weighted grand mean ± A3(nᵢ) σ̂ (Montgomery 6.29–6.31)."""
-    ylen = pl.col("_ylen")
-    frame = _pooled_sd(frame).with_columns(pl.col("_ymean").alias("_y"))
-    centre = seg_sum(ylen * pl.col("_ymean"), BASE) / seg_sum(ylen, BASE)
-    frame = frame.with_columns(given_centre(frame, centre).alias("_cl"), _c4(ylen).alias("_c4"))
+    ylen = pl.col(C.YLEN)
+    frame = _pooled_sd(frame).with_columns(pl.col(C.YMEAN).alias(C.Y))
+    centre = seg_sum(ylen * pl.col(C.YMEAN), BASE) / seg_sum(ylen, BASE)
+    frame = frame.with_columns(given_centre(frame, centre).alias(C.CL), _c4(ylen).alias("_c4"))
     a = pl.col("_sd") / (pl.col("_c4") * ylen.cast(pl.Float64).sqrt())
     return _with_symmetric(frame, a)
 
 
 def sd(frame: pl.DataFrame, *, xmr: str, screen: bool, categorical: bool) -> pl.DataFrame:
     """S chart: centre σ̂; limits B3·σ̂ and B4·σ̂ with exact c4."""
-    frame = _pooled_sd(frame).with_columns(pl.col("_ysd").alias("_y"))
+    frame = _pooled_sd(frame).with_columns(pl.col(C.YSD).alias(C.Y))
     frame = frame.with_columns(
-        given_centre(frame, pl.col("_sd")).alias("_cl"), _c4(pl.col("_ylen")).alias("_c4")
+        given_centre(frame, pl.col("_sd")).alias(C.CL), _c4(pl.col(C.YLEN)).alias("_c4")
     )
     c4 = pl.col("_c4")
     ratio = (1 - c4.pow(2)).sqrt() / c4
@@ -299,11 +300,11 @@ def sd(frame: pl.DataFrame, *, xmr: str, screen: bool, categorical: bool) -> pl.
 def _proportion_centre(frame: pl.DataFrame) -> pl.DataFrame:
     base = base_mask(frame)
     sums = per_phase(
-        frame, _events=masked(pl.col("_ysum"), base).sum(), _cases=masked(pl.col("_n"), base).sum()
+        frame, _events=masked(pl.col(C.YSUM), base).sum(), _cases=masked(pl.col(C.N), base).sum()
     )
-    centre = sums.select(SEGMENT, (pl.col("_events") / pl.col("_cases")).alias("_centre_p"))
+    centre = sums.select(C.SEGMENT, (pl.col("_events") / pl.col("_cases")).alias("_centre_p"))
     frame = onto_points(frame, centre)
-    return frame.with_columns(given_centre(frame, pl.col("_centre_p")).alias("_cl"))
+    return frame.with_columns(given_centre(frame, pl.col("_centre_p")).alias(C.CL))
 
 
 def _laney(
@@ -319,8 +320,8 @@ def _laney(
     frame = frame.with_columns(((Y - CL) / pl.col("_sigma")).fill_nan(None).alias("_z"))
     if categorical:
         z = pl.when(BASE).then(pl.col("_z"))
-        has_missing = (BASE & pl.col("_z").is_null()).sum().over(SEGMENT) > 0
-        sigma_z = pl.when(~has_missing).then(z.std(ddof=1).over(SEGMENT))
+        has_missing = (BASE & pl.col("_z").is_null()).sum().over(C.SEGMENT) > 0
+        sigma_z = pl.when(~has_missing).then(z.std(ddof=1).over(C.SEGMENT))
         frame = frame.with_columns(sigma_z.alias("_sigma_z"))
     else:
         frame = _average_moving_range(frame, pl.col("_z"), screen)
@@ -330,7 +331,7 @@ def _laney(
 
 def _proportion(frame: pl.DataFrame, screen: bool, laney: bool, categorical: bool) -> pl.DataFrame:
     frame = _proportion_centre(frame)
-    sigma = (CL * (1 - CL) / pl.col("_n")).sqrt()
+    sigma = (CL * (1 - CL) / pl.col(C.N)).sqrt()
     if laney:
         return _laney(frame, sigma, screen, categorical, floor=0.0, ceiling=1.0)
     return _with_symmetric(frame, sigma, floor=0.0, ceiling=1.0)
@@ -350,7 +351,7 @@ def proportion_prime(
 
 def _rate(frame: pl.DataFrame, screen: bool, laney: bool, categorical: bool) -> pl.DataFrame:
     frame = _proportion_centre(frame)
-    sigma = (CL / pl.col("_n")).sqrt()
+    sigma = (CL / pl.col(C.N)).sqrt()
     if laney:
         return _laney(frame, sigma, screen, categorical, floor=0.0)
     return _with_symmetric(frame, sigma, floor=0.0)
@@ -368,9 +369,9 @@ def rate_prime(frame: pl.DataFrame, *, xmr: str, screen: bool, categorical: bool
 
 def count(frame: pl.DataFrame, *, xmr: str, screen: bool, categorical: bool) -> pl.DataFrame:
     """C chart: mean count ± z√mean, lower clipped at 0."""
-    frame = frame.with_columns(pl.col("_ysum").alias("_y"))
+    frame = frame.with_columns(pl.col(C.YSUM).alias(C.Y))
     frame = two_pass_mean(frame, Y, BASE, "_mean")
-    frame = frame.with_columns(given_centre(frame, pl.col("_mean")).alias("_cl"))
+    frame = frame.with_columns(given_centre(frame, pl.col("_mean")).alias(C.CL))
     return _with_symmetric(frame, CL.sqrt(), floor=0.0)
 
 
@@ -379,28 +380,28 @@ def cases_between(
 ) -> pl.DataFrame:
     """G chart: limits from the mean m ± z√(m(m+1)); the centre line shown is the median."""
     frame = two_pass_mean(frame, Y, BASE, "_mean")
-    given = pl.col("_centre").is_null().sum().over(SEGMENT) == 0
-    frame = frame.with_columns(pl.when(given).then("_centre").otherwise("_mean").alias("_cl"))
+    given = pl.col(C.CENTRE_GIVEN).is_null().sum().over(C.SEGMENT) == 0
+    frame = frame.with_columns(pl.when(given).then(C.CENTRE_GIVEN).otherwise("_mean").alias(C.CL))
     frame = _with_symmetric(frame, (CL * (CL + 1)).sqrt())
     floor = [
         pl.when(pl.col(f"_lcl{z}") < 0).then(0.0).otherwise(pl.col(f"_lcl{z}")).alias(f"_lcl{z}")
         for z in (1, 2, 3)
     ]
-    median = pl.when(BASE).then(Y).median().over(SEGMENT)
+    median = pl.when(BASE).then(Y).median().over(C.SEGMENT)
     shown = pl.when(given).then(G_MEDIAN_FACTOR * CL).otherwise(median)
-    return frame.with_columns(floor).with_columns(shown.alias("_cl"))
+    return frame.with_columns(floor).with_columns(shown.alias(C.CL))
 
 
 def individuals_prime(
     frame: pl.DataFrame, *, xmr: str, screen: bool, categorical: bool
 ) -> pl.DataFrame:
     """I' chart (qicharts2 'ip'): an XmR chart whose sigma scales with 1/√nᵢ."""
-    n = pl.col("_n")
-    no_n = n.is_null().sum().over(SEGMENT) == pl.len().over(SEGMENT)
-    frame = frame.with_columns(pl.when(no_n).then(pl.col("_ylen")).otherwise(n).alias("_nip"))
+    n = pl.col(C.N)
+    no_n = n.is_null().sum().over(C.SEGMENT) == pl.len().over(C.SEGMENT)
+    frame = frame.with_columns(pl.when(no_n).then(pl.col(C.YLEN)).otherwise(n).alias("_nip"))
     n = pl.col("_nip").cast(pl.Float64)
     centre = seg_sum(Y * n, BASE) / seg_sum(pl.when(BASE).then(n), BASE)
-    frame = frame.with_columns(given_centre(frame, centre).alias("_cl"))
+    frame = frame.with_columns(given_centre(frame, centre).alias(C.CL))
     every_row = None
     previous_y, previous_n = previous_in_segment(Y, every_row), previous_in_segment(n, every_row)
     spread = math.sqrt(math.pi / 2) * (Y - previous_y).abs() / (1 / previous_n + 1 / n).sqrt()
@@ -430,14 +431,14 @@ def compute(
     # Only the chart's result leaves: the working columns (means, ranges, sigmas) go.
     frame = frame.drop(c for c in frame.columns if c not in given and c not in RESULT_COLUMNS)
     # Only columns that hold such values are rewritten.
-    columns = ["_cl", *LIMIT_COLUMNS]
+    columns = [C.CL, *LIMIT_COLUMNS]
     if varying:
         odd = {c: ~pl.col(c).is_finite().all() for c in columns}
         tidy = {c: pl.when(pl.col(c).is_finite()).then(pl.col(c)).alias(c) for c in columns}
     else:
         odd = {c: pl.col(c).is_nan().any() for c in columns}
         tidy = {c: pl.col(c).fill_nan(None) for c in columns}
-    odd["_y"], tidy["_y"] = Y.is_nan().any(), Y.fill_nan(None)
+    odd[C.Y], tidy[C.Y] = Y.is_nan().any(), Y.fill_nan(None)
     found = frame.select(e.alias(c) for c, e in odd.items()).row(0, named=True)
     return frame.with_columns(tidy[c] for c, present in found.items() if present)
 
@@ -446,15 +447,13 @@ def scale(frame: pl.DataFrame, multiplier: float, negative_limits: bool) -> pl.D
     """Multiply values, centre and limits (100 for percent, ...); with ``negative_limits`` off,
     a series without negative values gets no negative lower limits."""
     if multiplier != 1:
-        frame = frame.with_columns(
-            [(pl.col(c) * multiplier) for c in ["_y", "_cl", *LIMIT_COLUMNS]]
-        )
+        frame = frame.with_columns([(pl.col(c) * multiplier) for c in [C.Y, C.CL, *LIMIT_COLUMNS]])
     if not negative_limits:
-        no_negatives = (pl.col("_y").min().over("_series") >= 0).fill_null(True)
+        no_negatives = (pl.col(C.Y).min().over(C.SERIES) >= 0).fill_null(True)
         frame = frame.with_columns(
             [
                 pl.when(no_negatives & (pl.col(c) < 0)).then(0.0).otherwise(pl.col(c)).alias(c)
-                for c in ("_lcl1", "_lcl2", "_lcl3")
+                for c in (C.LCL1, C.LCL2, C.LCL3)
             ]
         )
     return frame

@@ -9,6 +9,7 @@ Excluded points are shown and judged against the limits, but take no part in lim
 
 import polars as pl
 
+from qi.charts import columns as C
 from qi.charts.columns import LO, PHASE_INDEX, ROW, SEGMENT, SERIES
 from qi.charts.windows import with_bounds
 
@@ -42,13 +43,13 @@ def lay_out(frame: pl.DataFrame, baseline: int | None) -> pl.DataFrame:
     """
     series = pl.col(SERIES)
     new_series = (series != series.shift(1)).fill_null(True)
-    phased = frame.select((pl.col("_phase_start") & ~new_series).any()).item()
+    phased = frame.select((pl.col(C.PHASE_START) & ~new_series).any()).item()
     if phased:
-        segment = (new_series | pl.col("_phase_start")).cum_sum().cast(pl.Int32)
+        segment = (new_series | pl.col(C.PHASE_START)).cum_sum().cast(pl.Int32)
     else:
         segment = series + 1
     frame = with_bounds(frame.with_columns(segment.set_sorted().alias(SEGMENT)), SEGMENT)
-    include = ~pl.col("_excluded")
+    include = ~pl.col(C.EXCLUDED)
     ppos = pl.col(ROW) - pl.col(LO)
     base = include if baseline is None else include & (ppos < baseline)
     if phased:
@@ -58,11 +59,11 @@ def lay_out(frame: pl.DataFrame, baseline: int | None) -> pl.DataFrame:
         position, phase = ppos, pl.lit(1, pl.Int32)
     return frame.with_columns(
         (pl.col(SEGMENT) - 1).cast(pl.get_index_type()).alias(PHASE_INDEX),
-        position.alias("_pos"),
-        phase.alias("_phase"),
-        ppos.alias("_ppos"),
-        include.alias("_include"),
-        base.alias("_base"),
+        position.alias(C.POSITION),
+        phase.alias(C.PHASE),
+        ppos.alias(C.PHASE_POSITION),
+        include.alias(C.INCLUDE),
+        base.alias(C.BASE),
     )
 
 
@@ -78,7 +79,7 @@ def period_unit(periods: pl.Series) -> str | None:
     days = days.filter(days > 0)
     if days.len() == 0:
         return None
-    step = days.median()
+    step = float(days.median())  # type: ignore[arg-type]  # a median of day counts
     return min(_STEP_DAYS, key=lambda unit: abs(_STEP_DAYS[unit] - step))
 
 
@@ -102,4 +103,4 @@ def gap_before(frame: pl.DataFrame, period: str, unit: str | None) -> pl.Expr:
         months = calendar.dt.year().cast(pl.Int32) * 12 + calendar.dt.month().cast(pl.Int32)
         number = pl.lit(months).gather(days - first)
         step = {"month": 1, "quarter": 3, "year": 12}[unit]
-    return (pl.col("_pos") > 0) & (number.diff() > step).fill_null(False)
+    return (pl.col(C.POSITION) > 0) & (number.diff() > step).fill_null(False)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from qi.charts import columns as C
 from qi.charts.windows import (
     ahead,
     back,
@@ -36,7 +37,7 @@ from qi.charts.windows import (
 if TYPE_CHECKING:
     from qi.charts.rulesets import RuleSet
 
-Y, CL, SIDE = pl.col("_y"), pl.col("_cl"), pl.col("_side")
+Y, CL, SIDE = pl.col(C.Y), pl.col(C.CL), pl.col(C.SIDE)
 
 
 def side_of(condition_high: pl.Expr) -> pl.Expr:
@@ -45,13 +46,13 @@ def side_of(condition_high: pl.Expr) -> pl.Expr:
 
 def outside() -> pl.Expr:
     """A point above the upper or below the lower 3-sigma limit (missing when either is missing)."""
-    return (pl.col("_ucl3") < Y) | (pl.col("_lcl3") > Y)
+    return (pl.col(C.UCL3) < Y) | (pl.col(C.LCL3) > Y)
 
 
 def with_steps(frame: pl.DataFrame) -> pl.DataFrame:
     """``_up`` and ``_down``: the point is above (below) the previous point of its phase;
     missing on a phase's first point and next to a missing value."""
-    first = pl.col("_ppos") == 0
+    first = pl.col(C.PHASE_POSITION) == 0
     return frame.with_columns(
         pl.when(~first).then(Y > Y.shift(1)).alias("_up"),
         pl.when(~first).then(Y < Y.shift(1)).alias("_down"),
@@ -65,7 +66,7 @@ STEP = UP.cast(pl.Int8) - DOWN.cast(pl.Int8)  # sign(y - previous y)
 def _all_of_last(condition: pl.Expr, rows: int) -> pl.Expr:
     """``condition`` holds on this row and the ``rows - 1`` before it, all in this phase."""
     window = pl.all_horizontal([condition.shift(k) for k in range(rows)])
-    return (window & (pl.col("_ppos") >= rows - 1)).fill_null(False)
+    return (window & (pl.col(C.PHASE_POSITION) >= rows - 1)).fill_null(False)
 
 
 def trend(frame: pl.DataFrame, points: int) -> pl.DataFrame:
@@ -91,7 +92,7 @@ def shift(frame: pl.DataFrame, points: int) -> pl.DataFrame:
     A point on the centre line breaks the run, and so does a missing value.
     """
     same_side = [SIDE.shift(k) == SIDE for k in range(1, points)]
-    ends = pl.all_horizontal(same_side) & (SIDE != 0) & (pl.col("_ppos") >= points - 1)
+    ends = pl.all_horizontal(same_side) & (SIDE != 0) & (pl.col(C.PHASE_POSITION) >= points - 1)
     frame = frame.with_columns(ends.fill_null(False).alias("_shift_end"))
     return frame.with_columns(in_window_ending("_shift_end", points).alias("rule_shift"))
 
@@ -102,8 +103,11 @@ def shift_unknown_where_missing(frame: pl.DataFrame, points: int) -> pl.DataFram
     A run that might continue through a missing value is unknown (null), as the R package
     reports it; the points it flags are the same as ``shift``'s.
     """
-    same = pl.when(SIDE == 1).then(count(SIDE == 1, -(points - 1), -1))
-    same = same.otherwise(count(SIDE == -1, -(points - 1), -1))
+    same = (
+        pl.when(SIDE == 1)
+        .then(count(SIDE == 1, -(points - 1), -1))
+        .otherwise(count(SIDE == -1, -(points - 1), -1))
+    )
     unknown = count(SIDE.is_null(), -(points - 1), -1)
     ends_run = (
         pl.when(SIDE.is_null())
@@ -121,7 +125,7 @@ def shift_unknown_where_missing(frame: pl.DataFrame, points: int) -> pl.DataFram
 
 def _close(count_outside: bool) -> pl.Expr:
     """Beyond a 2-sigma line; beyond the process limits too only with ``count_outside``."""
-    beyond = (pl.col("_lcl2") > Y) | (pl.col("_ucl2") < Y)
+    beyond = (pl.col(C.LCL2) > Y) | (pl.col(C.UCL2) < Y)
     return beyond if count_outside else ~outside() & beyond
 
 
@@ -138,7 +142,7 @@ def two_of_three(frame: pl.DataFrame, count_outside: bool) -> pl.DataFrame:
     before, two_before = close.shift(1), close.shift(2)
     two_close = (close & before) | (close & two_before) | (before & two_before)
     one_side = (SIDE == SIDE.shift(1)) & (SIDE == SIDE.shift(2)) & (SIDE != 0)
-    ends = two_close & one_side & (pl.col("_ppos") >= 2)
+    ends = two_close & one_side & (pl.col(C.PHASE_POSITION) >= 2)
     frame = frame.with_columns(ends.fill_null(False).alias("_w3"))
     inside = in_window_ending("_w3", 3)
     return frame.with_columns((inside & pl.col("_close")).alias("rule_two_of_three"))
@@ -168,7 +172,7 @@ def _padded(value: pl.Expr, offset: int, padding: pl.Expr) -> pl.Expr:
     """Beyond the phase's ends a window sees ``padding``; inside it, the (maybe null) value."""
     if offset == 0:
         return value
-    inside = pl.col("_ppos") >= -offset if offset < 0 else pl.col("_rpos") >= offset
+    inside = pl.col(C.PHASE_POSITION) >= -offset if offset < 0 else pl.col(C.TO_PHASE_END) >= offset
     return pl.when(inside).then(value).otherwise(padding)
 
 
@@ -188,7 +192,7 @@ def k_of_m_beyond(frame: pl.DataFrame, k: int, m: int, sigmas: int, name: str) -
     """
     high = (pl.col(f"_ucl{sigmas}") < Y).fill_null(False)
     low = (pl.col(f"_lcl{sigmas}") > Y).fill_null(False)
-    full = pl.col("_ppos") >= m - 1
+    full = pl.col(C.PHASE_POSITION) >= m - 1
 
     def window_ends(beyond: pl.Expr) -> pl.Expr:
         total = pl.sum_horizontal(
@@ -231,13 +235,13 @@ def alternating(frame: pl.DataFrame, points: int) -> pl.DataFrame:
 
 def stratification(frame: pl.DataFrame, points: int) -> pl.DataFrame:
     """Nelson 7: ``points`` in a row within 1 sigma of the centre, on either side."""
-    within = (pl.col("_ucl1") > Y) & (pl.col("_lcl1") < Y)
+    within = (pl.col(C.UCL1) > Y) & (pl.col(C.LCL1) < Y)
     return consecutive(frame, within, points, "stratification")
 
 
 def mixture(frame: pl.DataFrame, points: int) -> pl.DataFrame:
     """Nelson 8: ``points`` in a row beyond 1 sigma, on either side, none within."""
-    beyond = (pl.col("_ucl1") < Y) | (pl.col("_lcl1") > Y)
+    beyond = (pl.col(C.UCL1) < Y) | (pl.col(C.LCL1) > Y)
     return consecutive(frame, beyond, points, "mixture")
 
 

@@ -12,8 +12,8 @@ from functools import cache
 
 import polars as pl
 
+from qi.charts import columns as C
 from qi.charts.constants import CROSSINGS_QUANTILE
-from qi.charts.phases import SEGMENT
 
 RUNS_COLUMNS = [
     "n_obs",
@@ -60,31 +60,31 @@ def runs_per_phase(frame: pl.DataFrame, method: str = "anhoej") -> pl.DataFrame:
     Runs are numbered with ``rle_id`` over (phase, side) of the useful points, so a run never
     continues from one phase into the next and no Python loop touches a series.
     """
-    every_point_included = frame.get_column("_include").all()
-    observed = pl.len() if every_point_included else pl.col("_include").sum()
-    observed = frame.group_by(SEGMENT, maintain_order=True).agg(
-        observed.cast(pl.Int64).alias("n_obs")
+    every_point_included = frame.get_column(C.INCLUDE).all()
+    count = pl.len() if every_point_included else pl.col(C.INCLUDE).sum()
+    observed = frame.group_by(C.SEGMENT, maintain_order=True).agg(
+        count.cast(pl.Int64).alias("n_obs")
     )
-    side = pl.col("_side")
+    side = pl.col(C.SIDE)
     # A run is a stretch of equal (phase, side) among the useful points.
     wide = pl.Int64 if frame.height >= 2**29 else pl.Int32
-    run = (pl.col(SEGMENT).cast(wide) * 4 + side.cast(wide)).rle_id()
-    useful = side.is_not_null() & (side != 0)
+    run = (pl.col(C.SEGMENT).cast(wide) * 4 + side.cast(wide)).rle_id()
+    is_useful = side.is_not_null() & (side != 0)
     useful = (
-        frame.select(SEGMENT, "_side", "_include")
-        .filter(useful if every_point_included else useful & pl.col("_include"))
-        .select(SEGMENT, run.set_sorted().alias("_run"))
+        frame.select(C.SEGMENT, C.SIDE, C.INCLUDE)
+        .filter(is_useful if every_point_included else is_useful & pl.col(C.INCLUDE))
+        .select(C.SEGMENT, run.set_sorted().alias("_run"))
     )
     stats = (
         useful.with_columns(pl.len().over("_run").alias("_length"))
-        .group_by(SEGMENT, maintain_order=True)
+        .group_by(C.SEGMENT, maintain_order=True)
         .agg(
             pl.len().cast(pl.Int64).alias("n_useful"),
             pl.col("_length").max().cast(pl.Int64).alias("longest_run"),
             (pl.col("_run").max() - pl.col("_run").min()).cast(pl.Int64).alias("crossings"),
         )
     )
-    stats = observed.join(stats, on=SEGMENT, how="left", maintain_order="left").with_columns(
+    stats = observed.join(stats, on=C.SEGMENT, how="left", maintain_order="left").with_columns(
         pl.col("n_useful").fill_null(0)
     )
     sizes = stats.get_column("n_useful").unique().to_list()
@@ -117,7 +117,7 @@ def runs_per_phase(frame: pl.DataFrame, method: str = "anhoej") -> pl.DataFrame:
     )
     counts = [c for c in RUNS_COLUMNS if c != "runs_signal"]
     return _signal(stats, method).select(
-        SEGMENT, *[pl.col(c).cast(pl.Int32) for c in counts], "runs_signal", "ihi_runs_signal"
+        C.SEGMENT, *[pl.col(c).cast(pl.Int32) for c in counts], "runs_signal", "ihi_runs_signal"
     )
 
 

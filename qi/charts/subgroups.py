@@ -10,6 +10,7 @@ rows without grouping.
 
 import polars as pl
 
+from qi.charts import columns as C
 from qi.charts.columns import DENOMINATOR, REPEAT, SERIES, VALUE
 
 AGGREGATES = ("mean", "median", "sum", "sd")
@@ -80,17 +81,17 @@ def subgroup_statistics(
         return frame.with_columns(_single_row_statistics(has_denominator, aggregate, no_missing))
     grouped = frame.group_by(keys, maintain_order=True).agg(
         # R: sum(y, na.rm = length(y) > 1): a lone missing value stays missing.
-        pl.when(pl.len() > 1).then(value.sum()).otherwise(value.first()).alias("_ysum"),
-        value.count().cast(pl.Int32).alias("_ylen"),
-        value.mean().alias("_ymean"),
-        value.std(ddof=1).alias("_ysd"),
-        (pl.col(DENOMINATOR).sum() if has_denominator else pl.lit(None, pl.Float64)).alias("_n"),
+        pl.when(pl.len() > 1).then(value.sum()).otherwise(value.first()).alias(C.YSUM),
+        value.count().cast(pl.Int32).alias(C.YLEN),
+        value.mean().alias(C.YMEAN),
+        value.std(ddof=1).alias(C.YSD),
+        (pl.col(DENOMINATOR).sum() if has_denominator else pl.lit(None, pl.Float64)).alias(C.N),
         _aggregate(value, aggregate).alias("_agg"),
         *[pl.col(c).first() for c in [SERIES, *carried]],
     )
-    y = pl.col("_ysum").fill_null(0) / pl.col("_n") if has_denominator else pl.col("_agg")
+    y = pl.col(C.YSUM).fill_null(0) / pl.col(C.N) if has_denominator else pl.col("_agg")
     return grouped.with_columns(
-        y.fill_nan(None).alias("_y"), pl.col(SERIES).set_sorted(), pl.lit(False).alias(REPEAT)
+        y.fill_nan(None).alias(C.Y), pl.col(SERIES).set_sorted(), pl.lit(False).alias(REPEAT)
     ).drop("_agg")
 
 
@@ -120,10 +121,10 @@ def _single_row_statistics(
         y = {"sum": value.fill_null(0), "sd": pl.lit(None, pl.Float64)}.get(aggregate, value)
     size = pl.lit(1, pl.Int32) if no_missing else value.is_not_null().cast(pl.Int32)
     return [
-        value.alias("_ysum"),
-        size.alias("_ylen"),
-        value.alias("_ymean"),
-        pl.lit(None, pl.Float64).alias("_ysd"),
-        n.alias("_n"),
-        y.cast(pl.Float64).alias("_y"),
+        value.alias(C.YSUM),
+        size.alias(C.YLEN),
+        value.alias(C.YMEAN),
+        pl.lit(None, pl.Float64).alias(C.YSD),
+        n.alias(C.N),
+        y.cast(pl.Float64).alias(C.Y),
     ]

@@ -10,6 +10,7 @@ depend on the number of series and no window ever crosses from one series into t
 
 import polars as pl
 
+from qi.charts import columns as C
 from qi.charts.columns import HI, LO, ROW
 
 WINDOW_COLUMNS = [ROW, LO, HI]
@@ -82,18 +83,19 @@ def previous_in_segment(value: pl.Expr, mask: pl.Expr | None) -> pl.Expr:
 def with_positions(frame: pl.DataFrame) -> pl.DataFrame:
     """Add ``_ppos`` (rows since the segment's first) and ``_rpos`` (rows to its last)."""
     return frame.with_columns(
-        (pl.col(ROW) - pl.col(LO)).alias("_ppos"), (pl.col(HI) - pl.col(ROW)).alias("_rpos")
+        (pl.col(ROW) - pl.col(LO)).alias(C.PHASE_POSITION),
+        (pl.col(HI) - pl.col(ROW)).alias(C.TO_PHASE_END),
     )
 
 
 def back(expr: pl.Expr, k: int) -> pl.Expr:
     """The value ``k`` rows earlier in the same segment, else null (needs ``with_positions``)."""
-    return pl.when(pl.col("_ppos") >= k).then(expr.shift(k)) if k else expr
+    return pl.when(pl.col(C.PHASE_POSITION) >= k).then(expr.shift(k)) if k else expr
 
 
 def ahead(expr: pl.Expr, k: int) -> pl.Expr:
     """The value ``k`` rows later in the same segment, else null (needs ``with_positions``)."""
-    return pl.when(pl.col("_rpos") >= k).then(expr.shift(-k)) if k else expr
+    return pl.when(pl.col(C.TO_PHASE_END) >= k).then(expr.shift(-k)) if k else expr
 
 
 def run_length(frame: pl.DataFrame, key: str, name: str) -> pl.DataFrame:
@@ -103,8 +105,8 @@ def run_length(frame: pl.DataFrame, key: str, name: str) -> pl.DataFrame:
     With forward and backward fills the cost is a few passes whatever the run lengths.
     """
     k = pl.col(key)
-    starts = k.is_null() | (pl.col("_ppos") == 0) | (k != k.shift(1)).fill_null(True)
-    ends = k.is_null() | (pl.col("_rpos") == 0) | (k != k.shift(-1)).fill_null(True)
+    starts = k.is_null() | (pl.col(C.PHASE_POSITION) == 0) | (k != k.shift(1)).fill_null(True)
+    ends = k.is_null() | (pl.col(C.TO_PHASE_END) == 0) | (k != k.shift(-1)).fill_null(True)
     first = pl.when(starts).then(pl.col(ROW)).forward_fill()
     last = pl.when(ends).then(pl.col(ROW)).backward_fill()
     return frame.with_columns(pl.when(k.is_not_null()).then(last - first + 1).alias(name))

@@ -28,11 +28,10 @@ def demo(db, if_empty, actor) -> None:
     changes nothing.
     """
     from qi.demo import DEMO_NOTICE, load_demo
-    from qi.store import database_url, open_store, read_measures
-    from qi.store.engine import describe_database
+    from qi.store import database_shown, open_store, read_measures
 
     engine = open_store(db)
-    where = describe_database(database_url(db))
+    where = database_shown(db)
     if if_empty:
         existing = read_measures(engine).height
         if existing:

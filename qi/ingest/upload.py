@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from qi.ingest.layout import to_long
 from qi.ingest.readers import ReadError, read_table
@@ -24,7 +24,6 @@ from qi.store import (
     record_rejected_upload,
     store_observations,
 )
-from qi.store.models import Upload
 from qi.store.observations import OBSERVATION_SCHEMA
 
 
@@ -74,8 +73,7 @@ def ingest_bytes(
     )
     if rows is None or report.errors.height:
         report.outcome = "rejected"
-        if not _already_rejected(engine, content_hash):
-            report.upload_id = record_rejected_upload(engine, _with_report(record, report))
+        report.upload_id = record_rejected_upload(engine, _with_report(record, report))
         return report
     report.outcome = "stored"
     result = store_observations(engine, rows, _with_report(record, report))
@@ -88,16 +86,6 @@ def ingest_bytes(
 
 def _with_report(record: UploadRecord, report: Report) -> UploadRecord:
     return UploadRecord(**{**record.__dict__, "report": report.to_dict()})
-
-
-def _already_rejected(engine: Engine, content_hash: str) -> bool:
-    with engine.connect() as connection:
-        found = connection.execute(
-            select(Upload.id).where(
-                Upload.content_hash == content_hash, Upload.outcome == "rejected"
-            )
-        ).first()
-    return found is not None
 
 
 def _read_and_validate(

@@ -36,11 +36,11 @@ from PIL import Image
 from qi.render.figures import export, small_multiples, spc_chart
 from qi.render.icons import icon_svg
 from qi.services.meeting import MeetingReview, icon_key
-from qi.store.stories import VOICES
 from qi.text import count, number, period
 from qi.vocabulary.annotations import ANNOTATION_EFFECTS, ANNOTATION_EVENTS, ANNOTATION_KINDS
 from qi.vocabulary.charts import CHART_TYPES
 from qi.vocabulary.points import ICON_LABELS, POINT_TYPE_WORDS
+from qi.vocabulary.stories import VOICES
 
 # Above this many places the matrix is a list of measure x place, one row each.
 GRID_PLACES = 4

@@ -24,13 +24,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import polars as pl
-from sqlalchemy import Engine, String, select
+from sqlalchemy import Engine
 
 from qi.services.review import MeasureView
 from qi.store.annotations import read_annotations
-from qi.store.frames import read_frame
-from qi.store.models import Upload
-from qi.store.observations import read_series
+from qi.store.observations import read_series, read_upload_times
 from qi.store.stories import read_stories
 from qi.text import count, period
 from qi.text.signals import with_signal_words
@@ -143,12 +141,10 @@ def _stored_at(engine: Engine, measures: list[str], places: list[str]) -> pl.Dat
     series = read_series(engine, measures=measures, places=places).select(
         "measure", "place", "period", "upload_id"
     )
-    uploads = read_frame(
-        engine,
-        select(Upload.id, Upload.uploaded_at.cast(String)),
-        {"upload_id": pl.Int64(), "stored_at": pl.String()},
-    ).with_columns(pl.col("stored_at").str.to_datetime(time_unit="us", strict=False))
-    return series.join(uploads, on="upload_id", how="left").select(list(schema))
+    uploads = read_upload_times(engine, series.get_column("upload_id").unique().to_list())
+    return series.join(
+        uploads.rename({"uploaded_at": "stored_at"}), on="upload_id", how="left"
+    ).select(list(schema))
 
 
 def since(

@@ -2,8 +2,10 @@
 
 - ``engine``: which database (SQLite under data/ by default, PostgreSQL by URL), schema upgrades.
 - ``models``: the tables. ``migrations``: how the schema is created and changed (alembic).
-- ``observations``: writing observations with revisions; reading series as polars via Arrow.
+- ``observations``: writing observations with revisions; reading series, the index of stored
+  series and the upload log as polars via Arrow.
 - ``definitions``: measures, places and initiatives.
+- ``clock``: the one clock every write's who-and-when takes its time from.
 """
 
 from qi.store.definitions import (
@@ -14,12 +16,21 @@ from qi.store.definitions import (
     upsert_measures,
     upsert_places,
 )
-from qi.store.engine import connect, database_url, default_actor, open_store, upgrade
+from qi.store.engine import (
+    connect,
+    database_shown,
+    database_url,
+    default_actor,
+    open_store,
+    upgrade,
+)
 from qi.store.observations import (
     StoreResult,
     UploadRecord,
     read_revisions,
     read_series,
+    read_series_index,
+    read_upload_times,
     read_uploads,
     record_rejected_upload,
     store_observations,
@@ -30,6 +41,7 @@ __all__ = [
     "UploadRecord",
     "add_initiative",
     "connect",
+    "database_shown",
     "database_url",
     "default_actor",
     "open_store",
@@ -38,6 +50,8 @@ __all__ = [
     "read_places",
     "read_revisions",
     "read_series",
+    "read_series_index",
+    "read_upload_times",
     "read_uploads",
     "record_rejected_upload",
     "store_observations",

@@ -7,11 +7,12 @@ exclude the point from the calculations; both need a reason. Nothing is ever del
 an annotation records who undid it and when, and an undone annotation no longer shapes charts.
 """
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import polars as pl
 from sqlalchemy import Engine, Integer, String, insert, select, update
 
+from qi.store import clock
 from qi.store.engine import WRITE, default_actor
 from qi.store.frames import read_frame
 from qi.store.models import Annotation, Measure, Place
@@ -91,7 +92,7 @@ def add_annotation(
                 exclude=exclude,
                 reason=reason.strip() if reason else None,
                 actor=actor or default_actor(),
-                created_at=recorded_at or datetime.now(UTC).replace(tzinfo=None),
+                created_at=recorded_at or clock.now(),
             )
         )
         return int(result.inserted_primary_key[0])
@@ -106,7 +107,7 @@ def undo_annotation(engine: Engine, annotation_id: int, actor: str | None = None
             .where(Annotation.id == annotation_id, Annotation.undone_at.is_(None))
             .values(
                 undone_by=actor or default_actor(),
-                undone_at=datetime.now(UTC).replace(tzinfo=None),
+                undone_at=clock.now(),
             )
         )
         if done.rowcount != 1:

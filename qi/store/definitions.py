@@ -9,10 +9,10 @@ import polars as pl
 from sqlalchemy import Engine, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from qi.store import clock
 from qi.store.engine import WRITE, default_actor
 from qi.store.frames import read_frame
 from qi.store.models import Initiative, InitiativePlace, Measure, Place
-from qi.store.observations import _now
 
 MEASURE_FIELDS = (
     "code",
@@ -33,7 +33,7 @@ UPDATED = ("updated_by", "updated_at")
 
 def _stamp(actor: str | None) -> dict:
     """Who and when, for a new row (created and updated) or an update (updated only)."""
-    who, when = actor or default_actor(), _now()
+    who, when = actor or default_actor(), clock.now()
     return {"created_by": who, "created_at": when, "updated_by": who, "updated_at": when}
 
 
@@ -121,7 +121,10 @@ def add_initiative(
                 initiative_id = connection.execute(
                     Initiative.__table__.insert()
                     .values(
-                        name=name, created_by=actor or default_actor(), created_at=_now(), **values
+                        name=name,
+                        created_by=actor or default_actor(),
+                        created_at=clock.now(),
+                        **values,
                     )
                     .returning(Initiative.id)
                 ).scalar_one()

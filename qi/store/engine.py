@@ -34,9 +34,10 @@ def database_url(url: str | None = None) -> str:
     return f"sqlite:///{path}"
 
 
-def describe_database(url: str) -> str:
-    """The database for people: the SQLite file, or the URL without its password."""
-    parsed = make_url(url)
+def database_shown(url: str | None = None) -> str:
+    """The database for people (see ``database_url``): the SQLite file, or the URL without its
+    password."""
+    parsed = make_url(database_url(url))
     if parsed.drivername.startswith("sqlite"):
         return parsed.database or "an in-memory SQLite database"
     return parsed.render_as_string(hide_password=True)

@@ -19,6 +19,7 @@ import polars as pl
 from sqlalchemy import Connection, Engine, String, insert, select, update
 from sqlalchemy.orm import aliased
 
+from qi.store import clock
 from qi.store.engine import WRITE, default_actor
 from qi.store.frames import read_frame
 from qi.store.models import (
@@ -31,7 +32,6 @@ from qi.store.models import (
     Place,
     Story,
 )
-from qi.store.observations import _now
 
 MEETING_SCHEMA: dict[str, pl.DataType] = {
     "id": pl.Int64(),
@@ -111,7 +111,7 @@ def add_meeting(
                     place_id=_id(connection, Place.id, Place.code, place, "place"),
                     notes=notes,
                     actor=actor or default_actor(),
-                    created_at=_now(),
+                    created_at=clock.now(),
                 )
             ).inserted_primary_key[0]
         )
@@ -146,7 +146,7 @@ def add_action(
         raise MeetingError("an action needs a due date: when it will be done by")
     if place is not None and measure is None:
         raise MeetingError("a place narrows a measure; give the measure too, or leave out place")
-    when = _now()
+    when = clock.now()
     who = actor or default_actor()
     with engine.begin() as connection:
         connection = connection.execution_options(**WRITE)
@@ -191,7 +191,7 @@ def set_action_status(
         connection.execute(
             update(Action)
             .where(Action.id == action_id)
-            .values(status=status, updated_by=actor or default_actor(), updated_at=_now())
+            .values(status=status, updated_by=actor or default_actor(), updated_at=clock.now())
         )
 
 

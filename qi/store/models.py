@@ -25,20 +25,12 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from qi.vocabulary.measures import FREQUENCIES, IMPROVEMENT, MEASURE_KINDS
 from qi.vocabulary.places import PLACE_TYPES
+from qi.vocabulary.stories import DOMAINS, PARTICIPATION, VOICES
 
 OBSERVATION_STATUSES = ("final", "provisional")
 UPLOAD_OUTCOMES = ("stored", "rejected")
-# Stories and meetings: the codes only; their words for people are in qi.store.stories/meetings.
-STORY_VOICES = ("child_or_young_person", "parent_or_carer", "professional", "community_member")
-OUTCOME_DOMAINS = ("healthy", "happy", "safe", "socially_connected", "learning_and_growing")
-# Shier's five levels of participation, lowest first (see qi.store.stories).
-PARTICIPATION_LEVELS = (
-    "listened_to",
-    "supported_to_express_views",
-    "views_taken_into_account",
-    "involved_in_decisions",
-    "shares_power",
-)
+# Meetings: the codes only; their words for people are in qi.store.meetings. Stories' codes
+# and words are in qi.vocabulary.stories.
 ACTION_KINDS = ("decision", "action")
 ACTION_STATUSES = ("open", "done")
 
@@ -274,15 +266,15 @@ class Action(Base):
 class Story(Base):
     """A story of change: what happened to someone, in whose voice, and what it speaks to.
 
-    Vocabularies (voice, outcome domains, participation) are in ``qi.store.stories``; the
+    Vocabularies (voice, outcome domains, participation) are in ``qi.vocabulary.stories``; the
     database checks the codes too. Text is stored exactly as given and is never markup.
     """
 
     __tablename__ = "stories"
     __table_args__ = (
-        CheckConstraint(_one_of("voice", STORY_VOICES), name="ck_stories_voice"),
+        CheckConstraint(_one_of("voice", tuple(VOICES)), name="ck_stories_voice"),
         CheckConstraint(
-            f"participation IS NULL OR {_one_of('participation', PARTICIPATION_LEVELS)}",
+            f"participation IS NULL OR {_one_of('participation', tuple(PARTICIPATION))}",
             name="ck_stories_participation",
         ),
     )
@@ -308,7 +300,7 @@ class StoryDomain(Base):
     """An outcome domain a story speaks to (a story may speak to several)."""
 
     __tablename__ = "story_domains"
-    __table_args__ = (CheckConstraint(_one_of("domain", OUTCOME_DOMAINS), name="ck_story_domain"),)
+    __table_args__ = (CheckConstraint(_one_of("domain", tuple(DOMAINS)), name="ck_story_domain"),)
 
     story_id: Mapped[int] = mapped_column(
         ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True

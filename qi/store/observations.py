@@ -11,12 +11,25 @@ uploading the same file twice leaves the database as it was.
 
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 import polars as pl
-from sqlalchemy import Connection, Engine, and_, bindparam, insert, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    String,
+    and_,
+    bindparam,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 
+from qi.store import clock
 from qi.store.engine import WRITE, default_actor
 from qi.store.frames import read_frame
 from qi.store.models import InitiativePlace, Measure, Observation, Place, Revision, Upload
@@ -42,6 +55,13 @@ SERIES_SCHEMA: dict[str, pl.DataType] = {
     "missing_reason": pl.String(),
     "status": pl.String(),
     "upload_id": pl.Int64(),
+}
+SERIES_INDEX_SCHEMA: dict[str, pl.DataType] = {
+    "measure": pl.String(),
+    "place": pl.String(),
+    "points": pl.Int64(),  # periods stored, with or without a value
+    "first_period": pl.Date(),
+    "last_period": pl.Date(),
 }
 REVISION_SCHEMA: dict[str, pl.DataType] = {
     "measure": pl.String(),
@@ -83,17 +103,13 @@ class StoreResult:
     unchanged: int
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 def _insert_upload(connection: Connection, upload: UploadRecord, outcome: str) -> int:
     values = dict(
         file_name=upload.file_name,
         sheet=upload.sheet,
         content_hash=upload.content_hash,
         actor=upload.actor or default_actor(),
-        uploaded_at=_now(),
+        uploaded_at=clock.now(),
         rows_read=upload.rows_read,
         outcome=outcome,
         observations_added=0,
@@ -103,11 +119,20 @@ def _insert_upload(connection: Connection, upload: UploadRecord, outcome: str) -
     return connection.execute(insert(Upload).values(**values).returning(Upload.id)).scalar_one()
 
 
-def record_rejected_upload(engine: Engine, upload: UploadRecord) -> int:
-    """Log a rejected upload and its report. No observation is touched."""
+def record_rejected_upload(engine: Engine, upload: UploadRecord) -> int | None:
+    """Log a rejected upload and its report, once per content: the new log entry's id, or None
+    when a rejection of the same content (``content_hash``) is logged already, so a file
+    uploaded again unchanged does not fill the log. No observation is touched."""
     with engine.connect() as connection:
         connection.execution_options(**WRITE)
         with connection.begin():
+            logged = connection.execute(
+                select(Upload.id).where(
+                    Upload.content_hash == upload.content_hash, Upload.outcome == "rejected"
+                )
+            ).first()
+            if logged is not None:
+                return None
             return _insert_upload(connection, upload, "rejected")
 
 
@@ -201,7 +226,7 @@ def store_observations(engine: Engine, rows: pl.DataFrame, upload: UploadRecord)
                 connection, "observations", new.with_columns(pl.lit(upload_id).alias("upload_id"))
             )
             if changed.height:
-                now = _now()
+                now = clock.now()
                 _bulk_insert(
                     connection,
                     "revisions",
@@ -330,6 +355,30 @@ def read_series(
     )
 
 
+def read_series_index(engine: Engine) -> pl.DataFrame:
+    """One row per stored series (``SERIES_INDEX_SCHEMA``): its measure and place, how many
+    periods are stored and the first and last of them, counted by the database; ordered by
+    measure and place."""
+    query = select(
+        Observation.measure_id,
+        Observation.place_id,
+        func.count(),
+        func.min(Observation.period),
+        func.max(Observation.period),
+    ).group_by(Observation.measure_id, Observation.place_id)
+    schema = {"measure_id": pl.Int64(), "place_id": pl.Int64(), **SERIES_INDEX_SCHEMA}
+    del schema["measure"], schema["place"]
+    counted = read_frame(engine, query, schema)
+    measure_codes = _codes(engine, Measure, None)
+    place_codes = _codes(engine, Place, None)
+    return (
+        counted.join(measure_codes.rename({"id": "measure_id", "code": "measure"}), on="measure_id")
+        .join(place_codes.rename({"id": "place_id", "code": "place"}), on="place_id")
+        .select(list(SERIES_INDEX_SCHEMA))
+        .sort("measure", "place")
+    )
+
+
 def read_revisions(
     engine: Engine, measures: str | list[str] | None = None, places: str | list[str] | None = None
 ) -> pl.DataFrame:
@@ -372,6 +421,17 @@ def read_revisions(
     if conditions:
         query = query.where(and_(*conditions))
     return read_frame(engine, query, REVISION_SCHEMA)
+
+
+def read_upload_times(engine: Engine, upload_ids: Sequence[int] | None = None) -> pl.DataFrame:
+    """When each upload was stored: ``upload_id`` and ``uploaded_at``, for these uploads (all
+    when None), oldest first."""
+    query = select(Upload.id, Upload.uploaded_at.cast(String)).order_by(Upload.id)
+    if upload_ids is not None:
+        query = query.where(Upload.id.in_([int(i) for i in upload_ids]))
+    # Times as text read the same on both backends; parsed below.
+    times = read_frame(engine, query, {"upload_id": pl.Int64(), "uploaded_at": pl.String()})
+    return times.with_columns(pl.col("uploaded_at").str.to_datetime(time_unit="us", strict=False))
 
 
 def read_uploads(engine: Engine) -> pl.DataFrame:

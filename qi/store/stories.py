@@ -1,45 +1,32 @@
 """Stories of change: timely qualitative evidence kept beside the measures it speaks to.
 
 A story has a title and a narrative, the date it was told, where (a place) and in which
-initiative, whose voice it is (``VOICES``), the outcome domains it speaks to (``DOMAINS``, several
-allowed), the level of participation it reflects (``PARTICIPATION``), whether consent was
-recorded and whether it is anonymised, and links to the measures (optionally at a place and over
-a period range) it speaks to. Writes record who and when; an edit records who edited and when.
+initiative, whose voice it is, the outcome domains it speaks to (several allowed), the level of
+participation it reflects, whether consent was recorded and whether it is anonymised, and links
+to the measures (optionally at a place and over a period range) it speaks to. Writes record who
+and when; an edit records who edited and when.
 
-Participation follows Shier's "Pathways to Participation" (Harry Shier, Children & Society 15,
-2001, pp. 107-117): five levels from "children are listened to" up to "children share power and
-responsibility for decision-making". Shier's pathway is chosen over Hart's ladder because its
-levels are all genuine participation (Hart's lowest rungs are manipulation, decoration and
-tokenism, which nobody records as the level a story reflects) and because its top level is the
-words partnerships use. The levels are ordered: ``PARTICIPATION_ORDER`` gives each its rank.
-
-What the store refuses, and why (what people collecting stories in children's services expect):
-- a story in the voice of a child or young person, or of a parent or carer, without consent
-  recorded: these are the people the safeguarding and data-protection rules protect, and
-  consent matters even when the story is anonymised (small places make people recognisable);
-- any story that is not anonymised without consent recorded: it identifies someone;
-- unknown codes (voice, domain, level, place, initiative, measure), each listed with the choices;
-- a place that is not one of the initiative's places, a story dated in the future, a linked
-  period range that ends before it starts, an empty title or narrative.
+The codes, their words and the policy a story must meet (consent, dates, codes, the places of
+an initiative) are in ``qi.vocabulary.stories``. Here ``add_story`` and ``edit_story`` look up
+what the database holds of a story's codes inside the write transaction and hand it to
+``check_story`` before writing: no story reaches the database without passing the policy.
 
 Stories are plain text. They are stored exactly as given (no trimming, no escaping, no markup);
 whatever shows them (the app, the board pack) renders them as text, never as HTML or Markdown.
 Reads return polars. Nothing here draws or computes statistics.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import fields, replace
 from datetime import date, datetime
 
 import polars as pl
 from sqlalchemy import Connection, Engine, Integer, String, delete, insert, select, update
 
+from qi.store import clock
 from qi.store.engine import WRITE, default_actor
 from qi.store.frames import read_frame
 from qi.store.models import (
-    OUTCOME_DOMAINS,
-    PARTICIPATION_LEVELS,
-    STORY_VOICES,
     Initiative,
     InitiativePlace,
     Measure,
@@ -48,40 +35,19 @@ from qi.store.models import (
     StoryDomain,
     StoryLink,
 )
-from qi.store.observations import _now
-
-VOICES: dict[str, str] = dict(
-    zip(
-        STORY_VOICES,
-        ("Child or young person", "Parent or carer", "Professional", "Community member"),
-        strict=True,
-    )
+from qi.vocabulary.stories import (
+    DOMAINS,
+    PARTICIPATION,
+    PARTICIPATION_ORDER,
+    VOICES,
+    Known,
+    Link,
+    LinkLike,
+    StoryDraft,
+    StoryError,
+    check_story,
+    code_problem,
 )
-DOMAINS: dict[str, str] = dict(
-    zip(
-        OUTCOME_DOMAINS,
-        ("Healthy", "Happy", "Safe", "Socially connected", "Supported to learn, grow and develop"),
-        strict=True,
-    )
-)
-# Shier (2001), levels 1 to 5, lowest first.
-PARTICIPATION: dict[str, str] = dict(
-    zip(
-        PARTICIPATION_LEVELS,
-        (
-            "Listened to",
-            "Supported to express their views",
-            "Views taken into account",
-            "Involved in decision-making",
-            "Shares power and responsibility for decisions",
-        ),
-        strict=True,
-    )
-)
-PARTICIPATION_ORDER: dict[str, int] = {code: i + 1 for i, code in enumerate(PARTICIPATION)}
-# Voices whose stories always need consent recorded, anonymised or not.
-CONSENT_ALWAYS = ("child_or_young_person", "parent_or_carer")
-TITLE_LENGTH = 255
 
 STORY_SCHEMA: dict[str, pl.DataType] = {
     "id": pl.Int64(),
@@ -106,137 +72,47 @@ LINK_SCHEMA: dict[str, pl.DataType] = {
     "period_start": pl.Date(),
     "period_end": pl.Date(),
 }
+# What an edit may change: every field of a draft.
+EDITABLE = tuple(f.name for f in fields(StoryDraft))
 
 
-class StoryError(ValueError):
-    """A story cannot be recorded as given; the message says what is wrong and how to fix it."""
-
-
-@dataclass(frozen=True)
-class Link:
-    """A measure a story speaks to: at a place (default: the story's place) and over periods
-    ``start`` to ``end`` inclusive (default: the story's date alone)."""
-
-    measure: str
-    start: date | None = None
-    end: date | None = None
-    place: str | None = None
-
-
-LinkLike = Link | str | Mapping
-
-
-def _as_link(link: LinkLike) -> Link:
-    if isinstance(link, Link):
-        return link
-    if isinstance(link, str):
-        return Link(measure=link)
-    unknown = set(link) - {"measure", "start", "end", "place"}
-    if unknown or "measure" not in link:
-        raise StoryError(
-            f"a link is a measure code or a mapping with 'measure' and optionally 'start', "
-            f"'end' and 'place'; got {dict(link)!r}"
-        )
-    return Link(**link)
-
-
-def _choose(value: str, choices: Mapping[str, str], what: str) -> str:
-    if value not in choices:
-        listed = "; ".join(f"{code} ({words})" for code, words in choices.items())
-        raise StoryError(f"unknown {what} {value!r}; choose one of: {listed}")
-    return value
-
-
-def _check(story: dict, today: date) -> None:
-    """Everything about a story that can be checked without the database."""
-    if not story["title"] or not story["title"].strip():
-        raise StoryError("a story needs a title (a few words people will recognise it by)")
-    if len(story["title"]) > TITLE_LENGTH:
-        raise StoryError(
-            f"the title is {len(story['title'])} characters long; keep it to {TITLE_LENGTH} "
-            "and put the rest in the narrative"
-        )
-    if not story["narrative"] or not story["narrative"].strip():
-        raise StoryError("a story needs a narrative: what happened, in the teller's words")
-    if not isinstance(story["told_on"], date):
-        raise StoryError(f"the story's date must be a date, not {story['told_on']!r}")
-    if story["told_on"] > today:
-        raise StoryError(
-            f"the story is dated {story['told_on']:%d %B %Y}, which is in the future; "
-            "give the date it was told"
-        )
-    _choose(story["voice"], VOICES, "voice")
-    if story["participation"] is not None:
-        _choose(story["participation"], PARTICIPATION, "level of participation")
-    for domain in story["domains"]:
-        _choose(domain, DOMAINS, "outcome domain")
-    if not story["consent_recorded"]:
-        if story["voice"] in CONSENT_ALWAYS:
-            raise StoryError(
-                f"a story in the voice of a {VOICES[story['voice']].lower()} needs consent "
-                "recorded; record consent first (consent_recorded=True), then add the story"
-            )
-        if not story["anonymised"]:
-            raise StoryError(
-                "a story that is not anonymised identifies someone and needs their consent "
-                "recorded; record consent (consent_recorded=True) or anonymise it first"
-            )
-    for link in story["links"]:
-        if link.start and link.end and link.end < link.start:
-            raise StoryError(
-                f"the link to {link.measure!r} ends ({link.end}) before it starts "
-                f"({link.start}); swap the dates"
-            )
-
-
-def _ids(connection: Connection, table, codes: Iterable[str], what: str) -> dict[str, int]:
+def _ids(connection: Connection, key, codes: Iterable[str | None]) -> dict[str, int]:
+    """Id by code (or by name) of those of ``codes`` that are stored."""
     codes = sorted({c for c in codes if c is not None})
     if not codes:
         return {}
-    key = table.name if table is Initiative else table.code
-    found = dict(connection.execute(select(key, table.id).where(key.in_(codes))).all())
-    missing = [c for c in codes if c not in found]
-    if missing:
-        listed = ", ".join(repr(m) for m in missing)
-        raise StoryError(f"unknown {what} {listed}; check the {what}'s {_key_word(table)}")
-    return found
+    table = key.class_
+    return dict(connection.execute(select(key, table.id).where(key.in_(codes))).all())
 
 
-def _key_word(table) -> str:
-    return "name" if table is Initiative else "code"
-
-
-def _resolve(connection: Connection, story: dict) -> dict:
-    """The story's codes as ids; checks the place belongs to the initiative."""
-    place_id = _ids(connection, Place, [story["place"]], "place").get(story["place"])
-    initiative_id = _ids(connection, Initiative, [story["initiative"]], "initiative").get(
-        story["initiative"]
-    )
-    if place_id is not None and initiative_id is not None:
-        member = connection.execute(
-            select(InitiativePlace.place_id).where(
-                InitiativePlace.initiative_id == initiative_id,
-                InitiativePlace.place_id == place_id,
-            )
-        ).scalar()
-        if member is None:
-            raise StoryError(
-                f"place {story['place']!r} is not one of the places of initiative "
-                f"{story['initiative']!r}; choose one of its places or add the place to it"
-            )
-    links = story["links"]
-    measures = _ids(connection, Measure, [link.measure for link in links], "measure")
-    places = _ids(connection, Place, [link.place for link in links], "place")
+def _checked(connection: Connection, story: StoryDraft, today: date) -> dict:
+    """The story's codes as ids, once the story has passed ``check_story`` against what the
+    database holds of them (read inside the caller's transaction)."""
+    places = _ids(connection, Place.code, story.places)
+    measures = _ids(connection, Measure.code, story.measures)
+    initiatives = _ids(connection, Initiative.name, [story.initiative])
+    members = {
+        name: frozenset(
+            connection.execute(
+                select(Place.code)
+                .join(InitiativePlace, InitiativePlace.place_id == Place.id)
+                .where(InitiativePlace.initiative_id == initiative_id)
+            ).scalars()
+        )
+        for name, initiative_id in initiatives.items()
+    }
+    check_story(story, today, Known(frozenset(places), frozenset(measures), members))
+    place_id = places.get(story.place)
     rows = [
         {
             "measure_id": measures[link.measure],
             "place_id": places[link.place] if link.place else place_id,
-            "period_start": link.start or (None if link.end else story["told_on"]),
-            "period_end": link.end or link.start or (None if link.start else story["told_on"]),
+            "period_start": link.start or (None if link.end else story.told_on),
+            "period_end": link.end or link.start or (None if link.start else story.told_on),
         }
-        for link in links
+        for link in story.links
     ]
-    return {"place_id": place_id, "initiative_id": initiative_id, "links": rows}
+    return {"place_id": place_id, "initiative_id": initiatives.get(story.initiative), "links": rows}
 
 
 def add_story(
@@ -258,29 +134,29 @@ def add_story(
 ) -> int:
     """Record a story of change and return its id. ``initiative`` is the initiative's name;
     ``links`` are measure codes, ``Link``s or mappings (measure, start, end, place).
-    ``recorded_at`` backdates the record (when loading stories kept elsewhere); default now."""
-    story = {
-        "title": title,
-        "narrative": narrative,
-        "told_on": told_on,
-        "voice": voice,
-        "consent_recorded": bool(consent_recorded),
-        "anonymised": bool(anonymised),
-        "place": place,
-        "initiative": initiative,
-        "domains": list(dict.fromkeys(domains)),
-        "participation": participation,
-        "links": [_as_link(link) for link in links],
-    }
-    now = _now()
-    _check(story, now.date())
+    ``recorded_at`` backdates the record (when loading stories kept elsewhere); default now.
+    A story the policy refuses (``qi.vocabulary.stories``) raises ``StoryError``."""
+    story = StoryDraft(
+        title=title,
+        narrative=narrative,
+        told_on=told_on,
+        voice=voice,
+        consent_recorded=consent_recorded,
+        anonymised=anonymised,
+        place=place,
+        initiative=initiative,
+        domains=domains,
+        participation=participation,
+        links=links,
+    )
+    now = clock.now()
     if recorded_at is not None and recorded_at > now:
         raise StoryError("recorded_at is in the future; give the time the story was recorded")
     when = recorded_at or now
     who = actor or default_actor()
     with engine.begin() as connection:
         connection = connection.execution_options(**WRITE)
-        ids = _resolve(connection, story)
+        ids = _checked(connection, story, now.date())
         story_id = int(
             connection.execute(
                 insert(Story).values(
@@ -292,26 +168,26 @@ def add_story(
                 )
             ).inserted_primary_key[0]
         )
-        _write_domains_and_links(connection, story_id, story["domains"], ids["links"])
+        _write_domains_and_links(connection, story_id, story.domains, ids["links"])
     return story_id
 
 
-def _columns(story: dict, ids: dict) -> dict:
+def _columns(story: StoryDraft, ids: dict) -> dict:
     return {
-        "title": story["title"],
-        "narrative": story["narrative"],
-        "told_on": story["told_on"],
-        "voice": story["voice"],
-        "participation": story["participation"],
-        "consent_recorded": story["consent_recorded"],
-        "anonymised": story["anonymised"],
+        "title": story.title,
+        "narrative": story.narrative,
+        "told_on": story.told_on,
+        "voice": story.voice,
+        "participation": story.participation,
+        "consent_recorded": story.consent_recorded,
+        "anonymised": story.anonymised,
         "place_id": ids["place_id"],
         "initiative_id": ids["initiative_id"],
     }
 
 
 def _write_domains_and_links(
-    connection: Connection, story_id: int, domains: list[str], links: list[dict]
+    connection: Connection, story_id: int, domains: Sequence[str], links: list[dict]
 ) -> None:
     connection.execute(delete(StoryDomain).where(StoryDomain.story_id == story_id))
     connection.execute(delete(StoryLink).where(StoryLink.story_id == story_id))
@@ -323,21 +199,6 @@ def _write_domains_and_links(
         connection.execute(insert(StoryLink), [{"story_id": story_id, **row} for row in links])
 
 
-EDITABLE = (
-    "title",
-    "narrative",
-    "told_on",
-    "voice",
-    "consent_recorded",
-    "anonymised",
-    "place",
-    "initiative",
-    "domains",
-    "participation",
-    "links",
-)
-
-
 def edit_story(engine: Engine, story_id: int, *, actor: str | None = None, **changes) -> None:
     """Change some of a story's fields (any of ``EDITABLE``; ``domains`` and ``links`` replace
     the old ones). The whole edited story is checked again, and the edit records who and when."""
@@ -347,30 +208,24 @@ def edit_story(engine: Engine, story_id: int, *, actor: str | None = None, **cha
             f"cannot edit {', '.join(unknown)} of a story; editable: {', '.join(EDITABLE)}"
         )
     current = read_story(engine, story_id)
-    story = {field: current[field] for field in EDITABLE} | changes
-    story["domains"] = list(dict.fromkeys(story["domains"]))
-    story["consent_recorded"] = bool(story["consent_recorded"])
-    story["anonymised"] = bool(story["anonymised"])
-    if "links" in changes:
-        story["links"] = [_as_link(link) for link in changes["links"]]
-    else:
-        story["links"] = [
-            Link(
-                measure=r["measure"], start=r["period_start"], end=r["period_end"], place=r["place"]
-            )
+    stored = StoryDraft(
+        **{field: current[field] for field in EDITABLE if field != "links"},
+        links=[
+            Link(r["measure"], start=r["period_start"], end=r["period_end"], place=r["place"])
             for r in current["links"]
-        ]
-    when = _now()
-    _check(story, when.date())
+        ],
+    )
+    story = replace(stored, **changes)
+    when = clock.now()
     with engine.begin() as connection:
         connection = connection.execution_options(**WRITE)
-        ids = _resolve(connection, story)
+        ids = _checked(connection, story, when.date())
         connection.execute(
             update(Story)
             .where(Story.id == story_id)
             .values(**_columns(story, ids), updated_by=actor or default_actor(), updated_at=when)
         )
-        _write_domains_and_links(connection, story_id, story["domains"], ids["links"])
+        _write_domains_and_links(connection, story_id, story.domains, ids["links"])
 
 
 def read_story(engine: Engine, story_id: int) -> dict:
@@ -476,14 +331,18 @@ def read_stories(
     ``start``/``end``: the story's date, inclusive. ``created_since``: recorded on or after
     that day. ``search``: case-insensitive text in the title or narrative.
     """
-    for value, choices, what in (
-        (_as_list(voices), VOICES, "voice"),
-        (_as_list(domains), DOMAINS, "outcome domain"),
-        (_as_list(participation), PARTICIPATION, "level of participation"),
-        ([participation_at_least] if participation_at_least else None, PARTICIPATION, "level"),
-    ):
-        for code in value or []:
-            _choose(code, choices, what)
+    problems = [
+        code_problem(code, choices, what)
+        for codes, choices, what in (
+            (_as_list(voices), VOICES, "voice"),
+            (_as_list(domains), DOMAINS, "outcome domain"),
+            (_as_list(participation), PARTICIPATION, "level of participation"),
+            ([participation_at_least] if participation_at_least else None, PARTICIPATION, "level"),
+        )
+        for code in codes or []
+    ]
+    if any(problems):
+        raise StoryError([p for p in problems if p is not None])
     stories = _base(engine, ids)
     domain_lists = (
         _domains(engine).sort("domain").group_by("story_id").agg(pl.col("domain").alias("domains"))

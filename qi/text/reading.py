@@ -8,7 +8,7 @@ signal, counts the consecutive points that make it, finds where they start, and 
 type and the assurance in words. Nothing is computed here that the engine has not decided.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import polars as pl
@@ -48,7 +48,7 @@ def reading(
     assurance = summary.get("assurance_icon")
     if assurance in ASSURANCE_READINGS and summary.get("target") is not None:
         target = number(summary["target"], unit)
-        sentence += "; " + ASSURANCE_READINGS[assurance].format(target=target)
+        sentence += "; " + ASSURANCE_READINGS[str(assurance)].format(target=target)
     text = lead + sentence[0].upper() + sentence[1:] + "."
     if last["short_phase"] and last.get("upper_limit") is not None:
         size = sum(1 for r in rows if r["phase"] == last["phase"])
@@ -56,7 +56,7 @@ def reading(
     return text
 
 
-def _signal(rows: list[dict], at: int, period: str, step: str | None, centre: str) -> str:
+def _signal(rows: list[dict[str, Any]], at: int, period: str, step: str | None, centre: str) -> str:
     """What the point at ``at`` shows: its signal (or common cause) and since when."""
     point = rows[at]
     units = _units(step)
@@ -99,7 +99,7 @@ def _signal(rows: list[dict], at: int, period: str, step: str | None, centre: st
 
 
 def _runs(
-    rows: list[dict],
+    rows: list[dict[str, Any]],
     phase: list[int],
     at: int,
     period: str,
@@ -132,7 +132,9 @@ def _runs(
     )
 
 
-def _run_start(rows: list[dict], at: int, belongs) -> int:
+def _run_start(
+    rows: list[dict[str, Any]], at: int, belongs: Callable[[dict[str, Any]], bool]
+) -> int:
     """The first index of the consecutive rows ending at ``at`` for which ``belongs`` holds."""
     first = at
     while first > 0 and rows[first - 1]["phase"] == rows[at]["phase"] and belongs(rows[first - 1]):

@@ -1,8 +1,9 @@
 """Centre lines and process limits, worked out by hand for small series.
 
-The XmR formulas are those of methods.md: Making Data Count (NHSRplotthedots) uses
-mean +/- 2.66 x AMR; qicharts2 (rule set ``anhoej``) uses mean +/- 3 x AMR / 1.128. Moving
-ranges at or above 3.267 x AMR are screened out once before the AMR is recomputed.
+The XmR formulas are those of the references (see qi/charts/limits.py): Making Data Count
+(NHSRplotthedots 0.2.2) uses mean +/- 2.66 x AMR; qicharts2 0.8.1 (rule set ``anhoej``) uses
+mean +/- 3 x AMR / 1.128. Moving ranges at or above 3.267 x AMR are screened out once before
+the AMR is recomputed.
 """
 
 import math

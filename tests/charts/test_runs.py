@@ -1,7 +1,8 @@
 """Anhoej runs analysis: useful points, the longest run, crossings, and their limits.
 
 A run chart's centre is the median; the limits are round(log2 n) + 3 for the longest run and
-the 5% quantile of Binomial(n - 1, 0.5) for crossings, n the useful points (methods.md B).
+the 5% quantile of Binomial(n - 1, 0.5) for crossings, n the useful points (Anhoej and
+Olesen 2014, as qicharts2 0.8.1 computes them; see qi/charts/runs.py).
 """
 
 import polars as pl

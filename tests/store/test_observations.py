@@ -11,11 +11,14 @@ from qi.store import (
     add_initiative,
     read_revisions,
     read_series,
+    read_series_index,
+    read_upload_times,
     read_uploads,
     record_rejected_upload,
     store_observations,
 )
 from qi.store.models import Observation, Revision, Upload
+from qi.store.observations import SERIES_INDEX_SCHEMA
 from tests.store.helpers import add_definitions, observations
 
 
@@ -153,3 +156,50 @@ def test_an_empty_store_reads_as_an_empty_frame_with_the_series_schema(engine):
     assert series.height == 0
     assert series.schema["period"] == pl.Date
     assert series.schema["value"] == pl.Float64
+
+
+def test_a_rejected_upload_is_logged_once_per_content(engine):
+    first = record_rejected_upload(engine, _upload(name="bad.csv", content_hash="h9"))
+    again = record_rejected_upload(engine, _upload(name="bad again.csv", content_hash="h9"))
+    other = record_rejected_upload(engine, _upload(name="worse.csv", content_hash="h8"))
+    assert isinstance(first, int) and again is None and other not in (None, first)
+    assert read_uploads(engine)["file_name"].to_list() == ["bad.csv", "worse.csv"]
+
+
+def test_the_series_index_counts_each_series_periods_and_span_in_the_database(engine):
+    add_definitions(engine, measures=("ae_attendances", "ae_breaches"))
+    assert read_series_index(engine).height == 0
+    rows = [
+        ("ae_attendances", "RXX", "2024-01-01", 1.0),
+        ("ae_attendances", "RXX", "2024-03-01", None),  # a missing value is a stored period
+        ("ae_attendances", "RXX", "2024-02-01", 2.0),
+        ("ae_breaches", "RXX", "2023-12-01", 5.0),
+        ("ae_attendances", "RYY", "2024-06-01", 3.0),
+    ]
+    store_observations(engine, observations(engine, rows), _upload())
+    index = read_series_index(engine)
+    assert index.schema == SERIES_INDEX_SCHEMA
+    assert index.rows() == [
+        ("ae_attendances", "RXX", 3, date(2024, 1, 1), date(2024, 3, 1)),
+        ("ae_attendances", "RYY", 1, date(2024, 6, 1), date(2024, 6, 1)),
+        ("ae_breaches", "RXX", 1, date(2023, 12, 1), date(2023, 12, 1)),
+    ]
+
+
+def test_upload_times_give_when_each_upload_was_stored(engine):
+    add_definitions(engine)
+    stored = store_observations(
+        engine, observations(engine, [("ae_attendances", "RXX", "2024-01-01", 1.0)]), _upload()
+    )
+    rejected = record_rejected_upload(engine, _upload(name="bad.csv", content_hash="h9"))
+    log = read_uploads(engine).select(pl.col("id").alias("upload_id"), "uploaded_at")
+    times = read_upload_times(engine)
+    assert times.schema == {"upload_id": pl.Int64, "uploaded_at": pl.Datetime("us")}
+    assert times.rows() == log.rows() and times["upload_id"].to_list() == [
+        stored.upload_id,
+        rejected,
+    ]
+    assert (
+        read_upload_times(engine, [rejected]).rows()
+        == log.filter(pl.col("upload_id") == rejected).rows()
+    )

@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import insert, text
 from sqlalchemy.exc import IntegrityError
 
-from qi.store import connect, database_url, open_store
+from qi.store import connect, database_shown, database_url, open_store
 from qi.store.models import Base, Revision
 
 
@@ -49,6 +49,13 @@ def test_the_default_database_is_a_sqlite_file_under_data(monkeypatch, tmp_path)
 def test_qi_database_url_chooses_postgresql_with_psycopg(monkeypatch):
     monkeypatch.setenv("QI_DATABASE_URL", "postgresql://someone@db.example/qi")
     assert database_url() == "postgresql+psycopg://someone@db.example/qi"
+
+
+def test_a_database_is_shown_to_people_as_its_file_or_its_url_without_the_password(tmp_path):
+    assert database_shown(f"sqlite:///{tmp_path / 'qi.sqlite'}") == str(tmp_path / "qi.sqlite")
+    assert database_shown("sqlite://") == "an in-memory SQLite database"
+    shown = database_shown("postgresql://someone:secret@db.example/qi")
+    assert shown == "postgresql+psycopg://someone:***@db.example/qi"
 
 
 def test_upgrading_an_up_to_date_schema_changes_nothing(database_url):

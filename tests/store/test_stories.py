@@ -6,17 +6,8 @@ from datetime import date, timedelta
 import pytest
 
 from qi.store import add_initiative
-from qi.store.stories import (
-    PARTICIPATION,
-    PARTICIPATION_ORDER,
-    Link,
-    StoryError,
-    add_story,
-    edit_story,
-    read_stories,
-    story_links,
-    story_markers,
-)
+from qi.store.stories import add_story, edit_story, read_stories, story_links, story_markers
+from qi.vocabulary.stories import PARTICIPATION, PARTICIPATION_ORDER, Link, StoryError
 from tests.store.helpers import add_definitions
 
 TRICKY = "It's <b>better</b>, <script>alert('x')</script>\n\"quoted\", commas, Cymraeg: ŵ ŷ — done"

@@ -28,10 +28,10 @@ from qi.store.meetings import (
     read_meetings,
     set_action_status,
 )
-from qi.store.stories import VOICES
 from qi.text import count, number, period, period_expr
 from qi.vocabulary.annotations import ANNOTATION_EVENTS
 from qi.vocabulary.points import ICON_LABELS, POINT_TYPE_WORDS
+from qi.vocabulary.stories import VOICES
 
 PACK = "qi.meeting.pack"  # (subject, since, BoardPack) of the last pack prepared
 NOTICE = "qi.meeting.notice"

@@ -14,18 +14,9 @@ from qi.app.context import engine, initiatives, measure_names, place_names, seri
 from qi.app.story_panel import linked_charts, show_story
 from qi.app.widgets import plain, show_notice
 from qi.store import read_series
-from qi.store.stories import (
-    DOMAINS,
-    PARTICIPATION,
-    VOICES,
-    Link,
-    StoryError,
-    add_story,
-    edit_story,
-    read_stories,
-    read_story,
-)
+from qi.store.stories import add_story, edit_story, read_stories, read_story
 from qi.text import count, period, period_expr, period_range
+from qi.vocabulary.stories import DOMAINS, PARTICIPATION, VOICES, Link, StoryError
 
 CHOSEN = "qi.story.chosen"  # the story being read
 NOTICE = "qi.story.notice"  # what the last add or edit did, shown once

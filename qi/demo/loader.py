@@ -1,0 +1,291 @@
+"""Loading the demo into a database through the store's own functions (never SQL).
+
+Loading is idempotent: definitions are written only when they differ from what is stored,
+observations go through ``store_observations`` (the same values again write nothing), and an
+annotation already recorded (or recorded and undone) is not recorded again. A story or meeting
+already stored (same title and date) is not added again; an action already recorded at the
+meeting (same kind and text) is not recorded again, and its status is left as people have since
+set it.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+import polars as pl
+from sqlalchemy import Engine
+
+from qi.demo.ae import AE_FILE, ae_observations
+from qi.demo.annotations import ANNOTATIONS
+from qi.demo.partnership import (
+    AE_INITIATIVE,
+    ICB,
+    INITIATIVES,
+    LOCALITIES,
+    MEASURES,
+    TRUSTS,
+)
+from qi.demo.stories import MEETING, STORIES
+from qi.demo.synthetic import synthetic_observations
+from qi.store import (
+    UploadRecord,
+    add_initiative,
+    read_measures,
+    read_places,
+    store_observations,
+    upsert_measures,
+    upsert_places,
+)
+from qi.store.annotations import add_annotation, read_annotations
+from qi.store.definitions import MEASURE_FIELDS, PLACE_FIELDS
+from qi.store.meetings import (
+    add_action,
+    add_meeting,
+    read_actions,
+    read_meetings,
+    set_action_status,
+)
+from qi.store.stories import add_story, read_stories
+
+# --- summary ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What the demo holds, and what this load wrote (zero when it was already loaded)."""
+
+    measures: int
+    places: int
+    initiatives: int
+    observations: int
+    annotations: int
+    stories: int
+    meetings: int
+    actions: int
+    definitions_written: int
+    observations_added: int
+    observations_revised: int
+    annotations_added: int
+    stories_added: int
+    meetings_added: int
+    actions_added: int
+
+    def render(self) -> str:
+        wrote = (
+            self.definitions_written,
+            self.observations_added,
+            self.annotations_added,
+            self.stories_added,
+            self.meetings_added,
+            self.actions_added,
+        )
+        changed = (
+            f"this load wrote {self.definitions_written} definitions, added "
+            f"{self.observations_added} observations (revised {self.observations_revised}), "
+            f"{self.annotations_added} annotations, {self.stories_added} stories, "
+            f"{self.meetings_added} meetings and {self.actions_added} decisions and actions"
+            if any(wrote)
+            else "it was already loaded, so nothing changed"
+        )
+        return (
+            f"Demo: {self.measures} measures, {self.places} places, {self.initiatives} "
+            f"initiatives, {self.observations} observations, {self.annotations} annotations, "
+            f"{self.stories} illustrative stories, {self.meetings} meeting with {self.actions} "
+            f"decisions and actions; {changed}."
+        )
+
+
+# --- loading ------------------------------------------------------------------------------------
+
+
+def load_demo(engine: Engine, actor: str = "demo") -> DemoSummary:
+    """Load (or reload) the demo through the store's API; loading twice changes nothing."""
+    written = _write_definitions(engine, _places(), read_places, upsert_places, actor)
+    written += _write_definitions(
+        engine, pl.DataFrame(MEASURES, schema=_MEASURE_SCHEMA), read_measures,
+        upsert_measures, actor,
+    )  # fmt: skip
+    for spec in (*INITIATIVES, AE_INITIATIVE):
+        # add_initiative matches by name and replaces the places: the same call twice is a no-op.
+        add_initiative(
+            engine,
+            spec.name,
+            list(spec.places),
+            start_date=spec.start_date,
+            description=spec.description,
+            outcome_domains=list(spec.outcome_domains),
+            actor=actor,
+        )
+    ids_of_measures = dict(read_measures(engine).select("code", "id").iter_rows())
+    ids_of_places = dict(read_places(engine).select("code", "id").iter_rows())
+    added = revised = observations = 0
+    for file_name, frame in (
+        ("demo: West Yorkshire children and young people (synthetic)", synthetic_observations()),
+        (f"demo: {AE_FILE.name} (NHS England, OGL v3.0)", ae_observations()),
+    ):
+        rows = frame.select(
+            pl.col("measure").replace_strict(ids_of_measures).alias("measure_id"),
+            pl.col("place").replace_strict(ids_of_places).alias("place_id"),
+            pl.exclude("measure", "place"),
+        )
+        result = store_observations(engine, rows, _upload(file_name, frame, actor))
+        added, revised = added + result.added, revised + result.revised
+        observations += frame.height
+    annotations_added = _write_annotations(engine, actor)
+    stories_added = _write_stories(engine, actor)
+    meetings_added, actions_added = _write_meeting(engine, actor)
+    return DemoSummary(
+        measures=len(MEASURES),
+        places=1 + len(LOCALITIES) + len(TRUSTS),
+        initiatives=len(INITIATIVES) + 1,
+        observations=observations,
+        annotations=len(ANNOTATIONS),
+        stories=len(STORIES),
+        meetings=1,
+        actions=len(MEETING.actions),
+        definitions_written=written,
+        observations_added=added,
+        observations_revised=revised,
+        annotations_added=annotations_added,
+        stories_added=stories_added,
+        meetings_added=meetings_added,
+        actions_added=actions_added,
+    )
+
+
+_MEASURE_SCHEMA = {
+    f: pl.Float64 if f in ("multiplier", "target") else pl.String for f in MEASURE_FIELDS
+}
+
+
+def _places() -> pl.DataFrame:
+    rows = [
+        (ICB[0], ICB[1], "icb", None, ICB[0]),
+        *((p.code, p.name, "local_authority", ICB[0], p.code) for p in LOCALITIES),
+        *((code, name, "trust", ICB[0], None) for code, name in TRUSTS),
+    ]
+    return pl.DataFrame(rows, schema=dict.fromkeys(PLACE_FIELDS, pl.String), orient="row")
+
+
+def _write_definitions(engine, wanted: pl.DataFrame, read, upsert, actor) -> int:
+    """Upsert only the rows that are new or differ, so a reload leaves who/when untouched."""
+    stored = read(engine).select(wanted.columns)
+    changed = wanted.join(stored, on=wanted.columns, how="anti", nulls_equal=True)
+    if changed.height == 0:
+        return 0
+    return upsert(engine, changed, actor=actor)
+
+
+def _upload(file_name: str, frame: pl.DataFrame, actor: str) -> UploadRecord:
+    content_hash = hashlib.sha256(frame.write_csv().encode()).hexdigest()
+    report = {
+        "file": file_name,
+        "sheet": None,
+        "outcome": "stored",
+        "rows_read": frame.height,
+        "errors": 0,
+        "warnings": 0,
+        "problems": [],
+        "problems_truncated": False,
+        "note": "loaded by qi demo",
+    }
+    return UploadRecord(file_name, content_hash, frame.height, report, actor=actor)
+
+
+def _write_annotations(engine: Engine, actor: str) -> int:
+    # Annotations are never replaced in the store, so look for each one first; undone ones
+    # count too, or a reload would bring back what a coach took off the chart.
+    stored = read_annotations(engine, include_undone=True)
+    seen = set(stored.select("measure", "place", "period", "kind", "text").iter_rows())
+    added = 0
+    for spec in ANNOTATIONS:
+        if (spec.measure, spec.place, spec.period, spec.kind, spec.text) in seen:
+            continue
+        add_annotation(
+            engine,
+            measure=spec.measure,
+            place=spec.place,
+            period=spec.period,
+            kind=spec.kind,
+            text=spec.text,
+            new_phase=spec.new_phase,
+            exclude=spec.exclude,
+            reason=spec.reason,
+            actor=actor,
+            # Recorded a fortnight into the month, as a coach would, so that "since the last
+            # meeting" sees the demo's history as history, not as news of the day it loaded.
+            recorded_at=datetime.combine(spec.period, time(9)) + timedelta(days=14),
+        )
+        added += 1
+    return added
+
+
+def _write_stories(engine: Engine, actor: str) -> int:
+    # A story already stored with the same title and date is the demo's (or was edited from
+    # it only in ways that keep those): adding it again would duplicate it.
+    seen = set(read_stories(engine).select("title", "told_on").iter_rows())
+    added = 0
+    for spec in STORIES:
+        if (spec.title, spec.told_on) in seen:
+            continue
+        add_story(
+            engine,
+            title=spec.title,
+            narrative=spec.labelled_narrative,
+            told_on=spec.told_on,
+            voice=spec.voice,
+            consent_recorded=True,
+            anonymised=True,
+            place=spec.place,
+            initiative=spec.initiative,
+            domains=spec.domains,
+            participation=spec.participation,
+            links=spec.links,
+            actor=actor,
+            recorded_at=datetime.combine(spec.told_on, time(12)),
+        )
+        added += 1
+    return added
+
+
+def _write_meeting(engine: Engine, actor: str) -> tuple[int, int]:
+    """The past meeting and its decisions and actions: (meetings added, actions added)."""
+    found = read_meetings(engine, initiative=MEETING.initiative).filter(
+        pl.col("title") == MEETING.title, pl.col("held_on") == MEETING.held_on
+    )
+    meetings_added = 0
+    if found.height:
+        meeting_id = int(found["id"][0])
+    else:
+        meeting_id = add_meeting(
+            engine,
+            title=MEETING.title,
+            held_on=MEETING.held_on,
+            initiative=MEETING.initiative,
+            notes=MEETING.notes,
+            actor=actor,
+        )
+        meetings_added = 1
+    seen = set(read_actions(engine, meetings=meeting_id).select("kind", "text").iter_rows())
+    story_ids = dict(read_stories(engine).select("title", "id").iter_rows())
+    added = 0
+    for spec in MEETING.actions:
+        if (spec.kind, spec.text) in seen:
+            continue
+        action_id = add_action(
+            engine,
+            meeting_id,
+            text=spec.text,
+            kind=spec.kind,
+            owner=spec.owner,
+            due_on=spec.due_on,
+            measure=spec.measure,
+            place=spec.place,
+            story_id=story_ids.get(spec.story) if spec.story else None,
+            actor=actor,
+        )
+        # Only on first recording: a reload must not undo what people have marked since.
+        if spec.status == "done":
+            set_action_status(engine, action_id, "done", actor=actor)
+        added += 1
+    return meetings_added, added

@@ -1,0 +1,62 @@
+"""One clock: every time the store writes (uploads, revisions, definitions, annotations and
+their undoing, stories and their edits, meetings, actions) comes from ``qi.store.clock.now``."""
+
+from datetime import date, datetime
+
+from qi.store import (
+    UploadRecord,
+    add_initiative,
+    read_revisions,
+    read_uploads,
+    store_observations,
+)
+from qi.store import clock as store_clock
+from qi.store.annotations import add_annotation, read_annotations, undo_annotation
+from qi.store.meetings import (
+    add_action,
+    add_meeting,
+    read_actions,
+    read_meetings,
+    set_action_status,
+)
+from qi.store.stories import add_story, edit_story, read_stories
+from tests.store.helpers import add_definitions, observations
+
+WHEN = datetime(2031, 2, 3, 4, 5, 6)
+
+
+def upload(name: str) -> UploadRecord:
+    return UploadRecord(file_name=name, content_hash=name, rows_read=1, report={})
+
+
+def test_every_write_takes_its_time_from_the_one_clock(engine, monkeypatch):
+    monkeypatch.setattr(store_clock, "now", lambda: WHEN)
+    add_definitions(engine, measures=("waits",))
+    add_initiative(engine, "Healthy Start", ["RXX"])
+    store_observations(
+        engine, observations(engine, [("waits", "RXX", "2024-01-01", 1.0)]), upload("a")
+    )
+    store_observations(
+        engine, observations(engine, [("waits", "RXX", "2024-01-01", 2.0)]), upload("b")
+    )
+    note = add_annotation(engine, measure="waits", place="RXX", period=date(2024, 1, 1),
+                          kind="context", text="Snow")  # fmt: skip
+    undo_annotation(engine, note)
+    story = add_story(engine, title="T", narrative="N", told_on=date(2024, 2, 1),
+                      voice="professional", consent_recorded=True, anonymised=True)  # fmt: skip
+    edit_story(engine, story, title="Changed")
+    meeting = add_meeting(
+        engine, title="June", held_on=date(2024, 6, 1), initiative="Healthy Start"
+    )
+    action = add_action(engine, meeting, text="Ask", owner="Lead", due_on=date(2024, 7, 1))
+    set_action_status(engine, action, "done")
+
+    times = {
+        *read_uploads(engine)["uploaded_at"],
+        *read_revisions(engine)["revised_at"],
+        *read_annotations(engine, include_undone=True).select("created_at", "undone_at").row(0),
+        *read_stories(engine).select("created_at", "updated_at").row(0),
+        *read_meetings(engine)["created_at"],
+        *read_actions(engine).select("created_at", "updated_at").row(0),
+    }
+    assert times == {WHEN}
