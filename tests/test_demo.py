@@ -35,6 +35,7 @@ from qi.store.meetings import (
 )
 from qi.store.models import Base, Initiative, InitiativePlace, Place
 from qi.store.stories import read_stories, story_links, story_markers
+from qi.vocabulary.measures import ENGINE_DIRECTIONS
 from qi.vocabulary.stories import VOICES
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -52,7 +53,6 @@ SYNTHETIC_MEASURES = {
 }
 MONTHLY_SYNTHETIC = SYNTHETIC_MEASURES - {"days_between_u18_adult_ward_admissions"}
 REAL_MEASURES = {"ae_type1_attendances", "ae_four_hour_performance"}
-DIRECTIONS = {"up": "increase", "down": "decrease", "neither": "neutral"}
 
 
 def chart(engine, measure: str, place: str, annotations: bool = True) -> pl.DataFrame:
@@ -73,7 +73,7 @@ def chart(engine, measure: str, place: str, annotations: bool = True) -> pl.Data
         kind=definition["kind"],
         chart=definition["chart"],
         rules="mdc",
-        direction=DIRECTIONS[definition["improvement"]],
+        direction=ENGINE_DIRECTIONS[definition["improvement"]],
         multiplier=definition["multiplier"],
         target=definition["target"],
         phases=phases if annotations else None,
