@@ -49,11 +49,23 @@ class MeasureView:
 
     measure: dict
     charted: Chart
-    summary: pl.DataFrame
     annotations: pl.DataFrame
     suggestions: pl.DataFrame
-    chart: str
-    rules: str
+
+    @property
+    def summary(self) -> pl.DataFrame:
+        """One row per place: icons, latest limits, signal counts (the engine's summary)."""
+        return self.charted.summary()
+
+    @property
+    def chart(self) -> str:
+        """The chart type's code."""
+        return self.charted.chart_type.code
+
+    @property
+    def rules(self) -> str:
+        """The rule set's name."""
+        return self.charted.rule_set.name
 
     @property
     def points(self) -> pl.DataFrame:
@@ -134,11 +146,8 @@ def measure_view(
     return MeasureView(
         measure=definition,
         charted=charted,
-        summary=charted.summary(),
         annotations=annotations,
         suggestions=suggestions,
-        chart=chart,
-        rules=rules,
     )
 
 
