@@ -28,7 +28,7 @@ def ae_observations() -> pl.DataFrame:
     raw = raw.filter(pl.col("type") == "1").with_columns(pl.col("period").cast(pl.Date))
     within = (pl.col("attendances") - pl.col("breaches")).cast(pl.Float64)
     attendances = pl.col("attendances").cast(pl.Float64)
-    common = [pl.col("org_code").alias("place"), "period"]
+    common: list[pl.Expr | str] = [pl.col("org_code").alias("place"), "period"]
     counts = raw.select(
         pl.lit(AE_ATTENDANCES).alias("measure"), *common, attendances.alias("value"),
         pl.lit(None, pl.Float64).alias("numerator"), pl.lit(None, pl.Float64).alias("denominator"),

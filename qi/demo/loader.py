@@ -178,7 +178,7 @@ def _write_definitions(engine, wanted: pl.DataFrame, read, upsert, actor) -> int
 
 def _upload(file_name: str, frame: pl.DataFrame, actor: str) -> UploadRecord:
     content_hash = hashlib.sha256(frame.write_csv().encode()).hexdigest()
-    report = {
+    report: dict[str, object] = {
         "file": file_name,
         "sheet": None,
         "outcome": "stored",

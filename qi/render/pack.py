@@ -27,7 +27,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import cast
 
+import altair as alt
 import polars as pl
 import vl_convert as vlc
 from fpdf import FPDF
@@ -97,6 +99,7 @@ def measure_chart(review: MeetingReview, measure: str) -> bytes:
     and story markers), or small multiples when the measure is shown at several places."""
     view = review.views[measure]
     name = _measure_name(review, measure)
+    chart: alt.LayerChart | alt.FacetChart
     if len(view.places) == 1:
         place = view.places[0]
         stories = review.measure_stories(measure, place).select("period", "title")
@@ -210,7 +213,7 @@ class _Pack(FPDF):
         lines: list[str] = []
         for paragraph in self.plain(text).split("\n"):
             found = self.multi_cell(w, line_h, paragraph, dry_run=True, output="LINES")
-            lines.extend(found or [""])
+            lines.extend(cast(list[str], found) or [""])
         room = max(0, int((bottom - y) // line_h))
         if len(lines) > room:
             lines = lines[:room]
@@ -393,7 +396,8 @@ def _cell_lines(pdf: _Pack, width: float, cell: dict) -> list[str]:
     room = width - 3 - (len(cell["icons"]) * (ICON_MM + 1) if cell["icons"] else 0)
     lines: list[str] = []
     for paragraph in pdf.plain(cell["text"]).split("\n"):
-        lines.extend(pdf.multi_cell(room, 4, paragraph, dry_run=True, output="LINES") or [""])
+        found = pdf.multi_cell(room, 4, paragraph, dry_run=True, output="LINES")
+        lines.extend(cast(list[str], found) or [""])
     return lines
 
 

@@ -69,7 +69,7 @@ with add, st.form("qi.annotation", clear_on_submit=True, border=True):
     chosen = st.selectbox(
         "Period", periods, index=len(periods) - 1, format_func=lambda p: period(p, style="short")
     )
-    kind = st.selectbox("Kind", list(ANNOTATION_KINDS), format_func=ANNOTATION_KINDS.get)
+    kind = st.selectbox("Kind", list(ANNOTATION_KINDS), format_func=ANNOTATION_KINDS.__getitem__)
     text = st.text_input("What happened", placeholder="e.g. Peer supporters in every family hub")
     effect = st.radio("Effect on the chart", [NOTE, NEW_PHASE, EXCLUDE])
     reason = st.text_input(

@@ -92,9 +92,9 @@ def summary(review, initiative: str | None) -> None:
     with st.expander("Icon key: what each icon means", icon=":material/key:"):
         key = icon_key()
         for start in range(0, key.height, 5):
-            columns = st.columns(5)
+            key_columns = st.columns(5)
             for column, row in zip(
-                columns, key.slice(start, 5).iter_rows(named=True), strict=False
+                key_columns, key.slice(start, 5).iter_rows(named=True), strict=False
             ):
                 column.markdown(f"![{row['meaning']}]({icon_data_url(row['icon'])})")
                 column.caption(row["meaning"])
@@ -300,7 +300,7 @@ def record(review, initiative: str | None, place: str | None) -> None:
     against = [None, *titles_by_code, *story_titles]
     with st.form("qi.meeting.action", clear_on_submit=True, border=True):
         st.markdown("**Add a decision or action**")
-        st.segmented_control("Kind", list(ACTION_KIND_WORDS), format_func=ACTION_KIND_WORDS.get,
+        st.segmented_control("Kind", list(ACTION_KIND_WORDS), format_func=ACTION_KIND_WORDS.__getitem__,
                              default="action", key="qi.meeting.action.kind")  # fmt: skip
         st.text_area("What was agreed, or what will be done", key="qi.meeting.action.text",
                      height=80)  # fmt: skip

@@ -76,7 +76,7 @@ def story_form(prefix: str, story: dict | None = None) -> None:
         "Initiative", options, index=options.index(story.get("initiative")),
         format_func=lambda v: "None" if v is None else v, key=key("initiative"),
     )  # fmt: skip
-    codes = by_initiative[initiative] if initiative else sorted(names, key=names.get)
+    codes = by_initiative[initiative] if initiative else sorted(names, key=names.__getitem__)
     place_options = [None, *codes]
     place = right.selectbox(
         "Place", place_options,
@@ -110,9 +110,9 @@ def story_form(prefix: str, story: dict | None = None) -> None:
                        index=periods.index(end_default) if end_default in periods else 0,
                        format_func=_period_label)  # fmt: skip
     voice, domains, level = st.columns(3)
-    voice.selectbox("Whose voice", list(VOICES), format_func=VOICES.get, key=key("voice"),
+    voice.selectbox("Whose voice", list(VOICES), format_func=VOICES.__getitem__, key=key("voice"),
                     index=list(VOICES).index(story.get("voice", "professional")))  # fmt: skip
-    domains.multiselect("Outcome domains", list(DOMAINS), format_func=DOMAINS.get,
+    domains.multiselect("Outcome domains", list(DOMAINS), format_func=DOMAINS.__getitem__,
                         default=story.get("domains", []), key=key("domains"))  # fmt: skip
     levels = [None, *PARTICIPATION]
     level.selectbox(
@@ -195,23 +195,25 @@ def filters() -> dict:
             "Initiative", [None, *by_initiative], key="qi.sf.initiative",
             format_func=lambda v: "Any" if v is None else v,
         )  # fmt: skip
-        place_codes = by_initiative[initiative] if initiative else sorted(names, key=names.get)
+        place_codes = (
+            by_initiative[initiative] if initiative else sorted(names, key=names.__getitem__)
+        )
         places = first[2].multiselect("Places", place_codes, format_func=lambda c: names.get(c, c),
                                       key="qi.sf.places", placeholder="Any")  # fmt: skip
         measures = first[3].multiselect(
-            "Measures", sorted(titles, key=titles.get), format_func=lambda c: titles.get(c, c),
+            "Measures", sorted(titles, key=titles.__getitem__), format_func=lambda c: titles.get(c, c),
             key="qi.sf.measures", placeholder="Any",
         )  # fmt: skip
         second = st.columns(4)
-        voices = second[0].multiselect("Whose voice", list(VOICES), format_func=VOICES.get,
+        voices = second[0].multiselect("Whose voice", list(VOICES), format_func=VOICES.__getitem__,
                                        key="qi.sf.voices", placeholder="Any")  # fmt: skip
-        domains = second[1].multiselect("Outcome domains", list(DOMAINS), format_func=DOMAINS.get,
+        domains = second[1].multiselect("Outcome domains", list(DOMAINS), format_func=DOMAINS.__getitem__,
                                         key="qi.sf.domains", placeholder="Any")  # fmt: skip
         levels = second[2].multiselect(
-            "Level of participation", list(PARTICIPATION), format_func=PARTICIPATION.get,
+            "Level of participation", list(PARTICIPATION), format_func=PARTICIPATION.__getitem__,
             key="qi.sf.participation", placeholder="Any",
         )  # fmt: skip
-        dates = second[3].date_input("Told between", value=(), key="qi.sf.dates",
+        dates = second[3].date_input("Told between", value=[], key="qi.sf.dates",
                                      format="DD/MM/YYYY")  # fmt: skip
         third = st.columns(4)
         yes_no = {None: "Either", True: "Yes", False: "No"}
@@ -219,13 +221,17 @@ def filters() -> dict:
             "Consent recorded",
             list(yes_no),
             default=None,
-            format_func=yes_no.get,
+            format_func=yes_no.__getitem__,
             key="qi.sf.consent",
         )
         anonymised = third[1].segmented_control(
-            "Anonymised", list(yes_no), default=None, format_func=yes_no.get, key="qi.sf.anonymised"
+            "Anonymised",
+            list(yes_no),
+            default=None,
+            format_func=yes_no.__getitem__,
+            key="qi.sf.anonymised",
         )
-    chosen = {
+    chosen: dict[str, object] = {
         "search": search or None,
         "initiative": initiative,
         "places": places or None,
