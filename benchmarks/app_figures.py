@@ -112,13 +112,25 @@ def build_store(url: str, places: int, months: int):
     store_observations(engine, rows, upload)
     for code in codes:
         add_annotation(
-            engine, measure=MEASURE, place=code, period=periods[months * 2 // 3], kind="intervention",
-            text="Peer supporters on every ward", new_phase=True, reason="New service",
-        )  # fmt: skip
+            engine,
+            measure=MEASURE,
+            place=code,
+            period=periods[months * 2 // 3],
+            kind="intervention",
+            text="Peer supporters on every ward",
+            new_phase=True,
+            reason="New service",
+        )
         add_annotation(
-            engine, measure=MEASURE, place=code, period=periods[months // 3], kind="data_issue",
-            text="Half the month's visits not recorded", exclude=True, reason="System outage",
-        )  # fmt: skip
+            engine,
+            measure=MEASURE,
+            place=code,
+            period=periods[months // 3],
+            kind="data_issue",
+            text="Half the month's visits not recorded",
+            exclude=True,
+            reason="System outage",
+        )
     return engine, codes
 
 

@@ -259,8 +259,12 @@ def test_the_stories_are_labelled_illustrative_and_speak_in_all_four_voices(engi
     assert set(stories["voice"]) == set(VOICES)
     assert set(stories["place"]) >= {BRADFORD, CALDERDALE, KIRKLEES, LEEDS, WAKEFIELD}
     assert set(stories["domains"].explode()) == {
-        "healthy", "happy", "safe", "socially_connected", "learning_and_growing",
-    }  # fmt: skip
+        "healthy",
+        "happy",
+        "safe",
+        "socially_connected",
+        "learning_and_growing",
+    }
     assert stories["participation"].n_unique() == 5
     assert stories["told_on"].max() <= date(2025, 3, 31)
     assert "illustrative" in STORIES_NOTICE and STORIES_NOTICE in DEMO_NOTICE
@@ -328,9 +332,11 @@ def test_the_next_meeting_starts_with_the_open_actions_carried_forward(engine):
     still_open = open_actions(engine, initiative=BEST_START)
     assert still_open.height == 3
     next_meeting = add_meeting(
-        engine, title="Best Start stewardship group, March 2025", held_on=date(2025, 3, 12),
+        engine,
+        title="Best Start stewardship group, March 2025",
+        held_on=date(2025, 3, 12),
         initiative=BEST_START,
-    )  # fmt: skip
+    )
     carried = carried_forward(engine, next_meeting)
     assert carried["id"].to_list() == still_open["id"].to_list()
     review = meeting_review(engine, initiative=BEST_START, since_day=date(2025, 3, 12))

@@ -21,10 +21,25 @@ from qi.text import number, period
 from qi.vocabulary.charts import CHART_TYPES, RULE_SETS
 
 DATA_COLUMNS = (
-    "measure", "place", "period", "value", "numerator", "denominator", "phase", "excluded",
-    "centre", "lower_limit", "upper_limit", "lower_2sigma", "upper_2sigma", "target",
-    "point_type", "signal_label", "chart", "rules",
-)  # fmt: skip
+    "measure",
+    "place",
+    "period",
+    "value",
+    "numerator",
+    "denominator",
+    "phase",
+    "excluded",
+    "centre",
+    "lower_limit",
+    "upper_limit",
+    "lower_2sigma",
+    "upper_2sigma",
+    "target",
+    "point_type",
+    "signal_label",
+    "chart",
+    "rules",
+)
 CHART_WIDTH = 620
 CHART_HEIGHT = 380
 
@@ -154,21 +169,41 @@ def downloads(make_chart, points: pl.DataFrame, stem: str) -> None:
     data.write_parquet(parquet)
     png, svg, csv, pq = st.columns(4)
     png.download_button(
-        "Chart as PNG", lambda: export(make_chart(), "png"), f"{stem}.png", "image/png",
-        on_click="ignore", icon=":material/image:", key=f"png.{stem}",
-    )  # fmt: skip
+        "Chart as PNG",
+        lambda: export(make_chart(), "png"),
+        f"{stem}.png",
+        "image/png",
+        on_click="ignore",
+        icon=":material/image:",
+        key=f"png.{stem}",
+    )
     svg.download_button(
-        "Chart as SVG", lambda: export(make_chart(), "svg"), f"{stem}.svg", "image/svg+xml",
-        on_click="ignore", icon=":material/image:", key=f"svg.{stem}",
-    )  # fmt: skip
+        "Chart as SVG",
+        lambda: export(make_chart(), "svg"),
+        f"{stem}.svg",
+        "image/svg+xml",
+        on_click="ignore",
+        icon=":material/image:",
+        key=f"svg.{stem}",
+    )
     csv.download_button(
-        "Data as CSV", data.write_csv(), f"{stem}.csv", "text/csv",
-        on_click="ignore", icon=":material/table:", key=f"csv.{stem}",
-    )  # fmt: skip
+        "Data as CSV",
+        data.write_csv(),
+        f"{stem}.csv",
+        "text/csv",
+        on_click="ignore",
+        icon=":material/table:",
+        key=f"csv.{stem}",
+    )
     pq.download_button(
-        "Data as Parquet", parquet.getvalue(), f"{stem}.parquet", "application/octet-stream",
-        on_click="ignore", icon=":material/table:", key=f"parquet.{stem}",
-    )  # fmt: skip
+        "Data as Parquet",
+        parquet.getvalue(),
+        f"{stem}.parquet",
+        "application/octet-stream",
+        on_click="ignore",
+        icon=":material/table:",
+        key=f"parquet.{stem}",
+    )
 
 
 def every_place(scope: Scope, chart: str, rules: str, show_2sigma: bool) -> None:

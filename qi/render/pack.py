@@ -203,9 +203,16 @@ class _Pack(FPDF):
         self.ln(2)
 
     def block(
-        self, x: float, y: float, w: float, text: str, size: float = 10, style: str = "",
-        colour=INK, bottom: float = BOTTOM,
-    ) -> float:  # fmt: skip
+        self,
+        x: float,
+        y: float,
+        w: float,
+        text: str,
+        size: float = 10,
+        style: str = "",
+        colour=INK,
+        bottom: float = BOTTOM,
+    ) -> float:
         """Write wrapped text from (x, y) within width ``w``, stopping at ``bottom`` with an
         ellipsis when it does not fit; returns the y below it."""
         self.font(size, style, colour)
@@ -263,19 +270,28 @@ def _cover(pdf: _Pack, review: MeetingReview, title: str, prepared_on: date) -> 
     y = pdf.block(MARGIN, y, BODY_W, "\n".join(about), size=11) + 6
     news = review.news
     if news is None:
-        y = pdf.block(MARGIN, y, BODY_W, "No earlier meeting on record, so nothing is listed "
-                      "as new since the last meeting.", size=11, colour=GREY)  # fmt: skip
+        y = pdf.block(
+            MARGIN,
+            y,
+            BODY_W,
+            "No earlier meeting on record, so nothing is listed as new since the last meeting.",
+            size=11,
+            colour=GREY,
+        )
         return
-    y = pdf.block(MARGIN, y, BODY_W, "Since the last meeting", size=14, style="B",
-                  colour=NHS_BLUE) + 1  # fmt: skip
+    y = (
+        pdf.block(MARGIN, y, BODY_W, "Since the last meeting", size=14, style="B", colour=NHS_BLUE)
+        + 1
+    )
     y = pdf.block(MARGIN, y, BODY_W, news.sentence(), size=11) + 2
     lines = []
     latest = news.signals.unique(["measure", "place"], keep="first", maintain_order=True)
     for row in latest.head(8).iter_rows(named=True):
         name = _measure_name(review, row["measure"])
         words = POINT_TYPE_WORDS.get(row["point_type"], row["point_type"])
-        lines.append(f"• {name} at {row['place']}: {row['signal']} in {period(row['period'])} "
-                     f"({words})")  # fmt: skip
+        lines.append(
+            f"• {name} at {row['place']}: {row['signal']} in {period(row['period'])} ({words})"
+        )
     for row in news.annotations.head(5).iter_rows(named=True):
         event = ANNOTATION_EVENTS.get(row["event"], row["event"])
         lines.append(f"• {event}: {row['text']} ({row['measure']}, {period(row['period'])})")
@@ -322,10 +338,22 @@ def _icon_key(pdf: _Pack, y: float) -> float:
     for i, item in enumerate(key):
         x = MARGIN + (i % per_row) * width
         top = y + (i // per_row) * (ICON_MM + 3)
-        pdf.image(io.BytesIO(_icon_png(item["icon"])), x=x, y=top, w=ICON_MM, h=ICON_MM,
-                  alt_text=f"Icon: {item['meaning']}")  # fmt: skip
-        pdf.block(x + ICON_MM + 1.5, top + 0.3, width - ICON_MM - 3, item["meaning"], size=7.5,
-                  bottom=top + ICON_MM + 2)  # fmt: skip
+        pdf.image(
+            io.BytesIO(_icon_png(item["icon"])),
+            x=x,
+            y=top,
+            w=ICON_MM,
+            h=ICON_MM,
+            alt_text=f"Icon: {item['meaning']}",
+        )
+        pdf.block(
+            x + ICON_MM + 1.5,
+            top + 0.3,
+            width - ICON_MM - 3,
+            item["meaning"],
+            size=7.5,
+            bottom=top + ICON_MM + 2,
+        )
     return y + ((len(key) - 1) // per_row + 1) * (ICON_MM + 3)
 
 
@@ -364,9 +392,11 @@ def _grid_rows(review: MeetingReview) -> list[list[dict]]:
                 continue
             icons = [n for n in (cell["variation_icon"], cell["assurance_icon"]) if n]
             row.append(
-                {"text": f"{cell['variation']}. {cell['assurance']}.\n{_latest(cell)}",
-                 "icons": icons}
-            )  # fmt: skip
+                {
+                    "text": f"{cell['variation']}. {cell['assurance']}.\n{_latest(cell)}",
+                    "icons": icons,
+                }
+            )
         rows.append(row)
     return rows
 
@@ -378,13 +408,17 @@ def _list_rows(review: MeetingReview) -> list[list[dict]]:
             [
                 {"text": cell["measure_name"], "style": "B", "icons": []},
                 {"text": review.place_name(cell["place"]), "icons": []},
-                {"text": cell["variation"], "icons": [cell["variation_icon"]]
-                 if cell["variation_icon"] else []},
-                {"text": cell["assurance"], "icons": [cell["assurance_icon"]]
-                 if cell["assurance_icon"] else []},
+                {
+                    "text": cell["variation"],
+                    "icons": [cell["variation_icon"]] if cell["variation_icon"] else [],
+                },
+                {
+                    "text": cell["assurance"],
+                    "icons": [cell["assurance_icon"]] if cell["assurance_icon"] else [],
+                },
                 {"text": _latest(cell).removeprefix("Latest: "), "icons": []},
             ]
-        )  # fmt: skip
+        )
     return rows
 
 
@@ -414,8 +448,14 @@ def _draw_row(pdf: _Pack, y: float, widths: list[float], cells: list[dict], heig
         pdf.rect(x, y, w, height)
         text_x = x + 1.5
         for icon in cell["icons"]:
-            pdf.image(io.BytesIO(_icon_png(icon)), x=text_x, y=y + 1.5, w=ICON_MM, h=ICON_MM,
-                      alt_text=f"Icon: {ICON_LABELS[icon]}")  # fmt: skip
+            pdf.image(
+                io.BytesIO(_icon_png(icon)),
+                x=text_x,
+                y=y + 1.5,
+                w=ICON_MM,
+                h=ICON_MM,
+                alt_text=f"Icon: {ICON_LABELS[icon]}",
+            )
             text_x += ICON_MM + 1
         lines = _cell_lines(pdf, w, cell)
         for i, line in enumerate(lines):
@@ -437,12 +477,18 @@ def _measure_page(pdf: _Pack, review: MeetingReview, measure: str, png: bytes, a
     pdf.image(io.BytesIO(png), x=MARGIN, y=top, w=chart_w, h=chart_h, alt_text=alt)
     side_x = MARGIN + CHART_W + 6
     side_w = BODY_W - CHART_W - 6
-    y = pdf.block(side_x, top, side_w, "What the chart shows", size=11, style="B",
-                  colour=NHS_BLUE) + 1  # fmt: skip
+    y = (
+        pdf.block(side_x, top, side_w, "What the chart shows", size=11, style="B", colour=NHS_BLUE)
+        + 1
+    )
     cells = review.matrix.filter(pl.col("measure") == measure)
     for cell in cells.iter_rows(named=True):
-        y = pdf.block(side_x, y, side_w, f"{cell['place']}: {cell['reading']}", size=9,
-                      bottom=top + 70) + 1.5  # fmt: skip
+        y = (
+            pdf.block(
+                side_x, y, side_w, f"{cell['place']}: {cell['reading']}", size=9, bottom=top + 70
+            )
+            + 1.5
+        )
     y = max(y, top + 4) + 2
     y = pdf.block(side_x, y, side_w, "Annotations", size=11, style="B", colour=NHS_BLUE) + 1
     notes = view.annotations
@@ -463,13 +509,14 @@ def _measure_page(pdf: _Pack, review: MeetingReview, measure: str, png: bytes, a
 
 def _quotes(pdf: _Pack, review: MeetingReview, measure: str, y: float) -> None:
     width = CHART_W
-    y = pdf.block(MARGIN, y, width, "From stories of change", size=11, style="B",
-                  colour=NHS_BLUE) + 1  # fmt: skip
+    y = (
+        pdf.block(MARGIN, y, width, "From stories of change", size=11, style="B", colour=NHS_BLUE)
+        + 1
+    )
     stories = review.measure_stories(measure).unique("story_id", maintain_order=True)
     quotable = stories.filter(pl.col("anonymised"))
     if stories.height == 0:
-        pdf.block(MARGIN, y, width, "No stories linked to this measure yet.", size=9,
-                  colour=GREY)  # fmt: skip
+        pdf.block(MARGIN, y, width, "No stories linked to this measure yet.", size=9, colour=GREY)
         return
     for story in quotable.head(MAX_QUOTES).iter_rows(named=True):
         text = story["narrative"].strip()

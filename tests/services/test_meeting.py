@@ -98,9 +98,15 @@ def test_late_data_stored_after_the_meeting_is_news_but_old_history_is_not(partn
 def test_recalculations_and_undone_annotations_are_named_as_such(partnership):
     engine, _ = partnership
     recalculated = add_annotation(
-        engine, measure="waits", place="RXX", period=date(2024, 1, 1), kind="intervention",
-        text="Pathway launched", new_phase=True, reason="The process changed",
-    )  # fmt: skip
+        engine,
+        measure="waits",
+        place="RXX",
+        period=date(2024, 1, 1),
+        kind="intervention",
+        text="Pathway launched",
+        new_phase=True,
+        reason="The process changed",
+    )
     undo_annotation(engine, recalculated)
     events = meeting_review(engine, initiative=INITIATIVE).news.annotations
     assert sorted(events.get_column("event")) == ["annotation", "recalculation", "undone"]

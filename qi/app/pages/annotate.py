@@ -148,8 +148,9 @@ with suggested:
 
 st.subheader("Every annotation on this chart")
 st.caption("Kept with who, when and why. Undo keeps the record and stops it shaping the chart.")
-history = read_annotations(engine(), measures=scope.measure, places=scope.place,
-                           include_undone=True).sort("period", "id")  # fmt: skip
+history = read_annotations(
+    engine(), measures=scope.measure, places=scope.place, include_undone=True
+).sort("period", "id")
 if history.height == 0:
     st.markdown("None yet.")
 for note in history.iter_rows(named=True):

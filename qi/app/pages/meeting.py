@@ -200,8 +200,13 @@ def action_line(action: dict, titles: dict[str, str], done_button: bool) -> None
     words.markdown(plain(action["text"]))
     words.caption(plain(" · ".join(facts)))
     if done_button:
-        button.button("Mark done", key=f"qi.meeting.done.{action['id']}", on_click=_done,
-                      args=(action["id"],), icon=":material/check:")  # fmt: skip
+        button.button(
+            "Mark done",
+            key=f"qi.meeting.done.{action['id']}",
+            on_click=_done,
+            args=(action["id"],),
+            icon=":material/check:",
+        )
 
 
 def actions(review) -> None:
@@ -285,13 +290,23 @@ def record(review, initiative: str | None, place: str | None) -> None:
     )
     if chosen == NEW_MEETING:
         left, right = st.columns([3, 1])
-        left.text_input("Title", value=f"{review.title} stewardship group, {period(date.today())}",
-                        key="qi.meeting.new.title")  # fmt: skip
-        right.date_input("Held on", value=date.today(), key="qi.meeting.new.held_on",
-                         format="DD/MM/YYYY")  # fmt: skip
+        left.text_input(
+            "Title",
+            value=f"{review.title} stewardship group, {period(date.today())}",
+            key="qi.meeting.new.title",
+        )
+        right.date_input(
+            "Held on", value=date.today(), key="qi.meeting.new.held_on", format="DD/MM/YYYY"
+        )
         st.text_area("Notes", key="qi.meeting.new.notes", height=80)
-        st.button("Record the meeting", on_click=_record_meeting, args=(initiative, place),
-                  type="primary", icon=":material/event_available:", key="qi.meeting.record")  # fmt: skip
+        st.button(
+            "Record the meeting",
+            on_click=_record_meeting,
+            args=(initiative, place),
+            type="primary",
+            icon=":material/event_available:",
+            key="qi.meeting.record",
+        )
         return
     titles_by_code = _measure_names(review)
     names = place_names()
@@ -300,10 +315,16 @@ def record(review, initiative: str | None, place: str | None) -> None:
     against = [None, *titles_by_code, *story_titles]
     with st.form("qi.meeting.action", clear_on_submit=True, border=True):
         st.markdown("**Add a decision or action**")
-        st.segmented_control("Kind", list(ACTION_KIND_WORDS), format_func=ACTION_KIND_WORDS.__getitem__,
-                             default="action", key="qi.meeting.action.kind")  # fmt: skip
-        st.text_area("What was agreed, or what will be done", key="qi.meeting.action.text",
-                     height=80)  # fmt: skip
+        st.segmented_control(
+            "Kind",
+            list(ACTION_KIND_WORDS),
+            format_func=ACTION_KIND_WORDS.__getitem__,
+            default="action",
+            key="qi.meeting.action.kind",
+        )
+        st.text_area(
+            "What was agreed, or what will be done", key="qi.meeting.action.text", height=80
+        )
         first, second, third = st.columns([2, 2, 1])
         first.selectbox(
             "Against",
@@ -317,14 +338,26 @@ def record(review, initiative: str | None, place: str | None) -> None:
             ),
             key="qi.meeting.action.against",
         )
-        second.selectbox("At place (for a measure)", [None, *review.places],
-                         format_func=lambda c: "Every place" if c is None else names.get(c, c),
-                         key="qi.meeting.action.place")  # fmt: skip
-        third.date_input("Due", value=date.today() + timedelta(days=28),
-                         key="qi.meeting.action.due_on", format="DD/MM/YYYY")  # fmt: skip
+        second.selectbox(
+            "At place (for a measure)",
+            [None, *review.places],
+            format_func=lambda c: "Every place" if c is None else names.get(c, c),
+            key="qi.meeting.action.place",
+        )
+        third.date_input(
+            "Due",
+            value=date.today() + timedelta(days=28),
+            key="qi.meeting.action.due_on",
+            format="DD/MM/YYYY",
+        )
         st.text_input("Owner (who will do it)", key="qi.meeting.action.owner")
-        st.form_submit_button("Record", on_click=_record_action, args=(chosen,),
-                              icon=":material/add_task:", key="qi.meeting.action.add")  # fmt: skip
+        st.form_submit_button(
+            "Record",
+            on_click=_record_action,
+            args=(chosen,),
+            icon=":material/add_task:",
+            key="qi.meeting.action.add",
+        )
     recorded = read_actions(engine(), meetings=chosen)
     st.markdown(f"**Recorded at this meeting** ({recorded.height})")
     for action in recorded.iter_rows(named=True):
@@ -348,19 +381,29 @@ def pack_downloads(review, subject: str, since_day: date | None) -> None:
     pack = prepared[2]
     stem = "".join(c if c.isalnum() else "-" for c in review.title).strip("-").lower()
     st.download_button(
-        f"Board pack, PDF ({pack.pages} pages)", pack.pdf, f"board-pack-{stem}.pdf",
-        "application/pdf", on_click="ignore", type="primary", icon=":material/download:",
+        f"Board pack, PDF ({pack.pages} pages)",
+        pack.pdf,
+        f"board-pack-{stem}.pdf",
+        "application/pdf",
+        on_click="ignore",
+        type="primary",
+        icon=":material/download:",
         key="qi.meeting.pack.pdf",
-    )  # fmt: skip
+    )
     titles = _measure_names(review)
     st.markdown("**Each chart as a PNG**")
     columns = st.columns(3)
     for index, (code, png) in enumerate(pack.charts.items()):
         columns[index % 3].download_button(
-            titles.get(code, code), png, f"{code}.png", "image/png", on_click="ignore",
-            icon=":material/image:", key=f"qi.meeting.pack.png.{code}",
+            titles.get(code, code),
+            png,
+            f"{code}.png",
+            "image/png",
+            on_click="ignore",
+            icon=":material/image:",
+            key=f"qi.meeting.pack.png.{code}",
             help=pack.alt_texts.get(code),
-        )  # fmt: skip
+        )
 
 
 st.title("Meeting view")
@@ -383,8 +426,9 @@ if kind == "Place" or not programmes:
     if not codes:
         st.info("Nothing is stored yet. Upload a file of measures on the Upload data page.")
         st.stop()
-    place = subject_column.selectbox("Place", codes, format_func=lambda c: names.get(c, c),
-                                     key="qi.meeting.place")  # fmt: skip
+    place = subject_column.selectbox(
+        "Place", codes, format_func=lambda c: names.get(c, c), key="qi.meeting.place"
+    )
 else:
     initiative = subject_column.selectbox(
         "Initiative", list(programmes), key="qi.meeting.initiative"
@@ -393,10 +437,13 @@ subject = f"{initiative}|{place}"
 previous = last_meeting(engine(), initiative=initiative, place=place)
 default_since = previous["held_on"] if previous else date.today() - timedelta(DEFAULT_LOOKBACK_DAYS)
 since_day = since_column.date_input(
-    "What is new since", value=default_since, max_value=date.today(), format="DD/MM/YYYY",
+    "What is new since",
+    value=default_since,
+    max_value=date.today(),
+    format="DD/MM/YYYY",
     key=f"qi.meeting.since.{subject}",
     help="Default: the day of the last meeting of this initiative or place.",
-)  # fmt: skip
+)
 if previous:
     st.caption(
         plain(f"Last meeting: {previous['title']}, held {period(previous['held_on'], 'day')}.")

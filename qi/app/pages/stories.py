@@ -25,9 +25,20 @@ NOTICE = "qi.story.notice"  # what the last add or edit did, shown once
 FORM_ROUND = "qi.story.round"
 NOT_RECORDED = "Not recorded"
 FORM_FIELDS = (
-    "title", "narrative", "told_on", "initiative", "place", "measures", "start", "end",
-    "voice", "domains", "participation", "consent", "anonymised",
-)  # fmt: skip
+    "title",
+    "narrative",
+    "told_on",
+    "initiative",
+    "place",
+    "measures",
+    "start",
+    "end",
+    "voice",
+    "domains",
+    "participation",
+    "consent",
+    "anonymised",
+)
 
 
 def _initiative_places() -> dict[str, list[str]]:
@@ -63,36 +74,58 @@ def story_form(prefix: str, story: dict | None = None) -> None:
         return f"{prefix}.{name}"
 
     names, titles = place_names(), measure_names()
-    st.text_input("Title", value=story.get("title", ""), key=key("title"),
-                  placeholder="A few words people will recognise it by")  # fmt: skip
-    st.text_area("Narrative", value=story.get("narrative", ""), key=key("narrative"), height=160,
-                 help="What happened, in the teller's words. Shown as plain text.")  # fmt: skip
+    st.text_input(
+        "Title",
+        value=story.get("title", ""),
+        key=key("title"),
+        placeholder="A few words people will recognise it by",
+    )
+    st.text_area(
+        "Narrative",
+        value=story.get("narrative", ""),
+        key=key("narrative"),
+        height=160,
+        help="What happened, in the teller's words. Shown as plain text.",
+    )
     left, middle, right = st.columns(3)
-    left.date_input("Told on", value=story.get("told_on", date.today()), max_value=date.today(),
-                    key=key("told_on"), format="DD/MM/YYYY")  # fmt: skip
+    left.date_input(
+        "Told on",
+        value=story.get("told_on", date.today()),
+        max_value=date.today(),
+        key=key("told_on"),
+        format="DD/MM/YYYY",
+    )
     by_initiative = _initiative_places()
     options = [None, *by_initiative]
     initiative = middle.selectbox(
-        "Initiative", options, index=options.index(story.get("initiative")),
-        format_func=lambda v: "None" if v is None else v, key=key("initiative"),
-    )  # fmt: skip
+        "Initiative",
+        options,
+        index=options.index(story.get("initiative")),
+        format_func=lambda v: "None" if v is None else v,
+        key=key("initiative"),
+    )
     codes = by_initiative[initiative] if initiative else sorted(names, key=names.__getitem__)
     place_options = [None, *codes]
     place = right.selectbox(
-        "Place", place_options,
+        "Place",
+        place_options,
         index=place_options.index(story["place"]) if story.get("place") in codes else 0,
-        format_func=lambda c: "None" if c is None else names.get(c, c), key=key("place"),
-    )  # fmt: skip
+        format_func=lambda c: "None" if c is None else names.get(c, c),
+        key=key("place"),
+    )
     stored = series_index()
     if place is not None:
         stored = stored.filter(pl.col("place") == place)
     measure_options = sorted(set(stored.get_column("measure")), key=lambda c: titles.get(c, c))
     linked = [m for m in dict.fromkeys(link["measure"] for link in links) if m in measure_options]
     measures = st.multiselect(
-        "Measures it speaks to", measure_options, default=linked, key=key("measures"),
+        "Measures it speaks to",
+        measure_options,
+        default=linked,
+        key=key("measures"),
         format_func=lambda c: titles.get(c, c),
         help="Its marker goes on these measures' charts, at the story's place.",
-    )  # fmt: skip
+    )
     periods = _periods(measures, place)
     if measures and periods:
         told = story.get("told_on", date.today())
@@ -103,31 +136,55 @@ def story_form(prefix: str, story: dict | None = None) -> None:
         )
         end_default = links[0]["period_end"] if links else start_default
         first, last = st.columns(2)
-        first.selectbox("Periods it speaks to: from", periods, key=key("start"),
-                        index=periods.index(start_default) if start_default in periods else 0,
-                        format_func=_period_label)  # fmt: skip
-        last.selectbox("to", periods, key=key("end"),
-                       index=periods.index(end_default) if end_default in periods else 0,
-                       format_func=_period_label)  # fmt: skip
+        first.selectbox(
+            "Periods it speaks to: from",
+            periods,
+            key=key("start"),
+            index=periods.index(start_default) if start_default in periods else 0,
+            format_func=_period_label,
+        )
+        last.selectbox(
+            "to",
+            periods,
+            key=key("end"),
+            index=periods.index(end_default) if end_default in periods else 0,
+            format_func=_period_label,
+        )
     voice, domains, level = st.columns(3)
-    voice.selectbox("Whose voice", list(VOICES), format_func=VOICES.__getitem__, key=key("voice"),
-                    index=list(VOICES).index(story.get("voice", "professional")))  # fmt: skip
-    domains.multiselect("Outcome domains", list(DOMAINS), format_func=DOMAINS.__getitem__,
-                        default=story.get("domains", []), key=key("domains"))  # fmt: skip
+    voice.selectbox(
+        "Whose voice",
+        list(VOICES),
+        format_func=VOICES.__getitem__,
+        key=key("voice"),
+        index=list(VOICES).index(story.get("voice", "professional")),
+    )
+    domains.multiselect(
+        "Outcome domains",
+        list(DOMAINS),
+        format_func=DOMAINS.__getitem__,
+        default=story.get("domains", []),
+        key=key("domains"),
+    )
     levels = [None, *PARTICIPATION]
     level.selectbox(
-        "Level of participation it reflects", levels,
+        "Level of participation it reflects",
+        levels,
         index=levels.index(story.get("participation")),
         format_func=lambda c: NOT_RECORDED if c is None else PARTICIPATION[c],
         key=key("participation"),
         help="Shier's pathways to participation, from 'listened to' up to 'shares power and "
         "responsibility for decisions'.",
-    )  # fmt: skip
+    )
     consent, anonymised = st.columns(2)
-    consent.checkbox("Consent recorded", value=story.get("consent_recorded", False),
-                     key=key("consent"))  # fmt: skip
-    anonymised.checkbox("Anonymised", value=story.get("anonymised", True), key=key("anonymised"),
-                        help="Only anonymised stories are quoted in the board pack.")  # fmt: skip
+    consent.checkbox(
+        "Consent recorded", value=story.get("consent_recorded", False), key=key("consent")
+    )
+    anonymised.checkbox(
+        "Anonymised",
+        value=story.get("anonymised", True),
+        key=key("anonymised"),
+        help="Only anonymised stories are quoted in the board pack.",
+    )
 
 
 def _fields(prefix: str) -> dict:
@@ -192,29 +249,53 @@ def filters() -> dict:
         first = st.columns(4)
         search = first[0].text_input("Words in the title or narrative", key="qi.sf.search")
         initiative = first[1].selectbox(
-            "Initiative", [None, *by_initiative], key="qi.sf.initiative",
+            "Initiative",
+            [None, *by_initiative],
+            key="qi.sf.initiative",
             format_func=lambda v: "Any" if v is None else v,
-        )  # fmt: skip
+        )
         place_codes = (
             by_initiative[initiative] if initiative else sorted(names, key=names.__getitem__)
         )
-        places = first[2].multiselect("Places", place_codes, format_func=lambda c: names.get(c, c),
-                                      key="qi.sf.places", placeholder="Any")  # fmt: skip
+        places = first[2].multiselect(
+            "Places",
+            place_codes,
+            format_func=lambda c: names.get(c, c),
+            key="qi.sf.places",
+            placeholder="Any",
+        )
         measures = first[3].multiselect(
-            "Measures", sorted(titles, key=titles.__getitem__), format_func=lambda c: titles.get(c, c),
-            key="qi.sf.measures", placeholder="Any",
-        )  # fmt: skip
+            "Measures",
+            sorted(titles, key=titles.__getitem__),
+            format_func=lambda c: titles.get(c, c),
+            key="qi.sf.measures",
+            placeholder="Any",
+        )
         second = st.columns(4)
-        voices = second[0].multiselect("Whose voice", list(VOICES), format_func=VOICES.__getitem__,
-                                       key="qi.sf.voices", placeholder="Any")  # fmt: skip
-        domains = second[1].multiselect("Outcome domains", list(DOMAINS), format_func=DOMAINS.__getitem__,
-                                        key="qi.sf.domains", placeholder="Any")  # fmt: skip
+        voices = second[0].multiselect(
+            "Whose voice",
+            list(VOICES),
+            format_func=VOICES.__getitem__,
+            key="qi.sf.voices",
+            placeholder="Any",
+        )
+        domains = second[1].multiselect(
+            "Outcome domains",
+            list(DOMAINS),
+            format_func=DOMAINS.__getitem__,
+            key="qi.sf.domains",
+            placeholder="Any",
+        )
         levels = second[2].multiselect(
-            "Level of participation", list(PARTICIPATION), format_func=PARTICIPATION.__getitem__,
-            key="qi.sf.participation", placeholder="Any",
-        )  # fmt: skip
-        dates = second[3].date_input("Told between", value=[], key="qi.sf.dates",
-                                     format="DD/MM/YYYY")  # fmt: skip
+            "Level of participation",
+            list(PARTICIPATION),
+            format_func=PARTICIPATION.__getitem__,
+            key="qi.sf.participation",
+            placeholder="Any",
+        )
+        dates = second[3].date_input(
+            "Told between", value=[], key="qi.sf.dates", format="DD/MM/YYYY"
+        )
         third = st.columns(4)
         yes_no = {None: "Either", True: "Yes", False: "No"}
         consent = third[0].segmented_control(
@@ -266,11 +347,15 @@ def story_table(stories: pl.DataFrame) -> pl.DataFrame:
         .list.eval(pl.element().replace_strict(titles, default=pl.element()))
         .list.join("; ")
         .alias("Measures"),
-        pl.when(pl.col("consent_recorded")).then(pl.lit("yes")).otherwise(pl.lit("no"))
+        pl.when(pl.col("consent_recorded"))
+        .then(pl.lit("yes"))
+        .otherwise(pl.lit("no"))
         .alias("Consent"),
-        pl.when(pl.col("anonymised")).then(pl.lit("yes")).otherwise(pl.lit("no"))
+        pl.when(pl.col("anonymised"))
+        .then(pl.lit("yes"))
+        .otherwise(pl.lit("no"))
         .alias("Anonymised"),
-    )  # fmt: skip
+    )
 
 
 st.title("Stories of change")
@@ -289,8 +374,14 @@ with add:
     )
     new = _prefix("new")
     story_form(new)
-    st.button("Add story", type="primary", on_click=_add, args=(new,),
-              icon=":material/add:", key="qi.story.add")  # fmt: skip
+    st.button(
+        "Add story",
+        type="primary",
+        on_click=_add,
+        args=(new,),
+        icon=":material/add:",
+        key="qi.story.add",
+    )
 
 with browse:
     try:
@@ -327,8 +418,13 @@ with browse:
         with st.expander("Edit this story", icon=":material/edit:"):
             prefix = _prefix(f"edit.{chosen}")
             story_form(prefix, story)
-            st.button("Save changes", on_click=_edit, args=(prefix, chosen),
-                      key=f"qi.story.save.{chosen}", icon=":material/save:")  # fmt: skip
+            st.button(
+                "Save changes",
+                on_click=_edit,
+                args=(prefix, chosen),
+                key=f"qi.story.save.{chosen}",
+                icon=":material/save:",
+            )
     with charts:
         st.markdown("**The charts it speaks to**")
         linked_charts(chosen)
