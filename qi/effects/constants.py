@@ -1,0 +1,49 @@
+"""Numbers with a meaning in effect estimation, each named once with its source."""
+
+from statistics import NormalDist
+
+# Wald intervals on the model's scale, with normal quantiles, transformed back.
+CONFIDENCE = 0.95
+Z = NormalDist().inv_cdf(0.5 + CONFIDENCE / 2)  # 1.959964...
+SIGNIFICANCE = 1 - CONFIDENCE  # a p-value below this is "significant" in the sensitivity check
+
+# Cochrane EPOC's criteria for an interrupted time series: at least three points before and
+# three after the change. With fewer, a level and a trend cannot be told apart: qi refuses.
+MIN_POINTS_EACH_SIDE = 3
+
+# Wagner et al. 2002 (J Clin Pharm Ther 27:299) recommend twelve points before and twelve
+# after; with fewer the estimates are computed but labelled low confidence.
+LOW_CONFIDENCE_POINTS = 12
+
+# Seasonality by Fourier terms of the calendar: Lopez Bernal, Cummins and Gasparrini 2017
+# (Int J Epidemiol 46:348) use two harmonics of the month (period 12) in their tutorial.
+DEFAULT_HARMONICS = 2
+# qi's rule: seasonal terms are added by default only when two full years lie before the
+# change (24 monthly points), so that a season is not mistaken for the trend.
+SEASONAL_MIN_YEARS = 2
+
+# The counterfactual difference is reported twelve months after the change (the issue's
+# horizon), or at the last point if that is sooner.
+HORIZON_MONTHS = 12
+
+
+def newey_west_lags(points: int) -> int:
+    """The Newey–West lag for ``points`` observations: floor(4 (n / 100)^(2/9)).
+
+    Newey and West 1994 (Rev Econ Stud 61:631), their rule of thumb for the Bartlett kernel:
+    fixed in advance, so the lag is not chosen by looking. 2 lags for 24 points, 3 for 60,
+    4 for 120.
+    """
+    return int(4 * (points / 100) ** (2 / 9))
+
+
+# Iterative fits stop when the log-likelihood changes by less than this (relative), or after
+# so many iterations (then the series carries a warning).
+TOLERANCE = 1e-10
+MAX_ITERATIONS = 100
+
+# The negative binomial's shape theta (variance mu + mu^2 / theta) is kept in this range: a
+# series with no extra-Poisson variation has theta -> infinity, i.e. the Poisson model.
+THETA_RANGE = (1e-4, 1e8)
+# AR(1) errors: the autocorrelation is searched in this range (stationary).
+RHO_LIMIT = 0.99
