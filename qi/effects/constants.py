@@ -42,8 +42,10 @@ def newey_west_lags(points: int) -> int:
 TOLERANCE = 1e-10
 MAX_ITERATIONS = 100
 
-# The negative binomial's shape theta (variance mu + mu^2 / theta) is kept in this range: a
-# series with no extra-Poisson variation has theta -> infinity, i.e. the Poisson model.
-THETA_RANGE = (1e-4, 1e8)
+# The negative binomial's shape theta (variance mu + mu^2 / theta) is kept in this range. A
+# series with no extra-Poisson variation has theta -> infinity (the Poisson model); beyond 1e6
+# the extra variance of a month with 1,000 events is 1, nothing, and the likelihood is too flat
+# for its maximum to be found in floating point.
+THETA_RANGE = (1e-4, 1e6)
 # AR(1) errors: the autocorrelation is searched in this range (stationary).
 RHO_LIMIT = 0.99

@@ -49,12 +49,17 @@ class Fit:
 def _gram(X: Array, w: Array | None = None) -> Array:
     """X' W X for each series (W diagonal, from weights ``w``)."""
     if w is None:
-        return _floats(np.einsum("snk,snj->skj", X, X))
-    return _floats(np.einsum("snk,sn,snj->skj", X, w, X))
+        return _floats(X.transpose(0, 2, 1) @ X)
+    return _floats((X * w[..., None]).transpose(0, 2, 1) @ X)
 
 
 def _floats(values: object) -> Array:
     return np.asarray(values, dtype=np.float64)
+
+
+def _apply(A: Array, b: Array) -> Array:
+    """A b for each series (matrices times vectors, by batched BLAS)."""
+    return _floats((A @ b[..., None])[..., 0])
 
 
 def _inverse(A: Array) -> Array:
@@ -70,11 +75,11 @@ def _solve(A: Array, b: Array) -> Array:
     try:
         return _floats(np.linalg.solve(A, b[..., None])[..., 0])
     except np.linalg.LinAlgError:
-        return _floats(np.einsum("skj,sj->sk", np.linalg.pinv(A, hermitian=True), b))
+        return _apply(_floats(np.linalg.pinv(A, hermitian=True)), b)
 
 
 def _weighted_ls(X: Array, w: Array, z: Array) -> Array:
-    return _solve(_gram(X, w), np.einsum("snk,sn,sn->sk", X, w, z))
+    return _solve(_gram(X, w), _apply(X.transpose(0, 2, 1), w * z))
 
 
 def ols_hac(X: Array, y: Array, lags: int) -> Fit:
@@ -87,11 +92,11 @@ def ols_hac(X: Array, y: Array, lags: int) -> Fit:
     """
     points, columns = X.shape[1], X.shape[2]
     bread = _inverse(_gram(X))
-    beta = np.einsum("skj,snj,sn->sk", bread, X, y)
-    scores = X * (y - np.einsum("snk,sk->sn", X, beta))[..., None]
+    beta = _apply(bread, _apply(X.transpose(0, 2, 1), y))
+    scores = X * (y - _apply(X, beta))[..., None]
     meat = _gram(scores)
     for lag in range(1, lags + 1):
-        cross = np.einsum("snk,snj->skj", scores[:, lag:], scores[:, :-lag])
+        cross = scores[:, lag:].transpose(0, 2, 1) @ scores[:, :-lag]
         meat += (1 - lag / (lags + 1)) * (cross + cross.transpose(0, 2, 1))
     cov = bread @ meat @ bread * points / (points - columns)
     series = X.shape[0]
@@ -104,7 +109,8 @@ def _xlogy_ratio(y: Array, mu: Array) -> Array:
 
 
 def _converged(old: Array, new: Array) -> Flags:
-    return np.abs(new - old) <= TOLERANCE * (np.abs(new) + 0.1)
+    """A deviance or log-likelihood that has stopped changing (relative, and absolute near 0)."""
+    return np.abs(new - old) <= TOLERANCE * (np.abs(new) + 100)
 
 
 def quasi_poisson(X: Array, y: Array, offset: Array) -> Fit:
@@ -125,7 +131,7 @@ def _poisson(X: Array, y: Array, offset: Array) -> tuple[Array, Array, Flags]:
     beta = np.zeros(X.shape[::2])
     for _ in range(MAX_ITERATIONS):
         beta = _weighted_ls(X, mu, eta - offset + (y - mu) / mu)
-        eta = np.clip(np.einsum("snk,sk->sn", X, beta) + offset, -700, 700)
+        eta = np.clip(_apply(X, beta) + offset, -700, 700)
         mu = np.exp(eta)
         new = 2 * np.sum(_xlogy_ratio(y, mu) - (y - mu), axis=1)
         converged = _converged(deviance, new)
@@ -152,7 +158,7 @@ def quasi_binomial(X: Array, y: Array, trials: Array) -> Fit:
     for _ in range(MAX_ITERATIONS):
         weights = trials * p * (1 - p)
         beta = _weighted_ls(X, weights, eta + (y - trials * p) / weights)
-        eta = np.clip(np.einsum("snk,sk->sn", X, beta), -30, 30)
+        eta = np.clip(_apply(X, beta), -30, 30)
         p = 1 / (1 + np.exp(-eta))
         mu = trials * p
         new = 2 * np.sum(_xlogy_ratio(y, mu) + _xlogy_ratio(trials - y, trials - mu), axis=1)
@@ -167,57 +173,62 @@ def quasi_binomial(X: Array, y: Array, trials: Array) -> Fit:
 
 
 def _nb_loglik(y: Array, mu: Array, theta: Array) -> Array:
+    """The NB2 log-likelihood per series, written to stay accurate when theta is huge (a
+    Poisson-like series): log Gamma(y + theta) - log Gamma(theta) - log y! as
+    -log B(y, theta) - log y, and theta log(theta / (theta + mu)) as -theta log1p(mu / theta)."""
     t = theta[:, None]
-    return np.asarray(
+    positive = y > 0
+    safe = np.where(positive, y, 1.0)
+    counting = np.where(positive, -special.betaln(safe, t) - np.log(safe), 0.0)
+    return _floats(
         np.sum(
-            special.gammaln(y + t)
-            - special.gammaln(t)
-            - special.gammaln(y + 1)
-            + t * np.log(t / (t + mu))
-            + special.xlogy(y, mu / (t + mu)),
+            counting - t * np.log1p(mu / t) + special.xlogy(y, mu / (t + mu)),
             axis=1,
-        ),
-        dtype=np.float64,
+        )
     )
 
 
+def _trigamma(x: Array) -> Array:
+    """psi'(x) for x > 0: the recurrence psi'(x) = 1/x^2 + psi'(x + 1) up to 6, then the
+    asymptotic series (Abramowitz and Stegun 6.4.12); a tenth of scipy's ``polygamma`` time."""
+    total = np.zeros_like(x)
+    z = x.copy()
+    for _ in range(6):
+        small = z < 6
+        total += np.where(small, 1 / z**2, 0.0)
+        z = np.where(small, z + 1, z)
+    w = 1 / z**2
+    series = 1 / z + w / 2 + w / z * (1 / 6 - w * (1 / 30 - w * (1 / 42 - w / 30)))
+    return _floats(total + series)
+
+
 def _theta_ml(y: Array, mu: Array, theta: Array) -> Array:
-    """Newton steps on log theta for the NB2 likelihood at fixed means (``MASS::theta.ml``)."""
+    """Newton steps on log theta for the NB2 likelihood at fixed means (``MASS::theta.ml``),
+    until the likelihood is flat in log theta (Poisson-like series drift towards the upper
+    bound of ``THETA_RANGE`` there, which changes nothing that is reported)."""
     low, high = np.log(THETA_RANGE[0]), np.log(THETA_RANGE[1])
     log_theta = np.log(theta)
     for _ in range(MAX_ITERATIONS):
         t = np.exp(log_theta)[:, None]
+        points = y.shape[1]
         score = np.sum(
-            special.digamma(y + t)
-            - special.digamma(t)
-            + np.log(t)
-            + 1
-            - np.log(t + mu)
-            - (y + t) / (t + mu),
-            axis=1,
-        )
+            special.digamma(y + t) - np.log(t + mu) - (y + t) / (t + mu), axis=1
+        ) + points * (np.log(t[:, 0]) + 1 - special.digamma(t[:, 0]))
         slope = np.sum(
-            special.polygamma(1, y + t)
-            - special.polygamma(1, t)
-            + 1 / t
-            - 2 / (t + mu)
-            + (y + t) / (t + mu) ** 2,
-            axis=1,
-        )
+            _trigamma(y + t) - 2 / (t + mu) + (y + t) / (t + mu) ** 2, axis=1
+        ) + points * (1 / t[:, 0] - _trigamma(t[:, 0]))
         t1 = t[:, 0]
         gradient = t1 * score  # d loglik / d log theta
         curvature = gradient + t1**2 * slope
         # Newton where the likelihood is concave in log theta, else a step uphill.
-        step = np.where(
-            curvature < 0, -gradient / np.minimum(curvature, -1e-300), np.sign(gradient)
-        )
-        step = np.clip(step, -2.0, 2.0)
+        newton = -gradient / np.minimum(curvature, -1e-300)
+        step = np.clip(np.where(curvature < 0, newton, np.sign(gradient)), -2.0, 2.0)
         new = np.clip(log_theta + step, low, high)
-        done = np.abs(new - log_theta) < 1e-10
+        done = (np.abs(new - log_theta) < 1e-8) | (np.abs(gradient) < 1e-9)
         log_theta = new
         if done.all():
             break
-    return np.asarray(np.exp(log_theta), dtype=np.float64)
+    return _floats(np.exp(log_theta))
 
 
 def negative_binomial(X: Array, y: Array, offset: Array) -> Fit:
@@ -234,7 +245,7 @@ def negative_binomial(X: Array, y: Array, offset: Array) -> Fit:
             weights = mu / (1 + mu / theta[:, None])
             eta = np.log(mu)
             beta = _weighted_ls(X, weights, eta - offset + (y - mu) / mu)
-            new_mu = np.exp(np.clip(np.einsum("snk,sk->sn", X, beta) + offset, -700, 700))
+            new_mu = np.exp(np.clip(_apply(X, beta) + offset, -700, 700))
             still = np.max(np.abs(new_mu - mu) / (mu + 1e-8), axis=1) > 1e-12
             mu = new_mu
             if not still.any():
@@ -262,8 +273,8 @@ def _ar1_profile(X: Array, y: Array, rho: Array) -> tuple[Array, Array, Array, A
     """At each series' rho: the concentrated log-likelihood, beta, sigma^2 and (X*'X*)."""
     Xs, ys = _prais_winsten(X, y, rho)
     gram = _gram(Xs)
-    beta = _solve(gram, np.einsum("snk,sn->sk", Xs, ys))
-    rss = np.sum((ys - np.einsum("snk,sk->sn", Xs, beta)) ** 2, axis=1)
+    beta = _solve(gram, _apply(Xs.transpose(0, 2, 1), ys))
+    rss = np.sum((ys - _apply(Xs, beta)) ** 2, axis=1)
     points = y.shape[1]
     sigma2 = rss / points
     loglik = -points / 2 * np.log(sigma2) + 0.5 * np.log(1 - rho**2)
