@@ -285,8 +285,9 @@ def ar1_regression(X: Array, y: Array) -> Fit:
     """Regression with AR(1) errors, y = X beta + u, u_t = rho u_{t-1} + e_t, by exact maximum
     likelihood: the profile likelihood in rho is searched on a grid, then by golden section.
 
-    The covariance of beta is sigma^2 (X*'X*)^-1 at the estimated rho (X* the Prais–Winsten
-    transform), the generalised least squares covariance.
+    The covariance of beta comes from the observed information in all the parameters, so the
+    uncertainty in rho widens it (the generalised least squares covariance sigma^2 (X*'X*)^-1
+    at the estimated rho would not).
     """
     series = X.shape[0]
     grid = np.linspace(-RHO_LIMIT, RHO_LIMIT, 67)
@@ -311,6 +312,34 @@ def ar1_regression(X: Array, y: Array) -> Fit:
         if np.max(high - low) < 1e-9:
             break
     rho = (low + high) / 2
-    _, beta, sigma2, gram = _ar1_profile(X, y, rho)
-    cov = _inverse(gram) * sigma2[:, None, None]
-    return Fit(beta, cov, rho, np.ones(series, dtype=bool))
+    _, beta, sigma2, _ = _ar1_profile(X, y, rho)
+    return Fit(beta, _ar1_covariance(X, y, beta, rho, sigma2), rho, np.ones(series, dtype=bool))
+
+
+def _ar1_covariance(X: Array, y: Array, beta: Array, rho: Array, sigma2: Array) -> Array:
+    """The coefficients' block of the inverse observed information (minus the Hessian of the
+    log-likelihood) in (beta, rho, sigma^2), analytically: the uncertainty in rho counts. It
+    is what statsmodels' SARIMAX reports with ``cov_type="approx"`` (numerical differences)."""
+    points, columns = X.shape[1], X.shape[2]
+    u = y - _apply(X, beta)
+    Xs, ys = _prais_winsten(X, y, rho)
+    e = ys - _apply(Xs, beta)
+    r = rho[:, None]
+    first = -r / np.sqrt(1 - r**2)  # d sqrt(1 - rho^2) / d rho
+    de = np.concatenate([first * u[:, :1], -u[:, :-1]], axis=1)
+    dX = np.concatenate([first[..., None] * X[:, :1], -X[:, :-1]], axis=1)
+    s2 = sigma2
+    rss = np.sum(e**2, axis=1)
+    d_rss = 2 * np.sum(e * de, axis=1)
+    dd_rss = -2 * u[:, 0] ** 2 + 2 * np.sum(u[:, :-1] ** 2, axis=1)
+    size = columns + 2
+    hessian = np.zeros((X.shape[0], size, size))
+    hessian[:, :columns, :columns] = -_gram(Xs) / s2[:, None, None]
+    beta_rho = (_apply(dX.transpose(0, 2, 1), e) + _apply(Xs.transpose(0, 2, 1), de)) / s2[:, None]
+    beta_s2 = -_apply(Xs.transpose(0, 2, 1), e) / s2[:, None] ** 2
+    hessian[:, :columns, columns] = hessian[:, columns, :columns] = beta_rho
+    hessian[:, :columns, columns + 1] = hessian[:, columns + 1, :columns] = beta_s2
+    hessian[:, columns, columns] = -(1 + rho**2) / (1 - rho**2) ** 2 - dd_rss / (2 * s2)
+    hessian[:, columns, columns + 1] = hessian[:, columns + 1, columns] = d_rss / (2 * s2**2)
+    hessian[:, columns + 1, columns + 1] = points / (2 * s2**2) - rss / s2**3
+    return _floats(_inverse(-hessian)[:, :columns, :columns])
