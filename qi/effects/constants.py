@@ -28,14 +28,19 @@ HORIZON_MONTHS = 12
 
 
 def newey_west_lags(points: int) -> int:
-    """The Newey–West lag for ``points`` observations: floor(4 (n / 100)^(2/9)).
-
-    Newey and West 1994 (Rev Econ Stud 61:631), their rule of thumb for the Bartlett kernel:
-    fixed in advance, so the lag is not chosen by looking. 2 lags for 24 points, 3 for 60,
-    4 for 120.
-    """
+    """The Newey–West rule-of-thumb lag for ``points`` observations: floor(4 (n / 100)^(2/9))
+    (Newey and West 1994, Rev Econ Stud 61:631). 2 lags for 24 points, 3 for 40 to 99, 4 for
+    100 to 223. qi uses it as the ceiling of the lag after prewhitening
+    (``fitting.ols_newey_west``)."""
     return int(4 * (points / 100) ** (2 / 9))
 
+
+# Newey–West for short series (fitting.ols_newey_west): the lag-1 autocorrelation used to
+# prewhiten is kept within +/-0.97 (Andrews and Monahan 1992 bound their prewhitening
+# filter's eigenvalues so), and the Bartlett lag after it follows Andrews' (1991) AR(1)
+# plug-in rule, whose constant for the Bartlett kernel is 1.1447.
+PREWHITEN_LIMIT = 0.97
+ANDREWS_BARTLETT = 1.1447
 
 # Iterative fits stop when the log-likelihood changes by less than this (relative), or after
 # so many iterations (then the series carries a warning).

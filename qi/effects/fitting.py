@@ -6,13 +6,15 @@ returns a ``Fit`` with one row per series. Fitting a thousand series this way co
 fitting a handful with statsmodels one by one costs; the tests check every function against
 statsmodels (OLS with HAC, GLM with ``scale="X2"``, NegativeBinomial, SARIMAX) on fixed data.
 
-- ``ols_hac``: least squares with Newey–West (HAC, Bartlett kernel) standard errors.
+- ``ols_newey_west``: least squares with Newey–West (HAC, Bartlett kernel) standard errors,
+  prewhitened and leverage-adjusted for short series (``ols_hac``: the textbook version).
 - ``quasi_poisson``, ``quasi_binomial``: GLMs by iteratively reweighted least squares, the
   covariance scaled by the Pearson chi-squared over its degrees of freedom.
 - ``negative_binomial``: the NB2 GLM (variance mu + mu^2 / theta), theta by maximum likelihood
   alternating with the coefficients (as R's ``MASS::glm.nb``).
-- ``ar1_regression``: regression with AR(1) errors by exact maximum likelihood (the
-  Prais–Winsten likelihood, the same as an ARIMA(1,0,0) model with regressors).
+- ``ar1_regression``: regression with AR(1) errors (an ARIMA(1,0,0) model with regressors)
+  by exact restricted maximum likelihood on the Prais–Winsten transform; exact maximum
+  likelihood, as statsmodels' SARIMAX, on request.
 """
 
 from dataclasses import dataclass
@@ -21,7 +23,15 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-from qi.effects.constants import MAX_ITERATIONS, RHO_LIMIT, THETA_RANGE, TOLERANCE
+from qi.effects.constants import (
+    ANDREWS_BARTLETT,
+    MAX_ITERATIONS,
+    PREWHITEN_LIMIT,
+    RHO_LIMIT,
+    THETA_RANGE,
+    TOLERANCE,
+    newey_west_lags,
+)
 
 Array = npt.NDArray[np.float64]
 Flags = npt.NDArray[np.bool_]
@@ -82,25 +92,87 @@ def _weighted_ls(X: Array, w: Array, z: Array) -> Array:
     return _solve(_gram(X, w), _apply(X.transpose(0, 2, 1), w * z))
 
 
-def ols_hac(X: Array, y: Array, lags: int) -> Fit:
-    """Least squares with Newey–West standard errors.
+def _bartlett(scores: Array, lags: npt.NDArray[np.int64]) -> Array:
+    """Sum over lags 0..L of the score cross-products with Bartlett weights 1 - l / (L + 1)
+    (Newey and West 1987, Econometrica 55:703); L per series."""
+    meat = _gram(scores)
+    for lag in range(1, int(lags.max(initial=0)) + 1):
+        weight = np.clip(1 - lag / (lags + 1), 0, None)[:, None, None]
+        cross = scores[:, lag:].transpose(0, 2, 1) @ scores[:, :-lag]
+        meat += weight * (cross + cross.transpose(0, 2, 1))
+    return meat
 
-    The covariance is (X'X)^-1 S (X'X)^-1 n / (n - k), where S sums the score cross-products
-    over lags 0..L with Bartlett weights 1 - l / (L + 1) (Newey and West 1987, Econometrica
-    55:703), and n / (n - k) is the small-sample factor Stata's ``newey`` applies
-    (statsmodels' ``cov_type="HAC"`` with ``use_correction=True``).
+
+def ols_hac(X: Array, y: Array, lags: int) -> Fit:
+    """Least squares with textbook Newey–West standard errors: (X'X)^-1 S (X'X)^-1 n / (n - k),
+    S the Bartlett-weighted score cross-products over lags 0..L, and n / (n - k) the
+    small-sample factor (statsmodels' ``cov_type="HAC"`` with ``use_correction=True``).
+
+    The building block of ``ols_newey_west``; in series as short as most interrupted time
+    series its intervals are too narrow (86% coverage for 48 monthly points with independent
+    errors and the Newey–West 1994 lag of 3), which that function corrects.
     """
     points, columns = X.shape[1], X.shape[2]
     bread = _inverse(_gram(X))
     beta = _apply(bread, _apply(X.transpose(0, 2, 1), y))
     scores = X * (y - _apply(X, beta))[..., None]
-    meat = _gram(scores)
-    for lag in range(1, lags + 1):
-        cross = scores[:, lag:].transpose(0, 2, 1) @ scores[:, :-lag]
-        meat += (1 - lag / (lags + 1)) * (cross + cross.transpose(0, 2, 1))
-    cov = bread @ meat @ bread * points / (points - columns)
     series = X.shape[0]
+    meat = _bartlett(scores, np.full(series, lags, dtype=np.int64))
+    cov = bread @ meat @ bread * points / (points - columns)
     return Fit(beta, cov, np.full(series, float(lags)), np.ones(series, dtype=bool))
+
+
+def ols_newey_west(X: Array, y: Array) -> Fit:
+    """Least squares with Newey–West standard errors built for short series.
+
+    Textbook Newey–West intervals cover far less than 95% in interrupted time series of a few
+    years (the residuals' autocovariances are biased down), so, in order:
+
+    1. residuals are scaled by 1 / (1 - h), h their leverage (HC3; MacKinnon and White 1985,
+       J Econometrics 29:305), as short series with level and slope terms have high leverage;
+    2. the scores are prewhitened by the residuals' lag-1 autocorrelation (Andrews and Monahan
+       1992, Econometrica 60:953), after adding back that autocorrelation's expected value for
+       independent errors (sum of h[t, t+1] / (n - k), about -k/n), and recoloured by
+       1 / (1 - rho)^2; rho is kept within +/- ``PREWHITEN_LIMIT``;
+    3. the Bartlett lag on the prewhitened scores follows Andrews' (1991, Econometrica 59:817)
+       AR(1) plug-in rule, L = floor(1.1447 (alpha n)^(1/3)), alpha = 4 r^2 / ((1 - r)^6
+       (1 + r)^2), r the prewhitened residuals' lag-1 autocorrelation, and is never more than
+       the Newey–West 1994 rule of thumb (``newey_west_lags``). It is usually 0 or 1.
+
+    With AR(1) errors (rho 0 to 0.6) the 95% intervals of 48 to 120-point series then cover
+    92% to 95% of the time (tests/effects/test_known_effects_are_recovered.py).
+    ``Fit.extra`` holds each series' lag.
+    """
+    points, columns = X.shape[1], X.shape[2]
+    bread = _inverse(_gram(X))
+    beta = _apply(bread, _apply(X.transpose(0, 2, 1), y))
+    residuals = y - _apply(X, beta)
+    leverage = np.einsum("snk,skj,snj->sn", X, bread, X)
+    neighbours = np.einsum("snk,skj,snj->s", X[:, :-1], bread, X[:, 1:])
+    rho = _lag1(residuals) + neighbours / (points - columns)
+    rho = np.clip(rho, -PREWHITEN_LIMIT, PREWHITEN_LIMIT)
+    scores = X * (residuals / (1 - leverage))[..., None]
+    whitened = scores[:, 1:] - rho[:, None, None] * scores[:, :-1]
+    remaining = np.clip(
+        _lag1(residuals[:, 1:] - rho[:, None] * residuals[:, :-1]),
+        -PREWHITEN_LIMIT,
+        PREWHITEN_LIMIT,
+    )
+    alpha = 4 * remaining**2 / ((1 - remaining) ** 6 * (1 + remaining) ** 2)
+    lags = np.minimum(
+        np.floor(ANDREWS_BARTLETT * (alpha * points) ** (1 / 3)).astype(np.int64),
+        newey_west_lags(points),
+    )
+    meat = _bartlett(whitened, lags) / ((1 - rho) ** 2)[:, None, None]
+    cov = bread @ meat @ bread
+    return Fit(beta, _floats(cov), lags.astype(np.float64), np.ones(X.shape[0], dtype=bool))
+
+
+def _lag1(residuals: Array) -> Array:
+    """Lag-1 autocorrelation of each row."""
+    return _floats(
+        np.sum(residuals[:, 1:] * residuals[:, :-1], axis=1) / np.sum(residuals**2, axis=1)
+    )
 
 
 def _xlogy_ratio(y: Array, mu: Array) -> Array:
@@ -269,40 +341,55 @@ def _prais_winsten(X: Array, y: Array, rho: Array) -> tuple[Array, Array]:
     return Xs, ys
 
 
-def _ar1_profile(X: Array, y: Array, rho: Array) -> tuple[Array, Array, Array, Array]:
-    """At each series' rho: the concentrated log-likelihood, beta, sigma^2 and (X*'X*)."""
+def _ar1_profile(
+    X: Array, y: Array, rho: Array, restricted: bool
+) -> tuple[Array, Array, Array, Array]:
+    """At each series' rho: the concentrated (restricted) log-likelihood, beta, sigma^2 and
+    X*'X*. The restricted likelihood (REML) counts the n - k degrees of freedom left after the
+    coefficients: sigma^2 = RSS / (n - k), and - log det(X*'X*) / 2 is added."""
     Xs, ys = _prais_winsten(X, y, rho)
     gram = _gram(Xs)
     beta = _solve(gram, _apply(Xs.transpose(0, 2, 1), ys))
     rss = np.sum((ys - _apply(Xs, beta)) ** 2, axis=1)
-    points = y.shape[1]
-    sigma2 = rss / points
-    loglik = -points / 2 * np.log(sigma2) + 0.5 * np.log(1 - rho**2)
-    return loglik, beta, sigma2, gram
+    points, columns = y.shape[1], X.shape[2]
+    freedom = points - columns if restricted else points
+    sigma2 = rss / freedom
+    loglik = -freedom / 2 * np.log(sigma2) + 0.5 * np.log(1 - rho**2)
+    if restricted:
+        loglik = loglik - 0.5 * np.linalg.slogdet(gram)[1]
+    return _floats(loglik), beta, _floats(sigma2), gram
 
 
-def ar1_regression(X: Array, y: Array) -> Fit:
-    """Regression with AR(1) errors, y = X beta + u, u_t = rho u_{t-1} + e_t, by exact maximum
-    likelihood: the profile likelihood in rho is searched on a grid, then by golden section.
+def ar1_regression(X: Array, y: Array, restricted: bool = True) -> Fit:
+    """Regression with AR(1) errors, y = X beta + u, u_t = rho u_{t-1} + e_t (an ARIMA(1,0,0)
+    model with regressors), by exact restricted maximum likelihood (REML) or, with
+    ``restricted=False``, exact maximum likelihood (statsmodels' SARIMAX). The profile
+    likelihood in rho is searched on a grid, then by golden section.
 
-    The covariance of beta comes from the observed information in all the parameters, so the
-    uncertainty in rho widens it (the generalised least squares covariance sigma^2 (X*'X*)^-1
-    at the estimated rho would not).
+    REML is the default: maximum likelihood's rho is biased down in series this short (by about
+    k/n) and its 95% intervals cover 83% to 88% of the time at 48 points; REML's cover 91% to
+    95% (Turner et al. 2021, BMC Med Res Methodol 21:181, recommend REML for interrupted time
+    series). The covariance of beta comes from the observed information in all the parameters
+    (``_ar1_covariance``), so the uncertainty in rho counts.
     """
     series = X.shape[0]
     grid = np.linspace(-RHO_LIMIT, RHO_LIMIT, 67)
     step = grid[1] - grid[0]
-    logliks = np.stack([_ar1_profile(X, y, np.full(series, r))[0] for r in grid], axis=1)
+
+    def profile(rho: Array) -> Array:
+        return _ar1_profile(X, y, rho, restricted)[0]
+
+    logliks = np.stack([profile(np.full(series, r)) for r in grid], axis=1)
     best = grid[np.argmax(logliks, axis=1)]
     low, high = np.maximum(best - step, -RHO_LIMIT), np.minimum(best + step, RHO_LIMIT)
     golden = (np.sqrt(5) - 1) / 2
     a, b = high - golden * (high - low), low + golden * (high - low)
-    fa, fb = _ar1_profile(X, y, a)[0], _ar1_profile(X, y, b)[0]
+    fa, fb = profile(a), profile(b)
     for _ in range(60):
         left = fa >= fb  # the maximum lies in [low, b]: b becomes a; else in [a, high]
         high, low = np.where(left, b, high), np.where(left, low, a)
         c = np.where(left, high - golden * (high - low), low + golden * (high - low))
-        fc = _ar1_profile(X, y, c)[0]
+        fc = profile(c)
         a, b, fa, fb = (
             np.where(left, c, b),
             np.where(left, a, c),
@@ -312,7 +399,7 @@ def ar1_regression(X: Array, y: Array) -> Fit:
         if np.max(high - low) < 1e-9:
             break
     rho = (low + high) / 2
-    _, beta, sigma2, _ = _ar1_profile(X, y, rho)
+    _, beta, sigma2, _ = _ar1_profile(X, y, rho, restricted)
     return Fit(beta, _ar1_covariance(X, y, beta, rho, sigma2), rho, np.ones(series, dtype=bool))
 
 

@@ -5,7 +5,7 @@
 | count | Poisson GLM, quasi scale | rate ratio | negative binomial GLM |
 | rate | Poisson GLM, log(population) offset, quasi scale | rate ratio | negative binomial GLM |
 | proportion | binomial GLM, quasi scale | odds ratio and percentage points | AR(1) errors on the percentage |
-| continuous | OLS, Newey–West errors | difference | AR(1) errors (ARIMA(1,0,0) with regressors) |
+| continuous | OLS, Newey–West errors (prewhitened, for short series) | difference | AR(1) errors (ARIMA(1,0,0) with regressors) |
 
 The quasi scale (Pearson chi-squared over its degrees of freedom) widens the intervals for
 month-to-month variation beyond the Poisson or binomial. The second method asks whether the
@@ -21,7 +21,6 @@ import numpy as np
 
 from qi.effects import fitting
 from qi.effects.calendar import Array
-from qi.effects.constants import newey_west_lags
 
 
 @dataclass(frozen=True)
@@ -48,8 +47,10 @@ POISSON_OFFSET = Method("quasi-Poisson GLM with a log(population) offset", "log"
 BINOMIAL = Method("quasi-binomial GLM", "logit", "odds ratio")
 OLS_HAC = Method("least squares with Newey-West standard errors", "identity", "difference")
 NEGATIVE_BINOMIAL = Method("negative binomial GLM", "log", "rate ratio")
-AR1 = Method("regression with AR(1) errors", "identity", "difference")
-AR1_PERCENT = Method("regression with AR(1) errors on the percentage", "identity", "difference")
+AR1 = Method("regression with AR(1) errors (REML)", "identity", "difference")
+AR1_PERCENT = Method(
+    "regression with AR(1) errors (REML) on the percentage", "identity", "difference"
+)
 
 KINDS = {
     "count": Kind("count", POISSON, NEGATIVE_BINOMIAL, denominator=False),
@@ -63,7 +64,7 @@ def fit(method: Method, X: Array, y: Array, extra: Array) -> fitting.Fit:
     """Fit ``method`` to a batch of series of one shape. ``extra`` is the log population (the
     offset, zeros for counts) for log-link models and the trials for the binomial."""
     if method is OLS_HAC:
-        return fitting.ols_hac(X, y, newey_west_lags(X.shape[1]))
+        return fitting.ols_newey_west(X, y)
     if method in (POISSON, POISSON_OFFSET):
         return fitting.quasi_poisson(X, y, extra)
     if method is BINOMIAL:

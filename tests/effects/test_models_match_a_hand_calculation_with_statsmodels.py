@@ -21,32 +21,69 @@ def wald(estimate: float, se: float) -> tuple[float, float]:
     return estimate - Z * se, estimate + Z * se
 
 
+def newey_west_for_short_series(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """The documented estimator by hand, from statsmodels' OLS fit and influence measures."""
+    fit = sm.OLS(y, X).fit()
+    n, k = X.shape
+    e = fit.resid
+    hat = X @ np.linalg.inv(X.T @ X) @ X.T
+    leverage = fit.get_influence().hat_matrix_diag
+    rho = np.sum(e[1:] * e[:-1]) / np.sum(e**2) + np.trace(hat, offset=1) / (n - k)
+    rho = np.clip(rho, -0.97, 0.97)
+    scores = X * (e / (1 - leverage))[:, None]
+    whitened = scores[1:] - rho * scores[:-1]
+    u = e[1:] - rho * e[:-1]
+    r = np.clip(np.sum(u[1:] * u[:-1]) / np.sum(u**2), -0.97, 0.97)
+    alpha = 4 * r**2 / ((1 - r) ** 6 * (1 + r) ** 2)
+    lags = min(int(1.1447 * (alpha * n) ** (1 / 3)), newey_west_lags(n))
+    meat = whitened.T @ whitened
+    for lag in range(1, lags + 1):
+        cross = whitened[lag:].T @ whitened[:-lag]
+        meat += (1 - lag / (lags + 1)) * (cross + cross.T)
+    bread = np.linalg.inv(X.T @ X)
+    return fit.params, bread @ (meat / (1 - rho) ** 2) @ bread, lags
+
+
 def test_continuous_level_and_slope_changes_are_ols_coefficients_with_newey_west_errors():
     data = continuous(count=40, change_index=20)
     X = wagner_design(40, 20)
-    fit = sm.OLS(data["value"].to_numpy(), X).fit(
-        cov_type="HAC", cov_kwds={"maxlags": newey_west_lags(40), "use_correction": True}
-    )
+    beta, cov, lags = newey_west_for_short_series(X, data["value"].to_numpy())
     change = data["month"][20]
     (found,) = estimate_effects(data, value="value", period="month", change=change)
-    assert found.hac_lags == 3  # floor(4 (40/100)^(2/9))
+    assert found.hac_lags == lags
     assert found.harmonics == 0  # fewer than 24 points before the change
     for effect, column in ((found.level_change, 2), (found.slope_change, 3)):
-        assert effect.estimate == pytest.approx(fit.params[column], rel=1e-10)
-        low, high = wald(fit.params[column], fit.bse[column])
+        se = math.sqrt(cov[column, column])
+        assert effect.estimate == pytest.approx(beta[column], rel=1e-10)
+        low, high = wald(beta[column], se)
         assert (effect.ci_low, effect.ci_high) == pytest.approx((low, high), rel=1e-9)
-        z = fit.params[column] / fit.bse[column]
+        z = beta[column] / se
         assert effect.p_value == pytest.approx(math.erfc(abs(z) / math.sqrt(2)), rel=1e-8)
-    assert found.trend_before.estimate == pytest.approx(fit.params[1], rel=1e-10)
+    assert found.trend_before.estimate == pytest.approx(beta[1], rel=1e-10)
     # The immediate difference is the level change; twelve months on, level + 12 x slope.
-    assert found.immediate_difference.estimate == pytest.approx(fit.params[2], rel=1e-10)
+    assert found.immediate_difference.estimate == pytest.approx(beta[2], rel=1e-10)
     c = np.array([0, 0, 1, 12.0])
     assert found.horizon == 12
-    assert found.difference.estimate == pytest.approx(c @ fit.params, rel=1e-10)
-    se = math.sqrt(c @ fit.cov_params() @ c)
+    assert found.difference.estimate == pytest.approx(c @ beta, rel=1e-10)
+    se = math.sqrt(c @ cov @ c)
     assert (found.difference.ci_low, found.difference.ci_high) == pytest.approx(
-        wald(c @ fit.params, se), rel=1e-9
+        wald(c @ beta, se), rel=1e-9
     )
+
+
+def test_newey_west_for_short_series_uses_a_bartlett_lag_when_dependence_remains():
+    rng = np.random.default_rng(12)
+    X = wagner_design(60, 30)
+    errors = np.zeros(60)
+    for i in range(2, 60):  # AR(2): dependence left after AR(1) prewhitening
+        errors[i] = 0.2 * errors[i - 1] + 0.5 * errors[i - 2] + rng.normal()
+    y = X @ np.array([10, 0.1, -2, -0.2]) + errors
+    beta, cov, lags = newey_west_for_short_series(X, y)
+    ours = fitting.ols_newey_west(X[None], y[None])
+    assert lags >= 1
+    assert ours.extra[0] == lags
+    assert ours.beta[0] == pytest.approx(beta, rel=1e-10)
+    assert ours.cov[0] == pytest.approx(cov, rel=1e-9)
 
 
 def test_the_level_change_is_the_jump_at_the_first_point_after_the_change():
@@ -62,14 +99,13 @@ def test_the_level_change_is_the_jump_at_the_first_point_after_the_change():
 def test_seasonal_fourier_terms_are_harmonics_of_the_calendar_month():
     data = continuous(count=60, change_index=36, seed=3)
     X = wagner_design(60, 36, harmonics=2)
-    fit = sm.OLS(data["value"].to_numpy(), X).fit(
-        cov_type="HAC", cov_kwds={"maxlags": newey_west_lags(60), "use_correction": True}
-    )
+    beta, cov, lags = newey_west_for_short_series(X, data["value"].to_numpy())
     (found,) = estimate_effects(data, value="value", period="month", change=data["month"][36])
     assert found.harmonics == 2  # the default with 24 or more points before the change
-    assert found.hac_lags == 3
-    assert found.level_change.estimate == pytest.approx(fit.params[2], rel=1e-9)
-    assert found.level_change.ci_high == pytest.approx(fit.params[2] + Z * fit.bse[2], rel=1e-9)
+    assert found.hac_lags == lags
+    assert found.level_change.estimate == pytest.approx(beta[2], rel=1e-9)
+    se = math.sqrt(cov[2, 2])
+    assert found.level_change.ci_high == pytest.approx(beta[2] + Z * se, rel=1e-9)
 
 
 def test_a_rate_is_a_quasi_poisson_glm_with_a_log_population_offset_reported_as_rate_ratios():
@@ -164,17 +200,17 @@ def test_the_negative_binomial_second_method_is_statsmodels_nb2_by_maximum_likel
     assert ours.cov[0] == pytest.approx(glm.cov_params(), rel=1e-6)
 
 
-def test_the_ar1_second_method_is_the_arima_1_0_0_likelihood_maximised():
+def test_ar1_errors_by_maximum_likelihood_are_the_arima_1_0_0_likelihood_maximised():
     rng = np.random.default_rng(8)
     X = wagner_design(40, 20)
     errors = np.zeros(40)
     for i in range(1, 40):
         errors[i] = 0.5 * errors[i - 1] + rng.normal()
     y = X @ np.array([10, 0.1, -2, -0.2]) + errors
-    ours = fitting.ar1_regression(X[None], y[None])
+    ours = fitting.ar1_regression(X[None], y[None], restricted=False)
     model = sm.tsa.SARIMAX(y, exog=X, order=(1, 0, 0))
     reference = model.fit(disp=0, maxiter=1000)
-    sigma2 = fitting._ar1_profile(X[None], y[None], ours.extra)[2]
+    sigma2 = fitting._ar1_profile(X[None], y[None], ours.extra, False)[2]
     ours_loglik = model.loglike(np.r_[ours.beta[0], ours.extra, sigma2])
     assert ours_loglik >= reference.llf - 1e-8  # at least as high: the maximum
     assert ours.beta[0] == pytest.approx(reference.params[:4], abs=2e-3)
@@ -186,6 +222,38 @@ def test_the_ar1_second_method_is_the_arima_1_0_0_likelihood_maximised():
         cov_type="approx",
     )  # fmt: skip
     assert np.sqrt(np.diag(ours.cov[0])) == pytest.approx(at_ours.bse[:4], rel=1e-5)
+
+
+def ar1_restricted_loglik(rho: float, X: np.ndarray, y: np.ndarray) -> float:
+    """The REML log-likelihood of a regression with AR(1) errors, from the full correlation
+    matrix V (V[i, j] = rho^|i-j| / (1 - rho^2)), with sigma^2 profiled out."""
+    n, k = X.shape
+    V = rho ** np.abs(np.subtract.outer(np.arange(n), np.arange(n))) / (1 - rho**2)
+    Vi = np.linalg.inv(V)
+    gram = X.T @ Vi @ X
+    beta = np.linalg.solve(gram, X.T @ Vi @ y)
+    r = y - X @ beta
+    sigma2 = r @ Vi @ r / (n - k)
+    return -0.5 * (np.linalg.slogdet(V)[1] + np.linalg.slogdet(gram)[1] + (n - k) * np.log(sigma2))
+
+
+def test_ar1_errors_by_restricted_maximum_likelihood_maximise_the_reml_likelihood():
+    from scipy.optimize import minimize_scalar
+
+    rng = np.random.default_rng(9)
+    X = wagner_design(36, 18)
+    errors = np.zeros(36)
+    for i in range(1, 36):
+        errors[i] = 0.4 * errors[i - 1] + rng.normal()
+    y = X @ np.array([10, 0.1, -2, -0.2]) + errors
+    ours = fitting.ar1_regression(X[None], y[None])
+    best = minimize_scalar(
+        lambda r: -ar1_restricted_loglik(r, X, y), bounds=(-0.99, 0.99), method="bounded",
+        options={"xatol": 1e-10},
+    )  # fmt: skip
+    assert ours.extra[0] == pytest.approx(best.x, abs=1e-6)
+    gls = sm.GLS(y, X, sigma=best.x ** np.abs(np.subtract.outer(np.arange(36), np.arange(36))))
+    assert ours.beta[0] == pytest.approx(gls.fit().params, rel=1e-5)
 
 
 def test_ols_with_newey_west_errors_matches_statsmodels_hac_with_the_small_sample_factor():
