@@ -416,16 +416,8 @@ def _split(
     for row, (start, end) in enumerate(zip(starts, ends, strict=True)):
         key = key_frame.row(row, named=True) if keys else {}
         name = ", ".join(str(v) for v in key.values()) or "The series"
-        series.append(
-            _Series(
-                key,
-                name,
-                clocks[start:end],
-                values[start:end],
-                trials[start:end],
-                excluded[start:end],
-            )  # fmt: skip
-        )
+        rows = slice(start, end)
+        series.append(_Series(key, name, clocks[rows], values[rows], trials[rows], excluded[rows]))
     return series, key_frame
 
 
@@ -451,6 +443,11 @@ def _comparisons(
             raise EffectInputError(
                 f"the comparison has no column {column!r}; it needs the same columns as the data"
             )
+    if comparison.schema[period].is_temporal() != (checked.unit.per_year is not None):
+        raise EffectInputError(
+            f"the comparison's {period!r} column holds {comparison.schema[period]}; give it the "
+            "same kind of periods as the data (dates or numbers)"
+        )
     frame = _prepare(comparison, value, period, shared, denominator, checked.kind, None)
     found, key_frame = _split(frame, shared, checked.unit)
     if not shared:
@@ -517,12 +514,22 @@ def _plan(
     controlled = partner is not None and kind.name != "continuous"
     layout = Layout(origin, change, checked.model, harmonics, unit, controlled)
     primary, second = _jobs(series, partner, layout, kind, time)
+    after_times = time[usable & (time >= change)]
+    if partner is not None and kind.name == "continuous":
+        # Only the periods both series have: count those.
+        common = primary.X[0, :, layout.column("time")]
+        before, after = int(np.sum(common < change)), int(np.sum(common >= change))
+        after_times = common[common >= change]
+        refused = guards.too_few_points(
+            f"{series.name} minus its comparison", before, after, checked.change_name
+        )
+        if refused:
+            return refused
     if primary.X.shape[1] <= primary.X.shape[2] or second.X.shape[1] <= second.X.shape[2]:
         return (
             f"{series.name} has {int(usable.sum())} points, too few for a model with "
             f"{primary.X.shape[2]} terms; use fewer harmonics or a level-only or slope-only model"
         )
-    after_times = time[usable & (time >= change)]
     labels, messages = [], []
     low = guards.low_confidence(before, after)
     if low:
