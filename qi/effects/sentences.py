@@ -31,16 +31,19 @@ def describe(effect: Effect, measure: str) -> str:
 
 
 def number(x: float, about: bool = False) -> str:
-    """A number as a sentence gives it: 11.0, 6.8, 0.21 (0.2 when ``about``), 1,250."""
+    """A number as a sentence gives it: 11.0, 6.8, 0.21 (0.2 when ``about``), 1,250. Below 1,
+    two significant figures (one when ``about``); 0.998 rounds up to 1.0, not 1."""
     if not math.isfinite(x):
         return "unknown"
-    size = abs(x)
-    if size >= 1000:
-        return f"{x:,.0f}"
-    if size >= 1 or size == 0:
-        return f"{x:.1f}"
     digits = 1 if about else 2
-    return f"{x:.{digits}g}" if size >= 1e-4 else f"{x:.{digits}e}"
+    rounded = float(f"{x:.{digits}g}") if abs(x) < 1 else x
+    if abs(rounded) >= 1000:
+        return f"{x:,.0f}"
+    if abs(rounded) >= 1 or x == 0:
+        return f"{x:.1f}"
+    if abs(x) < 1e-4:
+        return f"{x:.{digits}e}"
+    return f"{rounded:.{digits}g}"
 
 
 def _each(effect: Effect) -> str:

@@ -118,3 +118,5 @@ def test_numbers_are_written_for_reading():
         "11.0", "6.8", "0.21", "1,250", "0.0",
     ]  # fmt: skip
     assert number(0.213, about=True) == "0.2"
+    assert number(0.9992) == "1.0"
+    assert number(0.041, about=True) == "0.04"
