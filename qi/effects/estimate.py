@@ -540,6 +540,11 @@ def _plan(
     if chosen:
         labels.append(guards.CHOSEN_AFTER)
         messages.append(chosen)
+    if kind.model.link != "identity":
+        values, trials = series.values[usable], series.trials[usable]
+        messages.extend(
+            guards.no_events(values, trials, time[usable] >= change, kind.name == "proportion")
+        )
     in_model = ~series.excluded
     gap = guards.gaps(series.clocks, np.isfinite(series.values) | ~in_model, unit)
     dropped = guards.excluded(series.clocks[~in_model], unit)

@@ -106,6 +106,24 @@ def definition_changed(
     ]
 
 
+def no_events(values: Array, trials: Array, after: Flags, proportion: bool) -> list[str]:
+    """A side of the change with no events (or, for a proportion, every case counted): the
+    ratio there is 0 or infinite and its range unbounded; the difference still reads."""
+    found = []
+    for side, mask in (("before", ~after), ("after", after)):
+        if mask.any() and np.all(values[mask] == 0):
+            found.append(
+                f"No events {side} the change: the ratio cannot be estimated (its range is "
+                "unbounded); read the difference in the measure's units instead."
+            )
+        elif proportion and mask.any() and np.all(values[mask] == trials[mask]):
+            found.append(
+                f"Every case counted {side} the change: the odds ratio cannot be estimated; "
+                "read the difference in percentage points instead."
+            )
+    return found
+
+
 def not_converged(method: str) -> str:
     return (
         f"The {method} did not converge: the estimates are unreliable (a series of zeros, or "

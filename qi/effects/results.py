@@ -61,8 +61,13 @@ def wald(estimate: float, se: float, scale: str, factor: float = 1.0) -> Estimat
     low, high = estimate - Z * se, estimate + Z * se
     p = p_value(estimate / se) if se > 0 else math.nan
     if scale in ("rate ratio", "odds ratio"):
-        return Estimate(math.exp(estimate), math.exp(low), math.exp(high), p)
+        return Estimate(_exp(estimate), _exp(low), _exp(high), p)
     return Estimate(estimate * factor, low * factor, high * factor, p)
+
+
+def _exp(x: float) -> float:
+    """exp that gives infinity rather than an error (a ratio from a model that did not converge)."""
+    return math.exp(x) if x < 709 else math.inf
 
 
 def combination(beta: Array, cov: Array, columns: Sequence[int]) -> tuple[float, float]:
@@ -194,7 +199,7 @@ class Effect:
             "points_after": self.points_after,
             "unit": self.unit,
             "harmonics": self.harmonics,
-            "dispersion": self.dispersion,
+            "dispersion": None if self.dispersion is None else _plain(self.dispersion),
             "hac_lags": self.hac_lags,
             "comparison": self.comparison,
             "sensitivity": self.sensitivity.as_dict(),

@@ -178,3 +178,16 @@ def test_bad_values_say_which_period_and_series():
             twice, value="admissions", denominator="population", kind="rate", period="month",
             change=dt.date(2022, 6, 1), by="place",
         )  # fmt: skip
+
+
+def test_no_events_after_the_change_says_the_ratio_cannot_be_estimated():
+    data = counts(count=36).with_columns(
+        pl.when(pl.col("month") >= dt.date(2022, 7, 1))
+        .then(0.0)
+        .otherwise(pl.col("admissions"))
+        .alias("admissions")
+    )
+    found = one(data, value="admissions", kind="count", change=dt.date(2022, 7, 1))
+    assert found.warnings[-1].startswith("No events after the change: the ratio cannot be")
+    assert found.level_change.ci_high == float("inf") or found.level_change.ci_high > 1e6
+    assert found.immediate_difference.ci_low < found.immediate_difference.estimate < 0
