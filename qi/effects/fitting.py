@@ -21,7 +21,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import special
 
 from qi.effects.constants import (
     ANDREWS_BARTLETT,
@@ -177,7 +176,12 @@ def _lag1(residuals: Array) -> Array:
 
 def _xlogy_ratio(y: Array, mu: Array) -> Array:
     """y log(y / mu), 0 where y is 0."""
-    return np.asarray(special.xlogy(y, y) - special.xlogy(y, mu), dtype=np.float64)
+    return _xlogy(y, y / np.where(y > 0, mu, 1.0))
+
+
+def _xlogy(x: Array, y: Array) -> Array:
+    """x log(y), 0 where x is 0 (scipy's ``xlogy``, without importing scipy for it)."""
+    return _floats(np.where(x == 0, 0.0, x * np.log(np.where(x == 0, 1.0, y))))
 
 
 def _converged(old: Array, new: Array) -> Flags:
@@ -248,13 +252,15 @@ def _nb_loglik(y: Array, mu: Array, theta: Array) -> Array:
     """The NB2 log-likelihood per series, written to stay accurate when theta is huge (a
     Poisson-like series): log Gamma(y + theta) - log Gamma(theta) - log y! as
     -log B(y, theta) - log y, and theta log(theta / (theta + mu)) as -theta log1p(mu / theta)."""
+    from scipy import special  # here, not at import: qi's commands start without scipy
+
     t = theta[:, None]
     positive = y > 0
     safe = np.where(positive, y, 1.0)
     counting = np.where(positive, -special.betaln(safe, t) - np.log(safe), 0.0)
     return _floats(
         np.sum(
-            counting - t * np.log1p(mu / t) + special.xlogy(y, mu / (t + mu)),
+            counting - t * np.log1p(mu / t) + _xlogy(y, mu / (t + mu)),
             axis=1,
         )
     )
@@ -278,6 +284,8 @@ def _theta_ml(y: Array, mu: Array, theta: Array) -> Array:
     """Newton steps on log theta for the NB2 likelihood at fixed means (``MASS::theta.ml``),
     until the likelihood is flat in log theta (Poisson-like series drift towards the upper
     bound of ``THETA_RANGE`` there, which changes nothing that is reported)."""
+    from scipy import special
+
     low, high = np.log(THETA_RANGE[0]), np.log(THETA_RANGE[1])
     log_theta = np.log(theta)
     for _ in range(MAX_ITERATIONS):
