@@ -97,9 +97,19 @@ def season_position(clock_value: Array | float, unit: Unit) -> Array:
 
 
 MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def name_period(value: Any, unit: Unit) -> str:

@@ -197,9 +197,20 @@ def _estimate(
 ) -> tuple[pl.DataFrame, tuple[Effect, ...]]:
     keys = (by,) if isinstance(by, str) else tuple(by)
     checked = _check(
-        data, value, period, change, keys, denominator, kind, model, harmonics, multiplier,
-        decided_at, definition_changes, comparison_name,
-    )  # fmt: skip
+        data,
+        value,
+        period,
+        change,
+        keys,
+        denominator,
+        kind,
+        model,
+        harmonics,
+        multiplier,
+        decided_at,
+        definition_changes,
+        comparison_name,
+    )
     frame = _prepare(data, value, period, keys, denominator, checked.kind, exclude)
     series, key_frame = _split(frame, keys, checked.unit)
     comparisons = _comparisons(comparison, value, period, keys, denominator, checked)
@@ -557,9 +568,17 @@ def _plan(
         if message:
             messages.append(message)
     return _Plan(
-        series, layout, before, after, float(after_times.max()), primary, second, messages,
-        labels, checked.comparison_name if partner is not None else None,
-    )  # fmt: skip
+        series,
+        layout,
+        before,
+        after,
+        float(after_times.max()),
+        primary,
+        second,
+        messages,
+        labels,
+        checked.comparison_name if partner is not None else None,
+    )
 
 
 def _jobs(

@@ -45,8 +45,18 @@ RATE = ["--value", "admissions", "--n", "population", "--period", "month", "--ki
 
 def test_prints_a_reading_per_series_and_writes_the_numbers_as_json(two_places, tmp_path):
     out = tmp_path / "effects.json"
-    result = run(str(two_places), *RATE, "--change", "2023-01-01", "--by", "place",
-                 "--multiplier", "1000", "--json", str(out))  # fmt: skip
+    result = run(
+        str(two_places),
+        *RATE,
+        "--change",
+        "2023-01-01",
+        "--by",
+        "place",
+        "--multiplier",
+        "1000",
+        "--json",
+        str(out),
+    )
     assert result.exit_code == 0, result.output
     lines = result.stdout.strip().splitlines()
     assert lines[0].startswith("North: Before the change in January 2023 admissions were")
@@ -80,8 +90,17 @@ def test_prints_a_reading_per_series_and_writes_the_numbers_as_json(two_places, 
 def test_parquet_input_and_a_single_series(tmp_path):
     source = tmp_path / "waits.parquet"
     continuous(count=30).rename({"value": "median_wait"}).write_parquet(source)
-    result = run(str(source), "--value", "median_wait", "--period", "month",
-                 "--change", "2022-07-01", "--model", "level")  # fmt: skip
+    result = run(
+        str(source),
+        "--value",
+        "median_wait",
+        "--period",
+        "month",
+        "--change",
+        "2022-07-01",
+        "--model",
+        "level",
+    )
     assert result.exit_code == 0, result.output
     reading = result.stdout.splitlines()[0]
     assert reading.startswith("Before the change in July 2022 median wait")
@@ -92,9 +111,23 @@ def test_parquet_input_and_a_single_series(tmp_path):
 def test_labels_and_warnings_are_in_the_reading_and_the_json(tmp_path):
     source, out = tmp_path / "waits.csv", tmp_path / "out.json"
     continuous(count=30).write_csv(source)
-    result = run(str(source), "--value", "value", "--period", "month", "--change", "2022-07-01",
-                 "--decided", "2022-12-15", "--exclude", "2021-03-01",
-                 "--definition-changes", "2021-06-01", "--json", str(out))  # fmt: skip
+    result = run(
+        str(source),
+        "--value",
+        "value",
+        "--period",
+        "month",
+        "--change",
+        "2022-07-01",
+        "--decided",
+        "2022-12-15",
+        "--exclude",
+        "2021-03-01",
+        "--definition-changes",
+        "2021-06-01",
+        "--json",
+        str(out),
+    )
     assert result.exit_code == 0, result.output
     assert "Chosen after seeing the data" in result.stdout
     (found,) = json.loads(out.read_text())["effects"]

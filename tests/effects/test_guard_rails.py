@@ -164,20 +164,33 @@ def test_bad_values_say_which_period_and_series():
     )
     with pytest.raises(EffectInputError, match="period 2021-05-01 in North has value -1"):
         effects(
-            broken, value="admissions", denominator="population", kind="rate", period="month",
-            change=dt.date(2022, 6, 1), by="place",
-        )  # fmt: skip
+            broken,
+            value="admissions",
+            denominator="population",
+            kind="rate",
+            period="month",
+            change=dt.date(2022, 6, 1),
+            by="place",
+        )
     with pytest.raises(EffectInputError, match="with a denominator, say which kind"):
         effects(
-            data, value="admissions", denominator="population", period="month",
+            data,
+            value="admissions",
+            denominator="population",
+            period="month",
             change=dt.date(2022, 6, 1),
-        )  # fmt: skip
+        )
     twice = pl.concat([data, data.head(1)])
     with pytest.raises(EffectInputError, match="two rows for period 2021-01-01 in North"):
         effects(
-            twice, value="admissions", denominator="population", kind="rate", period="month",
-            change=dt.date(2022, 6, 1), by="place",
-        )  # fmt: skip
+            twice,
+            value="admissions",
+            denominator="population",
+            kind="rate",
+            period="month",
+            change=dt.date(2022, 6, 1),
+            by="place",
+        )
 
 
 def test_no_events_after_the_change_says_the_ratio_cannot_be_estimated():

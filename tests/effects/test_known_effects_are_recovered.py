@@ -89,9 +89,14 @@ def test_rate_ratio_intervals_cover_the_truth_about_95_percent_of_the_time():
     counts = rng.negative_binomial(theta, theta / (theta + mean), (SIMULATIONS, POINTS))
     data = panel(counts.astype(float), population=population)
     found = effects(
-        data, value="value", denominator="population", kind="rate", period="month",
-        change=data["month"][CHANGE_AT], by="simulation",
-    )  # fmt: skip
+        data,
+        value="value",
+        denominator="population",
+        kind="rate",
+        period="month",
+        change=data["month"][CHANGE_AT],
+        by="simulation",
+    )
     assert covered(found, "level_change", 0.8) == pytest.approx(0.95, abs=0.04)
     assert covered(found, "slope_change", 1.0) == pytest.approx(0.95, abs=0.04)
     truth = mean[CHANGE_AT + 12] - mean[CHANGE_AT + 12] / 0.8  # per person x population
@@ -108,9 +113,14 @@ def test_odds_ratio_intervals_cover_the_truth_about_95_percent_of_the_time():
     seen = rng.binomial(200, p, (SIMULATIONS, POINTS)).astype(float)
     data = panel(seen, eligible=200.0)
     found = effects(
-        data, value="value", denominator="eligible", kind="proportion", period="month",
-        change=data["month"][CHANGE_AT], by="simulation",
-    )  # fmt: skip
+        data,
+        value="value",
+        denominator="eligible",
+        kind="proportion",
+        period="month",
+        change=data["month"][CHANGE_AT],
+        by="simulation",
+    )
     assert covered(found, "level_change", 1.5) == pytest.approx(0.95, abs=0.04)
     assert covered(found, "slope_change", 1.0) == pytest.approx(0.95, abs=0.05)
     points = 100 * (p[CHANGE_AT] - 1 / (1 + np.exp(-(-1 + 0.01 * CHANGE_AT))))

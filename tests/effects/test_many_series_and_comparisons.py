@@ -48,7 +48,7 @@ def test_many_series_at_once_equal_each_alone(make, options):
                 change=CHANGE,
                 by="place",
                 **options,
-            )  # fmt: skip
+            )
             for place in ("North", "South", "West")
         ]
     )
@@ -69,9 +69,13 @@ def test_a_controlled_continuous_estimate_is_the_model_of_the_difference_from_th
     changed = continuous(count=40, seed=5)
     comparison = continuous(count=40, seed=6, level=0.0, slope=0.0)
     (controlled,) = estimate_effects(
-        changed, value="value", period="month", change=CHANGE, comparison=comparison,
+        changed,
+        value="value",
+        period="month",
+        change=CHANGE,
+        comparison=comparison,
         comparison_name="Eastshire",
-    )  # fmt: skip
+    )
     difference = changed.with_columns(value=pl.col("value") - comparison["value"])
     (by_hand,) = estimate_effects(difference, value="value", period="month", change=CHANGE)
     assert controlled.level_change == by_hand.level_change
@@ -82,9 +86,15 @@ def test_a_controlled_continuous_estimate_is_the_model_of_the_difference_from_th
 def test_a_controlled_rate_is_an_interaction_with_a_group_indicator():
     changed, comparison = counts(count=36, seed=7), counts(count=36, seed=8, rate_ratio=1.0)
     (found,) = estimate_effects(
-        changed, value="admissions", denominator="population", kind="rate", period="month",
-        change=changed["month"][18], comparison=comparison, harmonics=0,
-    )  # fmt: skip
+        changed,
+        value="admissions",
+        denominator="population",
+        kind="rate",
+        period="month",
+        change=changed["month"][18],
+        comparison=comparison,
+        harmonics=0,
+    )
     base = wagner_design(36, 18)
     X = np.vstack(
         [np.hstack([base, base[:, :2], base[:, 2:]]), np.hstack([base, 0 * base])]
@@ -106,9 +116,14 @@ def test_a_comparison_that_made_the_same_change_shows_no_effect():
         admissions=pl.col("admissions") * 2, population=pl.col("population") * 2
     )
     (found,) = estimate_effects(
-        changed, value="admissions", denominator="population", kind="rate", period="month",
-        change=CHANGE, comparison=same,
-    )  # fmt: skip
+        changed,
+        value="admissions",
+        denominator="population",
+        kind="rate",
+        period="month",
+        change=CHANGE,
+        comparison=same,
+    )
     assert found.level_change.estimate == pytest.approx(1.0)
     assert found.level_change.ci_low < 1 < found.level_change.ci_high
 
@@ -120,18 +135,26 @@ def test_each_series_can_have_its_own_comparison():
         data, value="value", period="month", change=CHANGE, by="place", comparison=comparisons
     )
     north = effects(
-        data.filter(pl.col("place") == "North"), value="value", period="month", change=CHANGE,
+        data.filter(pl.col("place") == "North"),
+        value="value",
+        period="month",
+        change=CHANGE,
         comparison=comparisons.filter(pl.col("place") == "North").drop("place"),
-    )  # fmt: skip
+    )
     assert found["level_change"][0] == pytest.approx(north["level_change"][0])
 
 
 def test_a_controlled_proportion_checks_itself_on_the_difference_in_percentages():
     changed, comparison = proportions(count=40, seed=3), proportions(count=40, seed=4, odds_ratio=1)
     (found,) = estimate_effects(
-        changed, value="seen", denominator="eligible", kind="proportion", period="month",
-        change=CHANGE, comparison=comparison,
-    )  # fmt: skip
+        changed,
+        value="seen",
+        denominator="eligible",
+        kind="proportion",
+        period="month",
+        change=CHANGE,
+        comparison=comparison,
+    )
     assert found.scale == "odds ratio"
     assert found.sensitivity.method == "regression with AR(1) errors (REML) on the percentage"
     assert found.sensitivity.scale == "difference"

@@ -116,9 +116,15 @@ def test_a_rate_is_a_quasi_poisson_glm_with_a_log_population_offset_reported_as_
         scale="X2", tol=1e-12
     )
     (found,) = estimate_effects(
-        data, value="admissions", denominator="population", kind="rate", period="month",
-        change=data["month"][18], harmonics=1, multiplier=1000,
-    )  # fmt: skip
+        data,
+        value="admissions",
+        denominator="population",
+        kind="rate",
+        period="month",
+        change=data["month"][18],
+        harmonics=1,
+        multiplier=1000,
+    )
     assert found.scale == "rate ratio"
     assert found.dispersion == pytest.approx(fit.scale, rel=1e-8)  # Pearson chi2 / df
     for effect, column in ((found.level_change, 2), (found.slope_change, 3)):
@@ -164,9 +170,13 @@ def test_a_proportion_is_a_quasi_binomial_glm_reported_as_odds_ratios_and_percen
         scale="X2", tol=1e-12
     )
     (found,) = estimate_effects(
-        data, value="seen", denominator="eligible", kind="proportion", period="month",
+        data,
+        value="seen",
+        denominator="eligible",
+        kind="proportion",
+        period="month",
         change=data["month"][15],
-    )  # fmt: skip
+    )
     assert found.scale == "odds ratio"
     assert found.level_change.estimate == pytest.approx(math.exp(fit.params[2]), rel=1e-8)
     assert found.level_change.ci_low == pytest.approx(
@@ -218,9 +228,11 @@ def test_ar1_errors_by_maximum_likelihood_are_the_arima_1_0_0_likelihood_maximis
     # Standard errors: the observed information in (beta, rho, sigma^2) inverted, which
     # statsmodels computes by numerical differences ("approx").
     at_ours = model.fit(
-        start_params=np.r_[ours.beta[0], ours.extra, sigma2], disp=0, maxiter=0,
+        start_params=np.r_[ours.beta[0], ours.extra, sigma2],
+        disp=0,
+        maxiter=0,
         cov_type="approx",
-    )  # fmt: skip
+    )
     assert np.sqrt(np.diag(ours.cov[0])) == pytest.approx(at_ours.bse[:4], rel=1e-5)
 
 
@@ -248,9 +260,11 @@ def test_ar1_errors_by_restricted_maximum_likelihood_maximise_the_reml_likelihoo
     y = X @ np.array([10, 0.1, -2, -0.2]) + errors
     ours = fitting.ar1_regression(X[None], y[None])
     best = minimize_scalar(
-        lambda r: -ar1_restricted_loglik(r, X, y), bounds=(-0.99, 0.99), method="bounded",
+        lambda r: -ar1_restricted_loglik(r, X, y),
+        bounds=(-0.99, 0.99),
+        method="bounded",
         options={"xatol": 1e-10},
-    )  # fmt: skip
+    )
     assert ours.extra[0] == pytest.approx(best.x, abs=1e-6)
     gls = sm.GLS(y, X, sigma=best.x ** np.abs(np.subtract.outer(np.arange(36), np.arange(36))))
     assert ours.beta[0] == pytest.approx(gls.fit().params, rel=1e-5)
@@ -276,9 +290,14 @@ def test_the_delta_method_agrees_with_simulation_from_the_coefficient_covariance
     """The documented choice: the delta method; simulation gives the same interval here."""
     data = counts(count=48, change_index=24, seed=6)
     (found,) = estimate_effects(
-        data, value="admissions", denominator="population", kind="rate", period="month",
-        change=CHANGE, harmonics=0,
-    )  # fmt: skip
+        data,
+        value="admissions",
+        denominator="population",
+        kind="rate",
+        period="month",
+        change=CHANGE,
+        harmonics=0,
+    )
     X = wagner_design(48, 24)
     y, offset = data["admissions"].to_numpy(), np.log(data["population"].to_numpy())
     fit = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit(scale="X2")

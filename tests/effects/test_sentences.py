@@ -115,8 +115,12 @@ def test_a_slope_only_model_has_no_jump_and_a_controlled_one_names_its_compariso
 
 def test_numbers_are_written_for_reading():
     assert [number(x) for x in (11.0, 6.84, 0.213, 1250.4, 0.0)] == [
-        "11.0", "6.8", "0.21", "1,250", "0.0",
-    ]  # fmt: skip
+        "11.0",
+        "6.8",
+        "0.21",
+        "1,250",
+        "0.0",
+    ]
     assert number(0.213, about=True) == "0.2"
     assert number(0.9992) == "1.0"
     assert number(0.041, about=True) == "0.04"
