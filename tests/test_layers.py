@@ -20,6 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS: dict[str, int] = {
     "qi.charts": 0,
+    "qi.effects": 0,
     "qi.vocabulary": 1,
     "qi.text": 1,
     "qi.store": 2,
