@@ -2,7 +2,7 @@
 read back into polars, on SQLite and on a throwaway PostgreSQL 15.
 
 Prints the median of 3 runs, rows per second and each run's peak memory (every run is a fresh
-process on a fresh database, so peaks do not mix). Targets (issue 3): store under 15 s on
+process on a fresh database, so peaks do not mix). Targets: store under 15 s on
 SQLite and under 10 s on PostgreSQL; read 100,000 rows in under 1 s.
 
     .venv/bin/python benchmarks/ingest.py [--rows-per-place 25] [--places 40000]

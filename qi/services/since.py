@@ -15,7 +15,7 @@ Given a day (usually the day of the group's last meeting, see
 
 "On or after": what was recorded on the meeting day itself is listed again rather than risk
 missing what was added after the meeting closed. Signals come from the same charted points the
-meeting view shows (``qi.review.measure_view``: the measure's own chart, rules, phases and
+meeting view shows (``qi.services.review.measure_view``: the measure's own chart, rules, phases and
 exclusions), never recomputed another way. Nothing here draws or writes.
 """
 
@@ -26,11 +26,12 @@ from datetime import date, datetime, timedelta
 import polars as pl
 from sqlalchemy import Engine
 
-from qi.charts import RULE_SETS
-from qi.review import MeasureView
+from qi.services.review import MeasureView
 from qi.store.annotations import read_annotations
 from qi.store.observations import read_series, read_upload_times
 from qi.store.stories import read_stories
+from qi.text import count, period
+from qi.text.signals import with_signal_words
 
 SIGNAL_SCHEMA: dict[str, pl.DataType] = {
     "measure": pl.String(),
@@ -45,12 +46,6 @@ SIGNAL_SCHEMA: dict[str, pl.DataType] = {
 # so a first upload of several years' history does not report every past signal as new.
 # Monthly NHS and local-authority returns arrive within about two months of the period's end.
 LATE_DATA_DAYS = 92
-EVENT_WORDS = {
-    "annotation": "Annotation",
-    "recalculation": "Limits recalculated from here",
-    "exclusion": "Point left out of the calculations",
-    "undone": "Annotation undone",
-}
 
 
 @dataclass(frozen=True)
@@ -70,16 +65,15 @@ class Since:
     def sentence(self) -> str:
         """For example "Since 10 June 2024: 2 new signals, 1 new annotation or recalculation
         and no new stories." """
-        return (
-            f"Since {self.when.day} {self.when:%B %Y}: "
-            f"{_count(self.signals.height, 'new signal', 'new signals')}, "
-            f"{_count(self.annotations.height, 'new annotation or recalculation', 'new annotations or recalculations')}"
-            f" and {_count(self.stories.height, 'new story', 'new stories')}."
+        signals = count(self.signals.height, "new signal", zero="no")
+        annotations = count(
+            self.annotations.height,
+            "new annotation or recalculation",
+            "new annotations or recalculations",
+            zero="no",
         )
-
-
-def _count(n: int, one: str, many: str) -> str:
-    return f"1 {one}" if n == 1 else f"{'no' if n == 0 else n} {many}"
+        stories = count(self.stories.height, "new story", "new stories", zero="no")
+        return f"Since {period(self.when, 'day')}: {signals}, {annotations} and {stories}."
 
 
 def _start_of(when: date) -> datetime:
@@ -94,18 +88,7 @@ def new_signals(
     stored_at). Pure; ``SIGNAL_SCHEMA``, newest period first."""
     if points.height == 0:
         return pl.DataFrame(schema=SIGNAL_SCHEMA)
-    signalled = points.filter(pl.col("signal").is_not_null())
-    rules = ["rules", "signal", "signal_side"]
-    # A handful of distinct (rule set, rule, side): words for each, joined onto the points.
-    combos = signalled.select(rules).unique()
-    words = combos.with_columns(
-        pl.Series(
-            "_label",
-            [RULE_SETS[str(s)].words(str(r), side > 0) for s, r, side in combos.iter_rows()],
-            dtype=pl.String,
-        )
-    )
-    signalled = signalled.join(words, on=rules, how="left", maintain_order="left")
+    signalled = with_signal_words(points.filter(pl.col("signal").is_not_null()), "_label")
     if stored_at is None:
         stored_at = pl.DataFrame(
             schema={k: SIGNAL_SCHEMA[k] for k in ("measure", "place", "period", "stored_at")}
@@ -172,7 +155,7 @@ def since(
     initiative: str | None = None,
     places: Sequence[str] | None = None,
 ) -> Since:
-    """What is new since ``when`` for these measure views (``qi.review.measure_view`` by
+    """What is new since ``when`` for these measure views (``qi.services.review.measure_view`` by
     measure code), their places, and the stories of this initiative or these places."""
     measures = list(views)
     shown = sorted({p for v in views.values() for p in v.places} | set(places or []))

@@ -7,9 +7,9 @@ import polars as pl
 import pytest
 from sqlalchemy import update
 
-from qi.meeting import icon_key, matrix_grid, meeting_review
-from qi.review import ReviewError
-from qi.since import new_signals
+from qi.services.meeting import icon_key, matrix_grid, meeting_review
+from qi.services.review import ReviewError
+from qi.services.since import new_signals
 from qi.store.annotations import add_annotation, undo_annotation
 from qi.store.models import Upload
 from tests.partnership import INITIATIVE, MEETING_DAY, STORY_TITLE, build
@@ -98,9 +98,15 @@ def test_late_data_stored_after_the_meeting_is_news_but_old_history_is_not(partn
 def test_recalculations_and_undone_annotations_are_named_as_such(partnership):
     engine, _ = partnership
     recalculated = add_annotation(
-        engine, measure="waits", place="RXX", period=date(2024, 1, 1), kind="intervention",
-        text="Pathway launched", new_phase=True, reason="The process changed",
-    )  # fmt: skip
+        engine,
+        measure="waits",
+        place="RXX",
+        period=date(2024, 1, 1),
+        kind="intervention",
+        text="Pathway launched",
+        new_phase=True,
+        reason="The process changed",
+    )
     undo_annotation(engine, recalculated)
     events = meeting_review(engine, initiative=INITIATIVE).news.annotations
     assert sorted(events.get_column("event")) == ["annotation", "recalculation", "undone"]

@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from PIL import Image
 
 from qi.cli import main
-from qi.meeting import meeting_review
-from qi.report.pack import board_pack
+from qi.render.pack import board_pack
+from qi.services.meeting import meeting_review
 from qi.store import connect, upgrade
 from qi.store.stories import add_story
 from tests.partnership import INITIATIVE, build
@@ -33,9 +33,15 @@ def database(tmp_path_factory) -> str:
     upgrade(engine)
     build(engine)
     add_story(
-        engine, title="Named story", narrative=SECRET, told_on=date(2024, 5, 1),
-        voice="professional", consent_recorded=True, anonymised=False, links=["waits"],
-    )  # fmt: skip
+        engine,
+        title="Named story",
+        narrative=SECRET,
+        told_on=date(2024, 5, 1),
+        voice="professional",
+        consent_recorded=True,
+        anonymised=False,
+        links=["waits"],
+    )
     engine.dispose()
     return url
 
@@ -119,9 +125,20 @@ def test_qi_report_writes_the_pack_and_the_pngs(database, tmp_path):
     out = tmp_path / "out" / "pack.pdf"
     result = CliRunner().invoke(
         main,
-        ["report", "--db", database, "--place", "RXX", "--since", "2024-06-01",
-         "--out", str(out), "--png-dir", str(tmp_path / "png")],
-    )  # fmt: skip
+        [
+            "report",
+            "--db",
+            database,
+            "--place",
+            "RXX",
+            "--since",
+            "2024-06-01",
+            "--out",
+            str(out),
+            "--png-dir",
+            str(tmp_path / "png"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "5 pages, 2 measures" in result.output
     assert out.read_bytes().startswith(b"%PDF")

@@ -1,34 +1,23 @@
-"""Variation and assurance icons: qi's own small SVGs, their colours and their meaning in words.
+"""Variation and assurance icons: qi's own small SVGs and their colours.
 
-The engine names the icons (``qi.charts.icons``: ``improvement_high``, ``consistent_pass`` ...);
-this module draws them. They follow the Making Data Count colour code (grey common cause, blue
-improvement, orange concern, purple neither) but are drawn here from circles, letters and simple
-marks, not copied from NHS England's icon files. Every icon carries its meaning in words (an
-SVG ``<title>`` and ``aria-label``, and ``ICON_LABELS`` for the page), so colour is never the
-only signal. Nothing here reads data or draws charts.
+The engine names the icons (``qi.charts.icons``: ``improvement_high``, ``consistent_pass`` ...),
+``qi.vocabulary.points.ICON_LABELS`` words them, and this module draws them. They follow the
+Making Data Count colour code (grey common cause, blue improvement, orange concern, purple
+neither) but are drawn here from circles, letters and simple marks, not copied from NHS
+England's icon files. Every icon carries its meaning in words (an SVG ``<title>`` and
+``aria-label``), so colour is never the only signal. Nothing here reads data or draws charts.
 """
 
 import base64
 from functools import cache
+
+from qi.vocabulary.points import ICON_LABELS
 
 # Making Data Count colours (NHS England, "Making Data Count: getting started", 2019).
 COMMON_CAUSE_GREY = "#A6A6A6"
 IMPROVEMENT_BLUE = "#00B0F0"
 CONCERN_ORANGE = "#E46C0A"
 NEUTRAL_PURPLE = "#7030A0"
-
-ICON_LABELS: dict[str, str] = {
-    "common_cause": "Common cause variation",
-    "improvement_high": "Special cause improvement (high)",
-    "improvement_low": "Special cause improvement (low)",
-    "concern_high": "Special cause concern (high)",
-    "concern_low": "Special cause concern (low)",
-    "neutral_high": "Special cause variation, neither better nor worse (high)",
-    "neutral_low": "Special cause variation, neither better nor worse (low)",
-    "consistent_pass": "Consistently passes the target",
-    "consistent_fail": "Consistently fails the target",
-    "inconsistent": "Hit and miss against the target",
-}
 
 ICON_COLOURS: dict[str, str] = {
     "common_cause": COMMON_CAUSE_GREY,

@@ -13,7 +13,7 @@ import pytest
 import vl_convert as vlc
 
 from qi.charts import Chart, spc
-from qi.report.figures import VL_VERSION, export, small_multiples, spc_chart
+from qi.render.figures import VL_VERSION, export, small_multiples, spc_chart
 
 ZIGZAG = [13.0, 7.0] * 6
 MONTHS = [date(2023 + i // 12, i % 12 + 1, 1) for i in range(36)]

@@ -7,7 +7,7 @@ into phases and exclusions; and returns the points, one summary row per place, a
 change points a coach has not yet confirmed. The app's pages, the report and the command line
 all start here, so a chart looks the same wherever it is drawn.
 
-No statistics here beyond calling the engine, and no drawing (see ``qi.report``).
+No statistics here beyond calling the engine, and no drawing (see ``qi.render``).
 """
 
 from collections.abc import Sequence
@@ -19,16 +19,13 @@ from sqlalchemy import Engine
 
 from qi.charts import Chart, default_chart, spc
 from qi.charts.changepoints import candidate_change_points
-from qi.report.reading import reading
 from qi.store.annotations import phase_starts_and_exclusions, read_annotations
 from qi.store.definitions import read_measures
 from qi.store.observations import read_series
+from qi.text.reading import reading
+from qi.vocabulary.measures import ENGINE_DIRECTIONS, RATIO_KINDS
 
 SERIES = ["measure", "place"]
-
-# The measure's words for which way is better -> the engine's.
-DIRECTIONS = {"up": "increase", "down": "decrease", "neither": "neutral"}
-RATIO_KINDS = ("rate", "proportion")
 # Charts of counts and times: a rate or proportion drawn on one charts its numerator alone.
 CHARTS_WITHOUT_DENOMINATOR = ("c", "g", "t", "mr", "xbar", "s")
 DEFAULT_RULES = "mdc"
@@ -52,11 +49,23 @@ class MeasureView:
 
     measure: dict
     charted: Chart
-    summary: pl.DataFrame
     annotations: pl.DataFrame
     suggestions: pl.DataFrame
-    chart: str
-    rules: str
+
+    @property
+    def summary(self) -> pl.DataFrame:
+        """One row per place: icons, latest limits, signal counts (the engine's summary)."""
+        return self.charted.summary()
+
+    @property
+    def chart(self) -> str:
+        """The chart type's code."""
+        return self.charted.chart_type.code
+
+    @property
+    def rules(self) -> str:
+        """The rule set's name."""
+        return self.charted.rule_set.name
 
     @property
     def points(self) -> pl.DataFrame:
@@ -113,8 +122,8 @@ def measure_view(
     ``SPCInputError`` when the chart chosen cannot chart this measure.
     """
     definition = _definition(engine, measure)
-    chart = chart or definition["chart"] or default_chart(definition["kind"])
-    rules = rules or definition["rule_set"] or DEFAULT_RULES
+    own_chart, own_rules = measure_settings(definition)
+    chart, rules = chart or own_chart, rules or own_rules
     codes = [places] if isinstance(places, str) else (list(places) if places is not None else None)
     try:
         series = read_series(
@@ -137,12 +146,16 @@ def measure_view(
     return MeasureView(
         measure=definition,
         charted=charted,
-        summary=charted.summary(),
         annotations=annotations,
         suggestions=suggestions,
-        chart=chart,
-        rules=rules,
     )
+
+
+def measure_settings(definition: dict) -> tuple[str, str]:
+    """The chart type and rule set a measure's definition asks for: its own, else the default
+    chart for its kind and Making Data Count's rules."""
+    chart = definition["chart"] or default_chart(definition["kind"])
+    return chart, definition["rule_set"] or DEFAULT_RULES
 
 
 def _definition(engine: Engine, measure: str) -> dict:
@@ -208,7 +221,7 @@ def _chart(
         by=SERIES,
         chart=chart,
         rules=rules,
-        direction=DIRECTIONS[definition["improvement"]],
+        direction=ENGINE_DIRECTIONS[definition["improvement"]],
         target=definition["target"],
         phases=phases,
         exclude=exclusions,

@@ -8,31 +8,20 @@ signal, counts the consecutive points that make it, finds where they start, and 
 type and the assurance in words. Nothing is computed here that the engine has not decided.
 """
 
-from collections.abc import Mapping
-from datetime import date, datetime
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import polars as pl
 
-from qi.charts import CHART_TYPES, RULE_SETS
 from qi.charts.phases import period_unit
-from qi.charts.rules import NUMBER_WORDS
+from qi.text.counts import count
+from qi.text.numbers import number
+from qi.text.periods import period as period_text
+from qi.text.signals import signal_words
+from qi.vocabulary.charts import CHART_TYPES, centre_word
+from qi.vocabulary.points import ASSURANCE_READINGS, POINT_TYPE_WORDS
 
 EVENT = "event"
-
-POINT_TYPE_WORDS = {
-    "special_cause_improvement": "special cause improvement",
-    "special_cause_concern": "special cause concern",
-    "special_cause_neutral_high": "special cause variation (higher, neither better nor worse)",
-    "special_cause_neutral_low": "special cause variation (lower, neither better nor worse)",
-}
-
-
-ASSURANCE_WORDS = {
-    "consistent_pass": "the target of {target} is consistently met",
-    "consistent_fail": "the target of {target} is consistently missed",
-    "inconsistent": "the target of {target} is hit and miss",
-}
 
 
 def reading(
@@ -53,13 +42,13 @@ def reading(
     last = valued.row(-1, named=True)
     lead = ""
     if last["_row"] != points.height - 1:
-        lead = f"No value for {_when(periods[-1], step)}. "
+        lead = f"No value for {period_text(periods[-1], step)}. "
     rows = points.to_dicts()
-    sentence = _signal(rows, last["_row"], period, step, _centre_word(summary))
+    sentence = _signal(rows, last["_row"], period, step, centre_word(summary.get("chart")))
     assurance = summary.get("assurance_icon")
-    if assurance in ASSURANCE_WORDS and summary.get("target") is not None:
-        target = _number(summary["target"], unit)
-        sentence += "; " + ASSURANCE_WORDS[assurance].format(target=target)
+    if assurance in ASSURANCE_READINGS and summary.get("target") is not None:
+        target = number(summary["target"], unit)
+        sentence += "; " + ASSURANCE_READINGS[str(assurance)].format(target=target)
     text = lead + sentence[0].upper() + sentence[1:] + "."
     if last["short_phase"] and last.get("upper_limit") is not None:
         size = sum(1 for r in rows if r["phase"] == last["phase"])
@@ -67,7 +56,7 @@ def reading(
     return text
 
 
-def _signal(rows: list[dict], at: int, period: str, step: str | None, centre: str) -> str:
+def _signal(rows: list[dict[str, Any]], at: int, period: str, step: str | None, centre: str) -> str:
     """What the point at ``at`` shows: its signal (or common cause) and since when."""
     point = rows[at]
     units = _units(step)
@@ -75,25 +64,28 @@ def _signal(rows: list[dict], at: int, period: str, step: str | None, centre: st
     if point["signal"] is None:
         signalled = [i for i in phase if i < at and rows[i]["signal"] is not None]
         since = signalled[-1] + 1 if signalled else phase[0]
-        return f"common cause variation since {_when(rows[since][period], step)}"
+        common = POINT_TYPE_WORDS["common_cause"]
+        return f"{common} since {period_text(rows[since][period], step)}"
     rule, side = str(point["signal"]), point["signal_side"]
     kind = POINT_TYPE_WORDS[str(point["point_type"])]
     where = "above" if side > 0 else "below"
     if rule == "shift":
         first = _run_start(rows, at, lambda r: r["rule_shift"] and r["relative_to_centre"] == side)
-        count = at - first + 1
-        what = f"{_count(count, units)} {where} the {centre}"
+        n = at - first + 1
+        what = f"{count(n, *units, spelled=True)} {where} the {centre}"
     elif rule == "trend":
         first = _run_start(rows, at, lambda r: r["rule_trend"] and r["signal_side"] == side)
-        count = at - first + 1
-        what = f"{_count(count, units)} {'rising' if side > 0 else 'falling'}"
+        n = at - first + 1
+        what = f"{count(n, *units, spelled=True)} {'rising' if side > 0 else 'falling'}"
     elif rule == "outside":
         first = _run_start(rows, at, lambda r: r["rule_outside"] and r["signal_side"] == side)
-        count = at - first + 1
+        n = at - first + 1
         limit = "upper" if side > 0 else "lower"
-        if count == 1:
-            return f"{where} the {limit} process limit in {_when(point[period], step)}: {kind}"
-        what = f"{_count(count, units)} {where} the {limit} process limit"
+        if n == 1:
+            return (
+                f"{where} the {limit} process limit in {period_text(point[period], step)}: {kind}"
+            )
+        what = f"{count(n, *units, spelled=True)} {where} the {limit} process limit"
     elif rule == "two_of_three":
         first = _run_start(rows, at, lambda r: r["rule_two_of_three"] and r["signal_side"] == side)
         limit = "upper" if side > 0 else "lower"
@@ -101,13 +93,13 @@ def _signal(rows: list[dict], at: int, period: str, step: str | None, centre: st
     elif rule == "runs":
         return _runs(rows, phase, at, period, step, centre, kind)
     else:
-        words = RULE_SETS[str(point["rules"])].words(rule, side > 0)
-        return f"{words[0].lower()}{words[1:]} in {_when(point[period], step)}: {kind}"
-    return f"{what} since {_when(rows[first][period], step)}: {kind}"
+        words = signal_words(point["rules"], rule, side)
+        return f"{words[0].lower()}{words[1:]} in {period_text(point[period], step)}: {kind}"
+    return f"{what} since {period_text(rows[first][period], step)}: {kind}"
 
 
 def _runs(
-    rows: list[dict],
+    rows: list[dict[str, Any]],
     phase: list[int],
     at: int,
     period: str,
@@ -125,21 +117,24 @@ def _runs(
         if side and at - first + 1 == longest:
             where = "above" if side > 0 else "below"
             return (
-                f"{_count(longest, units)} {where} the {centre} since "
-                f"{_when(rows[first][period], step)} (a run of more than {most} is unusual): "
+                f"{count(longest, *units, spelled=True)} {where} the {centre} since "
+                f"{period_text(rows[first][period], step)} (a run of more than {most} is unusual): "
                 f"{kind}"
             )
+        run = count(longest, *units, spelled=True)
         return (
-            f"a run of {_count(longest, units)} on one side of the {centre} (more than {most} "
-            f"is unusual) since {_when(rows[phase[0]][period], step)}: {kind}"
+            f"a run of {run} on one side of the {centre} (more than {most} is unusual) "
+            f"since {period_text(rows[phase[0]][period], step)}: {kind}"
         )
     return (
-        f"too few crossings of the {centre} since {_when(rows[phase[0]][period], step)} "
+        f"too few crossings of the {centre} since {period_text(rows[phase[0]][period], step)} "
         f"({point['crossings']}; fewer than {point['crossings_min']} is unusual): {kind}"
     )
 
 
-def _run_start(rows: list[dict], at: int, belongs) -> int:
+def _run_start(
+    rows: list[dict[str, Any]], at: int, belongs: Callable[[dict[str, Any]], bool]
+) -> int:
     """The first index of the consecutive rows ending at ``at`` for which ``belongs`` holds."""
     first = at
     while first > 0 and rows[first - 1]["phase"] == rows[at]["phase"] and belongs(rows[first - 1]):
@@ -147,35 +142,5 @@ def _run_start(rows: list[dict], at: int, belongs) -> int:
     return first
 
 
-def _centre_word(summary: Mapping[str, Any]) -> str:
-    chart = str(summary.get("chart") or "")
-    return {"run": "median", "g": "centre line"}.get(chart, "mean")
-
-
 def _units(step: str | None) -> tuple[str, str]:
     return (step, step + "s") if step and step != EVENT else ("point", "points")
-
-
-def _count(n: int, units: tuple[str, str]) -> str:
-    word = NUMBER_WORDS[n] if n < len(NUMBER_WORDS) else str(n)
-    return f"{word} {units[0] if n == 1 else units[1]}"
-
-
-def _when(value: Any, step: str | None) -> str:
-    """A period as people say it: May 2024, Q2 2024, 2024, 3 June 2024."""
-    if not isinstance(value, date | datetime):
-        return str(value)
-    if step == "year":
-        return str(value.year)
-    if step == "quarter":
-        return f"Q{(value.month - 1) // 3 + 1} {value.year}"
-    if step in ("day", "week", EVENT):
-        return f"{value.day} {value:%B %Y}"
-    return f"{value:%B %Y}"
-
-
-def _number(value: float, unit: str | None) -> str:
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    if not unit:
-        return text
-    return f"{text}{unit}" if unit == "%" else f"{text} {unit}"

@@ -11,13 +11,16 @@ import polars as pl
 import pytest
 
 from qi.charts import RULE_SETS, spc
-from qi.report.reading import reading
+from qi.text.reading import reading
 
 ZIGZAG = [13.0, 7.0] * 8
 
 
 def months(n: int, first: date = date(2023, 1, 1)) -> list[date]:
-    return [date(first.year + (first.month - 1 + i) // 12, (first.month - 1 + i) % 12 + 1, 1) for i in range(n)]  # fmt: skip
+    return [
+        date(first.year + (first.month - 1 + i) // 12, (first.month - 1 + i) % 12 + 1, 1)
+        for i in range(n)
+    ]
 
 
 def read(values, periods=None, unit=None, **options) -> str:
@@ -148,7 +151,7 @@ def test_times_between_events_are_read_as_points_dated_to_the_day():
             "western_electric",
             [11, 9] * 5 + [12, 13, 12, 13, 12, 13, 12, 13],
             "Eight or more points in a row above the centre line",
-        ),  # fmt: skip
+        ),
     ],
 )
 def test_signal_words_name_the_rule_and_its_count_for_a_board(rules, values, words):

@@ -9,7 +9,7 @@ words, for a table or the board pack.
 ``meeting_review()`` gathers everything a meeting (and its board pack) shows, so the app's
 meeting page and ``qi report`` stay thin: a ``MeasureView`` per measure, the matrix, the stories
 linked to each measure, the actions (open ones and those of recent meetings) and what is new
-since a day. Charts come from ``qi.review``, readings from ``qi.report.reading``; nothing is
+since a day. Charts come from ``qi.services.review``, readings from ``qi.text.reading``; nothing is
 computed here that the engine has not decided, and nothing is drawn.
 """
 
@@ -20,17 +20,16 @@ from datetime import date
 import polars as pl
 from sqlalchemy import Engine
 
-from qi.report.icons import ICON_LABELS
-from qi.report.reading import reading
-from qi.review import MeasureView, ReviewError, measure_view
-from qi.since import Since, since
+from qi.services.review import MeasureView, ReviewError, measure_view
+from qi.services.since import Since, since
 from qi.store.definitions import read_measures, read_places
 from qi.store.meetings import last_meeting, read_actions
 from qi.store.observations import read_series
 from qi.store.stories import read_stories, story_markers
+from qi.text.reading import reading
+from qi.vocabulary.points import ICON_LABELS, NO_ASSURANCE_ICON, NO_VARIATION_ICON
 
 SERIES = ["measure", "place"]
-NO_ICON = "No icon yet (too few points for limits)"
 # Matrix order: concern first, then other special cause, then common cause.
 CONCERN_ICONS = ("concern_high", "concern_low")
 COMMON_CAUSE = "common_cause"
@@ -86,11 +85,11 @@ def summary_matrix(
     frame = frame.with_columns(
         pl.Series("reading", readings, dtype=pl.String),
         pl.col("variation_icon")
-        .replace_strict(ICON_LABELS, default=NO_ICON, return_dtype=pl.String)
+        .replace_strict(ICON_LABELS, default=NO_VARIATION_ICON, return_dtype=pl.String)
         .alias("variation"),
         pl.col("assurance_icon")
         .replace_strict(ICON_LABELS, default=None, return_dtype=pl.String)
-        .fill_null("No target")
+        .fill_null(NO_ASSURANCE_ICON)
         .alias("assurance"),
         (pl.col("variation_icon").is_not_null() & (pl.col("variation_icon") != COMMON_CAUSE))
         .fill_null(False)

@@ -10,7 +10,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from qi.review import MeasureView, ReviewError, measure_view
+from qi.services.review import MeasureView, ReviewError, measure_view
 from qi.store import UploadRecord, add_initiative, store_observations, upsert_measures
 from qi.store.annotations import add_annotation, read_annotations, undo_annotation
 from tests.store.helpers import add_definitions, observations

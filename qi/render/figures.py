@@ -11,6 +11,7 @@ label beside it.
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import altair as alt
 import polars as pl
@@ -19,23 +20,16 @@ import vl_convert as vlc
 from qi.charts import Chart
 from qi.charts.icons import POINT_TYPES
 from qi.charts.phases import period_unit
-from qi.report.icons import (
+from qi.render.icons import (
     COMMON_CAUSE_GREY,
     CONCERN_ORANGE,
-    ICON_LABELS,
     IMPROVEMENT_BLUE,
     NEUTRAL_PURPLE,
     icon_data_url,
 )
-from qi.store.annotations import ANNOTATION_KINDS
+from qi.vocabulary.annotations import ANNOTATION_EFFECTS, ANNOTATION_KINDS
+from qi.vocabulary.points import ICON_LABELS, POINT_TYPE_LABELS
 
-POINT_TYPE_LABELS: dict[str, str] = {
-    "common_cause": "Common cause",
-    "special_cause_improvement": "Special cause improvement",
-    "special_cause_concern": "Special cause concern",
-    "special_cause_neutral_high": "Special cause (high, neither better nor worse)",
-    "special_cause_neutral_low": "Special cause (low, neither better nor worse)",
-}
 POINT_TYPE_COLOURS: dict[str, str] = {
     "common_cause": COMMON_CAUSE_GREY,
     "special_cause_improvement": IMPROVEMENT_BLUE,
@@ -237,11 +231,12 @@ def _chart_frame(
     )
     if annotations is None or annotations.height == 0 or points.height == 0:
         return frame.with_columns(pl.lit(None, pl.String).alias("annotation"))
-    notes = _annotation_notes(annotations, points, keys, period).group_by(
-        [k for k in keys if k == "place"] + ["period"]
-    )
-    notes = notes.agg(pl.col("note").str.join("; ").alias("annotation"))
     on = [k for k in keys if k == "place"] + ["period"]
+    notes = (
+        _annotation_notes(annotations, points, keys, period)
+        .group_by(on)
+        .agg(pl.col("note").str.join("; ").alias("annotation"))
+    )
     return frame.join(notes, on=on, how="left", maintain_order="left")
 
 
@@ -272,11 +267,8 @@ def _annotation_notes(
         else pl.lit("")
     )
     flags = [
-        pl.when(pl.col(flag)).then(pl.lit(words)).otherwise(pl.lit(""))
-        for flag, words in (
-            ("new_phase", " (limits recalculated from here)"),
-            ("exclude", " (left out of the calculations)"),
-        )
+        pl.when(pl.col(flag)).then(pl.lit(f" ({words})")).otherwise(pl.lit(""))
+        for flag, words in ANNOTATION_EFFECTS.items()
         if flag in shown.columns
     ]
     return shown.select(
@@ -300,7 +292,7 @@ def _time_axis(points: pl.DataFrame, period: str) -> alt.X:
     dtype = points.schema[period]
     if dtype.is_temporal():
         unit = period_unit(points.get_column(period))
-        fmt = {"year": "%Y", "quarter": "%b %Y", "month": "%b %Y"}.get(unit, "%d %b %Y")
+        fmt = {"year": "%Y", "quarter": "%b %Y", "month": "%b %Y"}.get(unit or "", "%d %b %Y")
         return alt.X("period:T", title=None, axis=alt.Axis(format=fmt, labelAngle=0))
     kind = "Q" if dtype.is_numeric() else "O"
     return alt.X(f"period:{kind}", title=None, axis=alt.Axis(labelAngle=0))
@@ -320,7 +312,7 @@ def _series_layers(
     lines = ["centre", "upper_limit", "lower_limit"]
     if show_2sigma:
         lines += ["upper_2sigma", "lower_2sigma"]
-    styles = {
+    styles: dict[str, dict[str, Any]] = {
         "centre": {"color": CENTRE_BLACK, "strokeWidth": 1.5},
         "upper_limit": {"color": LINE_GREY, "strokeDash": LIMIT_DASH},
         "lower_limit": {"color": LINE_GREY, "strokeDash": LIMIT_DASH},
@@ -362,10 +354,11 @@ def _point_layer(frame: pl.DataFrame, time: alt.X, y: alt.Y) -> alt.Chart:
         ),
         legend=alt.Legend(values=present),
     )
-    period_format = time.to_dict().get("axis", {}).get("format")
+    encoding: dict[str, Any] = time.to_dict()  # type: ignore[assignment]  # an encoding is a dict
+    period_format = encoding.get("axis", {}).get("format")
     tooltip = [
         alt.Tooltip("period:T", title="Period", format=period_format)
-        if time.to_dict()["type"] == "temporal"
+        if encoding["type"] == "temporal"
         else alt.Tooltip("period", title="Period"),
         alt.Tooltip("value:Q", title="Value", format=",.4~f"),
     ]

@@ -7,7 +7,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from qi.charts.icons import ASSURANCE_ICONS, VARIATION_ICONS
-from qi.report.icons import ICON_COLOURS, ICON_LABELS, icon_data_url, icon_svg
+from qi.render.icons import ICON_COLOURS, icon_data_url, icon_svg
+from qi.vocabulary.points import ICON_LABELS
 
 SVG = "{http://www.w3.org/2000/svg}"
 

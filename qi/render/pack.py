@@ -18,8 +18,8 @@ reads aloud in a screen reader. Story text is plain text in a PDF: nothing anyon
 interpreted as markup. Only anonymised stories are quoted, because board papers are often
 published; the others are counted, not quoted.
 
-Charts come from ``qi.report.figures`` and readings from ``qi.report.reading`` through
-``qi.meeting.MeetingReview``; this module lays out pages and reads no database.
+Charts come from ``qi.render.figures`` and readings from ``qi.text.reading`` through
+``qi.services.meeting.MeetingReview``; this module lays out pages and reads no database.
 """
 
 import io
@@ -27,17 +27,21 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import cast
 
+import altair as alt
 import polars as pl
 import vl_convert as vlc
 from fpdf import FPDF
 from PIL import Image
 
-from qi.charts import CHART_TYPES
-from qi.meeting import MeetingReview, icon_key
-from qi.report.figures import export, small_multiples, spc_chart
-from qi.report.icons import ICON_LABELS, icon_svg
-from qi.store.annotations import ANNOTATION_KINDS
+from qi.render.figures import export, small_multiples, spc_chart
+from qi.render.icons import icon_svg
+from qi.services.meeting import MeetingReview, icon_key
+from qi.text import count, number, period
+from qi.vocabulary.annotations import ANNOTATION_EFFECTS, ANNOTATION_EVENTS, ANNOTATION_KINDS
+from qi.vocabulary.charts import CHART_TYPES
+from qi.vocabulary.points import ICON_LABELS, POINT_TYPE_WORDS
 from qi.vocabulary.stories import VOICES
 
 # Above this many places the matrix is a list of measure x place, one row each.
@@ -95,6 +99,7 @@ def measure_chart(review: MeetingReview, measure: str) -> bytes:
     and story markers), or small multiples when the measure is shown at several places."""
     view = review.views[measure]
     name = _measure_name(review, measure)
+    chart: alt.LayerChart | alt.FacetChart
     if len(view.places) == 1:
         place = view.places[0]
         stories = review.measure_stories(measure, place).select("period", "title")
@@ -123,7 +128,7 @@ def alt_text(review: MeetingReview, measure: str) -> str:
     text = [
         f"{kind[0].upper()}{kind[1:]} of {name} at "
         f"{_and([review.place_name(p) for p in view.places])}, "
-        f"{_month(periods.min())} to {_month(periods.max())}, {points.height} points."
+        f"{period(periods.min())} to {period(periods.max())}, {count(points.height, 'point')}."
     ]
     cells = review.matrix.filter(pl.col("measure") == measure)
     for cell in cells.iter_rows(named=True):
@@ -132,19 +137,15 @@ def alt_text(review: MeetingReview, measure: str) -> str:
     notes = view.annotations.height
     stories = review.measure_stories(measure).height
     if notes and len(view.places) == 1:
-        text.append(f"{notes} annotation{'s' if notes != 1 else ''} marked as vertical lines.")
+        text.append(f"{count(notes, 'annotation')} marked as vertical lines.")
     if stories and len(view.places) == 1:
-        text.append(f"{stories} stor{'ies' if stories != 1 else 'y'} of change marked as diamonds.")
+        text.append(f"{count(stories, 'story', 'stories')} of change marked as diamonds.")
     return " ".join(text)
 
 
 def _measure_name(review: MeetingReview, measure: str) -> str:
     names = review.matrix.filter(pl.col("measure") == measure).get_column("measure_name")
     return names[0] if names.len() else measure
-
-
-def _month(value) -> str:
-    return f"{value:%B %Y}" if isinstance(value, date) else str(value)
 
 
 def _and(items: list[str]) -> str:
@@ -202,9 +203,16 @@ class _Pack(FPDF):
         self.ln(2)
 
     def block(
-        self, x: float, y: float, w: float, text: str, size: float = 10, style: str = "",
-        colour=INK, bottom: float = BOTTOM,
-    ) -> float:  # fmt: skip
+        self,
+        x: float,
+        y: float,
+        w: float,
+        text: str,
+        size: float = 10,
+        style: str = "",
+        colour=INK,
+        bottom: float = BOTTOM,
+    ) -> float:
         """Write wrapped text from (x, y) within width ``w``, stopping at ``bottom`` with an
         ellipsis when it does not fit; returns the y below it."""
         self.font(size, style, colour)
@@ -212,7 +220,7 @@ class _Pack(FPDF):
         lines: list[str] = []
         for paragraph in self.plain(text).split("\n"):
             found = self.multi_cell(w, line_h, paragraph, dry_run=True, output="LINES")
-            lines.extend(found or [""])
+            lines.extend(cast(list[str], found) or [""])
         room = max(0, int((bottom - y) // line_h))
         if len(lines) > room:
             lines = lines[:room]
@@ -233,7 +241,7 @@ def board_pack(
     """Lay out the board pack for a meeting's review (see the module docstring for its pages)."""
     prepared_on = prepared_on or date.today()
     title = title or f"Board pack: {review.title}"
-    pdf = _Pack(footer=f"{title} · prepared {prepared_on.day} {prepared_on:%B %Y} with qi")
+    pdf = _Pack(footer=f"{title} · prepared {period(prepared_on, 'day')} with qi")
     charts = {code: measure_chart(review, code) for code in review.views}
     alts = {code: alt_text(review, code) for code in review.views}
     _cover(pdf, review, title, prepared_on)
@@ -249,7 +257,7 @@ def _cover(pdf: _Pack, review: MeetingReview, title: str, prepared_on: date) -> 
     pdf.heading(title, size=24)
     y = pdf.get_y() + 2
     about = [
-        f"Prepared on {prepared_on.day} {prepared_on:%B %Y}.",
+        f"Prepared on {period(prepared_on, 'day')}.",
         f"{'Initiative' if review.initiative else 'Place'}: {review.title}. "
         "Places: "
         + (_and([review.place_name(p) for p in review.places]) if review.places else "none")
@@ -262,31 +270,35 @@ def _cover(pdf: _Pack, review: MeetingReview, title: str, prepared_on: date) -> 
     y = pdf.block(MARGIN, y, BODY_W, "\n".join(about), size=11) + 6
     news = review.news
     if news is None:
-        y = pdf.block(MARGIN, y, BODY_W, "No earlier meeting on record, so nothing is listed "
-                      "as new since the last meeting.", size=11, colour=GREY)  # fmt: skip
+        y = pdf.block(
+            MARGIN,
+            y,
+            BODY_W,
+            "No earlier meeting on record, so nothing is listed as new since the last meeting.",
+            size=11,
+            colour=GREY,
+        )
         return
-    y = pdf.block(MARGIN, y, BODY_W, "Since the last meeting", size=14, style="B",
-                  colour=NHS_BLUE) + 1  # fmt: skip
+    y = (
+        pdf.block(MARGIN, y, BODY_W, "Since the last meeting", size=14, style="B", colour=NHS_BLUE)
+        + 1
+    )
     y = pdf.block(MARGIN, y, BODY_W, news.sentence(), size=11) + 2
     lines = []
     latest = news.signals.unique(["measure", "place"], keep="first", maintain_order=True)
     for row in latest.head(8).iter_rows(named=True):
         name = _measure_name(review, row["measure"])
-        words = row["point_type"].replace("_", " ").replace("special cause", "special cause")
-        lines.append(f"• {name} at {row['place']}: {row['signal']} in {_month(row['period'])} "
-                     f"({words})")  # fmt: skip
+        words = POINT_TYPE_WORDS.get(row["point_type"], row["point_type"])
+        lines.append(
+            f"• {name} at {row['place']}: {row['signal']} in {period(row['period'])} ({words})"
+        )
     for row in news.annotations.head(5).iter_rows(named=True):
-        lines.append(f"• {_event(row)}: {row['text']} ({row['measure']}, {_month(row['period'])})")
+        event = ANNOTATION_EVENTS.get(row["event"], row["event"])
+        lines.append(f"• {event}: {row['text']} ({row['measure']}, {period(row['period'])})")
     for row in news.stories.head(5).iter_rows(named=True):
         lines.append(f"• New story: {row['title']} ({VOICES.get(row['voice'], row['voice'])})")
     if lines:
         pdf.block(MARGIN + 2, y, BODY_W - 2, "\n".join(lines), size=10)
-
-
-def _event(row: dict) -> str:
-    from qi.since import EVENT_WORDS
-
-    return EVENT_WORDS.get(row["event"], row["event"])
 
 
 def _matrix(pdf: _Pack, review: MeetingReview) -> None:
@@ -326,10 +338,22 @@ def _icon_key(pdf: _Pack, y: float) -> float:
     for i, item in enumerate(key):
         x = MARGIN + (i % per_row) * width
         top = y + (i // per_row) * (ICON_MM + 3)
-        pdf.image(io.BytesIO(_icon_png(item["icon"])), x=x, y=top, w=ICON_MM, h=ICON_MM,
-                  alt_text=f"Icon: {item['meaning']}")  # fmt: skip
-        pdf.block(x + ICON_MM + 1.5, top + 0.3, width - ICON_MM - 3, item["meaning"], size=7.5,
-                  bottom=top + ICON_MM + 2)  # fmt: skip
+        pdf.image(
+            io.BytesIO(_icon_png(item["icon"])),
+            x=x,
+            y=top,
+            w=ICON_MM,
+            h=ICON_MM,
+            alt_text=f"Icon: {item['meaning']}",
+        )
+        pdf.block(
+            x + ICON_MM + 1.5,
+            top + 0.3,
+            width - ICON_MM - 3,
+            item["meaning"],
+            size=7.5,
+            bottom=top + ICON_MM + 2,
+        )
     return y + ((len(key) - 1) // per_row + 1) * (ICON_MM + 3)
 
 
@@ -348,14 +372,10 @@ def _header_row(pdf: _Pack, y: float, widths: list[float], header: list[str]) ->
 def _latest(cell: dict) -> str:
     if cell["latest_value"] is None:
         return "Latest: no value"
-    text = f"Latest: {_number(cell['latest_value'])}"
+    text = f"Latest: {number(cell['latest_value'])}"
     if cell["target"] is not None:
-        text += f" (target {_number(cell['target'])})"
+        text += f" (target {number(cell['target'])})"
     return text
-
-
-def _number(value: float) -> str:
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def _grid_rows(review: MeetingReview) -> list[list[dict]]:
@@ -372,9 +392,11 @@ def _grid_rows(review: MeetingReview) -> list[list[dict]]:
                 continue
             icons = [n for n in (cell["variation_icon"], cell["assurance_icon"]) if n]
             row.append(
-                {"text": f"{cell['variation']}. {cell['assurance']}.\n{_latest(cell)}",
-                 "icons": icons}
-            )  # fmt: skip
+                {
+                    "text": f"{cell['variation']}. {cell['assurance']}.\n{_latest(cell)}",
+                    "icons": icons,
+                }
+            )
         rows.append(row)
     return rows
 
@@ -386,13 +408,17 @@ def _list_rows(review: MeetingReview) -> list[list[dict]]:
             [
                 {"text": cell["measure_name"], "style": "B", "icons": []},
                 {"text": review.place_name(cell["place"]), "icons": []},
-                {"text": cell["variation"], "icons": [cell["variation_icon"]]
-                 if cell["variation_icon"] else []},
-                {"text": cell["assurance"], "icons": [cell["assurance_icon"]]
-                 if cell["assurance_icon"] else []},
+                {
+                    "text": cell["variation"],
+                    "icons": [cell["variation_icon"]] if cell["variation_icon"] else [],
+                },
+                {
+                    "text": cell["assurance"],
+                    "icons": [cell["assurance_icon"]] if cell["assurance_icon"] else [],
+                },
                 {"text": _latest(cell).removeprefix("Latest: "), "icons": []},
             ]
-        )  # fmt: skip
+        )
     return rows
 
 
@@ -404,7 +430,8 @@ def _cell_lines(pdf: _Pack, width: float, cell: dict) -> list[str]:
     room = width - 3 - (len(cell["icons"]) * (ICON_MM + 1) if cell["icons"] else 0)
     lines: list[str] = []
     for paragraph in pdf.plain(cell["text"]).split("\n"):
-        lines.extend(pdf.multi_cell(room, 4, paragraph, dry_run=True, output="LINES") or [""])
+        found = pdf.multi_cell(room, 4, paragraph, dry_run=True, output="LINES")
+        lines.extend(cast(list[str], found) or [""])
     return lines
 
 
@@ -421,8 +448,14 @@ def _draw_row(pdf: _Pack, y: float, widths: list[float], cells: list[dict], heig
         pdf.rect(x, y, w, height)
         text_x = x + 1.5
         for icon in cell["icons"]:
-            pdf.image(io.BytesIO(_icon_png(icon)), x=text_x, y=y + 1.5, w=ICON_MM, h=ICON_MM,
-                      alt_text=f"Icon: {ICON_LABELS[icon]}")  # fmt: skip
+            pdf.image(
+                io.BytesIO(_icon_png(icon)),
+                x=text_x,
+                y=y + 1.5,
+                w=ICON_MM,
+                h=ICON_MM,
+                alt_text=f"Icon: {ICON_LABELS[icon]}",
+            )
             text_x += ICON_MM + 1
         lines = _cell_lines(pdf, w, cell)
         for i, line in enumerate(lines):
@@ -444,22 +477,27 @@ def _measure_page(pdf: _Pack, review: MeetingReview, measure: str, png: bytes, a
     pdf.image(io.BytesIO(png), x=MARGIN, y=top, w=chart_w, h=chart_h, alt_text=alt)
     side_x = MARGIN + CHART_W + 6
     side_w = BODY_W - CHART_W - 6
-    y = pdf.block(side_x, top, side_w, "What the chart shows", size=11, style="B",
-                  colour=NHS_BLUE) + 1  # fmt: skip
+    y = (
+        pdf.block(side_x, top, side_w, "What the chart shows", size=11, style="B", colour=NHS_BLUE)
+        + 1
+    )
     cells = review.matrix.filter(pl.col("measure") == measure)
     for cell in cells.iter_rows(named=True):
-        y = pdf.block(side_x, y, side_w, f"{cell['place']}: {cell['reading']}", size=9,
-                      bottom=top + 70) + 1.5  # fmt: skip
+        y = (
+            pdf.block(
+                side_x, y, side_w, f"{cell['place']}: {cell['reading']}", size=9, bottom=top + 70
+            )
+            + 1.5
+        )
     y = max(y, top + 4) + 2
     y = pdf.block(side_x, y, side_w, "Annotations", size=11, style="B", colour=NHS_BLUE) + 1
     notes = view.annotations
     if notes.height == 0:
         y = pdf.block(side_x, y, side_w, "None.", size=9, colour=GREY)
     shown = [
-        f"{_month(r['period'])}, {r['place'] or 'every place'}: "
+        f"{period(r['period'])}, {r['place'] or 'every place'}: "
         f"{ANNOTATION_KINDS.get(r['kind'], r['kind'])}: {r['text']}"
-        + (" (limits recalculated from here)" if r["new_phase"] else "")
-        + (" (left out of the calculations)" if r["exclude"] else "")
+        + "".join(f" ({words})" for flag, words in ANNOTATION_EFFECTS.items() if r[flag])
         for r in notes.head(MAX_ANNOTATIONS).iter_rows(named=True)
     ]
     if notes.height > MAX_ANNOTATIONS:
@@ -471,13 +509,14 @@ def _measure_page(pdf: _Pack, review: MeetingReview, measure: str, png: bytes, a
 
 def _quotes(pdf: _Pack, review: MeetingReview, measure: str, y: float) -> None:
     width = CHART_W
-    y = pdf.block(MARGIN, y, width, "From stories of change", size=11, style="B",
-                  colour=NHS_BLUE) + 1  # fmt: skip
+    y = (
+        pdf.block(MARGIN, y, width, "From stories of change", size=11, style="B", colour=NHS_BLUE)
+        + 1
+    )
     stories = review.measure_stories(measure).unique("story_id", maintain_order=True)
     quotable = stories.filter(pl.col("anonymised"))
     if stories.height == 0:
-        pdf.block(MARGIN, y, width, "No stories linked to this measure yet.", size=9,
-                  colour=GREY)  # fmt: skip
+        pdf.block(MARGIN, y, width, "No stories linked to this measure yet.", size=9, colour=GREY)
         return
     for story in quotable.head(MAX_QUOTES).iter_rows(named=True):
         text = story["narrative"].strip()
@@ -486,7 +525,7 @@ def _quotes(pdf: _Pack, review: MeetingReview, measure: str, y: float) -> None:
         y = pdf.block(MARGIN + 3, y, width - 3, f"“{text}”", size=9, style="I") + 0.5
         source = (
             f"{story['title']}: {VOICES.get(story['voice'], story['voice']).lower()}, "
-            f"{_month(story['told_on'])}"
+            f"{period(story['told_on'])}"
         )
         y = pdf.block(MARGIN + 3, y, width - 3, f"— {source}", size=8, colour=GREY) + 2
         if y > BOTTOM - 6:
@@ -494,7 +533,7 @@ def _quotes(pdf: _Pack, review: MeetingReview, measure: str, y: float) -> None:
     left_out = stories.height - min(quotable.height, MAX_QUOTES)
     if left_out > 0:
         not_anonymised = stories.height - quotable.height
-        words = f"{left_out} more linked stor{'ies' if left_out != 1 else 'y'} in qi"
+        words = f"{count(left_out, 'more linked story', 'more linked stories')} in qi"
         if not_anonymised:
             words += f" ({not_anonymised} not anonymised, so not quoted in a board pack)"
         pdf.block(MARGIN + 3, y, width - 3, words + ".", size=8, colour=GREY)
@@ -522,9 +561,9 @@ def _actions(pdf: _Pack, review: MeetingReview) -> None:
             {"text": action["text"], "icons": []},
             {"text": _against(review, action), "icons": []},
             {"text": action["owner"] or "", "icons": []},
-            {"text": f"{action['due_on']:%d %b %Y}" if action["due_on"] else "", "icons": []},
+            {"text": period(action["due_on"], "day", "short"), "icons": []},
             {"text": (action["status"] or "").capitalize(), "icons": []},
-            {"text": f"{action['held_on']:%d %b %Y}", "icons": []},
+            {"text": period(action["held_on"], "day", "short"), "icons": []},
         ]
         height = _row_height(pdf, widths, cells)
         if y + height > BOTTOM:
