@@ -52,8 +52,12 @@ def lookup_table(multiplier: float = 1.0) -> dict[str, dict[float, float]]:
     angle = math.asin(math.sqrt(target))
     xs = sorted({3.0, *(3 + i * ((400 - 3) / 999) for i in range(1, 999)), 400.0, *DATA["n"]})
     tables = {}
-    for name, z, sign in (("lower_95", 1.959964, -1), ("upper_95", 1.959964, 1),
-                          ("lower_998", 3.090232, -1), ("upper_998", 3.090232, 1)):  # fmt: skip
+    for name, z, sign in (
+        ("lower_95", 1.959964, -1),
+        ("upper_95", 1.959964, 1),
+        ("lower_998", 3.090232, -1),
+        ("upper_998", 3.090232, 1),
+    ):
         values = [
             min(max(multiplier * math.sin(angle + sign * z * math.sqrt(1 / (4 * x))) ** 2, 0), 1)
             for x in xs
@@ -87,8 +91,12 @@ def full_table_limits(data: pl.DataFrame, tau2: float, multiplier: float) -> dic
     xs = sorted({3.0, *(3 + i * ((stop - 3) / 999) for i in range(1, 999)), float(stop), *n})
     tables = {}
     for prefix, between in (("od_", tau2), ("", 0.0)):
-        for name, z, sign in (("lower_95", 1.959964, -1), ("upper_95", 1.959964, 1),
-                              ("lower_998", 3.090232, -1), ("upper_998", 3.090232, 1)):  # fmt: skip
+        for name, z, sign in (
+            ("lower_95", 1.959964, -1),
+            ("upper_95", 1.959964, 1),
+            ("lower_998", 3.090232, -1),
+            ("upper_998", 3.090232, 1),
+        ):
             # Term by term as R evaluates FunnelPlotR's expression.
             spreads = [math.sqrt((1 / (2 * math.sqrt(x))) ** 2 + between) for x in xs]
             values = [

@@ -23,6 +23,10 @@ def run(*args: str):
     return CliRunner().invoke(main, ["funnel", *args])
 
 
+# The columns of DATA, as every call names them.
+COLUMNS = ("--numerator", "breaches", "--denominator", "attendances", "--unit", "trust")
+
+
 def refused(result) -> str:
     assert result.exit_code == 1, result.output
     lines = result.stderr.strip().splitlines()
@@ -35,9 +39,18 @@ def test_csv_in_parquet_out_with_curves_and_comparisons(tmp_path: Path):
     source = tmp_path / "in.csv"
     DATA.write_csv(source)
     out, curves, comparisons = (tmp_path / n for n in ("p.parquet", "c.csv", "s.parquet"))
-    result = run(str(source), "--out", str(out), "--curves", str(curves), "--comparisons",
-                 str(comparisons), "--numerator", "breaches", "--denominator", "attendances",
-                 "--unit", "trust", "--by", "measure")  # fmt: skip
+    result = run(
+        str(source),
+        "--out",
+        str(out),
+        "--curves",
+        str(curves),
+        "--comparisons",
+        str(comparisons),
+        *COLUMNS,
+        "--by",
+        "measure",
+    )
     assert result.exit_code == 0, result.output
     points = pl.read_parquet(out)
     assert points.height == 8
@@ -50,9 +63,20 @@ def test_csv_in_parquet_out_with_curves_and_comparisons(tmp_path: Path):
 def test_phe_options_pass_through(tmp_path: Path):
     source, out = tmp_path / "in.parquet", tmp_path / "out.csv"
     DATA.write_parquet(source)
-    result = run(str(source), "--out", str(out), "--numerator", "breaches", "--denominator",
-                 "attendances", "--unit", "trust", "--by", "measure", "--method", "phe",
-                 "--multiplier", "100", "--confidence", "0.95")  # fmt: skip
+    result = run(
+        str(source),
+        "--out",
+        str(out),
+        *COLUMNS,
+        "--by",
+        "measure",
+        "--method",
+        "phe",
+        "--multiplier",
+        "100",
+        "--confidence",
+        "0.95",
+    )
     assert result.exit_code == 0, result.output
     points = pl.read_csv(out)
     assert "significance" in points.columns and "ci_lower_95" in points.columns
@@ -74,8 +98,21 @@ def test_phe_options_pass_through(tmp_path: Path):
 def test_bad_rows_end_with_one_line(tmp_path: Path, change, words):
     source = tmp_path / "in.csv"
     DATA.with_columns(**{k: pl.Series(v) for k, v in change.items()}).write_csv(source)
-    line = refused(run(str(source), "--out", str(tmp_path / "o.csv"), "--numerator", "breaches",
-                       "--denominator", "attendances", "--unit", "trust", "--by", "measure"))  # fmt: skip
+    line = refused(
+        run(
+            str(source),
+            "--out",
+            str(tmp_path / "o.csv"),
+            "--numerator",
+            "breaches",
+            "--denominator",
+            "attendances",
+            "--unit",
+            "trust",
+            "--by",
+            "measure",
+        )
+    )
     assert words in line
 
 
@@ -84,23 +121,59 @@ def test_an_expected_count_of_zero(tmp_path: Path):
     DATA.with_columns(pl.Series("attendances", [2572, 4690, 0, 800, 400, 500, 300, 250])).write_csv(
         source
     )
-    line = refused(run(str(source), "--out", str(tmp_path / "o.csv"), "--numerator", "breaches",
-                       "--denominator", "attendances", "--unit", "trust", "--by", "measure",
-                       "--statistic", "ratio"))  # fmt: skip
+    line = refused(
+        run(
+            str(source),
+            "--out",
+            str(tmp_path / "o.csv"),
+            "--numerator",
+            "breaches",
+            "--denominator",
+            "attendances",
+            "--unit",
+            "trust",
+            "--by",
+            "measure",
+            "--statistic",
+            "ratio",
+        )
+    )
     assert "row 3 (unit R1H, measure=A&E)" in line and "expected count" in line
 
 
 def test_a_missing_column(tmp_path: Path):
     source = tmp_path / "in.csv"
     DATA.write_csv(source)
-    line = refused(run(str(source), "--out", str(tmp_path / "o.csv"), "--numerator", "deaths",
-                       "--denominator", "attendances", "--unit", "trust"))  # fmt: skip
+    line = refused(
+        run(
+            str(source),
+            "--out",
+            str(tmp_path / "o.csv"),
+            "--numerator",
+            "deaths",
+            "--denominator",
+            "attendances",
+            "--unit",
+            "trust",
+        )
+    )
     assert "no column 'deaths' for the numerator" in line
 
 
 def test_a_bad_output_type_is_refused_before_any_work(tmp_path: Path):
     source = tmp_path / "in.csv"
     DATA.write_csv(source)
-    line = refused(run(str(source), "--out", str(tmp_path / "o.xlsx"), "--numerator", "breaches",
-                       "--denominator", "attendances", "--unit", "trust"))  # fmt: skip
+    line = refused(
+        run(
+            str(source),
+            "--out",
+            str(tmp_path / "o.xlsx"),
+            "--numerator",
+            "breaches",
+            "--denominator",
+            "attendances",
+            "--unit",
+            "trust",
+        )
+    )
     assert "unknown output type" in line

@@ -10,9 +10,14 @@ from qi.charts import funnel
 
 def phe(data, statistic, **options):
     return funnel(
-        data, numerator="o", denominator="n", unit="unit", method="phe", statistic=statistic,
+        data,
+        numerator="o",
+        denominator="n",
+        unit="unit",
+        method="phe",
+        statistic=statistic,
         **options,
-    ).points  # fmt: skip
+    ).points
 
 
 def test_wilson_interval_of_81_out_of_263_is_newcombes():

@@ -11,9 +11,14 @@ from qi.charts.funnel_phe import inverted_wilson
 
 def phe(data, statistic, **options):
     return funnel(
-        data, numerator="o", denominator="n", unit="unit", method="phe", statistic=statistic,
+        data,
+        numerator="o",
+        denominator="n",
+        unit="unit",
+        method="phe",
+        statistic=statistic,
         **options,
-    )  # fmt: skip
+    )
 
 
 PROPORTIONS = pl.DataFrame({"unit": list("ABCDE"), "o": [200, 260, 300, 340, 420], "n": [1000] * 5})

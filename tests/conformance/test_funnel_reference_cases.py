@@ -38,44 +38,75 @@ def _mutated(tmp_path: Path, case: str, file: str, line: int, old: str, new: str
 
 
 def test_a_z_score_off_by_two_in_a_hundred_million_fails(tmp_path):
-    folder = _mutated(tmp_path, "fpr_pr_ae_2018_type1_default", "expected.csv", 2,
-                      "22.827210340299263", "22.827210840299263")  # fmt: skip
+    folder = _mutated(
+        tmp_path,
+        "fpr_pr_ae_2018_type1_default",
+        "expected.csv",
+        2,
+        "22.827210340299263",
+        "22.827210840299263",
+    )
     outcome = run_case(folder)
     assert not outcome.passed
     assert "expected.csv column 'Uzscore', row 2" in outcome.detail
 
 
 def test_a_changed_outlier_flag_fails(tmp_path):
-    folder = _mutated(tmp_path, "fpr_pr_ae_2018_type1_default", "expected.csv", 2,
-                      "0.1901821571573902,0", "0.1901821571573902,1")  # fmt: skip
+    folder = _mutated(
+        tmp_path,
+        "fpr_pr_ae_2018_type1_default",
+        "expected.csv",
+        2,
+        "0.1901821571573902,0",
+        "0.1901821571573902,1",
+    )
     outcome = run_case(folder)
     assert not outcome.passed
     assert "'outlier', row 2" in outcome.detail
 
 
 def test_a_changed_tau2_fails(tmp_path):
-    folder = _mutated(tmp_path, "fpr_sr_hospinf_shmi", "summary.csv", 1,
-                      "0.0165461132825416", "0.0165461133825416")  # fmt: skip
+    folder = _mutated(
+        tmp_path,
+        "fpr_sr_hospinf_shmi",
+        "summary.csv",
+        1,
+        "0.0165461132825416",
+        "0.0165461133825416",
+    )
     outcome = run_case(folder)
     assert not outcome.passed
     assert "summary.csv column 'tau2'" in outcome.detail
 
 
 def test_a_changed_significance_label_fails(tmp_path):
-    folder = _mutated(tmp_path, "phe_prop_syn_tiny_denoms", "expected.csv", 1,
-                      '"Not significant"', '"Low (0.025)"')  # fmt: skip
+    folder = _mutated(
+        tmp_path,
+        "phe_prop_syn_tiny_denoms",
+        "expected.csv",
+        1,
+        '"Not significant"',
+        '"Low (0.025)"',
+    )
     outcome = run_case(folder)
     assert not outcome.passed
     assert "'significance', row 1" in outcome.detail
 
 
 def test_a_bisection_curve_is_held_to_one_in_a_million(tmp_path):
-    near = _mutated(tmp_path, "phe_ratio_hospinf_isr", "limits.csv", 3,
-                    "8.767273827939286", "8.767274827939286")  # fmt: skip
+    near = _mutated(
+        tmp_path, "phe_ratio_hospinf_isr", "limits.csv", 3, "8.767273827939286", "8.767274827939286"
+    )
     assert run_case(near).passed  # 1.1e-7 relative: within PHE's bisection tolerance
     (tmp_path / "far").mkdir()
-    far = _mutated(tmp_path / "far", "phe_ratio_hospinf_isr", "limits.csv", 3,
-                   "8.767273827939286", "8.767293827939286")  # fmt: skip
+    far = _mutated(
+        tmp_path / "far",
+        "phe_ratio_hospinf_isr",
+        "limits.csv",
+        3,
+        "8.767273827939286",
+        "8.767293827939286",
+    )
     outcome = run_case(far)
     assert not outcome.passed
     assert "limits.csv column 'lower_2s_exp_events', row 3" in outcome.detail
