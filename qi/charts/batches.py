@@ -11,8 +11,9 @@ The kernel's contract (``chart_batch``), for ``qi chart`` and for any other runn
 Dask):
 
 - in: a polars frame or Arrow table holding whole series (every row of each series in it),
-  in any order, with the panel's columns; batches may be cut by sorted key ranges or by a hash
-  of the key, as long as no series is split;
+  with the panel's columns; batches may be cut by sorted key ranges or by a hash of the key,
+  as long as no series is split, and their rows may come in any order, except that the rows
+  of one series and period (a subgroup) keep their order in the panel;
 - out: a ``ChartedBatch``: its points (``BatchSettings.points_schema``) and one row per series
   (``BatchSettings.series_schema``), each in series order, with a schema fixed before any
   batch is charted.
@@ -30,6 +31,7 @@ import polars as pl
 
 from qi.charts.arguments import SPCInputError
 from qi.charts.phases import PERIOD_UNIT_SAMPLE
+from qi.charts.points import SUBGROUP_COLUMNS
 from qi.charts.spc import spc
 
 __all__ = [
@@ -93,6 +95,8 @@ class BatchSettings:
         columns: the point columns kept after the keys and period.
         points_schema: the schema of every batch's points.
         series_schema: the schema of every batch's series summaries.
+        subgroups: a period may hold several rows (Xbar and S charts, or ``aggregate``);
+            only then does the order of a series' rows matter (sums of a subgroup's values).
     """
 
     arguments: Mapping[str, Any]
@@ -102,6 +106,7 @@ class BatchSettings:
     columns: tuple[str, ...]
     points_schema: pl.Schema
     series_schema: pl.Schema
+    subgroups: bool
 
     @property
     def input_schema(self) -> pl.Schema:
@@ -214,6 +219,7 @@ def batch_settings(
         columns=tuple(kept),
         points_schema=chart.points.select(*keys, chart.period, *kept).schema,
         series_schema=chart.summary().schema,
+        subgroups=SUBGROUP_COLUMNS[0] in chart.points.columns,
     )
 
 

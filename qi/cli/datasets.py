@@ -40,15 +40,19 @@ from qi.charts.batches import (
     series_sizes,
 )
 
-# Peak memory of charting one batch, per input row, measured with benchmarks/national.py
-# (XmR chart, every Making Data Count rule, all point columns; docs/scale.md).
-BYTES_PER_ROW = 200
+# A run's peak memory is about BASE_BYTES + BYTES_PER_SERIES x series + BYTES_PER_ROW x rows
+# in a batch: fitted to peaks measured on the national panel (benchmarks/national.py: XmR
+# chart, every Making Data Count rule, keys of two text columns; docs/scale.md). A batch's
+# rows cost most: spc()'s working columns and its points, all 38 columns of them.
+BYTES_PER_ROW = 280
 # The plan and the shuffle's join hold each series' keys, rows and batch.
-BYTES_PER_SERIES = 250
-# The interpreter, polars and pyarrow before any data.
-BASE_BYTES = 250 * 2**20
+BYTES_PER_SERIES = 220
+# The interpreter, polars, and what the streaming passes and the allocator keep.
+BASE_BYTES = 350 * 10**6
 DEFAULT_MEMORY = "2GB"
 PART = "part-{:05d}.parquet"
+SERIES = "_qi_series"  # a row's series, numbered in series order (the shuffle)
+ROW = "_qi_row"  # a row's number in the input (the shuffle, for subgroups)
 
 
 class DatasetProblem(ValueError):
@@ -182,7 +186,7 @@ def chart_dataset(
         points = _sink(run.out, scratch_path, "points")
         summary = _sink(run.summary, scratch_path, "summary")
         written = 0
-        batched = _batches(scan, plan, keys, batches, scratch_path, run.source)
+        batched = _batches(scan, plan, settings, batches, scratch_path, run.source)
         for number, batch in enumerate(batched):
             charted = chart(batch, settings)
             points.write(number, charted.points)
@@ -225,20 +229,28 @@ def _rows_of(scan: pl.LazyFrame, wanted: pl.DataFrame, keys: list[str]) -> pl.La
 def _batches(
     scan: pl.LazyFrame,
     plan: pl.DataFrame,
-    keys: list[str],
+    settings: BatchSettings,
     batches: int,
     scratch: Path,
     source: Path,
 ) -> Iterator[pl.DataFrame]:
     """Each batch's rows, in batch order. One batch is read whole; several are first written
-    to a file each by one streaming pass (the shuffle), then read one at a time."""
+    to a file each by one streaming pass (the shuffle), then read one at a time.
+
+    The shuffle does not keep the rows' order, so each row carries its series' number in
+    series order (and, where a period may hold several rows, its row number in the input):
+    sorted by them, a batch comes to the kernel in series order (``spc()`` then has nothing
+    to sort) with every subgroup's rows in the input's order.
+    """
     if batches == 1:
         yield _collect(scan, source)
         return
+    keys, period = list(settings.keys), settings.arguments["period"]
     folder = scratch / "batches"
-    numbered = scan.join(plan.lazy().select(*keys, BATCH), on=keys, how="inner", nulls_equal=True)
+    numbered = plan.select(*keys, BATCH, pl.int_range(pl.len(), dtype=pl.UInt32).alias(SERIES))
+    rows = scan.with_row_index(ROW) if settings.subgroups else scan
     try:
-        numbered.sink_parquet(
+        rows.join(numbered.lazy(), on=keys, how="inner", nulls_equal=True).sink_parquet(
             pl.PartitionBy(folder, key=BATCH, include_key=False),
             compression="lz4",
             statistics=False,
@@ -249,7 +261,10 @@ def _batches(
         raise DatasetProblem(f"the batches cannot be written to {folder} ({error})") from None
     for number in range(batches):
         files = sorted((folder / f"{BATCH}={number}").glob("*.parquet"))
-        yield pl.read_parquet(files, hive_partitioning=False)
+        batch = pl.read_parquet(files, hive_partitioning=False)
+        if settings.subgroups:
+            batch = batch.sort(ROW).drop(ROW)
+        yield batch.sort(SERIES, period, nulls_last=True, maintain_order=True).drop(SERIES)
         for file in files:
             file.unlink()
 
