@@ -362,8 +362,10 @@ def check_out(path: Path, name: str) -> None:
 
 
 def default_summary(out: Path) -> Path:
-    """Where a dataset's series summary goes when not named: beside the folder."""
-    return out.with_name(f"{out.stem}-summary.parquet")
+    """Where the series summary of a run in batches goes when not named: beside the points
+    (``points-summary.parquet`` beside ``points/``; a CSV beside a CSV)."""
+    suffix = ".csv" if out.suffix.lower() == ".csv" else ".parquet"
+    return out.with_name(f"{out.stem}-summary{suffix}")
 
 
 def spc_error(error: SPCInputError, source: Path) -> DatasetProblem:
