@@ -44,7 +44,7 @@ from qi.charts.batches import (
 # in a batch: fitted to peaks measured on the national panel (benchmarks/national.py: XmR
 # chart, every Making Data Count rule, keys of two text columns; docs/scale.md). A batch's
 # rows cost most: spc()'s working columns and its points, all 38 columns of them.
-BYTES_PER_ROW = 280
+BYTES_PER_ROW = 300
 # The plan and the shuffle's join hold each series' keys, rows and batch.
 BYTES_PER_SERIES = 220
 # The interpreter, polars, and what the streaming passes and the allocator keep.
@@ -160,6 +160,11 @@ def chart_dataset(
     """
     scan = scan_input(run.source)
     keys = _keys(run.arguments)
+    if not keys:
+        raise DatasetProblem(
+            f"{run.source}: charting in batches needs the series keys: pass --by (for "
+            "example --by measure,place)"
+        )
     named = _named_columns(run.arguments)
     schema = schema_of(scan, run.source)
     missing = [c for c in named if c not in schema]
@@ -181,6 +186,26 @@ def chart_dataset(
         **run.arguments,
     )
     work = run.out.parent if str(run.out.parent) else Path(".")
+    try:
+        written = _chart_batches(run, scan, plan, settings, batches, work, chart)
+    except OSError as error:
+        raise DatasetProblem(
+            f"{work}: cannot be written ({error}); check the folder's permissions and space"
+        ) from None
+    return Done(sizes.height, written, batches, run.out, run.summary)
+
+
+def _chart_batches(
+    run: Run,
+    scan: pl.LazyFrame,
+    plan: pl.DataFrame,
+    settings: BatchSettings,
+    batches: int,
+    work: Path,
+    chart: Callable[[pl.DataFrame, BatchSettings], ChartedBatch],
+) -> int:
+    """Shuffle, chart and write every batch in a scratch folder beside the output; move the
+    points and summary into place at the end. Returns the points written."""
     with tempfile.TemporaryDirectory(prefix=f".{run.out.name}.", dir=work) as scratch:
         scratch_path = Path(scratch)
         points = _sink(run.out, scratch_path, "points")
@@ -195,7 +220,7 @@ def chart_dataset(
             del batch, charted
         points.finish(run.out)
         summary.finish(run.summary)
-    return Done(sizes.height, written, batches, run.out, run.summary)
+    return written
 
 
 def _keys(arguments: dict[str, Any]) -> list[str]:
@@ -223,6 +248,15 @@ def _collect(query: pl.LazyFrame, source: Path) -> pl.DataFrame:
 
 
 def _rows_of(scan: pl.LazyFrame, wanted: pl.DataFrame, keys: list[str]) -> pl.LazyFrame:
+    """Every row of the ``wanted`` series. They are a sorted range (the leading series), so
+    a filter on the first key's range lets the scan skip partitions and row groups."""
+    first, dtype = pl.col(keys[0]), wanted.schema[keys[0]]
+    low, high, nulls = wanted.select(
+        first.min(), first.max().alias("_high"), first.null_count().alias("_nulls")
+    ).row(0)
+    plain = dtype == pl.String or dtype.is_integer() or dtype.is_temporal()
+    if plain and low is not None and not nulls:
+        scan = scan.filter(first.is_between(pl.lit(low, dtype), pl.lit(high, dtype)))
     return scan.join(wanted.lazy(), on=keys, how="semi", nulls_equal=True)
 
 

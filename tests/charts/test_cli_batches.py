@@ -243,3 +243,10 @@ def test_peak_memory_is_set_by_the_batch_not_the_input(tmp_path: Path):
     assert batched < 750 < whole, (batched, whole)
     assert len(list((tmp_path / "a").glob("*.parquet"))) == 20
     assert time.perf_counter() - started < 30
+
+
+def test_a_run_in_batches_without_series_keys_is_one_line(tmp_path: Path):
+    source = hive_folder(panel(), tmp_path / "in")
+    line = refused(run(str(source), "--out", str(tmp_path / "o"), "--value", "count",
+                       "--period", "month"))  # fmt: skip
+    assert "needs the series keys: pass --by" in line
