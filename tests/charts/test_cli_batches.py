@@ -204,10 +204,8 @@ def test_a_bad_batch_leaves_nothing_behind(tmp_path: Path):
     )
     source, out = tmp_path / "in.parquet", tmp_path / "points"
     data.write_parquet(source)
-    line = refused(
-        run(str(source), "--out", str(out), *XMR, "--n", "population", "--chart", "p",
-            "--batch-series", "5")
-    )  # fmt: skip
+    arguments = [*XMR, "--n", "population", "--chart", "p", "--batch-series", "5"]
+    line = refused(run(str(source), "--out", str(out), *arguments))
     assert "denominator 'population' is 0" in line and str(source) in line
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet"]
 
@@ -247,6 +245,6 @@ def test_peak_memory_is_set_by_the_batch_not_the_input(tmp_path: Path):
 
 def test_a_run_in_batches_without_series_keys_is_one_line(tmp_path: Path):
     source = hive_folder(panel(), tmp_path / "in")
-    line = refused(run(str(source), "--out", str(tmp_path / "o"), "--value", "count",
-                       "--period", "month"))  # fmt: skip
+    arguments = ["--value", "count", "--period", "month"]
+    line = refused(run(str(source), "--out", str(tmp_path / "o"), *arguments))
     assert "needs the series keys: pass --by" in line
