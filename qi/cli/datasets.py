@@ -271,10 +271,11 @@ def _batches(
     """Each batch's rows, in batch order. One batch is read whole; several are first written
     to a file each by one streaming pass (the shuffle), then read one at a time.
 
-    The shuffle does not keep the rows' order, so each row carries its series' number in
-    series order (and, where a period may hold several rows, its row number in the input):
-    sorted by them, a batch comes to the kernel in series order (``spc()`` then has nothing
-    to sort) with every subgroup's rows in the input's order.
+    Each row goes through the shuffle with its series' number in series order in place of
+    its keys (a third less to write and read; the keys come back from the plan), and, where a
+    period may hold several rows, its row number in the input. The shuffle does not keep the
+    rows' order: sorted by those numbers, a batch comes to the kernel in series order
+    (``spc()`` then has nothing to sort) with every subgroup's rows in the input's order.
     """
     if batches == 1:
         yield _collect(scan, source)
@@ -283,8 +284,9 @@ def _batches(
     folder = scratch / "batches"
     numbered = plan.select(*keys, BATCH, pl.int_range(pl.len(), dtype=pl.UInt32).alias(SERIES))
     rows = scan.with_row_index(ROW) if settings.subgroups else scan
+    rows = rows.join(numbered.lazy(), on=keys, how="inner", nulls_equal=True).drop(keys)
     try:
-        rows.join(numbered.lazy(), on=keys, how="inner", nulls_equal=True).sink_parquet(
+        rows.sink_parquet(
             pl.PartitionBy(folder, key=BATCH, include_key=False),
             compression="lz4",
             statistics=False,
@@ -298,7 +300,9 @@ def _batches(
         batch = pl.read_parquet(files, hive_partitioning=False)
         if settings.subgroups:
             batch = batch.sort(ROW).drop(ROW)
-        yield batch.sort(SERIES, period, nulls_last=True, maintain_order=True).drop(SERIES)
+        batch = batch.sort(SERIES, period, nulls_last=True, maintain_order=True)
+        series_keys = numbered.select(keys)[batch.get_column(SERIES)]
+        yield pl.concat([series_keys, batch.drop(SERIES)], how="horizontal")
         for file in files:
             file.unlink()
 
