@@ -40,12 +40,13 @@ from qi.charts.batches import (
     series_sizes,
 )
 
-# A run's peak memory is about BASE_BYTES + BYTES_PER_SERIES x series + BYTES_PER_ROW x rows
-# in a batch: fitted to peaks measured on the national panel (benchmarks/national.py: XmR
-# chart, every Making Data Count rule, keys of two text columns; docs/scale.md). A batch's
-# rows cost most: spc()'s working columns and its points, all 38 columns of them.
+# A run's peak memory is at most about BASE_BYTES + BYTES_PER_SERIES x series + BYTES_PER_ROW x
+# rows in a batch, which sizes the batches for --memory. Set so that measured peaks stay under
+# the budget (benchmarks/national.py, XmR chart, every Making Data Count rule, keys of two text
+# columns: 1.3 to 1.65 GB with 2GB; docs/scale.md). A batch's rows cost most: spc()'s working
+# columns and its points, all 38 columns of them, before the narrow ones are chosen.
 BYTES_PER_ROW = 300
-# The plan and the shuffle's join hold each series' keys, rows and batch.
+# The plan and the shuffle's join hold each series' keys, rows, batch and number.
 BYTES_PER_SERIES = 220
 # The interpreter, polars, and what the streaming passes and the allocator keep.
 BASE_BYTES = 350 * 10**6
