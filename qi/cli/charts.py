@@ -86,7 +86,7 @@ def _split(value: str | None) -> list[str]:
     required=True,
     type=click.Path(path_type=Path),
     help="Where to write one row per point: .csv or .parquet, or a folder for a Parquet "
-    "dataset (one file per batch). A run in batches writes a dataset here whatever the name.",
+    "dataset (one file per batch). A .parquet or .csv name is always one file.",
 )
 @click.option(
     "--summary",

@@ -360,12 +360,13 @@ class _CsvFile:
 
 
 def _sink_kind(path: Path, name: str) -> "type[_Parts | _ParquetFile | _CsvFile]":
-    """How ``path`` is written: one CSV file; the points as a Parquet dataset (a folder,
-    whatever its name); the summary as one Parquet file, or a dataset when ``path`` is a folder."""
+    """How ``path`` is written: a name ending .csv or .parquet is one file (written batch by
+    batch, a row group each); any other name, or a folder, is a Parquet dataset (one file per
+    batch). A user who names a file gets a file."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return _CsvFile
-    if suffix == ".parquet" and name == "summary":
+    if suffix == ".parquet":
         return _ParquetFile
     return _Parts
 
@@ -376,9 +377,12 @@ def _sink(path: Path, scratch: Path, name: str) -> "_Parts | _ParquetFile | _Csv
 
 
 def _replace(written: Path, destination: Path) -> None:
-    """Move a finished file or folder into place (an empty folder there gives way)."""
+    """Move a finished file or folder into place (an empty folder there gives way; a file of
+    the same name is replaced, as a run in one go replaces it)."""
     if destination.is_dir() and not any(destination.iterdir()):
         destination.rmdir()
+    elif destination.is_file():
+        destination.unlink()
     shutil.move(written, destination)
 
 
