@@ -261,7 +261,10 @@ def test_the_console_command_keeps_its_exit_status_and_message(tmp_path: Path):
         "p",
     )
     assert refused.returncode == 1
-    assert refused.stderr.strip() == f"qi: {tmp_path / 'missing.csv'}: no such file or folder; check the path"
+    assert (
+        refused.stderr.strip()
+        == f"qi: {tmp_path / 'missing.csv'}: no such file or folder; check the path"
+    )
     usage = console("chart", "--no-such-option")
     assert usage.returncode == 2
     assert "No such option" in usage.stderr
