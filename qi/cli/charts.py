@@ -165,7 +165,8 @@ def chart(
             batch_series is not None
             or input_file.is_dir()
             or _names_a_folder(output)
-            or datasets.rows_in(scan) > (budget - datasets.BASE_BYTES) // datasets.BYTES_PER_ROW
+            or datasets.rows_in(scan)
+            > (budget - datasets.BASE_BYTES) // datasets.ONE_GO_BYTES_PER_ROW
         )
     except datasets.DatasetProblem as error:
         raise InputProblem(str(error)) from None

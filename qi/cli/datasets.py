@@ -46,6 +46,10 @@ from qi.charts.batches import (
 # columns: 1.3 to 1.65 GB with 2GB; docs/scale.md). A batch's rows cost most: spc()'s working
 # columns and its points, all 38 columns of them, before the narrow ones are chosen.
 BYTES_PER_ROW = 300
+# A run in one go (no plan, no shuffle) peaks at about 200 bytes a row: 1.1 to 1.25 GB for
+# 100,000 series x 60 months (benchmarks/engine.py). Inputs that fit the budget this way are
+# charted in one go, which is quicker than batches.
+ONE_GO_BYTES_PER_ROW = 200
 # The plan and the shuffle's join hold each series' keys, rows, batch and number.
 BYTES_PER_SERIES = 220
 # The interpreter, polars, and what the streaming passes and the allocator keep.
