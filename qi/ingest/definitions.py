@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from qi.ingest.readers import decode
 from qi.ingest.report import Problems, Report, problems_where
 from qi.store import read_places, upsert_measures, upsert_places
-from qi.store.definitions import MEASURE_FIELDS, PLACE_FIELDS
+from qi.store.definitions import MEASURE_FIELDS, MEASURE_LIMITS, PLACE_FIELDS, PLACE_LIMITS
 from qi.store.models import FREQUENCIES, IMPROVEMENT_DIRECTIONS, MEASURE_KINDS, PLACE_TYPES
 
 IMPROVEMENT_WORDS = {"increase": "up", "higher": "up", "decrease": "down", "lower": "down"}
@@ -90,6 +90,27 @@ def _duplicates(frame, problems: Problems) -> None:
     )  # fmt: skip
 
 
+def _shortened(text: pl.Expr, keep: int = 40) -> pl.Expr:
+    return (
+        pl.when(text.str.len_chars() > keep).then(text.str.slice(0, keep) + "...").otherwise(text)
+    )
+
+
+def _lengths(frame, limits: dict[str, int], problems: Problems) -> None:
+    """Text longer than the database keeps (the schema's limits, the same on every backend)."""
+    for column, limit in limits.items():
+        if column in frame.columns and frame.schema[column] == pl.String:
+            problems.add(
+                problems_where(
+                    frame, pl.col(column).str.len_chars() > limit, "error", pl.lit(column),
+                    _shortened(pl.col(column)),
+                    pl.format("is {} characters long; at most {} are kept",
+                              pl.col(column).str.len_chars(), pl.lit(limit)),
+                    f"shorten the {column} to {limit} characters or fewer",
+                )
+            )  # fmt: skip
+
+
 def validate_measures(frame: pl.DataFrame, problems: Problems) -> pl.DataFrame:
     frame = _required(frame, ("code", "name", "kind", "improvement", "frequency"), problems)
     for optional in MEASURE_FIELDS:
@@ -100,6 +121,7 @@ def validate_measures(frame: pl.DataFrame, problems: Problems) -> pl.DataFrame:
         _word("improvement").replace(IMPROVEMENT_WORDS),
         _word("frequency").str.replace(r"ly$", "").replace({"week": "week", "month": "month"}),
     )
+    _lengths(frame, MEASURE_LIMITS, problems)
     _one_of(frame, "kind", MEASURE_KINDS, problems)
     _one_of(frame, "improvement", IMPROVEMENT_DIRECTIONS, problems)
     _one_of(frame, "frequency", FREQUENCIES, problems)
@@ -128,6 +150,7 @@ def validate_places(frame: pl.DataFrame, known: pl.DataFrame, problems: Problems
         pl.col("parent").replace("", None),
         pl.col("gss_code").replace("", None).str.to_uppercase(),
     )
+    _lengths(frame, PLACE_LIMITS | {"parent": PLACE_LIMITS["code"]}, problems)
     _one_of(frame, "type", PLACE_TYPES, problems)
     _duplicates(frame, problems)
     codes = pl.concat([frame["code"], known["code"]]).drop_nulls()

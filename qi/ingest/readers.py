@@ -24,11 +24,25 @@ HEADER_FIX = (
 
 
 class ReadError(Exception):
-    """The file cannot be read at all. ``row`` is None when the problem is the whole file."""
+    """The file cannot be read at all. ``row`` is None when the problem is the whole file;
+    ``column`` names the file's own column when the problem is one column. ``more`` holds
+    further problems found at the same time, as (row, column, problem, fix)."""
 
-    def __init__(self, problem: str, fix: str, row: int | None = None) -> None:
+    def __init__(
+        self,
+        problem: str,
+        fix: str,
+        row: int | None = None,
+        column: str | None = None,
+        more: list[tuple[int | None, str | None, str, str]] | None = None,
+    ) -> None:
         super().__init__(problem)
-        self.problem, self.fix, self.row = problem, fix, row
+        self.problem, self.fix, self.row, self.column = problem, fix, row, column
+        self.more = more or []
+
+    def problems(self) -> list[tuple[int | None, str | None, str, str]]:
+        """Every problem: (row, column, problem, fix)."""
+        return [(self.row, self.column, self.problem, self.fix), *self.more]
 
 
 @dataclass
@@ -65,7 +79,7 @@ def read_csv(content: bytes) -> Table:
         )
     first = text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS]
     separator = _separator(first)
-    preview = list(csv.reader(first, delimiter=separator))
+    preview = _preview(first, separator)
     index = find_header(preview)
     if index is None:
         raise ReadError("no header row found in the first 30 rows", HEADER_FIX)
@@ -87,6 +101,30 @@ def read_csv(content: bytes) -> Table:
             "check the file is a CSV export and not cut short",
         ) from error
     return Table(header, index + 1, _numbered(body, index + 2))
+
+
+def _preview(lines: list[str], separator: str) -> list[list[str]]:
+    """The first lines as cells. Python's csv module stops at a cell over 128 KiB: that is a
+    cell no spreadsheet holds (Excel stops at 32,767 characters), reported as such."""
+    reader = csv.reader(lines, delimiter=separator)
+    rows = []
+    try:
+        for cells in reader:
+            rows.append(cells)
+    except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise ReadError(
+                f"a cell is longer than {csv.field_size_limit():,} characters",
+                "check the file is a table of values (a cell holds at most 32,767 characters "
+                "in Excel); remove the long text",
+                row=reader.line_num,
+            ) from error
+        raise ReadError(
+            f"the file cannot be read as CSV ({error})",
+            "check the file is a CSV export and not cut short",
+            row=reader.line_num,
+        ) from error
+    return rows
 
 
 def _ragged(body_text: str, separator: str, width: int, index: int) -> ReadError | None:
@@ -163,12 +201,52 @@ def read_parquet(content: bytes) -> Table:
             "check the file is a complete Parquet file",
         ) from error
     header = list(frame.columns)
-    body = frame.select(
-        pl.col(c).dt.to_string("%Y-%m-%d") if frame[c].dtype in (pl.Date, pl.Datetime) else pl.col(c).cast(pl.String)
-        for c in header
-    )  # fmt: skip
-    body.columns = [f"c{i}" for i in range(len(header))]
+    unreadable = [c for c in header if not _single_values(frame.schema[c])]
+    if unreadable:
+        problems = [
+            (1, c, f"holds {_type_words(frame.schema[c])}, not one value per cell", PARQUET_FIX)
+            for c in unreadable
+        ]
+        (row, column, problem, fix), *more = problems
+        raise ReadError(problem, fix, row=row, column=column, more=more)
+    body = frame.select(_as_text(c, frame.schema[c]).alias(f"c{i}") for i, c in enumerate(header))
     return Table(header, 1, _numbered(body, 2))
+
+
+PARQUET_FIX = (
+    "write one number, text or date per cell (a list, array, struct or duration cannot be "
+    "read as a value): flatten or drop the column before saving the Parquet file"
+)
+
+
+def _single_values(dtype: pl.DataType) -> bool:
+    """Whether a Parquet column holds one readable value per cell (numbers, text, dates...)."""
+    return (
+        dtype.is_numeric()
+        or dtype in (pl.String, pl.Boolean, pl.Date, pl.Null, pl.Categorical)
+        or isinstance(dtype, pl.Datetime | pl.Enum | pl.Decimal | pl.Categorical)
+    )
+
+
+def _type_words(dtype: pl.DataType) -> str:
+    if dtype.is_nested():
+        return f"lists of values ({dtype})"
+    if isinstance(dtype, pl.Duration):
+        return "durations"
+    return f"values of type {dtype}"
+
+
+def _as_text(column: str, dtype: pl.DataType) -> pl.Expr:
+    if dtype == pl.Date:
+        return pl.col(column).dt.to_string("%Y-%m-%d")
+    if isinstance(dtype, pl.Datetime):
+        # Midnight is a date; a time of day is kept (and a period with one is reported).
+        return (
+            pl.when(pl.col(column).dt.time() == pl.time(0))
+            .then(pl.col(column).dt.to_string("%Y-%m-%d"))
+            .otherwise(pl.col(column).dt.to_string("%Y-%m-%dT%H:%M:%S"))
+        )
+    return pl.col(column).cast(pl.String)
 
 
 def read_table(content: bytes, file_name: str, sheet: str | None = None) -> Table:

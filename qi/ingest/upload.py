@@ -24,6 +24,8 @@ from qi.store import (
     record_rejected_upload,
     store_observations,
 )
+from qi.store.limits import check_lengths
+from qi.store.models import Upload
 from qi.store.observations import OBSERVATION_SCHEMA
 
 
@@ -54,7 +56,11 @@ def ingest_bytes(
     status: str = "final",
     today: date | None = None,
 ) -> Report:
-    """As ``ingest_file``, for content already in memory (an upload in the app)."""
+    """As ``ingest_file``, for content already in memory (an upload in the app).
+
+    Raises ``FieldTooLong`` (a ValueError) before reading anything when the actor or the file
+    name is longer than the database keeps."""
+    check_lengths(Upload, {"actor": actor, "file_name": file_name})
     today = today or date.today()
     problems = Problems()
     report = Report(file_name=file_name, sheet=sheet)
@@ -94,7 +100,8 @@ def _read_and_validate(
     try:
         table = read_table(content, file_name, sheet)
     except ReadError as error:
-        problems.error(error.row, None, None, error.problem, error.fix)
+        for row, column, problem, fix in error.problems():
+            problems.error(row, column, None, problem, fix)
         return None
     report.sheet = table.sheet
     report.rows_read = table.body.height

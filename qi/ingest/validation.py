@@ -15,6 +15,7 @@ import polars as pl
 from qi.ingest.numbers import NUMBER_FIX, missing_reason, number_hint, parse_number
 from qi.ingest.periods import PERIOD_FIX, parse_period, period_hint, period_start
 from qi.ingest.report import Problems, problems_where
+from qi.ingest.settings import DEFAULT_SETTINGS, IngestSettings
 
 RATIO_KINDS = ("proportion", "rate")
 NON_NEGATIVE_KINDS = ("count", "proportion", "rate", "time_between", "cases_between")
@@ -92,6 +93,7 @@ def validate(
     problems: Problems,
     today: date,
     status: str = "final",
+    settings: IngestSettings = DEFAULT_SETTINGS,
 ) -> pl.DataFrame:
     """The observations ready to store (measure_id, place_id, period, value, numerator,
     denominator, missing_reason, status, _row). Problems found are added to ``problems``."""
@@ -173,6 +175,18 @@ def validate(
             pl.col("period_text"),
             f"is in the future (today is {today.isoformat()})",
             "check the year; future periods cannot have observations",
+        )
+    )
+    problems.add(
+        problems_where(
+            frame,
+            pl.col("period") < pl.lit(settings.earliest_period),
+            "error",
+            pl.col("period_column"),
+            pl.col("period_text"),
+            f"is before {settings.earliest_period.year}",
+            "check the year (a typo such as 1024 for 2024?); qi keeps periods from "
+            f"{settings.earliest_period.year} on",
         )
     )
 

@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from qi.store import clock
 from qi.store.engine import WRITE, default_actor
 from qi.store.frames import read_frame
+from qi.store.limits import check_lengths, column_limits
 from qi.store.models import Initiative, InitiativePlace, Measure, Place
 
 MEASURE_FIELDS = (
@@ -28,6 +29,9 @@ MEASURE_FIELDS = (
     "frequency",
 )
 PLACE_FIELDS = ("code", "name", "type", "parent", "gss_code")
+# The longest text each field may hold (the schema's own limits): validation checks them first.
+MEASURE_LIMITS = column_limits(Measure)
+PLACE_LIMITS = column_limits(Place)
 UPDATED = ("updated_by", "updated_at")
 
 
@@ -48,6 +52,7 @@ def upsert_measures(engine: Engine, measures: pl.DataFrame, actor: str | None = 
     if not rows:
         return 0
     stamp = _stamp(actor)
+    check_lengths(Measure, [row | stamp for row in rows])
     statement = _upsert(engine.dialect.name, Measure.__table__)
     statement = statement.on_conflict_do_update(
         index_elements=["code"],
@@ -67,6 +72,7 @@ def upsert_places(engine: Engine, places: pl.DataFrame, actor: str | None = None
     stamp = _stamp(actor)
     own = [f for f in PLACE_FIELDS if f != "parent"]
     rows = [row | stamp for row in places.select(own).to_dicts()]
+    check_lengths(Place, rows)
     statement = _upsert(engine.dialect.name, Place.__table__)
     statement = statement.on_conflict_do_update(
         index_elements=["code"],
@@ -100,6 +106,7 @@ def add_initiative(
     actor: str | None = None,
 ) -> int:
     """Create (or replace the places of) a place-based initiative. Returns its id."""
+    check_lengths(Initiative, {"name": name, "created_by": actor})
     with engine.connect() as connection:
         connection.execution_options(**WRITE)
         with connection.begin():

@@ -32,6 +32,7 @@ from sqlalchemy import (
 from qi.store import clock
 from qi.store.engine import WRITE, default_actor
 from qi.store.frames import read_frame
+from qi.store.limits import check_lengths
 from qi.store.models import InitiativePlace, Measure, Observation, Place, Revision, Upload
 
 # What ``store_observations`` expects, in this order.
@@ -116,6 +117,7 @@ def _insert_upload(connection: Connection, upload: UploadRecord, outcome: str) -
         observations_revised=0,
         report=json.dumps(upload.report, default=str),
     )
+    check_lengths(Upload, values)
     return connection.execute(insert(Upload).values(**values).returning(Upload.id)).scalar_one()
 
 
