@@ -36,3 +36,12 @@ class IngestSettings:
 
 
 DEFAULT_SETTINGS = IngestSettings()
+
+
+def size_words(size: int) -> str:
+    """A number of bytes as people read it: 950 bytes, 12 kB, 3.4 MB, 200 MB."""
+    if size < 1_000:
+        return f"{size:,} bytes"
+    if size < 1_000_000:
+        return f"{size / 1e3:,.0f} kB"
+    return f"{size / 1e6:,.1f} MB" if size < 10_000_000 else f"{size / 1e6:,.0f} MB"

@@ -12,9 +12,11 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy import Engine
 
+from qi.ingest.budget import BudgetExceeded, Deadline
 from qi.ingest.layout import to_long
-from qi.ingest.readers import ReadError, read_table
+from qi.ingest.readers import SPLIT_FIX, ReadError, read_table
 from qi.ingest.report import Problems, Report
+from qi.ingest.settings import DEFAULT_SETTINGS, IngestSettings, size_words
 from qi.ingest.validation import validate
 from qi.store import (
     UploadRecord,
@@ -38,11 +40,31 @@ def ingest_file(
     status: str = "final",
     today: date | None = None,
     file_name: str | None = None,
+    settings: IngestSettings = DEFAULT_SETTINGS,
 ) -> Report:
-    """Validate the file and store it if it has no errors; returns the report."""
+    """Validate the file and store it if it has no errors; returns the report. A file larger
+    than ``settings.max_file_bytes`` is rejected without being read."""
     path = Path(path)
+    name = file_name or path.name
+    size = path.stat().st_size
+    if size > settings.max_file_bytes:
+        check_lengths(Upload, {"actor": actor, "file_name": name})
+        report = Report(file_name=name, sheet=sheet)
+        problems = Problems()
+        problems.error(None, None, None, *_too_big(size, settings))
+        report.problems = problems.frame()
+        record = UploadRecord(name, f"size:{size}", 0, {}, sheet, actor)
+        report.upload_id = record_rejected_upload(engine, _with_report(record, report))
+        return report
     return ingest_bytes(
-        engine, path.read_bytes(), file_name or path.name, sheet, actor, measure, status, today
+        engine, path.read_bytes(), name, sheet, actor, measure, status, today, settings
+    )
+
+
+def _too_big(size: int, settings: IngestSettings) -> tuple[str, str]:
+    return (
+        f"the file is {size_words(size)}; at most {size_words(settings.max_file_bytes)} are read",
+        SPLIT_FIX,
     )
 
 
@@ -55,18 +77,26 @@ def ingest_bytes(
     measure: str | None = None,
     status: str = "final",
     today: date | None = None,
+    settings: IngestSettings = DEFAULT_SETTINGS,
 ) -> Report:
     """As ``ingest_file``, for content already in memory (an upload in the app).
 
-    Raises ``FieldTooLong`` (a ValueError) before reading anything when the actor or the file
-    name is longer than the database keeps."""
+    The whole upload, reading to storing, runs within ``settings.time_budget_s``; past it the
+    file is rejected and nothing is stored. Raises ``FieldTooLong`` (a ValueError) before
+    reading anything when the actor or the file name is longer than the database keeps."""
     check_lengths(Upload, {"actor": actor, "file_name": file_name})
+    deadline = Deadline(settings.time_budget_s)
     today = today or date.today()
     problems = Problems()
     report = Report(file_name=file_name, sheet=sheet)
-    rows = _read_and_validate(
-        engine, content, file_name, sheet, measure, status, today, problems, report
-    )
+    try:
+        rows = _read_and_validate(
+            engine, content, file_name, sheet, measure, status, today, problems, report,
+            settings, deadline,
+        )  # fmt: skip
+    except BudgetExceeded as error:
+        rows = None
+        problems.error(None, None, None, str(error), SPLIT_FIX)
     report.problems = problems.frame()
     content_hash = hashlib.sha256(content).hexdigest()
     record = UploadRecord(
@@ -95,19 +125,24 @@ def _with_report(record: UploadRecord, report: Report) -> UploadRecord:
 
 
 def _read_and_validate(
-    engine, content, file_name, sheet, measure, status, today, problems: Problems, report: Report
-) -> pl.DataFrame | None:
+    engine, content, file_name, sheet, measure, status, today, problems: Problems, report: Report,
+    settings: IngestSettings, deadline: Deadline,
+) -> pl.DataFrame | None:  # fmt: skip
     try:
-        table = read_table(content, file_name, sheet)
+        table = read_table(content, file_name, sheet, settings, deadline)
     except ReadError as error:
         for row, column, problem, fix in error.problems():
             problems.error(row, column, None, problem, fix)
         return None
+    deadline.check("reading the file")
     report.sheet = table.sheet
     report.rows_read = table.body.height
+    for row, column, problem, fix in table.problems:
+        problems.error(row, column, None, problem, fix)
     long = to_long(table.header, table.header_row, table.body, problems, measure)
     if long is None:
         return None
+    deadline.check("finding the layout")
     measures = read_measures(engine)
     places = read_places(engine)
     known = sorted(set(long["measure"].drop_nulls().unique()) & set(measures["code"]))
@@ -121,5 +156,7 @@ def _read_and_validate(
         problems,
         today,
         status,
+        settings,
     )
+    deadline.check("checking the file")
     return rows.select(list(OBSERVATION_SCHEMA))

@@ -1,17 +1,15 @@
 """Upload data: a locality team's CSV, Excel or Parquet file, checked, then stored whole or not at
 all, and the history of every upload with its outcome."""
 
-import io
 import json
 
-import openpyxl
 import polars as pl
 import streamlit as st
 
 from qi.app.context import engine, forget_catalogue, measures, place_names
 from qi.app.navigation import page_path
 from qi.app.widgets import plain
-from qi.ingest import ingest_bytes
+from qi.ingest import ingest_bytes, sheet_names
 from qi.store import read_uploads
 
 LAST_REPORT = "qi.upload.report"
@@ -21,15 +19,6 @@ OUTCOME_WORDS = {
     "unchanged": "Already stored (nothing changed)",
     "rejected": "Rejected (nothing stored)",
 }
-
-
-def sheet_names(content: bytes) -> list[str]:
-    # Work-around: qi.ingest has no call listing an Excel file's sheets.
-    workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
-    try:
-        return list(workbook.sheetnames)
-    finally:
-        workbook.close()
 
 
 def example_file() -> pl.DataFrame:
