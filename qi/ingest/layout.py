@@ -113,6 +113,10 @@ def to_long(
     optional = [
         (pl.col(columns[f]) if f in columns else pl.lit(None, pl.String)).alias(f"{f}_text")
         for f in ("numerator", "denominator", "status")
+    ] + [
+        # The file's own names for these columns, for the report.
+        pl.lit(names[columns[f]] if f in columns else f, pl.String).alias(f"_{f}_column")
+        for f in ("numerator", "denominator", "status")
     ]
     # Which value fields the file has as columns (a wide layout's periods are value columns).
     present = [
@@ -151,6 +155,27 @@ def to_long(
             "use the long layout (measure, place, period, numerator, denominator) for proportions and rates",
         )  # fmt: skip
         return None
+    blank = (
+        body.select(
+            (pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "")).all()
+            for c in period_columns
+        ).row(0)
+        if body.height
+        else [True] * len(period_columns)
+    )
+    if all(blank):
+        problems.error(
+            header_row, None, None, "no values at all: every period column is blank",
+            "fill in the values under the periods",
+        )  # fmt: skip
+    else:
+        for c, empty in zip(period_columns, blank, strict=True):
+            if empty:
+                problems.warning(
+                    header_row, names[c], None, "column skipped: it has no values (nothing stored for this period)",
+                    "no change needed if the period is not reported yet",
+                )  # fmt: skip
+        period_columns = [c for c, empty in zip(period_columns, blank, strict=True) if not empty]
     wide = body.select(*keys, *optional, *period_columns)
     long = wide.unpivot(
         on=period_columns,
@@ -171,6 +196,7 @@ def to_long(
             "_row", "measure", "place", "period_text", "period_column", "value_text",
             "value_column", "numerator_text", "denominator_text", "status_text",
             "_has_value", "_has_numerator", "_has_denominator", "_measure_column", "_place_column",
+            "_numerator_column", "_denominator_column", "_status_column",
         )
         .sort("_row", maintain_order=True)
     )  # fmt: skip

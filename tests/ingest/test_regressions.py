@@ -8,11 +8,11 @@ import pytest
 from click.testing import CliRunner
 
 from qi.cli import main
-from qi.ingest import ingest_bytes
+from qi.ingest import IngestSettings, ingest_bytes
 from qi.ingest.definitions import import_definitions
 from qi.store import connect, read_places, read_series
 from qi.store.errors import FieldTooLong
-from tests.ingest.files import WARDS, add_definitions, csv_bytes, parquet_bytes
+from tests.ingest.files import WARDS, add_definitions, csv_bytes, parquet_bytes, xlsx_bytes
 
 TODAY = date(2025, 6, 1)
 HEADER = ["measure", "place", "period", "value"]
@@ -129,3 +129,139 @@ def test_ingest_help_documents_the_exit_statuses():
     assert result.exit_code == 0
     for words in ("0 stored", "1 rejected", "2 usage error", "3 internal error"):
         assert words in " ".join(result.output.split())
+
+
+# --- data blanked or distorted without a word ---------------------------------------------------
+
+
+def _stored(engine) -> list[tuple]:
+    return read_series(engine).select("place", "period", "value", "missing_reason").rows()
+
+
+def test_formula_cells_without_saved_results_are_errors_not_blanks_over_stored_values(engine):
+    add_definitions(engine)
+    ingest_bytes(engine, xlsx_bytes([HEADER, ["falls_admissions", WARDS[0], "2024-01", 7]]), "v1.xlsx", today=TODAY)  # fmt: skip
+    before = _stored(engine)
+    content = xlsx_bytes(
+        [HEADER, ["falls_admissions", WARDS[0], "2024-01", ("=", "B9*2")],
+         ["falls_admissions", WARDS[1], "2024-01", ("=", "B9*3")]]
+    )  # fmt: skip
+    report = ingest_bytes(engine, content, "v2.xlsx", today=TODAY)
+    assert report.outcome == "rejected"
+    assert {(e["row"], e["column"]) for e in report.errors.iter_rows(named=True)} == {
+        (2, "value"),
+        (3, "value"),
+    }
+    assert "is a formula whose result is not saved in the file" in report.render()
+    assert "open the workbook in Excel and save it" in report.render()
+    assert _stored(engine) == before  # not "1 revised" to a blank
+
+
+def test_an_excel_error_cell_is_reported_as_such(engine):
+    add_definitions(engine)
+    content = xlsx_bytes([HEADER, ["falls_admissions", WARDS[0], "2024-01", ("#", "#DIV/0!")]])
+    (error,) = ingest_bytes(engine, content, "e.xlsx", today=TODAY).errors.iter_rows(named=True)
+    assert (error["row"], error["column"], error["value"]) == (2, "value", "#DIV/0!")
+    assert "an Excel error" in error["problem"]
+
+
+def test_a_value_column_with_no_values_at_all_does_not_blank_the_stored_values(engine):
+    add_definitions(engine)
+    rows = [["falls_admissions", w, "2024-01", str(i + 1)] for i, w in enumerate(WARDS)]
+    ingest_bytes(engine, csv_bytes([HEADER, *rows]), "v1.csv", today=TODAY)
+    before = _stored(engine)
+    blanked = [[*r[:3], ""] for r in rows]
+    report = ingest_bytes(engine, csv_bytes([HEADER, *blanked]), "v2.csv", today=TODAY)
+    error = report.errors.row(0, named=True)
+    assert (report.outcome, error["row"], error["column"]) == ("rejected", 1, "value")
+    assert error["problem"] == "has no values at all: every cell in it is blank"
+    assert _stored(engine) == before
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("1e308", "is too large to be a real value"),
+        ("9.2e18", "is too large to be a real value"),
+        ("2000000000", "is above 1000000000, the most a value of falls_admissions can be"),
+        ("150%", "is a percentage, and a count is a number of things"),
+        ("inf", "is not a number (not a finite number)"),
+        ("1e999", "is not a number (too large (or small) to be a number)"),
+    ],
+)
+def test_a_count_it_cannot_be_is_an_error_not_an_outlier_warning(engine, value, words):
+    add_definitions(engine)
+    report = ingest_bytes(engine, _one_row(value=value), "c.csv", today=TODAY)
+    assert report.outcome == "rejected"
+    (error,) = report.errors.iter_rows(named=True)
+    assert (error["row"], error["column"], error["value"]) == (2, "value", value)
+    assert words in error["problem"]
+
+
+def test_the_ceiling_of_a_count_is_a_setting(engine):
+    add_definitions(engine)
+    report = ingest_bytes(engine, _one_row(value="2000000000"), "c.csv", today=TODAY,
+                          settings=IngestSettings(count_ceiling=3e9))  # fmt: skip
+    assert report.outcome == "stored", report.render()
+
+
+def test_a_csv_cut_off_in_the_middle_of_a_number_is_not_stored(engine):
+    add_definitions(engine)
+    whole = csv_bytes([HEADER, ["falls_admissions", WARDS[0], "2024-01", "1234"],
+                       ["falls_admissions", WARDS[1], "2024-01", "5678"]])  # fmt: skip
+    cut = whole[: whole.rindex(b"5678") + 2]  # ...,56
+    report = ingest_bytes(engine, cut, "cut.csv", today=TODAY)
+    assert report.outcome == "rejected"
+    (error,) = report.errors.iter_rows(named=True)
+    assert error["row"] == 3 and "may have been cut short" in error["problem"]
+    assert read_series(engine).height == 0
+    relaxed = ingest_bytes(engine, cut, "cut.csv", today=TODAY,
+                           settings=IngestSettings(require_final_line_break=False))  # fmt: skip
+    assert relaxed.outcome == "stored"
+
+
+def test_a_wide_sheets_blank_future_month_is_skipped_with_a_warning(engine):
+    add_definitions(engine)
+    content = csv_bytes(
+        [["measure", "place", "Apr-25", "May-25", "Jun-25", "Jul-25"],
+         ["falls_admissions", WARDS[0], "3", "4", "", ""],
+         ["falls_admissions", WARDS[1], "5", "6", "", ""]]
+    )  # fmt: skip
+    report = ingest_bytes(engine, content, "wide.csv", today=TODAY)
+    assert report.outcome == "stored", report.render()
+    assert report.added == 4
+    skipped = report.warnings.filter(pl.col("problem").str.starts_with("column skipped"))
+    assert sorted(skipped["column"].to_list()) == ["Jul-25", "Jun-25"]
+
+
+# --- messages that mislead ---------------------------------------------------------------------
+
+
+def test_a_ratios_outlier_warning_names_the_files_own_columns_and_cells(engine):
+    add_definitions(engine)
+    header = ["measure", "place", "period", "Numerator", "Denominator"]
+    history = [["dna_rate", WARDS[0], f"{2022 + m // 12}-{m % 12 + 1:02d}", str(10 + m % 3), "100"]
+               for m in range(24)]  # fmt: skip
+    ingest_bytes(engine, csv_bytes([header, *history]), "h.csv", today=TODAY)
+    report = ingest_bytes(
+        engine, csv_bytes([header, ["dna_rate", WARDS[0], "2024-01", "90", "100"]]), "n.csv",
+        today=TODAY,
+    )  # fmt: skip
+    (warning,) = report.warnings.iter_rows(named=True)
+    assert (warning["column"], warning["value"]) == ("Numerator", "90/100")
+    assert warning["problem"].startswith("Numerator over Denominator is 0.9, far outside")
+    assert "value" not in report.render().replace("values", "")
+
+
+def test_a_row_in_error_for_a_future_date_gets_no_gap_warning(engine):
+    add_definitions(engine)
+    report = ingest_bytes(
+        engine,
+        csv_bytes([HEADER, ["falls_admissions", WARDS[0], "2024-01", "1"],
+                   ["falls_admissions", WARDS[0], "2036-09", "2"]]),
+        "f.csv", today=TODAY,
+    )  # fmt: skip
+    assert [e["problem"] for e in report.errors.iter_rows(named=True)] == [
+        "is in the future (today is 2025-06-01)"
+    ]
+    assert report.warnings.height == 0
