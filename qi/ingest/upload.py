@@ -13,7 +13,7 @@ import polars as pl
 from sqlalchemy import Engine
 
 from qi.ingest.budget import BudgetExceeded, Deadline
-from qi.ingest.layout import to_long
+from qi.ingest.layout import Known, to_long
 from qi.ingest.readers import SPLIT_FIX, ReadError, read_table
 from qi.ingest.report import Problems, Report
 from qi.ingest.settings import DEFAULT_SETTINGS, IngestSettings, size_words
@@ -128,6 +128,8 @@ def _read_and_validate(
     engine, content, file_name, sheet, measure, status, today, problems: Problems, report: Report,
     settings: IngestSettings, deadline: Deadline,
 ) -> pl.DataFrame | None:  # fmt: skip
+    measures = read_measures(engine)
+    places = read_places(engine)
     try:
         table = read_table(content, file_name, sheet, settings, deadline)
     except ReadError as error:
@@ -139,12 +141,12 @@ def _read_and_validate(
     report.rows_read = table.body.height
     for row, column, problem, fix in table.problems:
         problems.error(row, column, None, problem, fix)
-    long = to_long(table.header, table.header_row, table.body, problems, measure)
+    long = to_long(
+        table.header, table.header_row, table.body, problems, measure, Known.of(measures, places)
+    )
     if long is None:
         return None
     deadline.check("finding the layout")
-    measures = read_measures(engine)
-    places = read_places(engine)
     known = sorted(set(long["measure"].drop_nulls().unique()) & set(measures["code"]))
     history = read_series(engine, measures=known) if known else None
     rows = validate(

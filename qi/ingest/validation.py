@@ -217,7 +217,8 @@ def validate(
         problems.add(
             problems_where(
                 frame,
-                pl.col(field).is_null() | (pl.col(field) == ""),
+                (pl.col(field).is_null() | (pl.col(field) == ""))
+                & pl.col(f"_{field}_column").is_not_null(),  # (no column at all: said once)
                 "error",
                 pl.col(f"_{field}_column"),
                 pl.lit(None, pl.String),
@@ -253,7 +254,7 @@ def validate(
     problems.add(
         problems_where(
             frame,
-            pl.col("period").is_null(),
+            pl.col("period").is_null() & pl.col("period_column").is_not_null(),
             "error",
             pl.col("period_column"),
             pl.col("period_text"),
@@ -357,25 +358,7 @@ def validate(
         )
     )
 
-    # The same measure, place and period twice.
-    key = ["measure", "place", "period"]
-    keyed = frame.filter(pl.col("period").is_not_null() & pl.col("measure").is_not_null())
-    problems.add(
-        problems_where(
-            keyed.with_row_index("_i").with_columns(
-                pl.col("_row").min().over(key).alias("_first"), pl.col("_i").min().over(key).alias("_first_i")
-            ),
-            (pl.len().over(key) > 1) & (pl.col("_i") != pl.col("_first_i")),
-            "error",
-            pl.col("period_column"),
-            pl.col("period_text"),
-            pl.format(
-                "repeats measure {}, place {}, period {} (first on row {})",
-                pl.col("measure"), pl.col("place"), pl.col("period"), pl.col("_first"),
-            ),
-            "keep one row per measure, place and period: delete or correct the repeat",
-        )
-    )  # fmt: skip
+    _repeats(frame, problems)
 
     frame = frame.with_columns(
         pl.when(ratio)
@@ -389,6 +372,51 @@ def validate(
     return frame.select(
         "measure_id", "place_id", "period", "value", "numerator", "denominator",
         "missing_reason", "status", "_row",
+    )  # fmt: skip
+
+
+def _repeats(frame: pl.DataFrame, problems: Problems) -> None:
+    """The same measure, place and period twice. A wide sheet's row repeated (the same place
+    twice) is one problem on the row, not one per month; the same period twice in one row (two
+    columns for one month) is one per column."""
+    key = ["measure", "place", "period"]
+    keyed = frame.filter(pl.col("period").is_not_null() & pl.col("measure").is_not_null())
+    repeats = (
+        keyed.with_row_index("_i")
+        .with_columns(
+            pl.col("_row").min().over(key).alias("_first"),
+            pl.col("_i").min().over(key).alias("_first_i"),
+            pl.len().over(key).alias("_n"),
+        )
+        .filter((pl.col("_n") > 1) & (pl.col("_i") != pl.col("_first_i")))
+    )
+    wide = pl.col("value_column").eq_missing(pl.col("period_column"))
+    rows = (
+        repeats.filter(wide & (pl.col("_row") != pl.col("_first")))
+        .group_by("_row", "_first", "measure", "place", "_place_column", maintain_order=True)
+        .agg(pl.len().alias("_periods"))
+    )
+    problems.add(
+        problems_where(
+            rows, pl.lit(True), "error", pl.col("_place_column"), pl.col("place"),
+            pl.format("repeats row {}: measure {} at place {} again ({} periods)",
+                      pl.col("_first"), pl.col("measure"), pl.col("place"), pl.col("_periods")),
+            "keep one row per measure and place: delete or correct the repeated row",
+        )
+    )  # fmt: skip
+    problems.add(
+        problems_where(
+            repeats,
+            ~(wide & (pl.col("_row") != pl.col("_first"))),
+            "error",
+            pl.col("period_column"),
+            pl.col("period_text"),
+            pl.format(
+                "repeats measure {}, place {}, period {} (first on row {})",
+                pl.col("measure"), pl.col("place"), pl.col("period"), pl.col("_first"),
+            ),
+            "keep one row per measure, place and period: delete or correct the repeat",
+        )
     )  # fmt: skip
 
 

@@ -265,3 +265,82 @@ def test_a_row_in_error_for_a_future_date_gets_no_gap_warning(engine):
         "is in the future (today is 2025-06-01)"
     ]
     assert report.warnings.height == 0
+
+
+# --- realistic wide workbooks: the layout found by what the cells hold -------------------------
+
+MONTHS = ["Apr-24", "May-24", "Jun-24"]
+
+
+def _wide(place_header, places=WARDS, measure_header="Measure", title=True) -> bytes:
+    rows = [["Falls admissions by ward, 2024/25"], []] if title else []
+    rows.append([measure_header, place_header, *MONTHS, "Notes"])
+    rows += [["falls_admissions", p, 3 + i, 4, 5, ""] for i, p in enumerate(places)]
+    return xlsx_bytes(rows)
+
+
+@pytest.mark.parametrize("place_header", ["Trust", "Liverpool", None, "Ward"])
+def test_the_place_column_is_found_by_its_codes_whatever_its_header(engine, place_header):
+    add_definitions(engine)
+    report = ingest_bytes(engine, _wide(place_header), "wide.xlsx", today=TODAY)
+    assert report.outcome == "stored", report.render()
+    assert report.added == 9
+    assert read_series(engine).filter(pl.col("place") == WARDS[0])["value"].to_list() == [3.0, 4.0, 5.0]  # fmt: skip
+
+
+def test_places_and_measures_written_as_their_names_are_read_as_their_codes(engine):
+    add_definitions(engine)
+    content = xlsx_bytes(
+        [["KPI", "Area", *MONTHS],
+         ["Emergency admissions for falls", "Ward one", 1, 2, 3],
+         ["emergency admissions for FALLS ", "ward two", 4, 5, 6]]
+    )  # fmt: skip
+    report = ingest_bytes(engine, content, "names.xlsx", today=TODAY)
+    assert report.outcome == "stored", report.render()
+    stored = read_series(engine).select("measure", "place").unique().sort("place").rows()
+    assert stored == [("falls_admissions", WARDS[0]), ("falls_admissions", WARDS[1])]
+
+
+def test_one_pass_reports_the_layout_problem_and_every_cell_problem(engine):
+    add_definitions(engine)
+    content = xlsx_bytes(
+        [[None, *MONTHS],
+         [WARDS[0], 1, "lots", 3],
+         ["E0500000X", 4, 5, 6]]
+    )  # fmt: skip
+    report = ingest_bytes(engine, content, "w.xlsx", today=TODAY)
+    problems = report.errors["problem"].to_list()
+    assert any(p.startswith("no measure column") for p in problems)
+    assert "is not a number" in problems
+    assert any(p.startswith("unknown place code") for p in problems)
+    assert read_series(engine).height == 0
+
+
+def test_a_place_column_of_unknown_codes_is_still_read_and_every_code_reported(engine):
+    add_definitions(engine)
+    report = ingest_bytes(engine, _wide("Org", places=["X1", "X2"]), "w.xlsx", today=TODAY)
+    unknown = report.errors.filter(pl.col("problem").str.starts_with("unknown place code"))
+    assert unknown.select("row", "column", "value").rows() == [(4, "Org", "X1"), (5, "Org", "X2")]
+    assert unknown["count"].to_list() == [3, 3]  # once per row and column, with its cells
+    assert "row 4, column 'Org': 'X1' unknown place code (in 3 cells)" in report.render()
+
+
+def test_a_duplicated_place_row_in_a_wide_sheet_is_one_problem(engine):
+    add_definitions(engine)
+    report = ingest_bytes(engine, _wide("Ward", places=[WARDS[0], WARDS[1], WARDS[0]]), "w.xlsx", today=TODAY)  # fmt: skip
+    (error,) = report.errors.iter_rows(named=True)
+    assert (error["row"], error["column"], error["value"]) == (6, "Ward", WARDS[0])
+    assert (
+        error["problem"]
+        == f"repeats row 4: measure falls_admissions at place {WARDS[0]} again (3 periods)"
+    )
+
+
+def test_a_long_file_headed_in_a_teams_own_words_is_read(engine):
+    add_definitions(engine)
+    content = csv_bytes(
+        [["Trust", "Month", "Attendances"], [WARDS[0], "2024-01", "12"], [WARDS[1], "2024-01", "7"]]
+    )
+    report = ingest_bytes(engine, content, "ae.csv", measure="falls_admissions", today=TODAY)
+    assert report.outcome == "stored", report.render()
+    assert read_series(engine)["value"].to_list() == [12.0, 7.0]
