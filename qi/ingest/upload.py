@@ -26,6 +26,8 @@ from qi.store import (
     record_rejected_upload,
     store_observations,
 )
+from qi.store.engine import BUSY_TIMEOUT_S
+from qi.store.errors import StoreTimedOut
 from qi.store.limits import check_lengths
 from qi.store.models import Upload
 from qi.store.observations import OBSERVATION_SCHEMA
@@ -83,7 +85,9 @@ def ingest_bytes(
 
     The whole upload, reading to storing, runs within ``settings.time_budget_s``; past it the
     file is rejected and nothing is stored. Raises ``FieldTooLong`` (a ValueError) before
-    reading anything when the actor or the file name is longer than the database keeps."""
+    reading anything when the actor or the file name is longer than the database keeps, and
+    ``StoreBusy`` when other changes hold the database for too long (nothing is stored; the
+    same upload will work later)."""
     check_lengths(Upload, {"actor": actor, "file_name": file_name})
     deadline = Deadline(settings.time_budget_s)
     today = today or date.today()
@@ -112,7 +116,20 @@ def ingest_bytes(
         report.upload_id = record_rejected_upload(engine, _with_report(record, report))
         return report
     report.outcome = "stored"
-    result = store_observations(engine, rows, _with_report(record, report))
+    try:
+        result = store_observations(
+            engine,
+            rows,
+            _with_report(record, report),
+            wait_s=min(BUSY_TIMEOUT_S, deadline.remaining()),
+            time_limit_s=deadline.remaining(),
+        )
+    except StoreTimedOut:
+        problems.error(None, None, None, str(BudgetExceeded("storing the file", settings.time_budget_s)), SPLIT_FIX)  # fmt: skip
+        report.problems = problems.frame()
+        report.outcome = "rejected"
+        report.upload_id = record_rejected_upload(engine, _with_report(record, report))
+        return report
     report.upload_id = result.upload_id
     report.added, report.revised, report.unchanged = result.added, result.revised, result.unchanged
     if result.upload_id is None:

@@ -13,7 +13,7 @@ import polars as pl
 from sqlalchemy import Engine, Integer, String, insert, select, update
 
 from qi.store import clock
-from qi.store.engine import WRITE, default_actor
+from qi.store.engine import default_actor, writing
 from qi.store.frames import read_frame
 from qi.store.models import Annotation, Measure, Place
 
@@ -83,8 +83,7 @@ def add_annotation(
         raise AnnotationError(
             "an annotation either starts a new phase or excludes a point, not both"
         )
-    with engine.begin() as connection:
-        connection = connection.execution_options(**WRITE)
+    with writing(engine) as connection:
         measure_id = _id_of(connection, Measure, measure, "measure")
         place_id = _id_of(connection, Place, place, "place") if place else None
         result = connection.execute(
@@ -106,8 +105,7 @@ def add_annotation(
 
 def undo_annotation(engine: Engine, annotation_id: int, actor: str | None = None) -> None:
     """Mark an annotation undone (kept, with who undid it and when)."""
-    with engine.begin() as connection:
-        connection = connection.execution_options(**WRITE)
+    with writing(engine) as connection:
         done = connection.execute(
             update(Annotation)
             .where(Annotation.id == annotation_id, Annotation.undone_at.is_(None))

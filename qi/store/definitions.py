@@ -10,7 +10,7 @@ from sqlalchemy import Engine, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from qi.store import clock
-from qi.store.engine import WRITE, default_actor
+from qi.store.engine import default_actor, writing
 from qi.store.frames import read_frame
 from qi.store.limits import check_lengths, column_limits
 from qi.store.models import Initiative, InitiativePlace, Measure, Place
@@ -58,10 +58,8 @@ def upsert_measures(engine: Engine, measures: pl.DataFrame, actor: str | None = 
         index_elements=["code"],
         set_={f: statement.excluded[f] for f in (*MEASURE_FIELDS, *UPDATED) if f != "code"},
     )
-    with engine.connect() as connection:
-        connection.execution_options(**WRITE)
-        with connection.begin():
-            connection.execute(statement, [row | stamp for row in rows])
+    with writing(engine) as connection:
+        connection.execute(statement, [row | stamp for row in rows])
     return len(rows)
 
 
@@ -78,21 +76,19 @@ def upsert_places(engine: Engine, places: pl.DataFrame, actor: str | None = None
         index_elements=["code"],
         set_={f: statement.excluded[f] for f in (*own, *UPDATED) if f != "code"},
     )
-    with engine.connect() as connection:
-        connection.execution_options(**WRITE)
-        with connection.begin():
-            connection.execute(statement, rows)
-            ids = dict(connection.execute(select(Place.code, Place.id)).all())
-            links = [
-                {"child": ids[code], "parent": ids[parent] if parent else None}
-                for code, parent in places.select("code", "parent").iter_rows()
-            ]
-            connection.execute(
-                update(Place.__table__)
-                .where(Place.__table__.c.id == bindparam("child"))
-                .values(parent_id=bindparam("parent")),
-                links,
-            )
+    with writing(engine) as connection:
+        connection.execute(statement, rows)
+        ids = dict(connection.execute(select(Place.code, Place.id)).all())
+        links = [
+            {"child": ids[code], "parent": ids[parent] if parent else None}
+            for code, parent in places.select("code", "parent").iter_rows()
+        ]
+        connection.execute(
+            update(Place.__table__)
+            .where(Place.__table__.c.id == bindparam("child"))
+            .values(parent_id=bindparam("parent")),
+            links,
+        )
     return len(rows)
 
 
@@ -107,45 +103,43 @@ def add_initiative(
 ) -> int:
     """Create (or replace the places of) a place-based initiative. Returns its id."""
     check_lengths(Initiative, {"name": name, "created_by": actor})
-    with engine.connect() as connection:
-        connection.execution_options(**WRITE)
-        with connection.begin():
-            place_ids = dict(
-                connection.execute(select(Place.code, Place.id).where(Place.code.in_(places))).all()
-            )
-            missing = sorted(set(places) - set(place_ids))
-            if missing:
-                raise LookupError(f"unknown place code(s): {', '.join(missing)}")
+    with writing(engine) as connection:
+        place_ids = dict(
+            connection.execute(select(Place.code, Place.id).where(Place.code.in_(places))).all()
+        )
+        missing = sorted(set(places) - set(place_ids))
+        if missing:
+            raise LookupError(f"unknown place code(s): {', '.join(missing)}")
+        initiative_id = connection.execute(
+            select(Initiative.id).where(Initiative.name == name)
+        ).scalar()
+        values = dict(
+            start_date=start_date,
+            description=description,
+            outcome_domains=", ".join(outcome_domains or []) or None,
+        )
+        if initiative_id is None:
             initiative_id = connection.execute(
-                select(Initiative.id).where(Initiative.name == name)
-            ).scalar()
-            values = dict(
-                start_date=start_date,
-                description=description,
-                outcome_domains=", ".join(outcome_domains or []) or None,
-            )
-            if initiative_id is None:
-                initiative_id = connection.execute(
-                    Initiative.__table__.insert()
-                    .values(
-                        name=name,
-                        created_by=actor or default_actor(),
-                        created_at=clock.now(),
-                        **values,
-                    )
-                    .returning(Initiative.id)
-                ).scalar_one()
-            else:
-                connection.execute(
-                    update(Initiative).where(Initiative.id == initiative_id).values(**values)
+                Initiative.__table__.insert()
+                .values(
+                    name=name,
+                    created_by=actor or default_actor(),
+                    created_at=clock.now(),
+                    **values,
                 )
-                connection.execute(
-                    delete(InitiativePlace).where(InitiativePlace.initiative_id == initiative_id)
-                )
+                .returning(Initiative.id)
+            ).scalar_one()
+        else:
             connection.execute(
-                InitiativePlace.__table__.insert(),
-                [{"initiative_id": initiative_id, "place_id": i} for i in place_ids.values()],
+                update(Initiative).where(Initiative.id == initiative_id).values(**values)
             )
+            connection.execute(
+                delete(InitiativePlace).where(InitiativePlace.initiative_id == initiative_id)
+            )
+        connection.execute(
+            InitiativePlace.__table__.insert(),
+            [{"initiative_id": initiative_id, "place_id": i} for i in place_ids.values()],
+        )
     return initiative_id
 
 

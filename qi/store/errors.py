@@ -22,6 +22,12 @@ class StoreBusy(StoreError):
         )
 
 
+class StoreTimedOut(StoreError):
+    def __init__(self, limit_s: float | None = None) -> None:
+        limit = f" {limit_s:g} s" if limit_s is not None else ""
+        super().__init__(f"storing took longer than the{limit} allowed; nothing was stored")
+
+
 class FieldTooLong(StoreError, ValueError):
     def __init__(self, found: list[tuple[str, int, int]]) -> None:
         self.found = found

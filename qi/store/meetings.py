@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, String, insert, select, update
 from sqlalchemy.orm import aliased
 
 from qi.store import clock
-from qi.store.engine import WRITE, default_actor
+from qi.store.engine import default_actor, writing
 from qi.store.frames import read_frame
 from qi.store.models import (
     ACTION_KINDS,
@@ -98,8 +98,7 @@ def add_meeting(
         )
     if not isinstance(held_on, date):
         raise MeetingError(f"held_on must be a date, not {held_on!r}")
-    with engine.begin() as connection:
-        connection = connection.execution_options(**WRITE)
+    with writing(engine) as connection:
         return int(
             connection.execute(
                 insert(Meeting).values(
@@ -148,8 +147,7 @@ def add_action(
         raise MeetingError("a place narrows a measure; give the measure too, or leave out place")
     when = clock.now()
     who = actor or default_actor()
-    with engine.begin() as connection:
-        connection = connection.execution_options(**WRITE)
+    with writing(engine) as connection:
         _id(connection, Meeting.id, Meeting.id, meeting_id, "meeting")
         _id(connection, Story.id, Story.id, story_id, "story")
         return int(
@@ -181,8 +179,7 @@ def set_action_status(
         raise MeetingError(
             f"unknown status {status!r}; choose one of: {', '.join(ACTION_STATUSES)}"
         )
-    with engine.begin() as connection:
-        connection = connection.execution_options(**WRITE)
+    with writing(engine) as connection:
         kind = connection.execute(select(Action.kind).where(Action.id == action_id)).scalar()
         if kind is None:
             raise MeetingError(f"no action {action_id}")

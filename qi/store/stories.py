@@ -24,7 +24,7 @@ import polars as pl
 from sqlalchemy import Connection, Engine, Integer, String, delete, insert, select, update
 
 from qi.store import clock
-from qi.store.engine import WRITE, default_actor
+from qi.store.engine import default_actor, writing
 from qi.store.frames import read_frame
 from qi.store.models import (
     Initiative,
@@ -154,8 +154,7 @@ def add_story(
         raise StoryError("recorded_at is in the future; give the time the story was recorded")
     when = recorded_at or now
     who = actor or default_actor()
-    with engine.begin() as connection:
-        connection = connection.execution_options(**WRITE)
+    with writing(engine) as connection:
         ids = _checked(connection, story, now.date())
         story_id = int(
             connection.execute(
@@ -217,8 +216,7 @@ def edit_story(engine: Engine, story_id: int, *, actor: str | None = None, **cha
     )
     story = replace(stored, **changes)
     when = clock.now()
-    with engine.begin() as connection:
-        connection = connection.execution_options(**WRITE)
+    with writing(engine) as connection:
         ids = _checked(connection, story, when.date())
         connection.execute(
             update(Story)

@@ -9,6 +9,7 @@ import polars as pl
 import streamlit as st
 
 from qi.app.context import choose_scope, engine, measure_definition, month, place_names
+from qi.app.errors import STORE_ERRORS, said
 from qi.app.measure_panel import beside_chart, chart_settings, load_view, phase_table, place_chart
 from qi.app.widgets import plain
 from qi.store.annotations import (
@@ -94,8 +95,8 @@ with add, st.form("qi.annotation", clear_on_submit=True, border=True):
                 reason=reason or None,
                 actor=actor or None,
             )
-        except AnnotationError as error:
-            st.error(f"Not added: {error}.")
+        except (AnnotationError, *STORE_ERRORS) as error:
+            st.error(f"Not added: {said(error)}.")
         else:
             flash("success", f"Annotation added at {month(period)}.")
 
@@ -135,8 +136,8 @@ with suggested:
                         new_phase=True,
                         reason=reason or None,
                     )
-                except AnnotationError as error:
-                    flash("error", f"Not confirmed: {error}.")
+                except (AnnotationError, *STORE_ERRORS) as error:
+                    flash("error", f"Not confirmed: {said(error)}.")
                 else:
                     flash("success", f"Limits recalculated from {month(row['period'])}.")
             if dismiss.button("Dismiss", key=f"qi.dismiss.{key}"):
@@ -174,5 +175,9 @@ for note in history.iter_rows(named=True):
             )
         words.markdown(line)
         if note["undone_at"] is None and button.button("Undo", key=f"qi.undo.{note['id']}"):
-            undo_annotation(engine(), note["id"])
-            flash("success", f"Annotation at {month(note['period'])} undone.")
+            try:
+                undo_annotation(engine(), note["id"])
+            except (AnnotationError, *STORE_ERRORS) as error:
+                flash("error", f"Not undone: {said(error)}.")
+            else:
+                flash("success", f"Annotation at {month(note['period'])} undone.")

@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from qi.app.context import engine, forget_catalogue, measures, place_names
+from qi.app.errors import STORE_ERRORS, said
 from qi.app.navigation import page_path
 from qi.app.widgets import plain
 from qi.ingest import ingest_bytes, sheet_names
@@ -108,12 +109,16 @@ if dropped is not None:
         help="Provisional values can be revised by a later upload; the old value is kept.",
     )
     if st.button("Check and store", type="primary"):
-        with st.spinner("Checking every cell..."):
-            report = ingest_bytes(
-                engine(), content, dropped.name, sheet=sheet, actor=actor or None, status=status
-            )
-        forget_catalogue()
-        st.session_state[LAST_REPORT] = report.to_dict() | {"problems": problem_rows(report)}
+        try:
+            with st.spinner("Checking every cell..."):
+                report = ingest_bytes(
+                    engine(), content, dropped.name, sheet=sheet, actor=actor or None, status=status
+                )
+        except STORE_ERRORS as error:
+            st.warning(f"**{plain(dropped.name)}: not stored.** {plain(said(error))}.")
+        else:
+            forget_catalogue()
+            st.session_state[LAST_REPORT] = report.to_dict() | {"problems": problem_rows(report)}
 
 if LAST_REPORT in st.session_state:
     show_report(st.session_state[LAST_REPORT])
