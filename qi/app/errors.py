@@ -1,6 +1,6 @@
 """What a page says when a write could not be done: one place for every page.
 
-Pages catch ``STORE_ERRORS`` beside their own errors around a write and show ``said(error)``
+Pages catch ``StoreError`` beside their own errors around a write and show ``said(error)``
 the way they show any other refusal. A busy database (another upload holding it longer than the
 store waits) is "busy, try again", never "database is locked"; a text too long for the database
 says which and how long it may be.
@@ -8,8 +8,7 @@ says which and how long it may be.
 
 from qi.store.errors import StoreBusy, StoreError
 
-# The store's refusals a page catches around a write (with its own errors).
-STORE_ERRORS: tuple[type[Exception], ...] = (StoreError,)
+__all__ = ["StoreError", "said"]  # StoreError: what a page catches around a write
 
 
 def said(error: Exception) -> str:

@@ -174,11 +174,18 @@ def _definitions_command(section: str) -> click.Group:
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--db", help=DB_HELP)
     @click.option("--actor", help=ACTOR_HELP, callback=_actor)
+    @click.option(
+        "--force",
+        is_flag=True,
+        hidden=section != "measures",
+        help="Change a measure's kind, frequency or unit even though data are stored for it "
+        "(the report says what that means for the stored data; the old definition is kept).",
+    )
     @guarded
-    def import_(file, db, actor) -> None:
+    def import_(file, db, actor, force) -> None:
         from qi.ingest.definitions import import_definitions
 
-        _finish(import_definitions(_engine(db), file, section, actor=actor))
+        _finish(import_definitions(_engine(db), file, section, actor=actor, force=force))
 
     import_.help = f"Add or update {section} from a CSV or YAML FILE (all or nothing).\n\n" + (
         "Columns: code, name, kind (count, rate, proportion, continuous, time_between, "

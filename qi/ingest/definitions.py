@@ -14,8 +14,9 @@ from sqlalchemy import Engine
 
 from qi.ingest.readers import decode
 from qi.ingest.report import Problems, Report, problems_where
-from qi.store import read_places, upsert_measures, upsert_places
+from qi.store import read_measures, read_places, upsert_measures, upsert_places
 from qi.store.definitions import MEASURE_FIELDS, MEASURE_LIMITS, PLACE_FIELDS, PLACE_LIMITS
+from qi.store.errors import DefinitionChangeRefused
 from qi.store.models import FREQUENCIES, IMPROVEMENT_DIRECTIONS, MEASURE_KINDS, PLACE_TYPES
 
 IMPROVEMENT_WORDS = {"increase": "up", "higher": "up", "decrease": "down", "lower": "down"}
@@ -126,7 +127,7 @@ def validate_measures(frame: pl.DataFrame, problems: Problems) -> pl.DataFrame:
     _one_of(frame, "improvement", IMPROVEMENT_DIRECTIONS, problems)
     _one_of(frame, "frequency", FREQUENCIES, problems)
     _duplicates(frame, problems)
-    for number in ("multiplier", "target"):
+    for number in ("multiplier", "target", "maximum"):
         parsed = pl.col(number).str.replace_all(",", "").cast(pl.Float64, strict=False)
         problems.add(
             problems_where(frame, pl.col(number).is_not_null() & parsed.is_null(), "error",
@@ -136,6 +137,11 @@ def validate_measures(frame: pl.DataFrame, problems: Problems) -> pl.DataFrame:
     problems.add(
         problems_where(frame, pl.col("multiplier") <= 0, "error", pl.lit("multiplier"),
                        pl.col("multiplier"), "must be above zero", "use 1, 100, 1000 or 100000")
+    )  # fmt: skip
+    problems.add(
+        problems_where(frame, pl.col("maximum") <= 0, "error", pl.lit("maximum"),
+                       pl.col("maximum"), "must be above zero",
+                       "give the largest value the measure can plausibly take, or leave it blank")
     )  # fmt: skip
     return frame.with_columns(pl.col("multiplier").fill_null(1.0)).select("_row", *MEASURE_FIELDS)
 
@@ -171,10 +177,39 @@ def validate_places(frame: pl.DataFrame, known: pl.DataFrame, problems: Problems
     return frame.select("_row", *PLACE_FIELDS)
 
 
+def _changes(
+    valid: pl.DataFrame, stored: pl.DataFrame, fields: tuple[str, ...], problems: Problems
+) -> None:
+    """A warning for each field a definition changes: re-importing never overwrites silently
+    (the old definition is kept in its history)."""
+    if stored.height == 0 or valid.height == 0:
+        return
+    compared = [f for f in fields if f != "code" and f in stored.columns and f in valid.columns]
+    joined = valid.join(
+        stored.select("code", *(pl.col(f).alias(f"_old_{f}") for f in compared)),
+        on="code",
+        how="inner",
+    )
+    for f in compared:
+        old, new = pl.col(f"_old_{f}"), pl.col(f)
+        problems.add(
+            problems_where(
+                joined, old.cast(pl.String).ne_missing(new.cast(pl.String)), "warning", pl.lit(f), new.cast(pl.String),
+                pl.format("changes {} of {} (was {})", pl.lit(f), pl.col("code"),
+                          old.cast(pl.String).fill_null("blank")),
+                "no change needed if this is meant; the old definition is kept in its history",
+            )
+        )  # fmt: skip
+
+
 def import_definitions(
-    engine: Engine, path: str | Path, section: str, actor: str | None = None
+    engine: Engine, path: str | Path, section: str, actor: str | None = None, force: bool = False
 ) -> Report:
-    """Validate and store a measures or places file ("measures" or "places"); returns the report."""
+    """Validate and store a measures or places file ("measures" or "places"); returns the report.
+
+    Every changed field is a warning in the report. A measure's kind, frequency or unit cannot
+    change while observations are stored for it (an error stating the consequences) unless
+    ``force``."""
     path = Path(path)
     report = Report(file_name=path.name, what=section)
     problems = Problems()
@@ -189,12 +224,30 @@ def import_definitions(
     report.rows_read = frame.height
     if section == "measures":
         valid = validate_measures(frame, problems)
+        _changes(valid, read_measures(engine), MEASURE_FIELDS, problems)
     else:
         valid = validate_places(frame, read_places(engine), problems)
+        _changes(valid, read_places(engine), PLACE_FIELDS, problems)
     report.problems = problems.frame()
     if report.errors.height:
         return report
-    write = upsert_measures if section == "measures" else upsert_places
-    report.added = write(engine, valid.drop("_row"), actor=actor)
+    try:
+        if section == "measures":
+            report.added = upsert_measures(engine, valid.drop("_row"), actor=actor, force=force)
+        else:
+            report.added = upsert_places(engine, valid.drop("_row"), actor=actor)
+    except DefinitionChangeRefused as refused:
+        rows = dict(valid.select("code", "_row").iter_rows())
+        for c in refused.changes:
+            problems.error(
+                rows.get(c["code"]), c["field"], str(c["new"]),
+                f"changes the {c['field']} of {c['code']} from {c['old']!r} while "
+                f"{c['observations']:,} observations are stored ({c['first']} to {c['last']}): "
+                f"{c['consequence']}",
+                "keep the measure's " + c["field"] + ", or give the new definition its own code; "
+                "to change it anyway, import again with --force",
+            )  # fmt: skip
+        report.problems = problems.frame()
+        return report
     report.outcome = "stored"
     return report

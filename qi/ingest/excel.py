@@ -260,8 +260,8 @@ def _formula_or_error(scan: SheetScan, attributes: bytes, inner: bytes) -> None:
     reference = _CELL_REF.search(attributes)
     if reference is None:
         return
-    kind = _TYPE.search(attributes)
-    kind = kind.group(1) if kind else b"n"
+    typed = _TYPE.search(attributes)
+    kind = typed.group(1) if typed else b"n"
     if kind == b"e":
         return  # reported as an error cell
     if _VALUE.search(inner) is None and kind != b"str" and not _INLINE.search(inner):
@@ -292,8 +292,8 @@ def _scan_row(scan: SheetScan, row: int, cells_xml: bytes) -> None:
     scan.last_cell = f"{column_letters(scan.last_column)}{scan.last_row}"
     for i in holding:
         attributes, inner = cells[i]
-        kind = _TYPE.search(attributes)
-        kind = kind.group(1) if kind else b"n"
+        typed = _TYPE.search(attributes)
+        kind = typed.group(1) if typed else b"n"
         value = _VALUE.search(inner)
         if kind == b"e":
             text = value.group(1).decode("utf-8", "replace").strip() if value else "#VALUE!"

@@ -13,6 +13,7 @@ upload reports every problem.
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -127,19 +128,19 @@ def field_of(header: str) -> str | None:
     return _FIELD_OF.get(re.sub(r"[\s\-]+", "_", str(header).strip().lower()))
 
 
-def _is_period_header(cells: list[str | None]) -> list[bool]:
+def _is_period_header(cells: Sequence[str | None]) -> list[bool]:
     parsed = pl.Series("h", [c or "" for c in cells], dtype=pl.String).to_frame()
     return parsed.select(parse_period(pl.col("h")).is_not_null()).to_series().to_list()
 
 
-def _period_cells(cells: list[str | None]) -> int:
+def _period_cells(cells: Sequence[str | None]) -> int:
     """How many cells of a row are periods written as periods (a bare number, which could be
     an Excel date serial, does not count: in a data row it is a value)."""
     written = [c for c in cells if c and not re.fullmatch(r"\s*\d+(\.\d*)?\s*", c)]
     return sum(_is_period_header(written)) if written else 0
 
 
-def find_header(rows: list[list[str | None]]) -> int | None:
+def find_header(rows: Sequence[Sequence[str | None]]) -> int | None:
     """Index of the header among the first rows: the first naming a key field (measure or
     place) and at least one more field or period; else the row with the most periods (at least
     two: a wide sheet's header, whatever its key columns are called); else the first naming the

@@ -8,7 +8,7 @@ the header (row 1), data rows are numbered from 2 as in a spreadsheet.
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,11 +44,11 @@ class ReadError(Exception):
         fix: str,
         row: int | None = None,
         column: str | None = None,
-        more: list[tuple[int | None, str | None, str, str]] | None = None,
+        more: Sequence[tuple[int | None, str | None, str, str]] | None = None,
     ) -> None:
         super().__init__(problem)
         self.problem, self.fix, self.row, self.column = problem, fix, row, column
-        self.more = more or []
+        self.more = list(more or [])
 
     def problems(self) -> list[tuple[int | None, str | None, str, str]]:
         """Every problem: (row, column, problem, fix)."""
@@ -65,10 +65,10 @@ class Table:
     problems: list[tuple[int | None, str | None, str, str]] = field(default_factory=list)
 
 
-HeaderFinder = Callable[[list[list[str | None]]], int | None]
+HeaderFinder = Callable[[Sequence[Sequence[str | None]]], int | None]
 
 
-def _names(cells: list[str | None], first_column: int | None = None) -> list[str]:
+def _names(cells: Sequence[str | None], first_column: int | None = None) -> list[str]:
     """Column names as the file has them; an unnamed column is 'column 3' (CSV, Parquet) or
     'column C' (Excel, counting from the sheet's first column ``first_column``)."""
 
@@ -107,7 +107,8 @@ SPLIT_FIX = (
 
 def _first_lines(text: str, count: int) -> list[str]:
     """The first ``count`` lines, without copying the rest of the text."""
-    lines, start = [], 0
+    lines: list[str] = []
+    start = 0
     while len(lines) < count and start <= len(text):
         end = text.find("\n", start)
         if end < 0:
@@ -169,7 +170,7 @@ def read_csv(
     table = Table(header, index + 1, _numbered(body, index + 2))
     _check_shape(table, settings)
     if settings.require_final_line_break and table.body.height and not text.endswith("\n"):
-        last = table.body["_row"].max()
+        last = int(table.body["_row"].max())  # type: ignore[arg-type]
         table.problems.append(
             (
                 last,
@@ -326,7 +327,7 @@ def read_excel(
 
 def read_parquet(content: bytes, settings: IngestSettings = DEFAULT_SETTINGS) -> Table:
     try:
-        import pyarrow.parquet as pq
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
         metadata = pq.ParquetFile(io.BytesIO(content)).metadata
         rows, columns = metadata.num_rows, metadata.num_columns

@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -132,7 +133,7 @@ def writing(
     with engine.connect() as connection:
         connection.execution_options(**WRITE)
         sqlite = connection.dialect.name == "sqlite"
-        driver = connection.connection.driver_connection
+        driver: Any = connection.connection.driver_connection
         if sqlite:
             driver.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
             if time_limit_s is not None:

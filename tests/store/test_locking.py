@@ -208,7 +208,7 @@ def _check_first_runs(url: str, folder: Path) -> None:
         assert "locked" not in out + err and "Traceback" not in err
     engine = connect(url)
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0002"]  # fmt: skip
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0003"]  # fmt: skip
         assert connection.execute(select(func.count()).select_from(Measure)).scalar_one() == 8
     assert sorted(read_series(engine)["value"].to_list()) == [float(n) for n in range(8)]
     engine.dispose()

@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 
 from qi.app.context import choose_scope, engine, measure_definition, month, place_names
-from qi.app.errors import STORE_ERRORS, said
+from qi.app.errors import StoreError, said
 from qi.app.measure_panel import beside_chart, chart_settings, load_view, phase_table, place_chart
 from qi.app.widgets import plain
 from qi.store.annotations import (
@@ -95,7 +95,7 @@ with add, st.form("qi.annotation", clear_on_submit=True, border=True):
                 reason=reason or None,
                 actor=actor or None,
             )
-        except (AnnotationError, *STORE_ERRORS) as error:
+        except (AnnotationError, StoreError) as error:
             st.error(f"Not added: {said(error)}.")
         else:
             flash("success", f"Annotation added at {month(period)}.")
@@ -136,7 +136,7 @@ with suggested:
                         new_phase=True,
                         reason=reason or None,
                     )
-                except (AnnotationError, *STORE_ERRORS) as error:
+                except (AnnotationError, StoreError) as error:
                     flash("error", f"Not confirmed: {said(error)}.")
                 else:
                     flash("success", f"Limits recalculated from {month(row['period'])}.")
@@ -177,7 +177,7 @@ for note in history.iter_rows(named=True):
         if note["undone_at"] is None and button.button("Undo", key=f"qi.undo.{note['id']}"):
             try:
                 undo_annotation(engine(), note["id"])
-            except (AnnotationError, *STORE_ERRORS) as error:
+            except (AnnotationError, StoreError) as error:
                 flash("error", f"Not undone: {said(error)}.")
             else:
                 flash("success", f"Annotation at {month(note['period'])} undone.")

@@ -12,7 +12,7 @@ import polars as pl
 import streamlit as st
 
 from qi.app.context import engine, initiatives, month, open_measure, place_names, series_index
-from qi.app.errors import STORE_ERRORS, said
+from qi.app.errors import StoreError, said
 from qi.app.widgets import plain, show_notice
 from qi.meeting import icon_key, meeting_review
 from qi.report.icons import ICON_LABELS, icon_data_url
@@ -179,7 +179,7 @@ def _against(action: dict, titles: dict[str, str]) -> str:
 def _done(action_id: int) -> None:
     try:
         set_action_status(engine(), action_id, "done")
-    except (MeetingError, *STORE_ERRORS) as error:
+    except (MeetingError, StoreError) as error:
         st.session_state[NOTICE] = ("error", said(error))
         return
     st.session_state.pop(PACK, None)
@@ -230,7 +230,7 @@ def _record_meeting(initiative: str | None, place: str | None) -> None:
             initiative=initiative,
             place=place,
         )
-    except (MeetingError, *STORE_ERRORS) as error:
+    except (MeetingError, StoreError) as error:
         state[NOTICE] = ("error", f"The meeting was not recorded: {said(error)}")
         return
     state["qi.meeting.chosen"] = meeting_id
@@ -257,7 +257,7 @@ def _record_action(meeting_id: int) -> None:
             place=state.get("qi.meeting.action.place") if measure else None,
             story_id=story_id,
         )
-    except (MeetingError, *STORE_ERRORS) as error:
+    except (MeetingError, StoreError) as error:
         state[NOTICE] = ("error", f"Not recorded: {said(error)}")
         return
     state.pop(PACK, None)

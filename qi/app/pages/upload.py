@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 
 from qi.app.context import engine, forget_catalogue, measures, place_names
-from qi.app.errors import STORE_ERRORS, said
+from qi.app.errors import StoreError, said
 from qi.app.navigation import page_path
 from qi.app.widgets import plain
 from qi.ingest import ingest_bytes, sheet_names
@@ -114,7 +114,7 @@ if dropped is not None:
                 report = ingest_bytes(
                     engine(), content, dropped.name, sheet=sheet, actor=actor or None, status=status
                 )
-        except STORE_ERRORS as error:
+        except StoreError as error:
             st.warning(f"**{plain(dropped.name)}: not stored.** {plain(said(error))}.")
         else:
             forget_catalogue()
