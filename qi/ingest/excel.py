@@ -18,7 +18,6 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
-from zlib import error as zlib_error
 
 import polars as pl
 
@@ -60,6 +59,12 @@ _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _DOC_RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 # workbook.xml and its relationships are small; anything bigger is not a workbook.
 _SMALL_PART_BYTES = 20_000_000
+
+
+def is_panic(error: BaseException) -> bool:
+    """A Rust library's panic (polars, calamine) surfaces as pyo3's PanicException, which is a
+    BaseException (not an Exception) and a class of its own in each library."""
+    return type(error).__name__ == "PanicException"
 
 
 class ExcelError(Exception):
@@ -113,7 +118,7 @@ class SheetScan:
 def _open(content: bytes) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(io.BytesIO(content))
-    except (zipfile.BadZipFile, ValueError, OSError) as error:
+    except Exception as error:  # not a zip, or a damaged one
         raise ExcelError(
             f"the file cannot be opened as an Excel workbook ({type(error).__name__})",
             "save it from Excel as .xlsx",
@@ -210,7 +215,7 @@ def scan_sheet(
                     break
     except ExcelError:
         raise
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib_error) as error:
+    except Exception as error:  # a damaged zip: bad data, unknown method, encrypted...
         raise ExcelError(
             f"the workbook is damaged ({type(error).__name__} while reading the sheet)",
             "open it in Excel and save it again, or export it again",
@@ -362,7 +367,9 @@ def load_cells(content: bytes, sheet: str, scan: SheetScan) -> pl.DataFrame:
         )
         frame = loaded.to_polars()
         absolute = [c.absolute_index for c in loaded.available_columns()]
-    except Exception as error:  # calamine's errors: a damaged or unusual workbook
+    except BaseException as error:  # calamine's errors, and its panics: a damaged workbook
+        if not (isinstance(error, Exception) or is_panic(error)):
+            raise
         raise ExcelError(
             f"the sheet cannot be read ({type(error).__name__}: {str(error).splitlines()[0][:200]})",
             "open the workbook in Excel and save it again as .xlsx",

@@ -19,6 +19,7 @@ from qi.ingest.excel import (
     FORMULA_WITHOUT_VALUE,
     ExcelError,
     column_letters,
+    is_panic,
     load_cells,
     scan_sheet,
     worksheets,
@@ -162,7 +163,9 @@ def read_csv(
             infer_schema=False,
             has_header=True,
         )
-    except pl.exceptions.ComputeError as error:
+    except BaseException as error:
+        if not (isinstance(error, pl.exceptions.PolarsError) or is_panic(error)):
+            raise
         raise _ragged(text[offset:], separator, len(header), index) or ReadError(
             f"the file cannot be read as CSV ({str(error).splitlines()[0]})",
             "check the file is a CSV export and not cut short",
@@ -334,7 +337,9 @@ def read_parquet(content: bytes, settings: IngestSettings = DEFAULT_SETTINGS) ->
         unpacked = sum(
             metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups)
         )
-    except Exception as error:
+    except BaseException as error:
+        if not (isinstance(error, Exception) or is_panic(error)):
+            raise
         raise ReadError(
             f"the file cannot be read as Parquet ({type(error).__name__})",
             "check the file is a complete Parquet file",
@@ -358,8 +363,13 @@ def read_parquet(content: bytes, settings: IngestSettings = DEFAULT_SETTINGS) ->
             SPLIT_FIX,
         )
     try:
-        frame = pl.read_parquet(io.BytesIO(content))
-    except Exception as error:
+        # Read by Arrow, whose errors are exceptions: polars' own reader panics (and prints a
+        # Rust backtrace) on some damaged files.
+        frame = pl.from_arrow(pq.read_table(io.BytesIO(content)))
+        assert isinstance(frame, pl.DataFrame)
+    except BaseException as error:
+        if not (isinstance(error, Exception) or is_panic(error)):
+            raise
         raise ReadError(
             f"the file cannot be read as Parquet ({type(error).__name__})",
             "check the file is a complete Parquet file",

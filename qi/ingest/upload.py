@@ -13,6 +13,7 @@ import polars as pl
 from sqlalchemy import Engine
 
 from qi.ingest.budget import BudgetExceeded, Deadline
+from qi.ingest.excel import is_panic
 from qi.ingest.layout import Known, to_long
 from qi.ingest.readers import SPLIT_FIX, ReadError, read_table
 from qi.ingest.report import Problems, Report
@@ -101,6 +102,17 @@ def ingest_bytes(
     except BudgetExceeded as error:
         rows = None
         problems.error(None, None, None, str(error), SPLIT_FIX)
+    except BaseException as error:
+        if not is_panic(error):
+            raise
+        # A library reading the file gave up (a Rust panic): nothing is stored, and it is said.
+        rows = None
+        problems.error(
+            None, None, None, f"qi could not read this file ({type(error).__name__}: "
+            f"{str(error).splitlines()[0][:200] if str(error) else 'no detail'})",
+            "check the file opens in Excel (or whatever made it); if it does, send it to whoever "
+            "looks after qi",
+        )  # fmt: skip
     report.problems = problems.frame()
     content_hash = hashlib.sha256(content).hexdigest()
     record = UploadRecord(
