@@ -14,6 +14,7 @@ and trying again will work.
 
 import getpass
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -25,7 +26,6 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 
 from qi.store.errors import StoreBusy, StoreTimedOut
 
@@ -106,15 +106,25 @@ def connect(url: str | None = None) -> Engine:
     return create_engine(url)
 
 
-def _busy(error: OperationalError) -> bool:
+def _driver_error(error: Exception) -> Exception:
+    """The driver's own error, whether SQLAlchemy wrapped it or a bulk write raised it raw."""
+    return getattr(error, "orig", None) or error
+
+
+def _busy(error: Exception) -> bool:
     """A lock wait that ran out (SQLite "database is locked", PostgreSQL lock_timeout)."""
-    code = getattr(error.orig, "sqlstate", None)
-    return code == "55P03" or "database is locked" in str(error.orig) or "database table is locked" in str(error.orig)  # fmt: skip
+    raw = _driver_error(error)
+    return getattr(raw, "sqlstate", None) == "55P03" or (
+        isinstance(raw, sqlite3.OperationalError) and "is locked" in str(raw)
+    )
 
 
-def _timed_out(error: OperationalError) -> bool:
+def _timed_out(error: Exception) -> bool:
     """A statement stopped by the time limit (SQLite interrupt, PostgreSQL statement_timeout)."""
-    return getattr(error.orig, "sqlstate", None) == "57014" or "interrupted" in str(error.orig)
+    raw = _driver_error(error)
+    return getattr(raw, "sqlstate", None) == "57014" or (
+        isinstance(raw, sqlite3.OperationalError) and "interrupted" in str(raw)
+    )
 
 
 @contextmanager
@@ -149,7 +159,7 @@ def writing(
                         limit = max(1, int(time_limit_s * 1000))
                         connection.exec_driver_sql(f"SET LOCAL statement_timeout = {limit}")
                 yield connection
-        except OperationalError as error:
+        except Exception as error:
             if _busy(error):
                 raise StoreBusy(time.monotonic() - started) from error
             if _timed_out(error):

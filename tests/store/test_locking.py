@@ -225,3 +225,30 @@ def test_eight_first_runs_on_a_new_postgresql_database_all_succeed(postgres_serv
         _check_first_runs(postgres_server.url(name), tmp_path)
     finally:
         postgres_server.sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def test_a_store_past_its_time_limit_is_rolled_back_whole(database_url):
+    from qi.store import UploadRecord, read_places, read_uploads, store_observations
+    from qi.store.errors import StoreTimedOut
+
+    engine = connect(database_url)
+    add_definitions(engine)
+    upsert_places(
+        engine,
+        pl.DataFrame({"code": PLACES, "name": PLACES, "type": "ward", "parent": None, "gss_code": None},
+                     schema_overrides={"parent": pl.String, "gss_code": pl.String}),
+    )  # fmt: skip
+    ids = dict(read_places(engine).select("code", "id").iter_rows())
+    days = pl.date_range(date(1990, 1, 1), date(2024, 12, 1), "1mo", eager=True)
+    rows = (
+        pl.DataFrame({"place_id": [ids[p] for p in PLACES]})
+        .join(pl.DataFrame({"period": days}), how="cross")
+        .select(
+            pl.lit(1).alias("measure_id"), "place_id", "period", pl.lit(3.0).alias("value"),
+            pl.lit(None, pl.Float64).alias("numerator"), pl.lit(None, pl.Float64).alias("denominator"),
+            pl.lit(None, pl.String).alias("missing_reason"), pl.lit("final").alias("status"),
+        )
+    )  # fmt: skip
+    with pytest.raises(StoreTimedOut):
+        store_observations(engine, rows, UploadRecord("big.csv", "h", rows.height, {}), time_limit_s=0.001)  # fmt: skip
+    assert read_series(engine).height == 0 and read_uploads(engine).height == 0
