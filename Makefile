@@ -3,7 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test lint format bench clean
+.PHONY: help install run test quick typecheck lint bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
 $(BIN)/qi: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -12,23 +15,30 @@ $(BIN)/qi: pyproject.toml requirements.lock
 	$(BIN)/pip install -q --no-deps -e .
 	touch $(BIN)/qi
 
-install: $(BIN)/qi
+install: $(BIN)/qi  ## the pinned virtual environment (.venv)
 
-run: install
+run: install  ## the app on SQLite with the demo
 	$(BIN)/qi demo --if-empty
 	$(BIN)/streamlit run app.py --server.headless true --browser.gatherUsageStats false
 
-test: install
+test: install  ## lint, types, then every test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
-lint: install
+quick: install  ## the tests without a browser or PostgreSQL
+	$(BIN)/python -m pytest -q -m "not browser and not postgres"
+
+typecheck: install  ## mypy, strict on the engine, vocabulary and text
+	$(BIN)/mypy
+
+lint: install  ## fix what ruff can
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: install
+bench: install  ## every benchmark, printing figures
 	for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
-clean:
+clean:  ## remove the virtual environment
 	rm -rf $(VENV) .pytest_cache

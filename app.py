@@ -7,8 +7,9 @@ import streamlit as st
 
 from qi.app.navigation import page_path, sections
 
-st.set_page_config(page_title="qi: quality improvement", page_icon=":material/monitoring:",
-                   layout="wide")  # fmt: skip
+st.set_page_config(
+    page_title="qi: quality improvement", page_icon=":material/monitoring:", layout="wide"
+)
 
 # A tool for improvement teams, not for app developers: no "Deploy" button.
 st.set_option("client.toolbarMode", "minimal")

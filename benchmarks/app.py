@@ -9,7 +9,7 @@ phase table, annotations, download data) for:
 - the same page showing every place side by side (30 small multiples, 3,600 points).
 
 Prints the median of 5 runs of each (after one warm-up run, as a server has imported
-everything before the first click). Budgets (issue 4): under 1 s and under 3 s.
+everything before the first click). Budgets: under 1 s and under 3 s.
 
     .venv/bin/python benchmarks/app.py [--places 30] [--months 120] [--runs 5]
 """

@@ -8,7 +8,7 @@ the median of 5 runs of:
 - small multiples: ``measure_view`` for 30 places (3,600 points) + ``small_multiples`` +
   ``to_dict()``.
 
-Budgets (issue 4): under 1 s and under 3 s. The first run in the process is reported apart
+Budgets: under 1 s and under 3 s. The first run in the process is reported apart
 (imports and Altair's schema loading happen once per app process, not per page).
 
     .venv/bin/python benchmarks/app_figures.py [--places 30] [--months 120] [--runs 5]
@@ -112,13 +112,25 @@ def build_store(url: str, places: int, months: int):
     store_observations(engine, rows, upload)
     for code in codes:
         add_annotation(
-            engine, measure=MEASURE, place=code, period=periods[months * 2 // 3], kind="intervention",
-            text="Peer supporters on every ward", new_phase=True, reason="New service",
-        )  # fmt: skip
+            engine,
+            measure=MEASURE,
+            place=code,
+            period=periods[months * 2 // 3],
+            kind="intervention",
+            text="Peer supporters on every ward",
+            new_phase=True,
+            reason="New service",
+        )
         add_annotation(
-            engine, measure=MEASURE, place=code, period=periods[months // 3], kind="data_issue",
-            text="Half the month's visits not recorded", exclude=True, reason="System outage",
-        )  # fmt: skip
+            engine,
+            measure=MEASURE,
+            place=code,
+            period=periods[months // 3],
+            kind="data_issue",
+            text="Half the month's visits not recorded",
+            exclude=True,
+            reason="System outage",
+        )
     return engine, codes
 
 
@@ -138,8 +150,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     options = parser.parse_args()
 
-    from qi.report.figures import small_multiples, spc_chart
-    from qi.review import measure_view
+    from qi.render.figures import small_multiples, spc_chart
+    from qi.services.review import measure_view
 
     with tempfile.TemporaryDirectory() as folder:
         engine, codes = build_store(

@@ -9,7 +9,7 @@ XFD1048576) and large ones that must stay quick (a 300,000-row .xlsx, 100,000 fo
 without saved results). Target: each under 10 s and 500 MB; a line says OVER if not.
 
 The 1M-row file: the median of 3 runs, rows per second and each run's peak memory (every run is
-a fresh process on a fresh database). Targets (issue 3): store under 15 s on SQLite and under
+a fresh process on a fresh database). Targets: store under 15 s on SQLite and under
 10 s on PostgreSQL; read 100,000 rows in under 1 s.
 
     .venv/bin/python benchmarks/ingest.py [--only worst|million] [--backend sqlite|postgresql|both]

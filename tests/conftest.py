@@ -53,22 +53,35 @@ class PostgresServer:
         subprocess.run(
             _as_postgres(
                 str(POSTGRES_BIN / "initdb"),
-                "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
                 "--locale=C.UTF-8",
             ),
             **run,
-        )  # fmt: skip
+        )
         options = (
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=50"
         )
         subprocess.run(
             _as_postgres(
-                str(POSTGRES_BIN / "pg_ctl"), "-D", str(self.data), "-o", options,
-                "-l", str(self.root / "log"), "-w", "start",
+                str(POSTGRES_BIN / "pg_ctl"),
+                "-D",
+                str(self.data),
+                "-o",
+                options,
+                "-l",
+                str(self.root / "log"),
+                "-w",
+                "start",
             ),
             **run,
-        )  # fmt: skip
+        )
 
     def stop(self) -> None:
         subprocess.run(

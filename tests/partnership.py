@@ -72,25 +72,54 @@ def build(engine) -> dict:
     store_values(engine, "asthma_admissions", "RYY", HIGH + LOW)
     store_values(engine, "waits", "RZZ", LOW + LOW)
     add_annotation(
-        engine, measure="waits", place="RXX", period=date(2024, 1, 1), kind="context",
-        text="New referral pathway", actor="coach",
-    )  # fmt: skip
+        engine,
+        measure="waits",
+        place="RXX",
+        period=date(2024, 1, 1),
+        kind="context",
+        text="New referral pathway",
+        actor="coach",
+    )
     story = add_story(
-        engine, title=STORY_TITLE, narrative=STORY_TEXT, told_on=date(2024, 4, 2),
-        voice="parent_or_carer", consent_recorded=True, anonymised=True, place="RXX",
-        initiative=INITIATIVE, domains=["healthy", "safe"], participation="listened_to",
-        links=[{"measure": "waits", "start": date(2024, 3, 1)}], actor="worker",
-    )  # fmt: skip
+        engine,
+        title=STORY_TITLE,
+        narrative=STORY_TEXT,
+        told_on=date(2024, 4, 2),
+        voice="parent_or_carer",
+        consent_recorded=True,
+        anonymised=True,
+        place="RXX",
+        initiative=INITIATIVE,
+        domains=["healthy", "safe"],
+        participation="listened_to",
+        links=[{"measure": "waits", "start": date(2024, 3, 1)}],
+        actor="worker",
+    )
     meeting = add_meeting(
-        engine, title="Stewardship group, June 2024", held_on=MEETING_DAY,
-        initiative=INITIATIVE, notes="First review", actor="chair",
-    )  # fmt: skip
+        engine,
+        title="Stewardship group, June 2024",
+        held_on=MEETING_DAY,
+        initiative=INITIATIVE,
+        notes="First review",
+        actor="chair",
+    )
     action = add_action(
-        engine, meeting, text="Ask RXX why waits rose", owner="Locality lead",
-        due_on=date(2024, 7, 31), measure="waits", place="RXX", actor="chair",
-    )  # fmt: skip
+        engine,
+        meeting,
+        text="Ask RXX why waits rose",
+        owner="Locality lead",
+        due_on=date(2024, 7, 31),
+        measure="waits",
+        place="RXX",
+        actor="chair",
+    )
     decision = add_action(
-        engine, meeting, kind="decision", text="Keep the asthma checks going",
-        measure="asthma_admissions", story_id=story, actor="chair",
-    )  # fmt: skip
+        engine,
+        meeting,
+        kind="decision",
+        text="Keep the asthma checks going",
+        measure="asthma_admissions",
+        story_id=story,
+        actor="chair",
+    )
     return {"story": story, "meeting": meeting, "action": action, "decision": decision}

@@ -23,7 +23,7 @@ from qi.demo.ae import AE_FILE, DEMO_DATA
 from qi.demo.labels import STORIES_NOTICE
 from qi.demo.partnership import AE_PROGRAMME, BEST_START, INITIATIVES, LOCALITIES
 from qi.demo.synthetic import synthetic_observations
-from qi.meeting import meeting_review
+from qi.services.meeting import meeting_review
 from qi.store import read_measures, read_places, read_revisions, read_series, read_uploads
 from qi.store.annotations import phase_starts_and_exclusions, read_annotations
 from qi.store.meetings import (
@@ -35,6 +35,7 @@ from qi.store.meetings import (
 )
 from qi.store.models import Base, Initiative, InitiativePlace, Place
 from qi.store.stories import read_stories, story_links, story_markers
+from qi.vocabulary.measures import ENGINE_DIRECTIONS
 from qi.vocabulary.stories import VOICES
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -52,7 +53,6 @@ SYNTHETIC_MEASURES = {
 }
 MONTHLY_SYNTHETIC = SYNTHETIC_MEASURES - {"days_between_u18_adult_ward_admissions"}
 REAL_MEASURES = {"ae_type1_attendances", "ae_four_hour_performance"}
-DIRECTIONS = {"up": "increase", "down": "decrease", "neither": "neutral"}
 
 
 def chart(engine, measure: str, place: str, annotations: bool = True) -> pl.DataFrame:
@@ -73,7 +73,7 @@ def chart(engine, measure: str, place: str, annotations: bool = True) -> pl.Data
         kind=definition["kind"],
         chart=definition["chart"],
         rules="mdc",
-        direction=DIRECTIONS[definition["improvement"]],
+        direction=ENGINE_DIRECTIONS[definition["improvement"]],
         multiplier=definition["multiplier"],
         target=definition["target"],
         phases=phases if annotations else None,
@@ -259,8 +259,12 @@ def test_the_stories_are_labelled_illustrative_and_speak_in_all_four_voices(engi
     assert set(stories["voice"]) == set(VOICES)
     assert set(stories["place"]) >= {BRADFORD, CALDERDALE, KIRKLEES, LEEDS, WAKEFIELD}
     assert set(stories["domains"].explode()) == {
-        "healthy", "happy", "safe", "socially_connected", "learning_and_growing",
-    }  # fmt: skip
+        "healthy",
+        "happy",
+        "safe",
+        "socially_connected",
+        "learning_and_growing",
+    }
     assert stories["participation"].n_unique() == 5
     assert stories["told_on"].max() <= date(2025, 3, 31)
     assert "illustrative" in STORIES_NOTICE and STORIES_NOTICE in DEMO_NOTICE
@@ -328,9 +332,11 @@ def test_the_next_meeting_starts_with_the_open_actions_carried_forward(engine):
     still_open = open_actions(engine, initiative=BEST_START)
     assert still_open.height == 3
     next_meeting = add_meeting(
-        engine, title="Best Start stewardship group, March 2025", held_on=date(2025, 3, 12),
+        engine,
+        title="Best Start stewardship group, March 2025",
+        held_on=date(2025, 3, 12),
         initiative=BEST_START,
-    )  # fmt: skip
+    )
     carried = carried_forward(engine, next_meeting)
     assert carried["id"].to_list() == still_open["id"].to_list()
     review = meeting_review(engine, initiative=BEST_START, since_day=date(2025, 3, 12))

@@ -40,17 +40,43 @@ def installed(tmp_path_factory) -> Path:
         shutil.copy(ROOT / name, source / name)
     shutil.copytree(ROOT / "qi", source / "qi", ignore=shutil.ignore_patterns("__pycache__"))
     dist = root / "dist"
-    run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-        "--no-index", "--wheel-dir", dist, source, cwd=root)  # fmt: skip
+    run(
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--quiet",
+        "--no-deps",
+        "--no-build-isolation",
+        "--no-index",
+        "--wheel-dir",
+        dist,
+        source,
+        cwd=root,
+    )
     [wheel] = dist.glob("qi-*.whl")
     venv = root / "venv"
     run(sys.executable, "-m", "venv", "--without-pip", venv, cwd=root)
     python = venv / "bin" / "python"
-    site = Path(run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])",
-                    cwd=root).strip())  # fmt: skip
+    site = Path(
+        run(
+            python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=root
+        ).strip()
+    )
     (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    run(sys.executable, "-m", "pip", "--python", python, "install", "--quiet", "--no-deps",
-        "--no-index", wheel, cwd=root)  # fmt: skip
+    run(
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        python,
+        "install",
+        "--quiet",
+        "--no-deps",
+        "--no-index",
+        wheel,
+        cwd=root,
+    )
     return venv / "bin"
 
 
@@ -91,8 +117,19 @@ def test_qi_chart_runs_from_the_wheel_outside_the_checkout(installed, elsewhere)
     pl.DataFrame({"month": months, "admissions": [9.0, 11.0] * 5 + [9.0, 40.0]}).write_parquet(
         work / "measures.parquet"
     )
-    run(installed / "qi", "chart", "measures.parquet", "--out", "points.parquet",
-        "--value", "admissions", "--period", "month", cwd=work, env=env)  # fmt: skip
+    run(
+        installed / "qi",
+        "chart",
+        "measures.parquet",
+        "--out",
+        "points.parquet",
+        "--value",
+        "admissions",
+        "--period",
+        "month",
+        cwd=work,
+        env=env,
+    )
     points = pl.read_parquet(work / "points.parquet")
     assert points.height == 12
     assert points["signal"][11] == "outside"

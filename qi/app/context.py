@@ -4,11 +4,10 @@ The engine is opened once per database URL (``st.cache_resource``), which also c
 upgrades the schema. The scope (initiative, measure, place) lives in ``st.session_state`` under
 keys of its own, not only under the widgets' keys: Streamlit forgets a widget's state when a page
 without that widget runs, and the scope must survive a visit to another page. Another page (the
-meeting view of issue 5) opens a chart with ``open_measure()``.
+meeting view) opens a chart with ``open_measure()``.
 """
 
 from dataclasses import dataclass
-from datetime import date
 
 import polars as pl
 import streamlit as st
@@ -162,8 +161,3 @@ def choose_scope() -> Scope | None:
     place_codes = sorted(set(with_measure.get_column("place")), key=lambda c: names.get(c, c))
     place = _pick("place", "Place", place_codes, lambda c: names.get(c, c), right)
     return Scope(initiative, measure, place, place_codes)
-
-
-def month(value: date | None) -> str:
-    """A period as people write it on a chart: "Apr 2024"."""
-    return "" if value is None else value.strftime("%b %Y")

@@ -1,7 +1,7 @@
 """One measure's chart with what belongs beside it, shared by the Measures and Annotate pages.
 
 Everything drawn here comes from ``measure_view()`` (points, summary, annotations, reading) and
-``qi.report.figures`` (the chart). The phase table only picks each phase's first row of the
+``qi.render.figures`` (the chart). The phase table only picks each phase's first row of the
 engine's points: the centre and limits are the engine's.
 """
 
@@ -12,30 +12,36 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from qi.app.context import Scope, engine, month, place_names
+from qi.app.context import Scope, engine, place_names
 from qi.app.widgets import icon_with_meaning, plain
-from qi.charts import CHART_TYPES, RULE_SETS, SPCInputError, default_chart
-from qi.report.figures import export, small_multiples, spc_chart
-from qi.review import DEFAULT_RULES, MeasureView, ReviewError, measure_view
+from qi.charts import SPCInputError
+from qi.render.figures import export, small_multiples, spc_chart
+from qi.services.review import MeasureView, ReviewError, measure_settings, measure_view
+from qi.text import number, period
+from qi.vocabulary.charts import CHART_TYPES, RULE_SETS
 
-IMPROVEMENT_WORDS = {
-    "up": "higher is better",
-    "down": "lower is better",
-    "neither": "neither higher nor lower is better",
-}
 DATA_COLUMNS = (
-    "measure", "place", "period", "value", "numerator", "denominator", "phase", "excluded",
-    "centre", "lower_limit", "upper_limit", "lower_2sigma", "upper_2sigma", "target",
-    "point_type", "signal_label", "chart", "rules",
-)  # fmt: skip
+    "measure",
+    "place",
+    "period",
+    "value",
+    "numerator",
+    "denominator",
+    "phase",
+    "excluded",
+    "centre",
+    "lower_limit",
+    "upper_limit",
+    "lower_2sigma",
+    "upper_2sigma",
+    "target",
+    "point_type",
+    "signal_label",
+    "chart",
+    "rules",
+)
 CHART_WIDTH = 620
 CHART_HEIGHT = 380
-
-
-def default_settings(definition: dict) -> tuple[str, str]:
-    """The chart type and rule set the measure's definition asks for (else qi's defaults)."""
-    chart = definition["chart"] or default_chart(definition["kind"])
-    return chart, definition["rule_set"] or DEFAULT_RULES
 
 
 def chart_settings(definition: dict, columns=None) -> tuple[str, str, bool]:
@@ -44,7 +50,7 @@ def chart_settings(definition: dict, columns=None) -> tuple[str, str, bool]:
     Their keys carry the measure's code, so choosing another measure starts from its own
     defaults again.
     """
-    chart, rules = default_settings(definition)
+    chart, rules = measure_settings(definition)
     code = definition["code"]
     left, middle, right = columns or st.columns([3, 3, 2], vertical_alignment="bottom")
     chart = left.selectbox(
@@ -105,13 +111,6 @@ def place_chart(
     return chart
 
 
-def number(value: float | None) -> str:
-    """A value as people write it in a table: 1,157 or 46.75 (two decimals at most)."""
-    if value is None:
-        return ""
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
-
-
 def phase_table(view: MeasureView, place: str, unit: str | None) -> pl.DataFrame:
     """One row per phase of a place's chart: its span, points, centre and limits, from the
     engine's phase summary."""
@@ -127,8 +126,8 @@ def phase_table(view: MeasureView, place: str, unit: str | None) -> pl.DataFrame
         rows.append(
             {
                 "Phase": f"Phase {phase['phase']}",
-                "From": f"{phase['first_period']:%b %Y}",
-                "To": f"{phase['last_period']:%b %Y}",
+                "From": period(phase["first_period"], style="short"),
+                "To": period(phase["last_period"], style="short"),
                 "Points": phase["points"],
                 "Excluded": phase["excluded"],
                 f"Centre ({unit})" if unit else "Centre": number(phase["centre"]),
@@ -146,17 +145,17 @@ def beside_chart(view: MeasureView, place: str) -> None:
     icon_with_meaning(summary["assurance_icon"])
     with st.container(border=True):
         st.markdown(plain(view.reading(place)))
-    unit = view.measure["unit"] or ""
+    unit = view.measure["unit"]
     facts = []
     if summary["latest_value"] is not None:
         facts.append(
-            f"**Latest** ({month(summary['last_period'])}): "
-            f"{summary['latest_value']:,.4g} {plain(unit)}"
+            f"**Latest** ({period(summary['last_period'], style='short')}): "
+            f"{plain(number(summary['latest_value'], unit))}"
         )
     if summary["latest_centre"] is not None:
-        facts.append(f"**Centre line**: {summary['latest_centre']:,.4g} {plain(unit)}")
+        facts.append(f"**Centre line**: {plain(number(summary['latest_centre'], unit))}")
     if summary["target"] is not None:
-        facts.append(f"**Target**: {summary['target']:,.4g} {plain(unit)}")
+        facts.append(f"**Target**: {plain(number(summary['target'], unit))}")
     st.markdown("  \n".join(facts))
 
 
@@ -170,21 +169,41 @@ def downloads(make_chart, points: pl.DataFrame, stem: str) -> None:
     data.write_parquet(parquet)
     png, svg, csv, pq = st.columns(4)
     png.download_button(
-        "Chart as PNG", lambda: export(make_chart(), "png"), f"{stem}.png", "image/png",
-        on_click="ignore", icon=":material/image:", key=f"png.{stem}",
-    )  # fmt: skip
+        "Chart as PNG",
+        lambda: export(make_chart(), "png"),
+        f"{stem}.png",
+        "image/png",
+        on_click="ignore",
+        icon=":material/image:",
+        key=f"png.{stem}",
+    )
     svg.download_button(
-        "Chart as SVG", lambda: export(make_chart(), "svg"), f"{stem}.svg", "image/svg+xml",
-        on_click="ignore", icon=":material/image:", key=f"svg.{stem}",
-    )  # fmt: skip
+        "Chart as SVG",
+        lambda: export(make_chart(), "svg"),
+        f"{stem}.svg",
+        "image/svg+xml",
+        on_click="ignore",
+        icon=":material/image:",
+        key=f"svg.{stem}",
+    )
     csv.download_button(
-        "Data as CSV", data.write_csv(), f"{stem}.csv", "text/csv",
-        on_click="ignore", icon=":material/table:", key=f"csv.{stem}",
-    )  # fmt: skip
+        "Data as CSV",
+        data.write_csv(),
+        f"{stem}.csv",
+        "text/csv",
+        on_click="ignore",
+        icon=":material/table:",
+        key=f"csv.{stem}",
+    )
     pq.download_button(
-        "Data as Parquet", parquet.getvalue(), f"{stem}.parquet", "application/octet-stream",
-        on_click="ignore", icon=":material/table:", key=f"parquet.{stem}",
-    )  # fmt: skip
+        "Data as Parquet",
+        parquet.getvalue(),
+        f"{stem}.parquet",
+        "application/octet-stream",
+        on_click="ignore",
+        icon=":material/table:",
+        key=f"parquet.{stem}",
+    )
 
 
 def every_place(scope: Scope, chart: str, rules: str, show_2sigma: bool) -> None:

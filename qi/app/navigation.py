@@ -1,7 +1,6 @@
 """The app's pages and sections, in the order a user meets them.
 
-Each page is a script under ``qi/app/pages/``. A page joins the app by a line in ``PAGES``;
-the stories and meeting pages (issue 5) slot in under "Review" and "Meeting" the same way.
+Each page is a script under ``qi/app/pages/``. A page joins the app by a line in ``PAGES``.
 ``page_path()`` is how one page links to another (``st.page_link``, ``st.switch_page``).
 """
 

@@ -6,38 +6,27 @@ Charts come from ``measure_view()`` and ``spc_chart()``; story markers from ``st
 Nothing here computes statistics or writes to the store.
 """
 
-from datetime import date
-
 import altair as alt
 import polars as pl
 import streamlit as st
 
-from qi.app.context import engine, measure_names, month, place_names
+from qi.app.context import engine, measure_names, place_names
 from qi.app.widgets import plain
 from qi.charts import SPCInputError
-from qi.report.figures import spc_chart
-from qi.review import ReviewError, measure_view
+from qi.render.figures import spc_chart
+from qi.services.review import ReviewError, measure_view
 from qi.store.stories import read_story, story_markers
+from qi.text import period, period_range
 from qi.vocabulary.stories import DOMAINS, PARTICIPATION, VOICES
 
 STORY_CHART_WIDTH = 420  # with its icons, fits beside the story on a laptop screen
 STORY_CHART_HEIGHT = 260
 
 
-def period_words(start: date | None, end: date | None) -> str:
-    """A linked period range as people say it: "Apr 2024", "Apr to Sep 2024"."""
-    if start is None and end is None:
-        return "every period"
-    start, end = start or end, end or start
-    if start == end:
-        return month(start)
-    return f"{month(start)} to {month(end)}"
-
-
 def story_facts(story: dict) -> list[str]:
     """The story's recorded facts in words (not yet escaped)."""
     names = place_names()
-    facts = [f"Told on {story['told_on'].day} {story['told_on']:%B %Y}"]
+    facts = [f"Told on {period(story['told_on'], 'day')}"]
     if story["place"]:
         facts.append(names.get(story["place"], story["place"]))
     if story["initiative"]:
@@ -120,7 +109,7 @@ def linked_charts(story_id: int) -> None:
             plain(
                 f"Speaks to {names.get(link['measure'], link['measure'])} at "
                 f"{place_names().get(place, place)}, "
-                f"{period_words(link['period_start'], link['period_end'])}"
+                f"{period_range(link['period_start'], link['period_end'], style='short')}"
             )
         )
         drawn = chart_with_stories(link["measure"], place, highlight=story_id)
@@ -139,7 +128,7 @@ def stories_on_chart(markers: pl.DataFrame, key: str) -> None:
     chosen = st.selectbox(
         "Read a story",
         list(by_id),
-        format_func=lambda i: f"{month(by_id[i]['period'])}: {by_id[i]['title']}",
+        format_func=lambda i: f"{period(by_id[i]['period'], style='short')}: {by_id[i]['title']}",
         key=key,
     )
     show_story(read_story(engine(), chosen))

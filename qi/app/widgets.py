@@ -9,7 +9,8 @@ import re
 
 import streamlit as st
 
-from qi.report.icons import ICON_LABELS, icon_svg
+from qi.render.icons import icon_svg
+from qi.vocabulary.points import ICON_LABELS
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
 

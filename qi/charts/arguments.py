@@ -127,6 +127,9 @@ def prepare(
         _centre(frame, centre).alias(C.CENTRE_GIVEN),
         _direction(frame, direction).alias(C.DIRECTION),
     )
+    # The argument columns are now working columns; the originals go, so a column named like
+    # an output column ("direction", "target", "signal") cannot collide with it.
+    frame = frame.drop([c for c in dict.fromkeys(sources) if c not in (*keys, period)])
     if frame.get_column(period).null_count():
         frame = frame.filter(pl.col(period).is_not_null())
     series_keys = [*keys, period]

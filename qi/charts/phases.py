@@ -67,6 +67,10 @@ def lay_out(frame: pl.DataFrame, baseline: int | None) -> pl.DataFrame:
     )
 
 
+# The calendar unit is read from the first points in series order (any long stretch shows the
+# commonest step): a batched run charts every batch with the series holding them.
+PERIOD_UNIT_SAMPLE = 50_000
+
 _STEP_DAYS = {"day": 1, "week": 7, "month": 30.44, "quarter": 91.31, "year": 365.25}
 
 
@@ -75,7 +79,7 @@ def period_unit(periods: pl.Series) -> str | None:
     if not periods.dtype.is_temporal() or periods.len() < 2:
         return None
     # The commonest step shows in any long stretch: a sample keeps this cheap on big panels.
-    days = periods.head(50_000).cast(pl.Date).cast(pl.Int64).diff().drop_nulls()
+    days = periods.head(PERIOD_UNIT_SAMPLE).cast(pl.Date).cast(pl.Int64).diff().drop_nulls()
     days = days.filter(days > 0)
     if days.len() == 0:
         return None

@@ -9,7 +9,7 @@ nothing passed again.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 
@@ -55,10 +55,19 @@ class Chart:
     period: str
     chart_type: ChartType
     rule_set: RuleSet
+    _summary: list[pl.DataFrame] = field(
+        default_factory=list, init=False, repr=False, compare=False
+    )
 
     def summary(self) -> pl.DataFrame:
-        """One row per series: icons, latest limits, runs and counts (``summary.SERIES_COLUMNS``)."""
-        return series_summary(self.points, self.keys, self.period)
+        """One row per series: icons, latest limits, runs and counts (``summary.SERIES_COLUMNS``).
+
+        Worked out once per chart: every caller (a page, its figure, the pack) reads the same
+        frame.
+        """
+        if not self._summary:
+            self._summary.append(series_summary(self.points, self.keys, self.period))
+        return self._summary[0]
 
     def phases(self) -> pl.DataFrame:
         """One row per series and phase: span, points, centre, limits (``summary.PHASE_COLUMNS``)."""
@@ -67,7 +76,7 @@ class Chart:
     def filter(self, *predicates: pl.Expr | str, **constraints: object) -> "Chart":
         """The same chart with only the points that match (``DataFrame.filter``'s arguments):
         for example one series, ``chart.filter(place="E08000032")``."""
-        return replace(self, points=self.points.filter(*predicates, **constraints))
+        return replace(self, points=self.points.filter(*predicates, **constraints))  # new cache
 
     @property
     def series(self) -> pl.DataFrame:

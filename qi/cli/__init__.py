@@ -27,6 +27,12 @@ def _register() -> None:
         main.add_command(command)
     for command in demo.COMMANDS:
         main.add_command(command)
+    from qi.cli.effects import effect
+
+    main.add_command(effect)
+    from qi.cli.funnel import funnel_command
+
+    main.add_command(funnel_command)
 
 
 _register()

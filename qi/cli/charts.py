@@ -1,6 +1,8 @@
 """``qi chart`` and ``qi conformance``: the engine from the command line.
 
 Both are thin: they read files, call ``qi.charts.spc`` or ``qi.conformance``, and write files.
+An input larger than one batch (or a folder in or out) is charted in batches of whole series
+by ``qi.cli.datasets``.
 Bad input ends with one line naming the problem and the fix, and exit status 1.
 """
 
@@ -11,6 +13,8 @@ import click
 import polars as pl
 
 from qi.charts import CHART_TYPES, RULE_SETS, SPCInputError, spc
+from qi.charts.batches import point_columns
+from qi.cli import datasets
 
 
 class InputProblem(click.ClickException):
@@ -81,12 +85,14 @@ def _split(value: str | None) -> list[str]:
     "output",
     required=True,
     type=click.Path(path_type=Path),
-    help="Where to write one row per point (.csv or .parquet).",
+    help="Where to write one row per point: .csv or .parquet, or a folder for a Parquet "
+    "dataset (one file per batch). A .parquet or .csv name is always one file.",
 )
 @click.option(
     "--summary",
     type=click.Path(path_type=Path),
-    help="Also write one row per series: icons, runs, signal counts.",
+    help="Also write one row per series: icons, runs, signal counts. A run in batches "
+    "always writes it, by default beside the dataset (OUT-summary.parquet).",
 )
 @click.option("--value", required=True, help="Column of values (numerators for rates).")
 @click.option("--n", "denominator", help="Column of denominators (population, eligible cases).")
@@ -121,32 +127,117 @@ def _split(value: str | None) -> list[str]:
     help="Screen out moving ranges above 3.267 x AMR before the limits.",
 )
 @click.option("--aggregate", help="Combine repeated periods: mean, median, sum or sd.")
-def chart(input_file: Path, output: Path, summary: Path | None, by: str | None, **options) -> None:
-    """Chart every series in INPUT (CSV or Parquet) and write one row per point."""
+@click.option(
+    "--columns",
+    help="Point columns to write after the keys and period: all, narrow (value, centre, "
+    "limits, signal, point type) or a comma-separated list. Default: all, or narrow for a "
+    "run in batches.",
+)
+@click.option(
+    "--memory",
+    default=datasets.DEFAULT_MEMORY,
+    show_default=True,
+    help="Memory to chart within. A larger input is charted in batches of whole series.",
+)
+@click.option(
+    "--batch-series",
+    type=click.IntRange(min=1),
+    help="Chart in batches of this many series (instead of sizing batches by --memory).",
+)
+def chart(
+    input_file: Path,
+    output: Path,
+    summary: Path | None,
+    by: str | None,
+    columns: str | None,
+    memory: str,
+    batch_series: int | None,
+    **options,
+) -> None:
+    """Chart every series in INPUT (a CSV or Parquet file, or a folder of Parquet files) and
+    write one row per point."""
+    keys = _split(by)
+    try:
+        budget = datasets.parse_memory(memory)
+        scan = datasets.scan_input(input_file)
+        schema = datasets.schema_of(scan, input_file)
+        batched = (
+            batch_series is not None
+            or input_file.is_dir()
+            or _names_a_folder(output)
+            or datasets.rows_in(scan) > (budget - datasets.BASE_BYTES) // datasets.BYTES_PER_ROW
+        )
+    except datasets.DatasetProblem as error:
+        raise InputProblem(str(error)) from None
+    for name in ("phases", "exclude"):
+        periods = _split(options[name])
+        options[name] = _as_periods(periods, schema, options["period"]) if periods else None
+    chosen = _split(columns) if columns not in (None, "all", "narrow") else columns
+    if batched:
+        _chart_in_batches(
+            input_file, output, summary, keys, chosen or "narrow", budget, batch_series, options
+        )
+        return
     for path in (output, summary):
         if path is not None:
             check_writable(path)
-    keys = _split(by)
     named = [*keys, options["period"], options["value"], options["denominator"]]
     if options["direction"] not in ("increase", "decrease", "neutral"):
         named.append(options["direction"])  # a column of directions
     data = read_table(input_file, [c for c in named if c])
-    for name in ("phases", "exclude"):
-        periods = _split(options[name])
-        options[name] = _as_periods(periods, data, options["period"]) if periods else None
     try:
         charted = spc(data, by=keys, **options)
+        kept = point_columns(chosen or "all", charted.points.columns[len(keys) + 1 :])
     except SPCInputError as error:
         raise InputProblem(f"{input_file}: {error}") from None
-    write_table(charted.points, output)
+    write_table(charted.points.select(*keys, charted.period, *kept), output)
     if summary:
         write_table(charted.summary(), summary)
 
 
-def _as_periods(values: list[str], data: pl.DataFrame, period: str) -> list:
-    if period not in data.columns:
+def _names_a_folder(path: Path) -> bool:
+    return path.is_dir() or path.suffix == ""
+
+
+def _chart_in_batches(
+    source: Path,
+    output: Path,
+    summary: Path | None,
+    keys: list[str],
+    columns: str | list[str],
+    memory: int,
+    batch_series: int | None,
+    options: dict,
+) -> None:
+    summary = summary or datasets.default_summary(output)
+    run = datasets.Run(
+        source=source,
+        out=output,
+        summary=summary,
+        arguments={"by": keys, **options},
+        columns=columns,
+        memory=memory,
+        series_per_batch=batch_series,
+    )
+    try:
+        datasets.check_out(output, "points")
+        datasets.check_out(summary, "summary")
+        done = datasets.chart_dataset(run)
+    except datasets.DatasetProblem as error:
+        raise InputProblem(str(error)) from None
+    except SPCInputError as error:
+        raise InputProblem(f"{source}: {error}") from None
+    click.echo(
+        f"qi: {done.series:,} series, {done.points:,} points in {done.batches:,} batch(es); "
+        f"points in {done.out}, series in {done.summary}",
+        err=True,
+    )
+
+
+def _as_periods(values: list[str], schema: pl.Schema, period: str) -> list:
+    if period not in schema:
         return values  # spc() reports the missing column
-    dtype = data.schema[period]
+    dtype = schema[period]
     try:
         return (
             pl.Series(values).cast(dtype).to_list()

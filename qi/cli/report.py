@@ -1,7 +1,7 @@
 """``qi report``: the board pack for an initiative or a place, from the command line.
 
-Thin over the library: ``qi.meeting.meeting_review`` gathers the meeting's view and
-``qi.report.pack.board_pack`` lays it out; this module only reads options and writes files.
+Thin over the library: ``qi.services.meeting.meeting_review`` gathers the meeting's view and
+``qi.render.pack.board_pack`` lays it out; this module only reads options and writes files.
 """
 
 from datetime import date
@@ -47,9 +47,9 @@ def report(db, initiative, place, since_day, out, png_dir) -> None:
     """Make the board pack: a cover, the summary matrix of measures by place with the Making
     Data Count icons in words, a page per measure (chart, plain-English reading, annotations,
     quotes from stories of change) and the actions, as a PDF to attach to board papers."""
-    from qi.meeting import meeting_review
-    from qi.report.pack import board_pack
-    from qi.review import ReviewError
+    from qi.render.pack import board_pack
+    from qi.services.meeting import meeting_review
+    from qi.services.review import ReviewError
     from qi.store import open_store
 
     if initiative is None and place is None:

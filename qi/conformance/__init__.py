@@ -9,6 +9,12 @@ the package's output columns are mapped onto qi's and compared point by point.
 - ``expressions``: R expressions of columns (``y = breaches / attendances``) as polars.
 - ``nhsrplotthedots`` and ``qicharts2``: each package's call and output columns.
 - ``compare``: the point-by-point comparison.
+- ``funnelplotr`` and ``pheindicatormethods``: funnel-plot cases (``funnel_plot()``, and PHE's
+  intervals, ``assign_funnel_significance()`` and ``calculate_funnel_limits()``) as one
+  ``qi.charts.funnel`` call each; ``funnel_case`` reads them and compares their per-unit,
+  summary and limit-curve tables.
+
+Each case runs through the package its ``call.json`` names.
 
 Where the R package stops with an error, qi passes when it shows its documented behaviour:
 a T chart with a time of zero is refused with a clear error; a missing value inside a 7-point
@@ -17,10 +23,19 @@ trend window is a gap (no trend runs through it).
 Layer: beside the services (it reads files); it imports only ``qi.charts``.
 """
 
+import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from qi.conformance import nhsrplotthedots, qicharts2
+from qi.conformance import funnelplotr, nhsrplotthedots, pheindicatormethods, qicharts2
 from qi.conformance.case import Outcome, read_case
+
+# Packages whose cases are funnel plots: their own reader and runner.
+FUNNEL_PACKAGES: dict[str, Callable[[Path, dict[str, Any]], Outcome]] = {
+    "FunnelPlotR": funnelplotr.run,
+    "PHEindicatormethods": pheindicatormethods.run,
+}
 
 __all__ = ["Outcome", "case_folders", "run_all", "run_case"]
 
@@ -32,6 +47,17 @@ def case_folders(root: Path) -> list[Path]:
 
 def run_case(folder: Path) -> Outcome:
     """Run one case; a crash is a failure of the case, reported, never raised."""
+    try:
+        call = json.loads((folder / "call.json").read_text())
+    except Exception as error:
+        return Outcome(folder.name, False, f"unreadable case: {type(error).__name__}: {error}")
+    runner = FUNNEL_PACKAGES.get(str(call.get("package")))
+    if runner is not None:
+        try:
+            return runner(folder, call)
+        except Exception as error:
+            name = str(call.get("case_id", folder.name))
+            return Outcome(name, False, f"{type(error).__name__}: {error}")
     try:
         case = read_case(folder)
     except Exception as error:

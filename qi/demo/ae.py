@@ -28,15 +28,21 @@ def ae_observations() -> pl.DataFrame:
     raw = raw.filter(pl.col("type") == "1").with_columns(pl.col("period").cast(pl.Date))
     within = (pl.col("attendances") - pl.col("breaches")).cast(pl.Float64)
     attendances = pl.col("attendances").cast(pl.Float64)
-    common = [pl.col("org_code").alias("place"), "period"]
+    common: list[pl.Expr | str] = [pl.col("org_code").alias("place"), "period"]
     counts = raw.select(
-        pl.lit(AE_ATTENDANCES).alias("measure"), *common, attendances.alias("value"),
-        pl.lit(None, pl.Float64).alias("numerator"), pl.lit(None, pl.Float64).alias("denominator"),
-    )  # fmt: skip
+        pl.lit(AE_ATTENDANCES).alias("measure"),
+        *common,
+        attendances.alias("value"),
+        pl.lit(None, pl.Float64).alias("numerator"),
+        pl.lit(None, pl.Float64).alias("denominator"),
+    )
     four_hours = raw.select(
-        pl.lit(AE_FOUR_HOURS).alias("measure"), *common, (within / attendances).alias("value"),
-        within.alias("numerator"), attendances.alias("denominator"),
-    )  # fmt: skip
+        pl.lit(AE_FOUR_HOURS).alias("measure"),
+        *common,
+        (within / attendances).alias("value"),
+        within.alias("numerator"),
+        attendances.alias("denominator"),
+    )
     return (
         pl.concat([counts, four_hours])
         .with_columns(

@@ -102,9 +102,12 @@ def load_demo(engine: Engine, actor: str = "demo") -> DemoSummary:
     """Load (or reload) the demo through the store's API; loading twice changes nothing."""
     written = _write_definitions(engine, _places(), read_places, upsert_places, actor)
     written += _write_definitions(
-        engine, pl.DataFrame(MEASURES, schema=_MEASURE_SCHEMA), read_measures,
-        upsert_measures, actor,
-    )  # fmt: skip
+        engine,
+        pl.DataFrame(MEASURES, schema=_MEASURE_SCHEMA),
+        read_measures,
+        upsert_measures,
+        actor,
+    )
     for spec in (*INITIATIVES, AE_INITIATIVE):
         # add_initiative matches by name and replaces the places: the same call twice is a no-op.
         add_initiative(
@@ -176,7 +179,7 @@ def _write_definitions(engine, wanted: pl.DataFrame, read, upsert, actor) -> int
 
 def _upload(file_name: str, frame: pl.DataFrame, actor: str) -> UploadRecord:
     content_hash = hashlib.sha256(frame.write_csv().encode()).hexdigest()
-    report = {
+    report: dict[str, object] = {
         "file": file_name,
         "sheet": None,
         "outcome": "stored",

@@ -77,15 +77,30 @@ EFFECTS: dict[tuple[str, str], Effect] = {
 }
 
 # Baseline levels per locality (synthetic, of a plausible order).
-AE_UNDER5_PER_CHILD = {BRADFORD: 0.058, CALDERDALE: 0.052, KIRKLEES: 0.055, LEEDS: 0.050,
-                       WAKEFIELD: 0.061}  # fmt: skip
-ASTHMA_PER_1000_CHILDREN = {BRADFORD: 0.15, CALDERDALE: 0.19, KIRKLEES: 0.12, LEEDS: 0.13,
-                            WAKEFIELD: 0.15}  # fmt: skip
+AE_UNDER5_PER_CHILD = {
+    BRADFORD: 0.058,
+    CALDERDALE: 0.052,
+    KIRKLEES: 0.055,
+    LEEDS: 0.050,
+    WAKEFIELD: 0.061,
+}
+ASTHMA_PER_1000_CHILDREN = {
+    BRADFORD: 0.15,
+    CALDERDALE: 0.19,
+    KIRKLEES: 0.12,
+    LEEDS: 0.13,
+    WAKEFIELD: 0.15,
+}
 MH_WAIT_DAYS = {BRADFORD: 74.0, CALDERDALE: 81.0, KIRKLEES: 96.0, LEEDS: 68.0, WAKEFIELD: 88.0}
 EHCP_PERCENT = {BRADFORD: 42.0, CALDERDALE: 55.0, KIRKLEES: 34.0, LEEDS: 58.0, WAKEFIELD: 49.0}
 EHCP_PLANS_PER_MONTH = {BRADFORD: 55, CALDERDALE: 18, KIRKLEES: 40, LEEDS: 75, WAKEFIELD: 30}
-BREASTFEEDING_PERCENT = {BRADFORD: 47.0, CALDERDALE: 43.0, KIRKLEES: 41.0, LEEDS: 52.0,
-                         WAKEFIELD: 34.0}  # fmt: skip
+BREASTFEEDING_PERCENT = {
+    BRADFORD: 47.0,
+    CALDERDALE: 43.0,
+    KIRKLEES: 41.0,
+    LEEDS: 52.0,
+    WAKEFIELD: 34.0,
+}
 ADULT_WARD_MEAN_GAP_DAYS = 24.0
 
 # Suppression: the publisher suppresses counts of 1 to 4.
@@ -108,8 +123,9 @@ def _progress(effect: Effect | None, months: list[date]) -> np.ndarray:
     """0 before the effect starts, rising linearly to 1 over its ramp."""
     if effect is None:
         return np.zeros(len(months))
-    index = np.array([(m.year - effect.start.year) * 12 + m.month - effect.start.month
-                      for m in months])  # fmt: skip
+    index = np.array(
+        [(m.year - effect.start.year) * 12 + m.month - effect.start.month for m in months]
+    )
     return np.clip((index + 1) / effect.ramp, 0.0, 1.0) * (index >= 0)
 
 
@@ -152,11 +168,15 @@ def _locality_series(locality: Locality, months: list[date]) -> list[pl.DataFram
     rng = _stream(AE_UNDER5, code)
     population = np.round(locality.under_fives * (1 - 0.012 * years))
     expected = (
-        AE_UNDER5_PER_CHILD[code] * population * _seasonal(months, 1, 0.03)
-        * _relative(AE_UNDER5, code, months) * np.exp(rng.normal(0, 0.04, n))
-    )  # fmt: skip
-    out.append(_series(AE_UNDER5, code, months, numerator=rng.poisson(expected),
-                       denominator=population))  # fmt: skip
+        AE_UNDER5_PER_CHILD[code]
+        * population
+        * _seasonal(months, 1, 0.03)
+        * _relative(AE_UNDER5, code, months)
+        * np.exp(rng.normal(0, 0.04, n))
+    )
+    out.append(
+        _series(AE_UNDER5, code, months, numerator=rng.poisson(expected), denominator=population)
+    )
 
     # Emergency asthma admissions: the September return-to-school peak.
     rng = _stream(ASTHMA, code)

@@ -17,9 +17,9 @@ from qi.ingest.report import Problems, Report, problems_where
 from qi.store import read_measures, read_places, upsert_measures, upsert_places
 from qi.store.definitions import MEASURE_FIELDS, MEASURE_LIMITS, PLACE_FIELDS, PLACE_LIMITS
 from qi.store.errors import DefinitionChangeRefused
-from qi.store.models import FREQUENCIES, IMPROVEMENT_DIRECTIONS, MEASURE_KINDS, PLACE_TYPES
+from qi.vocabulary.measures import FREQUENCIES, IMPROVEMENT, IMPROVEMENT_ALIASES, MEASURE_KINDS
+from qi.vocabulary.places import PLACE_TYPES
 
-IMPROVEMENT_WORDS = {"increase": "up", "higher": "up", "decrease": "down", "lower": "down"}
 GSS_CODE = r"^[EWSNK]\d{8}$"
 
 
@@ -119,13 +119,13 @@ def validate_measures(frame: pl.DataFrame, problems: Problems) -> pl.DataFrame:
             frame = frame.with_columns(pl.lit(None, pl.String).alias(optional))
     frame = frame.with_columns(
         _word("kind"),
-        _word("improvement").replace(IMPROVEMENT_WORDS),
+        _word("improvement").replace(IMPROVEMENT_ALIASES),
         _word("frequency").str.replace(r"ly$", "").replace({"week": "week", "month": "month"}),
     )
     _lengths(frame, MEASURE_LIMITS, problems)
-    _one_of(frame, "kind", MEASURE_KINDS, problems)
-    _one_of(frame, "improvement", IMPROVEMENT_DIRECTIONS, problems)
-    _one_of(frame, "frequency", FREQUENCIES, problems)
+    _one_of(frame, "kind", MEASURE_KINDS.codes, problems)
+    _one_of(frame, "improvement", IMPROVEMENT.codes, problems)
+    _one_of(frame, "frequency", FREQUENCIES.codes, problems)
     _duplicates(frame, problems)
     for number in ("multiplier", "target", "maximum"):
         parsed = pl.col(number).str.replace_all(",", "").cast(pl.Float64, strict=False)
@@ -157,7 +157,7 @@ def validate_places(frame: pl.DataFrame, known: pl.DataFrame, problems: Problems
         pl.col("gss_code").replace("", None).str.to_uppercase(),
     )
     _lengths(frame, PLACE_LIMITS | {"parent": PLACE_LIMITS["code"]}, problems)
-    _one_of(frame, "type", PLACE_TYPES, problems)
+    _one_of(frame, "type", PLACE_TYPES.codes, problems)
     _duplicates(frame, problems)
     codes = pl.concat([frame["code"], known["code"]]).drop_nulls()
     problems.add(

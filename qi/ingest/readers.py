@@ -330,7 +330,7 @@ def read_excel(
 
 def read_parquet(content: bytes, settings: IngestSettings = DEFAULT_SETTINGS) -> Table:
     try:
-        import pyarrow.parquet as pq  # type: ignore[import-untyped]
+        import pyarrow.parquet as pq
 
         metadata = pq.ParquetFile(io.BytesIO(content)).metadata
         rows, columns = metadata.num_rows, metadata.num_columns

@@ -17,12 +17,11 @@ from qi.ingest.numbers import NUMBER_FIX, missing_reason, number_hint, parse_num
 from qi.ingest.periods import PERIOD_FIX, parse_period, period_hint, period_start
 from qi.ingest.report import Problems, problems_where
 from qi.ingest.settings import DEFAULT_SETTINGS, IngestSettings
+from qi.store.models import OBSERVATION_STATUSES
+from qi.vocabulary.measures import NON_NEGATIVE_KINDS, RATIO_KINDS
 
-RATIO_KINDS = ("proportion", "rate")
-NON_NEGATIVE_KINDS = ("count", "proportion", "rate", "time_between", "cases_between")
 # Kinds whose value is a number of things (or days): never a percentage.
 COUNTED_KINDS = ("count", "time_between", "cases_between")
-STATUSES = ("final", "provisional")
 # A value is "far outside" a series' history beyond this many standard deviations of at least
 # HISTORY_MIN_POINTS stored points (a screen for typos, not a statistical signal).
 OUTLIER_SDS = 4.0
@@ -349,7 +348,7 @@ def validate(
     problems.add(
         problems_where(
             frame,
-            ~pl.col("status").is_in(STATUSES),
+            ~pl.col("status").is_in(OBSERVATION_STATUSES),
             "error",
             pl.col("_status_column"),
             pl.col("status_text"),

@@ -18,13 +18,7 @@ from qi.store.frames import read_frame
 from qi.store.history import record_versions
 from qi.store.limits import check_lengths
 from qi.store.models import Annotation, Measure, Place
-
-ANNOTATION_KINDS: dict[str, str] = {
-    "intervention": "Change idea or intervention",
-    "pdsa": "PDSA cycle",
-    "context": "Context event",
-    "data_issue": "Data issue",
-}
+from qi.vocabulary.annotations import ANNOTATION_KINDS
 
 ANNOTATION_SCHEMA: dict[str, pl.DataType] = {
     "id": pl.Int64(),

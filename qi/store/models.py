@@ -23,24 +23,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from qi.vocabulary.measures import FREQUENCIES, IMPROVEMENT, MEASURE_KINDS
+from qi.vocabulary.places import PLACE_TYPES
 from qi.vocabulary.stories import DOMAINS, PARTICIPATION, VOICES
 
-MEASURE_KINDS = ("count", "rate", "proportion", "continuous", "time_between", "cases_between")
-IMPROVEMENT_DIRECTIONS = ("up", "down", "neither")
-FREQUENCIES = ("week", "month", "quarter", "year")
-PLACE_TYPES = (
-    "lsoa",
-    "ward",
-    "locality",
-    "local_authority",
-    "icb",
-    "sub_icb",
-    "trust",
-    "region",
-    "pcn",
-    "practice",
-    "other",
-)
 OBSERVATION_STATUSES = ("final", "provisional")
 UPLOAD_OUTCOMES = ("stored", "rejected")
 # Meetings: the codes only; their words for people are in qi.store.meetings. Stories' codes
@@ -59,7 +45,7 @@ class Base(DeclarativeBase):
 
 class Place(Base):
     __tablename__ = "places"
-    __table_args__ = (CheckConstraint(_one_of("type", PLACE_TYPES), name="ck_places_type"),)
+    __table_args__ = (CheckConstraint(_one_of("type", PLACE_TYPES.codes), name="ck_places_type"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
@@ -98,11 +84,9 @@ class InitiativePlace(Base):
 class Measure(Base):
     __tablename__ = "measures"
     __table_args__ = (
-        CheckConstraint(_one_of("kind", MEASURE_KINDS), name="ck_measures_kind"),
-        CheckConstraint(
-            _one_of("improvement", IMPROVEMENT_DIRECTIONS), name="ck_measures_improvement"
-        ),
-        CheckConstraint(_one_of("frequency", FREQUENCIES), name="ck_measures_frequency"),
+        CheckConstraint(_one_of("kind", MEASURE_KINDS.codes), name="ck_measures_kind"),
+        CheckConstraint(_one_of("improvement", IMPROVEMENT.codes), name="ck_measures_improvement"),
+        CheckConstraint(_one_of("frequency", FREQUENCIES.codes), name="ck_measures_frequency"),
         CheckConstraint("multiplier > 0", name="ck_measures_multiplier"),
     )
 

@@ -296,14 +296,16 @@ def _ids(engine: Engine, column, codes: list[str]) -> list[int]:
     return _codes(engine, column.class_, codes)["id"].to_list()
 
 
-def _as_list(codes: str | list[str] | None) -> list[str] | None:
-    return [codes] if isinstance(codes, str) else codes
+def _as_list(codes: str | Sequence[str] | None) -> list[str] | None:
+    if codes is None:
+        return None
+    return [codes] if isinstance(codes, str) else list(codes)
 
 
 def read_series(
     engine: Engine,
-    measures: str | list[str] | None = None,
-    places: str | list[str] | None = None,
+    measures: str | Sequence[str] | None = None,
+    places: str | Sequence[str] | None = None,
     initiative: str | None = None,
     start: date | None = None,
     end: date | None = None,

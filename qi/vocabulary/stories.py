@@ -33,6 +33,7 @@ out (``story_problems``), or ``StoryError`` naming every problem (``check_story`
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, cast
 
 VOICES: dict[str, str] = {
     "child_or_young_person": "Child or young person",
@@ -86,7 +87,7 @@ class Link:
     place: str | None = None
 
 
-LinkLike = Link | str | Mapping
+LinkLike = Link | str | Mapping[str, Any]
 
 
 def as_link(link: LinkLike) -> Link:
@@ -131,14 +132,19 @@ class StoryDraft:
         object.__setattr__(self, "links", tuple(as_link(link) for link in self.links))
 
     @property
+    def linked(self) -> tuple[Link, ...]:
+        """The links, each a ``Link`` (``__post_init__`` made them so)."""
+        return cast(tuple[Link, ...], self.links)
+
+    @property
     def places(self) -> set[str]:
         """Every place code the draft names: its own and its links'."""
-        return {p for p in (self.place, *(link.place for link in self.links)) if p is not None}
+        return {p for p in (self.place, *(link.place for link in self.linked)) if p is not None}
 
     @property
     def measures(self) -> set[str]:
         """Every measure code the draft's links name."""
-        return {link.measure for link in self.links}
+        return {link.measure for link in self.linked}
 
 
 @dataclass(frozen=True)
@@ -159,7 +165,9 @@ def code_problem(code: str, choices: Mapping[str, str], what: str) -> str | None
     return f"unknown {what} {code!r}; choose one of: {listed}"
 
 
-def _unknown(codes: set[str], known: frozenset[str] | Mapping, what: str, key: str) -> list[str]:
+def _unknown(
+    codes: set[str], known: frozenset[str] | Mapping[str, frozenset[str]], what: str, key: str
+) -> list[str]:
     missing = sorted(codes - set(known))
     if not missing:
         return []
@@ -170,7 +178,7 @@ def _unknown(codes: set[str], known: frozenset[str] | Mapping, what: str, key: s
 def story_problems(draft: StoryDraft, today: date, known: Known) -> list[str]:
     """Every reason the draft cannot be kept on ``today``, given ``known`` (what the database
     holds of the codes it names), each saying how to fix it; empty when it can be kept."""
-    problems = []
+    problems: list[str | None] = []
     if not draft.title or not draft.title.strip():
         problems.append("a story needs a title (a few words people will recognise it by)")
     elif len(draft.title) > TITLE_LENGTH:
@@ -202,7 +210,7 @@ def story_problems(draft: StoryDraft, today: date, known: Known) -> list[str]:
                 "a story that is not anonymised identifies someone and needs their consent "
                 "recorded; record consent (consent_recorded=True) or anonymise it first"
             )
-    for link in draft.links:
+    for link in draft.linked:
         if link.start and link.end and link.end < link.start:
             problems.append(
                 f"the link to {link.measure!r} ends ({link.end}) before it starts "
@@ -213,6 +221,7 @@ def story_problems(draft: StoryDraft, today: date, known: Known) -> list[str]:
     problems.extend(_unknown(initiatives, known.initiatives, "initiative", "name"))
     if (
         draft.place in known.places
+        and draft.initiative is not None
         and draft.initiative in known.initiatives
         and draft.place not in known.initiatives[draft.initiative]
     ):

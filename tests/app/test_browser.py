@@ -20,18 +20,24 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from qi.app.measure_panel import number
-from qi.review import measure_view
+from qi.services.review import measure_view
 from qi.store import open_store
+from qi.text import number
 
 from .conftest import ROOT, leeds_referrals_csv
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "artifacts"
 LAUNCH_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 TIMEOUT_MS = 60_000
 REFERRALS_NAME = "Referrals to children and young people's mental health services"
 
@@ -71,7 +77,7 @@ def server(demo_template, tmp_path):
             "127.0.0.1",
             "--browser.gatherUsageStats",
             "false",
-        ],  # fmt: skip
+        ],
         cwd=ROOT,
         env={**os.environ, "QI_DATABASE_URL": f"sqlite:///{database}"},
         stdout=log,

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from qi.demo import AE_ATTRIBUTION, DEMO_NOTICE
-from qi.review import measure_view
+from qi.services.review import measure_view
 from qi.store import open_store, read_series, read_uploads
 from qi.store.annotations import read_annotations
 

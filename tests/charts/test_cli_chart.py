@@ -42,8 +42,17 @@ def refused(result) -> str:
 def test_csv_in_parquet_out(tmp_path: Path):
     source, out = tmp_path / "in.csv", tmp_path / "points.parquet"
     two_places().write_csv(source)
-    result = run(str(source), "--out", str(out), "--value", "admissions", "--period", "month",
-                 "--by", "place")  # fmt: skip
+    result = run(
+        str(source),
+        "--out",
+        str(out),
+        "--value",
+        "admissions",
+        "--period",
+        "month",
+        "--by",
+        "place",
+    )
     assert result.exit_code == 0, result.output
     points = pl.read_parquet(out)
     assert points.height == 24
@@ -59,9 +68,23 @@ def test_csv_in_parquet_out(tmp_path: Path):
 def test_parquet_in_csv_out(tmp_path: Path):
     source, out = tmp_path / "in.parquet", tmp_path / "points.csv"
     two_places().write_parquet(source)
-    result = run(str(source), "--out", str(out), "--value", "admissions", "--n", "population",
-                 "--period", "month", "--by", "place", "--chart", "p",
-                 "--multiplier", "100")  # fmt: skip
+    result = run(
+        str(source),
+        "--out",
+        str(out),
+        "--value",
+        "admissions",
+        "--n",
+        "population",
+        "--period",
+        "month",
+        "--by",
+        "place",
+        "--chart",
+        "p",
+        "--multiplier",
+        "100",
+    )
     assert result.exit_code == 0, result.output
     points = pl.read_csv(out)
     assert points.height == 24
@@ -76,9 +99,23 @@ def test_summary_writes_one_row_per_series(tmp_path: Path):
     source = tmp_path / "in.csv"
     two_places().write_csv(source)
     out, summary = tmp_path / "points.csv", tmp_path / "summary.csv"
-    result = run(str(source), "--out", str(out), "--summary", str(summary),
-                 "--value", "admissions", "--period", "month", "--by", "place",
-                 "--direction", "increase", "--target", "20")  # fmt: skip
+    result = run(
+        str(source),
+        "--out",
+        str(out),
+        "--summary",
+        str(summary),
+        "--value",
+        "admissions",
+        "--period",
+        "month",
+        "--by",
+        "place",
+        "--direction",
+        "increase",
+        "--target",
+        "20",
+    )
     assert result.exit_code == 0, result.output
     rows = pl.read_csv(summary)
     assert rows["place"].to_list() == ["North", "South"]
@@ -90,8 +127,17 @@ def test_summary_writes_one_row_per_series(tmp_path: Path):
 def test_a_missing_column_is_one_line_naming_it(tmp_path: Path):
     source = tmp_path / "in.csv"
     two_places().write_csv(source)
-    result = run(str(source), "--out", str(tmp_path / "o.csv"), "--value", "attendances",
-                 "--period", "month", "--by", "place")  # fmt: skip
+    result = run(
+        str(source),
+        "--out",
+        str(tmp_path / "o.csv"),
+        "--value",
+        "attendances",
+        "--period",
+        "month",
+        "--by",
+        "place",
+    )
     line = refused(result)
     assert "no column 'attendances'" in line
     assert str(source) in line
@@ -101,8 +147,7 @@ def test_a_missing_column_is_one_line_naming_it(tmp_path: Path):
 def test_non_numeric_values_are_one_line_naming_the_row(tmp_path: Path):
     source = tmp_path / "in.csv"
     source.write_text("month,y\n2024-01-01,12\n2024-02-01,1 2O4\n2024-03-01,9\n")
-    result = run(str(source), "--out", str(tmp_path / "o.csv"), "--value", "y",
-                 "--period", "month")  # fmt: skip
+    result = run(str(source), "--out", str(tmp_path / "o.csv"), "--value", "y", "--period", "month")
     line = refused(result)
     assert "row 2" in line and "'1 2O4'" in line
 
@@ -110,8 +155,19 @@ def test_non_numeric_values_are_one_line_naming_the_row(tmp_path: Path):
 def test_a_zero_denominator_is_one_line_naming_the_row(tmp_path: Path):
     source = tmp_path / "in.csv"
     source.write_text("month,y,n\n1,3,10\n2,4,0\n3,2,10\n")
-    result = run(str(source), "--out", str(tmp_path / "o.csv"), "--value", "y", "--n", "n",
-                 "--period", "month", "--chart", "p")  # fmt: skip
+    result = run(
+        str(source),
+        "--out",
+        str(tmp_path / "o.csv"),
+        "--value",
+        "y",
+        "--n",
+        "n",
+        "--period",
+        "month",
+        "--chart",
+        "p",
+    )
     line = refused(result)
     assert "row 2" in line and "denominator" in line
 
@@ -119,23 +175,52 @@ def test_a_zero_denominator_is_one_line_naming_the_row(tmp_path: Path):
 def test_an_unknown_chart_type_is_one_line_listing_the_charts(tmp_path: Path):
     source = tmp_path / "in.csv"
     two_places().write_csv(source)
-    result = run(str(source), "--out", str(tmp_path / "o.csv"), "--value", "admissions",
-                 "--period", "month", "--by", "place", "--chart", "xmr")  # fmt: skip
+    result = run(
+        str(source),
+        "--out",
+        str(tmp_path / "o.csv"),
+        "--value",
+        "admissions",
+        "--period",
+        "month",
+        "--by",
+        "place",
+        "--chart",
+        "xmr",
+    )
     line = refused(result)
     assert "unknown chart type 'xmr'" in line and "xbar" in line
 
 
 def test_a_missing_input_file_is_one_line(tmp_path: Path):
-    result = run(str(tmp_path / "nowhere.csv"), "--out", str(tmp_path / "o.csv"),
-                 "--value", "y", "--period", "month")  # fmt: skip
+    result = run(
+        str(tmp_path / "nowhere.csv"),
+        "--out",
+        str(tmp_path / "o.csv"),
+        "--value",
+        "y",
+        "--period",
+        "month",
+    )
     assert "no such file" in refused(result)
 
 
 def test_an_unknown_kind_is_one_line(tmp_path: Path):
     source = tmp_path / "in.csv"
     two_places().write_csv(source)
-    result = run(str(source), "--out", str(tmp_path / "o.csv"), "--value", "admissions",
-                 "--period", "month", "--by", "place", "--kind", "percentage")  # fmt: skip
+    result = run(
+        str(source),
+        "--out",
+        str(tmp_path / "o.csv"),
+        "--value",
+        "admissions",
+        "--period",
+        "month",
+        "--by",
+        "place",
+        "--kind",
+        "percentage",
+    )
     assert "unknown kind of measure 'percentage'" in refused(result)
 
 
@@ -176,7 +261,10 @@ def test_the_console_command_keeps_its_exit_status_and_message(tmp_path: Path):
         "p",
     )
     assert refused.returncode == 1
-    assert refused.stderr.strip() == f"qi: {tmp_path / 'missing.csv'}: no such file; check the path"
+    assert (
+        refused.stderr.strip()
+        == f"qi: {tmp_path / 'missing.csv'}: no such file or folder; check the path"
+    )
     usage = console("chart", "--no-such-option")
     assert usage.returncode == 2
     assert "No such option" in usage.stderr
@@ -217,9 +305,20 @@ def test_a_parquet_file_is_read_for_its_charted_columns_and_a_missing_one_is_nam
     source, out = tmp_path / "in.parquet", tmp_path / "out.parquet"
     two_places().with_columns(pl.lit("x").alias("notes")).write_parquet(source)
     done = run(
-        str(source), "--out", str(out), "--value", "admissions", "--period", "month",
-        "--by", "place", "--n", "population", "--chart", "p",
-    )  # fmt: skip
+        str(source),
+        "--out",
+        str(out),
+        "--value",
+        "admissions",
+        "--period",
+        "month",
+        "--by",
+        "place",
+        "--n",
+        "population",
+        "--chart",
+        "p",
+    )
     assert done.exit_code == 0, done.output
     assert pl.read_parquet(out).height == 24
     message = refused(

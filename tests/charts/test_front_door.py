@@ -187,3 +187,24 @@ def test_nan_values_and_denominators_are_missing_points():
     assert spc(frame, value="y", period="m").points["value"].to_list() == [1.0, None, 3.0, 2.0, 4.0]
     proportions = spc(frame, value="y", period="m", denominator="n", chart="p").points
     assert proportions["value"].to_list() == [0.1, None, None, 0.2, 0.4]
+
+
+@pytest.mark.parametrize("name", ["direction", "target", "signal", "point_type"])
+def test_an_argument_column_may_share_a_name_with_an_output_column(name):
+    data = pl.DataFrame(
+        {
+            "month": MONTHS,
+            "y": VALUES,
+            name: ["increase"] * len(MONTHS) if name == "direction" else [1.0] * len(MONTHS),
+        }
+    )
+    if name == "direction":
+        points = spc(data, value="y", period="month", direction=name).points
+        assert points["direction"].cast(pl.String).unique().to_list() == ["increase"]
+    elif name == "target":
+        points = spc(data, value="y", period="month", target=name).points
+        assert points["target"].unique().to_list() == [1.0]
+    else:
+        points = spc(data, value="y", period="month", centre=name).points
+        assert points["centre"].unique().to_list() == [1.0]
+    assert points.columns.count(name) == 1

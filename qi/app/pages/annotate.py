@@ -8,17 +8,13 @@ Every annotation is kept with who, when and why; undoing one keeps it, marked un
 import polars as pl
 import streamlit as st
 
-from qi.app.context import choose_scope, engine, measure_definition, month, place_names
+from qi.app.context import choose_scope, engine, measure_definition, place_names
 from qi.app.errors import StoreError, said
 from qi.app.measure_panel import beside_chart, chart_settings, load_view, phase_table, place_chart
 from qi.app.widgets import plain
-from qi.store.annotations import (
-    ANNOTATION_KINDS,
-    AnnotationError,
-    add_annotation,
-    read_annotations,
-    undo_annotation,
-)
+from qi.store.annotations import AnnotationError, add_annotation, read_annotations, undo_annotation
+from qi.text import count, period
+from qi.vocabulary.annotations import ANNOTATION_KINDS
 
 NOTE, NEW_PHASE, EXCLUDE = (
     "Just a note on the chart",
@@ -63,7 +59,7 @@ left.altair_chart(place_chart(view, scope.place, show_2sigma), theme=None, width
 with right:
     beside_chart(view, scope.place)
 phases = phase_table(view, scope.place, definition["unit"])
-st.markdown(f"**{phases.height} phase{'s' if phases.height != 1 else ''}**")
+st.markdown(f"**{count(phases.height, 'phase')}**")
 st.table(phases, hide_index=True)
 
 add, suggested = st.columns(2, gap="large")
@@ -71,8 +67,10 @@ add, suggested = st.columns(2, gap="large")
 with add, st.form("qi.annotation", clear_on_submit=True, border=True):
     st.subheader("Add an annotation")
     periods = points.get_column("period").to_list()
-    period = st.selectbox("Period", periods, index=len(periods) - 1, format_func=month)
-    kind = st.selectbox("Kind", list(ANNOTATION_KINDS), format_func=ANNOTATION_KINDS.get)
+    chosen = st.selectbox(
+        "Period", periods, index=len(periods) - 1, format_func=lambda p: period(p, style="short")
+    )
+    kind = st.selectbox("Kind", list(ANNOTATION_KINDS), format_func=ANNOTATION_KINDS.__getitem__)
     text = st.text_input("What happened", placeholder="e.g. Peer supporters in every family hub")
     effect = st.radio("Effect on the chart", [NOTE, NEW_PHASE, EXCLUDE])
     reason = st.text_input(
@@ -86,7 +84,7 @@ with add, st.form("qi.annotation", clear_on_submit=True, border=True):
             add_annotation(
                 engine(),
                 measure=scope.measure,
-                period=period,
+                period=chosen,
                 kind=kind,
                 text=text,
                 place=None if everywhere else scope.place,
@@ -98,7 +96,7 @@ with add, st.form("qi.annotation", clear_on_submit=True, border=True):
         except (AnnotationError, StoreError) as error:
             st.error(f"Not added: {said(error)}.")
         else:
-            flash("success", f"Annotation added at {month(period)}.")
+            flash("success", f"Annotation added at {period(chosen, style='short')}.")
 
 with suggested:
     st.subheader("Suggested change points")
@@ -121,7 +119,9 @@ with suggested:
             what = (
                 "a trend" if row["rule"] == "trend" else f"{row['points']} points {side} the centre"
             )
-            st.markdown(f"**From {month(row['period'])}**: {what} (rule: {row['rule']}).")
+            st.markdown(
+                f"**From {period(row['period'], style='short')}**: {what} (rule: {row['rule']})."
+            )
             reason = st.text_input("Why the process changed", key=f"qi.reason.{key}")
             confirm, dismiss = st.columns(2)
             if confirm.button("Confirm: recalculate from here", key=f"qi.confirm.{key}"):
@@ -139,15 +139,19 @@ with suggested:
                 except (AnnotationError, StoreError) as error:
                     flash("error", f"Not confirmed: {said(error)}.")
                 else:
-                    flash("success", f"Limits recalculated from {month(row['period'])}.")
+                    flash(
+                        "success",
+                        f"Limits recalculated from {period(row['period'], style='short')}.",
+                    )
             if dismiss.button("Dismiss", key=f"qi.dismiss.{key}"):
                 dismissed.add((row["measure"], row["place"], row["period"]))
                 st.rerun()
 
 st.subheader("Every annotation on this chart")
 st.caption("Kept with who, when and why. Undo keeps the record and stops it shaping the chart.")
-history = read_annotations(engine(), measures=scope.measure, places=scope.place,
-                           include_undone=True).sort("period", "id")  # fmt: skip
+history = read_annotations(
+    engine(), measures=scope.measure, places=scope.place, include_undone=True
+).sort("period", "id")
 if history.height == 0:
     st.markdown("None yet.")
 for note in history.iter_rows(named=True):
@@ -161,17 +165,20 @@ for note in history.iter_rows(named=True):
             else ""
         )
         where = names.get(note["place"], note["place"]) if note["place"] else "every place"
+        at = period(note["period"], style="short")
         line = (
-            f"**{month(note['period'])}** · {ANNOTATION_KINDS.get(note['kind'], note['kind'])}"
+            f"**{at}** · {ANNOTATION_KINDS.get(note['kind'], note['kind'])}"
             f"{effect} · {plain(where)}  \n{plain(note['text'])}"
         )
         if note["reason"]:
             line += f"  \nWhy: {plain(note['reason'])}"
-        line += f"  \n:gray[Added by {plain(note['actor'])} on {note['created_at']:%d %b %Y %H:%M}]"
+        added = period(note["created_at"], "minute", "short")
+        line += f"  \n:gray[Added by {plain(note['actor'])} on {added}]"
         if note["undone_at"] is not None:
+            undone = period(note["undone_at"], "day", "short")
             line = (
-                f":gray[Undone by {plain(note['undone_by'])} on {note['undone_at']:%d %b %Y}]"
-                f"  \n~~{plain(note['text'])}~~ ({month(note['period'])})"
+                f":gray[Undone by {plain(note['undone_by'])} on {undone}]"
+                f"  \n~~{plain(note['text'])}~~ ({at})"
             )
         words.markdown(line)
         if note["undone_at"] is None and button.button("Undo", key=f"qi.undo.{note['id']}"):
@@ -180,4 +187,4 @@ for note in history.iter_rows(named=True):
             except (AnnotationError, StoreError) as error:
                 flash("error", f"Not undone: {said(error)}.")
             else:
-                flash("success", f"Annotation at {month(note['period'])} undone.")
+                flash("success", f"Annotation at {at} undone.")

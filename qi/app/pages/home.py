@@ -13,6 +13,7 @@ from qi.app.navigation import page_path
 from qi.app.widgets import plain
 from qi.demo import AE_ATTRIBUTION, DEMO_NOTICE, SYNTHETIC
 from qi.store import read_uploads
+from qi.text import count, period, period_range
 
 st.title("qi")
 st.markdown(
@@ -26,18 +27,30 @@ start = st.columns(3, border=True)
 for column, (script, title, icon, words) in zip(
     start,
     (
-        ("upload.py", "Upload data", ":material/upload_file:",
-         "Locality teams: drop this month's CSV or Excel file. qi checks every cell and "
-         "stores it whole, or tells you exactly what to fix."),
-        ("measures.py", "Measures", ":material/monitoring:",
-         "See a measure's chart with its icons and a reading in plain English, at one place "
-         "or every place of an initiative side by side. Download charts for board papers."),
-        ("annotate.py", "Annotate", ":material/edit_note:",
-         "Improvement coaches: mark change ideas and PDSA cycles on the chart, confirm where "
-         "the process changed, and recalculate the limits with a reason."),
+        (
+            "upload.py",
+            "Upload data",
+            ":material/upload_file:",
+            "Locality teams: drop this month's CSV or Excel file. qi checks every cell and "
+            "stores it whole, or tells you exactly what to fix.",
+        ),
+        (
+            "measures.py",
+            "Measures",
+            ":material/monitoring:",
+            "See a measure's chart with its icons and a reading in plain English, at one place "
+            "or every place of an initiative side by side. Download charts for board papers.",
+        ),
+        (
+            "annotate.py",
+            "Annotate",
+            ":material/edit_note:",
+            "Improvement coaches: mark change ideas and PDSA cycles on the chart, confirm where "
+            "the process changed, and recalculate the limits with a reason.",
+        ),
     ),
     strict=True,
-):  # fmt: skip
+):
     with column:
         st.page_link(page_path(script), label=f"**{title}**", icon=icon)
         st.markdown(words)
@@ -57,12 +70,12 @@ for programme in found.iter_rows(named=True):
     in_programme = index.filter(pl.col("place").is_in(programme["places"]))
     with st.container(border=True):
         st.markdown(f"##### {plain(programme['name'])}")
-        facts = [f"{len(programme['places'])} places"]
+        facts = [count(len(programme["places"]), "place")]
         if programme["start_date"] is not None:
-            facts.insert(0, f"started {programme['start_date']:%B %Y}")
+            facts.insert(0, f"started {period(programme['start_date'])}")
         if in_programme.height:
-            span = (in_programme["first_period"].min(), in_programme["last_period"].max())
-            facts.append(f"data {span[0]:%b %Y} to {span[1]:%b %Y}")
+            first, last = in_programme["first_period"].min(), in_programme["last_period"].max()
+            facts.append(f"data {period_range(first, last, style='short')}")
         if programme["outcome_domains"]:
             facts.append(f"outcomes: {programme['outcome_domains']}")
         st.caption(" · ".join(plain(f) for f in facts))

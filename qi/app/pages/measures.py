@@ -5,7 +5,6 @@ import streamlit as st
 
 from qi.app.context import choose_scope, engine, measure_definition, place_names
 from qi.app.measure_panel import (
-    IMPROVEMENT_WORDS,
     beside_chart,
     chart_settings,
     downloads,
@@ -17,8 +16,10 @@ from qi.app.measure_panel import (
 from qi.app.navigation import page_path
 from qi.app.story_panel import stories_on_chart
 from qi.app.widgets import plain
-from qi.store.annotations import ANNOTATION_KINDS
 from qi.store.stories import story_markers
+from qi.text import count, number, period_expr
+from qi.vocabulary.annotations import ANNOTATION_KINDS
+from qi.vocabulary.measures import IMPROVEMENT
 
 ONE_PLACE, EVERY_PLACE = "One place", "Every place, side by side"
 
@@ -37,10 +38,10 @@ shown = st.segmented_control(
 )
 chart, rules, show_2sigma = chart_settings(definition)
 unit = definition["unit"]
-better = IMPROVEMENT_WORDS[definition["improvement"]]
+better = IMPROVEMENT[definition["improvement"]]
 st.caption(
     f"Unit: {unit or 'none'} · {better.capitalize()}"
-    + (f" · Target: {definition['target']:,.4g}" if definition["target"] is not None else "")
+    + (f" · Target: {number(definition['target'])}" if definition["target"] is not None else "")
 )
 if definition["definition"]:
     with st.expander("About this measure"):
@@ -70,7 +71,7 @@ with right:
 st.subheader("Phases")
 phases = phase_table(view, scope.place, unit)
 st.markdown(
-    f"{phases.height} phase{'s' if phases.height != 1 else ''}: limits are recalculated only "
+    f"{count(phases.height, 'phase')}: limits are recalculated only "
     "where a coach marked a change with a reason."
 )
 st.table(phases, hide_index=True)
@@ -83,7 +84,7 @@ else:
     names = place_names()
     st.dataframe(
         notes.sort("period").select(
-            pl.col("period").dt.strftime("%b %Y").alias("Period"),
+            period_expr("period", style="short").alias("Period"),
             pl.col("kind").replace_strict(ANNOTATION_KINDS, default=pl.col("kind")).alias("Kind"),
             pl.col("text").alias("What happened"),
             pl.when(pl.col("new_phase"))
@@ -95,7 +96,7 @@ else:
             pl.col("reason").fill_null("").alias("Why"),
             pl.col("place").replace_strict(names, default="every place").alias("Where"),
             pl.col("actor").alias("Who"),
-            pl.col("created_at").dt.strftime("%d %b %Y %H:%M").alias("When"),
+            period_expr("created_at", "minute", "short").alias("When"),
         ),
         hide_index=True,
         width="stretch",

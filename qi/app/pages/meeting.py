@@ -11,14 +11,13 @@ from datetime import date, timedelta
 import polars as pl
 import streamlit as st
 
-from qi.app.context import engine, initiatives, month, open_measure, place_names, series_index
+from qi.app.context import engine, initiatives, open_measure, place_names, series_index
 from qi.app.errors import StoreError, said
 from qi.app.widgets import plain, show_notice
-from qi.meeting import icon_key, meeting_review
-from qi.report.icons import ICON_LABELS, icon_data_url
-from qi.report.pack import board_pack
-from qi.review import ReviewError
-from qi.since import EVENT_WORDS
+from qi.render.icons import icon_data_url
+from qi.render.pack import board_pack
+from qi.services.meeting import icon_key, meeting_review
+from qi.services.review import ReviewError
 from qi.store.meetings import (
     ACTION_KIND_WORDS,
     STATUS_WORDS,
@@ -30,6 +29,9 @@ from qi.store.meetings import (
     read_meetings,
     set_action_status,
 )
+from qi.text import count, number, period, period_expr
+from qi.vocabulary.annotations import ANNOTATION_EVENTS
+from qi.vocabulary.points import ICON_LABELS, POINT_TYPE_WORDS
 from qi.vocabulary.stories import VOICES
 
 PACK = "qi.meeting.pack"  # (subject, since, BoardPack) of the last pack prepared
@@ -37,12 +39,6 @@ NOTICE = "qi.meeting.notice"
 NEW_MEETING = 0  # the "record a new meeting" choice among meeting ids
 CELLS_PER_ROW = 4
 DEFAULT_LOOKBACK_DAYS = 31  # "since" without a past meeting: about a month of news
-
-
-def _number(value: float | None, unit: str | None) -> str:
-    if value is None:
-        return "none"
-    return f"{value:,.4g}" + (f" {unit}" if unit else "")
 
 
 def _icons(row: dict) -> str:
@@ -60,9 +56,10 @@ def matrix_cell(row: dict, initiative: str | None, key: str) -> None:
     if icons:
         st.markdown(icons)
     st.markdown(f"{plain(row['variation'])}  \n{plain(row['assurance'])}")
-    facts = f"Latest ({month(row['latest_period'])}): {_number(row['latest_value'], row['unit'])}"
+    latest = number(row["latest_value"], row["unit"]) if row["latest_value"] is not None else "none"
+    facts = f"Latest ({period(row['latest_period'], style='short')}): {latest}"
     if row["target"] is not None:
-        facts += f" · Target: {_number(row['target'], row['unit'])}"
+        facts += f" · Target: {number(row['target'], row['unit'])}"
     st.markdown(plain(facts))
     st.caption(plain(row["reading"]))
     if st.button("Open the chart", key=key, icon=":material/show_chart:", type="tertiary"):
@@ -84,7 +81,7 @@ def summary(review, initiative: str | None) -> None:
             st.caption(
                 plain(
                     f"Unit: {first['unit'] or 'none'} · special cause at {signalling} of "
-                    f"{cells.height} place{'s' if cells.height != 1 else ''}"
+                    f"{count(cells.height, 'place')}"
                 )
             )
             rows = list(cells.iter_rows(named=True))
@@ -96,9 +93,9 @@ def summary(review, initiative: str | None) -> None:
     with st.expander("Icon key: what each icon means", icon=":material/key:"):
         key = icon_key()
         for start in range(0, key.height, 5):
-            columns = st.columns(5)
+            key_columns = st.columns(5)
             for column, row in zip(
-                columns, key.slice(start, 5).iter_rows(named=True), strict=False
+                key_columns, key.slice(start, 5).iter_rows(named=True), strict=False
             ):
                 column.markdown(f"![{row['meaning']}]({icon_data_url(row['icon'])})")
                 column.caption(row["meaning"])
@@ -126,9 +123,11 @@ def news(review) -> None:
                 .replace_strict(titles, default=pl.col("measure"))
                 .alias("Measure"),
                 pl.col("place").replace_strict(names, default=pl.col("place")).alias("Place"),
-                pl.col("period").dt.strftime("%b %Y").alias("Period"),
+                period_expr("period", style="short").alias("Period"),
                 pl.col("value").round(2).alias("Value"),
-                pl.col("point_type").str.replace_all("_", " ").alias("What the point shows"),
+                pl.col("point_type")
+                .replace_strict(POINT_TYPE_WORDS, default=pl.col("point_type"))
+                .alias("What the point shows"),
                 pl.col("signal").alias("Rule"),
             ),
             hide_index=True,
@@ -138,15 +137,17 @@ def news(review) -> None:
         st.markdown("**New annotations and recalculations**")
         st.dataframe(
             found.annotations.select(
-                pl.col("event").replace_strict(EVENT_WORDS, default=pl.col("event")).alias("What"),
+                pl.col("event")
+                .replace_strict(ANNOTATION_EVENTS, default=pl.col("event"))
+                .alias("What"),
                 pl.col("measure")
                 .replace_strict(titles, default=pl.col("measure"))
                 .alias("Measure"),
                 pl.col("place").replace_strict(names, default="every place").alias("Place"),
-                pl.col("period").dt.strftime("%b %Y").alias("Period"),
+                period_expr("period", style="short").alias("Period"),
                 pl.col("text").alias("Annotation"),
                 pl.col("reason").alias("Why"),
-                pl.col("event_at").dt.strftime("%d %b %Y").alias("When"),
+                period_expr("event_at", "day", "short").alias("When"),
             ),
             hide_index=True,
             width="stretch",
@@ -155,7 +156,7 @@ def news(review) -> None:
         st.markdown("**New stories of change**")
         st.dataframe(
             found.stories.select(
-                pl.col("told_on").dt.strftime("%d %b %Y").alias("Told on"),
+                period_expr("told_on", "day", "short").alias("Told on"),
                 pl.col("title").alias("Title"),
                 pl.col("place").replace_strict(names, default=pl.col("place")).alias("Place"),
                 pl.col("voice").replace_strict(VOICES, default=pl.col("voice")).alias("Voice"),
@@ -193,15 +194,20 @@ def action_line(action: dict, titles: dict[str, str], done_button: bool) -> None
     if action["owner"]:
         facts.append(f"owner: {action['owner']}")
     if action["due_on"] is not None:
-        facts.append(f"due {action['due_on']:%d %b %Y}")
+        facts.append(f"due {period(action['due_on'], 'day', 'short')}")
     if action["status"]:
         facts.append(STATUS_WORDS.get(action["status"], action["status"]).lower())
     facts.append(f"recorded at {action['meeting']}")
     words.markdown(plain(action["text"]))
     words.caption(plain(" · ".join(facts)))
     if done_button:
-        button.button("Mark done", key=f"qi.meeting.done.{action['id']}", on_click=_done,
-                      args=(action["id"],), icon=":material/check:")  # fmt: skip
+        button.button(
+            "Mark done",
+            key=f"qi.meeting.done.{action['id']}",
+            on_click=_done,
+            args=(action["id"],),
+            icon=":material/check:",
+        )
 
 
 def actions(review) -> None:
@@ -277,19 +283,31 @@ def record(review, initiative: str | None, place: str | None) -> None:
         "Meeting",
         choices,
         format_func=lambda i: (
-            "A new meeting" if i == NEW_MEETING else f"{titles[i]} ({held[i]:%d %b %Y})"
+            "A new meeting"
+            if i == NEW_MEETING
+            else f"{titles[i]} ({period(held[i], 'day', 'short')})"
         ),
         key="qi.meeting.chosen",
     )
     if chosen == NEW_MEETING:
         left, right = st.columns([3, 1])
-        left.text_input("Title", value=f"{review.title} stewardship group, {date.today():%B %Y}",
-                        key="qi.meeting.new.title")  # fmt: skip
-        right.date_input("Held on", value=date.today(), key="qi.meeting.new.held_on",
-                         format="DD/MM/YYYY")  # fmt: skip
+        left.text_input(
+            "Title",
+            value=f"{review.title} stewardship group, {period(date.today())}",
+            key="qi.meeting.new.title",
+        )
+        right.date_input(
+            "Held on", value=date.today(), key="qi.meeting.new.held_on", format="DD/MM/YYYY"
+        )
         st.text_area("Notes", key="qi.meeting.new.notes", height=80)
-        st.button("Record the meeting", on_click=_record_meeting, args=(initiative, place),
-                  type="primary", icon=":material/event_available:", key="qi.meeting.record")  # fmt: skip
+        st.button(
+            "Record the meeting",
+            on_click=_record_meeting,
+            args=(initiative, place),
+            type="primary",
+            icon=":material/event_available:",
+            key="qi.meeting.record",
+        )
         return
     titles_by_code = _measure_names(review)
     names = place_names()
@@ -298,10 +316,16 @@ def record(review, initiative: str | None, place: str | None) -> None:
     against = [None, *titles_by_code, *story_titles]
     with st.form("qi.meeting.action", clear_on_submit=True, border=True):
         st.markdown("**Add a decision or action**")
-        st.segmented_control("Kind", list(ACTION_KIND_WORDS), format_func=ACTION_KIND_WORDS.get,
-                             default="action", key="qi.meeting.action.kind")  # fmt: skip
-        st.text_area("What was agreed, or what will be done", key="qi.meeting.action.text",
-                     height=80)  # fmt: skip
+        st.segmented_control(
+            "Kind",
+            list(ACTION_KIND_WORDS),
+            format_func=ACTION_KIND_WORDS.__getitem__,
+            default="action",
+            key="qi.meeting.action.kind",
+        )
+        st.text_area(
+            "What was agreed, or what will be done", key="qi.meeting.action.text", height=80
+        )
         first, second, third = st.columns([2, 2, 1])
         first.selectbox(
             "Against",
@@ -315,14 +339,26 @@ def record(review, initiative: str | None, place: str | None) -> None:
             ),
             key="qi.meeting.action.against",
         )
-        second.selectbox("At place (for a measure)", [None, *review.places],
-                         format_func=lambda c: "Every place" if c is None else names.get(c, c),
-                         key="qi.meeting.action.place")  # fmt: skip
-        third.date_input("Due", value=date.today() + timedelta(days=28),
-                         key="qi.meeting.action.due_on", format="DD/MM/YYYY")  # fmt: skip
+        second.selectbox(
+            "At place (for a measure)",
+            [None, *review.places],
+            format_func=lambda c: "Every place" if c is None else names.get(c, c),
+            key="qi.meeting.action.place",
+        )
+        third.date_input(
+            "Due",
+            value=date.today() + timedelta(days=28),
+            key="qi.meeting.action.due_on",
+            format="DD/MM/YYYY",
+        )
         st.text_input("Owner (who will do it)", key="qi.meeting.action.owner")
-        st.form_submit_button("Record", on_click=_record_action, args=(chosen,),
-                              icon=":material/add_task:", key="qi.meeting.action.add")  # fmt: skip
+        st.form_submit_button(
+            "Record",
+            on_click=_record_action,
+            args=(chosen,),
+            icon=":material/add_task:",
+            key="qi.meeting.action.add",
+        )
     recorded = read_actions(engine(), meetings=chosen)
     st.markdown(f"**Recorded at this meeting** ({recorded.height})")
     for action in recorded.iter_rows(named=True):
@@ -346,19 +382,29 @@ def pack_downloads(review, subject: str, since_day: date | None) -> None:
     pack = prepared[2]
     stem = "".join(c if c.isalnum() else "-" for c in review.title).strip("-").lower()
     st.download_button(
-        f"Board pack, PDF ({pack.pages} pages)", pack.pdf, f"board-pack-{stem}.pdf",
-        "application/pdf", on_click="ignore", type="primary", icon=":material/download:",
+        f"Board pack, PDF ({pack.pages} pages)",
+        pack.pdf,
+        f"board-pack-{stem}.pdf",
+        "application/pdf",
+        on_click="ignore",
+        type="primary",
+        icon=":material/download:",
         key="qi.meeting.pack.pdf",
-    )  # fmt: skip
+    )
     titles = _measure_names(review)
     st.markdown("**Each chart as a PNG**")
     columns = st.columns(3)
     for index, (code, png) in enumerate(pack.charts.items()):
         columns[index % 3].download_button(
-            titles.get(code, code), png, f"{code}.png", "image/png", on_click="ignore",
-            icon=":material/image:", key=f"qi.meeting.pack.png.{code}",
+            titles.get(code, code),
+            png,
+            f"{code}.png",
+            "image/png",
+            on_click="ignore",
+            icon=":material/image:",
+            key=f"qi.meeting.pack.png.{code}",
             help=pack.alt_texts.get(code),
-        )  # fmt: skip
+        )
 
 
 st.title("Meeting view")
@@ -381,8 +427,9 @@ if kind == "Place" or not programmes:
     if not codes:
         st.info("Nothing is stored yet. Upload a file of measures on the Upload data page.")
         st.stop()
-    place = subject_column.selectbox("Place", codes, format_func=lambda c: names.get(c, c),
-                                     key="qi.meeting.place")  # fmt: skip
+    place = subject_column.selectbox(
+        "Place", codes, format_func=lambda c: names.get(c, c), key="qi.meeting.place"
+    )
 else:
     initiative = subject_column.selectbox(
         "Initiative", list(programmes), key="qi.meeting.initiative"
@@ -391,12 +438,17 @@ subject = f"{initiative}|{place}"
 previous = last_meeting(engine(), initiative=initiative, place=place)
 default_since = previous["held_on"] if previous else date.today() - timedelta(DEFAULT_LOOKBACK_DAYS)
 since_day = since_column.date_input(
-    "What is new since", value=default_since, max_value=date.today(), format="DD/MM/YYYY",
+    "What is new since",
+    value=default_since,
+    max_value=date.today(),
+    format="DD/MM/YYYY",
     key=f"qi.meeting.since.{subject}",
     help="Default: the day of the last meeting of this initiative or place.",
-)  # fmt: skip
+)
 if previous:
-    st.caption(plain(f"Last meeting: {previous['title']}, held {previous['held_on']:%d %B %Y}."))
+    st.caption(
+        plain(f"Last meeting: {previous['title']}, held {period(previous['held_on'], 'day')}.")
+    )
 else:
     st.caption("No meeting of this group is recorded yet.")
 

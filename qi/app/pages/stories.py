@@ -10,12 +10,13 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from qi.app.context import engine, initiatives, measure_names, month, place_names, series_index
+from qi.app.context import engine, initiatives, measure_names, place_names, series_index
 from qi.app.errors import StoreError, said
-from qi.app.story_panel import linked_charts, period_words, show_story
+from qi.app.story_panel import linked_charts, show_story
 from qi.app.widgets import plain, show_notice
 from qi.store import read_series
 from qi.store.stories import add_story, edit_story, read_stories, read_story
+from qi.text import count, period, period_expr, period_range
 from qi.vocabulary.stories import DOMAINS, PARTICIPATION, VOICES, Link, StoryError
 
 CHOSEN = "qi.story.chosen"  # the story being read
@@ -25,9 +26,20 @@ NOTICE = "qi.story.notice"  # what the last add or edit did, shown once
 FORM_ROUND = "qi.story.round"
 NOT_RECORDED = "Not recorded"
 FORM_FIELDS = (
-    "title", "narrative", "told_on", "initiative", "place", "measures", "start", "end",
-    "voice", "domains", "participation", "consent", "anonymised",
-)  # fmt: skip
+    "title",
+    "narrative",
+    "told_on",
+    "initiative",
+    "place",
+    "measures",
+    "start",
+    "end",
+    "voice",
+    "domains",
+    "participation",
+    "consent",
+    "anonymised",
+)
 
 
 def _initiative_places() -> dict[str, list[str]]:
@@ -47,7 +59,7 @@ def _periods(measures: list[str], place: str | None) -> list[date]:
 
 
 def _period_label(value: date) -> str:
-    return month(value) if value.day == 1 else f"{value.day} {value:%b %Y}"
+    return period(value, "month" if value.day == 1 else "day", "short")
 
 
 def story_form(prefix: str, story: dict | None = None) -> None:
@@ -63,36 +75,58 @@ def story_form(prefix: str, story: dict | None = None) -> None:
         return f"{prefix}.{name}"
 
     names, titles = place_names(), measure_names()
-    st.text_input("Title", value=story.get("title", ""), key=key("title"),
-                  placeholder="A few words people will recognise it by")  # fmt: skip
-    st.text_area("Narrative", value=story.get("narrative", ""), key=key("narrative"), height=160,
-                 help="What happened, in the teller's words. Shown as plain text.")  # fmt: skip
+    st.text_input(
+        "Title",
+        value=story.get("title", ""),
+        key=key("title"),
+        placeholder="A few words people will recognise it by",
+    )
+    st.text_area(
+        "Narrative",
+        value=story.get("narrative", ""),
+        key=key("narrative"),
+        height=160,
+        help="What happened, in the teller's words. Shown as plain text.",
+    )
     left, middle, right = st.columns(3)
-    left.date_input("Told on", value=story.get("told_on", date.today()), max_value=date.today(),
-                    key=key("told_on"), format="DD/MM/YYYY")  # fmt: skip
+    left.date_input(
+        "Told on",
+        value=story.get("told_on", date.today()),
+        max_value=date.today(),
+        key=key("told_on"),
+        format="DD/MM/YYYY",
+    )
     by_initiative = _initiative_places()
     options = [None, *by_initiative]
     initiative = middle.selectbox(
-        "Initiative", options, index=options.index(story.get("initiative")),
-        format_func=lambda v: "None" if v is None else v, key=key("initiative"),
-    )  # fmt: skip
-    codes = by_initiative[initiative] if initiative else sorted(names, key=names.get)
+        "Initiative",
+        options,
+        index=options.index(story.get("initiative")),
+        format_func=lambda v: "None" if v is None else v,
+        key=key("initiative"),
+    )
+    codes = by_initiative[initiative] if initiative else sorted(names, key=names.__getitem__)
     place_options = [None, *codes]
     place = right.selectbox(
-        "Place", place_options,
+        "Place",
+        place_options,
         index=place_options.index(story["place"]) if story.get("place") in codes else 0,
-        format_func=lambda c: "None" if c is None else names.get(c, c), key=key("place"),
-    )  # fmt: skip
+        format_func=lambda c: "None" if c is None else names.get(c, c),
+        key=key("place"),
+    )
     stored = series_index()
     if place is not None:
         stored = stored.filter(pl.col("place") == place)
     measure_options = sorted(set(stored.get_column("measure")), key=lambda c: titles.get(c, c))
     linked = [m for m in dict.fromkeys(link["measure"] for link in links) if m in measure_options]
     measures = st.multiselect(
-        "Measures it speaks to", measure_options, default=linked, key=key("measures"),
+        "Measures it speaks to",
+        measure_options,
+        default=linked,
+        key=key("measures"),
         format_func=lambda c: titles.get(c, c),
         help="Its marker goes on these measures' charts, at the story's place.",
-    )  # fmt: skip
+    )
     periods = _periods(measures, place)
     if measures and periods:
         told = story.get("told_on", date.today())
@@ -103,31 +137,55 @@ def story_form(prefix: str, story: dict | None = None) -> None:
         )
         end_default = links[0]["period_end"] if links else start_default
         first, last = st.columns(2)
-        first.selectbox("Periods it speaks to: from", periods, key=key("start"),
-                        index=periods.index(start_default) if start_default in periods else 0,
-                        format_func=_period_label)  # fmt: skip
-        last.selectbox("to", periods, key=key("end"),
-                       index=periods.index(end_default) if end_default in periods else 0,
-                       format_func=_period_label)  # fmt: skip
+        first.selectbox(
+            "Periods it speaks to: from",
+            periods,
+            key=key("start"),
+            index=periods.index(start_default) if start_default in periods else 0,
+            format_func=_period_label,
+        )
+        last.selectbox(
+            "to",
+            periods,
+            key=key("end"),
+            index=periods.index(end_default) if end_default in periods else 0,
+            format_func=_period_label,
+        )
     voice, domains, level = st.columns(3)
-    voice.selectbox("Whose voice", list(VOICES), format_func=VOICES.get, key=key("voice"),
-                    index=list(VOICES).index(story.get("voice", "professional")))  # fmt: skip
-    domains.multiselect("Outcome domains", list(DOMAINS), format_func=DOMAINS.get,
-                        default=story.get("domains", []), key=key("domains"))  # fmt: skip
+    voice.selectbox(
+        "Whose voice",
+        list(VOICES),
+        format_func=VOICES.__getitem__,
+        key=key("voice"),
+        index=list(VOICES).index(story.get("voice", "professional")),
+    )
+    domains.multiselect(
+        "Outcome domains",
+        list(DOMAINS),
+        format_func=DOMAINS.__getitem__,
+        default=story.get("domains", []),
+        key=key("domains"),
+    )
     levels = [None, *PARTICIPATION]
     level.selectbox(
-        "Level of participation it reflects", levels,
+        "Level of participation it reflects",
+        levels,
         index=levels.index(story.get("participation")),
         format_func=lambda c: NOT_RECORDED if c is None else PARTICIPATION[c],
         key=key("participation"),
         help="Shier's pathways to participation, from 'listened to' up to 'shares power and "
         "responsibility for decisions'.",
-    )  # fmt: skip
+    )
     consent, anonymised = st.columns(2)
-    consent.checkbox("Consent recorded", value=story.get("consent_recorded", False),
-                     key=key("consent"))  # fmt: skip
-    anonymised.checkbox("Anonymised", value=story.get("anonymised", True), key=key("anonymised"),
-                        help="Only anonymised stories are quoted in the board pack.")  # fmt: skip
+    consent.checkbox(
+        "Consent recorded", value=story.get("consent_recorded", False), key=key("consent")
+    )
+    anonymised.checkbox(
+        "Anonymised",
+        value=story.get("anonymised", True),
+        key=key("anonymised"),
+        help="Only anonymised stories are quoted in the board pack.",
+    )
 
 
 def _fields(prefix: str) -> dict:
@@ -192,40 +250,70 @@ def filters() -> dict:
         first = st.columns(4)
         search = first[0].text_input("Words in the title or narrative", key="qi.sf.search")
         initiative = first[1].selectbox(
-            "Initiative", [None, *by_initiative], key="qi.sf.initiative",
+            "Initiative",
+            [None, *by_initiative],
+            key="qi.sf.initiative",
             format_func=lambda v: "Any" if v is None else v,
-        )  # fmt: skip
-        place_codes = by_initiative[initiative] if initiative else sorted(names, key=names.get)
-        places = first[2].multiselect("Places", place_codes, format_func=lambda c: names.get(c, c),
-                                      key="qi.sf.places", placeholder="Any")  # fmt: skip
+        )
+        place_codes = (
+            by_initiative[initiative] if initiative else sorted(names, key=names.__getitem__)
+        )
+        places = first[2].multiselect(
+            "Places",
+            place_codes,
+            format_func=lambda c: names.get(c, c),
+            key="qi.sf.places",
+            placeholder="Any",
+        )
         measures = first[3].multiselect(
-            "Measures", sorted(titles, key=titles.get), format_func=lambda c: titles.get(c, c),
-            key="qi.sf.measures", placeholder="Any",
-        )  # fmt: skip
+            "Measures",
+            sorted(titles, key=titles.__getitem__),
+            format_func=lambda c: titles.get(c, c),
+            key="qi.sf.measures",
+            placeholder="Any",
+        )
         second = st.columns(4)
-        voices = second[0].multiselect("Whose voice", list(VOICES), format_func=VOICES.get,
-                                       key="qi.sf.voices", placeholder="Any")  # fmt: skip
-        domains = second[1].multiselect("Outcome domains", list(DOMAINS), format_func=DOMAINS.get,
-                                        key="qi.sf.domains", placeholder="Any")  # fmt: skip
+        voices = second[0].multiselect(
+            "Whose voice",
+            list(VOICES),
+            format_func=VOICES.__getitem__,
+            key="qi.sf.voices",
+            placeholder="Any",
+        )
+        domains = second[1].multiselect(
+            "Outcome domains",
+            list(DOMAINS),
+            format_func=DOMAINS.__getitem__,
+            key="qi.sf.domains",
+            placeholder="Any",
+        )
         levels = second[2].multiselect(
-            "Level of participation", list(PARTICIPATION), format_func=PARTICIPATION.get,
-            key="qi.sf.participation", placeholder="Any",
-        )  # fmt: skip
-        dates = second[3].date_input("Told between", value=(), key="qi.sf.dates",
-                                     format="DD/MM/YYYY")  # fmt: skip
+            "Level of participation",
+            list(PARTICIPATION),
+            format_func=PARTICIPATION.__getitem__,
+            key="qi.sf.participation",
+            placeholder="Any",
+        )
+        dates = second[3].date_input(
+            "Told between", value=[], key="qi.sf.dates", format="DD/MM/YYYY"
+        )
         third = st.columns(4)
         yes_no = {None: "Either", True: "Yes", False: "No"}
         consent = third[0].segmented_control(
             "Consent recorded",
             list(yes_no),
             default=None,
-            format_func=yes_no.get,
+            format_func=yes_no.__getitem__,
             key="qi.sf.consent",
         )
         anonymised = third[1].segmented_control(
-            "Anonymised", list(yes_no), default=None, format_func=yes_no.get, key="qi.sf.anonymised"
+            "Anonymised",
+            list(yes_no),
+            default=None,
+            format_func=yes_no.__getitem__,
+            key="qi.sf.anonymised",
         )
-    chosen = {
+    chosen: dict[str, object] = {
         "search": search or None,
         "initiative": initiative,
         "places": places or None,
@@ -245,7 +333,7 @@ def story_table(stories: pl.DataFrame) -> pl.DataFrame:
     """The stories in words, one row each, for a table (a table shows text, never markup)."""
     names, titles = place_names(), measure_names()
     return stories.select(
-        pl.col("told_on").dt.strftime("%d %b %Y").alias("Told on"),
+        period_expr("told_on", "day", "short").alias("Told on"),
         pl.col("title").alias("Title"),
         pl.col("place").replace_strict(names, default=pl.col("place")).alias("Place"),
         pl.col("voice").replace_strict(VOICES, default=pl.col("voice")).alias("Whose voice"),
@@ -260,11 +348,15 @@ def story_table(stories: pl.DataFrame) -> pl.DataFrame:
         .list.eval(pl.element().replace_strict(titles, default=pl.element()))
         .list.join("; ")
         .alias("Measures"),
-        pl.when(pl.col("consent_recorded")).then(pl.lit("yes")).otherwise(pl.lit("no"))
+        pl.when(pl.col("consent_recorded"))
+        .then(pl.lit("yes"))
+        .otherwise(pl.lit("no"))
         .alias("Consent"),
-        pl.when(pl.col("anonymised")).then(pl.lit("yes")).otherwise(pl.lit("no"))
+        pl.when(pl.col("anonymised"))
+        .then(pl.lit("yes"))
+        .otherwise(pl.lit("no"))
         .alias("Anonymised"),
-    )  # fmt: skip
+    )
 
 
 st.title("Stories of change")
@@ -283,8 +375,14 @@ with add:
     )
     new = _prefix("new")
     story_form(new)
-    st.button("Add story", type="primary", on_click=_add, args=(new,),
-              icon=":material/add:", key="qi.story.add")  # fmt: skip
+    st.button(
+        "Add story",
+        type="primary",
+        on_click=_add,
+        args=(new,),
+        icon=":material/add:",
+        key="qi.story.add",
+    )
 
 with browse:
     try:
@@ -292,7 +390,7 @@ with browse:
     except StoryError as error:
         st.error(str(error))
         st.stop()
-    st.markdown(f"**{found.height} stor{'y' if found.height == 1 else 'ies'}**, newest first.")
+    st.markdown(f"**{count(found.height, 'story', 'stories')}**, newest first.")
     if found.height == 0:
         st.stop()
     st.dataframe(story_table(found), hide_index=True, width="stretch")
@@ -303,7 +401,7 @@ with browse:
     chosen = st.selectbox(
         "Read a story",
         ids,
-        format_func=lambda i: f"{by_id[i]['told_on']:%d %b %Y}: {by_id[i]['title']}",
+        format_func=lambda i: f"{period(by_id[i]['told_on'], 'day', 'short')}: {by_id[i]['title']}",
         key="qi.story.pick",
     )
     st.session_state[CHOSEN] = chosen
@@ -315,14 +413,19 @@ with browse:
             st.caption(
                 plain(
                     f"Speaks to {measure_names().get(link['measure'], link['measure'])}, "
-                    f"{period_words(link['period_start'], link['period_end'])}"
+                    f"{period_range(link['period_start'], link['period_end'], style='short')}"
                 )
             )
         with st.expander("Edit this story", icon=":material/edit:"):
             prefix = _prefix(f"edit.{chosen}")
             story_form(prefix, story)
-            st.button("Save changes", on_click=_edit, args=(prefix, chosen),
-                      key=f"qi.story.save.{chosen}", icon=":material/save:")  # fmt: skip
+            st.button(
+                "Save changes",
+                on_click=_edit,
+                args=(prefix, chosen),
+                key=f"qi.story.save.{chosen}",
+                icon=":material/save:",
+            )
     with charts:
         st.markdown("**The charts it speaks to**")
         linked_charts(chosen)

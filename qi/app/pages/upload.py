@@ -12,6 +12,7 @@ from qi.app.navigation import page_path
 from qi.app.widgets import plain
 from qi.ingest import ingest_bytes, sheet_names
 from qi.store import read_uploads
+from qi.text import period_expr
 
 LAST_REPORT = "qi.upload.report"
 REPORT_LINES = 100
@@ -135,7 +136,7 @@ else:
         uploads.with_columns(pl.Series("errors", errors, dtype=pl.Int64))
         .sort("id", descending=True)
         .select(
-            pl.col("uploaded_at").dt.strftime("%d %b %Y %H:%M").alias("When"),
+            period_expr("uploaded_at", "minute", "short").alias("When"),
             pl.col("file_name").alias("File"),
             pl.col("sheet").fill_null("").alias("Sheet"),
             pl.col("actor").alias("Who"),

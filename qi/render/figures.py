@@ -1,0 +1,449 @@
+"""SPC charts in the NHS Making Data Count style, as Altair charts, and their export.
+
+Pure: ``spc()``'s points (and optionally annotations and stories) in, an Altair chart out; no
+database and no statistics beyond asking the engine for a series' icons. Each element of the
+chart is a named layer (``values``, ``points``, ``centre``, ``upper_limit``, ``lower_limit``,
+``upper_2sigma``, ``lower_2sigma``, ``target``, ``annotations``, ``annotation_labels``,
+``stories``, ``icons``) so pages and tests can find it. Lines that belong to a phase (centre,
+limits) are drawn per phase, so no line crosses a phase boundary. Colour is never the only
+signal: points carry their type in words in the legend and the tooltip, and every icon has its
+label beside it.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+import altair as alt
+import polars as pl
+import vl_convert as vlc
+
+from qi.charts import Chart
+from qi.charts.icons import POINT_TYPES
+from qi.charts.phases import period_unit
+from qi.render.icons import (
+    COMMON_CAUSE_GREY,
+    CONCERN_ORANGE,
+    IMPROVEMENT_BLUE,
+    NEUTRAL_PURPLE,
+    icon_data_url,
+)
+from qi.vocabulary.annotations import ANNOTATION_EFFECTS, ANNOTATION_KINDS
+from qi.vocabulary.points import ICON_LABELS, POINT_TYPE_LABELS
+
+POINT_TYPE_COLOURS: dict[str, str] = {
+    "common_cause": COMMON_CAUSE_GREY,
+    "special_cause_improvement": IMPROVEMENT_BLUE,
+    "special_cause_concern": CONCERN_ORANGE,
+    "special_cause_neutral_high": NEUTRAL_PURPLE,
+    "special_cause_neutral_low": NEUTRAL_PURPLE,
+}
+LINE_GREY = "#7F7F7F"
+CENTRE_BLACK = "#231F20"
+TARGET_RED = "#DE1B1B"
+STORY_GREEN = "#007F3B"
+ANNOTATION_INK = "#425563"
+
+LIMIT_DASH = [6, 4]
+SIGMA2_DASH = [2, 3]
+TARGET_DASH = [10, 4]
+ICON_SIZE = 40
+EXPORT_FORMATS = ("png", "svg")
+# Vega-Lite version of the installed Altair, "v6.4.1" -> "6.4", for vl-convert.
+VL_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+
+
+def _config() -> alt.Config:
+    """A fresh config per chart (a shared one would change every chart when one is changed):
+    month labels that would collide are thinned, legend labels are never cut short."""
+    return alt.Config(
+        legend=alt.LegendConfig(orient="bottom", labelLimit=0),
+        axisX=alt.AxisConfig(labelOverlap="greedy", labelFlush=True),
+        view=alt.ViewConfig(stroke=None),
+    )
+
+
+# The columns of the points a chart needs; the rest stay out of the spec.
+_PHASE_LINES = ("centre", "upper_limit", "lower_limit", "upper_2sigma", "lower_2sigma")
+_POINT_COLUMNS = (
+    "value",
+    "numerator",
+    "denominator",
+    *_PHASE_LINES,
+    "target",
+    "phase",
+    "excluded",
+)
+
+
+def spc_chart(
+    chart: Chart,
+    annotations: pl.DataFrame | None = None,
+    stories: pl.DataFrame | None = None,
+    show_2sigma: bool = False,
+    title: str | None = None,
+    *,
+    y_title: str | None = None,
+    icons: bool = True,
+    width: int = 640,
+    height: int = 300,
+) -> alt.LayerChart:
+    """One series as a Making Data Count chart.
+
+    ``chart``: ``spc()``'s result for one series (one measure at one place).
+    ``annotations``: frame with ``period`` and ``text`` (optionally ``place``, ``kind``,
+    ``new_phase``, ``exclude``), such as ``read_annotations()``'s; drawn as labelled vertical
+    rules and named in the tooltip of the point at that period.
+    ``stories``: frame with ``period`` and ``title``; drawn as markers on the time axis.
+    ``icons``: draw the variation and assurance icons to the right, labelled in the subtitle.
+    """
+    points, keys, period = chart.points, list(chart.keys), chart.period
+    if keys and points.select(keys).n_unique() > 1:
+        raise ValueError(
+            "spc_chart draws one series, but these points hold "
+            f"{points.select(keys).n_unique()} ({', '.join(keys)}); filter them to one, "
+            "or draw them with small_multiples()"
+        )
+    frame = _chart_frame(points, keys, period, annotations)
+    time = _time_axis(points, period)
+    layers = _series_layers(frame, time, show_2sigma, y_title)
+    subtitle: list[str] = []
+    if icons and points.height:
+        summary = chart.summary().row(0, named=True)
+        names = [summary["variation_icon"], summary["assurance_icon"]]
+        names = [n for n in names if n is not None]
+        subtitle = [ICON_LABELS[n] for n in names]
+        layers.append(_icon_layer(names, width))
+    if annotations is not None and annotations.height:
+        layers.extend(_annotation_layers(annotations, points, keys, period, time))
+    if stories is not None and stories.height:
+        layers.append(_story_layer(stories, time))
+    # Built in one call: every chained Altair call deep-copies the chart, data and all.
+    return alt.LayerChart(
+        layer=layers,
+        data=frame,
+        width=width,
+        height=height,
+        title=alt.TitleParams(text=title or "", subtitle=subtitle, anchor="start")
+        if title or subtitle
+        else alt.Undefined,
+        config=_config(),
+    )
+
+
+def small_multiples(
+    chart: Chart,
+    by: str = "place",
+    columns: int = 3,
+    *,
+    show_2sigma: bool = False,
+    width: int = 240,
+    height: int = 150,
+) -> alt.FacetChart:
+    """The same chart for every ``by`` value (every place), each titled with that value and its
+    variation and assurance icons in words, and drawn with the icons themselves."""
+    points, keys, period = chart.points, list(chart.keys), chart.period
+    if by not in keys:
+        raise ValueError(f"no series column {by!r} in the points; choose one of: {keys}")
+    summary = chart.summary()
+    headers = summary.select(
+        *keys,
+        pl.concat_str(
+            pl.col(by).cast(pl.String),
+            pl.col("variation_icon").replace_strict(ICON_LABELS, default=None),
+            pl.col("assurance_icon").replace_strict(ICON_LABELS, default=None),
+            separator="\n",
+            ignore_nulls=True,
+        ).alias("_header"),
+        _icon_urls("variation_icon").alias("_variation_icon"),
+        _icon_urls("assurance_icon").alias("_assurance_icon"),
+    )
+    frame = _chart_frame(points, keys, period, None).join(
+        headers, on=keys, how="left", maintain_order="left"
+    )
+    # Only each series' last row carries its icons, so the spec holds each icon once.
+    is_last = pl.int_range(pl.len()).over(keys) == pl.len().over(keys) - 1
+    frame = frame.with_columns(
+        pl.when(is_last).then(pl.col(c)).alias(c) for c in ("_variation_icon", "_assurance_icon")
+    )
+    time = _time_axis(points, period)
+    layers = _series_layers(frame, time, show_2sigma, None)
+    for row, column in enumerate(("_variation_icon", "_assurance_icon")):
+        layers.append(
+            alt.Chart()
+            .mark_image(width=ICON_SIZE * 0.7, height=ICON_SIZE * 0.7)
+            .encode(
+                url=alt.Url(f"{column}:N"),
+                x=alt.XValue(width + 18),
+                y=alt.YValue(14 + row * 32),
+            )
+            .transform_filter(f"isValid(datum.{column})")
+            .properties(name=column.removeprefix("_"))
+        )
+    return alt.FacetChart(
+        spec=alt.LayerChart(layer=layers, width=width, height=height),
+        facet=alt.Facet(
+            "_header:N",
+            title=None,
+            sort=headers.get_column("_header").to_list(),
+            header=alt.Header(
+                labelExpr="split(datum.value, '\\n')",
+                labelAnchor="start",
+                labelFontWeight="bold",
+            ),
+        ),
+        columns=columns,
+        data=frame,
+        resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
+        config=_config(),
+    )
+
+
+def export(chart: alt.TopLevelMixin, fmt: str) -> bytes:
+    """The chart as a PNG (at twice the screen resolution, for board papers) or an SVG."""
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"cannot export a chart as {fmt!r}; choose one of: {EXPORT_FORMATS}")
+    spec = chart.to_dict()
+    if fmt == "png":
+        return vlc.vegalite_to_png(spec, vl_version=VL_VERSION, scale=2)
+    return vlc.vegalite_to_svg(spec, vl_version=VL_VERSION).encode()
+
+
+# --- the chart's data --------------------------------------------------------------------------
+
+
+def _period_text(points: pl.DataFrame, period: str, values: pl.Series) -> pl.Series:
+    """Periods as Vega reads them: local date-times for dates, otherwise as they are."""
+    if points.schema[period].is_temporal():
+        return values.cast(pl.Datetime).dt.strftime("%Y-%m-%dT%H:%M:%S")
+    return values
+
+
+def _chart_frame(
+    points: pl.DataFrame, keys: list[str], period: str, annotations: pl.DataFrame | None
+) -> pl.DataFrame:
+    frame = points.select(
+        *keys,
+        _period_text(points, period, points.get_column(period)).alias("period"),
+        *_POINT_COLUMNS,
+        pl.col("point_type").cast(pl.String).replace_strict(POINT_TYPE_LABELS).alias("point_type"),
+        pl.col("signal_label").cast(pl.String).alias("signal"),
+        pl.when(pl.col("excluded")).then(0).otherwise(1).alias("fill"),
+    )
+    if annotations is None or annotations.height == 0 or points.height == 0:
+        return frame.with_columns(pl.lit(None, pl.String).alias("annotation"))
+    on = [k for k in keys if k == "place"] + ["period"]
+    notes = (
+        _annotation_notes(annotations, points, keys, period)
+        .group_by(on)
+        .agg(pl.col("note").str.join("; ").alias("annotation"))
+    )
+    return frame.join(notes, on=on, how="left", maintain_order="left")
+
+
+def _annotation_notes(
+    annotations: pl.DataFrame, points: pl.DataFrame, keys: list[str], period: str
+) -> pl.DataFrame:
+    """One row per annotation on these points: place (if any), period text and note in words."""
+    shown = annotations
+    if "place" in keys:
+        if "place" not in shown.columns:  # annotations without places apply everywhere
+            shown = shown.with_columns(pl.lit(None, pl.String).alias("place"))
+        places = points.get_column("place").unique()
+        at_these_places = pl.col("place").is_null() | pl.col("place").is_in(places.implode())
+        shown = shown.filter(at_these_places)
+        expanded = [
+            shown.filter(pl.col("place").is_not_null()),
+            shown.filter(pl.col("place").is_null())
+            .drop("place")
+            .join(pl.DataFrame({"place": places}), how="cross")
+            .select(shown.columns),
+        ]
+        shown = pl.concat(expanded)
+    first, last = points.get_column(period).min(), points.get_column(period).max()
+    shown = shown.filter(pl.col("period").is_between(first, last))
+    kind = (
+        pl.col("kind").replace_strict(ANNOTATION_KINDS, default=pl.col("kind")) + pl.lit(": ")
+        if "kind" in shown.columns
+        else pl.lit("")
+    )
+    flags = [
+        pl.when(pl.col(flag)).then(pl.lit(f" ({words})")).otherwise(pl.lit(""))
+        for flag, words in ANNOTATION_EFFECTS.items()
+        if flag in shown.columns
+    ]
+    return shown.select(
+        *([pl.col("place")] if "place" in keys else []),
+        _period_text(shown, "period", shown.get_column("period")).alias("period"),
+        pl.concat_str(kind, pl.col("text"), *flags).alias("note"),
+        pl.col("text"),
+        *([pl.col("new_phase")] if "new_phase" in shown.columns else []),
+    )
+
+
+def _icon_urls(column: str) -> pl.Expr:
+    urls = {name: icon_data_url(name) for name in ICON_LABELS}
+    return pl.col(column).replace_strict(urls, default=None, return_dtype=pl.String)
+
+
+# --- the chart's layers ------------------------------------------------------------------------
+
+
+def _time_axis(points: pl.DataFrame, period: str) -> alt.X:
+    dtype = points.schema[period]
+    if dtype.is_temporal():
+        unit = period_unit(points.get_column(period))
+        fmt = {"year": "%Y", "quarter": "%b %Y", "month": "%b %Y"}.get(unit or "", "%d %b %Y")
+        return alt.X("period:T", title=None, axis=alt.Axis(format=fmt, labelAngle=0))
+    kind = "Q" if dtype.is_numeric() else "O"
+    return alt.X(f"period:{kind}", title=None, axis=alt.Axis(labelAngle=0))
+
+
+def _series_layers(
+    frame: pl.DataFrame, time: alt.X, show_2sigma: bool, y_title: str | None
+) -> list[alt.Chart]:
+    """Values, phase lines, target and points: the layers drawn from the points themselves."""
+    y = alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False))
+    layers = [
+        alt.Chart()
+        .mark_line(color=COMMON_CAUSE_GREY, strokeWidth=1.5)
+        .encode(time, y)
+        .properties(name="values")
+    ]
+    lines = ["centre", "upper_limit", "lower_limit"]
+    if show_2sigma:
+        lines += ["upper_2sigma", "lower_2sigma"]
+    styles: dict[str, dict[str, Any]] = {
+        "centre": {"color": CENTRE_BLACK, "strokeWidth": 1.5},
+        "upper_limit": {"color": LINE_GREY, "strokeDash": LIMIT_DASH},
+        "lower_limit": {"color": LINE_GREY, "strokeDash": LIMIT_DASH},
+        "upper_2sigma": {"color": COMMON_CAUSE_GREY, "strokeDash": SIGMA2_DASH},
+        "lower_2sigma": {"color": COMMON_CAUSE_GREY, "strokeDash": SIGMA2_DASH},
+    }
+    for line in lines:
+        if frame.get_column(line).is_null().all():
+            continue  # run charts have no limits
+        layers.append(
+            alt.Chart()
+            .mark_line(**styles[line])
+            .encode(time, alt.Y(f"{line}:Q"), detail=alt.Detail("phase:N"))
+            .properties(name=line)
+        )
+    if frame.get_column("target").is_not_null().any():
+        layers.append(
+            alt.Chart()
+            .mark_line(color=TARGET_RED, strokeDash=TARGET_DASH, strokeWidth=1.5)
+            .encode(time, alt.Y("target:Q"))
+            .properties(name="target")
+        )
+    layers.append(_point_layer(frame, time, y))
+    return layers
+
+
+def _point_layer(frame: pl.DataFrame, time: alt.X, y: alt.Y) -> alt.Chart:
+    present = [
+        POINT_TYPE_LABELS[t]
+        for t in POINT_TYPES
+        if POINT_TYPE_LABELS[t] in set(frame.get_column("point_type").to_list())
+    ]
+    colour = alt.Color(
+        "point_type:N",
+        title="Point type",
+        scale=alt.Scale(
+            domain=[POINT_TYPE_LABELS[t] for t in POINT_TYPES],
+            range=[POINT_TYPE_COLOURS[t] for t in POINT_TYPES],
+        ),
+        legend=alt.Legend(values=present),
+    )
+    encoding: dict[str, Any] = time.to_dict()  # type: ignore[assignment]  # an encoding is a dict
+    period_format = encoding.get("axis", {}).get("format")
+    tooltip = [
+        alt.Tooltip("period:T", title="Period", format=period_format)
+        if encoding["type"] == "temporal"
+        else alt.Tooltip("period", title="Period"),
+        alt.Tooltip("value:Q", title="Value", format=",.4~f"),
+    ]
+    if frame.get_column("denominator").is_not_null().any():
+        tooltip += [
+            alt.Tooltip("numerator:Q", title="Numerator", format=",~f"),
+            alt.Tooltip("denominator:Q", title="Denominator", format=",~f"),
+        ]
+    tooltip += [
+        alt.Tooltip("point_type:N", title="Point type"),
+        alt.Tooltip("signal:N", title="Rule"),
+        alt.Tooltip("annotation:N", title="Annotation"),
+    ]
+    # Excluded points are drawn hollow: fill opacity 0, taken as is (no scale).
+    hollow_if_excluded = alt.FillOpacity("fill:Q", scale=None, legend=None)
+    return (
+        alt.Chart()
+        .mark_point(filled=True, size=45, strokeWidth=1.5)
+        .encode(time, y, color=colour, fillOpacity=hollow_if_excluded, tooltip=tooltip)
+        .properties(name="points")
+    )
+
+
+def _icon_layer(names: Sequence[str], width: int) -> alt.Chart:
+    icons = [
+        {"url": icon_data_url(n), "label": ICON_LABELS[n], "y": 22 + i * (ICON_SIZE + 8)}
+        for i, n in enumerate(names)
+    ]
+    return (
+        alt.Chart(pl.DataFrame(icons))
+        .mark_image(width=ICON_SIZE, height=ICON_SIZE)
+        .encode(
+            url=alt.Url("url:N"),
+            x=alt.XValue(width + ICON_SIZE // 2 + 12),
+            y=alt.Y("y:Q", scale=None),
+            tooltip=alt.Tooltip("label:N", title="Icon"),
+        )
+        .properties(name="icons")
+    )
+
+
+def _annotation_layers(
+    annotations: pl.DataFrame,
+    points: pl.DataFrame,
+    keys: list[str],
+    period: str,
+    time: alt.X,
+) -> list[alt.Chart]:
+    notes = _annotation_notes(annotations, points, keys, period)
+    if notes.height == 0:
+        return []
+    notes = notes.unique(["period", "note"], maintain_order=True).with_columns(
+        # Labels step down in three rows so neighbouring annotations do not overwrite each other.
+        (8 + (pl.int_range(pl.len()) % 3) * 12).alias("label_y"),
+    )
+    data = notes.select("period", "note", "text", "label_y")
+    rule = (
+        alt.Chart(data)
+        .mark_rule(color=ANNOTATION_INK, strokeDash=[3, 3])
+        .encode(time, tooltip=alt.Tooltip("note:N", title="Annotation"))
+        .properties(name="annotations")
+    )
+    labels = (
+        alt.Chart(data)
+        .mark_text(align="left", dx=3, fontSize=10, color=ANNOTATION_INK, limit=140)
+        .encode(time, y=alt.Y("label_y:Q", scale=None), text=alt.Text("text:N"))
+        .properties(name="annotation_labels")
+    )
+    return [rule, labels]
+
+
+def _story_layer(stories: pl.DataFrame, time: alt.X) -> alt.Chart:
+    frame = stories.select(
+        _period_text(stories, "period", stories.get_column("period")).alias("period"),
+        pl.col("title"),
+    )
+    return (
+        alt.Chart(frame)
+        .mark_point(shape="diamond", filled=True, size=110, color=STORY_GREEN)
+        # At the foot of the plot as drawn (Vega's height signal), whatever room the page
+        # gives the chart.
+        .encode(
+            time,
+            y=alt.YValue(alt.ExprRef("height")),
+            tooltip=alt.Tooltip("title:N", title="Story"),
+        )
+        .properties(name="stories")
+    )

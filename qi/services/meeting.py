@@ -1,0 +1,300 @@
+"""The meeting view: what a stewardship group reviews for an initiative or a place.
+
+``summary_matrix()`` is pure: the charted points and their summaries in, one row per
+measure x place out, with the variation and assurance icons (by name and in words), the latest
+value, the target and a one-line reading; measures showing special cause come first (concern
+before improvement). ``matrix_grid()`` pivots it to measures (rows) by places (columns) of
+words, for a table or the board pack.
+
+``meeting_review()`` gathers everything a meeting (and its board pack) shows, so the app's
+meeting page and ``qi report`` stay thin: a ``MeasureView`` per measure, the matrix, the stories
+linked to each measure, the actions (open ones and those of recent meetings) and what is new
+since a day. Charts come from ``qi.services.review``, readings from ``qi.text.reading``; nothing is
+computed here that the engine has not decided, and nothing is drawn.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import polars as pl
+from sqlalchemy import Engine
+
+from qi.services.review import MeasureView, ReviewError, measure_view
+from qi.services.since import Since, since
+from qi.store.definitions import read_measures, read_places
+from qi.store.meetings import last_meeting, read_actions
+from qi.store.observations import read_series
+from qi.store.stories import read_stories, story_markers
+from qi.text.reading import reading
+from qi.vocabulary.points import ICON_LABELS, NO_ASSURANCE_ICON, NO_VARIATION_ICON
+
+SERIES = ["measure", "place"]
+# Matrix order: concern first, then other special cause, then common cause.
+CONCERN_ICONS = ("concern_high", "concern_low")
+COMMON_CAUSE = "common_cause"
+
+MATRIX_SCHEMA: dict[str, pl.DataType] = {
+    "measure": pl.String(),
+    "measure_name": pl.String(),
+    "place": pl.String(),
+    "unit": pl.String(),
+    "variation_icon": pl.String(),
+    "variation": pl.String(),
+    "assurance_icon": pl.String(),
+    "assurance": pl.String(),
+    "latest_period": pl.Date(),
+    "latest_value": pl.Float64(),
+    "target": pl.Float64(),
+    "special_cause": pl.Boolean(),
+    "signals": pl.Int64(),
+    "reading": pl.String(),
+}
+
+
+def icon_key() -> pl.DataFrame:
+    """Every icon with its meaning in words (the key printed beside the matrix)."""
+    return pl.DataFrame(
+        {"icon": list(ICON_LABELS), "meaning": list(ICON_LABELS.values())},
+        schema={"icon": pl.String, "meaning": pl.String},
+    )
+
+
+def summary_matrix(
+    points: pl.DataFrame, summary: pl.DataFrame, measures: pl.DataFrame
+) -> pl.DataFrame:
+    """One row per measure x place (``MATRIX_SCHEMA``), measures with special cause first.
+
+    ``points``: ``spc()``'s points with ``measure`` and ``place`` columns (many measures);
+    ``summary``: ``summarise(points, by=["measure", "place"])``; ``measures``: the definitions
+    (``read_measures()``: code, name, unit). A measure's rank is its most pressing cell: any
+    special cause concern, then any other special cause, then common cause; then by name.
+    """
+    if summary.height == 0:
+        return pl.DataFrame(schema=MATRIX_SCHEMA)
+    names = measures.select(
+        pl.col("code").alias("measure"), pl.col("name").alias("measure_name"), "unit"
+    )
+    frame = summary.join(names, on="measure", how="left").with_columns(
+        pl.col("variation_icon").cast(pl.String), pl.col("assurance_icon").cast(pl.String)
+    )
+    readings = [
+        reading(row, _series(points, row["measure"], row["place"]), "period", row["unit"])
+        for row in frame.iter_rows(named=True)
+    ]
+    frame = frame.with_columns(
+        pl.Series("reading", readings, dtype=pl.String),
+        pl.col("variation_icon")
+        .replace_strict(ICON_LABELS, default=NO_VARIATION_ICON, return_dtype=pl.String)
+        .alias("variation"),
+        pl.col("assurance_icon")
+        .replace_strict(ICON_LABELS, default=None, return_dtype=pl.String)
+        .fill_null(NO_ASSURANCE_ICON)
+        .alias("assurance"),
+        (pl.col("variation_icon").is_not_null() & (pl.col("variation_icon") != COMMON_CAUSE))
+        .fill_null(False)
+        .alias("special_cause"),
+        pl.col("last_period").cast(pl.Date).alias("latest_period"),
+        pl.col("signals").cast(pl.Int64),
+        pl.col("measure_name").fill_null(pl.col("measure")),
+    )
+    cell_rank = (
+        pl.when(pl.col("variation_icon").is_in(CONCERN_ICONS))
+        .then(0)
+        .when(pl.col("special_cause"))
+        .then(1)
+        .otherwise(2)
+    )
+    frame = frame.with_columns(cell_rank.min().over("measure").alias("_rank"))
+    return frame.sort("_rank", "measure_name", "measure", "place").select(list(MATRIX_SCHEMA))
+
+
+def _series(points: pl.DataFrame, measure: str, place: str) -> pl.DataFrame:
+    return points.filter((pl.col("measure") == measure) & (pl.col("place") == place))
+
+
+def matrix_grid(matrix: pl.DataFrame, places: Sequence[str] | None = None) -> pl.DataFrame:
+    """Measures (rows, in the matrix's order) by places (columns): each cell the variation and
+    assurance in words and the latest value, or "No data"."""
+    places = list(places) if places is not None else _unique(matrix.get_column("place"))
+    cells = matrix.select(
+        "measure",
+        "measure_name",
+        "place",
+        pl.concat_str(
+            pl.col("variation"),
+            pl.col("assurance"),
+            pl.lit("Latest: ") + pl.col("latest_value").round(2).cast(pl.String).fill_null("none"),
+            separator="; ",
+        ).alias("cell"),
+    )
+    grid = pl.DataFrame(
+        {
+            "measure": _unique(matrix.get_column("measure")),
+        },
+        schema={"measure": pl.String},
+    ).join(
+        matrix.select("measure", "measure_name").unique("measure"),
+        on="measure",
+        how="left",
+        maintain_order="left",
+    )
+    for place in places:
+        column = cells.filter(pl.col("place") == place).select(
+            "measure", pl.col("cell").alias(place)
+        )
+        grid = grid.join(column, on="measure", how="left", maintain_order="left").with_columns(
+            pl.col(place).fill_null("No data")
+        )
+    return grid
+
+
+def _unique(series: pl.Series) -> list:
+    return series.unique(maintain_order=True).to_list()
+
+
+@dataclass(frozen=True)
+class MeetingReview:
+    """Everything one meeting of an initiative or place looks at.
+
+    ``views``: a ``MeasureView`` per measure code, in the matrix's order. ``matrix``:
+    ``summary_matrix()``. ``stories``: ``story_markers()`` for every measure shown, with
+    ``measure``, ``narrative``, ``anonymised`` and ``consent_recorded``. ``actions``: open
+    actions of this initiative or place, and everything recorded at meetings held on or after
+    ``since`` (or at the last meeting). ``news``: what is new since ``since`` (None without it).
+    """
+
+    title: str
+    initiative: str | None
+    place: str | None
+    places: list[str]
+    views: dict[str, MeasureView]
+    matrix: pl.DataFrame
+    stories: pl.DataFrame
+    actions: pl.DataFrame
+    since: date | None = None
+    news: Since | None = None
+    measures: pl.DataFrame = field(default_factory=pl.DataFrame)
+    place_names: dict[str, str] = field(default_factory=dict)
+
+    def place_name(self, code: str) -> str:
+        """A place's name for people to read (its code when it has none)."""
+        return self.place_names.get(code, code)
+
+    def measure_stories(self, measure: str, place: str | None = None) -> pl.DataFrame:
+        """The stories linked to a measure (at a place: its own and those for every place)."""
+        found = self.stories.filter(pl.col("measure") == measure)
+        if place is not None:
+            found = found.filter(pl.col("place").is_null() | (pl.col("place") == place))
+        return found
+
+
+def meeting_review(
+    engine: Engine,
+    *,
+    initiative: str | None = None,
+    place: str | None = None,
+    measures: Sequence[str] | None = None,
+    since_day: date | None = None,
+    last_meeting_default: bool = True,
+) -> MeetingReview:
+    """Gather a meeting's view of an initiative (by name) or a place (by code).
+
+    The measures are those with data at its places (or ``measures``). Without ``since_day``,
+    what is new is counted from the day of the last meeting of this initiative or place, if
+    there was one (``last_meeting_default``). Raises ``ReviewError`` for unknown names.
+    """
+    if initiative is None and place is None:
+        raise ReviewError("a meeting reviews an initiative or a place; give one of them")
+    try:
+        series = read_series(engine, measures=measures, places=place, initiative=initiative).select(
+            "measure", "place"
+        )
+    except LookupError as error:
+        raise ReviewError(str(error)) from None
+    places = sorted(series.get_column("place").unique().to_list())
+    codes = list(measures) if measures is not None else sorted(series["measure"].unique())
+    views = {code: measure_view(engine, code, places=places) for code in codes if places}
+    definitions = read_measures(engine)
+    summaries = [v.summary for v in views.values() if v.summary.height]
+    points = [v.points for v in views.values() if v.points.height]
+    matrix = summary_matrix(
+        pl.concat(points, how="diagonal_relaxed") if points else pl.DataFrame(),
+        pl.concat(summaries, how="diagonal_relaxed") if summaries else pl.DataFrame(),
+        definitions,
+    )
+    order = _unique(matrix.get_column("measure"))
+    views = {code: views[code] for code in order} | {
+        c: v for c, v in views.items() if c not in order
+    }
+    if since_day is None and last_meeting_default:
+        previous = last_meeting(engine, initiative=initiative, place=place)
+        since_day = previous["held_on"] if previous else None
+    news = (
+        since(engine, since_day, views, initiative=initiative, places=places)
+        if since_day is not None
+        else None
+    )
+    return MeetingReview(
+        title=_title(engine, initiative, place),
+        initiative=initiative,
+        place=place,
+        places=places,
+        views=views,
+        matrix=matrix,
+        stories=_stories(engine, list(views), places),
+        actions=_actions(engine, initiative, place, since_day),
+        since=since_day,
+        news=news,
+        measures=definitions.filter(pl.col("code").is_in(list(views))),
+        place_names=dict(read_places(engine).select("code", "name").iter_rows()),
+    )
+
+
+def _title(engine: Engine, initiative: str | None, place: str | None) -> str:
+    if place is None:
+        return str(initiative)
+    names = read_places(engine).filter(pl.col("code") == place).get_column("name")
+    name = names[0] if names.len() else place
+    return f"{initiative}: {name}" if initiative else name
+
+
+def _stories(engine: Engine, measures: list[str], places: list[str]) -> pl.DataFrame:
+    markers = [
+        story_markers(engine, code, places=places).with_columns(pl.lit(code).alias("measure"))
+        for code in measures
+    ]
+    markers = [m for m in markers if m.height]
+    if not markers:
+        return pl.DataFrame(
+            schema={
+                "story_id": pl.Int64,
+                "place": pl.String,
+                "period": pl.Date,
+                "period_start": pl.Date,
+                "period_end": pl.Date,
+                "title": pl.String,
+                "voice": pl.String,
+                "measure": pl.String,
+                "narrative": pl.String,
+                "told_on": pl.Date,
+                "anonymised": pl.Boolean,
+                "consent_recorded": pl.Boolean,
+            }
+        )
+    found = pl.concat(markers)
+    details = read_stories(engine, ids=found.get_column("story_id").unique().to_list()).select(
+        pl.col("id").alias("story_id"), "narrative", "told_on", "anonymised", "consent_recorded"
+    )
+    return found.join(details, on="story_id", how="left")
+
+
+def _actions(
+    engine: Engine, initiative: str | None, place: str | None, since_day: date | None
+) -> pl.DataFrame:
+    actions = read_actions(engine, initiative=initiative, place=place)
+    if since_day is None:
+        previous = last_meeting(engine, initiative=initiative, place=place)
+        since_day = previous["held_on"] if previous else None
+    recent = pl.col("held_on") >= since_day if since_day is not None else pl.lit(False)
+    return actions.filter((pl.col("status") == "open") | recent)

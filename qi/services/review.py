@@ -1,0 +1,229 @@
+"""What a reviewer sees of one measure: the one place that turns stored data into charted points.
+
+``measure_view()`` reads a measure's definition, its observations at some places, and the
+annotations on them; maps the definition onto ``spc()`` (chart, rule set, improvement direction,
+target, multiplier, numerator over denominator for rates and proportions); turns annotations
+into phases and exclusions; and returns the points, one summary row per place, and the candidate
+change points a coach has not yet confirmed. The app's pages, the report and the command line
+all start here, so a chart looks the same wherever it is drawn.
+
+No statistics here beyond calling the engine, and no drawing (see ``qi.render``).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+from sqlalchemy import Engine
+
+from qi.charts import Chart, default_chart, spc
+from qi.charts.changepoints import candidate_change_points
+from qi.store.annotations import phase_starts_and_exclusions, read_annotations
+from qi.store.definitions import read_measures
+from qi.store.observations import read_series
+from qi.text.reading import reading
+from qi.vocabulary.measures import ENGINE_DIRECTIONS, RATIO_KINDS
+
+SERIES = ["measure", "place"]
+# Charts of counts and times: a rate or proportion drawn on one charts its numerator alone.
+CHARTS_WITHOUT_DENOMINATOR = ("c", "g", "t", "mr", "xbar", "s")
+DEFAULT_RULES = "mdc"
+
+
+class ReviewError(LookupError):
+    """The measure, place or initiative asked for is not in the store; the message says which."""
+
+
+@dataclass(frozen=True)
+class MeasureView:
+    """One measure at one or more places, ready to draw and read.
+
+    ``charted``: ``spc()``'s result, keyed by ``measure`` and ``place``, one series per place;
+    ``points`` are its points.
+    ``summary``: its row per place (icons, latest limits, signal counts).
+    ``annotations``: the active annotations on those places within the periods shown.
+    ``suggestions``: candidate change points (place, period, rule, side, points) not already
+    annotated as the start of a new phase.
+    """
+
+    measure: dict
+    charted: Chart
+    annotations: pl.DataFrame
+    suggestions: pl.DataFrame
+
+    @property
+    def summary(self) -> pl.DataFrame:
+        """One row per place: icons, latest limits, signal counts (the engine's summary)."""
+        return self.charted.summary()
+
+    @property
+    def chart(self) -> str:
+        """The chart type's code."""
+        return self.charted.chart_type.code
+
+    @property
+    def rules(self) -> str:
+        """The rule set's name."""
+        return self.charted.rule_set.name
+
+    @property
+    def points(self) -> pl.DataFrame:
+        """Every place's points."""
+        return self.charted.points
+
+    def phases(self) -> pl.DataFrame:
+        """One row per place and phase: its span, points, centre and limits."""
+        return self.charted.phases()
+
+    def place_chart(self, place: str) -> Chart:
+        """The chart of one place."""
+        return self.charted.filter(pl.col("place") == place)
+
+    @property
+    def places(self) -> list[str]:
+        """The places charted, in order."""
+        return self.summary.get_column("place").to_list()
+
+    def place_points(self, place: str) -> pl.DataFrame:
+        """The points of one place."""
+        return self.points.filter(pl.col("place") == place)
+
+    def place_annotations(self, place: str) -> pl.DataFrame:
+        """The annotations that apply at one place (its own and those for every place)."""
+        return self.annotations.filter(pl.col("place").is_null() | (pl.col("place") == place))
+
+    def reading(self, place: str) -> str:
+        """The plain-English reading of one place's series."""
+        rows = self.summary.filter(pl.col("place") == place)
+        if rows.height == 0:
+            raise ReviewError(f"{place!r} is not charted here; choose one of: {self.places}")
+        return reading(
+            rows.row(0, named=True), self.place_points(place), "period", self.measure.get("unit")
+        )
+
+
+def measure_view(
+    engine: Engine,
+    measure: str,
+    places: Sequence[str] | str | None = None,
+    initiative: str | None = None,
+    chart: str | None = None,
+    rules: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> MeasureView:
+    """Chart one measure at the given places (default: every place with data, or the places of
+    ``initiative``), between ``start`` and ``end`` inclusive.
+
+    ``chart`` and ``rules`` override the measure's own; without them the measure's chart (else
+    the default for its kind) and its rule set (else Making Data Count) are used. Raises
+    ``ReviewError`` for an unknown measure, place or initiative, and the engine's
+    ``SPCInputError`` when the chart chosen cannot chart this measure.
+    """
+    definition = _definition(engine, measure)
+    own_chart, own_rules = measure_settings(definition)
+    chart, rules = chart or own_chart, rules or own_rules
+    codes = [places] if isinstance(places, str) else (list(places) if places is not None else None)
+    try:
+        series = read_series(
+            engine, measures=measure, places=codes, initiative=initiative, start=start, end=end
+        )
+    except LookupError as error:
+        raise ReviewError(str(error)) from None
+    shown = (
+        codes
+        if codes is not None
+        else series.get_column("place").unique(maintain_order=True).to_list()
+    )
+    annotations = _annotations(engine, measure, shown, start, end)
+    phases, exclusions = phase_starts_and_exclusions(annotations, shown)
+    phases = _on_charted_periods(phases, series)
+    charted = _chart(series, definition, chart, rules, phases, exclusions)
+    suggestions = candidate_change_points(charted.points, by=SERIES, period="period").join(
+        phases, on=[*SERIES, "period"], how="anti"
+    )
+    return MeasureView(
+        measure=definition,
+        charted=charted,
+        annotations=annotations,
+        suggestions=suggestions,
+    )
+
+
+def measure_settings(definition: dict) -> tuple[str, str]:
+    """The chart type and rule set a measure's definition asks for: its own, else the default
+    chart for its kind and Making Data Count's rules."""
+    chart = definition["chart"] or default_chart(definition["kind"])
+    return chart, definition["rule_set"] or DEFAULT_RULES
+
+
+def _definition(engine: Engine, measure: str) -> dict:
+    measures = read_measures(engine)
+    found = measures.filter(pl.col("code") == measure)
+    if found.height == 0:
+        known = ", ".join(measures.get_column("code").head(10).to_list()) or "none yet"
+        raise ReviewError(f"unknown measure {measure!r}; measures stored: {known}")
+    return found.row(0, named=True)
+
+
+def _annotations(
+    engine: Engine, measure: str, places: list[str], start: date | None, end: date | None
+) -> pl.DataFrame:
+    """Active annotations on these places (or on every place) within the periods shown."""
+    annotations = read_annotations(engine, measures=measure, places=places)
+    if start is not None:
+        annotations = annotations.filter(pl.col("period") >= start)
+    if end is not None:
+        annotations = annotations.filter(pl.col("period") <= end)
+    return annotations
+
+
+def _on_charted_periods(phases: pl.DataFrame, series: pl.DataFrame) -> pl.DataFrame:
+    """Move each phase start to the first charted period on or after it: a change marked on
+    the 15th, or in a month with no value, starts the phase at the next point, not nowhere."""
+    charted = series.filter(pl.col("value").is_not_null() | pl.col("numerator").is_not_null())
+    charted = charted.select(*SERIES, pl.col("period").alias("charted")).sort("charted")
+    return (
+        phases.sort("period")
+        .join_asof(
+            charted,
+            left_on="period",
+            right_on="charted",
+            by=SERIES,
+            strategy="forward",
+            check_sortedness=False,  # both sides are sorted by period above
+        )
+        .filter(pl.col("charted").is_not_null())
+        .select(*SERIES, pl.col("charted").alias("period"))
+        .unique()
+    )
+
+
+def _chart(
+    series: pl.DataFrame,
+    definition: dict,
+    chart: str,
+    rules: str,
+    phases: pl.DataFrame,
+    exclusions: pl.DataFrame,
+) -> Chart:
+    """Map the definition onto ``spc()``."""
+    ratio = definition["kind"] in RATIO_KINDS
+    over_denominator = ratio and chart not in CHARTS_WITHOUT_DENOMINATOR
+    # A rate's numerator charted alone is a count of events: not scaled per 100 or per 1,000.
+    multiplier = 1.0 if ratio and not over_denominator else definition["multiplier"] or 1.0
+    return spc(
+        series,
+        value="numerator" if ratio else "value",
+        denominator="denominator" if over_denominator else None,
+        period="period",
+        by=SERIES,
+        chart=chart,
+        rules=rules,
+        direction=ENGINE_DIRECTIONS[definition["improvement"]],
+        target=definition["target"],
+        phases=phases,
+        exclude=exclusions,
+        multiplier=multiplier,
+    )
