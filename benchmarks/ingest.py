@@ -131,9 +131,14 @@ def worst_files(folder: Path) -> list[tuple[str, Path]]:
 
     table = [["measure", "place", "Jan-24", "Feb-24"], ["falls_admissions", WORST_PLACES[0], 1, 2]]
     formulas = [["measure", "place", "period", "value"]] + [
-        ["falls_admissions", WORST_PLACES[i % 1000], f"{2000 + i // 12000}-{(i // 1000) % 12 + 1:02d}", ("=", "1+1")]
+        [
+            "falls_admissions",
+            WORST_PLACES[i % 1000],
+            f"{2000 + i // 12000}-{(i // 1000) % 12 + 1:02d}",
+            ("=", "1+1"),
+        ]
         for i in range(100_000)
-    ]  # fmt: skip
+    ]
     cases = {
         "only cell XFD1048576 (.xlsx)": ("only.xlsx", stray_cell_workbook),
         "stray cell XFD1048576 beside a table": (
@@ -141,7 +146,7 @@ def worst_files(folder: Path) -> list[tuple[str, Path]]:
             lambda: xlsx_bytes(
                 table, more_xml='<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
             ),
-        ),  # fmt: skip
+        ),
         "200,000 header columns (CSV)": ("wide.csv", wide_header_csv),
         "100,000 period columns (CSV)": ("periods.csv", period_columns_csv),
         "300,000-row .xlsx (stored)": ("long.xlsx", lambda: long_workbook(300_000, WORST_PLACES)),
@@ -165,8 +170,13 @@ def worst_run(url: str, file: Path) -> dict:
     report = ingest_file(engine, file, today=date(2026, 1, 1), actor="benchmark")
     took = time.perf_counter() - start
     first = report.errors["problem"][0] if report.errors.height else ""
-    return {"seconds": took, "outcome": report.outcome, "added": report.added, "problem": first,
-            "peak_mb": peak_memory_mb()}  # fmt: skip
+    return {
+        "seconds": took,
+        "outcome": report.outcome,
+        "added": report.added,
+        "problem": first,
+        "peak_mb": peak_memory_mb(),
+    }
 
 
 def bench_worst(backend: str, url: str, folder: Path) -> None:
@@ -174,16 +184,27 @@ def bench_worst(backend: str, url: str, folder: Path) -> None:
     from qi.store import connect, upsert_places
 
     engine = connect(url)
-    upsert_places(engine, pl.DataFrame(
-        {"code": WORST_PLACES, "name": WORST_PLACES, "type": "ward", "parent": None, "gss_code": None},
-        schema_overrides={"parent": pl.String, "gss_code": pl.String},
-    ))  # fmt: skip
+    upsert_places(
+        engine,
+        pl.DataFrame(
+            {
+                "code": WORST_PLACES,
+                "name": WORST_PLACES,
+                "type": "ward",
+                "parent": None,
+                "gss_code": None,
+            },
+            schema_overrides={"parent": pl.String, "gss_code": pl.String},
+        ),
+    )
     engine.dispose()
     for label, path in worst_files(folder):
         out = subprocess.run(
             [sys.executable, __file__, "--child-worst", url, str(path)],
-            check=True, capture_output=True, text=True,
-        )  # fmt: skip
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         run = json.loads(out.stdout.strip().splitlines()[-1])
         over = run["seconds"] > WORST_SECONDS or run["peak_mb"] > WORST_MB
         what = f"stored {run['added']:,}" if run["outcome"] == "stored" else run["outcome"]

@@ -42,8 +42,10 @@ def _log(error: BaseException) -> Path | None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("a", encoding="utf-8") as log:
-                log.write(f"--- {datetime.now().isoformat(timespec='seconds')} qi "
-                          f"{' '.join(sys.argv[1:])}\n{details}")  # fmt: skip
+                log.write(
+                    f"--- {datetime.now().isoformat(timespec='seconds')} qi "
+                    f"{' '.join(sys.argv[1:])}\n{details}"
+                )
             return path.resolve()
         except OSError:
             continue

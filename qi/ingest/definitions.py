@@ -103,13 +103,19 @@ def _lengths(frame, limits: dict[str, int], problems: Problems) -> None:
         if column in frame.columns and frame.schema[column] == pl.String:
             problems.add(
                 problems_where(
-                    frame, pl.col(column).str.len_chars() > limit, "error", pl.lit(column),
+                    frame,
+                    pl.col(column).str.len_chars() > limit,
+                    "error",
+                    pl.lit(column),
                     _shortened(pl.col(column)),
-                    pl.format("is {} characters long; at most {} are kept",
-                              pl.col(column).str.len_chars(), pl.lit(limit)),
+                    pl.format(
+                        "is {} characters long; at most {} are kept",
+                        pl.col(column).str.len_chars(),
+                        pl.lit(limit),
+                    ),
                     f"shorten the {column} to {limit} characters or fewer",
                 )
-            )  # fmt: skip
+            )
 
 
 def validate_measures(frame: pl.DataFrame, problems: Problems) -> pl.DataFrame:
@@ -139,10 +145,16 @@ def validate_measures(frame: pl.DataFrame, problems: Problems) -> pl.DataFrame:
                        pl.col("multiplier"), "must be above zero", "use 1, 100, 1000 or 100000")
     )  # fmt: skip
     problems.add(
-        problems_where(frame, pl.col("maximum") <= 0, "error", pl.lit("maximum"),
-                       pl.col("maximum"), "must be above zero",
-                       "give the largest value the measure can plausibly take, or leave it blank")
-    )  # fmt: skip
+        problems_where(
+            frame,
+            pl.col("maximum") <= 0,
+            "error",
+            pl.lit("maximum"),
+            pl.col("maximum"),
+            "must be above zero",
+            "give the largest value the measure can plausibly take, or leave it blank",
+        )
+    )
     return frame.with_columns(pl.col("multiplier").fill_null(1.0)).select("_row", *MEASURE_FIELDS)
 
 
@@ -194,12 +206,20 @@ def _changes(
         old, new = pl.col(f"_old_{f}"), pl.col(f)
         problems.add(
             problems_where(
-                joined, old.cast(pl.String).ne_missing(new.cast(pl.String)), "warning", pl.lit(f), new.cast(pl.String),
-                pl.format("changes {} of {} (was {})", pl.lit(f), pl.col("code"),
-                          old.cast(pl.String).fill_null("blank")),
+                joined,
+                old.cast(pl.String).ne_missing(new.cast(pl.String)),
+                "warning",
+                pl.lit(f),
+                new.cast(pl.String),
+                pl.format(
+                    "changes {} of {} (was {})",
+                    pl.lit(f),
+                    pl.col("code"),
+                    old.cast(pl.String).fill_null("blank"),
+                ),
                 "no change needed if this is meant; the old definition is kept in its history",
             )
-        )  # fmt: skip
+        )
 
 
 def import_definitions(
@@ -240,13 +260,15 @@ def import_definitions(
         rows = dict(valid.select("code", "_row").iter_rows())
         for c in refused.changes:
             problems.error(
-                rows.get(c["code"]), c["field"], str(c["new"]),
+                rows.get(c["code"]),
+                c["field"],
+                str(c["new"]),
                 f"changes the {c['field']} of {c['code']} from {c['old']!r} while "
                 f"{c['observations']:,} observations are stored ({c['first']} to {c['last']}): "
                 f"{c['consequence']}",
                 "keep the measure's " + c["field"] + ", or give the new definition its own code; "
                 "to change it anyway, import again with --force",
-            )  # fmt: skip
+            )
         report.problems = problems.frame()
         return report
     report.outcome = "stored"

@@ -129,7 +129,10 @@ def _small_xml(archive: zipfile.ZipFile, name: str) -> ElementTree.Element:
     try:
         info = archive.getinfo(name)
         if info.file_size > _SMALL_PART_BYTES:
-            raise ExcelError(f"the workbook's {name} is too large to be real", "save it again from Excel as .xlsx")  # fmt: skip
+            raise ExcelError(
+                f"the workbook's {name} is too large to be real",
+                "save it again from Excel as .xlsx",
+            )
         return ElementTree.fromstring(archive.read(name))
     except ExcelError:
         raise

@@ -233,9 +233,10 @@ def to_long(
             unassigned.remove(found)
     if "period" in columns and not {"value", "numerator", "denominator"} & set(columns):
         numeric = [
-            c for c in unassigned
+            c
+            for c in unassigned
             if not DESCRIPTIVE.search(names[c]) and _share_numbers(body[c]) >= CONTENT_SHARE
-        ]  # fmt: skip
+        ]
         if len(numeric) == 1:
             columns["value"] = numeric[0]
             unassigned.remove(numeric[0])
@@ -249,15 +250,21 @@ def to_long(
         )  # fmt: skip
     if "measure" not in columns and measure is None:
         problems.error(
-            header_row, None, None, "no measure column: no column holds measure codes qi knows",
+            header_row,
+            None,
+            None,
+            "no measure column: no column holds measure codes qi knows",
             "add a column named measure with the measure codes, or choose the measure for the "
             "whole file (--measure)",
-        )  # fmt: skip
+        )
     if "period" not in columns and not period_columns:
         problems.error(
-            header_row, None, None, "no period column and no periods across the header",
+            header_row,
+            None,
+            None,
+            "no period column and no periods across the header",
             "add a period column (long layout) or put one period per column, such as Apr-24 (wide layout)",
-        )  # fmt: skip
+        )
         if not structure_ok:
             return None
     if period_columns and ("numerator" in columns or "denominator" in columns):
@@ -348,10 +355,12 @@ def to_long(
         for c, empty in zip(period_columns, blank, strict=True):
             if empty:
                 problems.warning(
-                    header_row, names[c], None,
+                    header_row,
+                    names[c],
+                    None,
                     "column skipped: it has no values (nothing stored for this period)",
                     "no change needed if the period is not reported yet",
-                )  # fmt: skip
+                )
         period_columns = [c for c, empty in zip(period_columns, blank, strict=True) if not empty]
     wide = body.select(*keys, *optional, *period_columns)
     long = wide.unpivot(

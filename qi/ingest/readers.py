@@ -83,7 +83,7 @@ def _names(cells: Sequence[str | None], first_column: int | None = None) -> list
     return [
         c.strip() if c and c.strip() and c != FORMULA_WITHOUT_VALUE else unnamed(i)
         for i, c in enumerate(cells)
-    ]  # fmt: skip
+    ]
 
 
 def decode(content: bytes) -> str:
@@ -221,10 +221,14 @@ def _check_shape(table: Table, settings: IngestSettings) -> None:
             found += [(r, table.header[i], n) for r, n in rows_over.head(20).iter_rows()]
     if found:
         problems = [
-            (row, column, f"a cell of {length:,} characters; at most {limit:,} are read",
-             "check the file is a table of values, and shorten or delete the long text")
+            (
+                row,
+                column,
+                f"a cell of {length:,} characters; at most {limit:,} are read",
+                "check the file is a table of values, and shorten or delete the long text",
+            )
             for row, column, length in found
-        ]  # fmt: skip
+        ]
         (row, column, problem, fix), *more = problems
         raise ReadError(problem, fix, row=row, column=column, more=more)
 

@@ -96,9 +96,18 @@ def ingest_bytes(
     report = Report(file_name=file_name, sheet=sheet)
     try:
         rows = _read_and_validate(
-            engine, content, file_name, sheet, measure, status, today, problems, report,
-            settings, deadline,
-        )  # fmt: skip
+            engine,
+            content,
+            file_name,
+            sheet,
+            measure,
+            status,
+            today,
+            problems,
+            report,
+            settings,
+            deadline,
+        )
     except BudgetExceeded as error:
         rows = None
         problems.error(None, None, None, str(error), SPLIT_FIX)
@@ -108,11 +117,14 @@ def ingest_bytes(
         # A library reading the file gave up (a Rust panic): nothing is stored, and it is said.
         rows = None
         problems.error(
-            None, None, None, f"qi could not read this file ({type(error).__name__}: "
+            None,
+            None,
+            None,
+            f"qi could not read this file ({type(error).__name__}: "
             f"{str(error).splitlines()[0][:200] if str(error) else 'no detail'})",
             "check the file opens in Excel (or whatever made it); if it does, send it to whoever "
             "looks after qi",
-        )  # fmt: skip
+        )
     report.problems = problems.frame()
     content_hash = hashlib.sha256(content).hexdigest()
     record = UploadRecord(
@@ -137,7 +149,13 @@ def ingest_bytes(
             time_limit_s=deadline.remaining(),
         )
     except StoreTimedOut:
-        problems.error(None, None, None, str(BudgetExceeded("storing the file", settings.time_budget_s)), SPLIT_FIX)  # fmt: skip
+        problems.error(
+            None,
+            None,
+            None,
+            str(BudgetExceeded("storing the file", settings.time_budget_s)),
+            SPLIT_FIX,
+        )
         report.problems = problems.frame()
         report.outcome = "rejected"
         report.upload_id = record_rejected_upload(engine, _with_report(record, report))
@@ -154,9 +172,18 @@ def _with_report(record: UploadRecord, report: Report) -> UploadRecord:
 
 
 def _read_and_validate(
-    engine, content, file_name, sheet, measure, status, today, problems: Problems, report: Report,
-    settings: IngestSettings, deadline: Deadline,
-) -> pl.DataFrame | None:  # fmt: skip
+    engine,
+    content,
+    file_name,
+    sheet,
+    measure,
+    status,
+    today,
+    problems: Problems,
+    report: Report,
+    settings: IngestSettings,
+    deadline: Deadline,
+) -> pl.DataFrame | None:
     measures = read_measures(engine)
     places = read_places(engine)
     try:

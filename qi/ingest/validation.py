@@ -83,10 +83,16 @@ def _formulas(frame: pl.DataFrame, problems: Problems) -> pl.DataFrame:
     """Cells of an .xlsx that are formulas without a saved result: errors, then blank."""
     for text, column in TEXT_COLUMNS.items():
         problems.add(
-            problems_where(frame, pl.col(text) == FORMULA_WITHOUT_VALUE, "error", pl.col(column),
-                           pl.lit(None, pl.String), "is a formula whose result is not saved in the file",
-                           FORMULA_FIX)
-        )  # fmt: skip
+            problems_where(
+                frame,
+                pl.col(text) == FORMULA_WITHOUT_VALUE,
+                "error",
+                pl.col(column),
+                pl.lit(None, pl.String),
+                "is a formula whose result is not saved in the file",
+                FORMULA_FIX,
+            )
+        )
     return frame.with_columns(
         pl.when(pl.col(text) != FORMULA_WITHOUT_VALUE).then(pl.col(text)).alias(text)
         for text in TEXT_COLUMNS
@@ -107,10 +113,13 @@ def _empty_columns(frame: pl.DataFrame, has: dict, header_row: int, problems: Pr
         empty = long.group_by(_column_of(field).alias("_column")).agg(blank.all().alias("_empty"))
         for (name,) in empty.filter("_empty").select("_column").iter_rows():
             problems.error(
-                header_row, name, None, "has no values at all: every cell in it is blank",
+                header_row,
+                name,
+                None,
+                "has no values at all: every cell in it is blank",
                 "fill in the values, or check they are in this column (a blank cell is stored as "
                 "a blank, replacing any value stored for that period)",
-            )  # fmt: skip
+            )
 
 
 def _plausible(frame: pl.DataFrame, settings: IngestSettings, problems: Problems) -> None:
@@ -126,30 +135,43 @@ def _plausible(frame: pl.DataFrame, settings: IngestSettings, problems: Problems
         text, number = pl.col(f"{field}_text"), pl.col(field)
         problems.add(
             problems_where(
-                frame, kind.is_not_null() & (number.abs() > settings.max_magnitude), "error",
-                _column_of(field), text,
+                frame,
+                kind.is_not_null() & (number.abs() > settings.max_magnitude),
+                "error",
+                _column_of(field),
+                text,
                 pl.lit(f"is too large to be a real value (beyond {settings.max_magnitude:,.0f})"),
                 "check for a typo, extra digits or a cell that is not the value",
             )
-        )  # fmt: skip
+        )
         problems.add(
             problems_where(
-                frame, (number.abs() <= settings.max_magnitude) & (number > ceiling), "error",
-                _column_of(field), text,
-                pl.format("is above {}, the most a value of {} can be", ceiling.cast(pl.Int64), pl.col("measure")),
+                frame,
+                (number.abs() <= settings.max_magnitude) & (number > ceiling),
+                "error",
+                _column_of(field),
+                text,
+                pl.format(
+                    "is above {}, the most a value of {} can be",
+                    ceiling.cast(pl.Int64),
+                    pl.col("measure"),
+                ),
                 "check for a typo or extra digits; if it is right, raise the measure's maximum "
                 "(a maximum column in `qi measures import`)",
             )
-        )  # fmt: skip
+        )
         problems.add(
             problems_where(
-                frame, counted & text.str.strip_chars().str.ends_with("%") & number.is_not_null(),
-                "error", _column_of(field), text,
+                frame,
+                counted & text.str.strip_chars().str.ends_with("%") & number.is_not_null(),
+                "error",
+                _column_of(field),
+                text,
                 pl.format("is a percentage, and a {} is a number of things", kind),
                 "write the count itself (a percentage needs a proportion measure, with numerator "
                 "and denominator columns)",
             )
-        )  # fmt: skip
+        )
 
 
 def _number(frame: pl.DataFrame, field: str, problems: Problems) -> pl.DataFrame:
@@ -369,9 +391,16 @@ def validate(
     _gaps(frame.filter(plausible & pl.col("place_id").is_not_null()), problems)
     _outliers(frame, history, problems)
     return frame.select(
-        "measure_id", "place_id", "period", "value", "numerator", "denominator",
-        "missing_reason", "status", "_row",
-    )  # fmt: skip
+        "measure_id",
+        "place_id",
+        "period",
+        "value",
+        "numerator",
+        "denominator",
+        "missing_reason",
+        "status",
+        "_row",
+    )
 
 
 def _repeats(frame: pl.DataFrame, problems: Problems) -> None:
@@ -397,12 +426,21 @@ def _repeats(frame: pl.DataFrame, problems: Problems) -> None:
     )
     problems.add(
         problems_where(
-            rows, pl.lit(True), "error", pl.col("_place_column"), pl.col("place"),
-            pl.format("repeats row {}: measure {} at place {} again ({} periods)",
-                      pl.col("_first"), pl.col("measure"), pl.col("place"), pl.col("_periods")),
+            rows,
+            pl.lit(True),
+            "error",
+            pl.col("_place_column"),
+            pl.col("place"),
+            pl.format(
+                "repeats row {}: measure {} at place {} again ({} periods)",
+                pl.col("_first"),
+                pl.col("measure"),
+                pl.col("place"),
+                pl.col("_periods"),
+            ),
             "keep one row per measure and place: delete or correct the repeated row",
         )
-    )  # fmt: skip
+    )
     problems.add(
         problems_where(
             repeats,

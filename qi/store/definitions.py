@@ -93,22 +93,30 @@ def _refused(connection, changes: list[tuple[dict, dict, str]]) -> list[dict]:
     counts = {
         measure_id: (n, first, last)
         for measure_id, n, first, last in connection.execute(
-            select(Observation.measure_id, func.count(), func.min(Observation.period),
-                   func.max(Observation.period))
+            select(
+                Observation.measure_id,
+                func.count(),
+                func.min(Observation.period),
+                func.max(Observation.period),
+            )
             .where(Observation.measure_id.in_(ids))
             .group_by(Observation.measure_id)
         )
-    }  # fmt: skip
+    }
     return [
         {
-            "code": row["code"], "field": field, "old": stored[field], "new": row[field],
-            "observations": counts[stored["id"]][0], "first": str(counts[stored["id"]][1])[:10],
+            "code": row["code"],
+            "field": field,
+            "old": stored[field],
+            "new": row[field],
+            "observations": counts[stored["id"]][0],
+            "first": str(counts[stored["id"]][1])[:10],
             "last": str(counts[stored["id"]][2])[:10],
             "consequence": _consequence(field, stored[field], row[field], stored),
         }
         for row, stored, field in changes
         if stored["id"] in counts
-    ]  # fmt: skip
+    ]
 
 
 def upsert_measures(
@@ -147,9 +155,11 @@ def upsert_measures(
         }
         new = [r for r in rows if r["code"] not in stored]
         changed = [
-            r for r in rows
-            if r["code"] in stored and any(_differs(r[f], stored[r["code"]][f]) for f in MEASURE_FIELDS)
-        ]  # fmt: skip
+            r
+            for r in rows
+            if r["code"] in stored
+            and any(_differs(r[f], stored[r["code"]][f]) for f in MEASURE_FIELDS)
+        ]
         guarded = [
             (r, stored[r["code"]], f)
             for r in changed
@@ -162,12 +172,18 @@ def upsert_measures(
         if not new and not changed:
             return 0
         connection.execute(statement, [row | stamp for row in new + changed])
-        ids = dict(connection.execute(select(Measure.code, Measure.id).where(Measure.code.in_(codes))).all())  # fmt: skip
+        ids = dict(
+            connection.execute(
+                select(Measure.code, Measure.id).where(Measure.code.in_(codes))
+            ).all()
+        )
         forced = {c["code"] for c in refused}
         who, when = stamp["updated_by"], stamp["updated_at"]
         record_versions(connection, Measure, [ids[r["code"]] for r in new], "created", who, when)
         for change in ("updated", "forced"):
-            chosen = [ids[r["code"]] for r in changed if (r["code"] in forced) == (change == "forced")]  # fmt: skip
+            chosen = [
+                ids[r["code"]] for r in changed if (r["code"] in forced) == (change == "forced")
+            ]
             if chosen:
                 record_versions(connection, Measure, chosen, change, who, when)
     return len(new) + len(changed)
@@ -192,16 +208,23 @@ def upsert_places(engine: Engine, places: pl.DataFrame, actor: str | None = None
         stored = {
             r["code"]: dict(r)
             for r in connection.execute(
-                select(Place.id, Place.code, Place.name, Place.type, Place.gss_code,
-                       parent.c.code.label("parent"))
-                .outerjoin(parent, parent.c.id == Place.parent_id)
+                select(
+                    Place.id,
+                    Place.code,
+                    Place.name,
+                    Place.type,
+                    Place.gss_code,
+                    parent.c.code.label("parent"),
+                ).outerjoin(parent, parent.c.id == Place.parent_id)
             ).mappings()
-        }  # fmt: skip
+        }
         new = [r for r in given if r["code"] not in stored]
         changed = [
-            r for r in given
-            if r["code"] in stored and any(_differs(r[f], stored[r["code"]][f]) for f in PLACE_FIELDS)
-        ]  # fmt: skip
+            r
+            for r in given
+            if r["code"] in stored
+            and any(_differs(r[f], stored[r["code"]][f]) for f in PLACE_FIELDS)
+        ]
         written = new + changed
         if not written:
             return 0

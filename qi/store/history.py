@@ -109,7 +109,11 @@ def _wire(column: Any) -> tuple[pl.DataType, Any]:
 def _history(engine: Engine, model, owner_ids: Sequence[int] | None) -> pl.DataFrame:
     version_model, owner = VERSIONS[model]
     versions = cast(Table, version_model.__table__)
-    order = [owner, "version", *(c.name for c in versions.columns if c.name not in (owner, "version", "id"))]  # fmt: skip
+    order = [
+        owner,
+        "version",
+        *(c.name for c in versions.columns if c.name not in (owner, "version", "id")),
+    ]
     wired = {name: _wire(versions.c[name]) for name in order}
     query = select(*(expression.label(name) for name, (_, expression) in wired.items()))
     if owner_ids is not None:
@@ -134,7 +138,9 @@ def _ids_of(engine: Engine, model, codes: str | Sequence[str] | None) -> list[in
         return None
     wanted = [codes] if isinstance(codes, str) else list(codes)
     with engine.connect() as connection:
-        found: dict[str, int] = dict(connection.execute(select(model.code, model.id).where(model.code.in_(wanted))).all())  # fmt: skip
+        found: dict[str, int] = dict(
+            connection.execute(select(model.code, model.id).where(model.code.in_(wanted))).all()
+        )
     missing = sorted(set(wanted) - set(found))
     if missing:
         raise LookupError(f"unknown {model.__tablename__[:-1]} code(s): {', '.join(missing)}")

@@ -21,8 +21,13 @@ def _scan(content: bytes):
 
 def test_column_letters_count_as_excel_does():
     assert [column_letters(i) for i in (0, 25, 26, 701, 702, 16383)] == [
-        "A", "Z", "AA", "ZZ", "AAA", "XFD",
-    ]  # fmt: skip
+        "A",
+        "Z",
+        "AA",
+        "ZZ",
+        "AAA",
+        "XFD",
+    ]
 
 
 def test_a_table_below_a_title_and_right_of_empty_columns_keeps_the_sheets_row_numbers():
@@ -44,10 +49,12 @@ def test_a_table_below_a_title_and_right_of_empty_columns_keeps_the_sheets_row_n
 
 def test_formulas_without_a_saved_result_and_error_cells_are_marked_in_place():
     content = xlsx_bytes(
-        [["measure", "place", "Jan-24", "Feb-24"],
-         ["m", "p", ("=", "1+1"), ("#", "#N/A")],
-         ["m", "q", 4, ("#", "#DIV/0!")]]
-    )  # fmt: skip
+        [
+            ["measure", "place", "Jan-24", "Feb-24"],
+            ["m", "p", ("=", "1+1"), ("#", "#N/A")],
+            ["m", "q", 4, ("#", "#DIV/0!")],
+        ]
+    )
     scan = _scan(content)
     assert (scan.formulas, scan.errors) == ([(2, 2)], [(2, 3, "#N/A"), (3, 3, "#DIV/0!")])
     body = read_table(content, "f.xlsx").body

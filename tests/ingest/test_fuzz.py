@@ -50,11 +50,47 @@ SETTINGS = IngestSettings(time_budget_s=BUDGET_S)
 
 # Cells that have broken uploads before, or could.
 HOSTILE = [
-    "1e308", "9.2e18", "-5", "150%", "0000-01", "1677-09", "1899-12", "2999-01", "=SUM(A1:A3)",
-    "#N/A", "#DIV/0!", "", "*", "c", "NaN", "inf", "-inf", "1,2O4", "1e999", "12.5", "0",
-    "x" * 40_000, "\u202e", "'", '"', ",", ";", "\t", "\r\n", "\x00", "Total", "E0500000X",
-    "2024-13", "31/02/2024", "Q5 2024", "2024-W60", "45352", "٣", "１２", " 7 ",
-]  # fmt: skip
+    "1e308",
+    "9.2e18",
+    "-5",
+    "150%",
+    "0000-01",
+    "1677-09",
+    "1899-12",
+    "2999-01",
+    "=SUM(A1:A3)",
+    "#N/A",
+    "#DIV/0!",
+    "",
+    "*",
+    "c",
+    "NaN",
+    "inf",
+    "-inf",
+    "1,2O4",
+    "1e999",
+    "12.5",
+    "0",
+    "x" * 40_000,
+    "\u202e",
+    "'",
+    '"',
+    ",",
+    ";",
+    "\t",
+    "\r\n",
+    "\x00",
+    "Total",
+    "E0500000X",
+    "2024-13",
+    "31/02/2024",
+    "Q5 2024",
+    "2024-W60",
+    "45352",
+    "٣",
+    "１２",
+    " 7 ",
+]
 MONTHS = [f"2024-{m:02d}" for m in range(1, 13)]
 LONG = [["measure", "place", "period", "value"]] + [
     ["falls_admissions", w, m, str(i * 3 + 1)] for w in WARDS for i, m in enumerate(MONTHS)
@@ -255,7 +291,9 @@ cells = st.one_of(
     st.sampled_from(HOSTILE),
     st.text(alphabet=st.characters(codec="utf-8"), max_size=12),
 )
-periods = st.one_of(st.sampled_from(MONTHS + ["Jan-24", "01/02/2024", "2024 Q1"]), st.sampled_from(HOSTILE))  # fmt: skip
+periods = st.one_of(
+    st.sampled_from(MONTHS + ["Jan-24", "01/02/2024", "2024 Q1"]), st.sampled_from(HOSTILE)
+)
 places = st.sampled_from([*WARDS, "Ward one", "E0500000X", "", "Total"])
 
 
@@ -263,7 +301,11 @@ places = st.sampled_from([*WARDS, "Ward one", "E0500000X", "", "Total"])
 def tables(draw) -> tuple[str, bytes]:
     wide = draw(st.booleans())
     if wide:
-        header = ["measure", draw(st.sampled_from(["place", "Trust", "", "Leeds"])), *draw(st.lists(periods, min_size=1, max_size=4))]  # fmt: skip
+        header = [
+            "measure",
+            draw(st.sampled_from(["place", "Trust", "", "Leeds"])),
+            *draw(st.lists(periods, min_size=1, max_size=4)),
+        ]
         rows = [
             ["falls_admissions", draw(places), *(draw(cells) for _ in header[2:])]
             for _ in range(draw(st.integers(1, 6)))
@@ -271,9 +313,14 @@ def tables(draw) -> tuple[str, bytes]:
     else:
         header = ["measure", "place", "period", "value"]
         rows = [
-            [draw(st.sampled_from(["falls_admissions", "ae_attendances", "nope"])), draw(places), draw(periods), draw(cells)]
+            [
+                draw(st.sampled_from(["falls_admissions", "ae_attendances", "nope"])),
+                draw(places),
+                draw(periods),
+                draw(cells),
+            ]
             for _ in range(draw(st.integers(1, 8)))
-        ]  # fmt: skip
+        ]
     table = [header, *rows]
     kind = draw(st.sampled_from(["csv", "xlsx", "parquet"]))
     if kind == "csv":
@@ -281,9 +328,20 @@ def tables(draw) -> tuple[str, bytes]:
     if kind == "xlsx":
         return "h.xlsx", xlsx_bytes([[c.replace("\x00", "") for c in row] for row in table])
     names = [f"{h}_{i}" for i, h in enumerate(header)]
-    return "h.parquet", parquet_bytes(pl.DataFrame(rows, schema=names, orient="row").rename(
-        dict(zip(names, [h if header.count(h) == 1 and h else n for h, n in zip(header, names, strict=True)], strict=True))
-    ))  # fmt: skip
+    return "h.parquet", parquet_bytes(
+        pl.DataFrame(rows, schema=names, orient="row").rename(
+            dict(
+                zip(
+                    names,
+                    [
+                        h if header.count(h) == 1 and h else n
+                        for h, n in zip(header, names, strict=True)
+                    ],
+                    strict=True,
+                )
+            )
+        )
+    )
 
 
 @settings(

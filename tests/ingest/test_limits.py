@@ -24,6 +24,9 @@ from tests.ingest.files import (
 
 TODAY = date(2025, 6, 1)
 HEADER = ["measure", "place", "period", "value"]
+# A guard against hanging, not a measure of speed (benchmarks/ingest.py times these files): they
+# once took 23 s to minutes and gigabytes, and are now refused before the work they would cost.
+NO_HANG_S = 10.0
 ROWS = [HEADER] + [["falls_admissions", w, f"2024-{m:02d}", str(m)] for w in WARDS for m in (1, 2)]
 
 
@@ -56,7 +59,7 @@ def test_a_cell_at_xfd1048576_beside_a_table_is_refused_in_a_moment(store):
     assert "cell XFD1048576 is the last that holds something" in error["problem"]
     assert "16,384 columns; at most 2,000" in error["problem"]
     assert "Ctrl+End" in error["fix"]
-    assert took < 5
+    assert took < NO_HANG_S
 
 
 def test_the_5_kb_workbook_whose_only_cell_is_xfd1048576_is_refused_in_a_moment(store):
@@ -64,7 +67,7 @@ def test_the_5_kb_workbook_whose_only_cell_is_xfd1048576_is_refused_in_a_moment(
     assert len(content) < 6_000
     report, took = _timed(store, content, "only.xlsx")
     assert report.outcome == "rejected"
-    assert took < 5
+    assert took < NO_HANG_S
 
 
 def test_a_header_of_200000_columns_is_refused_before_parsing(store):
@@ -72,27 +75,28 @@ def test_a_header_of_200000_columns_is_refused_before_parsing(store):
     error = _only_error(report)
     assert (error["row"], error["problem"]) == (1, "200,002 columns; at most 2,000 are read")
     assert "split the file" in error["fix"]
-    assert took < 3
+    assert took < NO_HANG_S
 
 
 def test_a_wide_file_of_100000_period_columns_is_refused_before_parsing(store):
     report, took = _timed(store, period_columns_csv(), "periods.csv")
     assert "100,002 columns; at most 2,000" in _only_error(report)["problem"]
-    assert took < 3
+    assert took < NO_HANG_S
 
 
-def test_a_300000_row_workbook_is_read_and_stored_in_seconds(store):
+def test_a_300000_row_workbook_is_read_and_stored(store):
     places = [f"W{i:06d}" for i in range(12_500)]
     upsert_places(
         store,
-        pl.DataFrame({"code": places, "name": places, "type": "ward", "parent": None, "gss_code": None},
-                     schema_overrides={"parent": pl.String, "gss_code": pl.String}),
-    )  # fmt: skip
+        pl.DataFrame(
+            {"code": places, "name": places, "type": "ward", "parent": None, "gss_code": None},
+            schema_overrides={"parent": pl.String, "gss_code": pl.String},
+        ),
+    )
     content = long_workbook(300_000, places)
-    report, took = _timed(store, content, "long.xlsx")
+    report, _ = _timed(store, content, "long.xlsx")
     assert report.outcome == "stored", report.render()[:1000]
     assert report.added == 300_000
-    assert took < 20  # about 5 s on a quiet machine; the benchmark holds it under 10 s
 
 
 def test_each_limit_says_what_it_is_and_how_to_split_the_file(store, tmp_path):
@@ -116,13 +120,19 @@ def test_each_limit_says_what_it_is_and_how_to_split_the_file(store, tmp_path):
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx", "parquet"])
 def test_a_cell_longer_than_the_limit_is_refused_with_its_row_and_column(store, kind):
-    rows = [HEADER, ["falls_admissions", WARDS[0], "2024-01", "1"], ["falls_admissions", WARDS[1], "2024-01", "x" * 50]]  # fmt: skip
+    rows = [
+        HEADER,
+        ["falls_admissions", WARDS[0], "2024-01", "1"],
+        ["falls_admissions", WARDS[1], "2024-01", "x" * 50],
+    ]
     content = {
         "csv": lambda: csv_bytes(rows),
         "xlsx": lambda: xlsx_bytes(rows),
         "parquet": lambda: parquet_bytes(pl.DataFrame(rows[1:], schema=HEADER, orient="row")),
     }[kind]()
-    report = ingest_bytes(store, content, f"f.{kind}", today=TODAY, settings=IngestSettings(max_cell_chars=20))  # fmt: skip
+    report = ingest_bytes(
+        store, content, f"f.{kind}", today=TODAY, settings=IngestSettings(max_cell_chars=20)
+    )
     error = _only_error(report)
     assert (error["row"], error["column"]) == (3, "value")
     assert error["problem"] == "a cell of 50 characters; at most 20 are read"

@@ -140,12 +140,20 @@ def _stored(engine) -> list[tuple]:
 
 def test_formula_cells_without_saved_results_are_errors_not_blanks_over_stored_values(engine):
     add_definitions(engine)
-    ingest_bytes(engine, xlsx_bytes([HEADER, ["falls_admissions", WARDS[0], "2024-01", 7]]), "v1.xlsx", today=TODAY)  # fmt: skip
+    ingest_bytes(
+        engine,
+        xlsx_bytes([HEADER, ["falls_admissions", WARDS[0], "2024-01", 7]]),
+        "v1.xlsx",
+        today=TODAY,
+    )
     before = _stored(engine)
     content = xlsx_bytes(
-        [HEADER, ["falls_admissions", WARDS[0], "2024-01", ("=", "B9*2")],
-         ["falls_admissions", WARDS[1], "2024-01", ("=", "B9*3")]]
-    )  # fmt: skip
+        [
+            HEADER,
+            ["falls_admissions", WARDS[0], "2024-01", ("=", "B9*2")],
+            ["falls_admissions", WARDS[1], "2024-01", ("=", "B9*3")],
+        ]
+    )
     report = ingest_bytes(engine, content, "v2.xlsx", today=TODAY)
     assert report.outcome == "rejected"
     assert {(e["row"], e["column"]) for e in report.errors.iter_rows(named=True)} == {
@@ -200,33 +208,46 @@ def test_a_count_it_cannot_be_is_an_error_not_an_outlier_warning(engine, value, 
 
 def test_the_ceiling_of_a_count_is_a_setting(engine):
     add_definitions(engine)
-    report = ingest_bytes(engine, _one_row(value="2000000000"), "c.csv", today=TODAY,
-                          settings=IngestSettings(count_ceiling=3e9))  # fmt: skip
+    report = ingest_bytes(
+        engine,
+        _one_row(value="2000000000"),
+        "c.csv",
+        today=TODAY,
+        settings=IngestSettings(count_ceiling=3e9),
+    )
     assert report.outcome == "stored", report.render()
 
 
 def test_a_csv_cut_off_in_the_middle_of_a_number_is_not_stored(engine):
     add_definitions(engine)
-    whole = csv_bytes([HEADER, ["falls_admissions", WARDS[0], "2024-01", "1234"],
-                       ["falls_admissions", WARDS[1], "2024-01", "5678"]])  # fmt: skip
+    whole = csv_bytes(
+        [
+            HEADER,
+            ["falls_admissions", WARDS[0], "2024-01", "1234"],
+            ["falls_admissions", WARDS[1], "2024-01", "5678"],
+        ]
+    )
     cut = whole[: whole.rindex(b"5678") + 2]  # ...,56
     report = ingest_bytes(engine, cut, "cut.csv", today=TODAY)
     assert report.outcome == "rejected"
     (error,) = report.errors.iter_rows(named=True)
     assert error["row"] == 3 and "may have been cut short" in error["problem"]
     assert read_series(engine).height == 0
-    relaxed = ingest_bytes(engine, cut, "cut.csv", today=TODAY,
-                           settings=IngestSettings(require_final_line_break=False))  # fmt: skip
+    relaxed = ingest_bytes(
+        engine, cut, "cut.csv", today=TODAY, settings=IngestSettings(require_final_line_break=False)
+    )
     assert relaxed.outcome == "stored"
 
 
 def test_a_wide_sheets_blank_future_month_is_skipped_with_a_warning(engine):
     add_definitions(engine)
     content = csv_bytes(
-        [["measure", "place", "Apr-25", "May-25", "Jun-25", "Jul-25"],
-         ["falls_admissions", WARDS[0], "3", "4", "", ""],
-         ["falls_admissions", WARDS[1], "5", "6", "", ""]]
-    )  # fmt: skip
+        [
+            ["measure", "place", "Apr-25", "May-25", "Jun-25", "Jul-25"],
+            ["falls_admissions", WARDS[0], "3", "4", "", ""],
+            ["falls_admissions", WARDS[1], "5", "6", "", ""],
+        ]
+    )
     report = ingest_bytes(engine, content, "wide.csv", today=TODAY)
     assert report.outcome == "stored", report.render()
     assert report.added == 4
@@ -240,13 +261,17 @@ def test_a_wide_sheets_blank_future_month_is_skipped_with_a_warning(engine):
 def test_a_ratios_outlier_warning_names_the_files_own_columns_and_cells(engine):
     add_definitions(engine)
     header = ["measure", "place", "period", "Numerator", "Denominator"]
-    history = [["dna_rate", WARDS[0], f"{2022 + m // 12}-{m % 12 + 1:02d}", str(10 + m % 3), "100"]
-               for m in range(24)]  # fmt: skip
+    history = [
+        ["dna_rate", WARDS[0], f"{2022 + m // 12}-{m % 12 + 1:02d}", str(10 + m % 3), "100"]
+        for m in range(24)
+    ]
     ingest_bytes(engine, csv_bytes([header, *history]), "h.csv", today=TODAY)
     report = ingest_bytes(
-        engine, csv_bytes([header, ["dna_rate", WARDS[0], "2024-01", "90", "100"]]), "n.csv",
+        engine,
+        csv_bytes([header, ["dna_rate", WARDS[0], "2024-01", "90", "100"]]),
+        "n.csv",
         today=TODAY,
-    )  # fmt: skip
+    )
     (warning,) = report.warnings.iter_rows(named=True)
     assert (warning["column"], warning["value"]) == ("Numerator", "90/100")
     assert warning["problem"].startswith("Numerator over Denominator is 0.9, far outside")
@@ -257,10 +282,16 @@ def test_a_row_in_error_for_a_future_date_gets_no_gap_warning(engine):
     add_definitions(engine)
     report = ingest_bytes(
         engine,
-        csv_bytes([HEADER, ["falls_admissions", WARDS[0], "2024-01", "1"],
-                   ["falls_admissions", WARDS[0], "2036-09", "2"]]),
-        "f.csv", today=TODAY,
-    )  # fmt: skip
+        csv_bytes(
+            [
+                HEADER,
+                ["falls_admissions", WARDS[0], "2024-01", "1"],
+                ["falls_admissions", WARDS[0], "2036-09", "2"],
+            ]
+        ),
+        "f.csv",
+        today=TODAY,
+    )
     assert [e["problem"] for e in report.errors.iter_rows(named=True)] == [
         "is in the future (today is 2025-06-01)"
     ]
@@ -285,16 +316,22 @@ def test_the_place_column_is_found_by_its_codes_whatever_its_header(engine, plac
     report = ingest_bytes(engine, _wide(place_header), "wide.xlsx", today=TODAY)
     assert report.outcome == "stored", report.render()
     assert report.added == 9
-    assert read_series(engine).filter(pl.col("place") == WARDS[0])["value"].to_list() == [3.0, 4.0, 5.0]  # fmt: skip
+    assert read_series(engine).filter(pl.col("place") == WARDS[0])["value"].to_list() == [
+        3.0,
+        4.0,
+        5.0,
+    ]
 
 
 def test_places_and_measures_written_as_their_names_are_read_as_their_codes(engine):
     add_definitions(engine)
     content = xlsx_bytes(
-        [["KPI", "Area", *MONTHS],
-         ["Emergency admissions for falls", "Ward one", 1, 2, 3],
-         ["emergency admissions for FALLS ", "ward two", 4, 5, 6]]
-    )  # fmt: skip
+        [
+            ["KPI", "Area", *MONTHS],
+            ["Emergency admissions for falls", "Ward one", 1, 2, 3],
+            ["emergency admissions for FALLS ", "ward two", 4, 5, 6],
+        ]
+    )
     report = ingest_bytes(engine, content, "names.xlsx", today=TODAY)
     assert report.outcome == "stored", report.render()
     stored = read_series(engine).select("measure", "place").unique().sort("place").rows()
@@ -303,11 +340,7 @@ def test_places_and_measures_written_as_their_names_are_read_as_their_codes(engi
 
 def test_one_pass_reports_the_layout_problem_and_every_cell_problem(engine):
     add_definitions(engine)
-    content = xlsx_bytes(
-        [[None, *MONTHS],
-         [WARDS[0], 1, "lots", 3],
-         ["E0500000X", 4, 5, 6]]
-    )  # fmt: skip
+    content = xlsx_bytes([[None, *MONTHS], [WARDS[0], 1, "lots", 3], ["E0500000X", 4, 5, 6]])
     report = ingest_bytes(engine, content, "w.xlsx", today=TODAY)
     problems = report.errors["problem"].to_list()
     assert any(p.startswith("no measure column") for p in problems)
@@ -327,7 +360,9 @@ def test_a_place_column_of_unknown_codes_is_still_read_and_every_code_reported(e
 
 def test_a_duplicated_place_row_in_a_wide_sheet_is_one_problem(engine):
     add_definitions(engine)
-    report = ingest_bytes(engine, _wide("Ward", places=[WARDS[0], WARDS[1], WARDS[0]]), "w.xlsx", today=TODAY)  # fmt: skip
+    report = ingest_bytes(
+        engine, _wide("Ward", places=[WARDS[0], WARDS[1], WARDS[0]]), "w.xlsx", today=TODAY
+    )
     (error,) = report.errors.iter_rows(named=True)
     assert (error["row"], error["column"], error["value"]) == (6, "Ward", WARDS[0])
     assert (

@@ -28,14 +28,16 @@ from qi.store.stories import add_story, edit_story
 from tests.ingest.files import WARDS, add_definitions, csv_bytes
 
 TODAY = date(2025, 6, 1)
-MONTHLY_COUNT = "- {code: falls_admissions, name: Falls, kind: count, unit: admissions, improvement: down, frequency: month}\n"  # fmt: skip
-QUARTERLY_CONTINUOUS = "- {code: falls_admissions, name: Falls, kind: continuous, unit: admissions, improvement: down, frequency: quarter}\n"  # fmt: skip
+MONTHLY_COUNT = "- {code: falls_admissions, name: Falls, kind: count, unit: admissions, improvement: down, frequency: month}\n"
+QUARTERLY_CONTINUOUS = "- {code: falls_admissions, name: Falls, kind: continuous, unit: admissions, improvement: down, frequency: quarter}\n"
 
 
 def _with_data(engine) -> None:
     add_definitions(engine)
     rows = [["falls_admissions", WARDS[0], f"2024-{m:02d}", str(m)] for m in range(1, 7)]
-    report = ingest_bytes(engine, csv_bytes([["measure", "place", "period", "value"], *rows]), "f.csv", today=TODAY)  # fmt: skip
+    report = ingest_bytes(
+        engine, csv_bytes([["measure", "place", "period", "value"], *rows]), "f.csv", today=TODAY
+    )
     assert report.outcome == "stored"
 
 
@@ -102,11 +104,18 @@ def test_re_importing_says_what_changes_and_an_unchanged_definition_writes_nothi
     (warning,) = renamed.warnings.iter_rows(named=True)
     assert (warning["column"], warning["value"]) == ("name", "Falls 65 and over")
     assert warning["problem"] == "changes name of falls_admissions (was Falls)"
-    assert measure_history(engine, "falls_admissions")["name"].to_list() == ["Falls", "Falls 65 and over"]  # fmt: skip
+    assert measure_history(engine, "falls_admissions")["name"].to_list() == [
+        "Falls",
+        "Falls 65 and over",
+    ]
     # No data yet: the kind may change, with a warning and a version.
     path.write_text(QUARTERLY_CONTINUOUS)
     assert import_definitions(engine, path, "measures").outcome == "stored"
-    assert measure_history(engine, "falls_admissions")["change"].to_list() == ["created", "updated", "updated"]  # fmt: skip
+    assert measure_history(engine, "falls_admissions")["change"].to_list() == [
+        "created",
+        "updated",
+        "updated",
+    ]
 
 
 def test_a_changed_place_keeps_its_old_version(engine, tmp_path):
@@ -127,9 +136,18 @@ def test_a_changed_place_keeps_its_old_version(engine, tmp_path):
 
 def test_every_edit_of_a_story_is_kept(engine):
     add_definitions(engine)
-    story_id = add_story(engine, title="Spacers", narrative="First telling.", told_on=date(2024, 4, 2),
-                         voice="parent_or_carer", consent_recorded=True, anonymised=True,
-                         domains=["healthy"], links=["falls_admissions"], actor="worker")  # fmt: skip
+    story_id = add_story(
+        engine,
+        title="Spacers",
+        narrative="First telling.",
+        told_on=date(2024, 4, 2),
+        voice="parent_or_carer",
+        consent_recorded=True,
+        anonymised=True,
+        domains=["healthy"],
+        links=["falls_admissions"],
+        actor="worker",
+    )
     edit_story(engine, story_id, narrative="Second telling.", actor="editor")
     edit_story(engine, story_id, domains=["healthy", "safe"], actor="editor")
     history = story_history(engine, story_id)
@@ -145,7 +163,9 @@ def test_every_edit_of_a_story_is_kept(engine):
 def test_every_change_of_an_action_and_an_annotation_is_kept(engine):
     add_definitions(engine)
     meeting = add_meeting(engine, title="Group", held_on=date(2024, 6, 1), place=WARDS[0])
-    action = add_action(engine, meeting, text="Call the school", owner="Sam", due_on=date(2024, 7, 1), actor="chair")  # fmt: skip
+    action = add_action(
+        engine, meeting, text="Call the school", owner="Sam", due_on=date(2024, 7, 1), actor="chair"
+    )
     set_action_status(engine, action, "done", actor="Sam")
     set_action_status(engine, action, "open", actor="chair")
     assert action_history(engine, action).select("status", "change", "changed_by").rows() == [
@@ -153,8 +173,14 @@ def test_every_change_of_an_action_and_an_annotation_is_kept(engine):
         ("done", "updated", "Sam"),
         ("open", "updated", "chair"),
     ]
-    note = add_annotation(engine, measure="falls_admissions", period=date(2024, 1, 1), kind="context",
-                          text="New service", actor="coach")  # fmt: skip
+    note = add_annotation(
+        engine,
+        measure="falls_admissions",
+        period=date(2024, 1, 1),
+        kind="context",
+        text="New service",
+        actor="coach",
+    )
     undo_annotation(engine, note, actor="lead")
     assert annotation_history(engine, note).select("change", "changed_by", "text").rows() == [
         ("created", "coach", "New service"),
@@ -166,8 +192,13 @@ def test_a_measures_own_maximum_is_its_ceiling(engine):
     add_definitions(engine)
     measure = read_measures(engine).filter(pl.col("code") == "falls_admissions").drop("id")
     upsert_measures(engine, measure.with_columns(pl.lit(100.0).alias("maximum")))
-    rows = [["falls_admissions", WARDS[0], "2024-01", "90"], ["falls_admissions", WARDS[0], "2024-02", "150"]]  # fmt: skip
-    report = ingest_bytes(engine, csv_bytes([["measure", "place", "period", "value"], *rows]), "f.csv", today=TODAY)  # fmt: skip
+    rows = [
+        ["falls_admissions", WARDS[0], "2024-01", "90"],
+        ["falls_admissions", WARDS[0], "2024-02", "150"],
+    ]
+    report = ingest_bytes(
+        engine, csv_bytes([["measure", "place", "period", "value"], *rows]), "f.csv", today=TODAY
+    )
     (error,) = report.errors.iter_rows(named=True)
     assert (error["row"], error["value"]) == (3, "150")
     assert error["problem"] == "is above 100, the most a value of falls_admissions can be"
@@ -179,30 +210,62 @@ def test_rows_stored_before_history_are_its_first_versions(sqlite_url, tmp_path)
     upgrade(engine, "0002")
     at, later = datetime(2024, 1, 1), datetime(2024, 2, 1)
     with engine.begin() as c:
-        c.execute(text(
-            "INSERT INTO measures (id, code, name, kind, multiplier, improvement, frequency, created_by, created_at, updated_by, updated_at) "
-            "VALUES (1, 'm', 'M', 'count', 1, 'up', 'month', 'a', :at, 'b', :later)"), {"at": at, "later": later})  # fmt: skip
-        c.execute(text(
-            "INSERT INTO places (id, code, name, type, created_by, created_at, updated_by, updated_at) "
-            "VALUES (1, 'P', 'Place', 'ward', 'a', :at, 'a', :at)"), {"at": at})  # fmt: skip
-        c.execute(text(
-            "INSERT INTO annotations (id, measure_id, period, kind, text, new_phase, exclude, actor, created_at, undone_by, undone_at) "
-            "VALUES (1, 1, '2024-01-01', 'context', 'Note', 0, 0, 'a', :at, 'c', :later)"), {"at": at, "later": later})  # fmt: skip
-        c.execute(text(
-            "INSERT INTO stories (id, title, narrative, told_on, voice, consent_recorded, anonymised, actor, created_at, updated_by, updated_at) "
-            "VALUES (1, 'T', 'N', '2024-01-02', 'professional', 1, 1, 'a', :at, 'a', :at)"), {"at": at})  # fmt: skip
+        c.execute(
+            text(
+                "INSERT INTO measures (id, code, name, kind, multiplier, improvement, frequency, created_by, created_at, updated_by, updated_at) "
+                "VALUES (1, 'm', 'M', 'count', 1, 'up', 'month', 'a', :at, 'b', :later)"
+            ),
+            {"at": at, "later": later},
+        )
+        c.execute(
+            text(
+                "INSERT INTO places (id, code, name, type, created_by, created_at, updated_by, updated_at) "
+                "VALUES (1, 'P', 'Place', 'ward', 'a', :at, 'a', :at)"
+            ),
+            {"at": at},
+        )
+        c.execute(
+            text(
+                "INSERT INTO annotations (id, measure_id, period, kind, text, new_phase, exclude, actor, created_at, undone_by, undone_at) "
+                "VALUES (1, 1, '2024-01-01', 'context', 'Note', 0, 0, 'a', :at, 'c', :later)"
+            ),
+            {"at": at, "later": later},
+        )
+        c.execute(
+            text(
+                "INSERT INTO stories (id, title, narrative, told_on, voice, consent_recorded, anonymised, actor, created_at, updated_by, updated_at) "
+                "VALUES (1, 'T', 'N', '2024-01-02', 'professional', 1, 1, 'a', :at, 'a', :at)"
+            ),
+            {"at": at},
+        )
         c.execute(text("INSERT INTO story_domains (story_id, domain) VALUES (1, 'safe')"))
-        c.execute(text("INSERT INTO story_links (story_id, measure_id, place_id, period_start, period_end) VALUES (1, 1, 1, '2024-01-02', '2024-01-02')"))  # fmt: skip
-        c.execute(text("INSERT INTO meetings (id, title, held_on, actor, created_at, place_id) VALUES (1, 'G', '2024-01-05', 'a', :at, 1)"), {"at": at})  # fmt: skip
-        c.execute(text(
-            "INSERT INTO actions (id, meeting_id, kind, text, owner, due_on, status, created_by, created_at, updated_by, updated_at) "
-            "VALUES (1, 1, 'action', 'Do', 'Sam', '2024-02-01', 'done', 'a', :at, 'Sam', :later)"), {"at": at, "later": later})  # fmt: skip
+        c.execute(
+            text(
+                "INSERT INTO story_links (story_id, measure_id, place_id, period_start, period_end) VALUES (1, 1, 1, '2024-01-02', '2024-01-02')"
+            )
+        )
+        c.execute(
+            text(
+                "INSERT INTO meetings (id, title, held_on, actor, created_at, place_id) VALUES (1, 'G', '2024-01-05', 'a', :at, 1)"
+            ),
+            {"at": at},
+        )
+        c.execute(
+            text(
+                "INSERT INTO actions (id, meeting_id, kind, text, owner, due_on, status, created_by, created_at, updated_by, updated_at) "
+                "VALUES (1, 1, 'action', 'Do', 'Sam', '2024-02-01', 'done', 'a', :at, 'Sam', :later)"
+            ),
+            {"at": at, "later": later},
+        )
     upgrade(engine)
-    assert measure_history(engine).select("version", "change", "changed_by").rows() == [(1, "updated", "b")]  # fmt: skip
+    assert measure_history(engine).select("version", "change", "changed_by").rows() == [
+        (1, "updated", "b")
+    ]
     assert place_history(engine).select("change", "changed_by").rows() == [("created", "a")]
     assert annotation_history(engine).select("version", "change", "changed_by").rows() == [
-        (1, "created", "a"), (2, "undone", "c"),
-    ]  # fmt: skip
+        (1, "created", "a"),
+        (2, "undone", "c"),
+    ]
     story = story_history(engine).row(0, named=True)
     assert (story["domains"], json.loads(story["links"])[0]["measure"]) == ("safe", "m")
     assert action_history(engine).select("status", "change").rows() == [("done", "updated")]

@@ -36,9 +36,10 @@ def _hold_the_write_lock(url: str, seconds: float, holding: threading.Event) -> 
     engine = connect(url)
     with writing(engine) as connection:
         connection.execute(
-            insert(Initiative).values(name=f"held {uuid.uuid4().hex[:6]}", created_by="other",
-                                      created_at=date(2024, 1, 1))
-        )  # fmt: skip
+            insert(Initiative).values(
+                name=f"held {uuid.uuid4().hex[:6]}", created_by="other", created_at=date(2024, 1, 1)
+            )
+        )
         if connection.dialect.name == "postgresql":
             connection.execute(select(Measure.id).with_for_update()).all()
         holding.set()
@@ -54,8 +55,14 @@ def test_an_annotation_during_another_write_waits_its_turn_instead_of_failing(sq
     other.start()
     holding.wait()
     started = time.monotonic()
-    add_annotation(engine, measure="falls_admissions", period=date(2024, 1, 1), kind="context",
-                   text="New falls service", actor="coach")  # fmt: skip
+    add_annotation(
+        engine,
+        measure="falls_admissions",
+        period=date(2024, 1, 1),
+        kind="context",
+        text="New falls service",
+        actor="coach",
+    )
     other.join()
     assert time.monotonic() - started > 1.0  # it waited for the other change, then wrote
     assert read_annotations(engine)["text"].to_list() == ["New falls service"]
@@ -68,11 +75,23 @@ def test_a_writer_that_waits_too_long_gets_store_busy_and_writes_nothing(databas
     other = threading.Thread(target=_hold_the_write_lock, args=(database_url, 2.0, holding))
     other.start()
     holding.wait()
-    rows = pl.DataFrame({"measure_id": [1], "place_id": [1], "period": [date(2024, 1, 1)],
-                         "value": [1.0], "numerator": [None], "denominator": [None],
-                         "missing_reason": [None], "status": ["final"]},
-                        schema_overrides={"numerator": pl.Float64, "denominator": pl.Float64,
-                                          "missing_reason": pl.String})  # fmt: skip
+    rows = pl.DataFrame(
+        {
+            "measure_id": [1],
+            "place_id": [1],
+            "period": [date(2024, 1, 1)],
+            "value": [1.0],
+            "numerator": [None],
+            "denominator": [None],
+            "missing_reason": [None],
+            "status": ["final"],
+        },
+        schema_overrides={
+            "numerator": pl.Float64,
+            "denominator": pl.Float64,
+            "missing_reason": pl.String,
+        },
+    )
     from qi.store import UploadRecord, store_observations
 
     record = UploadRecord("f.csv", "hash", 1, {}, actor="me")
@@ -91,21 +110,34 @@ def test_uploads_annotations_stories_and_actions_written_at_once_all_land(databa
     add_definitions(engine)
     upsert_places(
         engine,
-        pl.DataFrame({"code": PLACES, "name": PLACES, "type": "ward", "parent": None, "gss_code": None},
-                     schema_overrides={"parent": pl.String, "gss_code": pl.String}),
-    )  # fmt: skip
+        pl.DataFrame(
+            {"code": PLACES, "name": PLACES, "type": "ward", "parent": None, "gss_code": None},
+            schema_overrides={"parent": pl.String, "gss_code": pl.String},
+        ),
+    )
     meeting = add_meeting(
         engine, title="Stewardship group", held_on=date(2024, 6, 1), place=WARDS[0]
     )
-    story_id = add_story(engine, title="First", narrative="Told once.", told_on=date(2024, 4, 2),
-                         voice="professional", consent_recorded=True, anonymised=True)  # fmt: skip
+    story_id = add_story(
+        engine,
+        title="First",
+        narrative="Told once.",
+        told_on=date(2024, 4, 2),
+        voice="professional",
+        consent_recorded=True,
+        anonymised=True,
+    )
     uploads = {
         f"u{k}.csv": csv_bytes(
             [["measure", "place", "period", "value"]]
-            + [["falls_admissions", p, m, str(i + k)] for p in PLACES[k * 100 : k * 100 + 150] for i, m in enumerate(MONTHS)]
+            + [
+                ["falls_admissions", p, m, str(i + k)]
+                for p in PLACES[k * 100 : k * 100 + 150]
+                for i, m in enumerate(MONTHS)
+            ]
         )
         for k in range(2)
-    }  # fmt: skip
+    }
     errors: list[BaseException] = []
     barrier = threading.Barrier(6)
 
@@ -124,13 +156,26 @@ def test_uploads_annotations_stories_and_actions_written_at_once_all_land(databa
 
     def annotations(e):
         for m in range(1, 11):
-            add_annotation(e, measure="falls_admissions", period=date(2024, m, 1), kind="pdsa",
-                           text=f"Cycle {m}", actor="coach")  # fmt: skip
+            add_annotation(
+                e,
+                measure="falls_admissions",
+                period=date(2024, m, 1),
+                kind="pdsa",
+                text=f"Cycle {m}",
+                actor="coach",
+            )
 
     def stories(e):
         for n in range(5):
-            add_story(e, title=f"Story {n}", narrative="Told.", told_on=date(2024, 4, 2),
-                      voice="professional", consent_recorded=True, anonymised=True)  # fmt: skip
+            add_story(
+                e,
+                title=f"Story {n}",
+                narrative="Told.",
+                told_on=date(2024, 4, 2),
+                voice="professional",
+                consent_recorded=True,
+                anonymised=True,
+            )
             edit_story(e, story_id, narrative=f"Edit {n}", actor=f"editor {n}")
 
     def actions(e):
@@ -143,9 +188,15 @@ def test_uploads_annotations_stories_and_actions_written_at_once_all_land(databa
 
     threads = [
         threading.Thread(target=each, args=(w,))
-        for w in (upload("u0.csv"), upload("u1.csv"), annotations, stories, actions,
-                  lambda e: ingest_bytes(e, uploads["u0.csv"], "again.csv", today=TODAY))
-    ]  # fmt: skip
+        for w in (
+            upload("u0.csv"),
+            upload("u1.csv"),
+            annotations,
+            stories,
+            actions,
+            lambda e: ingest_bytes(e, uploads["u0.csv"], "again.csv", today=TODAY),
+        )
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -195,7 +246,7 @@ def _first_runs(url: str, folder: Path, runs: int = 8) -> list[subprocess.Comple
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-        )  # fmt: skip
+        )
         for n in range(runs)
     ]
     return [(p, *p.communicate(timeout=300)) for p in processes]
@@ -208,7 +259,9 @@ def _check_first_runs(url: str, folder: Path) -> None:
         assert "locked" not in out + err and "Traceback" not in err
     engine = connect(url)
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0003"]  # fmt: skip
+        assert connection.execute(
+            text("SELECT version_num FROM alembic_version")
+        ).scalars().all() == ["0003"]
         assert connection.execute(select(func.count()).select_from(Measure)).scalar_one() == 8
     assert sorted(read_series(engine)["value"].to_list()) == [float(n) for n in range(8)]
     engine.dispose()
@@ -235,20 +288,29 @@ def test_a_store_past_its_time_limit_is_rolled_back_whole(database_url):
     add_definitions(engine)
     upsert_places(
         engine,
-        pl.DataFrame({"code": PLACES, "name": PLACES, "type": "ward", "parent": None, "gss_code": None},
-                     schema_overrides={"parent": pl.String, "gss_code": pl.String}),
-    )  # fmt: skip
+        pl.DataFrame(
+            {"code": PLACES, "name": PLACES, "type": "ward", "parent": None, "gss_code": None},
+            schema_overrides={"parent": pl.String, "gss_code": pl.String},
+        ),
+    )
     ids = dict(read_places(engine).select("code", "id").iter_rows())
     days = pl.date_range(date(1990, 1, 1), date(2024, 12, 1), "1mo", eager=True)
     rows = (
         pl.DataFrame({"place_id": [ids[p] for p in PLACES]})
         .join(pl.DataFrame({"period": days}), how="cross")
         .select(
-            pl.lit(1).alias("measure_id"), "place_id", "period", pl.lit(3.0).alias("value"),
-            pl.lit(None, pl.Float64).alias("numerator"), pl.lit(None, pl.Float64).alias("denominator"),
-            pl.lit(None, pl.String).alias("missing_reason"), pl.lit("final").alias("status"),
+            pl.lit(1).alias("measure_id"),
+            "place_id",
+            "period",
+            pl.lit(3.0).alias("value"),
+            pl.lit(None, pl.Float64).alias("numerator"),
+            pl.lit(None, pl.Float64).alias("denominator"),
+            pl.lit(None, pl.String).alias("missing_reason"),
+            pl.lit("final").alias("status"),
         )
-    )  # fmt: skip
+    )
     with pytest.raises(StoreTimedOut):
-        store_observations(engine, rows, UploadRecord("big.csv", "h", rows.height, {}), time_limit_s=0.001)  # fmt: skip
+        store_observations(
+            engine, rows, UploadRecord("big.csv", "h", rows.height, {}), time_limit_s=0.001
+        )
     assert read_series(engine).height == 0 and read_uploads(engine).height == 0

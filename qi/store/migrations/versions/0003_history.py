@@ -54,61 +54,88 @@ def upgrade() -> None:
     with op.batch_alter_table("measures", schema=None) as batch_op:
         batch_op.add_column(sa.Column("maximum", sa.Float(), nullable=True))
 
-    _table("measure_versions", "measure_id", "measures", [
-        sa.Column("code", sa.String(length=64), nullable=False),
-        sa.Column("name", sa.String(length=255), nullable=False),
-        sa.Column("definition", sa.Text(), nullable=True),
-        sa.Column("unit", sa.String(length=64), nullable=True),
-        sa.Column("kind", sa.String(length=16), nullable=False),
-        sa.Column("multiplier", sa.Float(), nullable=False),
-        sa.Column("improvement", sa.String(length=8), nullable=False),
-        sa.Column("target", sa.Float(), nullable=True),
-        sa.Column("chart", sa.String(length=16), nullable=True),
-        sa.Column("rule_set", sa.String(length=32), nullable=True),
-        sa.Column("frequency", sa.String(length=8), nullable=False),
-        sa.Column("maximum", sa.Float(), nullable=True),
-    ])  # fmt: skip
-    _table("place_versions", "place_id", "places", [
-        sa.Column("code", sa.String(length=64), nullable=False),
-        sa.Column("name", sa.String(length=255), nullable=False),
-        sa.Column("type", sa.String(length=32), nullable=False),
-        sa.Column("parent_id", sa.Integer(), nullable=True),
-        sa.Column("gss_code", sa.String(length=9), nullable=True),
-    ])  # fmt: skip
-    _table("story_versions", "story_id", "stories", [
-        sa.Column("title", sa.String(length=255), nullable=False),
-        sa.Column("narrative", sa.Text(), nullable=False),
-        sa.Column("told_on", sa.Date(), nullable=False),
-        sa.Column("place_id", sa.Integer(), nullable=True),
-        sa.Column("initiative_id", sa.Integer(), nullable=True),
-        sa.Column("voice", sa.String(length=32), nullable=False),
-        sa.Column("participation", sa.String(length=32), nullable=True),
-        sa.Column("consent_recorded", sa.Boolean(), nullable=False),
-        sa.Column("anonymised", sa.Boolean(), nullable=False),
-        sa.Column("domains", sa.Text(), nullable=True),
-        sa.Column("links", sa.Text(), nullable=True),
-    ], ondelete="CASCADE")  # fmt: skip
-    _table("action_versions", "action_id", "actions", [
-        sa.Column("meeting_id", sa.Integer(), nullable=False),
-        sa.Column("kind", sa.String(length=16), nullable=False),
-        sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("measure_id", sa.Integer(), nullable=True),
-        sa.Column("place_id", sa.Integer(), nullable=True),
-        sa.Column("story_id", sa.Integer(), nullable=True),
-        sa.Column("owner", sa.String(length=255), nullable=True),
-        sa.Column("due_on", sa.Date(), nullable=True),
-        sa.Column("status", sa.String(length=8), nullable=True),
-    ], ondelete="CASCADE")  # fmt: skip
-    _table("annotation_versions", "annotation_id", "annotations", [
-        sa.Column("measure_id", sa.Integer(), nullable=False),
-        sa.Column("place_id", sa.Integer(), nullable=True),
-        sa.Column("period", sa.Date(), nullable=False),
-        sa.Column("kind", sa.String(length=32), nullable=False),
-        sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("new_phase", sa.Boolean(), nullable=False),
-        sa.Column("exclude", sa.Boolean(), nullable=False),
-        sa.Column("reason", sa.Text(), nullable=True),
-    ])  # fmt: skip
+    _table(
+        "measure_versions",
+        "measure_id",
+        "measures",
+        [
+            sa.Column("code", sa.String(length=64), nullable=False),
+            sa.Column("name", sa.String(length=255), nullable=False),
+            sa.Column("definition", sa.Text(), nullable=True),
+            sa.Column("unit", sa.String(length=64), nullable=True),
+            sa.Column("kind", sa.String(length=16), nullable=False),
+            sa.Column("multiplier", sa.Float(), nullable=False),
+            sa.Column("improvement", sa.String(length=8), nullable=False),
+            sa.Column("target", sa.Float(), nullable=True),
+            sa.Column("chart", sa.String(length=16), nullable=True),
+            sa.Column("rule_set", sa.String(length=32), nullable=True),
+            sa.Column("frequency", sa.String(length=8), nullable=False),
+            sa.Column("maximum", sa.Float(), nullable=True),
+        ],
+    )
+    _table(
+        "place_versions",
+        "place_id",
+        "places",
+        [
+            sa.Column("code", sa.String(length=64), nullable=False),
+            sa.Column("name", sa.String(length=255), nullable=False),
+            sa.Column("type", sa.String(length=32), nullable=False),
+            sa.Column("parent_id", sa.Integer(), nullable=True),
+            sa.Column("gss_code", sa.String(length=9), nullable=True),
+        ],
+    )
+    _table(
+        "story_versions",
+        "story_id",
+        "stories",
+        [
+            sa.Column("title", sa.String(length=255), nullable=False),
+            sa.Column("narrative", sa.Text(), nullable=False),
+            sa.Column("told_on", sa.Date(), nullable=False),
+            sa.Column("place_id", sa.Integer(), nullable=True),
+            sa.Column("initiative_id", sa.Integer(), nullable=True),
+            sa.Column("voice", sa.String(length=32), nullable=False),
+            sa.Column("participation", sa.String(length=32), nullable=True),
+            sa.Column("consent_recorded", sa.Boolean(), nullable=False),
+            sa.Column("anonymised", sa.Boolean(), nullable=False),
+            sa.Column("domains", sa.Text(), nullable=True),
+            sa.Column("links", sa.Text(), nullable=True),
+        ],
+        ondelete="CASCADE",
+    )
+    _table(
+        "action_versions",
+        "action_id",
+        "actions",
+        [
+            sa.Column("meeting_id", sa.Integer(), nullable=False),
+            sa.Column("kind", sa.String(length=16), nullable=False),
+            sa.Column("text", sa.Text(), nullable=False),
+            sa.Column("measure_id", sa.Integer(), nullable=True),
+            sa.Column("place_id", sa.Integer(), nullable=True),
+            sa.Column("story_id", sa.Integer(), nullable=True),
+            sa.Column("owner", sa.String(length=255), nullable=True),
+            sa.Column("due_on", sa.Date(), nullable=True),
+            sa.Column("status", sa.String(length=8), nullable=True),
+        ],
+        ondelete="CASCADE",
+    )
+    _table(
+        "annotation_versions",
+        "annotation_id",
+        "annotations",
+        [
+            sa.Column("measure_id", sa.Integer(), nullable=False),
+            sa.Column("place_id", sa.Integer(), nullable=True),
+            sa.Column("period", sa.Date(), nullable=False),
+            sa.Column("kind", sa.String(length=32), nullable=False),
+            sa.Column("text", sa.Text(), nullable=False),
+            sa.Column("new_phase", sa.Boolean(), nullable=False),
+            sa.Column("exclude", sa.Boolean(), nullable=False),
+            sa.Column("reason", sa.Text(), nullable=True),
+        ],
+    )
     _backfill()
 
 
@@ -183,16 +210,30 @@ def _backfill_stories() -> None:
     ).mappings()
     rows = [
         {
-            "story_id": s["id"], "version": 1,
+            "story_id": s["id"],
+            "version": 1,
             "change": "created" if s["updated_at"] == s["created_at"] else "updated",
-            "changed_by": s["updated_by"], "changed_at": s["updated_at"],
-            **{k: s[k] for k in ("title", "narrative", "told_on", "place_id", "initiative_id",
-                                 "voice", "participation", "consent_recorded", "anonymised")},
+            "changed_by": s["updated_by"],
+            "changed_at": s["updated_at"],
+            **{
+                k: s[k]
+                for k in (
+                    "title",
+                    "narrative",
+                    "told_on",
+                    "place_id",
+                    "initiative_id",
+                    "voice",
+                    "participation",
+                    "consent_recorded",
+                    "anonymised",
+                )
+            },
             "domains": ",".join(domains.get(s["id"], [])) or None,
             "links": json.dumps(links.get(s["id"], [])),
         }
         for s in stories
-    ]  # fmt: skip
+    ]
     if rows:
         table = sa.table("story_versions", *(sa.column(name) for name in rows[0]))
         bind.execute(table.insert(), rows)
