@@ -379,3 +379,19 @@ def test_a_long_file_headed_in_a_teams_own_words_is_read(engine):
     report = ingest_bytes(engine, content, "ae.csv", measure="falls_admissions", today=TODAY)
     assert report.outcome == "stored", report.render()
     assert read_series(engine)["value"].to_list() == [12.0, 7.0]
+
+
+def test_a_busy_database_exits_4_and_says_try_again(sqlite_url, tmp_path, monkeypatch):
+    import qi.ingest
+    from qi.store.errors import StoreBusy
+
+    def busy(*args, **kwargs):
+        raise StoreBusy(60)
+
+    monkeypatch.setattr(qi.ingest, "ingest_file", busy)
+    path = tmp_path / "a.csv"
+    path.write_bytes(_one_row())
+    result = _run("ingest", path, "--db", sqlite_url)
+    assert result.exit_code == 4
+    assert "busy with another change" in result.output and "try again" in result.output
+    assert "locked" not in result.output and "Traceback" not in result.output
