@@ -1,9 +1,17 @@
 """``qi ingest``, ``qi export``, ``qi measures import`` and ``qi places import``.
 
-Thin wrappers over ``qi.ingest`` and ``qi.store``. Exit status: 0 stored (or nothing to change),
-1 rejected (nothing written; the report says what to fix), 2 usage errors.
+Thin wrappers over ``qi.ingest`` and ``qi.store``. Exit status (``EXIT_STATUSES``): 0 stored
+(or nothing to change), 1 rejected (nothing written; the report says what to fix), 2 usage
+error, 3 internal error (a short message and where the log with the details is; no traceback
+unless ``QI_TRACEBACK=1``), 4 the database was busy with another change for too long (nothing
+written; run the command again).
 """
 
+import functools
+import os
+import sys
+import traceback
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -13,6 +21,78 @@ DB_HELP = "Database URL (default: $QI_DATABASE_URL, else SQLite at data/qi.sqlit
 ACTOR_HELP = "Who is making this change (default: $QI_ACTOR, else your user name)."
 # Cells starting with these are formulas to Excel and other spreadsheets (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+EXIT_STORED, EXIT_REJECTED, EXIT_USAGE, EXIT_INTERNAL, EXIT_BUSY = 0, 1, 2, 3, 4
+EXIT_STATUSES = (
+    "Exit status: 0 stored (or already stored: nothing to change); 1 rejected, with a report "
+    "of every problem (nothing stored); 2 usage error; 3 internal error (nothing stored; a "
+    "short message says where the log is: $QI_LOG, else data/logs/qi.log); 4 the database "
+    "was busy with another change for too long (nothing stored; run it again)."
+)
+DEFAULT_LOG = Path("data") / "logs" / "qi.log"
+
+
+def log_path() -> Path:
+    """Where internal errors are logged with their details: $QI_LOG, else data/logs/qi.log."""
+    return Path(os.environ.get("QI_LOG") or DEFAULT_LOG)
+
+
+def _log(error: BaseException) -> Path | None:
+    details = "".join(traceback.format_exception(error))
+    for path in (log_path(), Path(os.environ.get("TMPDIR", "/tmp")) / "qi.log"):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8") as log:
+                log.write(
+                    f"--- {datetime.now().isoformat(timespec='seconds')} qi "
+                    f"{' '.join(sys.argv[1:])}\n{details}"
+                )
+            return path.resolve()
+        except OSError:
+            continue
+    return None
+
+
+def guarded(command):
+    """Exit with a status that means something, and never show a traceback by default:
+    a busy database exits 4, a text too long for the database 2, anything unexpected 3
+    with the details logged."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        from qi.store.errors import FieldTooLong, StoreBusy
+
+        try:
+            return command(*args, **kwargs)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except StoreBusy as error:
+            click.echo(f"qi: {error}.", err=True)
+            raise SystemExit(EXIT_BUSY) from None
+        except FieldTooLong as error:
+            raise click.UsageError(str(error)) from None
+        except Exception as error:
+            if os.environ.get("QI_TRACEBACK"):
+                raise
+            where = _log(error)
+            click.echo(
+                f"qi: internal error ({type(error).__name__}); nothing was stored. "
+                + (f"The details are in {where}" if where else "The details could not be logged")
+                + "; please send them to whoever looks after qi.",
+                err=True,
+            )
+            raise SystemExit(EXIT_INTERNAL) from None
+
+    return run
+
+
+def _actor(_context, _parameter, value: str | None) -> str | None:
+    from qi.store.limits import column_limits
+    from qi.store.models import Upload
+
+    limit = column_limits(Upload)["actor"]
+    if value is not None and len(value) > limit:
+        raise click.BadParameter(f"is {len(value)} characters long; at most {limit} are kept")
+    return value
 
 
 def _engine(db: str | None):
@@ -24,10 +104,10 @@ def _engine(db: str | None):
 def _finish(report) -> None:
     click.echo(report.render())
     if report.outcome == "rejected":
-        raise SystemExit(1)
+        raise SystemExit(EXIT_REJECTED)
 
 
-@click.command()
+@click.command(epilog=EXIT_STATUSES)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--sheet", help="Excel sheet to read (default: the first).")
 @click.option("--measure", help="Measure code for files without a measure column.")
@@ -39,7 +119,8 @@ def _finish(report) -> None:
     help="Status of rows whose status column is blank or absent.",
 )
 @click.option("--db", help=DB_HELP)
-@click.option("--actor", help=ACTOR_HELP)
+@click.option("--actor", help=ACTOR_HELP, callback=_actor)
+@guarded
 def ingest(file, sheet, measure, status, db, actor) -> None:
     """Validate FILE (CSV, Excel or Parquet; long or wide) and store it all-or-nothing.
 
@@ -68,6 +149,7 @@ def excel_safe(frame: pl.DataFrame) -> pl.DataFrame:
               help="Where to write: FILE.csv or FILE.parquet.")  # fmt: skip
 @click.option("--measure", "measures", multiple=True, help="Only these measures (repeatable).")
 @click.option("--db", help=DB_HELP)
+@guarded
 def export(out, measures, db) -> None:
     """Write the stored observations to a CSV (safe to open in Excel) or Parquet file."""
     from qi.store import read_series
@@ -90,14 +172,22 @@ def _definitions_command(section: str) -> click.Group:
     def group() -> None:
         pass
 
-    @group.command(name="import")
+    @group.command(name="import", epilog=EXIT_STATUSES)
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--db", help=DB_HELP)
-    @click.option("--actor", help=ACTOR_HELP)
-    def import_(file, db, actor) -> None:
+    @click.option("--actor", help=ACTOR_HELP, callback=_actor)
+    @click.option(
+        "--force",
+        is_flag=True,
+        hidden=section != "measures",
+        help="Change a measure's kind, frequency or unit even though data are stored for it "
+        "(the report says what that means for the stored data; the old definition is kept).",
+    )
+    @guarded
+    def import_(file, db, actor, force) -> None:
         from qi.ingest.definitions import import_definitions
 
-        _finish(import_definitions(_engine(db), file, section, actor=actor))
+        _finish(import_definitions(_engine(db), file, section, actor=actor, force=force))
 
     import_.help = f"Add or update {section} from a CSV or YAML FILE (all or nothing).\n\n" + (
         "Columns: code, name, kind (count, rate, proportion, continuous, time_between, "

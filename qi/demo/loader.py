@@ -37,7 +37,7 @@ from qi.store import (
     upsert_places,
 )
 from qi.store.annotations import add_annotation, read_annotations
-from qi.store.definitions import MEASURE_FIELDS, PLACE_FIELDS
+from qi.store.definitions import FLOAT_FIELDS, MEASURE_FIELDS, PLACE_FIELDS
 from qi.store.meetings import (
     add_action,
     add_meeting,
@@ -156,9 +156,7 @@ def load_demo(engine: Engine, actor: str = "demo") -> DemoSummary:
     )
 
 
-_MEASURE_SCHEMA = {
-    f: pl.Float64 if f in ("multiplier", "target") else pl.String for f in MEASURE_FIELDS
-}
+_MEASURE_SCHEMA = {f: pl.Float64 if f in FLOAT_FIELDS else pl.String for f in MEASURE_FIELDS}
 
 
 def _places() -> pl.DataFrame:

@@ -14,8 +14,9 @@ from sqlalchemy import Engine
 
 from qi.ingest.readers import decode
 from qi.ingest.report import Problems, Report, problems_where
-from qi.store import read_places, upsert_measures, upsert_places
-from qi.store.definitions import MEASURE_FIELDS, PLACE_FIELDS
+from qi.store import read_measures, read_places, upsert_measures, upsert_places
+from qi.store.definitions import MEASURE_FIELDS, MEASURE_LIMITS, PLACE_FIELDS, PLACE_LIMITS
+from qi.store.errors import DefinitionChangeRefused
 from qi.vocabulary.measures import FREQUENCIES, IMPROVEMENT, IMPROVEMENT_ALIASES, MEASURE_KINDS
 from qi.vocabulary.places import PLACE_TYPES
 
@@ -90,6 +91,33 @@ def _duplicates(frame, problems: Problems) -> None:
     )  # fmt: skip
 
 
+def _shortened(text: pl.Expr, keep: int = 40) -> pl.Expr:
+    return (
+        pl.when(text.str.len_chars() > keep).then(text.str.slice(0, keep) + "...").otherwise(text)
+    )
+
+
+def _lengths(frame, limits: dict[str, int], problems: Problems) -> None:
+    """Text longer than the database keeps (the schema's limits, the same on every backend)."""
+    for column, limit in limits.items():
+        if column in frame.columns and frame.schema[column] == pl.String:
+            problems.add(
+                problems_where(
+                    frame,
+                    pl.col(column).str.len_chars() > limit,
+                    "error",
+                    pl.lit(column),
+                    _shortened(pl.col(column)),
+                    pl.format(
+                        "is {} characters long; at most {} are kept",
+                        pl.col(column).str.len_chars(),
+                        pl.lit(limit),
+                    ),
+                    f"shorten the {column} to {limit} characters or fewer",
+                )
+            )
+
+
 def validate_measures(frame: pl.DataFrame, problems: Problems) -> pl.DataFrame:
     frame = _required(frame, ("code", "name", "kind", "improvement", "frequency"), problems)
     for optional in MEASURE_FIELDS:
@@ -100,11 +128,12 @@ def validate_measures(frame: pl.DataFrame, problems: Problems) -> pl.DataFrame:
         _word("improvement").replace(IMPROVEMENT_ALIASES),
         _word("frequency").str.replace(r"ly$", "").replace({"week": "week", "month": "month"}),
     )
+    _lengths(frame, MEASURE_LIMITS, problems)
     _one_of(frame, "kind", MEASURE_KINDS.codes, problems)
     _one_of(frame, "improvement", IMPROVEMENT.codes, problems)
     _one_of(frame, "frequency", FREQUENCIES.codes, problems)
     _duplicates(frame, problems)
-    for number in ("multiplier", "target"):
+    for number in ("multiplier", "target", "maximum"):
         parsed = pl.col(number).str.replace_all(",", "").cast(pl.Float64, strict=False)
         problems.add(
             problems_where(frame, pl.col(number).is_not_null() & parsed.is_null(), "error",
@@ -115,6 +144,17 @@ def validate_measures(frame: pl.DataFrame, problems: Problems) -> pl.DataFrame:
         problems_where(frame, pl.col("multiplier") <= 0, "error", pl.lit("multiplier"),
                        pl.col("multiplier"), "must be above zero", "use 1, 100, 1000 or 100000")
     )  # fmt: skip
+    problems.add(
+        problems_where(
+            frame,
+            pl.col("maximum") <= 0,
+            "error",
+            pl.lit("maximum"),
+            pl.col("maximum"),
+            "must be above zero",
+            "give the largest value the measure can plausibly take, or leave it blank",
+        )
+    )
     return frame.with_columns(pl.col("multiplier").fill_null(1.0)).select("_row", *MEASURE_FIELDS)
 
 
@@ -128,6 +168,7 @@ def validate_places(frame: pl.DataFrame, known: pl.DataFrame, problems: Problems
         pl.col("parent").replace("", None),
         pl.col("gss_code").replace("", None).str.to_uppercase(),
     )
+    _lengths(frame, PLACE_LIMITS | {"parent": PLACE_LIMITS["code"]}, problems)
     _one_of(frame, "type", PLACE_TYPES.codes, problems)
     _duplicates(frame, problems)
     codes = pl.concat([frame["code"], known["code"]]).drop_nulls()
@@ -148,10 +189,47 @@ def validate_places(frame: pl.DataFrame, known: pl.DataFrame, problems: Problems
     return frame.select("_row", *PLACE_FIELDS)
 
 
+def _changes(
+    valid: pl.DataFrame, stored: pl.DataFrame, fields: tuple[str, ...], problems: Problems
+) -> None:
+    """A warning for each field a definition changes: re-importing never overwrites silently
+    (the old definition is kept in its history)."""
+    if stored.height == 0 or valid.height == 0:
+        return
+    compared = [f for f in fields if f != "code" and f in stored.columns and f in valid.columns]
+    joined = valid.join(
+        stored.select("code", *(pl.col(f).alias(f"_old_{f}") for f in compared)),
+        on="code",
+        how="inner",
+    )
+    for f in compared:
+        old, new = pl.col(f"_old_{f}"), pl.col(f)
+        problems.add(
+            problems_where(
+                joined,
+                old.cast(pl.String).ne_missing(new.cast(pl.String)),
+                "warning",
+                pl.lit(f),
+                new.cast(pl.String),
+                pl.format(
+                    "changes {} of {} (was {})",
+                    pl.lit(f),
+                    pl.col("code"),
+                    old.cast(pl.String).fill_null("blank"),
+                ),
+                "no change needed if this is meant; the old definition is kept in its history",
+            )
+        )
+
+
 def import_definitions(
-    engine: Engine, path: str | Path, section: str, actor: str | None = None
+    engine: Engine, path: str | Path, section: str, actor: str | None = None, force: bool = False
 ) -> Report:
-    """Validate and store a measures or places file ("measures" or "places"); returns the report."""
+    """Validate and store a measures or places file ("measures" or "places"); returns the report.
+
+    Every changed field is a warning in the report. A measure's kind, frequency or unit cannot
+    change while observations are stored for it (an error stating the consequences) unless
+    ``force``."""
     path = Path(path)
     report = Report(file_name=path.name, what=section)
     problems = Problems()
@@ -166,12 +244,32 @@ def import_definitions(
     report.rows_read = frame.height
     if section == "measures":
         valid = validate_measures(frame, problems)
+        _changes(valid, read_measures(engine), MEASURE_FIELDS, problems)
     else:
         valid = validate_places(frame, read_places(engine), problems)
+        _changes(valid, read_places(engine), PLACE_FIELDS, problems)
     report.problems = problems.frame()
     if report.errors.height:
         return report
-    write = upsert_measures if section == "measures" else upsert_places
-    report.added = write(engine, valid.drop("_row"), actor=actor)
+    try:
+        if section == "measures":
+            report.added = upsert_measures(engine, valid.drop("_row"), actor=actor, force=force)
+        else:
+            report.added = upsert_places(engine, valid.drop("_row"), actor=actor)
+    except DefinitionChangeRefused as refused:
+        rows = dict(valid.select("code", "_row").iter_rows())
+        for c in refused.changes:
+            problems.error(
+                rows.get(c["code"]),
+                c["field"],
+                str(c["new"]),
+                f"changes the {c['field']} of {c['code']} from {c['old']!r} while "
+                f"{c['observations']:,} observations are stored ({c['first']} to {c['last']}): "
+                f"{c['consequence']}",
+                "keep the measure's " + c["field"] + ", or give the new definition its own code; "
+                "to change it anyway, import again with --force",
+            )
+        report.problems = problems.frame()
+        return report
     report.outcome = "stored"
     return report

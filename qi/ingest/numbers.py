@@ -16,6 +16,8 @@ MISSING_MARKERS = {
     ":": "not available (:)",
     "-": "nil or not applicable (-)",
 }
+# What Excel shows in a cell whose formula failed.
+EXCEL_ERROR = r"^#(NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_DATA|SPILL!|CALC!|FIELD!|BLOCKED!|UNKNOWN!|BUSY!)$"
 NUMBER_FIX = (
     "write a number such as 1234, 1,234 or 12.5, a percentage such as 45%, "
     "or leave the cell blank or use a suppression marker (* c x .. -)"
@@ -49,7 +51,13 @@ def number_hint(column: pl.Expr) -> pl.Expr:
     """A guess at why a cell is not a number, or null."""
     text = column.str.strip_chars()
     return (
-        pl.when(text.str.contains(r"\d[oO]|[oO]\d"))
+        pl.when(text.str.contains(EXCEL_ERROR))
+        .then(pl.lit("an Excel error: correct the formula in the workbook"))
+        .when(text.str.contains(r"(?i)^[-+]?(inf|infinity|nan)$"))
+        .then(pl.lit("not a finite number"))
+        .when(text.str.contains(r"^[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+$"))
+        .then(pl.lit("too large (or small) to be a number"))
+        .when(text.str.contains(r"\d[oO]|[oO]\d"))
         .then(pl.lit("letter O instead of zero?"))
         .when(text.str.contains(r"\d[lI]|[lI]\d"))
         .then(pl.lit("letter l or I instead of one?"))

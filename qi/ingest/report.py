@@ -42,11 +42,13 @@ class Problems:
             self._frames.append(frame.select(pl.col(c).cast(t) for c, t in PROBLEM_SCHEMA.items()))
 
     def frame(self) -> pl.DataFrame:
+        """Every problem once per row and column, with ``count`` the cells it was found in (a
+        wide row repeats its measure and place in every period cell: one problem, 12 cells)."""
         single = pl.DataFrame(self._single, schema=PROBLEM_SCHEMA, orient="row")
-        # A wide row repeats its measure and place in every period cell: one problem each.
         return (
             pl.concat([single, *self._frames])
-            .unique(maintain_order=True)
+            .group_by(list(PROBLEM_SCHEMA), maintain_order=True)
+            .agg(pl.len().cast(pl.Int64).alias("count"))
             .sort("row", nulls_last=False, maintain_order=True)
         )
 
@@ -88,7 +90,9 @@ class Report:
     unchanged: int = 0
     upload_id: int | None = None
     what: str = "observations"
-    problems: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=PROBLEM_SCHEMA))
+    problems: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema=PROBLEM_SCHEMA | {"count": pl.Int64()})
+    )
 
     @property
     def errors(self) -> pl.DataFrame:
@@ -104,7 +108,7 @@ class Report:
             self.problems.group_by(
                 ["severity", "column", "value", "problem", "fix"], maintain_order=True
             )
-            .agg(pl.col("row").drop_nulls().alias("rows"))
+            .agg(pl.col("row").drop_nulls().alias("rows"), pl.col("count").sum().alias("count"))
             .sort("severity", "rows", descending=[False, False], maintain_order=True)
         )
 
@@ -137,7 +141,10 @@ class Report:
             if p["column"]:
                 place += f", column '{p['column']}'"
             value = f" '{p['value']}'" if p["value"] is not None else ""
-            lines.append(f"{p['severity']}: {place}:{value} {p['problem']}. Fix: {p['fix']}.")
+            cells = f" (in {p['count']:,} cells)" if p["count"] > max(len(rows), 1) else ""
+            lines.append(
+                f"{p['severity']}: {place}:{value} {p['problem']}{cells}. Fix: {p['fix']}."
+            )
         if grouped.height > LINES_SHOWN:
             lines.append(f"... and {grouped.height - LINES_SHOWN} more problems like these.")
         if self.outcome == "rejected":

@@ -12,9 +12,12 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy import Engine
 
-from qi.ingest.layout import to_long
-from qi.ingest.readers import ReadError, read_table
+from qi.ingest.budget import BudgetExceeded, Deadline
+from qi.ingest.excel import is_panic
+from qi.ingest.layout import Known, to_long
+from qi.ingest.readers import SPLIT_FIX, ReadError, read_table
 from qi.ingest.report import Problems, Report
+from qi.ingest.settings import DEFAULT_SETTINGS, IngestSettings, size_words
 from qi.ingest.validation import validate
 from qi.store import (
     UploadRecord,
@@ -24,6 +27,10 @@ from qi.store import (
     record_rejected_upload,
     store_observations,
 )
+from qi.store.engine import BUSY_TIMEOUT_S
+from qi.store.errors import StoreTimedOut
+from qi.store.limits import check_lengths
+from qi.store.models import Upload
 from qi.store.observations import OBSERVATION_SCHEMA
 
 
@@ -36,11 +43,31 @@ def ingest_file(
     status: str = "final",
     today: date | None = None,
     file_name: str | None = None,
+    settings: IngestSettings = DEFAULT_SETTINGS,
 ) -> Report:
-    """Validate the file and store it if it has no errors; returns the report."""
+    """Validate the file and store it if it has no errors; returns the report. A file larger
+    than ``settings.max_file_bytes`` is rejected without being read."""
     path = Path(path)
+    name = file_name or path.name
+    size = path.stat().st_size
+    if size > settings.max_file_bytes:
+        check_lengths(Upload, {"actor": actor, "file_name": name})
+        report = Report(file_name=name, sheet=sheet)
+        problems = Problems()
+        problems.error(None, None, None, *_too_big(size, settings))
+        report.problems = problems.frame()
+        record = UploadRecord(name, f"size:{size}", 0, {}, sheet, actor)
+        report.upload_id = record_rejected_upload(engine, _with_report(record, report))
+        return report
     return ingest_bytes(
-        engine, path.read_bytes(), file_name or path.name, sheet, actor, measure, status, today
+        engine, path.read_bytes(), name, sheet, actor, measure, status, today, settings
+    )
+
+
+def _too_big(size: int, settings: IngestSettings) -> tuple[str, str]:
+    return (
+        f"the file is {size_words(size)}; at most {size_words(settings.max_file_bytes)} are read",
+        SPLIT_FIX,
     )
 
 
@@ -53,14 +80,51 @@ def ingest_bytes(
     measure: str | None = None,
     status: str = "final",
     today: date | None = None,
+    settings: IngestSettings = DEFAULT_SETTINGS,
 ) -> Report:
-    """As ``ingest_file``, for content already in memory (an upload in the app)."""
+    """As ``ingest_file``, for content already in memory (an upload in the app).
+
+    The whole upload, reading to storing, runs within ``settings.time_budget_s``; past it the
+    file is rejected and nothing is stored. Raises ``FieldTooLong`` (a ValueError) before
+    reading anything when the actor or the file name is longer than the database keeps, and
+    ``StoreBusy`` when other changes hold the database for too long (nothing is stored; the
+    same upload will work later)."""
+    check_lengths(Upload, {"actor": actor, "file_name": file_name})
+    deadline = Deadline(settings.time_budget_s)
     today = today or date.today()
     problems = Problems()
     report = Report(file_name=file_name, sheet=sheet)
-    rows = _read_and_validate(
-        engine, content, file_name, sheet, measure, status, today, problems, report
-    )
+    try:
+        rows = _read_and_validate(
+            engine,
+            content,
+            file_name,
+            sheet,
+            measure,
+            status,
+            today,
+            problems,
+            report,
+            settings,
+            deadline,
+        )
+    except BudgetExceeded as error:
+        rows = None
+        problems.error(None, None, None, str(error), SPLIT_FIX)
+    except BaseException as error:
+        if not is_panic(error):
+            raise
+        # A library reading the file gave up (a Rust panic): nothing is stored, and it is said.
+        rows = None
+        problems.error(
+            None,
+            None,
+            None,
+            f"qi could not read this file ({type(error).__name__}: "
+            f"{str(error).splitlines()[0][:200] if str(error) else 'no detail'})",
+            "check the file opens in Excel (or whatever made it); if it does, send it to whoever "
+            "looks after qi",
+        )
     report.problems = problems.frame()
     content_hash = hashlib.sha256(content).hexdigest()
     record = UploadRecord(
@@ -76,7 +140,26 @@ def ingest_bytes(
         report.upload_id = record_rejected_upload(engine, _with_report(record, report))
         return report
     report.outcome = "stored"
-    result = store_observations(engine, rows, _with_report(record, report))
+    try:
+        result = store_observations(
+            engine,
+            rows,
+            _with_report(record, report),
+            wait_s=min(BUSY_TIMEOUT_S, deadline.remaining()),
+            time_limit_s=deadline.remaining(),
+        )
+    except StoreTimedOut:
+        problems.error(
+            None,
+            None,
+            None,
+            str(BudgetExceeded("storing the file", settings.time_budget_s)),
+            SPLIT_FIX,
+        )
+        report.problems = problems.frame()
+        report.outcome = "rejected"
+        report.upload_id = record_rejected_upload(engine, _with_report(record, report))
+        return report
     report.upload_id = result.upload_id
     report.added, report.revised, report.unchanged = result.added, result.revised, result.unchanged
     if result.upload_id is None:
@@ -89,20 +172,37 @@ def _with_report(record: UploadRecord, report: Report) -> UploadRecord:
 
 
 def _read_and_validate(
-    engine, content, file_name, sheet, measure, status, today, problems: Problems, report: Report
+    engine,
+    content,
+    file_name,
+    sheet,
+    measure,
+    status,
+    today,
+    problems: Problems,
+    report: Report,
+    settings: IngestSettings,
+    deadline: Deadline,
 ) -> pl.DataFrame | None:
-    try:
-        table = read_table(content, file_name, sheet)
-    except ReadError as error:
-        problems.error(error.row, None, None, error.problem, error.fix)
-        return None
-    report.sheet = table.sheet
-    report.rows_read = table.body.height
-    long = to_long(table.header, table.header_row, table.body, problems, measure)
-    if long is None:
-        return None
     measures = read_measures(engine)
     places = read_places(engine)
+    try:
+        table = read_table(content, file_name, sheet, settings, deadline)
+    except ReadError as error:
+        for row, column, problem, fix in error.problems():
+            problems.error(row, column, None, problem, fix)
+        return None
+    deadline.check("reading the file")
+    report.sheet = table.sheet
+    report.rows_read = table.body.height
+    for row, column, problem, fix in table.problems:
+        problems.error(row, column, None, problem, fix)
+    long = to_long(
+        table.header, table.header_row, table.body, problems, measure, Known.of(measures, places)
+    )
+    if long is None:
+        return None
+    deadline.check("finding the layout")
     known = sorted(set(long["measure"].drop_nulls().unique()) & set(measures["code"]))
     history = read_series(engine, measures=known) if known else None
     rows = validate(
@@ -114,5 +214,7 @@ def _read_and_validate(
         problems,
         today,
         status,
+        settings,
     )
+    deadline.check("checking the file")
     return rows.select(list(OBSERVATION_SCHEMA))

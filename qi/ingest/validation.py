@@ -12,12 +12,16 @@ from datetime import date
 
 import polars as pl
 
+from qi.ingest.excel import FORMULA_FIX, FORMULA_WITHOUT_VALUE
 from qi.ingest.numbers import NUMBER_FIX, missing_reason, number_hint, parse_number
 from qi.ingest.periods import PERIOD_FIX, parse_period, period_hint, period_start
 from qi.ingest.report import Problems, problems_where
+from qi.ingest.settings import DEFAULT_SETTINGS, IngestSettings
 from qi.store.models import OBSERVATION_STATUSES
 from qi.vocabulary.measures import NON_NEGATIVE_KINDS, RATIO_KINDS
 
+# Kinds whose value is a number of things (or days): never a percentage.
+COUNTED_KINDS = ("count", "time_between", "cases_between")
 # A value is "far outside" a series' history beyond this many standard deviations of at least
 # HISTORY_MIN_POINTS stored points (a screen for typos, not a statistical signal).
 OUTLIER_SDS = 4.0
@@ -59,12 +63,123 @@ def _unknown_codes(frame, column, known: pl.DataFrame, kind: str, fix: str, prob
     )
 
 
+def _column_of(field: str) -> pl.Expr:
+    """The file's own name for the column a field was read from."""
+    return pl.col("value_column") if field == "value" else pl.col(f"_{field}_column")
+
+
+TEXT_COLUMNS = {
+    "measure": "_measure_column",
+    "place": "_place_column",
+    "period_text": "period_column",
+    "value_text": "value_column",
+    "numerator_text": "_numerator_column",
+    "denominator_text": "_denominator_column",
+    "status_text": "_status_column",
+}
+
+
+def _formulas(frame: pl.DataFrame, problems: Problems) -> pl.DataFrame:
+    """Cells of an .xlsx that are formulas without a saved result: errors, then blank."""
+    for text, column in TEXT_COLUMNS.items():
+        problems.add(
+            problems_where(
+                frame,
+                pl.col(text) == FORMULA_WITHOUT_VALUE,
+                "error",
+                pl.col(column),
+                pl.lit(None, pl.String),
+                "is a formula whose result is not saved in the file",
+                FORMULA_FIX,
+            )
+        )
+    return frame.with_columns(
+        pl.when(pl.col(text) != FORMULA_WITHOUT_VALUE).then(pl.col(text)).alias(text)
+        for text in TEXT_COLUMNS
+    )
+
+
+def _empty_columns(frame: pl.DataFrame, has: dict, header_row: int, problems: Problems) -> None:
+    """A value (or numerator, or denominator) column with no values at all: every cell blank.
+    Storing it would turn every stored value of its periods into a blank."""
+    for field in ("value", "numerator", "denominator"):
+        if not has[field] or frame.height == 0:
+            continue
+        blank = pl.col(f"{field}_text").is_null() | (
+            pl.col(f"{field}_text").str.strip_chars() == ""
+        )
+        # A wide layout's blank period columns are dealt with when the layout is read.
+        long = frame.filter(pl.col("value_column").ne_missing(pl.col("period_column")))
+        empty = long.group_by(_column_of(field).alias("_column")).agg(blank.all().alias("_empty"))
+        for (name,) in empty.filter("_empty").select("_column").iter_rows():
+            problems.error(
+                header_row,
+                name,
+                None,
+                "has no values at all: every cell in it is blank",
+                "fill in the values, or check they are in this column (a blank cell is stored as "
+                "a blank, replacing any value stored for that period)",
+            )
+
+
+def _plausible(frame: pl.DataFrame, settings: IngestSettings, problems: Problems) -> None:
+    """Values a measure cannot take: above its maximum (a count above ``count_ceiling`` unless
+    the measure sets its own), beyond any real magnitude, a percentage given for a count."""
+    kind = pl.col("kind")
+    counted = kind.is_in(COUNTED_KINDS)
+    maximum = pl.col("maximum") if "maximum" in frame.columns else pl.lit(None, pl.Float64)
+    ceiling = pl.coalesce(
+        maximum, pl.when(kind != "continuous").then(pl.lit(settings.count_ceiling))
+    )
+    for field in ("value", "numerator", "denominator"):
+        text, number = pl.col(f"{field}_text"), pl.col(field)
+        problems.add(
+            problems_where(
+                frame,
+                kind.is_not_null() & (number.abs() > settings.max_magnitude),
+                "error",
+                _column_of(field),
+                text,
+                pl.lit(f"is too large to be a real value (beyond {settings.max_magnitude:,.0f})"),
+                "check for a typo, extra digits or a cell that is not the value",
+            )
+        )
+        problems.add(
+            problems_where(
+                frame,
+                (number.abs() <= settings.max_magnitude) & (number > ceiling),
+                "error",
+                _column_of(field),
+                text,
+                pl.format(
+                    "is above {}, the most a value of {} can be",
+                    ceiling.cast(pl.Int64),
+                    pl.col("measure"),
+                ),
+                "check for a typo or extra digits; if it is right, raise the measure's maximum "
+                "(a maximum column in `qi measures import`)",
+            )
+        )
+        problems.add(
+            problems_where(
+                frame,
+                counted & text.str.strip_chars().str.ends_with("%") & number.is_not_null(),
+                "error",
+                _column_of(field),
+                text,
+                pl.format("is a percentage, and a {} is a number of things", kind),
+                "write the count itself (a percentage needs a proportion measure, with numerator "
+                "and denominator columns)",
+            )
+        )
+
+
 def _number(frame: pl.DataFrame, field: str, problems: Problems) -> pl.DataFrame:
     text = pl.col(f"{field}_text")
     frame = frame.with_columns(
         parse_number(text).alias(field), missing_reason(text).alias(f"{field}_missing")
     )
-    column = pl.col("value_column") if field == "value" else pl.lit(field)
+    column = _column_of(field)
     hint = number_hint(text)
     problems.add(
         problems_where(
@@ -91,6 +206,7 @@ def validate(
     problems: Problems,
     today: date,
     status: str = "final",
+    settings: IngestSettings = DEFAULT_SETTINGS,
 ) -> pl.DataFrame:
     """The observations ready to store (measure_id, place_id, period, value, numerator,
     denominator, missing_reason, status, _row). Problems found are added to ``problems``."""
@@ -104,6 +220,7 @@ def validate(
                 pl.col("id").alias("measure_id"),
                 "kind",
                 "frequency",
+                *(["maximum"] if "maximum" in measures.columns else []),
             ),
             on="measure",
             how="left",
@@ -115,11 +232,14 @@ def validate(
         )
         .sort("_row", maintain_order=True)
     )
+    _empty_columns(frame, has, header_row, problems)  # (a formula cell is not a blank)
+    frame = _formulas(frame, problems)
     for field, kind in (("measure", "measure"), ("place", "place")):
         problems.add(
             problems_where(
                 frame,
-                pl.col(field).is_null() | (pl.col(field) == ""),
+                (pl.col(field).is_null() | (pl.col(field) == ""))
+                & pl.col(f"_{field}_column").is_not_null(),  # (no column at all: said once)
                 "error",
                 pl.col(f"_{field}_column"),
                 pl.lit(None, pl.String),
@@ -155,7 +275,7 @@ def validate(
     problems.add(
         problems_where(
             frame,
-            pl.col("period").is_null(),
+            pl.col("period").is_null() & pl.col("period_column").is_not_null(),
             "error",
             pl.col("period_column"),
             pl.col("period_text"),
@@ -174,10 +294,23 @@ def validate(
             "check the year; future periods cannot have observations",
         )
     )
+    problems.add(
+        problems_where(
+            frame,
+            pl.col("period") < pl.lit(settings.earliest_period),
+            "error",
+            pl.col("period_column"),
+            pl.col("period_text"),
+            f"is before {settings.earliest_period.year}",
+            "check the year (a typo such as 1024 for 2024?); qi keeps periods from "
+            f"{settings.earliest_period.year} on",
+        )
+    )
 
     # Numbers.
     for field in ("value", "numerator", "denominator"):
         frame = _number(frame, field, problems)
+    _plausible(frame, settings, problems)
     ratio = pl.col("kind").is_in(RATIO_KINDS)
     if not (has["numerator"] and has["denominator"]):
         problems.add(
@@ -205,7 +338,7 @@ def validate(
         )  # fmt: skip
     non_negative = pl.col("kind").is_in(NON_NEGATIVE_KINDS)
     for field in ("value", "numerator", "denominator"):
-        column = pl.col("value_column") if field == "value" else pl.lit(field)
+        column = _column_of(field)
         problems.add(
             problems_where(
                 frame,
@@ -222,7 +355,7 @@ def validate(
             frame,
             (pl.col("kind") == "proportion") & (pl.col("numerator") > pl.col("denominator")),
             "error",
-            pl.lit("numerator"),
+            pl.col("_numerator_column"),
             pl.col("numerator_text"),
             pl.format("is above its denominator {}", pl.col("denominator_text")),
             "a proportion's numerator counts part of its denominator: check both columns are not swapped",
@@ -239,22 +372,79 @@ def validate(
             frame,
             ~pl.col("status").is_in(OBSERVATION_STATUSES),
             "error",
-            pl.lit("status"),
+            pl.col("_status_column"),
             pl.col("status_text"),
             "is not a status",
             "write final or provisional, or leave the cell blank",
         )
     )
 
-    # The same measure, place and period twice.
+    _repeats(frame, problems)
+
+    frame = frame.with_columns(
+        pl.when(ratio)
+        .then(pl.coalesce(pl.col("numerator_missing"), pl.col("denominator_missing")))
+        .otherwise(pl.col("value_missing"))
+        .alias("missing_reason")
+    )
+    plausible = pl.col("period").is_between(pl.lit(settings.earliest_period), pl.lit(today))
+    _gaps(frame.filter(plausible & pl.col("place_id").is_not_null()), problems)
+    _outliers(frame, history, problems)
+    return frame.select(
+        "measure_id",
+        "place_id",
+        "period",
+        "value",
+        "numerator",
+        "denominator",
+        "missing_reason",
+        "status",
+        "_row",
+    )
+
+
+def _repeats(frame: pl.DataFrame, problems: Problems) -> None:
+    """The same measure, place and period twice. A wide sheet's row repeated (the same place
+    twice) is one problem on the row, not one per month; the same period twice in one row (two
+    columns for one month) is one per column."""
     key = ["measure", "place", "period"]
     keyed = frame.filter(pl.col("period").is_not_null() & pl.col("measure").is_not_null())
+    repeats = (
+        keyed.with_row_index("_i")
+        .with_columns(
+            pl.col("_row").min().over(key).alias("_first"),
+            pl.col("_i").min().over(key).alias("_first_i"),
+            pl.len().over(key).alias("_n"),
+        )
+        .filter((pl.col("_n") > 1) & (pl.col("_i") != pl.col("_first_i")))
+    )
+    wide = pl.col("value_column").eq_missing(pl.col("period_column"))
+    rows = (
+        repeats.filter(wide & (pl.col("_row") != pl.col("_first")))
+        .group_by("_row", "_first", "measure", "place", "_place_column", maintain_order=True)
+        .agg(pl.len().alias("_periods"))
+    )
     problems.add(
         problems_where(
-            keyed.with_row_index("_i").with_columns(
-                pl.col("_row").min().over(key).alias("_first"), pl.col("_i").min().over(key).alias("_first_i")
+            rows,
+            pl.lit(True),
+            "error",
+            pl.col("_place_column"),
+            pl.col("place"),
+            pl.format(
+                "repeats row {}: measure {} at place {} again ({} periods)",
+                pl.col("_first"),
+                pl.col("measure"),
+                pl.col("place"),
+                pl.col("_periods"),
             ),
-            (pl.len().over(key) > 1) & (pl.col("_i") != pl.col("_first_i")),
+            "keep one row per measure and place: delete or correct the repeated row",
+        )
+    )
+    problems.add(
+        problems_where(
+            repeats,
+            ~(wide & (pl.col("_row") != pl.col("_first"))),
             "error",
             pl.col("period_column"),
             pl.col("period_text"),
@@ -264,19 +454,6 @@ def validate(
             ),
             "keep one row per measure, place and period: delete or correct the repeat",
         )
-    )  # fmt: skip
-
-    frame = frame.with_columns(
-        pl.when(ratio)
-        .then(pl.coalesce(pl.col("numerator_missing"), pl.col("denominator_missing")))
-        .otherwise(pl.col("value_missing"))
-        .alias("missing_reason")
-    )
-    _gaps(frame, problems)
-    _outliers(frame, history, problems)
-    return frame.select(
-        "measure_id", "place_id", "period", "value", "numerator", "denominator",
-        "missing_reason", "status", "_row",
     )  # fmt: skip
 
 
@@ -334,17 +511,27 @@ def _outliers(frame: pl.DataFrame, history: pl.DataFrame, problems: Problems) ->
     checked = frame.with_columns(_point(frame).alias("_point")).join(
         stats, on=["measure", "place"], how="inner"
     )
+    # Name the file's own cells: the value as written, or numerator/denominator and their ratio.
+    ratio = pl.col("value").is_null() & pl.col("numerator").is_not_null()
+    history_words = pl.format(
+        "this series' history (mean {}, sd {}, {} points)",
+        pl.col("_mean").round_sig_figs(4),
+        pl.col("_sd").round_sig_figs(4),
+        pl.col("_n"),
+    )
     problems.add(
         problems_where(
             checked,
             ((pl.col("_point") - pl.col("_mean")).abs() > OUTLIER_SDS * pl.col("_sd")),
             "warning",
-            pl.col("value_column").fill_null("value"),
-            pl.col("_point"),
-            pl.format(
-                "is far outside this series' history (mean {}, sd {}, {} points)",
-                pl.col("_mean").round(2), pl.col("_sd").round(2), pl.col("_n"),
-            ),
+            pl.when(ratio).then(pl.col("_numerator_column")).otherwise(pl.col("value_column")),
+            pl.when(ratio)
+            .then(pl.format("{}/{}", pl.col("numerator_text"), pl.col("denominator_text")))
+            .otherwise(pl.col("value_text")),
+            pl.when(ratio)
+            .then(pl.format("{} over {} is {}, far outside {}", pl.col("_numerator_column"),
+                            pl.col("_denominator_column"), pl.col("_point").round_sig_figs(4), history_words))
+            .otherwise(pl.format("is far outside {}", history_words)),
             "check for a typo or a changed definition; store it if it is right",
         )
     )  # fmt: skip

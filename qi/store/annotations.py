@@ -13,8 +13,10 @@ import polars as pl
 from sqlalchemy import Engine, Integer, String, insert, select, update
 
 from qi.store import clock
-from qi.store.engine import WRITE, default_actor
+from qi.store.engine import default_actor, writing
 from qi.store.frames import read_frame
+from qi.store.history import record_versions
+from qi.store.limits import check_lengths
 from qi.store.models import Annotation, Measure, Place
 from qi.vocabulary.annotations import ANNOTATION_KINDS
 
@@ -77,8 +79,9 @@ def add_annotation(
         raise AnnotationError(
             "an annotation either starts a new phase or excludes a point, not both"
         )
-    with engine.begin() as connection:
-        connection = connection.execution_options(**WRITE)
+    who, when = actor or default_actor(), recorded_at or clock.now()
+    check_lengths(Annotation, {"kind": kind, "actor": who})
+    with writing(engine) as connection:
         measure_id = _id_of(connection, Measure, measure, "measure")
         place_id = _id_of(connection, Place, place, "place") if place else None
         result = connection.execute(
@@ -91,27 +94,28 @@ def add_annotation(
                 new_phase=new_phase,
                 exclude=exclude,
                 reason=reason.strip() if reason else None,
-                actor=actor or default_actor(),
-                created_at=recorded_at or clock.now(),
+                actor=who,
+                created_at=when,
             )
         )
-        return int(result.inserted_primary_key[0])
+        annotation_id = int(result.inserted_primary_key[0])
+        record_versions(connection, Annotation, [annotation_id], "created", who, when)
+        return annotation_id
 
 
 def undo_annotation(engine: Engine, annotation_id: int, actor: str | None = None) -> None:
     """Mark an annotation undone (kept, with who undid it and when)."""
-    with engine.begin() as connection:
-        connection = connection.execution_options(**WRITE)
+    who, when = actor or default_actor(), clock.now()
+    check_lengths(Annotation, {"undone_by": who})
+    with writing(engine) as connection:
         done = connection.execute(
             update(Annotation)
             .where(Annotation.id == annotation_id, Annotation.undone_at.is_(None))
-            .values(
-                undone_by=actor or default_actor(),
-                undone_at=clock.now(),
-            )
+            .values(undone_by=who, undone_at=when)
         )
         if done.rowcount != 1:
             raise AnnotationError(f"no annotation {annotation_id} to undo (already undone?)")
+        record_versions(connection, Annotation, [annotation_id], "undone", who, when)
 
 
 def read_annotations(

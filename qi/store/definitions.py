@@ -6,13 +6,16 @@ Callers validate first (``qi.ingest.definitions``); these functions trust their 
 from datetime import date
 
 import polars as pl
-from sqlalchemy import Engine, bindparam, delete, select, update
+from sqlalchemy import Engine, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from qi.store import clock
-from qi.store.engine import WRITE, default_actor
+from qi.store.engine import default_actor, writing
+from qi.store.errors import DefinitionChangeRefused
 from qi.store.frames import read_frame
-from qi.store.models import Initiative, InitiativePlace, Measure, Place
+from qi.store.history import record_versions
+from qi.store.limits import check_lengths, column_limits
+from qi.store.models import Initiative, InitiativePlace, Measure, Observation, Place
 
 MEASURE_FIELDS = (
     "code",
@@ -26,8 +29,16 @@ MEASURE_FIELDS = (
     "chart",
     "rule_set",
     "frequency",
+    "maximum",
 )
+# Changing these while observations are stored changes what the stored data mean: refused
+# unless forced.
+GUARDED_FIELDS = ("kind", "frequency", "unit")
+FLOAT_FIELDS = ("multiplier", "target", "maximum")
 PLACE_FIELDS = ("code", "name", "type", "parent", "gss_code")
+# The longest text each field may hold (the schema's own limits): validation checks them first.
+MEASURE_LIMITS = column_limits(Measure)
+PLACE_LIMITS = column_limits(Place)
 UPDATED = ("updated_by", "updated_at")
 
 
@@ -42,52 +53,197 @@ def _upsert(engine_dialect: str, table):
     return insert(table)
 
 
-def upsert_measures(engine: Engine, measures: pl.DataFrame, actor: str | None = None) -> int:
-    """Insert new measures and update existing ones (matched by code). Returns rows written."""
-    rows = measures.select(MEASURE_FIELDS).to_dicts()
+def _differs(a, b) -> bool:
+    return (a is None) != (b is None) or (a is not None and a != b)
+
+
+def _with_optional(frame: pl.DataFrame, fields: tuple[str, ...]) -> pl.DataFrame:
+    """The frame with every optional field, absent ones as nulls (``maximum`` came later)."""
+    return frame.with_columns(
+        pl.lit(None, pl.Float64 if f in FLOAT_FIELDS else pl.String).alias(f)
+        for f in fields
+        if f not in frame.columns
+    )
+
+
+def _consequence(field: str, old, new, stored: dict) -> str:
+    ratio = ("proportion", "rate")
+    if field == "kind" and (old in ratio) != (new in ratio):
+        has = "numerators and denominators" if old in ratio else "single values"
+        return (
+            f"a {new} is charted from {'numerators and denominators' if new in ratio else 'single values'}, "
+            f"and the stored observations hold {has}: its charts would lose their points"
+        )
+    if field == "kind":
+        return f"the stored values stay as they are, but are charted and checked as a {new} (not a {old})"
+    if field == "frequency":
+        return (
+            f"the stored periods keep their dates, which are {old}s: charted as {new}s they "
+            f"would show gaps or repeats, and later uploads would be dated by {new}"
+        )
+    return f"the stored values are not converted: recorded in {old!r}, they would read as {new!r}"
+
+
+def _refused(connection, changes: list[tuple[dict, dict, str]]) -> list[dict]:
+    """Of (new row, stored row, field) changes to a kind, frequency or unit, those of measures
+    with observations stored: what would change and its consequences."""
+    ids = sorted({stored["id"] for _, stored, _ in changes})
+    if not ids:
+        return []
+    counts = {
+        measure_id: (n, first, last)
+        for measure_id, n, first, last in connection.execute(
+            select(
+                Observation.measure_id,
+                func.count(),
+                func.min(Observation.period),
+                func.max(Observation.period),
+            )
+            .where(Observation.measure_id.in_(ids))
+            .group_by(Observation.measure_id)
+        )
+    }
+    return [
+        {
+            "code": row["code"],
+            "field": field,
+            "old": stored[field],
+            "new": row[field],
+            "observations": counts[stored["id"]][0],
+            "first": str(counts[stored["id"]][1])[:10],
+            "last": str(counts[stored["id"]][2])[:10],
+            "consequence": _consequence(field, stored[field], row[field], stored),
+        }
+        for row, stored, field in changes
+        if stored["id"] in counts
+    ]
+
+
+def upsert_measures(
+    engine: Engine, measures: pl.DataFrame, actor: str | None = None, force: bool = False
+) -> int:
+    """Insert new measures and update changed ones (matched by code); returns how many were
+    written (an unchanged measure is not). Each written measure gets a version (who, when).
+
+    Changing a measure's kind, frequency or unit while observations are stored for it is
+    refused (``DefinitionChangeRefused``, nothing written, the consequences stated) unless
+    ``force``; a forced change is recorded as such in the measure's history."""
+    rows = (
+        _with_optional(measures, MEASURE_FIELDS)
+        .with_columns(pl.col("multiplier").fill_null(1.0))
+        .select(MEASURE_FIELDS)
+        .to_dicts()
+    )
     if not rows:
         return 0
     stamp = _stamp(actor)
+    check_lengths(Measure, [row | stamp for row in rows])
     statement = _upsert(engine.dialect.name, Measure.__table__)
     statement = statement.on_conflict_do_update(
         index_elements=["code"],
         set_={f: statement.excluded[f] for f in (*MEASURE_FIELDS, *UPDATED) if f != "code"},
     )
-    with engine.connect() as connection:
-        connection.execution_options(**WRITE)
-        with connection.begin():
-            connection.execute(statement, [row | stamp for row in rows])
-    return len(rows)
+    codes = [row["code"] for row in rows]
+    with writing(engine) as connection:
+        stored = {
+            r["code"]: dict(r)
+            for r in connection.execute(
+                select(Measure.id, *(getattr(Measure, f) for f in MEASURE_FIELDS)).where(
+                    Measure.code.in_(codes)
+                )
+            ).mappings()
+        }
+        new = [r for r in rows if r["code"] not in stored]
+        changed = [
+            r
+            for r in rows
+            if r["code"] in stored
+            and any(_differs(r[f], stored[r["code"]][f]) for f in MEASURE_FIELDS)
+        ]
+        guarded = [
+            (r, stored[r["code"]], f)
+            for r in changed
+            for f in GUARDED_FIELDS
+            if _differs(r[f], stored[r["code"]][f])
+        ]
+        refused = _refused(connection, guarded)
+        if refused and not force:
+            raise DefinitionChangeRefused(refused)
+        if not new and not changed:
+            return 0
+        connection.execute(statement, [row | stamp for row in new + changed])
+        ids = dict(
+            connection.execute(
+                select(Measure.code, Measure.id).where(Measure.code.in_(codes))
+            ).all()
+        )
+        forced = {c["code"] for c in refused}
+        who, when = stamp["updated_by"], stamp["updated_at"]
+        record_versions(connection, Measure, [ids[r["code"]] for r in new], "created", who, when)
+        for change in ("updated", "forced"):
+            chosen = [
+                ids[r["code"]] for r in changed if (r["code"] in forced) == (change == "forced")
+            ]
+            if chosen:
+                record_versions(connection, Measure, chosen, change, who, when)
+    return len(new) + len(changed)
 
 
 def upsert_places(engine: Engine, places: pl.DataFrame, actor: str | None = None) -> int:
-    """Insert new places and update existing ones by code, then link parents by code."""
+    """Insert new places and update changed ones by code, then link parents by code; returns
+    how many were written (an unchanged place is not). Each written place gets a version."""
     if places.height == 0:
         return 0
     stamp = _stamp(actor)
     own = [f for f in PLACE_FIELDS if f != "parent"]
-    rows = [row | stamp for row in places.select(own).to_dicts()]
+    given = places.select(PLACE_FIELDS).to_dicts()
+    check_lengths(Place, [{f: row[f] for f in own} | stamp for row in given])
     statement = _upsert(engine.dialect.name, Place.__table__)
     statement = statement.on_conflict_do_update(
         index_elements=["code"],
         set_={f: statement.excluded[f] for f in (*own, *UPDATED) if f != "code"},
     )
-    with engine.connect() as connection:
-        connection.execution_options(**WRITE)
-        with connection.begin():
-            connection.execute(statement, rows)
-            ids = dict(connection.execute(select(Place.code, Place.id)).all())
-            links = [
-                {"child": ids[code], "parent": ids[parent] if parent else None}
-                for code, parent in places.select("code", "parent").iter_rows()
-            ]
-            connection.execute(
-                update(Place.__table__)
-                .where(Place.__table__.c.id == bindparam("child"))
-                .values(parent_id=bindparam("parent")),
-                links,
-            )
-    return len(rows)
+    with writing(engine) as connection:
+        parent = Place.__table__.alias("parent")
+        stored = {
+            r["code"]: dict(r)
+            for r in connection.execute(
+                select(
+                    Place.id,
+                    Place.code,
+                    Place.name,
+                    Place.type,
+                    Place.gss_code,
+                    parent.c.code.label("parent"),
+                ).outerjoin(parent, parent.c.id == Place.parent_id)
+            ).mappings()
+        }
+        new = [r for r in given if r["code"] not in stored]
+        changed = [
+            r
+            for r in given
+            if r["code"] in stored
+            and any(_differs(r[f], stored[r["code"]][f]) for f in PLACE_FIELDS)
+        ]
+        written = new + changed
+        if not written:
+            return 0
+        connection.execute(statement, [{f: row[f] for f in own} | stamp for row in written])
+        ids = dict(connection.execute(select(Place.code, Place.id)).all())
+        links = [
+            {"child": ids[row["code"]], "parent": ids[row["parent"]] if row["parent"] else None}
+            for row in written
+        ]
+        connection.execute(
+            update(Place.__table__)
+            .where(Place.__table__.c.id == bindparam("child"))
+            .values(parent_id=bindparam("parent")),
+            links,
+        )
+        who, when = stamp["updated_by"], stamp["updated_at"]
+        record_versions(connection, Place, [ids[r["code"]] for r in new], "created", who, when)
+        record_versions(connection, Place, [ids[r["code"]] for r in changed], "updated", who, when)
+    return len(written)
 
 
 def add_initiative(
@@ -100,45 +256,44 @@ def add_initiative(
     actor: str | None = None,
 ) -> int:
     """Create (or replace the places of) a place-based initiative. Returns its id."""
-    with engine.connect() as connection:
-        connection.execution_options(**WRITE)
-        with connection.begin():
-            place_ids = dict(
-                connection.execute(select(Place.code, Place.id).where(Place.code.in_(places))).all()
-            )
-            missing = sorted(set(places) - set(place_ids))
-            if missing:
-                raise LookupError(f"unknown place code(s): {', '.join(missing)}")
+    check_lengths(Initiative, {"name": name, "created_by": actor})
+    with writing(engine) as connection:
+        place_ids = dict(
+            connection.execute(select(Place.code, Place.id).where(Place.code.in_(places))).all()
+        )
+        missing = sorted(set(places) - set(place_ids))
+        if missing:
+            raise LookupError(f"unknown place code(s): {', '.join(missing)}")
+        initiative_id = connection.execute(
+            select(Initiative.id).where(Initiative.name == name)
+        ).scalar()
+        values = dict(
+            start_date=start_date,
+            description=description,
+            outcome_domains=", ".join(outcome_domains or []) or None,
+        )
+        if initiative_id is None:
             initiative_id = connection.execute(
-                select(Initiative.id).where(Initiative.name == name)
-            ).scalar()
-            values = dict(
-                start_date=start_date,
-                description=description,
-                outcome_domains=", ".join(outcome_domains or []) or None,
-            )
-            if initiative_id is None:
-                initiative_id = connection.execute(
-                    Initiative.__table__.insert()
-                    .values(
-                        name=name,
-                        created_by=actor or default_actor(),
-                        created_at=clock.now(),
-                        **values,
-                    )
-                    .returning(Initiative.id)
-                ).scalar_one()
-            else:
-                connection.execute(
-                    update(Initiative).where(Initiative.id == initiative_id).values(**values)
+                Initiative.__table__.insert()
+                .values(
+                    name=name,
+                    created_by=actor or default_actor(),
+                    created_at=clock.now(),
+                    **values,
                 )
-                connection.execute(
-                    delete(InitiativePlace).where(InitiativePlace.initiative_id == initiative_id)
-                )
+                .returning(Initiative.id)
+            ).scalar_one()
+        else:
             connection.execute(
-                InitiativePlace.__table__.insert(),
-                [{"initiative_id": initiative_id, "place_id": i} for i in place_ids.values()],
+                update(Initiative).where(Initiative.id == initiative_id).values(**values)
             )
+            connection.execute(
+                delete(InitiativePlace).where(InitiativePlace.initiative_id == initiative_id)
+            )
+        connection.execute(
+            InitiativePlace.__table__.insert(),
+            [{"initiative_id": initiative_id, "place_id": i} for i in place_ids.values()],
+        )
     return initiative_id
 
 
@@ -150,7 +305,7 @@ def read_measures(engine: Engine) -> pl.DataFrame:
 
 
 def _measure_dtype(field: str) -> pl.DataType:
-    return pl.Float64() if field in ("multiplier", "target") else pl.String()
+    return pl.Float64() if field in FLOAT_FIELDS else pl.String()
 
 
 def read_places(engine: Engine) -> pl.DataFrame:

@@ -1,25 +1,44 @@
-"""Opening the database: which URL, engine settings per backend, and schema upgrades.
+"""Opening the database: which URL, engine settings per backend, writing, schema upgrades.
 
-SQLite is the default (``data/qi.sqlite``, WAL, foreign keys on, write transactions take the
-write lock up front with ``BEGIN IMMEDIATE`` so concurrent uploads queue instead of failing).
-PostgreSQL is used when ``QI_DATABASE_URL`` (or an explicit URL) says so. The schema is
-created and upgraded only through the alembic migrations beside this module.
+SQLite is the default (``data/qi.sqlite``, WAL, foreign keys on). PostgreSQL is used when
+``QI_DATABASE_URL`` (or an explicit URL) says so. The schema is created and upgraded only
+through the alembic migrations beside this module, under a lock, so that several first runs
+at once on a new database all succeed.
+
+Every write goes through ``writing()``: on SQLite the transaction takes the write lock at its
+start (``BEGIN IMMEDIATE``), so a writer waits its turn instead of failing half way with
+"database is locked" when another change commits first; on PostgreSQL lock waits are bounded.
+A writer that waits longer than ``BUSY_TIMEOUT_S`` gets ``StoreBusy``: nothing was written,
+and trying again will work.
 """
 
 import getpass
 import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+
+from qi.store.errors import StoreBusy, StoreTimedOut
 
 DEFAULT_SQLITE_PATH = Path("data") / "qi.sqlite"
 MIGRATIONS = Path(__file__).parent / "migrations"
-# How long a SQLite writer waits for another writer before giving up, in seconds.
-SQLITE_BUSY_TIMEOUT_S = 120
+# How long a writer waits for another writer before giving up with StoreBusy, in seconds.
+BUSY_TIMEOUT_S = 60.0
+# How long a first run waits for another process creating or upgrading the schema.
+MIGRATION_TIMEOUT_S = 300.0
+# The PostgreSQL advisory lock held while the schema is created or upgraded ("qi" + 0003).
+MIGRATION_LOCK = 0x71690003
 WRITE = {"qi_write": True}
+_UPGRADING = threading.Lock()  # alembic's context is process-wide: one upgrade at a time
 
 
 def database_url(url: str | None = None) -> str:
@@ -55,7 +74,7 @@ def _sqlite_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -68,7 +87,7 @@ def _sqlite_engine(url: str) -> Engine:
         # Staging tables for bulk writes live in memory; a larger page cache speeds big uploads.
         cursor.execute("PRAGMA temp_store=MEMORY")
         cursor.execute("PRAGMA cache_size=-262144")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
+        cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -87,14 +106,85 @@ def connect(url: str | None = None) -> Engine:
     return create_engine(url)
 
 
+def _driver_error(error: Exception) -> Exception:
+    """The driver's own error, whether SQLAlchemy wrapped it or a bulk write raised it raw."""
+    return getattr(error, "orig", None) or error
+
+
+def _busy(error: Exception) -> bool:
+    """A lock wait that ran out (SQLite "database is locked", PostgreSQL lock_timeout)."""
+    raw = _driver_error(error)
+    return getattr(raw, "sqlstate", None) == "55P03" or (
+        isinstance(raw, sqlite3.OperationalError) and "is locked" in str(raw)
+    )
+
+
+def _timed_out(error: Exception) -> bool:
+    """A statement stopped by the time limit (SQLite interrupt, PostgreSQL statement_timeout)."""
+    raw = _driver_error(error)
+    return getattr(raw, "sqlstate", None) == "57014" or (
+        isinstance(raw, sqlite3.OperationalError) and "interrupted" in str(raw)
+    )
+
+
+@contextmanager
+def writing(
+    engine: Engine, wait_s: float | None = None, time_limit_s: float | None = None
+) -> Iterator[Connection]:
+    """A write transaction, committed when the block ends (rolled back on an exception).
+
+    The transaction waits at most ``wait_s`` (default ``BUSY_TIMEOUT_S``) for other writers,
+    then raises ``StoreBusy``; with ``time_limit_s`` it is stopped (and rolled back, raising
+    ``StoreTimedOut``) once it has run that long. SQLite takes the write lock at the start
+    (``BEGIN IMMEDIATE``, so what the transaction reads stays true until it commits);
+    PostgreSQL bounds lock waits with ``lock_timeout`` and the run with ``statement_timeout``."""
+    wait = BUSY_TIMEOUT_S if wait_s is None else max(0.0, wait_s)
+    started = time.monotonic()
+    with engine.connect() as connection:
+        connection.execution_options(**WRITE)
+        sqlite = connection.dialect.name == "sqlite"
+        driver: Any = connection.connection.driver_connection
+        if sqlite:
+            driver.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
+            if time_limit_s is not None:
+                end = started + time_limit_s
+                driver.set_progress_handler(lambda: time.monotonic() > end, 10_000)
+        try:
+            with connection.begin():
+                if not sqlite:
+                    connection.exec_driver_sql(
+                        f"SET LOCAL lock_timeout = {max(1, int(wait * 1000))}"
+                    )
+                    if time_limit_s is not None:
+                        limit = max(1, int(time_limit_s * 1000))
+                        connection.exec_driver_sql(f"SET LOCAL statement_timeout = {limit}")
+                yield connection
+        except Exception as error:
+            if _busy(error):
+                raise StoreBusy(time.monotonic() - started) from error
+            if _timed_out(error):
+                raise StoreTimedOut(time_limit_s) from error
+            raise
+        finally:
+            if sqlite:
+                driver.set_progress_handler(None, 0)
+                driver.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Create or upgrade the schema to ``revision`` through the alembic migrations."""
+    """Create or upgrade the schema to ``revision`` through the alembic migrations.
+
+    Under a lock, so that several processes opening a new database at once all succeed: the
+    first creates the schema while the others wait, then find it done. SQLite: the whole
+    upgrade is one ``BEGIN IMMEDIATE`` transaction (SQLite's DDL is transactional);
+    PostgreSQL: a transaction-scoped advisory lock taken before alembic reads the version."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.connect() as connection:
+    with _UPGRADING, writing(engine, wait_s=MIGRATION_TIMEOUT_S) as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
-        connection.commit()
 
 
 def open_store(url: str | None = None) -> Engine:

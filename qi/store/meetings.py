@@ -20,8 +20,10 @@ from sqlalchemy import Connection, Engine, String, insert, select, update
 from sqlalchemy.orm import aliased
 
 from qi.store import clock
-from qi.store.engine import WRITE, default_actor
+from qi.store.engine import default_actor, writing
 from qi.store.frames import read_frame
+from qi.store.history import record_versions
+from qi.store.limits import check_lengths
 from qi.store.models import (
     ACTION_KINDS,
     ACTION_STATUSES,
@@ -98,8 +100,8 @@ def add_meeting(
         )
     if not isinstance(held_on, date):
         raise MeetingError(f"held_on must be a date, not {held_on!r}")
-    with engine.begin() as connection:
-        connection = connection.execution_options(**WRITE)
+    check_lengths(Meeting, {"title": title, "actor": actor})
+    with writing(engine) as connection:
         return int(
             connection.execute(
                 insert(Meeting).values(
@@ -148,11 +150,11 @@ def add_action(
         raise MeetingError("a place narrows a measure; give the measure too, or leave out place")
     when = clock.now()
     who = actor or default_actor()
-    with engine.begin() as connection:
-        connection = connection.execution_options(**WRITE)
+    check_lengths(Action, {"kind": kind, "owner": owner, "created_by": who})
+    with writing(engine) as connection:
         _id(connection, Meeting.id, Meeting.id, meeting_id, "meeting")
         _id(connection, Story.id, Story.id, story_id, "story")
-        return int(
+        action_id = int(
             connection.execute(
                 insert(Action).values(
                     meeting_id=meeting_id,
@@ -171,6 +173,8 @@ def add_action(
                 )
             ).inserted_primary_key[0]
         )
+        record_versions(connection, Action, [action_id], "created", who, when)
+        return action_id
 
 
 def set_action_status(
@@ -181,18 +185,20 @@ def set_action_status(
         raise MeetingError(
             f"unknown status {status!r}; choose one of: {', '.join(ACTION_STATUSES)}"
         )
-    with engine.begin() as connection:
-        connection = connection.execution_options(**WRITE)
+    with writing(engine) as connection:
         kind = connection.execute(select(Action.kind).where(Action.id == action_id)).scalar()
         if kind is None:
             raise MeetingError(f"no action {action_id}")
         if kind != "action":
             raise MeetingError(f"{action_id} is a decision, which has no status to change")
+        who, when = actor or default_actor(), clock.now()
+        check_lengths(Action, {"updated_by": who})
         connection.execute(
             update(Action)
             .where(Action.id == action_id)
-            .values(status=status, updated_by=actor or default_actor(), updated_at=clock.now())
+            .values(status=status, updated_by=who, updated_at=when)
         )
+        record_versions(connection, Action, [action_id], "updated", who, when)
 
 
 def read_meetings(

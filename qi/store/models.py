@@ -102,6 +102,8 @@ class Measure(Base):
     chart: Mapped[str | None] = mapped_column(String(16))
     rule_set: Mapped[str | None] = mapped_column(String(32))
     frequency: Mapped[str] = mapped_column(String(8))
+    # The largest value the measure can plausibly take (a count's ceiling); NULL: the default.
+    maximum: Mapped[float | None] = mapped_column(Float)
     created_by: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_by: Mapped[str] = mapped_column(String(128))
@@ -320,3 +322,118 @@ class StoryLink(Base):
     place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"))
     period_start: Mapped[date | None] = mapped_column(Date)
     period_end: Mapped[date | None] = mapped_column(Date)
+
+
+# --- history: a version row per change, who and when (migration 0003) -------------------------
+#
+# Each ``*_versions`` row is what the row became at one change: version 1 when it was created,
+# then one per change (an edit, a status set, an undo). Reading a row's versions in order is its
+# whole history; the live tables hold the last version. ``change`` says what happened.
+
+VERSION_CHANGES = ("created", "updated", "forced", "undone")
+
+
+class _Version:
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    change: Mapped[str] = mapped_column(String(16))
+    changed_by: Mapped[str] = mapped_column(String(128))
+    changed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class MeasureVersion(_Version, Base):
+    __tablename__ = "measure_versions"
+    __table_args__ = (
+        Index("ix_measure_versions_measure", "measure_id", "version", unique=True),
+        CheckConstraint(_one_of("change", VERSION_CHANGES), name="ck_measure_versions_change"),
+    )
+
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id"))
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(255))
+    definition: Mapped[str | None] = mapped_column(Text)
+    unit: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    multiplier: Mapped[float] = mapped_column(Float)
+    improvement: Mapped[str] = mapped_column(String(8))
+    target: Mapped[float | None] = mapped_column(Float)
+    chart: Mapped[str | None] = mapped_column(String(16))
+    rule_set: Mapped[str | None] = mapped_column(String(32))
+    frequency: Mapped[str] = mapped_column(String(8))
+    maximum: Mapped[float | None] = mapped_column(Float)
+
+
+class PlaceVersion(_Version, Base):
+    __tablename__ = "place_versions"
+    __table_args__ = (
+        Index("ix_place_versions_place", "place_id", "version", unique=True),
+        CheckConstraint(_one_of("change", VERSION_CHANGES), name="ck_place_versions_change"),
+    )
+
+    place_id: Mapped[int] = mapped_column(ForeignKey("places.id"))
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(255))
+    type: Mapped[str] = mapped_column(String(32))
+    parent_id: Mapped[int | None] = mapped_column(Integer)
+    gss_code: Mapped[str | None] = mapped_column(String(9))
+
+
+class StoryVersion(_Version, Base):
+    """A story as it was after one change, with its outcome domains (comma-separated codes)
+    and links (JSON: measure, place, period_start, period_end) as they were."""
+
+    __tablename__ = "story_versions"
+    __table_args__ = (
+        Index("ix_story_versions_story", "story_id", "version", unique=True),
+        CheckConstraint(_one_of("change", VERSION_CHANGES), name="ck_story_versions_change"),
+    )
+
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(255))
+    narrative: Mapped[str] = mapped_column(Text)
+    told_on: Mapped[date] = mapped_column(Date)
+    place_id: Mapped[int | None] = mapped_column(Integer)
+    initiative_id: Mapped[int | None] = mapped_column(Integer)
+    voice: Mapped[str] = mapped_column(String(32))
+    participation: Mapped[str | None] = mapped_column(String(32))
+    consent_recorded: Mapped[bool] = mapped_column(Boolean)
+    anonymised: Mapped[bool] = mapped_column(Boolean)
+    domains: Mapped[str | None] = mapped_column(Text)
+    links: Mapped[str | None] = mapped_column(Text)
+
+
+class ActionVersion(_Version, Base):
+    __tablename__ = "action_versions"
+    __table_args__ = (
+        Index("ix_action_versions_action", "action_id", "version", unique=True),
+        CheckConstraint(_one_of("change", VERSION_CHANGES), name="ck_action_versions_change"),
+    )
+
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"))
+    meeting_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    measure_id: Mapped[int | None] = mapped_column(Integer)
+    place_id: Mapped[int | None] = mapped_column(Integer)
+    story_id: Mapped[int | None] = mapped_column(Integer)
+    owner: Mapped[str | None] = mapped_column(String(255))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str | None] = mapped_column(String(8))
+
+
+class AnnotationVersion(_Version, Base):
+    __tablename__ = "annotation_versions"
+    __table_args__ = (
+        Index("ix_annotation_versions_annotation", "annotation_id", "version", unique=True),
+        CheckConstraint(_one_of("change", VERSION_CHANGES), name="ck_annotation_versions_change"),
+    )
+
+    annotation_id: Mapped[int] = mapped_column(ForeignKey("annotations.id"))
+    measure_id: Mapped[int] = mapped_column(Integer)
+    place_id: Mapped[int | None] = mapped_column(Integer)
+    period: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    new_phase: Mapped[bool] = mapped_column(Boolean)
+    exclude: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str | None] = mapped_column(Text)

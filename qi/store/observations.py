@@ -30,8 +30,9 @@ from sqlalchemy import (
 )
 
 from qi.store import clock
-from qi.store.engine import WRITE, default_actor
+from qi.store.engine import default_actor, writing
 from qi.store.frames import read_frame
+from qi.store.limits import check_lengths
 from qi.store.models import InitiativePlace, Measure, Observation, Place, Revision, Upload
 
 # What ``store_observations`` expects, in this order.
@@ -116,6 +117,7 @@ def _insert_upload(connection: Connection, upload: UploadRecord, outcome: str) -
         observations_revised=0,
         report=json.dumps(upload.report, default=str),
     )
+    check_lengths(Upload, values)
     return connection.execute(insert(Upload).values(**values).returning(Upload.id)).scalar_one()
 
 
@@ -123,17 +125,15 @@ def record_rejected_upload(engine: Engine, upload: UploadRecord) -> int | None:
     """Log a rejected upload and its report, once per content: the new log entry's id, or None
     when a rejection of the same content (``content_hash``) is logged already, so a file
     uploaded again unchanged does not fill the log. No observation is touched."""
-    with engine.connect() as connection:
-        connection.execution_options(**WRITE)
-        with connection.begin():
-            logged = connection.execute(
-                select(Upload.id).where(
-                    Upload.content_hash == upload.content_hash, Upload.outcome == "rejected"
-                )
-            ).first()
-            if logged is not None:
-                return None
-            return _insert_upload(connection, upload, "rejected")
+    with writing(engine) as connection:
+        logged = connection.execute(
+            select(Upload.id).where(
+                Upload.content_hash == upload.content_hash, Upload.outcome == "rejected"
+            )
+        ).first()
+        if logged is not None:
+            return None
+        return _insert_upload(connection, upload, "rejected")
 
 
 def _existing(connection: Connection, rows: pl.DataFrame) -> pl.DataFrame:
@@ -195,72 +195,77 @@ def _differs(field: str) -> pl.Expr:
     return pl.col(field).ne_missing(pl.col(f"old_{field}"))
 
 
-def store_observations(engine: Engine, rows: pl.DataFrame, upload: UploadRecord) -> StoreResult:
+def store_observations(
+    engine: Engine,
+    rows: pl.DataFrame,
+    upload: UploadRecord,
+    wait_s: float | None = None,
+    time_limit_s: float | None = None,
+) -> StoreResult:
     """Store validated observations in one transaction; changed values become revisions.
 
     ``rows`` has ``OBSERVATION_SCHEMA``'s columns, one row per (measure_id, place_id, period),
     ids that exist. Validation is the caller's job (see ``qi.ingest``). The rows are compared
-    with what is stored in polars; only new rows and changed rows are written.
+    with what is stored in polars; only new rows and changed rows are written. ``wait_s`` and
+    ``time_limit_s`` bound the wait for other writers and the whole write (see ``writing``):
+    past either, nothing is stored (``StoreBusy``, ``StoreTimedOut``).
     """
     rows = rows.select(pl.col(c).cast(t) for c, t in OBSERVATION_SCHEMA.items())
     actor = upload.actor or default_actor()
     key = ["measure_id", "place_id", "period"]
-    with engine.connect() as connection:
-        connection.execution_options(**WRITE)
-        with connection.begin() as transaction:
-            _lock_measures(connection, sorted(rows["measure_id"].unique().to_list()))
-            existing = _existing(connection, rows) if rows.height else None
-            if existing is None or existing.height == 0:
-                new, changed = rows, rows.clear()
-            else:
-                old = existing.rename({c: f"old_{c}" for c in (*_FIELDS, "upload_id")})
-                joined = rows.join(old, on=key, how="left")
-                stored = pl.col("old_status").is_not_null()
-                new = joined.filter(~stored).select(rows.columns)
-                changed = joined.filter(stored & pl.any_horizontal(_differs(f) for f in _FIELDS))
-            if new.height == 0 and changed.height == 0:
-                transaction.rollback()
-                return StoreResult(upload_id=None, added=0, revised=0, unchanged=rows.height)
-            upload_id = _insert_upload(connection, upload, "stored")
+    with writing(engine, wait_s, time_limit_s) as connection:
+        _lock_measures(connection, sorted(rows["measure_id"].unique().to_list()))
+        existing = _existing(connection, rows) if rows.height else None
+        if existing is None or existing.height == 0:
+            new, changed = rows, rows.clear()
+        else:
+            old = existing.rename({c: f"old_{c}" for c in (*_FIELDS, "upload_id")})
+            joined = rows.join(old, on=key, how="left")
+            stored = pl.col("old_status").is_not_null()
+            new = joined.filter(~stored).select(rows.columns)
+            changed = joined.filter(stored & pl.any_horizontal(_differs(f) for f in _FIELDS))
+        if new.height == 0 and changed.height == 0:
+            return StoreResult(upload_id=None, added=0, revised=0, unchanged=rows.height)
+        upload_id = _insert_upload(connection, upload, "stored")
+        _bulk_insert(
+            connection, "observations", new.with_columns(pl.lit(upload_id).alias("upload_id"))
+        )
+        if changed.height:
+            now = clock.now()
             _bulk_insert(
-                connection, "observations", new.with_columns(pl.lit(upload_id).alias("upload_id"))
+                connection,
+                "revisions",
+                changed.select(
+                    *key,
+                    *(pl.col(f"old_{f}") for f in _FIELDS),
+                    "old_upload_id",
+                    *(pl.col(f).alias(f"new_{f}") for f in _FIELDS),
+                    pl.lit(upload_id).alias("upload_id"),
+                    pl.lit(actor).alias("actor"),
+                    pl.lit(now).alias("revised_at"),
+                ),
             )
-            if changed.height:
-                now = clock.now()
-                _bulk_insert(
-                    connection,
-                    "revisions",
-                    changed.select(
-                        *key,
-                        *(pl.col(f"old_{f}") for f in _FIELDS),
-                        "old_upload_id",
-                        *(pl.col(f).alias(f"new_{f}") for f in _FIELDS),
-                        pl.lit(upload_id).alias("upload_id"),
-                        pl.lit(actor).alias("actor"),
-                        pl.lit(now).alias("revised_at"),
-                    ),
-                )
-                connection.execute(
-                    update(Observation)
-                    .where(
-                        Observation.measure_id == bindparam("k_measure"),
-                        Observation.place_id == bindparam("k_place"),
-                        Observation.period == bindparam("k_period"),
-                    )
-                    .values({f: bindparam(f"v_{f}") for f in (*_FIELDS, "upload_id")}),
-                    changed.select(
-                        pl.col("measure_id").alias("k_measure"),
-                        pl.col("place_id").alias("k_place"),
-                        pl.col("period").alias("k_period"),
-                        *(pl.col(f).alias(f"v_{f}") for f in _FIELDS),
-                        pl.lit(upload_id).alias("v_upload_id"),
-                    ).to_dicts(),
-                )
             connection.execute(
-                update(Upload)
-                .where(Upload.id == upload_id)
-                .values(observations_added=new.height, observations_revised=changed.height)
+                update(Observation)
+                .where(
+                    Observation.measure_id == bindparam("k_measure"),
+                    Observation.place_id == bindparam("k_place"),
+                    Observation.period == bindparam("k_period"),
+                )
+                .values({f: bindparam(f"v_{f}") for f in (*_FIELDS, "upload_id")}),
+                changed.select(
+                    pl.col("measure_id").alias("k_measure"),
+                    pl.col("place_id").alias("k_place"),
+                    pl.col("period").alias("k_period"),
+                    *(pl.col(f).alias(f"v_{f}") for f in _FIELDS),
+                    pl.lit(upload_id).alias("v_upload_id"),
+                ).to_dicts(),
             )
+        connection.execute(
+            update(Upload)
+            .where(Upload.id == upload_id)
+            .values(observations_added=new.height, observations_revised=changed.height)
+        )
     return StoreResult(
         upload_id=upload_id,
         added=new.height,

@@ -16,16 +16,20 @@ whatever shows them (the app, the board pack) renders them as text, never as HTM
 Reads return polars. Nothing here draws or computes statistics.
 """
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import fields, replace
 from datetime import date, datetime
+from typing import Any
 
 import polars as pl
 from sqlalchemy import Connection, Engine, Integer, String, delete, insert, select, update
 
 from qi.store import clock
-from qi.store.engine import WRITE, default_actor
+from qi.store.engine import default_actor, writing
 from qi.store.frames import read_frame
+from qi.store.history import record_versions
+from qi.store.limits import check_lengths
 from qi.store.models import (
     Initiative,
     InitiativePlace,
@@ -103,7 +107,7 @@ def _checked(connection: Connection, story: StoryDraft, today: date) -> dict:
     }
     check_story(story, today, Known(frozenset(places), frozenset(measures), members))
     place_id = places.get(story.place)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "measure_id": measures[link.measure],
             "place_id": places[link.place] if link.place else place_id,
@@ -112,7 +116,32 @@ def _checked(connection: Connection, story: StoryDraft, today: date) -> dict:
         }
         for link in story.links
     ]
-    return {"place_id": place_id, "initiative_id": initiatives.get(story.initiative), "links": rows}
+    place_codes = {i: c for c, i in places.items()}
+    measure_codes = {i: c for c, i in measures.items()}
+    return {
+        "place_id": place_id,
+        "initiative_id": initiatives.get(story.initiative),
+        "links": rows,
+        # As the story's version keeps them: domains, and links by code.
+        "version": {
+            "domains": ",".join(sorted(set(story.domains))) or None,
+            "links": json.dumps(
+                [
+                    {
+                        "measure": measure_codes.get(r["measure_id"]),
+                        "place": place_codes.get(r["place_id"]) if r["place_id"] else None,
+                        "period_start": _day(r["period_start"]),
+                        "period_end": _day(r["period_end"]),
+                    }
+                    for r in rows
+                ]
+            ),
+        },
+    }
+
+
+def _day(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
 
 
 def add_story(
@@ -154,8 +183,8 @@ def add_story(
         raise StoryError("recorded_at is in the future; give the time the story was recorded")
     when = recorded_at or now
     who = actor or default_actor()
-    with engine.begin() as connection:
-        connection = connection.execution_options(**WRITE)
+    check_lengths(Story, {**_lengths_of(story), "actor": who})
+    with writing(engine) as connection:
         ids = _checked(connection, story, now.date())
         story_id = int(
             connection.execute(
@@ -169,7 +198,13 @@ def add_story(
             ).inserted_primary_key[0]
         )
         _write_domains_and_links(connection, story_id, story.domains, ids["links"])
+        record_versions(connection, Story, [story_id], "created", who, when, ids["version"])
     return story_id
+
+
+def _lengths_of(story: StoryDraft) -> dict:
+    """The story's free texts with a length limit (its codes are checked by ``check_story``)."""
+    return {"title": story.title}
 
 
 def _columns(story: StoryDraft, ids: dict) -> dict:
@@ -217,15 +252,17 @@ def edit_story(engine: Engine, story_id: int, *, actor: str | None = None, **cha
     )
     story = replace(stored, **changes)
     when = clock.now()
-    with engine.begin() as connection:
-        connection = connection.execution_options(**WRITE)
+    who = actor or default_actor()
+    check_lengths(Story, {**_lengths_of(story), "updated_by": who})
+    with writing(engine) as connection:
         ids = _checked(connection, story, when.date())
         connection.execute(
             update(Story)
             .where(Story.id == story_id)
-            .values(**_columns(story, ids), updated_by=actor or default_actor(), updated_at=when)
+            .values(**_columns(story, ids), updated_by=who, updated_at=when)
         )
         _write_domains_and_links(connection, story_id, story.domains, ids["links"])
+        record_versions(connection, Story, [story_id], "updated", who, when, ids["version"])
 
 
 def read_story(engine: Engine, story_id: int) -> dict:

@@ -40,7 +40,8 @@ def leeds_referrals_csv(first_month: int = 4, months: int = 9, value: int = 1150
         f"cyp_mh_referrals,E08000035,2025-{m:02d}-01,{value + (m % 3) * 7}"
         for m in range(first_month, first_month + months)
     ]
-    return "\n".join(rows).encode()
+    # A file ends with a line break (one without may have been cut short: qi rejects it).
+    return ("\n".join(rows) + "\n").encode()
 
 
 BAD_CSV = (

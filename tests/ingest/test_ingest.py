@@ -232,7 +232,7 @@ def test_a_value_far_outside_the_stored_history_is_a_warning(engine):
     assert report.outcome == "stored"
     (warning,) = report.warnings.iter_rows(named=True)
     assert "far outside this series' history" in warning["problem"]
-    assert warning["value"] == "1100.0"
+    assert warning["value"] == "1100"  # the cell as written
 
 
 def test_a_file_without_a_measure_column_takes_the_measure_given(engine):
@@ -241,7 +241,8 @@ def test_a_file_without_a_measure_column_takes_the_measure_given(engine):
     report = ingest_bytes(engine, content, "x.csv", measure="falls_admissions", today=TODAY)
     assert report.outcome == "stored", report.render()
     refused = ingest_bytes(engine, content, "x.csv", today=TODAY)
-    assert refused.errors["problem"].to_list() == ["no measure column"]
+    (problem,) = refused.errors["problem"].to_list()
+    assert problem.startswith("no measure column")
 
 
 def test_the_same_month_written_twice_in_a_wide_header_is_a_duplicate(engine):

@@ -9,6 +9,7 @@ import polars as pl
 import streamlit as st
 
 from qi.app.context import choose_scope, engine, measure_definition, place_names
+from qi.app.errors import StoreError, said
 from qi.app.measure_panel import beside_chart, chart_settings, load_view, phase_table, place_chart
 from qi.app.widgets import plain
 from qi.store.annotations import AnnotationError, add_annotation, read_annotations, undo_annotation
@@ -92,8 +93,8 @@ with add, st.form("qi.annotation", clear_on_submit=True, border=True):
                 reason=reason or None,
                 actor=actor or None,
             )
-        except AnnotationError as error:
-            st.error(f"Not added: {error}.")
+        except (AnnotationError, StoreError) as error:
+            st.error(f"Not added: {said(error)}.")
         else:
             flash("success", f"Annotation added at {period(chosen, style='short')}.")
 
@@ -135,8 +136,8 @@ with suggested:
                         new_phase=True,
                         reason=reason or None,
                     )
-                except AnnotationError as error:
-                    flash("error", f"Not confirmed: {error}.")
+                except (AnnotationError, StoreError) as error:
+                    flash("error", f"Not confirmed: {said(error)}.")
                 else:
                     flash(
                         "success",
@@ -181,5 +182,9 @@ for note in history.iter_rows(named=True):
             )
         words.markdown(line)
         if note["undone_at"] is None and button.button("Undo", key=f"qi.undo.{note['id']}"):
-            undo_annotation(engine(), note["id"])
-            flash("success", f"Annotation at {at} undone.")
+            try:
+                undo_annotation(engine(), note["id"])
+            except (AnnotationError, StoreError) as error:
+                flash("error", f"Not undone: {said(error)}.")
+            else:
+                flash("success", f"Annotation at {at} undone.")

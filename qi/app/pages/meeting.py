@@ -12,6 +12,7 @@ import polars as pl
 import streamlit as st
 
 from qi.app.context import engine, initiatives, open_measure, place_names, series_index
+from qi.app.errors import StoreError, said
 from qi.app.widgets import plain, show_notice
 from qi.render.icons import icon_data_url
 from qi.render.pack import board_pack
@@ -179,8 +180,8 @@ def _against(action: dict, titles: dict[str, str]) -> str:
 def _done(action_id: int) -> None:
     try:
         set_action_status(engine(), action_id, "done")
-    except MeetingError as error:
-        st.session_state[NOTICE] = ("error", str(error))
+    except (MeetingError, StoreError) as error:
+        st.session_state[NOTICE] = ("error", said(error))
         return
     st.session_state.pop(PACK, None)
     st.session_state[NOTICE] = ("success", "Action marked done.")
@@ -235,8 +236,8 @@ def _record_meeting(initiative: str | None, place: str | None) -> None:
             initiative=initiative,
             place=place,
         )
-    except MeetingError as error:
-        state[NOTICE] = ("error", f"The meeting was not recorded: {error}")
+    except (MeetingError, StoreError) as error:
+        state[NOTICE] = ("error", f"The meeting was not recorded: {said(error)}")
         return
     state["qi.meeting.chosen"] = meeting_id
     state[NOTICE] = ("success", "Meeting recorded. Add its decisions and actions below.")
@@ -262,8 +263,8 @@ def _record_action(meeting_id: int) -> None:
             place=state.get("qi.meeting.action.place") if measure else None,
             story_id=story_id,
         )
-    except MeetingError as error:
-        state[NOTICE] = ("error", f"Not recorded: {error}")
+    except (MeetingError, StoreError) as error:
+        state[NOTICE] = ("error", f"Not recorded: {said(error)}")
         return
     state.pop(PACK, None)
     state[NOTICE] = ("success", "Recorded.")

@@ -11,6 +11,7 @@ import polars as pl
 import streamlit as st
 
 from qi.app.context import engine, initiatives, measure_names, place_names, series_index
+from qi.app.errors import StoreError, said
 from qi.app.story_panel import linked_charts, show_story
 from qi.app.widgets import plain, show_notice
 from qi.store import read_series
@@ -223,8 +224,8 @@ def _add(prefix: str) -> None:
     """Button callback: record the story, or say what to fix and keep what was typed."""
     try:
         story_id = add_story(engine(), **_fields(prefix))
-    except StoryError as error:
-        st.session_state[NOTICE] = ("error", f"The story was not added: {error}")
+    except (StoryError, StoreError) as error:
+        st.session_state[NOTICE] = ("error", f"The story was not added: {said(error)}")
         return
     st.session_state[NOTICE] = ("success", "Story added.")
     st.session_state[CHOSEN] = story_id
@@ -234,8 +235,8 @@ def _add(prefix: str) -> None:
 def _edit(prefix: str, story_id: int) -> None:
     try:
         edit_story(engine(), story_id, **_fields(prefix))
-    except StoryError as error:
-        st.session_state[NOTICE] = ("error", f"The story was not changed: {error}")
+    except (StoryError, StoreError) as error:
+        st.session_state[NOTICE] = ("error", f"The story was not changed: {said(error)}")
         return
     st.session_state[NOTICE] = ("success", "Story changed.")
     _forget_form(prefix)

@@ -1,17 +1,16 @@
 """Upload data: a locality team's CSV, Excel or Parquet file, checked, then stored whole or not at
 all, and the history of every upload with its outcome."""
 
-import io
 import json
 
-import openpyxl
 import polars as pl
 import streamlit as st
 
 from qi.app.context import engine, forget_catalogue, measures, place_names
+from qi.app.errors import StoreError, said
 from qi.app.navigation import page_path
 from qi.app.widgets import plain
-from qi.ingest import ingest_bytes
+from qi.ingest import ingest_bytes, sheet_names
 from qi.store import read_uploads
 from qi.text import period_expr
 
@@ -22,15 +21,6 @@ OUTCOME_WORDS = {
     "unchanged": "Already stored (nothing changed)",
     "rejected": "Rejected (nothing stored)",
 }
-
-
-def sheet_names(content: bytes) -> list[str]:
-    # Work-around: qi.ingest has no call listing an Excel file's sheets.
-    workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
-    try:
-        return list(workbook.sheetnames)
-    finally:
-        workbook.close()
 
 
 def example_file() -> pl.DataFrame:
@@ -120,12 +110,16 @@ if dropped is not None:
         help="Provisional values can be revised by a later upload; the old value is kept.",
     )
     if st.button("Check and store", type="primary"):
-        with st.spinner("Checking every cell..."):
-            report = ingest_bytes(
-                engine(), content, dropped.name, sheet=sheet, actor=actor or None, status=status
-            )
-        forget_catalogue()
-        st.session_state[LAST_REPORT] = report.to_dict() | {"problems": problem_rows(report)}
+        try:
+            with st.spinner("Checking every cell..."):
+                report = ingest_bytes(
+                    engine(), content, dropped.name, sheet=sheet, actor=actor or None, status=status
+                )
+        except StoreError as error:
+            st.warning(f"**{plain(dropped.name)}: not stored.** {plain(said(error))}.")
+        else:
+            forget_catalogue()
+            st.session_state[LAST_REPORT] = report.to_dict() | {"problems": problem_rows(report)}
 
 if LAST_REPORT in st.session_state:
     show_report(st.session_state[LAST_REPORT])
