@@ -13,7 +13,7 @@ import polars as pl
 from sqlalchemy import Engine, Integer, String, insert, select, update
 
 from qi.store import clock
-from qi.store.engine import default_actor, writing
+from qi.store.engine import default_actor, new_id, writing
 from qi.store.frames import read_frame
 from qi.store.history import record_versions
 from qi.store.limits import check_lengths
@@ -98,7 +98,7 @@ def add_annotation(
                 created_at=when,
             )
         )
-        annotation_id = int(result.inserted_primary_key[0])
+        annotation_id = new_id(result)
         record_versions(connection, Annotation, [annotation_id], "created", who, when)
         return annotation_id
 

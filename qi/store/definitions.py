@@ -4,9 +4,10 @@ Callers validate first (``qi.ingest.definitions``); these functions trust their 
 """
 
 from datetime import date
+from typing import cast
 
 import polars as pl
-from sqlalchemy import Engine, bindparam, delete, func, select, update
+from sqlalchemy import Engine, Table, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from qi.store import clock
@@ -235,8 +236,8 @@ def upsert_places(engine: Engine, places: pl.DataFrame, actor: str | None = None
             for row in written
         ]
         connection.execute(
-            update(Place.__table__)
-            .where(Place.__table__.c.id == bindparam("child"))
+            update(_table(Place))
+            .where(_table(Place).c.id == bindparam("child"))
             .values(parent_id=bindparam("parent")),
             links,
         )
@@ -274,7 +275,8 @@ def add_initiative(
         )
         if initiative_id is None:
             initiative_id = connection.execute(
-                Initiative.__table__.insert()
+                _table(Initiative)
+                .insert()
                 .values(
                     name=name,
                     created_by=actor or default_actor(),
@@ -291,7 +293,7 @@ def add_initiative(
                 delete(InitiativePlace).where(InitiativePlace.initiative_id == initiative_id)
             )
         connection.execute(
-            InitiativePlace.__table__.insert(),
+            _table(InitiativePlace).insert(),
             [{"initiative_id": initiative_id, "place_id": i} for i in place_ids.values()],
         )
     return initiative_id
@@ -355,3 +357,8 @@ def read_initiatives(engine: Engine) -> pl.DataFrame:
     return rows.group_by(
         "name", "start_date", "description", "outcome_domains", maintain_order=True
     ).agg(pl.col("place").alias("places"))
+
+
+def _table(model: type) -> Table:
+    """A mapped class's table, for Core statements run with many rows at once."""
+    return cast(Table, model.__table__)  # type: ignore[attr-defined]

@@ -24,7 +24,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, CursorResult, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from qi.store.errors import StoreBusy, StoreTimedOut
@@ -192,3 +192,11 @@ def open_store(url: str | None = None) -> Engine:
     engine = connect(url)
     upgrade(engine)
     return engine
+
+
+def new_id(result: CursorResult[Any]) -> int:
+    """The primary key a one-row INSERT gave its row."""
+    key = result.inserted_primary_key
+    if key is None:
+        raise RuntimeError("the insert gave no primary key")
+    return int(key[0])

@@ -10,6 +10,8 @@ Queries here carry only integers and dates as literals: callers resolve codes to
 no user text is ever rendered into SQL.
 """
 
+from typing import Any
+
 import polars as pl
 from sqlalchemy import Connection, Engine, Select
 
@@ -21,7 +23,8 @@ def _literal_sql(bind: Engine | Connection, query: Select) -> str:
 def _postgresql_copy(connection: Connection, query: Select, names: list[str]) -> pl.DataFrame:
     """Inside an open transaction: COPY the result out as CSV (floats print exactly)."""
     buffer = bytearray()
-    with connection.connection.driver_connection.cursor() as cursor:
+    driver: Any = connection.connection.driver_connection
+    with driver.cursor() as cursor:
         sql = f"COPY ({_literal_sql(connection, query)}) TO STDOUT (FORMAT csv)"
         with cursor.copy(sql) as copy:
             for chunk in copy:

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, String, insert, select, update
 from sqlalchemy.orm import aliased
 
 from qi.store import clock
-from qi.store.engine import default_actor, writing
+from qi.store.engine import default_actor, new_id, writing
 from qi.store.frames import read_frame
 from qi.store.history import record_versions
 from qi.store.limits import check_lengths
@@ -102,7 +102,7 @@ def add_meeting(
         raise MeetingError(f"held_on must be a date, not {held_on!r}")
     check_lengths(Meeting, {"title": title, "actor": actor})
     with writing(engine) as connection:
-        return int(
+        return new_id(
             connection.execute(
                 insert(Meeting).values(
                     title=title,
@@ -115,7 +115,7 @@ def add_meeting(
                     actor=actor or default_actor(),
                     created_at=clock.now(),
                 )
-            ).inserted_primary_key[0]
+            )
         )
 
 
@@ -154,7 +154,7 @@ def add_action(
     with writing(engine) as connection:
         _id(connection, Meeting.id, Meeting.id, meeting_id, "meeting")
         _id(connection, Story.id, Story.id, story_id, "story")
-        action_id = int(
+        action_id = new_id(
             connection.execute(
                 insert(Action).values(
                     meeting_id=meeting_id,
@@ -171,7 +171,7 @@ def add_action(
                     updated_by=who,
                     updated_at=when,
                 )
-            ).inserted_primary_key[0]
+            )
         )
         record_versions(connection, Action, [action_id], "created", who, when)
         return action_id

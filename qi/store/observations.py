@@ -14,6 +14,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import polars as pl
 from sqlalchemy import (
@@ -160,7 +161,7 @@ def _bulk_insert(connection: Connection, table: str, frame: pl.DataFrame) -> Non
     if frame.height == 0:
         return
     columns = ", ".join(frame.columns)
-    driver = connection.connection.driver_connection
+    driver: Any = connection.connection.driver_connection
     if connection.dialect.name == "postgresql":
         buffer = io.BytesIO()
         frame.write_csv(buffer, include_header=False, null_value="")
@@ -292,7 +293,7 @@ def _codes(engine: Engine, table, codes: list[str] | None) -> pl.DataFrame:
     return read_frame(engine, query, {"id": pl.Int64(), "code": pl.String()})
 
 
-def _ids(engine: Engine, column, codes: list[str]) -> list[int]:
+def _ids(engine: Engine, column: Any, codes: list[str] | None) -> list[int]:
     return _codes(engine, column.class_, codes)["id"].to_list()
 
 

@@ -26,7 +26,7 @@ import polars as pl
 from sqlalchemy import Connection, Engine, Integer, String, delete, insert, select, update
 
 from qi.store import clock
-from qi.store.engine import default_actor, writing
+from qi.store.engine import default_actor, new_id, writing
 from qi.store.frames import read_frame
 from qi.store.history import record_versions
 from qi.store.limits import check_lengths
@@ -106,7 +106,7 @@ def _checked(connection: Connection, story: StoryDraft, today: date) -> dict:
         for name, initiative_id in initiatives.items()
     }
     check_story(story, today, Known(frozenset(places), frozenset(measures), members))
-    place_id = places.get(story.place)
+    place_id = places.get(story.place) if story.place is not None else None
     rows: list[dict[str, Any]] = [
         {
             "measure_id": measures[link.measure],
@@ -114,13 +114,13 @@ def _checked(connection: Connection, story: StoryDraft, today: date) -> dict:
             "period_start": link.start or (None if link.end else story.told_on),
             "period_end": link.end or link.start or (None if link.start else story.told_on),
         }
-        for link in story.links
+        for link in story.linked
     ]
     place_codes = {i: c for c, i in places.items()}
     measure_codes = {i: c for c, i in measures.items()}
     return {
         "place_id": place_id,
-        "initiative_id": initiatives.get(story.initiative),
+        "initiative_id": initiatives.get(story.initiative) if story.initiative else None,
         "links": rows,
         # As the story's version keeps them: domains, and links by code.
         "version": {
@@ -186,7 +186,7 @@ def add_story(
     check_lengths(Story, {**_lengths_of(story), "actor": who})
     with writing(engine) as connection:
         ids = _checked(connection, story, now.date())
-        story_id = int(
+        story_id = new_id(
             connection.execute(
                 insert(Story).values(
                     **_columns(story, ids),
@@ -195,7 +195,7 @@ def add_story(
                     updated_by=who,
                     updated_at=when,
                 )
-            ).inserted_primary_key[0]
+            )
         )
         _write_domains_and_links(connection, story_id, story.domains, ids["links"])
         record_versions(connection, Story, [story_id], "created", who, when, ids["version"])
@@ -336,9 +336,7 @@ def story_links(engine: Engine, story_ids: int | Sequence[int] | None = None) ->
     return frame.sort("story_id", "measure", "place", "period_start", nulls_last=False)
 
 
-def _as_list(value) -> list | None:
-    if value is None:
-        return None
+def _as_list(value: str | int | Sequence[Any]) -> list[Any]:
     return [value] if isinstance(value, str | int) else list(value)
 
 
@@ -371,9 +369,9 @@ def read_stories(
     problems = [
         code_problem(code, choices, what)
         for codes, choices, what in (
-            (_as_list(voices), VOICES, "voice"),
-            (_as_list(domains), DOMAINS, "outcome domain"),
-            (_as_list(participation), PARTICIPATION, "level of participation"),
+            (_as_list(voices or []), VOICES, "voice"),
+            (_as_list(domains or []), DOMAINS, "outcome domain"),
+            (_as_list(participation or []), PARTICIPATION, "level of participation"),
             ([participation_at_least] if participation_at_least else None, PARTICIPATION, "level"),
         )
         for code in codes or []
