@@ -7,7 +7,6 @@ the batch, not by the input.
 """
 
 import datetime as dt
-import os
 import subprocess
 import sys
 import time
@@ -213,12 +212,24 @@ def test_a_bad_batch_leaves_nothing_behind(tmp_path: Path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet"]
 
 
+# Started from a small launcher: on Linux a child's ru_maxrss includes the size of the process
+# it was forked from, and the test process may have grown large in a full run.
+LAUNCHER = (
+    "import os, subprocess, sys\n"
+    "process = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
+    "_, status, usage = os.wait4(process.pid, 0)\n"
+    "print(usage.ru_maxrss)\n"
+    "sys.exit(0 if status == 0 else 1)\n"
+)
+
+
 def peak_of(command: list[str]) -> float:
     """Peak resident size (MB) of a command run in a process of its own."""
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    assert status == 0, command
-    return usage.ru_maxrss / 1024
+    done = subprocess.run(
+        [sys.executable, "-c", LAUNCHER, *command], cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 0, (command, done.stderr[-2000:])
+    return int(done.stdout.split()[-1]) / 1024
 
 
 def test_peak_memory_is_set_by_the_batch_not_the_input(tmp_path: Path):
