@@ -73,16 +73,33 @@ def define(url: str, places: int) -> None:
     from qi.store import open_store, upsert_measures, upsert_places
 
     engine = open_store(url)
-    upsert_measures(engine, pl.DataFrame({
-        "code": ["falls_admissions"], "name": ["Falls admissions"], "definition": [None],
-        "unit": ["admissions"], "kind": ["count"], "multiplier": [1.0], "improvement": ["down"],
-        "target": [None], "chart": ["c"], "rule_set": [None], "frequency": ["month"],
-    }, schema_overrides={"definition": pl.String, "target": pl.Float64, "rule_set": pl.String}))  # fmt: skip
+    upsert_measures(
+        engine,
+        pl.DataFrame(
+            {
+                "code": ["falls_admissions"],
+                "name": ["Falls admissions"],
+                "definition": [None],
+                "unit": ["admissions"],
+                "kind": ["count"],
+                "multiplier": [1.0],
+                "improvement": ["down"],
+                "target": [None],
+                "chart": ["c"],
+                "rule_set": [None],
+                "frequency": ["month"],
+            },
+            schema_overrides={"definition": pl.String, "target": pl.Float64, "rule_set": pl.String},
+        ),
+    )
     codes = [f"W{i:07d}" for i in range(places)]
-    upsert_places(engine, pl.DataFrame(
-        {"code": codes, "name": codes, "type": "ward", "parent": None, "gss_code": None},
-        schema_overrides={"parent": pl.String, "gss_code": pl.String},
-    ))  # fmt: skip
+    upsert_places(
+        engine,
+        pl.DataFrame(
+            {"code": codes, "name": codes, "type": "ward", "parent": None, "gss_code": None},
+            schema_overrides={"parent": pl.String, "gss_code": pl.String},
+        ),
+    )
     engine.dispose()
 
 
@@ -103,15 +120,23 @@ def one_run(url: str, file: Path, read_places: int) -> dict:
         series = read_series(engine, "falls_admissions", places=codes)
         reads.append(time.perf_counter() - start)
     peak_mb = peak_memory_mb()
-    return {"store_s": stored, "rows": report.rows_read, "added": report.added,
-            "read_s": statistics.median(reads), "read_rows": series.height, "peak_mb": peak_mb}  # fmt: skip
+    return {
+        "store_s": stored,
+        "rows": report.rows_read,
+        "added": report.added,
+        "read_s": statistics.median(reads),
+        "read_rows": series.height,
+        "peak_mb": peak_mb,
+    }
 
 
 def _child(url: str, file: Path, read_places: int) -> dict:
     out = subprocess.run(
         [sys.executable, __file__, "--child", url, str(file), str(read_places)],
-        check=True, capture_output=True, text=True,
-    )  # fmt: skip
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -249,8 +274,10 @@ def main() -> None:
         file = folder / "observations.csv"
         start = time.perf_counter()
         make_file(file, args.places, args.months)
-        print(f"file: {args.places:,} places x {args.months} months = {args.places * args.months:,} rows, "
-              f"{file.stat().st_size / 1e6:.0f} MB, made in {time.perf_counter() - start:.1f} s (seed {SEED})")  # fmt: skip
+        print(
+            f"file: {args.places:,} places x {args.months} months = {args.places * args.months:,} rows, "
+            f"{file.stat().st_size / 1e6:.0f} MB, made in {time.perf_counter() - start:.1f} s (seed {SEED})"
+        )
         if args.backend in ("sqlite", "both"):
             counter = iter(range(RUNS))
             bench(

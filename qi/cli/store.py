@@ -145,8 +145,13 @@ def excel_safe(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 @click.command()
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write: FILE.csv or FILE.parquet.")  # fmt: skip
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write: FILE.csv or FILE.parquet.",
+)
 @click.option("--measure", "measures", multiple=True, help="Only these measures (repeatable).")
 @click.option("--db", help=DB_HELP)
 @guarded

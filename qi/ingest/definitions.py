@@ -69,26 +69,45 @@ def _required(frame, fields, problems: Problems) -> pl.DataFrame:
             problems.error(None, f, None, f"no '{f}' column", f"add a '{f}' to every definition")
             frame = frame.with_columns(pl.lit(None, pl.String).alias(f))
         problems.add(
-            problems_where(frame, pl.col(f).is_null() | (pl.col(f) == ""), "error", pl.lit(f),
-                           pl.lit(None, pl.String), f"{f} is missing", f"fill in the {f}")
-        )  # fmt: skip
+            problems_where(
+                frame,
+                pl.col(f).is_null() | (pl.col(f) == ""),
+                "error",
+                pl.lit(f),
+                pl.lit(None, pl.String),
+                f"{f} is missing",
+                f"fill in the {f}",
+            )
+        )
     return frame
 
 
 def _one_of(frame, column, allowed, problems: Problems) -> None:
     problems.add(
-        problems_where(frame, pl.col(column).is_not_null() & ~pl.col(column).is_in(allowed), "error",
-                       pl.lit(column), pl.col(column), f"is not a {column}",
-                       f"use one of: {', '.join(allowed)}")
-    )  # fmt: skip
+        problems_where(
+            frame,
+            pl.col(column).is_not_null() & ~pl.col(column).is_in(allowed),
+            "error",
+            pl.lit(column),
+            pl.col(column),
+            f"is not a {column}",
+            f"use one of: {', '.join(allowed)}",
+        )
+    )
 
 
 def _duplicates(frame, problems: Problems) -> None:
     problems.add(
-        problems_where(frame, pl.col("code").is_duplicated() & pl.col("code").is_not_null(), "error",
-                       pl.lit("code"), pl.col("code"), "appears more than once",
-                       "give each definition its own code")
-    )  # fmt: skip
+        problems_where(
+            frame,
+            pl.col("code").is_duplicated() & pl.col("code").is_not_null(),
+            "error",
+            pl.lit("code"),
+            pl.col("code"),
+            "appears more than once",
+            "give each definition its own code",
+        )
+    )
 
 
 def _shortened(text: pl.Expr, keep: int = 40) -> pl.Expr:
@@ -136,14 +155,28 @@ def validate_measures(frame: pl.DataFrame, problems: Problems) -> pl.DataFrame:
     for number in ("multiplier", "target", "maximum"):
         parsed = pl.col(number).str.replace_all(",", "").cast(pl.Float64, strict=False)
         problems.add(
-            problems_where(frame, pl.col(number).is_not_null() & parsed.is_null(), "error",
-                           pl.lit(number), pl.col(number), "is not a number", "write a number such as 1000")
-        )  # fmt: skip
+            problems_where(
+                frame,
+                pl.col(number).is_not_null() & parsed.is_null(),
+                "error",
+                pl.lit(number),
+                pl.col(number),
+                "is not a number",
+                "write a number such as 1000",
+            )
+        )
         frame = frame.with_columns(parsed.alias(number))
     problems.add(
-        problems_where(frame, pl.col("multiplier") <= 0, "error", pl.lit("multiplier"),
-                       pl.col("multiplier"), "must be above zero", "use 1, 100, 1000 or 100000")
-    )  # fmt: skip
+        problems_where(
+            frame,
+            pl.col("multiplier") <= 0,
+            "error",
+            pl.lit("multiplier"),
+            pl.col("multiplier"),
+            "must be above zero",
+            "use 1, 100, 1000 or 100000",
+        )
+    )
     problems.add(
         problems_where(
             frame,
@@ -173,19 +206,38 @@ def validate_places(frame: pl.DataFrame, known: pl.DataFrame, problems: Problems
     _duplicates(frame, problems)
     codes = pl.concat([frame["code"], known["code"]]).drop_nulls()
     problems.add(
-        problems_where(frame, pl.col("parent").is_not_null() & ~pl.col("parent").is_in(codes.implode()),
-                       "error", pl.lit("parent"), pl.col("parent"), "is not a known place code",
-                       "give the parent's code, and define the parent in this file or earlier")
-    )  # fmt: skip
+        problems_where(
+            frame,
+            pl.col("parent").is_not_null() & ~pl.col("parent").is_in(codes.implode()),
+            "error",
+            pl.lit("parent"),
+            pl.col("parent"),
+            "is not a known place code",
+            "give the parent's code, and define the parent in this file or earlier",
+        )
+    )
     problems.add(
-        problems_where(frame, pl.col("parent") == pl.col("code"), "error", pl.lit("parent"),
-                       pl.col("parent"), "is the place itself", "give the place that contains it")
-    )  # fmt: skip
+        problems_where(
+            frame,
+            pl.col("parent") == pl.col("code"),
+            "error",
+            pl.lit("parent"),
+            pl.col("parent"),
+            "is the place itself",
+            "give the place that contains it",
+        )
+    )
     problems.add(
-        problems_where(frame, pl.col("gss_code").is_not_null() & ~pl.col("gss_code").str.contains(GSS_CODE),
-                       "error", pl.lit("gss_code"), pl.col("gss_code"), "is not an ONS GSS code",
-                       "a GSS code is a letter and eight digits, such as E08000012, or leave it blank")
-    )  # fmt: skip
+        problems_where(
+            frame,
+            pl.col("gss_code").is_not_null() & ~pl.col("gss_code").str.contains(GSS_CODE),
+            "error",
+            pl.lit("gss_code"),
+            pl.col("gss_code"),
+            "is not an ONS GSS code",
+            "a GSS code is a letter and eight digits, such as E08000012, or leave it blank",
+        )
+    )
     return frame.select("_row", *PLACE_FIELDS)
 
 

@@ -26,15 +26,24 @@ from qi.ingest.report import Problems
 ALIASES = {
     "measure": ("measure", "measure_code", "indicator", "indicator_code", "metric", "metric_code"),
     "place": (
-        "place", "place_code", "area", "area_code", "org_code", "ods_code", "organisation_code",
-        "geography_code", "ward_code", "lsoa_code", "locality_code",
+        "place",
+        "place_code",
+        "area",
+        "area_code",
+        "org_code",
+        "ods_code",
+        "organisation_code",
+        "geography_code",
+        "ward_code",
+        "lsoa_code",
+        "locality_code",
     ),
     "period": ("period", "month", "date", "week", "quarter", "period_start", "month_start"),
     "value": ("value", "count", "observation", "observed"),
     "numerator": ("numerator",),
     "denominator": ("denominator", "population"),
     "status": ("status",),
-}  # fmt: skip
+}
 _FIELD_OF = {alias: field for field, aliases in ALIASES.items() for alias in aliases}
 # Rows whose key cell says this are totals added for people, not observations.
 TOTAL_ROW = r"(?i)^\s*(grand\s+)?(sub-?)?totals?:?\s*$|^\s*all\s+(places|areas|wards)\s*$"
@@ -244,10 +253,13 @@ def to_long(
     if "place" not in columns:
         structure_ok = False
         problems.error(
-            header_row, None, None, "no place column: no column holds place codes or names qi knows",
+            header_row,
+            None,
+            None,
+            "no place column: no column holds place codes or names qi knows",
             "add a column of place codes (or names) as qi knows them; the places must be added to "
             "qi first (by whoever runs qi: `qi places import`)",
-        )  # fmt: skip
+        )
     if "measure" not in columns and measure is None:
         problems.error(
             header_row,
@@ -269,9 +281,12 @@ def to_long(
             return None
     if period_columns and ("numerator" in columns or "denominator" in columns):
         problems.error(
-            header_row, None, None, "numerator and denominator columns in a wide layout",
+            header_row,
+            None,
+            None,
+            "numerator and denominator columns in a wide layout",
             "use the long layout (measure, place, period, numerator, denominator) for proportions and rates",
-        )  # fmt: skip
+        )
         return None
 
     def text(field: str) -> pl.Expr:
@@ -335,9 +350,12 @@ def to_long(
         if names[c].startswith("column ") and body[c].drop_nulls().str.strip_chars().eq("").all():
             continue  # an unnamed, empty column
         problems.warning(
-            header_row, names[c], None, "column ignored: not a period or a known field",
+            header_row,
+            names[c],
+            None,
+            "column ignored: not a period or a known field",
             "rename it if it holds data qi should read",
-        )  # fmt: skip
+        )
     blank = (
         body.select(
             (pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "")).all()
@@ -348,9 +366,12 @@ def to_long(
     )
     if all(blank):
         problems.error(
-            header_row, None, None, "no values at all: every period column is blank",
+            header_row,
+            None,
+            None,
+            "no values at all: every period column is blank",
             "fill in the values under the periods",
-        )  # fmt: skip
+        )
     else:
         for c, empty in zip(period_columns, blank, strict=True):
             if empty:
@@ -380,10 +401,24 @@ def to_long(
             pl.col("period_text").alias("value_column"),
         )
         .select(
-            "_row", "measure", "place", "period_text", "period_column", "value_text",
-            "value_column", "numerator_text", "denominator_text", "status_text",
-            "_has_value", "_has_numerator", "_has_denominator", "_measure_column", "_place_column",
-            "_numerator_column", "_denominator_column", "_status_column",
+            "_row",
+            "measure",
+            "place",
+            "period_text",
+            "period_column",
+            "value_text",
+            "value_column",
+            "numerator_text",
+            "denominator_text",
+            "status_text",
+            "_has_value",
+            "_has_numerator",
+            "_has_denominator",
+            "_measure_column",
+            "_place_column",
+            "_numerator_column",
+            "_denominator_column",
+            "_status_column",
         )
         .sort("_row", maintain_order=True)
-    )  # fmt: skip
+    )

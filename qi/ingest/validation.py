@@ -248,11 +248,21 @@ def validate(
             )
         )
     _unknown_codes(
-        frame, "measure", measures, "measure", "correct the code, or have the measure added to qi first (by whoever runs qi: `qi measures import`)", problems
-    )  # fmt: skip
+        frame,
+        "measure",
+        measures,
+        "measure",
+        "correct the code, or have the measure added to qi first (by whoever runs qi: `qi measures import`)",
+        problems,
+    )
     _unknown_codes(
-        frame, "place", places, "place", "correct the code, or have the place added to qi first (by whoever runs qi: `qi places import`)", problems
-    )  # fmt: skip
+        frame,
+        "place",
+        places,
+        "place",
+        "correct the code, or have the place added to qi first (by whoever runs qi: `qi places import`)",
+        problems,
+    )
 
     # Periods: parse, then move to the start of the measure's week, month, quarter or year.
     # A file repeats a few dozen period texts many times: parse each distinct one once.
@@ -279,10 +289,12 @@ def validate(
             "error",
             pl.col("period_column"),
             pl.col("period_text"),
-            pl.when(hint.is_not_null()).then(pl.lit("is not a period (") + hint + ")").otherwise(pl.lit("is not a period")),
+            pl.when(hint.is_not_null())
+            .then(pl.lit("is not a period (") + hint + ")")
+            .otherwise(pl.lit("is not a period")),
             PERIOD_FIX,
         )
-    )  # fmt: skip
+    )
     problems.add(
         problems_where(
             frame,
@@ -315,19 +327,25 @@ def validate(
     if not (has["numerator"] and has["denominator"]):
         problems.add(
             problems_where(
-                frame.unique("measure", maintain_order=True).with_columns(pl.lit(header_row).alias("_row")),
+                frame.unique("measure", maintain_order=True).with_columns(
+                    pl.lit(header_row).alias("_row")
+                ),
                 ratio,
                 "error",
                 pl.lit(None, pl.String),
                 pl.col("measure"),
-                pl.format("measure is a {}: numerator and denominator columns are needed", pl.col("kind")),
+                pl.format(
+                    "measure is a {}: numerator and denominator columns are needed", pl.col("kind")
+                ),
                 "add numerator and denominator columns (long layout)",
             )
-        )  # fmt: skip
+        )
     if not has["value"]:
         problems.add(
             problems_where(
-                frame.unique("measure", maintain_order=True).with_columns(pl.lit(header_row).alias("_row")),
+                frame.unique("measure", maintain_order=True).with_columns(
+                    pl.lit(header_row).alias("_row")
+                ),
                 ~ratio & pl.col("kind").is_not_null(),
                 "error",
                 pl.lit(None, pl.String),
@@ -335,7 +353,7 @@ def validate(
                 pl.format("measure is a {}: a value column is needed", pl.col("kind")),
                 "add a value column, or put one period per column (wide layout)",
             )
-        )  # fmt: skip
+        )
     non_negative = pl.col("kind").is_in(NON_NEGATIVE_KINDS)
     for field in ("value", "numerator", "denominator"):
         column = _column_of(field)
@@ -365,8 +383,11 @@ def validate(
     # Status.
     status_text = pl.col("status_text").str.strip_chars().str.to_lowercase()
     frame = frame.with_columns(
-        pl.when(status_text.is_null() | (status_text == "")).then(pl.lit(status)).otherwise(status_text).alias("status")
-    )  # fmt: skip
+        pl.when(status_text.is_null() | (status_text == ""))
+        .then(pl.lit(status))
+        .otherwise(status_text)
+        .alias("status")
+    )
     problems.add(
         problems_where(
             frame,
@@ -450,11 +471,14 @@ def _repeats(frame: pl.DataFrame, problems: Problems) -> None:
             pl.col("period_text"),
             pl.format(
                 "repeats measure {}, place {}, period {} (first on row {})",
-                pl.col("measure"), pl.col("place"), pl.col("period"), pl.col("_first"),
+                pl.col("measure"),
+                pl.col("place"),
+                pl.col("period"),
+                pl.col("_first"),
             ),
             "keep one row per measure, place and period: delete or correct the repeat",
         )
-    )  # fmt: skip
+    )
 
 
 def _period_index(frequency: pl.Expr) -> pl.Expr:
@@ -484,11 +508,15 @@ def _gaps(frame: pl.DataFrame, problems: Problems) -> None:
             pl.col("period_text"),
             pl.format(
                 "gap in {} at {}: {} {}(s) missing since {}",
-                pl.col("measure"), pl.col("place"), pl.col("_step") - 1, pl.col("frequency"), pl.col("_before"),
+                pl.col("measure"),
+                pl.col("place"),
+                pl.col("_step") - 1,
+                pl.col("frequency"),
+                pl.col("_before"),
             ),
             "add the missing periods (blank or * if not available) if the series should be complete",
         )
-    )  # fmt: skip
+    )
 
 
 def _point(frame: pl.DataFrame) -> pl.Expr:
@@ -529,9 +557,16 @@ def _outliers(frame: pl.DataFrame, history: pl.DataFrame, problems: Problems) ->
             .then(pl.format("{}/{}", pl.col("numerator_text"), pl.col("denominator_text")))
             .otherwise(pl.col("value_text")),
             pl.when(ratio)
-            .then(pl.format("{} over {} is {}, far outside {}", pl.col("_numerator_column"),
-                            pl.col("_denominator_column"), pl.col("_point").round_sig_figs(4), history_words))
+            .then(
+                pl.format(
+                    "{} over {} is {}, far outside {}",
+                    pl.col("_numerator_column"),
+                    pl.col("_denominator_column"),
+                    pl.col("_point").round_sig_figs(4),
+                    history_words,
+                )
+            )
             .otherwise(pl.format("is far outside {}", history_words)),
             "check for a typo or a changed definition; store it if it is right",
         )
-    )  # fmt: skip
+    )

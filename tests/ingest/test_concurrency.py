@@ -27,9 +27,11 @@ def test_two_uploads_at_once_for_the_same_measure_lose_nothing(database_url):
     add_definitions(engine)
     upsert_places(
         engine,
-        pl.DataFrame({"code": PLACES, "name": PLACES, "type": "ward", "parent": None, "gss_code": None},
-                     schema_overrides={"parent": pl.String, "gss_code": pl.String}),
-    )  # fmt: skip
+        pl.DataFrame(
+            {"code": PLACES, "name": PLACES, "type": "ward", "parent": None, "gss_code": None},
+            schema_overrides={"parent": pl.String, "gss_code": pl.String},
+        ),
+    )
     # A: places 0-399; B: places 200-599. Places 200-399 are in both, with different values.
     files = {"a.csv": _file(PLACES[:400], 0), "b.csv": _file(PLACES[200:], 1000)}
     barrier = threading.Barrier(2)

@@ -43,8 +43,13 @@ def test_a_measures_file_with_errors_stores_nothing_and_names_row_and_column(eng
     assert report.outcome == "rejected"
     problems = {(p["row"], p["column"]) for p in report.errors.iter_rows(named=True)}
     assert problems == {
-        (3, "kind"), (4, "improvement"), (4, "frequency"), (4, "multiplier"), (2, "code"), (4, "code"),
-    }  # fmt: skip
+        (3, "kind"),
+        (4, "improvement"),
+        (4, "frequency"),
+        (4, "multiplier"),
+        (2, "code"),
+        (4, "code"),
+    }
     assert read_measures(engine).height == 0
 
 
@@ -54,15 +59,19 @@ def test_real_local_authorities_import_with_their_regions_as_parents(engine, tmp
 
     lookup = pl.read_csv(FIXTURES / "lookup_ltla24_region24.csv")
     regions = lookup.select(
-        pl.col("region24_code").alias("code"), pl.col("region24_name").alias("name"),
-        pl.lit("region").alias("type"), pl.lit(None, pl.String).alias("parent"),
+        pl.col("region24_code").alias("code"),
+        pl.col("region24_name").alias("name"),
+        pl.lit("region").alias("type"),
+        pl.lit(None, pl.String).alias("parent"),
         pl.col("region24_code").alias("gss_code"),
-    ).unique("code")  # fmt: skip
+    ).unique("code")
     authorities = lookup.select(
-        pl.col("ltla24_code").alias("code"), pl.col("ltla24_name").alias("name"),
-        pl.lit("local authority").alias("type"), pl.col("region24_code").alias("parent"),
+        pl.col("ltla24_code").alias("code"),
+        pl.col("ltla24_name").alias("name"),
+        pl.lit("local authority").alias("type"),
+        pl.col("region24_code").alias("parent"),
         pl.col("ltla24_code").alias("gss_code"),
-    )  # fmt: skip
+    )
     path = tmp_path / "places.csv"
     pl.concat([authorities, regions]).write_csv(path)
     report = import_definitions(engine, path, "places", actor="alice")

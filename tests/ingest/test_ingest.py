@@ -136,10 +136,13 @@ def test_a_revised_month_keeps_the_old_value_readable(engine, tmp_path):
 def test_csv_with_semicolons_and_windows_1252_is_read(engine):
     add_definitions(engine)
     content = csv_bytes(
-        [["measure", "place", "period", "value", "notes"],
-         ["falls_admissions", WARDS[0], "Mar-24", "3", "Café visit"]],
-        separator=";", encoding="cp1252",
-    )  # fmt: skip
+        [
+            ["measure", "place", "period", "value", "notes"],
+            ["falls_admissions", WARDS[0], "Mar-24", "3", "Café visit"],
+        ],
+        separator=";",
+        encoding="cp1252",
+    )
     report = ingest_bytes(engine, content, "falls.csv", today=TODAY)
     assert report.outcome == "stored", report.render()
     assert read_series(engine)["value"].to_list() == [3.0]
@@ -157,9 +160,13 @@ def test_csv_with_tabs_and_a_byte_order_mark_is_read(engine):
 def test_parquet_in_long_layout_is_read(engine):
     add_definitions(engine)
     frame = pl.DataFrame(
-        {"measure": ["falls_admissions"] * 2, "place": [WARDS[0]] * 2,
-         "period": [date(2024, 1, 1), date(2024, 2, 1)], "value": [3, 4]}
-    )  # fmt: skip
+        {
+            "measure": ["falls_admissions"] * 2,
+            "place": [WARDS[0]] * 2,
+            "period": [date(2024, 1, 1), date(2024, 2, 1)],
+            "value": [3, 4],
+        }
+    )
     report = ingest_bytes(engine, parquet_bytes(frame), "falls.parquet", today=TODAY)
     assert report.outcome == "stored", report.render()
     assert read_series(engine)["value"].to_list() == [3.0, 4.0]
@@ -169,11 +176,13 @@ def test_a_proportion_needs_a_numerator_no_larger_than_its_denominator(engine):
     add_definitions(engine)
     report = _ingest(
         engine,
-        [["measure", "place", "period", "numerator", "denominator"],
-         ["dna_rate", WARDS[0], "2024-01", "5", "100"],
-         ["dna_rate", WARDS[0], "2024-02", "120", "100"],
-         ["dna_rate", WARDS[0], "2024-03", "*", "100"]],
-    )  # fmt: skip
+        [
+            ["measure", "place", "period", "numerator", "denominator"],
+            ["dna_rate", WARDS[0], "2024-01", "5", "100"],
+            ["dna_rate", WARDS[0], "2024-02", "120", "100"],
+            ["dna_rate", WARDS[0], "2024-03", "*", "100"],
+        ],
+    )
     assert report.outcome == "rejected"
     (error,) = report.errors.iter_rows(named=True)
     assert (error["row"], error["column"], error["value"]) == (3, "numerator", "120")
@@ -184,10 +193,12 @@ def test_a_proportion_is_stored_with_numerator_denominator_and_suppression(engin
     add_definitions(engine)
     report = _ingest(
         engine,
-        [["measure", "place", "period", "numerator", "denominator", "status"],
-         ["dna_rate", WARDS[0], "2024-01", "5", "100", ""],
-         ["dna_rate", WARDS[0], "2024-02", "*", "100", "Provisional"]],
-    )  # fmt: skip
+        [
+            ["measure", "place", "period", "numerator", "denominator", "status"],
+            ["dna_rate", WARDS[0], "2024-01", "5", "100", ""],
+            ["dna_rate", WARDS[0], "2024-02", "*", "100", "Provisional"],
+        ],
+    )
     assert report.outcome == "stored", report.render()
     rows = read_series(engine, "dna_rate").select(
         "numerator", "denominator", "missing_reason", "status"
@@ -266,9 +277,17 @@ def test_real_ae_attendances_round_trip_exactly(engine, fixtures):
     providers = source["org_code"].unique().sort()
     upsert_places(
         engine,
-        pl.DataFrame({"code": providers, "name": providers, "type": "trust", "parent": None, "gss_code": None},
-                     schema_overrides={"parent": pl.String, "gss_code": pl.String}),
-    )  # fmt: skip
+        pl.DataFrame(
+            {
+                "code": providers,
+                "name": providers,
+                "type": "trust",
+                "parent": None,
+                "gss_code": None,
+            },
+            schema_overrides={"parent": pl.String, "gss_code": pl.String},
+        ),
+    )
     long = source.select(
         pl.lit("ae_attendances").alias("measure"),
         pl.col("org_code").alias("place"),
@@ -316,13 +335,23 @@ def _measure(engine, code: str, frequency: str) -> None:
     upsert_measures(
         engine,
         pl.DataFrame(
-            {"code": [code], "name": [code], "definition": [None], "unit": [None], "kind": ["count"],
-             "multiplier": [1.0], "improvement": ["down"], "target": [None], "chart": [None],
-             "rule_set": [None], "frequency": [frequency]},
+            {
+                "code": [code],
+                "name": [code],
+                "definition": [None],
+                "unit": [None],
+                "kind": ["count"],
+                "multiplier": [1.0],
+                "improvement": ["down"],
+                "target": [None],
+                "chart": [None],
+                "rule_set": [None],
+                "frequency": [frequency],
+            },
             schema_overrides={c: pl.String for c in ("definition", "unit", "chart", "rule_set")}
             | {"target": pl.Float64},
         ),
-    )  # fmt: skip
+    )
 
 
 def test_a_weekly_measure_dated_by_week_ending_friday_is_stored_by_its_monday(engine):
@@ -330,13 +359,19 @@ def test_a_weekly_measure_dated_by_week_ending_friday_is_stored_by_its_monday(en
     _measure(engine, "deaths_weekly", "week")
     report = _ingest(
         engine,
-        [HEADER, ["deaths_weekly", WARDS[0], "10/01/2020", "3"], ["deaths_weekly", WARDS[0], "17/01/2020", "4"],
-         ["deaths_weekly", WARDS[0], "2020-W05", "5"]],
-    )  # fmt: skip
+        [
+            HEADER,
+            ["deaths_weekly", WARDS[0], "10/01/2020", "3"],
+            ["deaths_weekly", WARDS[0], "17/01/2020", "4"],
+            ["deaths_weekly", WARDS[0], "2020-W05", "5"],
+        ],
+    )
     assert report.outcome == "stored", report.render()
     assert read_series(engine, "deaths_weekly")["period"].to_list() == [
-        date(2020, 1, 6), date(2020, 1, 13), date(2020, 1, 27),
-    ]  # fmt: skip
+        date(2020, 1, 6),
+        date(2020, 1, 13),
+        date(2020, 1, 27),
+    ]
     (gap,) = report.warnings.iter_rows(named=True)
     assert "1 week(s) missing since 2020-01-13" in gap["problem"]
 
@@ -346,13 +381,19 @@ def test_a_quarterly_measure_reads_quarters_and_dates_within_them(engine):
     _measure(engine, "readmissions_q", "quarter")
     report = _ingest(
         engine,
-        [HEADER, ["readmissions_q", WARDS[0], "2023/24 Q1", "3"], ["readmissions_q", WARDS[0], "2023 Q3", "4"],
-         ["readmissions_q", WARDS[0], "15/11/2023", "5"]],
-    )  # fmt: skip
+        [
+            HEADER,
+            ["readmissions_q", WARDS[0], "2023/24 Q1", "3"],
+            ["readmissions_q", WARDS[0], "2023 Q3", "4"],
+            ["readmissions_q", WARDS[0], "15/11/2023", "5"],
+        ],
+    )
     assert report.outcome == "stored", report.render()
     assert read_series(engine, "readmissions_q")["period"].to_list() == [
-        date(2023, 4, 1), date(2023, 7, 1), date(2023, 10, 1),
-    ]  # fmt: skip
+        date(2023, 4, 1),
+        date(2023, 7, 1),
+        date(2023, 10, 1),
+    ]
     assert report.warnings.height == 0
 
 

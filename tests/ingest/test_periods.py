@@ -14,9 +14,22 @@ def _parse(text: str | None) -> date | None:
 
 @pytest.mark.parametrize(
     "text",
-    ["2024-03", "2024-3", "2024-03-01", "Mar-24", "MAR-2024", "March 2024", "mar 24", "Mar'24",
-     "01/03/2024", "1/3/24", "45352", "45352.0", "2024-03-01 00:00:00"],
-)  # fmt: skip
+    [
+        "2024-03",
+        "2024-3",
+        "2024-03-01",
+        "Mar-24",
+        "MAR-2024",
+        "March 2024",
+        "mar 24",
+        "Mar'24",
+        "01/03/2024",
+        "1/3/24",
+        "45352",
+        "45352.0",
+        "2024-03-01 00:00:00",
+    ],
+)
 def test_every_way_of_writing_march_2024_reads_as_march_2024(text):
     assert _parse(text) == date(2024, 3, 1)
 
@@ -31,9 +44,14 @@ def test_sept_is_read_as_september():
 
 @pytest.mark.parametrize(
     ("text", "start"),
-    [("2024 Q1", date(2024, 1, 1)), ("Q2 2024", date(2024, 4, 1)), ("2024-Q4", date(2024, 10, 1)),
-     ("2023/24 Q1", date(2023, 4, 1)), ("2023/24 Q4", date(2024, 1, 1))],
-)  # fmt: skip
+    [
+        ("2024 Q1", date(2024, 1, 1)),
+        ("Q2 2024", date(2024, 4, 1)),
+        ("2024-Q4", date(2024, 10, 1)),
+        ("2023/24 Q1", date(2023, 4, 1)),
+        ("2023/24 Q4", date(2024, 1, 1)),
+    ],
+)
 def test_calendar_and_financial_quarters_read_as_their_first_day(text, start):
     assert _parse(text) == start
 
@@ -55,9 +73,13 @@ def test_a_us_style_date_gets_a_hint_about_day_first():
 
 @pytest.mark.parametrize(
     ("frequency", "start"),
-    [("week", date(2024, 3, 11)), ("month", date(2024, 3, 1)), ("quarter", date(2024, 1, 1)),
-     ("year", date(2024, 1, 1))],
-)  # fmt: skip
+    [
+        ("week", date(2024, 3, 11)),
+        ("month", date(2024, 3, 1)),
+        ("quarter", date(2024, 1, 1)),
+        ("year", date(2024, 1, 1)),
+    ],
+)
 def test_a_date_moves_to_the_start_of_its_week_month_quarter_or_year(frequency, start):
     # Friday 15 March 2024, as ONS dates its weeks.
     got = pl.select(period_start(pl.lit(date(2024, 3, 15)), frequency)).item()

@@ -39,11 +39,19 @@ def test_every_write_takes_its_time_from_the_one_clock(engine, monkeypatch):
     store_observations(
         engine, observations(engine, [("waits", "RXX", "2024-01-01", 2.0)]), upload("b")
     )
-    note = add_annotation(engine, measure="waits", place="RXX", period=date(2024, 1, 1),
-                          kind="context", text="Snow")  # fmt: skip
+    note = add_annotation(
+        engine, measure="waits", place="RXX", period=date(2024, 1, 1), kind="context", text="Snow"
+    )
     undo_annotation(engine, note)
-    story = add_story(engine, title="T", narrative="N", told_on=date(2024, 2, 1),
-                      voice="professional", consent_recorded=True, anonymised=True)  # fmt: skip
+    story = add_story(
+        engine,
+        title="T",
+        narrative="N",
+        told_on=date(2024, 2, 1),
+        voice="professional",
+        consent_recorded=True,
+        anonymised=True,
+    )
     edit_story(engine, story, title="Changed")
     meeting = add_meeting(
         engine, title="June", held_on=date(2024, 6, 1), initiative="Healthy Start"

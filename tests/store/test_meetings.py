@@ -52,8 +52,16 @@ def test_an_action_needs_an_owner_and_a_due_date_but_a_decision_does_not(groups)
     with pytest.raises(MeetingError, match="place narrows a measure"):
         add_action(groups, meeting, text="x", owner="Lead", due_on=date(2024, 7, 1), place="RXX")
     decision = add_action(groups, meeting, kind="decision", text="Keep going", measure="waits")
-    action = add_action(groups, meeting, text="Find out why", owner="Lead",
-                        due_on=date(2024, 7, 1), measure="waits", place="RXX", actor="chair")  # fmt: skip
+    action = add_action(
+        groups,
+        meeting,
+        text="Find out why",
+        owner="Lead",
+        due_on=date(2024, 7, 1),
+        measure="waits",
+        place="RXX",
+        actor="chair",
+    )
     rows = {r["id"]: r for r in read_actions(groups, meetings=meeting).iter_rows(named=True)}
     assert rows[decision]["status"] is None and rows[action]["status"] == "open"
     assert (rows[action]["measure"], rows[action]["place"], rows[action]["owner"]) == (

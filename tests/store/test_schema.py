@@ -29,11 +29,17 @@ def test_a_revision_of_an_observation_that_is_not_stored_is_refused_by_the_datab
     with pytest.raises(IntegrityError), engine.begin() as connection:
         connection.execute(
             insert(Revision).values(
-                measure_id=999, place_id=999, period=date(2024, 1, 1), old_status="final",
-                new_status="final", old_upload_id=1, upload_id=1, actor="x",
+                measure_id=999,
+                place_id=999,
+                period=date(2024, 1, 1),
+                old_status="final",
+                new_status="final",
+                old_upload_id=1,
+                upload_id=1,
+                actor="x",
                 revised_at=datetime(2024, 1, 1),
             )
-        )  # fmt: skip
+        )
 
 
 def test_the_default_database_is_a_sqlite_file_under_data(monkeypatch, tmp_path):

@@ -35,10 +35,15 @@ def partnership(engine):
 
 def test_a_story_is_kept_exactly_as_told_with_who_and_when(partnership):
     new = story(
-        partnership, title="A <script> title", narrative=TRICKY, place="RXX",
-        initiative="Healthy Start", domains=["healthy", "safe", "healthy"],
-        participation="views_taken_into_account", links=["ae_attendances"],
-    )  # fmt: skip
+        partnership,
+        title="A <script> title",
+        narrative=TRICKY,
+        place="RXX",
+        initiative="Healthy Start",
+        domains=["healthy", "safe", "healthy"],
+        participation="views_taken_into_account",
+        links=["ae_attendances"],
+    )
     kept = read_stories(partnership).row(0, named=True)
     assert kept["id"] == new
     assert (kept["title"], kept["narrative"]) == ("A <script> title", TRICKY)
@@ -104,8 +109,9 @@ def test_unknown_codes_and_impossible_stories_are_refused_saying_how_to_fix(
 def test_an_edit_records_who_edited_and_when_and_is_checked_again(partnership):
     new = story(partnership, voice="child_or_young_person", domains=["happy"])
     before = read_stories(partnership).row(0, named=True)
-    edit_story(partnership, new, title="Changed", domains=["safe", "learning_and_growing"],
-               actor="editor")  # fmt: skip
+    edit_story(
+        partnership, new, title="Changed", domains=["safe", "learning_and_growing"], actor="editor"
+    )
     after = read_stories(partnership).row(0, named=True)
     assert after["title"] == "Changed"
     assert after["domains"] == ["learning_and_growing", "safe"]
@@ -120,12 +126,27 @@ def test_an_edit_records_who_edited_and_when_and_is_checked_again(partnership):
 
 
 def test_stories_can_be_filtered_by_any_of_their_fields(partnership):
-    a = story(partnership, title="A", voice="child_or_young_person", place="RXX",
-              domains=["happy"], participation="listened_to", links=["waits"],
-              told_on=date(2024, 1, 5))  # fmt: skip
-    b = story(partnership, title="B", voice="professional", place="RYY", domains=["safe"],
-              participation="shares_power", consent_recorded=False, told_on=date(2024, 6, 5),
-              narrative="The youth panel now chairs the review.")  # fmt: skip
+    a = story(
+        partnership,
+        title="A",
+        voice="child_or_young_person",
+        place="RXX",
+        domains=["happy"],
+        participation="listened_to",
+        links=["waits"],
+        told_on=date(2024, 1, 5),
+    )
+    b = story(
+        partnership,
+        title="B",
+        voice="professional",
+        place="RYY",
+        domains=["safe"],
+        participation="shares_power",
+        consent_recorded=False,
+        told_on=date(2024, 6, 5),
+        narrative="The youth panel now chairs the review.",
+    )
 
     def ids(**filters):
         return read_stories(partnership, **filters).get_column("id").to_list()
@@ -149,13 +170,19 @@ def test_stories_can_be_filtered_by_any_of_their_fields(partnership):
 
 def test_stories_give_markers_for_a_measures_chart_and_the_measures_beside_a_story(partnership):
     new = story(
-        partnership, place="RXX", initiative="Healthy Start",
+        partnership,
+        place="RXX",
+        initiative="Healthy Start",
         links=[
             "waits",  # at the story's place, on the story's date
-            {"measure": "ae_attendances", "start": date(2024, 1, 1), "end": date(2024, 3, 1),
-             "place": "RYY"},
+            {
+                "measure": "ae_attendances",
+                "start": date(2024, 1, 1),
+                "end": date(2024, 3, 1),
+                "place": "RYY",
+            },
         ],
-    )  # fmt: skip
+    )
     markers = story_markers(partnership, "waits")
     assert markers.select("story_id", "place", "period").rows() == [(new, "RXX", date(2024, 4, 2))]
     assert story_markers(partnership, "ae_attendances", places="RXX").height == 0

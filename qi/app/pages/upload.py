@@ -87,8 +87,9 @@ st.markdown(
 with st.expander("What a file looks like"):
     example = example_file()
     st.dataframe(example, hide_index=True)
-    st.download_button("Example CSV", example.write_csv(), "qi-example.csv", "text/csv",
-                       on_click="ignore")  # fmt: skip
+    st.download_button(
+        "Example CSV", example.write_csv(), "qi-example.csv", "text/csv", on_click="ignore"
+    )
 
 dropped = st.file_uploader("File", type=["csv", "txt", "xlsx", "xlsm", "parquet"])
 if dropped is not None:
