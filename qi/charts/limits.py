@@ -23,8 +23,7 @@ from qi.charts.phases import onto_points, per_phase
 from qi.charts.windows import previous_in_segment
 
 Y, CL, BASE = pl.col(C.Y), pl.col(C.CL), pl.col(C.BASE)
-LIMIT_COLUMNS = list(C.LIMITS)
-RESULT_COLUMNS = {C.Y, C.CL, *LIMIT_COLUMNS}
+RESULT_COLUMNS = {C.Y, C.CL, *C.LIMITS}
 
 
 def seg_sum(expr: pl.Expr, mask: pl.Expr | None) -> pl.Expr:
@@ -209,7 +208,7 @@ def run(frame: pl.DataFrame, *, xmr: str, screen: bool, categorical: bool) -> pl
     median = pl.when(BASE).then(Y).median().over(C.SEGMENT)
     none = pl.lit(None, pl.Float64)
     return frame.with_columns(given_centre(frame, median).alias(C.CL)).with_columns(
-        [none.alias(c) for c in LIMIT_COLUMNS]
+        [none.alias(c) for c in C.LIMITS]
     )
 
 
@@ -236,7 +235,7 @@ def times_between(
     """T chart: an XmR chart of y^(1/3.6), back-transformed; a negative lower limit becomes 0."""
     frame = frame.with_columns(Y.pow(1 / T_POWER).alias(C.Y))
     frame = individuals(frame, xmr=xmr, screen=screen, categorical=categorical)
-    back = [pl.col(c).pow(T_POWER).alias(c) for c in [C.Y, C.CL, *LIMIT_COLUMNS]]
+    back = [pl.col(c).pow(T_POWER).alias(c) for c in [C.Y, C.CL, *C.LIMITS]]
     frame = frame.with_columns(back)
     lcl3 = pl.col(C.LCL3)
     return frame.with_columns(
@@ -431,7 +430,7 @@ def compute(
     # Only the chart's result leaves: the working columns (means, ranges, sigmas) go.
     frame = frame.drop(c for c in frame.columns if c not in given and c not in RESULT_COLUMNS)
     # Only columns that hold such values are rewritten.
-    columns = [C.CL, *LIMIT_COLUMNS]
+    columns = [C.CL, *C.LIMITS]
     if varying:
         odd = {c: ~pl.col(c).is_finite().all() for c in columns}
         tidy = {c: pl.when(pl.col(c).is_finite()).then(pl.col(c)).alias(c) for c in columns}
@@ -447,7 +446,7 @@ def scale(frame: pl.DataFrame, multiplier: float, negative_limits: bool) -> pl.D
     """Multiply values, centre and limits (100 for percent, ...); with ``negative_limits`` off,
     a series without negative values gets no negative lower limits."""
     if multiplier != 1:
-        frame = frame.with_columns([(pl.col(c) * multiplier) for c in [C.Y, C.CL, *LIMIT_COLUMNS]])
+        frame = frame.with_columns([(pl.col(c) * multiplier) for c in [C.Y, C.CL, *C.LIMITS]])
     if not negative_limits:
         no_negatives = (pl.col(C.Y).min().over(C.SERIES) >= 0).fill_null(True)
         frame = frame.with_columns(

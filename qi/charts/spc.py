@@ -78,11 +78,6 @@ class Chart:
         for example one series, ``chart.filter(place="E08000032")``."""
         return replace(self, points=self.points.filter(*predicates, **constraints))  # new cache
 
-    @property
-    def series(self) -> pl.DataFrame:
-        """The distinct series keys, in order."""
-        return self.points.select(self.keys).unique(maintain_order=True)
-
 
 def spc(
     data: pl.DataFrame,
