@@ -2,7 +2,7 @@
 
 Builds a seeded synthetic panel (a level and trend change in some series, seasonality and
 AR(1) noise in all) and prints, for each kind, the median wall time of 3 runs of
-``qi.effects.effects()`` (both models, seasonal terms, the second method), and the time per
+``qi.effects.estimate_effects()`` as a frame (both models, seasonal terms, the second method), and the time per
 series against the target of 5 ms.
 
 Usage: python benchmarks/effects.py [--series 1000] [--repeats 3]
@@ -16,7 +16,7 @@ import time
 import numpy as np
 import polars as pl
 
-from qi.effects import effects
+from qi.effects import estimate_effects, to_frame
 
 MONTHS = 60
 CHANGE = dt.date(2023, 7, 1)  # point 42 of 60: 42 before, 18 after
@@ -82,7 +82,9 @@ def main() -> None:
         times = []
         for _ in range(args.repeats):
             start = time.perf_counter()
-            found = effects(data, period="month", change=CHANGE, by="place", **options)
+            found = to_frame(
+                estimate_effects(data, period="month", change=CHANGE, by="place", **options)
+            )
             times.append(time.perf_counter() - start)
         assert found.height == args.series
         median = statistics.median(times)

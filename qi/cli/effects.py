@@ -1,7 +1,7 @@
 """``qi effect``: did the change work? Effect estimates at a change date from the command line.
 
 Thin: it reads a CSV or Parquet file, calls ``qi.effects.estimate_effects`` and prints each
-series' plain-English reading (``qi.effects.sentences``); ``--json`` also writes the numbers.
+series' plain-English reading (``qi.text.effects``); ``--json`` also writes the numbers.
 Bad input ends with one line naming the problem and the fix, and exit status 1.
 """
 
@@ -16,7 +16,8 @@ import polars as pl
 from qi.cli.charts import InputProblem, read_table
 from qi.effects import KINDS, PARAMETRISATION, EffectInputError, estimate_effects
 from qi.effects.design import IMPACT_MODELS
-from qi.effects.sentences import describe
+from qi.ingest.periods import PERIOD_FIX, parse_period
+from qi.text.effects import describe
 
 
 def _split(value: str | None) -> list[str]:
@@ -35,6 +36,22 @@ def _moment(text: str, option: str, dated: bool) -> date | float:
 def _periods(values: list[str], data: pl.DataFrame, period: str) -> list[Any]:
     dated = period in data.columns and data.schema[period].is_temporal()
     return [_moment(v, "--exclude", dated) for v in values]
+
+
+def _dated(data: pl.DataFrame, period: str, path: Path) -> pl.DataFrame:
+    """Periods written as text ("2024-01", "Jan-24", "2024 Q1") read as the dates they start
+    on; text that is not a period is refused, naming the first such value and the formats."""
+    if period not in data.columns or data.schema[period] != pl.String:
+        return data
+    parsed = data.select(parse_period(pl.col(period)).alias(period))[period]
+    unread = data[period].is_not_null() & parsed.is_null()
+    if unread.any():
+        first = data.filter(unread)[period][0]
+        row = int(unread.arg_true()[0]) + 1
+        raise InputProblem(
+            f"{path}: column {period!r}, row {row}: {first!r} is not a period; {PERIOD_FIX}"
+        )
+    return data.with_columns(parsed)
 
 
 def _check_json(path: Path) -> None:
@@ -124,9 +141,13 @@ def effect(
     if json_file is not None:
         _check_json(json_file)
     keys = _split(by)
-    data = read_table(input_file, [c for c in (*keys, period, value, denominator) if c])
+    data = _dated(
+        read_table(input_file, [c for c in (*keys, period, value, denominator) if c]),
+        period,
+        input_file,
+    )
     dated = period in data.columns and data.schema[period].is_temporal()
-    other = read_table(comparison) if comparison is not None else None
+    other = _dated(read_table(comparison), period, comparison) if comparison else None
     try:
         found = estimate_effects(
             data,

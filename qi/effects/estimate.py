@@ -1,8 +1,8 @@
-"""The front door: ``effects()`` estimates what a change did to every series in a frame.
+"""The front door: ``estimate_effects()`` estimates what a change did to every series in a frame.
 
 One call takes the data (one row per series and period), the change date and the impact model
-chosen before looking, and returns one row per series (``effects()``) or one ``Effect`` per
-series (``estimate_effects()``). The pipeline: check the arguments; lay out each series (time
+chosen before looking, and returns one ``Effect`` per series (``results.to_frame()`` makes them
+one row per series). The pipeline: check the arguments; lay out each series (time
 since its first period, points before and after the change, guard rails); build each design;
 fit all series of one shape together (``fitting.py``); read the effects, the counterfactual
 and the second method's answer off the fits.
@@ -39,41 +39,15 @@ from qi.effects.results import (
     Sensitivity,
     combination,
     difference,
-    to_frame,
     wald,
 )
 
-__all__ = ["EffectInputError", "effects", "estimate_effects"]
+__all__ = ["EffectInputError", "estimate_effects"]
 
 Moment = date | datetime | int | float
 PeriodSet = Sequence[Any] | str | None
 
 _ORDER, _EXCLUDED = "_order", "_excluded"
-
-
-def effects(
-    data: pl.DataFrame,
-    *,
-    value: str,
-    period: str,
-    change: Moment,
-    by: Sequence[str] | str = (),
-    denominator: str | None = None,
-    kind: str | None = None,
-    model: str = "both",
-    harmonics: int | None = None,
-    multiplier: float = 1.0,
-    decided_at: Moment | None = None,
-    exclude: PeriodSet = None,
-    definition_changes: Sequence[Moment] = (),
-    comparison: pl.DataFrame | None = None,
-    comparison_name: str = "the comparison",
-) -> pl.DataFrame:
-    """The effect of a change on every series in ``data``: one row per series, in the order the
-    series first appear (see ``results.to_frame`` for the columns and ``estimate_effects`` for
-    the arguments)."""
-    keys, found = _estimate(**locals())
-    return to_frame(found, keys)
 
 
 def estimate_effects(
@@ -127,7 +101,7 @@ def estimate_effects(
     Raises ``EffectInputError`` (what is wrong and how to fix it) for bad arguments and for
     series with fewer than 3 points on either side of the change.
     """
-    return _estimate(**locals())[1]
+    return _estimate(**locals())
 
 
 @dataclass
@@ -194,7 +168,7 @@ def _estimate(
     definition_changes: Sequence[Moment],
     comparison: pl.DataFrame | None,
     comparison_name: str,
-) -> tuple[pl.DataFrame, tuple[Effect, ...]]:
+) -> tuple[Effect, ...]:
     keys = (by,) if isinstance(by, str) else tuple(by)
     checked = _check(
         data,
@@ -212,7 +186,7 @@ def _estimate(
         comparison_name,
     )
     frame = _prepare(data, value, period, keys, denominator, checked.kind, exclude)
-    series, key_frame = _split(frame, keys, checked.unit)
+    series, _ = _split(frame, keys, checked.unit)
     comparisons = _comparisons(comparison, value, period, keys, denominator, checked)
     plans = [_plan(s, checked, comparisons) for s in series]
     refused = [p for p in plans if isinstance(p, str)]
@@ -221,7 +195,7 @@ def _estimate(
         raise EffectInputError(refused[0] + more)
     jobs = [job for plan in plans if not isinstance(plan, str) for job in plan.jobs]
     _fit_all(jobs)
-    return key_frame, tuple(_effect(p, checked) for p in plans if not isinstance(p, str))
+    return tuple(_effect(p, checked) for p in plans if not isinstance(p, str))
 
 
 # --- arguments ------------------------------------------------------------------------------

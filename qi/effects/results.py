@@ -223,9 +223,10 @@ def _estimate_columns(name: str, value: Estimate | None, p: bool = True) -> dict
     return out
 
 
-def to_frame(effects: Sequence[Effect], keys: pl.DataFrame | None = None) -> pl.DataFrame:
-    """One row per series: its keys (``keys``, one row per effect, as the caller's columns),
-    then the effects, the counterfactual difference, counts, labels and warnings."""
+def to_frame(effects: Sequence[Effect], schema: Mapping[str, Any] | None = None) -> pl.DataFrame:
+    """One row per series: its keys (each effect's ``series``; ``schema``, e.g. the data's,
+    keeps their types), then the effects, the counterfactual difference, counts, labels and
+    warnings."""
     rows = []
     for effect in effects:
         row: dict[str, Any] = {}
@@ -274,6 +275,13 @@ def to_frame(effects: Sequence[Effect], keys: pl.DataFrame | None = None) -> pl.
     }
     schema_overrides.update({"hac_lags": pl.Int64, "warnings": pl.List(pl.String)})
     body = pl.DataFrame(rows, schema_overrides=schema_overrides, infer_schema_length=None)
-    if keys is None or keys.width == 0:
+    names = list(effects[0].series) if effects else []
+    types = {name: schema[name] for name in names if schema and name in schema}
+    keys = pl.DataFrame(
+        [dict(effect.series) for effect in effects],
+        schema_overrides=types,
+        infer_schema_length=None,
+    )
+    if keys.width == 0:
         return body
     return pl.concat([keys, body], how="horizontal")

@@ -1,11 +1,19 @@
 """Small fixed series for the effects tests: monthly data with known level and trend changes."""
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 import polars as pl
 
+from qi.effects import estimate_effects, to_frame
+
 CHANGE = dt.date(2023, 1, 1)
+
+
+def frame_of(data: pl.DataFrame, **options: Any) -> pl.DataFrame:
+    """``estimate_effects()`` as one row per series, the keys in the data's types."""
+    return to_frame(estimate_effects(data, **options), data.schema)
 
 
 def months(count: int, start: dt.date = dt.date(2021, 1, 1)) -> pl.Series:

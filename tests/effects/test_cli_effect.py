@@ -161,3 +161,28 @@ def test_a_missing_file_is_one_line_and_status_1(tmp_path):
 def test_the_command_is_listed_in_qi_help():
     result = CliRunner().invoke(main, ["--help"])
     assert "effect" in result.output
+
+
+def test_periods_written_as_year_and_month_read_as_months(tmp_path):
+    data = continuous(count=36, seed=4)
+    dated, text = tmp_path / "dated.csv", tmp_path / "text.csv"
+    data.write_csv(dated)
+    data.with_columns(pl.col("month").dt.strftime("%Y-%m")).write_csv(text)
+    assert text.read_text().splitlines()[1].startswith("2021-01,")
+    options = ["--value", "value", "--period", "month", "--change", "2023-01-01"]
+    from_dates, from_text = run(str(dated), *options), run(str(text), *options)
+    assert from_text.exit_code == 0, from_text.output
+    assert from_text.output == from_dates.output
+
+
+def test_periods_that_are_not_periods_name_the_row_and_the_formats_expected(tmp_path):
+    data = continuous(count=36, seed=4).with_columns(pl.col("month").dt.strftime("%Y-%m"))
+    path = tmp_path / "text.csv"
+    data.with_columns(
+        pl.when(pl.int_range(pl.len()) == 4).then(pl.lit("soon")).otherwise("month").alias("month")
+    ).write_csv(path)
+    message = refused(
+        run(str(path), "--value", "value", "--period", "month", "--change", "2023-01-01")
+    )
+    assert "column 'month', row 5: 'soon' is not a period" in message
+    assert "write the period as 2024-03 (year-month)" in message

@@ -7,9 +7,9 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from qi.effects import EffectInputError, effects, estimate_effects
+from qi.effects import EffectInputError, estimate_effects
 
-from .series import continuous, counts
+from .series import continuous, counts, frame_of
 
 
 def one(data: pl.DataFrame, **options):
@@ -46,7 +46,7 @@ def test_a_refusal_names_the_series_and_counts_the_others():
     with pytest.raises(
         EffectInputError, match=r"^South has 2 points after .*\(and 1 more series\)"
     ):
-        effects(data, value="value", period="month", change=dt.date(2023, 1, 1), by="place")
+        frame_of(data, value="value", period="month", change=dt.date(2023, 1, 1), by="place")
 
 
 def test_three_points_on_each_side_are_enough_but_low_confidence():
@@ -163,7 +163,7 @@ def test_bad_values_say_which_period_and_series():
         .alias("admissions")
     )
     with pytest.raises(EffectInputError, match="period 2021-05-01 in North has value -1"):
-        effects(
+        frame_of(
             broken,
             value="admissions",
             denominator="population",
@@ -173,7 +173,7 @@ def test_bad_values_say_which_period_and_series():
             by="place",
         )
     with pytest.raises(EffectInputError, match="with a denominator, say which kind"):
-        effects(
+        frame_of(
             data,
             value="admissions",
             denominator="population",
@@ -182,7 +182,7 @@ def test_bad_values_say_which_period_and_series():
         )
     twice = pl.concat([data, data.head(1)])
     with pytest.raises(EffectInputError, match="two rows for period 2021-01-01 in North"):
-        effects(
+        frame_of(
             twice,
             value="admissions",
             denominator="population",

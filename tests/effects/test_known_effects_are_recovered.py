@@ -5,9 +5,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from qi.effects import effects, estimate_effects
+from qi.effects import estimate_effects
 
-from .series import months
+from .series import frame_of, months
 
 POINTS, CHANGE_AT = 48, 24
 LEVEL, SLOPE = -4.0, -0.3
@@ -66,7 +66,7 @@ def test_continuous_intervals_cover_the_truth_about_95_percent_of_the_time(rho, 
     errors for short series (textbook Newey–West covers 86% and 78% here)."""
     rng = np.random.default_rng(7 + int(10 * rho))
     data = panel(continuous_truth() + ar1_errors(rng, rho, 2.0))
-    found = effects(
+    found = frame_of(
         data, value="value", period="month", change=data["month"][CHANGE_AT], by="simulation"
     )
     assert found["harmonics"].unique().to_list() == [2]
@@ -88,7 +88,7 @@ def test_rate_ratio_intervals_cover_the_truth_about_95_percent_of_the_time():
     theta = 200.0
     counts = rng.negative_binomial(theta, theta / (theta + mean), (SIMULATIONS, POINTS))
     data = panel(counts.astype(float), population=population)
-    found = effects(
+    found = frame_of(
         data,
         value="value",
         denominator="population",
@@ -112,7 +112,7 @@ def test_odds_ratio_intervals_cover_the_truth_about_95_percent_of_the_time():
     p = 1 / (1 + np.exp(-(-1 + 0.01 * t + np.log(1.5) * after)))
     seen = rng.binomial(200, p, (SIMULATIONS, POINTS)).astype(float)
     data = panel(seen, eligible=200.0)
-    found = effects(
+    found = frame_of(
         data,
         value="value",
         denominator="eligible",

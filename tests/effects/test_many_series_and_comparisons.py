@@ -11,9 +11,9 @@ import pytest
 import statsmodels.api as sm
 from polars.testing import assert_frame_equal
 
-from qi.effects import effects, estimate_effects
+from qi.effects import estimate_effects
 
-from .series import continuous, counts, proportions, wagner_design
+from .series import continuous, counts, frame_of, proportions, wagner_design
 
 CHANGE = dt.date(2023, 1, 1)
 
@@ -38,11 +38,11 @@ def places(make, **options) -> pl.DataFrame:
 )
 def test_many_series_at_once_equal_each_alone(make, options):
     data = places(make)
-    together = effects(data, period="month", change=CHANGE, by="place", **options)
+    together = frame_of(data, period="month", change=CHANGE, by="place", **options)
     assert together["place"].to_list() == ["North", "South", "West"]  # order of appearance
     alone = pl.concat(
         [
-            effects(
+            frame_of(
                 data.filter(pl.col("place") == place),
                 period="month",
                 change=CHANGE,
@@ -57,7 +57,7 @@ def test_many_series_at_once_equal_each_alone(make, options):
 
 def test_series_keys_keep_their_types_and_several_keys_are_allowed():
     data = places(continuous).with_columns(measure=pl.lit("waits"), code=pl.lit(7, pl.Int16))
-    found = effects(
+    found = frame_of(
         data, value="value", period="month", change=CHANGE, by=["measure", "place", "code"]
     )
     assert found.columns[:3] == ["measure", "place", "code"]
@@ -131,10 +131,10 @@ def test_a_comparison_that_made_the_same_change_shows_no_effect():
 def test_each_series_can_have_its_own_comparison():
     data = places(continuous)
     comparisons = places(continuous, level=0.0, slope=0.0)
-    found = effects(
+    found = frame_of(
         data, value="value", period="month", change=CHANGE, by="place", comparison=comparisons
     )
-    north = effects(
+    north = frame_of(
         data.filter(pl.col("place") == "North"),
         value="value",
         period="month",

@@ -5,7 +5,8 @@ import datetime as dt
 from dataclasses import replace
 
 from qi.effects import Effect, Estimate, Sensitivity
-from qi.effects.sentences import describe, number
+from qi.text import number
+from qi.text.effects import describe
 
 AGREES = Sensitivity("regression with AR(1) errors (REML)", "difference", None, None, True)
 
@@ -114,13 +115,13 @@ def test_a_slope_only_model_has_no_jump_and_a_controlled_one_names_its_compariso
 
 
 def test_numbers_are_written_for_reading():
-    assert [number(x) for x in (11.0, 6.84, 0.213, 1250.4, 0.0)] == [
+    assert [number(x, figures=2) for x in (11.0, 6.84, 0.213, 1250.4, 0.0)] == [
         "11.0",
         "6.8",
         "0.21",
         "1,250",
         "0.0",
     ]
-    assert number(0.213, about=True) == "0.2"
-    assert number(0.9992) == "1.0"
-    assert number(0.041, about=True) == "0.04"
+    assert number(0.213, figures=1) == "0.2"
+    assert number(0.9992, figures=2) == "1.0"
+    assert number(0.041, figures=1) == "0.04"

@@ -1,4 +1,4 @@
-"""The plain-English reading of an effect estimate (to move to the text layer, ``qi.text``).
+"""The plain-English reading of an effect estimate (``qi.effects``).
 
 ``describe()`` writes one paragraph per series: the trend before the change, the difference
 from that trend straight after it and twelve months on (with 95% ranges), the model-scale
@@ -11,10 +11,9 @@ the estimate rests on. For example:
     admissions changed at the same time.
 """
 
-import math
-
+from qi.effects import Effect, Estimate
 from qi.effects.calendar import UNITS
-from qi.effects.results import Effect, Estimate
+from qi.text.numbers import number
 
 NUMBER_WORDS = {1: "one", 4: "four", 12: "twelve"}
 
@@ -30,20 +29,9 @@ def describe(effect: Effect, measure: str) -> str:
     return " ".join(p for p in parts if p)
 
 
-def number(x: float, about: bool = False) -> str:
-    """A number as a sentence gives it: 11.0, 6.8, 0.21 (0.2 when ``about``), 1,250. Below 1,
-    two significant figures (one when ``about``); 0.998 rounds up to 1.0, not 1."""
-    if not math.isfinite(x):
-        return "unknown"
-    digits = 1 if about else 2
-    rounded = float(f"{x:.{digits}g}") if abs(x) < 1 else x
-    if abs(rounded) >= 1000:
-        return f"{x:,.0f}"
-    if abs(rounded) >= 1 or x == 0:
-        return f"{x:.1f}"
-    if abs(x) < 1e-4:
-        return f"{x:.{digits}e}"
-    return f"{rounded:.{digits}g}"
+def _number(x: float, about: bool = False) -> str:
+    """An estimate in a sentence: 11.0, 6.8, 0.21 (0.2 when ``about``), 1,250."""
+    return number(x, figures=1 if about else 2)
 
 
 def _each(effect: Effect) -> str:
@@ -63,7 +51,7 @@ def _before(effect: Effect, measure: str) -> str:
     if effect.comparison and effect.kind == "continuous":
         subject = f"{measure} relative to {effect.comparison}"
     trend = effect.trend_before_units
-    amount = f"{number(abs(trend), about=True)}{_points(effect)}{_units(effect)} {_each(effect)}"
+    amount = f"{_number(abs(trend), about=True)}{_points(effect)}{_units(effect)} {_each(effect)}"
     if effect.trend_before.significant:
         moving = "rising" if trend > 0 else "falling"
         return (
@@ -85,11 +73,11 @@ def _gap(estimate: Estimate, effect: Effect, first: bool) -> str:
         predicted = f" than the earlier trend and the change in {effect.comparison} predicted"
     label = "95% range " if first else ""
     if low < 0 < high:
-        spread = f"{label}{number(-low)} lower to {number(high)} higher"
+        spread = f"{label}{_number(-low)} lower to {_number(high)} higher"
     else:
         a, b = sorted((abs(low), abs(high)))
-        spread = f"{label}{number(a)} to {number(b)}"
-    return f"{number(abs(value))}{_points(effect)} {side}{predicted} ({spread})"
+        spread = f"{label}{_number(a)} to {_number(b)}"
+    return f"{_number(abs(value))}{_points(effect)} {side}{predicted} ({spread})"
 
 
 def _horizon(effect: Effect) -> str:
