@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from qi.vocabulary.measures import FREQUENCIES, IMPROVEMENT, MEASURE_KINDS
+from qi.vocabulary.pdsa import CYCLE_OUTCOMES, CYCLE_STATUSES
 from qi.vocabulary.places import PLACE_TYPES
 from qi.vocabulary.stories import DOMAINS, PARTICIPATION, VOICES
 
@@ -437,3 +438,88 @@ class AnnotationVersion(_Version, Base):
     new_phase: Mapped[bool] = mapped_column(Boolean)
     exclude: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+# --- change ideas and PDSA cycles (migration 0006) ------------------------------------------
+
+
+class ChangeIdea(Base):
+    """What an initiative is trying (a change idea), tested in PDSA cycles."""
+
+    __tablename__ = "change_ideas"
+    __table_args__ = (
+        Index("ix_change_ideas_initiative_name", "initiative_id", "name", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id"))
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PdsaCycle(Base):
+    """One Plan-Do-Study-Act cycle of a change idea: ``number`` 1, 2, ... in the idea's ramp.
+    An ended cycle has an end date and an outcome (adopt, adapt, abandon)."""
+
+    __tablename__ = "pdsa_cycles"
+    __table_args__ = (
+        Index("ix_pdsa_cycles_idea_number", "change_idea_id", "number", unique=True),
+        CheckConstraint(_one_of("status", CYCLE_STATUSES.codes), name="ck_pdsa_cycles_status"),
+        CheckConstraint(
+            f"outcome IS NULL OR {_one_of('outcome', CYCLE_OUTCOMES.codes)}",
+            name="ck_pdsa_cycles_outcome",
+        ),
+        CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="ck_pdsa_cycles_dates"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    change_idea_id: Mapped[int] = mapped_column(ForeignKey("change_ideas.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    plan: Mapped[str] = mapped_column(Text)
+    prediction: Mapped[str | None] = mapped_column(Text)
+    do: Mapped[str | None] = mapped_column(Text)
+    study: Mapped[str | None] = mapped_column(Text)
+    act: Mapped[str | None] = mapped_column(Text)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(String(128))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PdsaCycleMeasure(Base):
+    """A measure a cycle is followed on (its chart is shaded over the cycle's dates)."""
+
+    __tablename__ = "pdsa_cycle_measures"
+
+    pdsa_cycle_id: Mapped[int] = mapped_column(
+        ForeignKey("pdsa_cycles.id", ondelete="CASCADE"), primary_key=True
+    )
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id"), primary_key=True)
+
+
+class PdsaCyclePlace(Base):
+    """A place a cycle runs at (none: wherever the change idea's initiative runs)."""
+
+    __tablename__ = "pdsa_cycle_places"
+
+    pdsa_cycle_id: Mapped[int] = mapped_column(
+        ForeignKey("pdsa_cycles.id", ondelete="CASCADE"), primary_key=True
+    )
+    place_id: Mapped[int] = mapped_column(ForeignKey("places.id"), primary_key=True)
+
+
+class AnnotationCycle(Base):
+    """The PDSA cycle an annotation on a chart belongs to (at most one), with who linked it."""
+
+    __tablename__ = "annotation_cycles"
+
+    annotation_id: Mapped[int] = mapped_column(ForeignKey("annotations.id"), primary_key=True)
+    pdsa_cycle_id: Mapped[int] = mapped_column(ForeignKey("pdsa_cycles.id", ondelete="CASCADE"))
+    linked_by: Mapped[str] = mapped_column(String(128))
+    linked_at: Mapped[datetime] = mapped_column(DateTime)
