@@ -138,7 +138,9 @@ def _add_idea(
 
 def _checked(cycle: Mapping[str, Any]) -> dict[str, Any]:
     """A cycle's fields, tidied, or ``PdsaError`` saying what is wrong and how to fix it."""
-    found = {k: (v.strip() or None) if isinstance(v, str) else v for k, v in cycle.items()}
+    found: dict[str, Any] = {
+        k: (v.strip() or None) if isinstance(v, str) else v for k, v in cycle.items()
+    }
     if not found.get("plan"):
         raise PdsaError("a PDSA cycle needs a plan: what we will try, where, when and how")
     if found["status"] not in CYCLE_STATUSES:
@@ -150,6 +152,8 @@ def _checked(cycle: Mapping[str, Any]) -> dict[str, Any]:
         raise PdsaError(f"unknown outcome {outcome!r}; choose one of: {', '.join(CYCLE_OUTCOMES)}")
     if not isinstance(starts, date):
         raise PdsaError("a PDSA cycle needs the date it starts")
+    if ends is not None and not isinstance(ends, date):
+        raise PdsaError("a PDSA cycle's end is a date; give it as YYYY-MM-DD")
     if ends is not None and ends < starts:
         raise PdsaError(f"the cycle ends on {ends} before it starts on {starts}; check the dates")
     if found["status"] == "ended" and (ends is None or outcome is None):
