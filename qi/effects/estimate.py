@@ -32,7 +32,7 @@ from qi.effects.constants import DEFAULT_HARMONICS, SEASONAL_MIN_YEARS
 from qi.effects.design import IMPACT_MODELS, Layout
 from qi.effects.fitting import Fit, Flags
 from qi.effects.guards import EffectInputError
-from qi.effects.models import AR1_PERCENT, KINDS, Kind, Method, fit
+from qi.effects.models import AR1_PERCENT, KINDS, Kind, Method, fit, mean
 from qi.effects.results import (
     Effect,
     Estimate,
@@ -686,6 +686,11 @@ def _effect(plan: _Plan, checked: _Checked) -> Effect:
         if not job.result["converged"][0]:
             messages.append(guards.not_converged(job.method.name))
     primary_extra = float(plan.primary.result["extra"][0])
+    fitted = counterfactual = None
+    if plan.comparison is None:
+        used = (plan.series.clocks - layout.origin)[plan.series.usable]
+        fitted = factor * mean(link, layout.rows(used) @ beta)
+        counterfactual = factor * mean(link, layout.rows(used, changed=False) @ beta)
     return Effect(
         series=plan.series.key,
         kind=kind.name,
@@ -714,6 +719,8 @@ def _effect(plan: _Plan, checked: _Checked) -> Effect:
         labels=tuple(plan.labels),
         warnings=tuple(messages),
         converged=converged,
+        fitted=fitted,
+        counterfactual=counterfactual,
     )
 
 

@@ -11,7 +11,7 @@ deterministic and costs one small matrix product per series.
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -144,6 +144,10 @@ class Effect:
         labels: "low confidence", "chosen after seeing the data".
         warnings: every label and warning, as sentences.
         converged: False when a fit stopped before converging (see ``warnings``).
+        fitted, counterfactual: the model's mean at each point it used (in period order, in
+            the measure's units as ``difference``: times the multiplier, percentages for
+            proportions), with the change and without it (the earlier trend continued);
+            seasonal terms included. None for a controlled estimate.
     """
 
     series: Mapping[str, Any]
@@ -173,6 +177,8 @@ class Effect:
     labels: tuple[str, ...]
     warnings: tuple[str, ...]
     converged: bool = True
+    fitted: Array | None = field(default=None, compare=False, repr=False)
+    counterfactual: Array | None = field(default=None, compare=False, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         """The effect as JSON-ready values (the ``--json`` output of ``qi effect``)."""
