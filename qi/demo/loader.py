@@ -25,6 +25,7 @@ from qi.demo.partnership import (
     MEASURES,
     TRUSTS,
 )
+from qi.demo.pdsa import write_change_ideas
 from qi.demo.stories import MEETING, STORIES
 from qi.demo.synthetic import synthetic_observations
 from qi.store import (
@@ -135,6 +136,7 @@ def load_demo(engine: Engine, actor: str = "demo") -> DemoSummary:
         added, revised = added + result.added, revised + result.revised
         observations += frame.height
     annotations_added = _write_annotations(engine, actor)
+    write_change_ideas(engine, actor)  # qi.demo.pdsa: the change ideas and their PDSA cycles
     stories_added = _write_stories(engine, actor)
     meetings_added, actions_added = _write_meeting(engine, actor)
     return DemoSummary(

@@ -223,9 +223,9 @@ def _json_value(value: Any) -> Any:
 def _estimate_columns(name: str, value: Estimate | None, p: bool = True) -> dict[str, Any]:
     fields = ("estimate", "ci_low", "ci_high", *(("p_value",) if p else ()))
     out: dict[str, Any] = {}
-    for field in fields:
-        column = name if field == "estimate" else f"{name}_{field}"
-        out[column] = None if value is None else getattr(value, field)
+    for part in fields:
+        column = name if part == "estimate" else f"{name}_{part}"
+        out[column] = None if value is None else getattr(value, part)
     return out
 
 

@@ -11,7 +11,7 @@ the estimate rests on. For example:
     admissions changed at the same time.
 """
 
-from qi.effects import Effect, Estimate
+from qi.effects import PARAMETRISATION, Effect, Estimate
 from qi.effects.calendar import UNITS
 from qi.text.numbers import number
 
@@ -19,7 +19,10 @@ NUMBER_WORDS = {1: "one", 4: "four", 12: "twelve"}
 
 
 def describe(effect: Effect, measure: str) -> str:
-    """The paragraph for one series; ``measure`` names what is measured ("admissions")."""
+    """The paragraph for one series; ``measure`` names what is measured ("admissions"; a
+    name starting with a capitalised word, "Average wait", reads "average wait")."""
+    if len(measure) > 1 and measure[0].isupper() and measure[1].islower():
+        measure = measure[0].lower() + measure[1:]
     parts = [_before(effect, measure), _after(effect)]
     if effect.scale != "difference":
         parts.append(_ratios(effect))
@@ -142,3 +145,20 @@ def _assumption(effect: Effect, measure: str) -> str:
             f"{effect.comparison}."
         )
     return f"This assumes nothing else that affects {measure} changed at the same time."
+
+
+def method_words(effect: Effect) -> str:
+    """How an estimate was made, in words: the model and its seasonal terms, the
+    parametrisation, the points on each side and whether the second method agrees."""
+    seasons = (
+        f"seasonal terms ({effect.harmonics} harmonics of the calendar year)"
+        if effect.harmonics
+        else "no seasonal terms"
+    )
+    check = effect.sensitivity
+    agrees = "agrees" if check.agrees else "does not agree"
+    return (
+        f"{effect.method}, {seasons}; {PARAMETRISATION}. Points: {effect.points_before} before "
+        f"the change and {effect.points_after} after (the change: {effect.change_name}). "
+        f"Second method: {check.method}, which {agrees}."
+    )

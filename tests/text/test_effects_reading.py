@@ -125,3 +125,8 @@ def test_numbers_are_written_for_reading():
     assert number(0.213, figures=1) == "0.2"
     assert number(0.9992, figures=2) == "1.0"
     assert number(0.041, figures=1) == "0.04"
+
+
+def test_a_measure_name_reads_inside_the_sentence_and_acronyms_stay():
+    assert "Before the change in May 2024 average wait were" in describe(ISSUE, "Average wait")
+    assert "in May 2024 A&E attendances were" in describe(ISSUE, "A&E attendances")
