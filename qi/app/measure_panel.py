@@ -7,6 +7,7 @@ engine's points: the centre and limits are the engine's.
 
 import io
 from dataclasses import replace
+from datetime import date
 
 import altair as alt
 import polars as pl
@@ -15,7 +16,9 @@ import streamlit as st
 from qi.app.context import Scope, engine, place_names
 from qi.app.widgets import icon_with_meaning, plain
 from qi.charts import SPCInputError
+from qi.render.cycles import with_cycles
 from qi.render.figures import export, small_multiples, spc_chart
+from qi.services.pdsa import cycle_spans
 from qi.services.review import MeasureView, ReviewError, measure_settings, measure_view
 from qi.text import number, period
 from qi.vocabulary.charts import CHART_TYPES, RULE_SETS
@@ -108,7 +111,8 @@ def place_chart(
         width=CHART_WIDTH,
         height=CHART_HEIGHT,
     )
-    return chart
+    # PDSA cycles followed on this measure shade the chart over their dates (qi.render.cycles).
+    return with_cycles(chart, cycle_spans(engine(), view.measure["code"], place, date.today()))
 
 
 def phase_table(view: MeasureView, place: str, unit: str | None) -> pl.DataFrame:

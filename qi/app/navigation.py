@@ -26,6 +26,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("Review", "measures.py", "Measures", ":material/monitoring:", "measures"),
     PageSpec("Review", "annotate.py", "Annotate", ":material/edit_note:", "annotate"),
     PageSpec("Review", "stories.py", "Stories of change", ":material/forum:", "stories"),
+    PageSpec("Review", "change_ideas.py", "Change ideas", ":material/science:", "change-ideas"),
     PageSpec("Meeting", "meeting.py", "Meeting view", ":material/groups:", "meeting"),
 )
 

@@ -9,6 +9,7 @@ import polars as pl
 import streamlit as st
 
 from qi.app.context import choose_scope, engine, measure_definition, place_names
+from qi.app.effect_panel import estimate_section
 from qi.app.errors import StoreError, said
 from qi.app.measure_panel import beside_chart, chart_settings, load_view, phase_table, place_chart
 from qi.app.widgets import plain
@@ -146,6 +147,8 @@ with suggested:
             if dismiss.button("Dismiss", key=f"qi.dismiss.{key}"):
                 dismissed.add((row["measure"], row["place"], row["period"]))
                 st.rerun()
+
+estimate_section(scope)
 
 st.subheader("Every annotation on this chart")
 st.caption("Kept with who, when and why. Undo keeps the record and stops it shaping the chart.")

@@ -4,6 +4,7 @@ import polars as pl
 import streamlit as st
 
 from qi.app.context import choose_scope, engine, measure_definition, place_names
+from qi.app.effect_panel import estimate_section
 from qi.app.measure_panel import (
     beside_chart,
     chart_settings,
@@ -102,6 +103,8 @@ else:
         width="stretch",
     )
 st.page_link(page_path("annotate.py"), label="Annotate this chart", icon=":material/edit_note:")
+
+estimate_section(scope)
 
 st.subheader("Download")
 downloads(

@@ -1,0 +1,203 @@
+"""Change ideas: what each initiative is trying, and its Plan-Do-Study-Act cycles as records.
+
+Thin: the ideas and their ramps come from ``qi.services.pdsa`` and ``qi.store.pdsa``; writes go
+through the store, which checks them (an ended cycle needs its end and an outcome, and so on).
+A cycle followed on a measure shades that measure's chart over its dates; "Open the chart"
+goes there.
+"""
+
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+from qi.app.context import engine, initiatives, measure_names, open_measure, place_names
+from qi.app.errors import StoreError, said
+from qi.app.widgets import plain, show_notice
+from qi.services.pdsa import ramp, record_cycle
+from qi.store.annotations import read_annotations
+from qi.store.pdsa import PdsaError, link_annotation, read_change_ideas, update_cycle
+from qi.text import count, period
+from qi.vocabulary.pdsa import CYCLE_OUTCOMES, CYCLE_STATUSES, PDSA_STAGES
+
+NOTICE = "qi.change_ideas.notice"
+NEW_IDEA = "A new change idea"
+
+
+def done(kind: str, message: str) -> None:
+    st.session_state[NOTICE] = (kind, message)
+    st.rerun()
+
+
+st.title("Change ideas")
+st.caption(
+    "What each initiative is trying, tested in Plan-Do-Study-Act cycles: a prediction before, "
+    "what happened, what we learned, and whether to adopt, adapt or abandon. A cycle followed "
+    "on a measure shades that measure's chart over its dates."
+)
+found = initiatives()
+if found.height == 0:
+    st.info("No initiatives yet: a change idea belongs to an initiative.")
+    st.stop()
+initiative_places = dict(found.select("name", "places").iter_rows())
+initiative = st.selectbox("Initiative", list(initiative_places), key="qi.ideas.initiative")
+show_notice(NOTICE)
+measures, places = measure_names(), place_names()
+ideas = read_change_ideas(engine(), initiative=initiative)
+st.markdown(f"**{count(ideas.height, 'change idea')}**")
+
+cycles_by_idea = {idea: ramp(engine(), idea) for idea in ideas["id"]}
+for idea in ideas.iter_rows(named=True):
+    cycles = cycles_by_idea[idea["id"]]
+    with st.container(border=True):
+        st.subheader(idea["name"])
+        if idea["description"]:
+            st.markdown(plain(idea["description"]))
+        st.caption(f"{count(cycles.height, 'cycle')}, in order: each builds on the last.")
+        for cycle in cycles.iter_rows(named=True):
+            where = [measures.get(m, m) for m in cycle["measures"]] + [
+                places.get(p, p) for p in cycle["places"]
+            ]
+            title = f"Cycle {cycle['number']} · {cycle['dates']} · {cycle['state']}"
+            with st.expander(title, expanded=cycle["status"] != "ended"):
+                if where:
+                    st.caption("Followed on: " + ", ".join(where))
+                stages = {"plan": cycle["plan"], "do": cycle["do"]}
+                stages |= {"study": cycle["study"], "act": cycle["act"]}
+                for stage, text in stages.items():
+                    words = PDSA_STAGES[stage].split(":")[0]
+                    extra = ""
+                    if stage == "plan" and cycle["prediction"]:
+                        extra = f"  \n*Prediction*: {plain(cycle['prediction'])}"
+                    st.markdown(f"**{words}**: {plain(text) if text else '—'}{extra}")
+                if cycle["annotations"]:
+                    st.caption(
+                        f"Marked on the chart by {count(len(cycle['annotations']), 'annotation')}."
+                    )
+                if cycle["measures"]:
+                    place = cycle["places"][0] if cycle["places"] else None
+                    if place is None:
+                        chosen = initiative_places.get(initiative) or []
+                        place = chosen[0] if chosen else None
+                    if place is not None and st.button(
+                        "Open the chart", key=f"qi.ideas.open.{cycle['id']}"
+                    ):
+                        open_measure(cycle["measures"][0], place, initiative)
+
+every_cycle = pl.concat(list(cycles_by_idea.values())) if cycles_by_idea else None
+
+record, follow = st.columns(2, gap="large")
+with record, st.form("qi.ideas.record", clear_on_submit=True, border=True):
+    st.subheader("Record a cycle")
+    choice = st.selectbox("Change idea", [*ideas["name"], NEW_IDEA])
+    new_name = st.text_input("New change idea's name (for a new idea)")
+    description = st.text_area("What the new idea is (for a new idea)", height=68)
+    plan = st.text_area("Plan: objective, who, where, when", height=80)
+    prediction = st.text_input("Prediction: what we expect to happen")
+    start, end = st.columns(2)
+    starts_on = start.date_input("Starts", value=date.today(), format="DD/MM/YYYY")
+    ends_on = end.date_input("Ends (if known)", value=None, format="DD/MM/YYYY")
+    followed = st.multiselect(
+        "Measures it is followed on", list(measures), format_func=lambda m: measures.get(m, m)
+    )
+    at = st.multiselect(
+        "Places", initiative_places.get(initiative) or [], format_func=lambda p: places.get(p, p)
+    )
+    actor = st.text_input("Your name", placeholder="recorded with the cycle")
+    if st.form_submit_button("Record the cycle", type="primary"):
+        name = new_name if choice == NEW_IDEA else choice
+        try:
+            record_cycle(
+                engine(),
+                initiative=initiative,
+                idea=name,
+                description=description or None,
+                plan=plan,
+                prediction=prediction or None,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                measures=followed,
+                places=at,
+                actor=actor or None,
+            )
+        except (PdsaError, StoreError) as error:
+            st.error(f"Not recorded: {said(error)}.")
+        else:
+            done("success", f"Cycle recorded for {name}.")
+
+with follow:
+    st.subheader("Follow a cycle")
+    if every_cycle is None or every_cycle.height == 0:
+        st.markdown("No cycles yet.")
+    else:
+        rows = {row["id"]: row for row in every_cycle.iter_rows(named=True)}
+        picked = st.selectbox(
+            "Cycle",
+            list(rows),
+            index=len(rows) - 1,
+            format_func=lambda i: f"{rows[i]['name']} ({rows[i]['state']})",
+            key="qi.ideas.follow",
+        )
+        cycle = rows[picked]
+        with st.form(f"qi.ideas.update.{picked}", border=True):
+            do = st.text_area("Do: what happened, problems", cycle["do"] or "", height=68)
+            study = st.text_area(
+                "Study: what we saw, against the prediction", cycle["study"] or "", height=68
+            )
+            act = st.text_area(
+                "Act: what we decided, the next cycle", cycle["act"] or "", height=68
+            )
+            left, middle, right = st.columns(3)
+            status = left.selectbox(
+                "Status",
+                list(CYCLE_STATUSES),
+                index=list(CYCLE_STATUSES).index(cycle["status"]),
+                format_func=CYCLE_STATUSES.__getitem__,
+            )
+            outcomes = [None, *CYCLE_OUTCOMES]
+            outcome = middle.selectbox(
+                "Outcome (when ended)",
+                outcomes,
+                index=outcomes.index(cycle["outcome"]),
+                format_func=lambda o: "—" if o is None else CYCLE_OUTCOMES[o],
+            )
+            ends = right.date_input("Ended", value=cycle["ends_on"], format="DD/MM/YYYY")
+            who = st.text_input("Your name", key=f"qi.ideas.who.{picked}")
+            if st.form_submit_button("Save", type="primary"):
+                try:
+                    update_cycle(
+                        engine(),
+                        picked,
+                        do=do,
+                        study=study,
+                        act=act,
+                        status=status,
+                        outcome=outcome,
+                        ends_on=ends,
+                        actor=who or None,
+                    )
+                except (PdsaError, StoreError) as error:
+                    st.error(f"Not saved: {said(error)}.")
+                else:
+                    done("success", f"{cycle['name']} saved.")
+        notes = (
+            read_annotations(engine(), measures=cycle["measures"]) if cycle["measures"] else None
+        )
+        if notes is not None and notes.height:
+            labels = {
+                row["id"]: f"{period(row['period'], style='short')} · {row['text']}"
+                for row in notes.sort("period").iter_rows(named=True)
+            }
+            with st.form(f"qi.ideas.link.{picked}", border=True):
+                note = st.selectbox(
+                    "Annotation that marks this cycle on the chart",
+                    list(labels),
+                    format_func=lambda i: labels.get(i, str(i)),
+                )
+                if st.form_submit_button("Link to this cycle") and note is not None:
+                    try:
+                        link_annotation(engine(), note, picked)
+                    except (PdsaError, StoreError) as error:
+                        st.error(f"Not linked: {said(error)}.")
+                    else:
+                        done("success", f"Annotation linked to {cycle['name']}.")
