@@ -1,0 +1,77 @@
+"""The Change ideas page and "Estimate the effect", run by AppTest on the demo database."""
+
+import json
+
+from qi.demo.partnership import AE_UNDER5, BEST_START, BRADFORD
+from qi.store import open_store
+from qi.store.pdsa import read_cycles
+
+from .test_pages import choose, open_page, texts
+
+
+def test_the_page_shows_each_idea_s_ramp_with_its_prediction_and_outcome(demo_url):
+    at = open_page("change_ideas.py")
+    at.selectbox(key="qi.ideas.initiative").set_value(BEST_START).run()
+    assert not at.exception, at.exception
+    words = texts(at)
+    assert "Same-day children's advice" in [h.value for h in at.subheader]
+    assert "3 cycles, in order" in words
+    titles = [e.label for e in at.expander]
+    assert "Cycle 1 · 1 Jun 2022 to 31 Jul 2022 · Ended: adapt" in titles
+    assert "Cycle 3 · 1 Oct 2022 to 31 Dec 2022 · Ended: adopt" in titles
+    assert "Prediction" in words and "At least 30 calls a week" in words
+
+
+def test_a_cycle_is_recorded_for_a_new_idea_then_followed_to_its_end(demo_url):
+    at = open_page("change_ideas.py")
+    at.selectbox(key="qi.ideas.initiative").set_value(BEST_START).run()
+    [idea] = [s for s in at.selectbox if s.label == "Change idea"]
+    idea.set_value("A new change idea")
+    [name] = [t for t in at.text_input if t.label.startswith("New change idea's name")]
+    name.set_value("Asthma checks at school")
+    [plan] = [t for t in at.text_area if t.label.startswith("Plan")]
+    plan.set_value("Inhaler technique checks in ten schools")
+    [measures] = [m for m in at.multiselect if m.label.startswith("Measures")]
+    measures.set_value([AE_UNDER5])
+    [record] = [b for b in at.button if b.label == "Record the cycle"]
+    record.click().run()
+    assert not at.exception, at.exception
+    assert "Cycle recorded for Asthma checks at school." in texts(at)
+    engine = open_store(demo_url)
+    stored = read_cycles(engine).filter(change_idea="Asthma checks at school")
+    assert stored.select("number", "status", "measures").row(0) == (1, "planned", [AE_UNDER5])
+    # Ending it without an outcome is refused, and says what is missing.
+    at.selectbox(key="qi.ideas.follow").set_value(stored["id"][0]).run()
+    [status] = [s for s in at.selectbox if s.label == "Status"]
+    status.set_value("ended")
+    [save] = [b for b in at.button if b.label == "Save"]
+    save.click().run()
+    assert "Not saved: an ended cycle needs its end date and an outcome" in texts(at)
+    assert read_cycles(engine).filter(change_idea="Asthma checks at school")["status"][0] == (
+        "planned"
+    )
+    engine.dispose()
+
+
+def test_estimate_the_effect_at_the_demo_hub_shows_the_chart_and_the_paragraph(demo_url):
+    at = choose(open_page("measures.py"), AE_UNDER5, BRADFORD, BEST_START)
+    [go] = [b for b in at.button if b.label == "Estimate the effect"]
+    go.click().run()
+    assert not at.exception, at.exception
+    words = texts(at)
+    assert "Before the change in October 2022" in words
+    assert "lower than the earlier trend predicted (95% range" in words
+    assert "This assumes nothing else that affects" in words
+    measure, effect = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    layers = [layer.get("name") for layer in effect["layer"]]
+    assert {"observed", "fitted", "counterfactual", "change"} <= set(layers)
+    # The measure's chart is shaded by its PDSA cycles, behind everything else.
+    assert measure["layer"][0]["name"] == "pdsa_cycles"
+    [method] = [e for e in at.expander if e.label.startswith("Method, points and warnings")]
+    assert "quasi-Poisson GLM with a log(population) offset" in texts(at)
+    assert method
+
+
+def test_estimate_on_annotate_refuses_clearly_where_there_is_no_change_point(demo_url):
+    at = choose(open_page("annotate.py"), AE_UNDER5, "E08000035", BEST_START)  # Leeds
+    assert "No confirmed change point on this chart yet" in texts(at)
