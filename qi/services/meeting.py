@@ -20,8 +20,10 @@ from datetime import date
 import polars as pl
 from sqlalchemy import Engine
 
+from qi.services.pdsa import cycles_ended
 from qi.services.review import MeasureView, ReviewError, measure_view
 from qi.services.since import Since, since
+from qi.store import clock
 from qi.store.definitions import read_measures, read_places
 from qi.store.meetings import last_meeting, read_actions
 from qi.store.observations import read_series
@@ -176,6 +178,9 @@ class MeetingReview:
     news: Since | None = None
     measures: pl.DataFrame = field(default_factory=pl.DataFrame)
     place_names: dict[str, str] = field(default_factory=dict)
+    # PDSA cycles of this initiative (at its places) that ended after ``since`` and by today,
+    # newest first (``qi.services.pdsa.cycles_ended``).
+    cycles: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     def place_name(self, code: str) -> str:
         """A place's name for people to read (its code when it has none)."""
@@ -248,6 +253,9 @@ def meeting_review(
         news=news,
         measures=definitions.filter(pl.col("code").is_in(list(views))),
         place_names=dict(read_places(engine).select("code", "name").iter_rows()),
+        cycles=cycles_ended(
+            engine, since_day, clock.now().date(), initiative=initiative, places=places
+        ),
     )
 
 

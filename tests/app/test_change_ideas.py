@@ -1,6 +1,7 @@
 """The Change ideas page and "Estimate the effect", run by AppTest on the demo database."""
 
 import json
+from datetime import date
 
 from qi.demo.partnership import AE_UNDER5, BEST_START, BRADFORD
 from qi.store import open_store
@@ -75,3 +76,17 @@ def test_estimate_the_effect_at_the_demo_hub_shows_the_chart_and_the_paragraph(d
 def test_estimate_on_annotate_refuses_clearly_where_there_is_no_change_point(demo_url):
     at = choose(open_page("annotate.py"), AE_UNDER5, "E08000035", BEST_START)  # Leeds
     assert "No confirmed change point on this chart yet" in texts(at)
+
+
+def test_the_meeting_view_lists_the_cycles_that_ended_since_the_chosen_day(demo_url):
+    at = open_page("meeting.py")
+    assert "**PDSA cycles ended since then**: 0 cycles" in texts(at)  # none since Feb 2025
+    at.date_input(key=f"qi.meeting.since.{BEST_START}|None").set_value(date(2022, 9, 1)).run()
+    assert not at.exception, at.exception
+    words = texts(at)
+    assert "**PDSA cycles ended since then**: 2 cycles" in words
+    assert "Same-day children's advice, cycle 3** · 1 Oct 2022 to 31 Dec 2022 · Ended: adopt" in (
+        words
+    )
+    assert "Decided: Adopt: the hub becomes business as usual" in words
+    assert "Multi-agency EHC panel" not in words  # another initiative's idea

@@ -13,6 +13,7 @@ import streamlit as st
 
 from qi.app.context import engine, initiatives, open_measure, place_names, series_index
 from qi.app.errors import StoreError, said
+from qi.app.pdsa_panel import ended_cycles
 from qi.app.widgets import plain, show_notice
 from qi.render.icons import icon_data_url
 from qi.render.pack import board_pack
@@ -468,6 +469,7 @@ summary(review, initiative)
 
 st.header("Since the last meeting", divider="grey")
 news(review)
+ended_cycles(review)  # qi.app.pdsa_panel: PDSA cycles that ended since then
 
 st.header("Actions", divider="grey")
 actions(review)
