@@ -37,6 +37,7 @@ from PIL import Image
 
 from qi.render.figures import export, small_multiples, spc_chart
 from qi.render.icons import icon_svg
+from qi.render.pack_effects import effect_pages
 from qi.services.meeting import MeetingReview, icon_key
 from qi.text import count, number, period
 from qi.vocabulary.annotations import ANNOTATION_EFFECTS, ANNOTATION_EVENTS, ANNOTATION_KINDS
@@ -248,6 +249,7 @@ def board_pack(
     _matrix(pdf, review)
     for code in review.views:
         _measure_page(pdf, review, code, charts[code], alts[code])
+    effect_pages(pdf, review)  # qi.render.pack_effects: effect estimates and PDSA cycles
     _actions(pdf, review)
     return BoardPack(pdf=bytes(pdf.output()), charts=charts, alt_texts=alts, pages=pdf.page_no())
 

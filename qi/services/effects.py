@@ -168,3 +168,20 @@ def _observed(used: pl.DataFrame, kind: str, multiplier: float) -> pl.Series:
     if kind == "proportion":
         return 100 * used["numerator"] / used["denominator"]
     return used["value"]
+
+
+def effects_at_change_points(
+    engine: Engine, measures: list[str], places: list[str]
+) -> tuple[EffectAt, ...]:
+    """The effect at every confirmed change point of these measures at these places, for the
+    board pack; change points where no estimate can be made (too few points after the
+    change, a rare-event measure) are left out."""
+    found = []
+    for measure in measures:
+        for place in places:
+            for annotation in change_points(engine, measure, place)["id"]:
+                try:
+                    found.append(effect_at(engine, measure, place, annotation))
+                except ReviewError:
+                    continue
+    return tuple(found)

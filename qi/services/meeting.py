@@ -20,6 +20,7 @@ from datetime import date
 import polars as pl
 from sqlalchemy import Engine
 
+from qi.services.effects import EffectAt, effects_at_change_points
 from qi.services.pdsa import cycles_ended
 from qi.services.review import MeasureView, ReviewError, measure_view
 from qi.services.since import Since, since
@@ -181,6 +182,8 @@ class MeetingReview:
     # PDSA cycles of this initiative (at its places) that ended after ``since`` and by today,
     # newest first (``qi.services.pdsa.cycles_ended``).
     cycles: pl.DataFrame = field(default_factory=pl.DataFrame)
+    # The effect at each confirmed change point of the measures shown (``qi.services.effects``).
+    effects: tuple[EffectAt, ...] = ()
 
     def place_name(self, code: str) -> str:
         """A place's name for people to read (its code when it has none)."""
@@ -256,6 +259,7 @@ def meeting_review(
         cycles=cycles_ended(
             engine, since_day, clock.now().date(), initiative=initiative, places=places
         ),
+        effects=effects_at_change_points(engine, list(views), places),
     )
 
 
