@@ -1,7 +1,8 @@
 """PDSA cycles on a measure's chart: each cycle's dates shaded behind the points, named at the
-top of the band, with its name, dates and state in the tooltip.
+foot of the band, with its name, dates and state in the tooltip.
 
-``with_cycles()`` adds the layers (``pdsa_cycles``, ``pdsa_cycle_labels``) to a chart drawn by
+``with_cycles()`` adds the layers (``pdsa_cycles``, ``pdsa_cycle_labels`` and, stepping up so
+neighbours do not overwrite each other, ``pdsa_cycle_labels_2`` and ``_3``) to a chart drawn by
 ``qi.render.figures.spc_chart()`` on its time axis; the spans come from
 ``qi.services.pdsa.cycle_spans()``. Pure: frames in, an Altair chart out.
 """
@@ -30,7 +31,9 @@ def with_cycles(chart: alt.LayerChart, spans: pl.DataFrame) -> alt.LayerChart:
         "name",
         pl.format("{} to {}", pl.col("start"), pl.col("end")).alias("dates"),
         "state",
-        pl.col("name").str.extract(r"(cycle \d+)$").alias("label"),
+        pl.format("PDSA {}", pl.col("name").str.extract(r"cycle (\d+)$")).alias("label"),
+        # Labels of neighbouring cycles step up in three rows, above the story markers.
+        (pl.int_range(pl.len()) % 3).alias("row"),
     )
     tooltip = [
         alt.Tooltip("name:N", title="PDSA cycle"),
@@ -39,18 +42,28 @@ def with_cycles(chart: alt.LayerChart, spans: pl.DataFrame) -> alt.LayerChart:
     ]
     band = (
         alt.Chart(data)
-        .mark_rect(color=CYCLE_SHADE, opacity=CYCLE_OPACITY)
+        .mark_rect(color=CYCLE_SHADE, opacity=CYCLE_OPACITY, stroke="white", strokeWidth=1.5)
         .encode(x=alt.X("start:T", title=None), x2=alt.X2("end:T"), tooltip=tooltip)
         .properties(name="pdsa_cycles")
     )
-    labels = (
-        alt.Chart(data)
-        .mark_text(align="left", baseline="bottom", dx=2, fontSize=9, color=CYCLE_INK)
-        .encode(x=alt.X("start:T", title=None), y=alt.YValue(alt.ExprRef("height")), text="label:N")
-        .properties(name="pdsa_cycle_labels")
-    )
+    labels = [
+        alt.Chart(data.filter(pl.col("row") == row))
+        .mark_text(
+            align="left", baseline="bottom", dx=2, dy=-12 - 10 * row, fontSize=9, color=CYCLE_INK
+        )
+        .encode(
+            x=alt.X("start:T", title=None),
+            # At the foot of the plot as drawn (Vega's height signal), above the story markers.
+            y=alt.YValue(alt.ExprRef("height")),
+            text="label:N",
+            tooltip=tooltip,
+        )
+        .properties(name="pdsa_cycle_labels" + (f"_{row + 1}" if row else ""))
+        for row in (0, 1, 2)
+        if data.filter(pl.col("row") == row).height
+    ]
     return alt.LayerChart(
-        layer=[band, *chart.layer, labels],
+        layer=[band, *chart.layer, *labels],
         data=chart.data,
         width=chart.width,
         height=chart.height,

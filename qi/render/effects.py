@@ -44,7 +44,7 @@ def effect_chart(
             domain=[OBSERVED, FITTED, COUNTERFACTUAL],
             range=[COMMON_CAUSE_GREY, IMPROVEMENT_BLUE, CENTRE_BLACK],
         ),
-        legend=alt.Legend(orient="bottom"),
+        legend=alt.Legend(orient="bottom", labelLimit=0),
     )
     tooltip = [
         alt.Tooltip("when:T", title="Period", format="%b %Y"),

@@ -147,7 +147,7 @@ with follow:
             act = st.text_area(
                 "Act: what we decided, the next cycle", cycle["act"] or "", height=68
             )
-            left, middle, right = st.columns(3)
+            left, middle = st.columns(2)
             status = left.selectbox(
                 "Status",
                 list(CYCLE_STATUSES),
@@ -161,7 +161,7 @@ with follow:
                 index=outcomes.index(cycle["outcome"]),
                 format_func=lambda o: "—" if o is None else CYCLE_OUTCOMES[o],
             )
-            ends = right.date_input("Ended", value=cycle["ends_on"], format="DD/MM/YYYY")
+            ends = st.date_input("Ended", value=cycle["ends_on"], format="DD/MM/YYYY")
             who = st.text_input("Your name", key=f"qi.ideas.who.{picked}")
             if st.form_submit_button("Save", type="primary"):
                 try:
