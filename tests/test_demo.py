@@ -483,3 +483,29 @@ def test_the_console_command_leaves_the_database_whole(tmp_path: Path):
     wal = tmp_path / "qi.sqlite-wal"
     assert not wal.exists() or wal.stat().st_size == 0
     assert database.stat().st_size > 100_000
+
+
+def test_two_change_ideas_with_three_and_two_cycles_each_marked_by_its_annotation(engine):
+    from qi.demo.pdsa import CHANGE_IDEAS
+    from qi.services.effects import change_points, effect_at
+    from qi.store.pdsa import read_change_ideas, read_cycles
+
+    load_demo(engine)
+    ideas = read_change_ideas(engine).sort("cycles", descending=True)
+    assert ideas.select("name", "cycles").rows() == [
+        ("Same-day children's advice", 3),
+        ("Multi-agency EHC panel", 2),
+    ]
+    cycles = read_cycles(engine)
+    notes = dict(read_annotations(engine).select("id", "text").iter_rows())
+    for idea in CHANGE_IDEAS:
+        ramp = cycles.filter(pl.col("change_idea") == idea.name)
+        assert ramp["outcome"].to_list()[-1] == "adopt"
+        for spec, linked in zip(idea.cycles, ramp["annotations"], strict=True):
+            assert [notes[i][: len(spec.annotation)] for i in linked] == [spec.annotation]
+    # The last advice cycle is the hub: a confirmed change point whose effect is a real step.
+    hub = cycles.filter(pl.col("change_idea") == "Same-day children's advice")["annotations"][-1]
+    assert hub[0] in change_points(engine, "ae_under5_rate", "E08000032")["id"].to_list()
+    found = effect_at(engine, "ae_under5_rate", "E08000032", hub[0])
+    level = found.effect.level_change
+    assert level is not None and level.ci_high < 1 and level.p_value < 0.05  # a fall
