@@ -9,7 +9,6 @@ import streamlit as st
 
 from qi.app.context import Scope, engine
 from qi.app.widgets import plain
-from qi.effects import IMPACT_MODELS
 from qi.render.effects import effect_chart
 from qi.services.effects import EffectAt, change_points, effect_at
 from qi.services.review import ReviewError
@@ -20,6 +19,8 @@ RESULTS = "qi.effects"  # (measure, place, annotation, model) -> EffectAt or the
 
 def estimate_section(scope: Scope) -> None:
     """Choose a confirmed change point and the impact model, then estimate and show."""
+    from qi.effects import IMPACT_MODELS  # statsmodels: imported below the chart, not before
+
     st.subheader("Did the change work?")
     points = change_points(engine(), scope.measure, scope.place)
     if points.height == 0:

@@ -13,18 +13,20 @@ and the lines to draw: observed, fitted and counterfactual at every point the mo
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
 from sqlalchemy import Engine
 
-from qi.effects import Effect, EffectInputError, estimate_effects
 from qi.services.review import ReviewError
 from qi.store.annotations import read_annotations
 from qi.store.definitions import read_measures
 from qi.store.observations import read_series
-from qi.text.effects import describe, method_words
 from qi.vocabulary.measures import RATIO_KINDS
+
+if TYPE_CHECKING:  # qi.effects (statsmodels) is imported when an estimate is made, not before:
+    from qi.effects import Effect  # pages that only list change points open faster
 
 # The measure kinds segmented regression is for (rare-event measures, charted as the time or
 # cases between events, are not).
@@ -60,7 +62,7 @@ class EffectAt:
     place: str
     change: date
     annotation: str
-    effect: Effect
+    effect: "Effect"
     reading: str
     method: str
     lines: pl.DataFrame
@@ -80,6 +82,9 @@ def effect_at(
     """Estimate the effect of the change confirmed by ``annotation`` on ``measure`` at
     ``place``. Raises ``ReviewError`` saying what is wrong and what to do (not a change point,
     a kind of measure the method is not for, too few points on a side)."""
+    from qi.effects import EffectInputError, estimate_effects
+    from qi.text.effects import describe, method_words
+
     points = change_points(engine, measure, place)
     chosen = points.filter(pl.col("id") == annotation)
     if chosen.height == 0:
