@@ -114,3 +114,13 @@ def cycles_ended(
             | pl.col("places").list.eval(pl.element().is_in(wanted)).list.any()
         )
     return _words(cycles).sort(["ends_on", "change_idea"], descending=[True, False])
+
+
+def annotation_cycles(engine: Engine) -> dict[int, str]:
+    """Annotation id -> the name of the PDSA cycle it marks ("Same-day triage, cycle 2")."""
+    cycles = read_cycles(engine)
+    return {
+        note: cycle_name(idea, number)
+        for idea, number, notes in cycles.select("change_idea", "number", "annotations").rows()
+        for note in notes
+    }

@@ -90,3 +90,9 @@ def test_the_meeting_view_lists_the_cycles_that_ended_since_the_chosen_day(demo_
     )
     assert "Decided: Adopt: the hub becomes business as usual" in words
     assert "Multi-agency EHC panel" not in words  # another initiative's idea
+
+
+def test_an_annotation_on_annotate_names_the_pdsa_cycle_it_marks(demo_url):
+    at = choose(open_page("annotate.py"), AE_UNDER5, BRADFORD, BEST_START)
+    assert "PDSA cycle: Same-day children's advice, cycle 1" in texts(at)
+    assert "PDSA cycle: Same-day children's advice, cycle 3" in texts(at)

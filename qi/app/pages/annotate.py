@@ -13,6 +13,7 @@ from qi.app.effect_panel import estimate_section
 from qi.app.errors import StoreError, said
 from qi.app.measure_panel import beside_chart, chart_settings, load_view, phase_table, place_chart
 from qi.app.widgets import plain
+from qi.services.pdsa import annotation_cycles
 from qi.store.annotations import AnnotationError, add_annotation, read_annotations, undo_annotation
 from qi.text import count, period
 from qi.vocabulary.annotations import ANNOTATION_KINDS
@@ -157,6 +158,7 @@ history = read_annotations(
 ).sort("period", "id")
 if history.height == 0:
     st.markdown("None yet.")
+cycle_of = annotation_cycles(engine())  # PDSA cycles an annotation marks (Change ideas page)
 for note in history.iter_rows(named=True):
     with st.container(border=True):
         words, button = st.columns([6, 1], vertical_alignment="center")
@@ -175,6 +177,8 @@ for note in history.iter_rows(named=True):
         )
         if note["reason"]:
             line += f"  \nWhy: {plain(note['reason'])}"
+        if note["id"] in cycle_of:
+            line += f"  \nPDSA cycle: {plain(cycle_of[note['id']])}"
         added = period(note["created_at"], "minute", "short")
         line += f"  \n:gray[Added by {plain(note['actor'])} on {added}]"
         if note["undone_at"] is not None:
