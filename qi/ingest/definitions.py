@@ -12,11 +12,13 @@ import polars as pl
 import yaml
 from sqlalchemy import Engine
 
+from qi.ingest.purposes import validate_purposes
 from qi.ingest.readers import decode
 from qi.ingest.report import Problems, Report, problems_where
 from qi.store import read_measures, read_places, upsert_measures, upsert_places
 from qi.store.definitions import MEASURE_FIELDS, MEASURE_LIMITS, PLACE_FIELDS, PLACE_LIMITS
 from qi.store.errors import DefinitionChangeRefused
+from qi.store.outcomes import PURPOSE_FIELDS
 from qi.vocabulary.measures import FREQUENCIES, IMPROVEMENT, IMPROVEMENT_ALIASES, MEASURE_KINDS
 from qi.vocabulary.places import PLACE_TYPES
 
@@ -188,7 +190,11 @@ def validate_measures(frame: pl.DataFrame, problems: Problems) -> pl.DataFrame:
             "give the largest value the measure can plausibly take, or leave it blank",
         )
     )
-    return frame.with_columns(pl.col("multiplier").fill_null(1.0)).select("_row", *MEASURE_FIELDS)
+    frame = validate_purposes(frame, problems)
+    purposes = [f for f in PURPOSE_FIELDS if f in frame.columns]
+    return frame.with_columns(pl.col("multiplier").fill_null(1.0)).select(
+        "_row", *MEASURE_FIELDS, *purposes
+    )
 
 
 def validate_places(frame: pl.DataFrame, known: pl.DataFrame, problems: Problems) -> pl.DataFrame:

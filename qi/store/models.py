@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from qi.vocabulary.measures import FREQUENCIES, IMPROVEMENT, MEASURE_KINDS
+from qi.vocabulary.outcomes import PURPOSES, SCALES
 from qi.vocabulary.places import PLACE_TYPES
 from qi.vocabulary.stories import DOMAINS, PARTICIPATION, VOICES
 
@@ -437,3 +438,96 @@ class AnnotationVersion(_Version, Base):
     new_phase: Mapped[bool] = mapped_column(Boolean)
     exclude: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+# --- outcomes and experience (migration 0008) ---------------------------------------------------
+
+
+class MeasurePurpose(Base):
+    """Why a measure is measured (need, outcome, performance, improvement) and, for a
+    performance measure, its statutory source. Its target is the measure's own."""
+
+    __tablename__ = "measure_purposes"
+    __table_args__ = (
+        CheckConstraint(_one_of("purpose", PURPOSES.codes), name="ck_measure_purposes_purpose"),
+    )
+
+    measure_id: Mapped[int] = mapped_column(
+        ForeignKey("measures.id", ondelete="CASCADE"), primary_key=True
+    )
+    purpose: Mapped[str] = mapped_column(String(16))
+    statutory_source: Mapped[str | None] = mapped_column(Text)
+
+
+class MeasureDomain(Base):
+    """An outcome domain a measure speaks to (a measure may speak to several)."""
+
+    __tablename__ = "measure_domains"
+    __table_args__ = (CheckConstraint(_one_of("domain", tuple(DOMAINS)), name="ck_measure_domain"),)
+
+    measure_id: Mapped[int] = mapped_column(
+        ForeignKey("measures.id", ondelete="CASCADE"), primary_key=True
+    )
+    domain: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class Question(Base):
+    """A survey question: its code, wording, answer scale and the answer numbers (comma-separated)
+    that count as positive. The bank qi starts with is stored by the migration."""
+
+    __tablename__ = "questions"
+    __table_args__ = (CheckConstraint(_one_of("scale", tuple(SCALES)), name="ck_questions_scale"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    wording: Mapped[str] = mapped_column(Text)
+    scale: Mapped[str] = mapped_column(String(16))
+    positive: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class SurveyAnswer(Base):
+    """One answer to one question at a place on a day: the answer's number on the question's
+    scale (0: an answer that is not counted, such as "Don't know"), whose voice, a breakdown."""
+
+    __tablename__ = "survey_answers"
+    __table_args__ = (
+        CheckConstraint(
+            f"voice IS NULL OR {_one_of('voice', tuple(VOICES))}", name="ck_survey_answers_voice"
+        ),
+        Index("ix_survey_answers_question_place", "question_id", "place_id", "answered_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
+    place_id: Mapped[int] = mapped_column(ForeignKey("places.id"))
+    answered_on: Mapped[date] = mapped_column(Date)
+    answer: Mapped[int] = mapped_column(Integer)
+    voice: Mapped[str | None] = mapped_column(String(32))
+    breakdown: Mapped[str | None] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ExperienceMeasure(Base):
+    """A measure made from answers: positive answers over all counted answers to one question,
+    per place and month (of one voice, or every voice when NULL). Months with fewer than
+    ``minimum_answers`` are shown but not judged."""
+
+    __tablename__ = "experience_measures"
+    __table_args__ = (
+        CheckConstraint(
+            f"voice IS NULL OR {_one_of('voice', tuple(VOICES))}",
+            name="ck_experience_measures_voice",
+        ),
+        CheckConstraint("minimum_answers >= 1", name="ck_experience_measures_minimum"),
+    )
+
+    measure_id: Mapped[int] = mapped_column(
+        ForeignKey("measures.id", ondelete="CASCADE"), primary_key=True
+    )
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
+    voice: Mapped[str | None] = mapped_column(String(32))
+    minimum_answers: Mapped[int] = mapped_column(Integer)
