@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from qi.vocabulary.measures import FREQUENCIES, IMPROVEMENT, MEASURE_KINDS
-from qi.vocabulary.outcomes import PURPOSES, SCALES
+from qi.vocabulary.outcomes import PURPOSES, RESPONSE_KINDS, SCALES, SELECTION_STATUSES
 from qi.vocabulary.places import PLACE_TYPES
 from qi.vocabulary.stories import DOMAINS, PARTICIPATION, VOICES
 
@@ -531,3 +531,71 @@ class ExperienceMeasure(Base):
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
     voice: Mapped[str | None] = mapped_column(String(32))
     minimum_answers: Mapped[int] = mapped_column(Integer)
+
+
+class StorySelection(Base):
+    """Most Significant Change: a panel shortlisted or selected a story for an outcome domain
+    and period (``period_start`` to ``period_end``), and why."""
+
+    __tablename__ = "story_selections"
+    __table_args__ = (
+        CheckConstraint(_one_of("domain", tuple(DOMAINS)), name="ck_story_selections_domain"),
+        CheckConstraint(
+            _one_of("status", SELECTION_STATUSES.codes), name="ck_story_selections_status"
+        ),
+        Index("ix_story_selections_story", "story_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    panel: Mapped[str] = mapped_column(String(255))
+    domain: Mapped[str] = mapped_column(String(32))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    why: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class FeedbackResponse(Base):
+    """ "You said, we did": what changed because of a story (linked to an annotation or a
+    meeting's action or decision), or why nothing could change yet; and when and how it was
+    told back to the people who said it."""
+
+    __tablename__ = "feedback_responses"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", RESPONSE_KINDS.codes), name="ck_feedback_responses_kind"),
+        Index("ix_feedback_responses_story", "story_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    annotation_id: Mapped[int | None] = mapped_column(ForeignKey("annotations.id"))
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id"))
+    told_back_on: Mapped[date | None] = mapped_column(Date)
+    told_back_how: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ParticipationLevel(Base):
+    """The partnership's level of participation (Shier's five levels, as stories use) in one
+    quarter, with the evidence; for one initiative, or the whole partnership when NULL."""
+
+    __tablename__ = "participation_levels"
+    __table_args__ = (
+        CheckConstraint(
+            _one_of("level", tuple(PARTICIPATION)), name="ck_participation_levels_level"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    initiative_id: Mapped[int | None] = mapped_column(ForeignKey("initiatives.id"))
+    quarter: Mapped[date] = mapped_column(Date)
+    level: Mapped[str] = mapped_column(String(32))
+    evidence: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime)

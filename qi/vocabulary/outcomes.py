@@ -162,3 +162,21 @@ QUESTION_BANK: tuple[Question, ...] = (
         for i, wording in enumerate(_ESQ_ITEMS, start=1)
     ),
 )
+
+# --- closing the loop: choosing stories and telling people back ---------------------------------
+
+# Most Significant Change: a panel shortlists stories, then selects one (or a few) per domain
+# and period, recording why.
+SELECTION_STATUSES = Vocabulary(
+    "selection", {"shortlisted": "shortlisted", "selected": "selected as most significant"}
+)
+# "You said, we did": what came of what people said.
+RESPONSE_KINDS = Vocabulary(
+    "response",
+    {
+        "changed": "we did: what changed because of it",
+        "not_yet": "not yet: why nothing could change yet",
+    },
+)
+# Whose stories are inputs waiting for a reply: the people a service is for, not its staff.
+INPUT_VOICES = ("child_or_young_person", "parent_or_carer", "community_member")

@@ -9,6 +9,9 @@ survey questions (with qi's question bank) and answers; measures made from answe
 - survey_answers: one answer per row (question, place, day, answer number, voice, breakdown).
 - experience_measures: a measure made from one question's answers (and voice), with the
   fewest answers a month needs to be judged.
+- story_selections: Most Significant Change (panel, domain, period, shortlisted or selected, why).
+- feedback_responses: "you said, we did" (what changed, or why not yet; when and how told back).
+- participation_levels: the partnership's participation level per quarter, with evidence.
 
 Revision ID: 0008
 Revises: 0003
@@ -32,6 +35,10 @@ DOMAINS = "domain IN ('healthy', 'happy', 'safe', 'socially_connected', 'learnin
 VOICES = "'child_or_young_person', 'parent_or_carer', 'professional', 'community_member'"
 SCALES = "scale IN ('agree5', 'yes3', 'esq3')"
 SEEDED = datetime(2026, 12, 2)
+LEVELS = (
+    "'listened_to', 'supported_to_express_views', 'views_taken_into_account', "
+    "'involved_in_decisions', 'shares_power'"
+)
 
 
 def upgrade() -> None:
@@ -100,6 +107,60 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["question_id"], ["questions.id"]),
         sa.PrimaryKeyConstraint("measure_id"),
     )
+    op.create_table(
+        "story_selections",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("story_id", sa.Integer(), nullable=False),
+        sa.Column("panel", sa.String(length=255), nullable=False),
+        sa.Column("domain", sa.String(length=32), nullable=False),
+        sa.Column("period_start", sa.Date(), nullable=False),
+        sa.Column("period_end", sa.Date(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("why", sa.Text(), nullable=False),
+        sa.Column("actor", sa.String(length=128), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.CheckConstraint(DOMAINS, name="ck_story_selections_domain"),
+        sa.CheckConstraint(
+            "status IN ('shortlisted', 'selected')", name="ck_story_selections_status"
+        ),
+        sa.ForeignKeyConstraint(["story_id"], ["stories.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("story_selections", schema=None) as batch_op:
+        batch_op.create_index("ix_story_selections_story", ["story_id"])
+    op.create_table(
+        "feedback_responses",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("story_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("annotation_id", sa.Integer(), nullable=True),
+        sa.Column("action_id", sa.Integer(), nullable=True),
+        sa.Column("told_back_on", sa.Date(), nullable=True),
+        sa.Column("told_back_how", sa.Text(), nullable=True),
+        sa.Column("actor", sa.String(length=128), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.CheckConstraint("kind IN ('changed', 'not_yet')", name="ck_feedback_responses_kind"),
+        sa.ForeignKeyConstraint(["story_id"], ["stories.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["annotation_id"], ["annotations.id"]),
+        sa.ForeignKeyConstraint(["action_id"], ["actions.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("feedback_responses", schema=None) as batch_op:
+        batch_op.create_index("ix_feedback_responses_story", ["story_id"])
+    op.create_table(
+        "participation_levels",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("initiative_id", sa.Integer(), nullable=True),
+        sa.Column("quarter", sa.Date(), nullable=False),
+        sa.Column("level", sa.String(length=32), nullable=False),
+        sa.Column("evidence", sa.Text(), nullable=False),
+        sa.Column("actor", sa.String(length=128), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.CheckConstraint(f"level IN ({LEVELS})", name="ck_participation_levels_level"),
+        sa.ForeignKeyConstraint(["initiative_id"], ["initiatives.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
     op.bulk_insert(
         questions,
         [
@@ -118,6 +179,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("participation_levels")
+    with op.batch_alter_table("feedback_responses", schema=None) as batch_op:
+        batch_op.drop_index("ix_feedback_responses_story")
+    op.drop_table("feedback_responses")
+    with op.batch_alter_table("story_selections", schema=None) as batch_op:
+        batch_op.drop_index("ix_story_selections_story")
+    op.drop_table("story_selections")
     op.drop_table("experience_measures")
     with op.batch_alter_table("survey_answers", schema=None) as batch_op:
         batch_op.drop_index("ix_survey_answers_question_place")
