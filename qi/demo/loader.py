@@ -25,6 +25,7 @@ from qi.demo.partnership import (
     MEASURES,
     TRUSTS,
 )
+from qi.demo.outcomes import EXPERIENCE_MEASURES, load_outcomes
 from qi.demo.stories import MEETING, STORIES
 from qi.demo.synthetic import synthetic_observations
 from qi.store import (
@@ -137,8 +138,9 @@ def load_demo(engine: Engine, actor: str = "demo") -> DemoSummary:
     annotations_added = _write_annotations(engine, actor)
     stories_added = _write_stories(engine, actor)
     meetings_added, actions_added = _write_meeting(engine, actor)
+    load_outcomes(engine, actor)  # purposes, experience, selections, replies (qi.demo.outcomes)
     return DemoSummary(
-        measures=len(MEASURES),
+        measures=len(MEASURES) + len(EXPERIENCE_MEASURES),
         places=1 + len(LOCALITIES) + len(TRUSTS),
         initiatives=len(INITIATIVES) + 1,
         observations=observations,
