@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from qi.demo.ae import AE_FILE, ae_observations
 from qi.demo.annotations import ANNOTATIONS
+from qi.demo.outcomes import EXPERIENCE_MEASURES, load_outcomes
 from qi.demo.partnership import (
     AE_INITIATIVE,
     ICB,
@@ -25,7 +26,6 @@ from qi.demo.partnership import (
     MEASURES,
     TRUSTS,
 )
-from qi.demo.outcomes import EXPERIENCE_MEASURES, load_outcomes
 from qi.demo.stories import MEETING, STORIES
 from qi.demo.synthetic import synthetic_observations
 from qi.store import (

@@ -1,5 +1,6 @@
 """How well the loop is closed: the inputs from children, young people and families still
-waiting for a reply, in numbers a meeting can act on (``waiting_summary``)."""
+waiting for a reply, in numbers a meeting can act on (``waiting_summary``), and what to tell
+them back, per place or initiative (``you_said_we_did``, drawn by ``qi.render.you_said``)."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -7,7 +8,8 @@ from datetime import date
 import polars as pl
 from sqlalchemy import Engine
 
-from qi.store.feedback import waiting_inputs
+from qi.store.definitions import read_places
+from qi.store.feedback import read_responses, waiting_inputs
 
 
 @dataclass(frozen=True)
@@ -33,3 +35,36 @@ def waiting_summary(
         median_days=days.median() if inputs.height else None,  # type: ignore[arg-type]
         inputs=inputs,
     )
+
+
+@dataclass(frozen=True)
+class YouSaidWeDid:
+    """What to tell children, young people and families of a place or an initiative: who it is
+    for (``subject``, in words), the replies (``qi.store.feedback.RESPONSE_SCHEMA``: what
+    changed, or why not yet), how many things they said still wait for a reply, and when."""
+
+    subject: str
+    replies: pl.DataFrame
+    waiting: int
+    prepared_on: date
+
+
+def you_said_we_did(
+    engine: Engine,
+    today: date,
+    place: str | None = None,
+    initiative: str | None = None,
+) -> YouSaidWeDid:
+    """The replies to what people said at a place (by code) or in an initiative (by name),
+    newest first, and how many of their inputs still wait for a reply."""
+    if (place is None) == (initiative is None):
+        raise ValueError("choose a place or an initiative (one of them)")
+    subject = initiative
+    if place is not None:
+        names = dict(read_places(engine).select("code", "name").iter_rows())
+        if place not in names:
+            raise ValueError(f"unknown place {place!r}; choose a place code the store knows")
+        subject = names[place]
+    replies = read_responses(engine, place=place, initiative=initiative)
+    waiting = waiting_inputs(engine, today, place=place, initiative=initiative).height
+    return YouSaidWeDid(subject=str(subject), replies=replies, waiting=waiting, prepared_on=today)
