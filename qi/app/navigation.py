@@ -27,6 +27,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("Review", "annotate.py", "Annotate", ":material/edit_note:", "annotate"),
     PageSpec("Review", "stories.py", "Stories of change", ":material/forum:", "stories"),
     PageSpec("Meeting", "meeting.py", "Meeting view", ":material/groups:", "meeting"),
+    PageSpec("Review", "outcomes.py", "Outcomes", ":material/diversity_3:", "outcomes"),
+    PageSpec("Meeting", "you_said.py", "You said, we did", ":material/campaign:", "you-said"),
 )
 
 

@@ -57,9 +57,7 @@ class _Page(FPDF):
     def write_text(self, text: str, size: float = BODY, style: str = "", colour=INK) -> None:
         self.set_font("Body" if self.unicode else "Helvetica", style, size)
         self.set_text_color(*colour)
-        self.multi_cell(
-            0, size * 0.5, self.plain(text), align="L", new_x="LMARGIN", new_y="NEXT"
-        )
+        self.multi_cell(0, size * 0.5, self.plain(text), align="L", new_x="LMARGIN", new_y="NEXT")
         self.ln(size * 0.2)
 
     def heading(self, text: str, size: float = HEADING, colour=BLUE) -> None:
