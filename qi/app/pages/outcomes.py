@@ -118,7 +118,7 @@ for domain in view.domains:
         continue
     for start in range(0, len(places), PLACES_PER_ROW):
         row = places[start : start + PLACES_PER_ROW]
-        for column, place in zip(st.columns(PLACES_PER_ROW), row, strict=False):
+        for column, place in zip(st.columns(min(len(places), PLACES_PER_ROW)), row, strict=False):
             with column.container(border=True, key=f"qi-outcome-{domain}-{place}"):
                 st.markdown(f"**{plain(names.get(place, place))}**")
                 cell(view, domain, place, initiative)

@@ -133,7 +133,7 @@ st.caption(
 show_notice(NOTICE)
 programmes = list(initiatives().get_column("name"))
 names = place_names()
-kind_column, subject_column = st.columns([1, 3], vertical_alignment="bottom")
+kind_column, subject_column = st.columns([1.4, 3], vertical_alignment="bottom")
 kind = kind_column.segmented_control(
     "For", ["Initiative", "Place"], default="Initiative", key="qi.you_said.kind"
 )
@@ -166,6 +166,7 @@ if waiting.count:
             pl.col("days_waiting").alias("Days waiting"),
         ),
         hide_index=True,
+        column_config={"Told on": st.column_config.DateColumn(format="D MMM YYYY")},
     )
 
 st.header("Reply", divider="grey")
