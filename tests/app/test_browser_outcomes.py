@@ -4,7 +4,8 @@ experience measure they make at its place; the You said, we did page. Screenshot
 
 from playwright.sync_api import expect, sync_playwright
 
-from .test_browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, TIMEOUT_MS, idle, server  # noqa: F401
+from .test_browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, TIMEOUT_MS, idle
+from .test_browser import server as server  # the running app, a fixture
 
 WAKEFIELD_ANSWERS = "Place,Date,Question,Answer,Voice\n" + "".join(
     f"E08000036,2025-04-{day:02d},treated_fairly,Yes; definitely,Child or young person\n".replace(

@@ -108,7 +108,7 @@ def selections() -> None:
         st.form("qi.you_said.select"),
     ):
         story = st.selectbox("Story", list(titles), format_func=lambda i: titles[i])
-        domain = st.selectbox("Outcome", list(DOMAINS), format_func=DOMAINS.get)
+        domain = st.selectbox("Outcome", list(DOMAINS), format_func=lambda d: DOMAINS[d])
         panel = st.text_input("Panel", placeholder="Young people's panel")
         start, end = st.columns(2)
         first = start.date_input("From", value=date(date.today().year, 1, 1))
@@ -117,7 +117,9 @@ def selections() -> None:
         why = st.text_area("Why the panel chose it")
         if st.form_submit_button("Record the choice"):
             try:
-                select_story(engine(), story, panel, domain, first, last, why, status=status)
+                select_story(
+                    engine(), story, panel, str(domain), first, last, why, status=str(status)
+                )
             except FeedbackError as error:
                 st.error(str(error))
             else:
@@ -140,7 +142,10 @@ kind = kind_column.segmented_control(
 initiative = place = None
 if kind == "Place" or not programmes:
     place = subject_column.selectbox(
-        "Place", sorted(names, key=names.get), format_func=names.get, key="qi.you_said.place"
+        "Place",
+        sorted(names, key=lambda c: names[c]),
+        format_func=lambda c: names[c],
+        key="qi.you_said.place",
     )
 else:
     initiative = subject_column.selectbox("Initiative", programmes, key="qi.you_said.initiative")
