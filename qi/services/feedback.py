@@ -9,7 +9,7 @@ import polars as pl
 from sqlalchemy import Engine
 
 from qi.store.definitions import read_places
-from qi.store.feedback import read_responses, waiting_inputs
+from qi.store.feedback import read_responses, read_selections, waiting_inputs
 
 
 @dataclass(frozen=True)
@@ -68,3 +68,11 @@ def you_said_we_did(
     replies = read_responses(engine, place=place, initiative=initiative)
     waiting = waiting_inputs(engine, today, place=place, initiative=initiative).height
     return YouSaidWeDid(subject=str(subject), replies=replies, waiting=waiting, prepared_on=today)
+
+
+def selected_first(engine: Engine, stories: pl.DataFrame) -> pl.DataFrame:
+    """``stories`` (with a ``story_id`` column) with the panel's selected stories (Most
+    Significant Change) first, each group in its own order, and a ``selected`` column."""
+    chosen = read_selections(engine, status="selected").get_column("story_id").unique()
+    marked = stories.with_columns(pl.col("story_id").is_in(chosen.implode()).alias("selected"))
+    return marked.sort("selected", descending=True, maintain_order=True)
