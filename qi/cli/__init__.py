@@ -33,6 +33,9 @@ def _register() -> None:
     from qi.cli.funnel import funnel_command
 
     main.add_command(funnel_command)
+    from qi.cli.surveys import answers
+
+    main.add_command(answers)
 
 
 _register()

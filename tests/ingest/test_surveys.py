@@ -121,3 +121,22 @@ def test_a_team_adds_its_own_question_and_its_answers_are_read_on_its_scale(engi
     )
     assert report.outcome == "stored", report.render()
     assert read_answers(engine)["answer"].to_list() == [4]
+
+
+def test_qi_answers_import_stores_a_file_or_rejects_it_with_exit_status_1(database_url, tmp_path):
+    from click.testing import CliRunner
+
+    from qi.cli import main
+    from qi.store import open_store
+
+    _places(open_store(database_url))
+    good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
+    good.write_text("place,date,question,answer\nE06000015,2025-05-01,esq_12,Certainly true\n")
+    bad.write_text("place,date,question,answer\nE06000015,2025-05-01,esq_12,Yes\n")
+    runner = CliRunner()
+    stored = runner.invoke(main, ["answers", "import", str(good), "--db", database_url])
+    assert stored.exit_code == 0, stored.output
+    assert "Stored: 1 survey answers" in stored.output
+    rejected = runner.invoke(main, ["answers", "import", str(bad), "--db", database_url])
+    assert rejected.exit_code == 1
+    assert "row 2, column 'answer': 'Yes' is not an answer to esq_12" in rejected.output

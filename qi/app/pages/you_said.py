@@ -20,12 +20,13 @@ from qi.store.feedback import (
     add_response,
     read_participation,
     read_selections,
+    record_participation,
     select_story,
 )
 from qi.store.stories import read_stories
 from qi.text import period
 from qi.vocabulary.outcomes import RESPONSE_KINDS
-from qi.vocabulary.stories import DOMAINS, PARTICIPATION
+from qi.vocabulary.stories import DOMAINS, PARTICIPATION, PARTICIPATION_ORDER
 
 NOTICE = "qi.you_said.notice"
 
@@ -215,3 +216,22 @@ if levels.height:
     )
 else:
     st.caption("No participation level is recorded yet.")
+with (
+    st.expander("Record this quarter's level", icon=":material/stairs:"),
+    st.form("qi.you_said.participation"),
+):
+    quarter = st.date_input("A day in the quarter", value=today, max_value=today)
+    level = st.selectbox(
+        "Level",
+        list(PARTICIPATION),
+        format_func=lambda c: f"{PARTICIPATION_ORDER[c]}. {PARTICIPATION[c]}",
+    )
+    evidence = st.text_area("Evidence: what children and young people did")
+    if st.form_submit_button("Record the level"):
+        try:
+            record_participation(engine(), quarter, str(level), evidence)
+        except FeedbackError as error:
+            st.error(str(error))
+        else:
+            st.session_state[NOTICE] = ("success", "The participation level is recorded.")
+            st.rerun()
