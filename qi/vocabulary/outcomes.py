@@ -120,6 +120,8 @@ ESQ = (
     "Experience of Service Questionnaire (ESQ), young people aged 12-18; Commission for "
     "Health Improvement 2002; published by CORC for free use"
 )
+# Items 1 to 8 were checked against a published copy of the form; items 9 to 12 were
+# transcribed from the young people's form and should be checked against CORC's current copy.
 _ESQ_ITEMS = (
     "I feel that the people who saw me listened to me",
     "It was easy to talk to the people who saw me",
