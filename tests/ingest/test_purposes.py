@@ -56,3 +56,41 @@ def test_an_unknown_purpose_or_domain_is_an_error_at_its_cell_and_nothing_is_sto
     assert ("error", 4, "domains", "wealthy") in found
     assert ("warning", 5, "statutory_source", "Children Act 1989") in found
     assert read_purposes(engine).height == 0
+
+
+def test_a_measure_naming_a_question_becomes_an_experience_measure(engine, tmp_path):
+    from qi.store.surveys import read_experience_measures
+
+    path = tmp_path / "measures.csv"
+    path.write_text(
+        "code,name,kind,improvement,frequency,question,voice,minimum_answers\n"
+        "fair,Treated fairly,Proportion,up,month,treated_fairly,child or young person,8\n"
+        "diff,Made a difference,proportion,up,month,positive_difference,,\n"
+    )
+    report = import_definitions(engine, path, "measures")
+    assert report.outcome == "stored", report.render()
+    assert read_experience_measures(engine).rows() == [
+        ("diff", "positive_difference", None, 10),
+        ("fair", "treated_fairly", "child_or_young_person", 8),
+    ]
+
+
+def test_an_experience_measure_with_a_wrong_cell_is_refused_at_that_cell(engine, tmp_path):
+    from qi.store.surveys import read_experience_measures
+
+    path = tmp_path / "measures.csv"
+    path.write_text(
+        "code,name,kind,improvement,frequency,question,voice,minimum_answers\n"
+        "a,A,count,up,month,treated_fairly,,\n"
+        "b,B,proportion,up,month,felt_safe,,\n"
+        "c,C,proportion,up,month,treated_fairly,teacher,0\n"
+    )
+    report = import_definitions(engine, path, "measures")
+    assert report.outcome == "rejected"
+    assert set(report.errors.select("row", "column", "value").rows()) == {
+        (2, "kind", "count"),
+        (3, "question", "felt_safe"),
+        (4, "voice", "teacher"),
+        (4, "minimum_answers", "0"),
+    }
+    assert read_experience_measures(engine).height == 0
