@@ -53,6 +53,8 @@ SYNTHETIC_MEASURES = {
 }
 MONTHLY_SYNTHETIC = SYNTHETIC_MEASURES - {"days_between_u18_adult_ward_admissions"}
 REAL_MEASURES = {"ae_type1_attendances", "ae_four_hour_performance"}
+# Made from synthetic survey answers (tests/test_demo_outcomes.py).
+EXPERIENCE_MEASURES = {"exp_positive_difference", "exp_treated_fairly"}
 
 
 def chart(engine, measure: str, place: str, annotations: bool = True) -> pl.DataFrame:
@@ -97,7 +99,7 @@ def snapshot(engine) -> dict[str, list[tuple]]:
 def test_the_demo_has_the_measures_a_childrens_partnership_tracks(engine):
     load_demo(engine)
     measures = {m["code"]: m for m in read_measures(engine).iter_rows(named=True)}
-    assert set(measures) == SYNTHETIC_MEASURES | REAL_MEASURES
+    assert set(measures) == SYNTHETIC_MEASURES | REAL_MEASURES | EXPERIENCE_MEASURES
     kinds = {code: (m["kind"], m["improvement"]) for code, m in measures.items()}
     assert kinds["ae_under5_rate"] == ("rate", "down")
     assert kinds["cyp_asthma_admissions"] == ("count", "down")
@@ -363,7 +365,7 @@ def test_loading_twice_leaves_the_same_database(engine):
     assert counts == (first.stories, 1)
     assert read_actions(engine).height == first.actions
     assert read_revisions(engine).height == 0
-    assert read_uploads(engine).height == 2
+    assert read_uploads(engine).height == 3  # synthetic, A&E, experience measures
     assert "nothing changed" in second.render()
 
 
@@ -442,11 +444,11 @@ def test_qi_demo_loads_the_demo_and_if_empty_skips_a_loaded_database(database_ur
     runner = CliRunner()
     loaded = runner.invoke(main, ["demo", "--db", database_url])
     assert loaded.exit_code == 0, loaded.output
-    assert "9 measures, 11 places, 4 initiatives" in loaded.output
+    assert "11 measures, 11 places, 4 initiatives" in loaded.output
     assert "synthetic" in loaded.output
     skipped = runner.invoke(main, ["demo", "--db", database_url, "--if-empty"])
     assert skipped.exit_code == 0, skipped.output
-    assert "already has 9 measures; the demo was not loaded (--if-empty)" in skipped.output
+    assert "already has 11 measures; the demo was not loaded (--if-empty)" in skipped.output
     again = runner.invoke(main, ["demo", "--db", database_url])
     assert again.exit_code == 0 and "nothing changed" in again.output
 
@@ -455,7 +457,7 @@ def test_qi_demo_if_empty_loads_an_empty_database_and_creates_its_schema(tmp_pat
     url = f"sqlite:///{tmp_path / 'new' / 'qi.sqlite'}"
     result = CliRunner().invoke(main, ["demo", "--db", url, "--if-empty"])
     assert result.exit_code == 0, result.output
-    assert "9 measures" in result.output
+    assert "11 measures" in result.output
 
 
 def test_the_demo_loads_in_a_few_seconds_on_sqlite(sqlite_url):

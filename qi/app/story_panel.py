@@ -14,6 +14,7 @@ from qi.app.context import engine, measure_names, place_names
 from qi.app.widgets import plain
 from qi.charts import SPCInputError
 from qi.render.figures import spc_chart
+from qi.services.feedback import selected_first
 from qi.services.review import ReviewError, measure_view
 from qi.store.stories import read_story, story_markers
 from qi.text import period, period_range
@@ -73,7 +74,8 @@ def chart_with_stories(
     if points.height == 0:
         st.info(f"No data is stored for {measure_names().get(measure, measure)} at this place.")
         return None
-    markers = story_markers(engine(), measure, places=place)
+    # The panel's selected stories (Most Significant Change) first.
+    markers = selected_first(engine(), story_markers(engine(), measure, places=place))
     if highlight is not None:
         # The story being read first, so it is the marker a reader's eye finds.
         markers = markers.sort(pl.col("story_id") != highlight, "period")
@@ -128,7 +130,10 @@ def stories_on_chart(markers: pl.DataFrame, key: str) -> None:
     chosen = st.selectbox(
         "Read a story",
         list(by_id),
-        format_func=lambda i: f"{period(by_id[i]['period'], style='short')}: {by_id[i]['title']}",
+        format_func=lambda i: (
+            f"{period(by_id[i]['period'], style='short')}: {by_id[i]['title']}"
+            + (" (chosen by the panel)" if by_id[i].get("selected") else "")
+        ),
         key=key,
     )
     show_story(read_story(engine(), chosen))

@@ -36,6 +36,9 @@ def _register() -> None:
     from qi.cli.pdsa import pdsa
 
     main.add_command(pdsa)
+    from qi.cli.surveys import answers
+
+    main.add_command(answers)
 
 
 _register()

@@ -197,7 +197,10 @@ def _definitions_command(section: str) -> click.Group:
     import_.help = f"Add or update {section} from a CSV or YAML FILE (all or nothing).\n\n" + (
         "Columns: code, name, kind (count, rate, proportion, continuous, time_between, "
         "cases_between), improvement (up, down, neither), frequency (week, month, quarter, "
-        "year); optional definition, unit, multiplier, target, chart, rule_set."
+        "year); optional definition, unit, multiplier, target, chart, rule_set, purpose "
+        "(need, outcome, performance, improvement), domains (outcome domains, separated by "
+        "';'), statutory_source; for a measure made from survey answers: question, voice, "
+        "minimum_answers."
         if section == "measures"
         else "Columns: code, name, type (lsoa, ward, locality, local_authority, icb, sub_icb, "
         "trust, region, pcn, practice, other); optional parent (a place code), gss_code."

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from qi.demo.ae import AE_FILE, ae_observations
 from qi.demo.annotations import ANNOTATIONS
+from qi.demo.outcomes import EXPERIENCE_MEASURES, load_outcomes
 from qi.demo.partnership import (
     AE_INITIATIVE,
     ICB,
@@ -139,8 +140,9 @@ def load_demo(engine: Engine, actor: str = "demo") -> DemoSummary:
     write_change_ideas(engine, actor)  # qi.demo.pdsa: the change ideas and their PDSA cycles
     stories_added = _write_stories(engine, actor)
     meetings_added, actions_added = _write_meeting(engine, actor)
+    load_outcomes(engine, actor)  # purposes, experience, selections, replies (qi.demo.outcomes)
     return DemoSummary(
-        measures=len(MEASURES),
+        measures=len(MEASURES) + len(EXPERIENCE_MEASURES),
         places=1 + len(LOCALITIES) + len(TRUSTS),
         initiatives=len(INITIATIVES) + 1,
         observations=observations,

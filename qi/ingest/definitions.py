@@ -12,11 +12,14 @@ import polars as pl
 import yaml
 from sqlalchemy import Engine
 
+from qi.ingest.purposes import validate_experience, validate_purposes
 from qi.ingest.readers import decode
 from qi.ingest.report import Problems, Report, problems_where
 from qi.store import read_measures, read_places, upsert_measures, upsert_places
 from qi.store.definitions import MEASURE_FIELDS, MEASURE_LIMITS, PLACE_FIELDS, PLACE_LIMITS
 from qi.store.errors import DefinitionChangeRefused
+from qi.store.outcomes import PURPOSE_FIELDS
+from qi.store.surveys import define_experience_measure, read_questions
 from qi.vocabulary.measures import FREQUENCIES, IMPROVEMENT, IMPROVEMENT_ALIASES, MEASURE_KINDS
 from qi.vocabulary.places import PLACE_TYPES
 
@@ -188,7 +191,11 @@ def validate_measures(frame: pl.DataFrame, problems: Problems) -> pl.DataFrame:
             "give the largest value the measure can plausibly take, or leave it blank",
         )
     )
-    return frame.with_columns(pl.col("multiplier").fill_null(1.0)).select("_row", *MEASURE_FIELDS)
+    frame = validate_purposes(frame, problems)
+    purposes = [f for f in PURPOSE_FIELDS if f in frame.columns]
+    return frame.with_columns(pl.col("multiplier").fill_null(1.0)).select(
+        "_row", *MEASURE_FIELDS, *purposes
+    )
 
 
 def validate_places(frame: pl.DataFrame, known: pl.DataFrame, problems: Problems) -> pl.DataFrame:
@@ -296,6 +303,12 @@ def import_definitions(
     report.rows_read = frame.height
     if section == "measures":
         valid = validate_measures(frame, problems)
+        # A measure made from survey answers (its kind as validated: a word, lower case).
+        experience = validate_experience(
+            frame.with_columns(valid.get_column("code"), valid.get_column("kind")),
+            read_questions(engine).get_column("code").to_list(),
+            problems,
+        )
         _changes(valid, read_measures(engine), MEASURE_FIELDS, problems)
     else:
         valid = validate_places(frame, read_places(engine), problems)
@@ -306,6 +319,10 @@ def import_definitions(
     try:
         if section == "measures":
             report.added = upsert_measures(engine, valid.drop("_row"), actor=actor, force=force)
+            for made in experience.iter_rows(named=True):
+                define_experience_measure(
+                    engine, made["code"], made["question"], made["voice"], made["minimum_answers"]
+                )
         else:
             report.added = upsert_places(engine, valid.drop("_row"), actor=actor)
     except DefinitionChangeRefused as refused:

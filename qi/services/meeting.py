@@ -21,6 +21,7 @@ import polars as pl
 from sqlalchemy import Engine
 
 from qi.services.effects import EffectAt, effects_at_change_points
+from qi.services.feedback import selected_first
 from qi.services.pdsa import cycles_ended
 from qi.services.review import MeasureView, ReviewError, measure_view
 from qi.services.since import Since, since
@@ -298,7 +299,8 @@ def _stories(engine: Engine, measures: list[str], places: list[str]) -> pl.DataF
     details = read_stories(engine, ids=found.get_column("story_id").unique().to_list()).select(
         pl.col("id").alias("story_id"), "narrative", "told_on", "anonymised", "consent_recorded"
     )
-    return found.join(details, on="story_id", how="left")
+    # The panel's selected stories (Most Significant Change) come first, here and in the pack.
+    return selected_first(engine, found.join(details, on="story_id", how="left")).drop("selected")
 
 
 def _actions(

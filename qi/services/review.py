@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 
 from qi.charts import Chart, default_chart, spc
 from qi.charts.changepoints import candidate_change_points
+from qi.services.experience import unjudged_months
 from qi.store.annotations import phase_starts_and_exclusions, read_annotations
 from qi.store.definitions import read_measures
 from qi.store.observations import read_series
@@ -138,6 +139,8 @@ def measure_view(
     )
     annotations = _annotations(engine, measure, shown, start, end)
     phases, exclusions = phase_starts_and_exclusions(annotations, shown)
+    # An experience measure's months with too few answers: shown, not judged.
+    exclusions = pl.concat([exclusions, unjudged_months(engine, measure, series)]).unique()
     phases = _on_charted_periods(phases, series)
     charted = _chart(series, definition, chart, rules, phases, exclusions)
     suggestions = candidate_change_points(charted.points, by=SERIES, period="period").join(

@@ -17,6 +17,7 @@ from qi.store.frames import read_frame
 from qi.store.history import record_versions
 from qi.store.limits import check_lengths, column_limits
 from qi.store.models import Initiative, InitiativePlace, Measure, Observation, Place
+from qi.store.outcomes import write_purposes
 
 MEASURE_FIELDS = (
     "code",
@@ -125,6 +126,8 @@ def upsert_measures(
 ) -> int:
     """Insert new measures and update changed ones (matched by code); returns how many were
     written (an unchanged measure is not). Each written measure gets a version (who, when).
+    Columns ``purpose``, ``statutory_source`` and ``domains`` (a list), when given, are written
+    in the same transaction (``qi.store.outcomes``).
 
     Changing a measure's kind, frequency or unit while observations are stored for it is
     refused (``DefinitionChangeRefused``, nothing written, the consequences stated) unless
@@ -171,7 +174,7 @@ def upsert_measures(
         if refused and not force:
             raise DefinitionChangeRefused(refused)
         if not new and not changed:
-            return 0
+            return write_purposes(connection, measures)  # purpose and domains (0008)
         connection.execute(statement, [row | stamp for row in new + changed])
         ids = dict(
             connection.execute(
@@ -187,6 +190,7 @@ def upsert_measures(
             ]
             if chosen:
                 record_versions(connection, Measure, chosen, change, who, when)
+        write_purposes(connection, measures)  # purpose and domains (0008)
     return len(new) + len(changed)
 
 

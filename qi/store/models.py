@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from qi.vocabulary.measures import FREQUENCIES, IMPROVEMENT, MEASURE_KINDS
+from qi.vocabulary.outcomes import PURPOSES, RESPONSE_KINDS, SCALES, SELECTION_STATUSES
 from qi.vocabulary.pdsa import CYCLE_OUTCOMES, CYCLE_STATUSES
 from qi.vocabulary.places import PLACE_TYPES
 from qi.vocabulary.stories import DOMAINS, PARTICIPATION, VOICES
@@ -523,3 +524,164 @@ class AnnotationCycle(Base):
     pdsa_cycle_id: Mapped[int] = mapped_column(ForeignKey("pdsa_cycles.id", ondelete="CASCADE"))
     linked_by: Mapped[str] = mapped_column(String(128))
     linked_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+# --- outcomes and experience (migration 0008) ---------------------------------------------------
+
+
+class MeasurePurpose(Base):
+    """Why a measure is measured (need, outcome, performance, improvement) and, for a
+    performance measure, its statutory source. Its target is the measure's own."""
+
+    __tablename__ = "measure_purposes"
+    __table_args__ = (
+        CheckConstraint(_one_of("purpose", PURPOSES.codes), name="ck_measure_purposes_purpose"),
+    )
+
+    measure_id: Mapped[int] = mapped_column(
+        ForeignKey("measures.id", ondelete="CASCADE"), primary_key=True
+    )
+    purpose: Mapped[str] = mapped_column(String(16))
+    statutory_source: Mapped[str | None] = mapped_column(Text)
+
+
+class MeasureDomain(Base):
+    """An outcome domain a measure speaks to (a measure may speak to several)."""
+
+    __tablename__ = "measure_domains"
+    __table_args__ = (CheckConstraint(_one_of("domain", tuple(DOMAINS)), name="ck_measure_domain"),)
+
+    measure_id: Mapped[int] = mapped_column(
+        ForeignKey("measures.id", ondelete="CASCADE"), primary_key=True
+    )
+    domain: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class Question(Base):
+    """A survey question: its code, wording, answer scale and the answer numbers (comma-separated)
+    that count as positive. The bank qi starts with is stored by the migration."""
+
+    __tablename__ = "questions"
+    __table_args__ = (CheckConstraint(_one_of("scale", tuple(SCALES)), name="ck_questions_scale"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    wording: Mapped[str] = mapped_column(Text)
+    scale: Mapped[str] = mapped_column(String(16))
+    positive: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class SurveyAnswer(Base):
+    """One answer to one question at a place on a day: the answer's number on the question's
+    scale (0: an answer that is not counted, such as "Don't know"), whose voice, a breakdown."""
+
+    __tablename__ = "survey_answers"
+    __table_args__ = (
+        CheckConstraint(
+            f"voice IS NULL OR {_one_of('voice', tuple(VOICES))}", name="ck_survey_answers_voice"
+        ),
+        Index("ix_survey_answers_question_place", "question_id", "place_id", "answered_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
+    place_id: Mapped[int] = mapped_column(ForeignKey("places.id"))
+    answered_on: Mapped[date] = mapped_column(Date)
+    answer: Mapped[int] = mapped_column(Integer)
+    voice: Mapped[str | None] = mapped_column(String(32))
+    breakdown: Mapped[str | None] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ExperienceMeasure(Base):
+    """A measure made from answers: positive answers over all counted answers to one question,
+    per place and month (of one voice, or every voice when NULL). Months with fewer than
+    ``minimum_answers`` are shown but not judged."""
+
+    __tablename__ = "experience_measures"
+    __table_args__ = (
+        CheckConstraint(
+            f"voice IS NULL OR {_one_of('voice', tuple(VOICES))}",
+            name="ck_experience_measures_voice",
+        ),
+        CheckConstraint("minimum_answers >= 1", name="ck_experience_measures_minimum"),
+    )
+
+    measure_id: Mapped[int] = mapped_column(
+        ForeignKey("measures.id", ondelete="CASCADE"), primary_key=True
+    )
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
+    voice: Mapped[str | None] = mapped_column(String(32))
+    minimum_answers: Mapped[int] = mapped_column(Integer)
+
+
+class StorySelection(Base):
+    """Most Significant Change: a panel shortlisted or selected a story for an outcome domain
+    and period (``period_start`` to ``period_end``), and why."""
+
+    __tablename__ = "story_selections"
+    __table_args__ = (
+        CheckConstraint(_one_of("domain", tuple(DOMAINS)), name="ck_story_selections_domain"),
+        CheckConstraint(
+            _one_of("status", SELECTION_STATUSES.codes), name="ck_story_selections_status"
+        ),
+        Index("ix_story_selections_story", "story_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    panel: Mapped[str] = mapped_column(String(255))
+    domain: Mapped[str] = mapped_column(String(32))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    why: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class FeedbackResponse(Base):
+    """ "You said, we did": what changed because of a story (linked to an annotation or a
+    meeting's action or decision), or why nothing could change yet; and when and how it was
+    told back to the people who said it."""
+
+    __tablename__ = "feedback_responses"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", RESPONSE_KINDS.codes), name="ck_feedback_responses_kind"),
+        Index("ix_feedback_responses_story", "story_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    annotation_id: Mapped[int | None] = mapped_column(ForeignKey("annotations.id"))
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id"))
+    told_back_on: Mapped[date | None] = mapped_column(Date)
+    told_back_how: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ParticipationLevel(Base):
+    """The partnership's level of participation (Shier's five levels, as stories use) in one
+    quarter, with the evidence; for one initiative, or the whole partnership when NULL."""
+
+    __tablename__ = "participation_levels"
+    __table_args__ = (
+        CheckConstraint(
+            _one_of("level", tuple(PARTICIPATION)), name="ck_participation_levels_level"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    initiative_id: Mapped[int | None] = mapped_column(ForeignKey("initiatives.id"))
+    quarter: Mapped[date] = mapped_column(Date)
+    level: Mapped[str] = mapped_column(String(32))
+    evidence: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime)

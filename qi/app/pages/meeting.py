@@ -13,10 +13,12 @@ import streamlit as st
 
 from qi.app.context import engine, initiatives, open_measure, place_names, series_index
 from qi.app.errors import StoreError, said
+from qi.app.navigation import page_path
 from qi.app.pdsa_panel import ended_cycles
 from qi.app.widgets import plain, show_notice
 from qi.render.icons import icon_data_url
 from qi.render.pack import board_pack
+from qi.services.feedback import waiting_summary
 from qi.services.meeting import icon_key, meeting_review
 from qi.services.review import ReviewError
 from qi.store.meetings import (
@@ -479,3 +481,19 @@ record(review, initiative, place)
 
 st.header("Board pack", divider="grey")
 pack_downloads(review, subject, since_day)
+
+# --- inputs waiting for a reply (issue 15; a block of its own) ----------------------------------
+st.header("Waiting for a reply", divider="grey")
+_waiting = waiting_summary(engine(), date.today(), place=place, initiative=initiative)
+if _waiting.count:
+    st.markdown(
+        plain(
+            f"{count(_waiting.count, 'input')} from children, young people, families or "
+            f"communities still wait for a reply; the longest for {_waiting.longest_days} days."
+        )
+    )
+    st.page_link(
+        page_path("you_said.py"), label="Reply on You said, we did", icon=":material/campaign:"
+    )
+else:
+    st.caption("Everything children, young people and families told us has a reply.")

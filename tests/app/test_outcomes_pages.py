@@ -1,0 +1,71 @@
+"""The Outcomes and You said, we did pages, run by Streamlit's AppTest on the demo database."""
+
+from datetime import date
+
+from qi.store import open_store
+from qi.store.feedback import read_responses, waiting_inputs
+
+from .test_pages import open_page, texts
+
+CALDERDALE = "E08000033"
+
+
+def test_outcomes_show_each_domain_by_place_with_icons_measures_and_the_panels_story(demo_url):
+    at = open_page("outcomes.py")
+    picker = at.selectbox(key="qi.outcomes.initiative")
+    picker.select_index(len(picker.options) - 1).run()  # every place
+    assert not at.exception, at.exception
+    headers = [h.value for h in at.header]
+    assert headers == [
+        "Healthy",
+        "Happy",
+        "Safe",
+        "Socially connected",
+        "Supported to learn, grow and develop",
+    ]
+    shown = texts(at)
+    assert "EHC plans issued within 20 weeks (%)" in shown
+    assert "Treated fairly and with respect (%)" in shown
+    assert "**Chosen by the panel:** Illustrative: a form that doesn't sound like a doctor" in shown
+    # Icons carry their meaning in words (alt text and caption).
+    assert "![Common cause variation]" in shown or "Common cause" in shown
+    cells = [c for c in at.get("flex_container") if "qi-outcome-safe-" in str(c.proto)]
+    assert cells or "Calderdale" in shown
+
+
+def test_an_initiative_narrows_the_places(demo_url):
+    at = open_page("outcomes.py")
+    at.selectbox(key="qi.outcomes.initiative").set_value("Early support for emotional wellbeing")
+    at.run()
+    shown = texts(at)
+    assert "Kirklees" in shown and "Calderdale" in shown and "Bradford" not in shown
+
+
+def test_you_said_we_did_counts_what_waits_and_records_a_reply(demo_url):
+    at = open_page("you_said.py")
+    at.selectbox(key="qi.you_said.initiative").set_value("Best Start: healthy under-fives").run()
+    assert not at.exception, at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Waiting for a reply"] == "1"
+    shown = texts(at)
+    assert "**Not yet:** Leeds has no evening advice line yet" in shown
+    assert "So far we have made it to level 3 of 5" in shown
+    at.text_area[0].input("We moved the drop-in to Saturdays because you asked.")
+    at.button[0].click().run()  # the form's submit button
+    assert not at.exception, at.exception
+    engine = open_store(demo_url)
+    assert (
+        waiting_inputs(engine, date.today(), initiative="Best Start: healthy under-fives").height
+        == 0
+    )
+    assert (
+        "We moved the drop-in to Saturdays because you asked."
+        in read_responses(engine)["text"].to_list()
+    )
+    assert {m.label: m.value for m in at.metric}["Waiting for a reply"] == "0"
+
+
+def test_the_meeting_view_says_how_many_inputs_wait_for_a_reply(demo_url):
+    at = open_page("meeting.py")
+    shown = texts(at)
+    assert "1 input from children, young people, families or communities still wait" in shown
