@@ -22,7 +22,8 @@ from sqlalchemy import Engine
 
 from qi.services.review import MeasureView, ReviewError, measure_view
 from qi.services.since import Since, since
-from qi.store.definitions import read_measures, read_places
+from qi.store import clock
+from qi.store.definitions import initiative_measures, read_measures, read_places
 from qi.store.meetings import last_meeting, read_actions
 from qi.store.observations import read_series
 from qi.store.stories import read_stories, story_markers
@@ -189,6 +190,20 @@ class MeetingReview:
         return found
 
 
+def previous_meeting(
+    engine: Engine,
+    *,
+    initiative: str | None = None,
+    place: str | None = None,
+    today: date | None = None,
+) -> dict | None:
+    """The meeting "since the last meeting" counts from: the latest of this initiative or place
+    held before ``today`` (the store's clock's day by default). Today's meeting, once recorded,
+    is the one being held, so recording it never hides the news it is about."""
+    day = today if today is not None else clock.now().date()
+    return last_meeting(engine, initiative=initiative, place=place, before=day)
+
+
 def meeting_review(
     engine: Engine,
     *,
@@ -200,20 +215,29 @@ def meeting_review(
 ) -> MeetingReview:
     """Gather a meeting's view of an initiative (by name) or a place (by code).
 
-    The measures are those with data at its places (or ``measures``). Without ``since_day``,
-    what is new is counted from the day of the last meeting of this initiative or place, if
-    there was one (``last_meeting_default``). Raises ``ReviewError`` for unknown names.
+    The measures are an initiative's own (``qi.store.initiative_measures``), or for a place
+    alone those with data there; ``measures`` narrows them. Without ``since_day``, what is new
+    is counted from the day of the previous meeting of this initiative or place
+    (``previous_meeting``), if there was one (``last_meeting_default``). Raises
+    ``ReviewError`` for unknown names.
     """
     if initiative is None and place is None:
         raise ReviewError("a meeting reviews an initiative or a place; give one of them")
     try:
-        series = read_series(engine, measures=measures, places=place, initiative=initiative).select(
-            "measure", "place"
+        if initiative is not None:
+            own = initiative_measures(engine, initiative)
+            measures = [c for c in measures if c in own] if measures is not None else own
+        series = (
+            read_series(engine, measures=measures, places=place, initiative=initiative).select(
+                "measure", "place"
+            )
+            if measures is None or measures
+            else pl.DataFrame(schema={"measure": pl.String, "place": pl.String})
         )
     except LookupError as error:
         raise ReviewError(str(error)) from None
     places = sorted(series.get_column("place").unique().to_list())
-    codes = list(measures) if measures is not None else sorted(series["measure"].unique())
+    codes = sorted(series["measure"].unique())
     views = {code: measure_view(engine, code, places=places) for code in codes if places}
     definitions = read_measures(engine)
     summaries = [v.summary for v in views.values() if v.summary.height]
@@ -228,7 +252,7 @@ def meeting_review(
         c: v for c, v in views.items() if c not in order
     }
     if since_day is None and last_meeting_default:
-        previous = last_meeting(engine, initiative=initiative, place=place)
+        previous = previous_meeting(engine, initiative=initiative, place=place)
         since_day = previous["held_on"] if previous else None
     news = (
         since(engine, since_day, views, initiative=initiative, places=places)
@@ -294,7 +318,7 @@ def _actions(
 ) -> pl.DataFrame:
     actions = read_actions(engine, initiative=initiative, place=place)
     if since_day is None:
-        previous = last_meeting(engine, initiative=initiative, place=place)
+        previous = previous_meeting(engine, initiative=initiative, place=place)
         since_day = previous["held_on"] if previous else None
     recent = pl.col("held_on") >= since_day if since_day is not None else pl.lit(False)
     return actions.filter((pl.col("status") == "open") | recent)
