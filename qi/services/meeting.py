@@ -23,9 +23,14 @@ from sqlalchemy import Engine
 from qi.services.review import MeasureView, ReviewError, measure_view
 from qi.services.since import Since, since
 from qi.store import clock
-from qi.store.definitions import initiative_measures, read_measures, read_places
+from qi.store.definitions import (
+    initiative_measures,
+    read_initiatives,
+    read_measures,
+    read_places,
+)
 from qi.store.meetings import last_meeting, read_actions
-from qi.store.observations import read_series
+from qi.store.observations import read_series, read_series_index
 from qi.store.stories import read_stories, story_markers
 from qi.text.reading import reading
 from qi.vocabulary.points import ICON_LABELS, NO_ASSURANCE_ICON, NO_VARIATION_ICON
@@ -188,6 +193,40 @@ class MeetingReview:
         if place is not None:
             found = found.filter(pl.col("place").is_null() | (pl.col("place") == place))
         return found
+
+
+@dataclass(frozen=True)
+class Subjects:
+    """What a meeting can review: the initiatives (names, oldest first) and the places with
+    data (code to name, by name)."""
+
+    initiatives: list[str]
+    places: dict[str, str]
+
+    def only_one(self) -> tuple[str | None, str | None] | None:
+        """(initiative, place) when there is exactly one thing to review, else None."""
+        if len(self.initiatives) == 1:
+            return self.initiatives[0], None
+        if not self.initiatives and len(self.places) == 1:
+            return None, next(iter(self.places))
+        return None
+
+    def sentence(self) -> str:
+        """Every initiative and place, for someone choosing one."""
+        initiatives = "; ".join(repr(n) for n in self.initiatives) or "none yet"
+        places = "; ".join(f"{c} ({n})" for c, n in self.places.items()) or "none with data yet"
+        return f"the initiatives are: {initiatives}. The places with data are: {places}"
+
+
+def review_subjects(engine: Engine) -> Subjects:
+    """The initiatives and the places with data that a meeting can review."""
+    names = dict(read_places(engine).select("code", "name").iter_rows())
+    with_data = set(read_series_index(engine).get_column("place"))
+    places = sorted(with_data, key=lambda c: (names.get(c, c), c))
+    return Subjects(
+        initiatives=read_initiatives(engine).get_column("name").to_list(),
+        places={c: names.get(c, c) for c in places},
+    )
 
 
 def previous_meeting(

@@ -325,11 +325,12 @@ def link_measures(engine: Engine, initiative: str, measures: list[str]) -> int:
         ).scalar()
         if initiative_id is None:
             known = connection.execute(select(Initiative.name).order_by(Initiative.id)).scalars()
-            raise LookupError(
-                f"unknown initiative {initiative!r}; the initiatives are: "
-                f"{', '.join(known) or 'none yet'}"
-            )
+            raise LookupError(_unknown_initiative(initiative, list(known)))
         return _link(connection, initiative_id, measures)
+
+
+def _unknown_initiative(name: str, known: list[str]) -> str:
+    return f"unknown initiative {name!r}; the initiatives are: {', '.join(known) or 'none yet'}"
 
 
 def _link(connection, initiative_id: int, measures: list[str]) -> int:
@@ -437,9 +438,10 @@ def read_initiatives(engine: Engine) -> pl.DataFrame:
 def initiative_measures(engine: Engine, initiative: str) -> list[str]:
     """The codes of an initiative's measures, in code order; ``LookupError`` for an unknown
     initiative."""
-    found = read_initiatives(engine).filter(pl.col("name") == initiative)
+    every = read_initiatives(engine)
+    found = every.filter(pl.col("name") == initiative)
     if found.height == 0:
-        raise LookupError(f"unknown initiative: {initiative}")
+        raise LookupError(_unknown_initiative(initiative, every["name"].to_list()))
     return found.get_column("measures")[0].to_list()
 
 

@@ -16,7 +16,7 @@ from PIL import Image
 from qi.cli import main
 from qi.render.pack import board_pack
 from qi.services.meeting import meeting_review
-from qi.store import connect, upgrade
+from qi.store import add_initiative, connect, upgrade
 from qi.store.stories import add_story
 from tests.partnership import INITIATIVE, build
 
@@ -152,14 +152,34 @@ def test_qi_report_writes_the_pack_and_the_pngs(database, tmp_path):
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        ([], "say which initiative or place"),
-        (["--initiative", "Nope"], "unknown initiative: Nope"),
+        (
+            [],
+            "--place CODE: the initiatives are: 'Healthy Start'; 'Other'. The places with data "
+            "are: RXX (Trust RXX); RYY (Trust RYY); RZZ (Trust RZZ)",
+        ),
+        (["--initiative", "Nope"], "unknown initiative 'Nope'; the initiatives are: Healthy"),
         (["--place", "RXX", "--since", "June"], "is not a date; write it as YYYY-MM-DD"),
     ],
 )
 def test_qi_report_says_what_is_wrong(database, tmp_path, arguments, message):
+    engine = connect(database)
+    add_initiative(engine, "Other", ["RZZ"])  # two initiatives: which one is for the user to say
+    engine.dispose()
     result = CliRunner().invoke(
         main, ["report", "--db", database, "--out", str(tmp_path / "x.pdf"), *arguments]
     )
     assert result.exit_code in (1, 2)
     assert message in result.output
+
+
+def test_qi_report_makes_the_pack_of_the_only_initiative_when_none_is_named(tmp_path):
+    url = f"sqlite:///{tmp_path / 'qi.sqlite'}"
+    engine = connect(url)
+    upgrade(engine)
+    build(engine)
+    engine.dispose()
+    out = tmp_path / "pack.pdf"
+    result = CliRunner().invoke(main, ["report", "--db", url, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "2 measures" in result.output
+    assert INITIATIVE in pdf_text(out)
