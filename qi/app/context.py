@@ -130,13 +130,14 @@ def _scope_from_link() -> None:
     params = st.query_params
     if "measure" not in params or "place" not in params:
         return
-    st.session_state[SCOPE] = {
+    scope = {
         "initiative": params.get("initiative"),
         "measure": params["measure"],
         "place": params["place"],
     }
-    for name in ("initiative", "measure", "place"):
-        st.session_state.pop(f"qi.pick.{name}", None)
+    st.session_state[SCOPE] = scope
+    for name, value in scope.items():  # the pickers' own state too: None is "every place"
+        st.session_state[f"qi.pick.{name}"] = value
     st.query_params.clear()
 
 
@@ -144,9 +145,7 @@ def _pick(name: str, label: str, options: list, format_func, column, **kwargs):
     """A selectbox whose choice is kept in the shared scope, surviving other pages' runs."""
     stored = st.session_state.setdefault(SCOPE, {})
     key = f"qi.pick.{name}"
-    # A missing key is not the option None ("every place"): a link clears the keys so the
-    # scope it stored is the one shown.
-    if key not in st.session_state or st.session_state[key] not in options:
+    if st.session_state.get(key) not in options:
         st.session_state[key] = stored.get(name) if stored.get(name) in options else options[0]
     chosen = column.selectbox(label, options, format_func=format_func, key=key, **kwargs)
     stored[name] = chosen
