@@ -424,10 +424,10 @@ def pack_downloads(review, subject: str, since_day: date | None) -> None:
     titles = _measure_names(review)
     st.markdown("**Each chart as a PNG**")
     columns = st.columns(3)
-    for index, (code, png) in enumerate(pack.charts.items()):
+    for index, code in enumerate(pack.alt_texts):
         columns[index % 3].download_button(
             titles.get(code, code),
-            png,
+            lambda code=code: pack.chart_png(code),  # drawn when asked for
             f"{code}.png",
             "image/png",
             on_click="ignore",
