@@ -667,7 +667,7 @@ def _actions(pdf: _Pack, review: MeetingReview, today: date) -> None:
         return
     intro = (
         "Open actions carried forward from earlier meetings, and what recent meetings decided. "
-        f"Overdue: open past its due day on {period(today, 'day')}."
+        f"An open action past its due day on {period(today, 'day')} is marked overdue."
     )
     y = pdf.block(MARGIN, y, BODY_W, intro, size=10, colour=GREY) + 2
     widths = list(ACTION_WIDTHS)
