@@ -7,7 +7,8 @@ without that widget runs, and the scope must survive a visit to another page. An
 meeting view) links to a chart with ``chart_href()`` or ``chart_query()``.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from urllib.parse import urlencode
 
 import polars as pl
@@ -15,6 +16,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from qi.app.navigation import PAGES, page_path
+from qi.services.meeting import MeetingReview, meeting_review, review_actions
 from qi.store import (
     database_url,
     open_store,
@@ -23,6 +25,7 @@ from qi.store import (
     read_places,
     read_series_index,
 )
+from qi.store.marks import read_change_marks
 
 MEASURES_URL = next(p.url_path for p in PAGES if p.script == "measures.py")
 SCOPE = "qi.scope"  # {"initiative": str | None, "measure": str, "place": str}
@@ -99,6 +102,24 @@ def measure_definition(code: str) -> dict:
 
 def measure_names() -> dict[str, str]:
     return dict(measures().select("code", "name").iter_rows())
+
+
+# --- a meeting's review -----------------------------------------------------------------------
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _meeting_review(
+    url: str, initiative: str | None, place: str | None, since_day: date | None, marks: tuple
+) -> MeetingReview:
+    return meeting_review(_engine(url), initiative=initiative, place=place, since_day=since_day)
+
+
+def meeting(initiative: str | None, place: str | None, since_day: date | None) -> MeetingReview:
+    """``meeting_review()`` computed once while the data it shows stay the same (the store's
+    change marks), shared by every session; its actions are read afresh on every run."""
+    url = database_url()
+    review = _meeting_review(url, initiative, place, since_day, read_change_marks(engine()))
+    return replace(review, actions=review_actions(engine(), initiative, place, review.since))
 
 
 # --- the scope a user has chosen ----------------------------------------------------------------

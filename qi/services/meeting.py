@@ -84,8 +84,12 @@ def summary_matrix(
     frame = summary.join(names, on="measure", how="left").with_columns(
         pl.col("variation_icon").cast(pl.String), pl.col("assurance_icon").cast(pl.String)
     )
+    by_series = (
+        points.partition_by(SERIES, as_dict=True, maintain_order=True) if points.height else {}
+    )
+    empty = points.clear()
     readings = [
-        reading(row, _series(points, row["measure"], row["place"]), "period", row["unit"])
+        reading(row, by_series.get((row["measure"], row["place"]), empty), "period", row["unit"])
         for row in frame.iter_rows(named=True)
     ]
     frame = frame.with_columns(
@@ -113,10 +117,6 @@ def summary_matrix(
     )
     frame = frame.with_columns(cell_rank.min().over("measure").alias("_rank"))
     return frame.sort("_rank", "measure_name", "measure", "place").select(list(MATRIX_SCHEMA))
-
-
-def _series(points: pl.DataFrame, measure: str, place: str) -> pl.DataFrame:
-    return points.filter((pl.col("measure") == measure) & (pl.col("place") == place))
 
 
 def matrix_grid(matrix: pl.DataFrame, places: Sequence[str] | None = None) -> pl.DataFrame:
@@ -306,7 +306,7 @@ def meeting_review(
         views=views,
         matrix=matrix,
         stories=_stories(engine, list(views), places),
-        actions=_actions(engine, initiative, place, since_day),
+        actions=review_actions(engine, initiative, place, since_day),
         since=since_day,
         news=news,
         measures=definitions.filter(pl.col("code").is_in(list(views))),
@@ -352,9 +352,11 @@ def _stories(engine: Engine, measures: list[str], places: list[str]) -> pl.DataF
     return found.join(details, on="story_id", how="left")
 
 
-def _actions(
+def review_actions(
     engine: Engine, initiative: str | None, place: str | None, since_day: date | None
 ) -> pl.DataFrame:
+    """The actions a review lists: every open one of this initiative or place, and what was
+    recorded at meetings held on or after ``since_day`` (default: the previous meeting's)."""
     actions = read_actions(engine, initiative=initiative, place=place)
     if since_day is None:
         previous = previous_meeting(engine, initiative=initiative, place=place)

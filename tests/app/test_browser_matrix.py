@@ -153,7 +153,8 @@ def test_the_matrix_fits_one_screen_and_each_cell_opens_its_series(server):
             idle(page)
             choose(page, "Initiative", EARLY_SUPPORT)
             idle(page)
-            page.get_by_text("Each measure in detail").click()
+            choose(page, "Each measure in detail: its readings by place", REFERRALS_NAME)
+            idle(page)
             card = page.locator('[class*="st-key-qi-measure-card-"]').filter(
                 has_text=REFERRALS_NAME
             )

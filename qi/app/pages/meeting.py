@@ -16,6 +16,7 @@ from qi.app.context import (
     chart_query,
     engine,
     initiatives,
+    meeting,
     place_names,
     series_index,
 )
@@ -25,7 +26,7 @@ from qi.app.widgets import plain, show_notice
 from qi.render.icons import icon_data_url
 from qi.render.matrix import matrix_html
 from qi.render.pack import board_pack
-from qi.services.meeting import icon_key, meeting_review, previous_meeting
+from qi.services.meeting import icon_key, previous_meeting
 from qi.services.review import ReviewError
 from qi.store.meetings import (
     ACTION_KIND_WORDS,
@@ -95,11 +96,21 @@ def summary(review, initiative: str | None) -> None:
 
 
 def detail(review, initiative: str | None) -> None:
-    """A card per measure: each place's icons in words, latest value, target and reading."""
+    """The card of the measure chosen: each place's icons in words, latest value, target and
+    reading (one at a time: a partnership's every card would not fit one page run)."""
     matrix = review.matrix
     if matrix.height == 0:
         return
-    for index, code in enumerate(matrix.get_column("measure").unique(maintain_order=True)):
+    titles = dict(matrix.select("measure", "measure_name").iter_rows())
+    chosen = st.selectbox(
+        "Each measure in detail: its readings by place",
+        [None, *titles],
+        format_func=lambda c: "Choose a measure" if c is None else titles[c],
+        key=f"qi.meeting.detail.{review.title}",
+    )
+    if chosen is None:
+        return
+    for index, code in enumerate([chosen]):
         cells = matrix.filter(pl.col("measure") == code)
         first = cells.row(0, named=True)
         signalling = cells.filter(pl.col("special_cause")).height
@@ -484,7 +495,7 @@ else:
 
 try:
     with st.spinner("Reading every measure..."):
-        review = meeting_review(engine(), initiative=initiative, place=place, since_day=since_day)
+        review = meeting(initiative, place, since_day)
 except ReviewError as error:
     st.error(f"This review cannot be shown: {error}")
     st.stop()
@@ -496,8 +507,7 @@ st.caption(
 )
 summary(review, initiative)
 
-with st.expander("Each measure in detail: readings by place", icon=":material/view_agenda:"):
-    detail(review, initiative)
+detail(review, initiative)
 
 st.header("Since the last meeting", divider="grey")
 news(review)
