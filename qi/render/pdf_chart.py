@@ -204,13 +204,14 @@ def draw_series(
     if len(line) > 1:
         pdf.polyline(line)
     pdf.set_line_width(0.15)
-    kinds = points.get_column("point_type").cast(pl.String).to_list()
-    excluded = points.get_column("excluded").to_list()
-    for (x, y), kind, out in zip(line, kinds, excluded, strict=False):
-        colour = _rgb(POINT_TYPE_COLOURS.get(kind or "", "#A6A6A6"))
-        pdf.set_draw_color(*colour)
-        pdf.set_fill_color(*((255, 255, 255) if out else colour))
-        pdf.circle(x, y, DOT_MM, style="FD")
+    dots = points.select(
+        "period", "value", pl.col("point_type").cast(pl.String), "excluded"
+    ).filter(pl.col("value").is_not_null())
+    for when, value, kind, out in dots.iter_rows():
+        ink = _rgb(POINT_TYPE_COLOURS.get(kind or "", "#A6A6A6"))
+        pdf.set_draw_color(*ink)
+        pdf.set_fill_color(*((255, 255, 255) if out else ink))
+        pdf.circle(x_of(when.toordinal()), y_of(value), DOT_MM, style="FD")
 
 
 def _fit(pdf: FPDF, text: str, width: float) -> str:

@@ -7,6 +7,7 @@ Icons always carry their meaning in words. Text people typed is shown as plain t
 """
 
 from datetime import date, timedelta
+from functools import partial
 
 import polars as pl
 import streamlit as st
@@ -438,7 +439,7 @@ def pack_downloads(review, subject: str, since_day: date | None) -> None:
     for index, code in enumerate(pack.alt_texts):
         columns[index % 3].download_button(
             titles.get(code, code),
-            lambda code=code: pack.chart_png(code),  # drawn when asked for
+            partial(pack.chart_png, code),  # drawn when asked for
             f"{code}.png",
             "image/png",
             on_click="ignore",
