@@ -232,3 +232,21 @@ def test_the_board_pack_is_a_pdf_with_a_png_per_chart(demo_url):
     assert any(label.startswith("Board pack, PDF") for label in labels)
     assert "Breastfeeding at 6-8 weeks (%)" in labels  # a PNG per chart
     assert all(png.startswith(b"\x89PNG") for png in pack.charts.values())
+
+
+def test_home_the_meeting_view_and_the_pack_show_an_initiatives_own_measures(demo_url):
+    from qi.render.pack import board_pack
+    from qi.services.meeting import meeting_review
+
+    own = [
+        "Breastfeeding at 6-8 weeks (%)",
+        "Emergency asthma admissions, children and young people",
+        "A&E attendances of under-5s per 1,000",
+    ]
+    home = open_page("home.py")
+    [listed] = [m.value for m in home.markdown if m.value.startswith("**Measures:**")][:1]
+    assert all(plain(name) in listed for name in own)
+    assert "Referrals" not in listed  # measured at Bradford and Leeds, but not Best Start's
+    review = meeting_review(open_store(demo_url), initiative=BEST_START)
+    assert sorted(review.matrix["measure_name"].unique()) == sorted(own)
+    assert board_pack(review).pages == 1 + 1 + len(own) + 1
