@@ -166,8 +166,11 @@ def _pick(name: str, label: str, options: list, format_func, column, **kwargs):
     """A selectbox whose choice is kept in the shared scope, surviving other pages' runs."""
     stored = st.session_state.setdefault(SCOPE, {})
     key = f"qi.pick.{name}"
-    if st.session_state.get(key) not in options:
-        st.session_state[key] = stored.get(name) if stored.get(name) in options else options[0]
+    # A key Streamlit has forgotten (another page ran) is not the option None ("every place"):
+    # the stored scope decides then.
+    if key not in st.session_state or st.session_state[key] not in options:
+        kept = name in stored and stored[name] in options
+        st.session_state[key] = stored[name] if kept else options[0]
     chosen = column.selectbox(label, options, format_func=format_func, key=key, **kwargs)
     stored[name] = chosen
     return chosen

@@ -153,6 +153,8 @@ def test_the_matrix_fits_one_screen_and_each_cell_opens_its_series(server):
             idle(page)
             choose(page, "Initiative", EARLY_SUPPORT)
             idle(page)
+            expect(page.locator(".qi-matrix")).to_contain_text("Calderdale")  # its own places
+            page.screenshot(path=ARTIFACTS / "meeting-matrix-early-support.png")
             choose(page, "Each measure in detail: its readings by place", REFERRALS_NAME)
             idle(page)
             card = page.locator('[class*="st-key-qi-measure-card-"]').filter(
