@@ -65,7 +65,13 @@ def build(engine) -> dict:
     add_definitions(engine)
     define(engine, "waits", target=15.0, name="Waits over 18 weeks")
     define(engine, "asthma_admissions", name="Asthma admissions")
-    add_initiative(engine, INITIATIVE, ["RXX", "RYY"], start_date=date(2023, 1, 1))
+    add_initiative(
+        engine,
+        INITIATIVE,
+        ["RXX", "RYY"],
+        start_date=date(2023, 1, 1),
+        measures=["waits", "asthma_admissions"],
+    )
     store_values(engine, "waits", "RXX", LOW + HIGH)
     store_values(engine, "waits", "RYY", LOW + LOW)
     store_values(engine, "asthma_admissions", "RXX", HIGH + LOW)

@@ -4,16 +4,19 @@ The engine is opened once per database URL (``st.cache_resource``), which also c
 upgrades the schema. The scope (initiative, measure, place) lives in ``st.session_state`` under
 keys of its own, not only under the widgets' keys: Streamlit forgets a widget's state when a page
 without that widget runs, and the scope must survive a visit to another page. Another page (the
-meeting view) opens a chart with ``open_measure()``.
+meeting view) links to a chart with ``chart_href()`` or ``chart_query()``.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
+from urllib.parse import urlencode
 
 import polars as pl
 import streamlit as st
 from sqlalchemy import Engine
 
-from qi.app.navigation import page_path
+from qi.app.navigation import PAGES, page_path
+from qi.services.meeting import MeetingReview, meeting_review, review_actions
 from qi.store import (
     database_url,
     open_store,
@@ -22,7 +25,9 @@ from qi.store import (
     read_places,
     read_series_index,
 )
+from qi.store.marks import read_change_marks
 
+MEASURES_URL = next(p.url_path for p in PAGES if p.script == "measures.py")
 SCOPE = "qi.scope"  # {"initiative": str | None, "measure": str, "place": str}
 CATALOGUE_SECONDS = 60
 
@@ -57,7 +62,8 @@ def _initiatives(url: str) -> pl.DataFrame:
 
 
 def initiatives() -> pl.DataFrame:
-    """Initiatives (name, start_date, description, outcome_domains, places), oldest first."""
+    """Initiatives (name, start_date, description, outcome_domains, places, measures), oldest
+    first."""
     return _initiatives(database_url())
 
 
@@ -98,6 +104,24 @@ def measure_names() -> dict[str, str]:
     return dict(measures().select("code", "name").iter_rows())
 
 
+# --- a meeting's review -----------------------------------------------------------------------
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _meeting_review(
+    url: str, initiative: str | None, place: str | None, since_day: date | None, marks: tuple
+) -> MeetingReview:
+    return meeting_review(_engine(url), initiative=initiative, place=place, since_day=since_day)
+
+
+def meeting(initiative: str | None, place: str | None, since_day: date | None) -> MeetingReview:
+    """``meeting_review()`` computed once while the data it shows stay the same (the store's
+    change marks), shared by every session; its actions are read afresh on every run."""
+    url = database_url()
+    review = _meeting_review(url, initiative, place, since_day, read_change_marks(engine()))
+    return replace(review, actions=review_actions(engine(), initiative, place, review.since))
+
+
 # --- the scope a user has chosen ----------------------------------------------------------------
 
 
@@ -109,20 +133,44 @@ class Scope:
     places: list[str]  # every place of the initiative (or every place) with this measure
 
 
-def open_measure(measure: str, place: str, initiative: str | None = None) -> None:
-    """Go to the Measures page showing this measure at this place (for drill-down links)."""
-    st.session_state[SCOPE] = {"initiative": initiative, "measure": measure, "place": place}
-    for name in ("initiative", "measure", "place"):
-        st.session_state.pop(f"qi.pick.{name}", None)
-    st.switch_page(page_path("measures.py"))
+def chart_query(measure: str, place: str, initiative: str | None = None) -> dict[str, str]:
+    """The query that opens the Measures page on this series (links from other pages)."""
+    return {"measure": measure, "place": place} | (
+        {"initiative": initiative} if initiative is not None else {}
+    )
+
+
+def chart_href(measure: str, place: str, initiative: str | None = None) -> str:
+    """A link (relative to any page) that opens the Measures page on this series, at the top."""
+    return f"{MEASURES_URL}?{urlencode(chart_query(measure, place, initiative))}"
+
+
+def _scope_from_link() -> None:
+    """A link's series (``chart_query``) becomes the chosen scope, once; the query is then
+    dropped so that the pickers rule again."""
+    params = st.query_params
+    if "measure" not in params or "place" not in params:
+        return
+    scope = {
+        "initiative": params.get("initiative"),
+        "measure": params["measure"],
+        "place": params["place"],
+    }
+    st.session_state[SCOPE] = scope
+    for name, value in scope.items():  # the pickers' own state too: None is "every place"
+        st.session_state[f"qi.pick.{name}"] = value
+    st.query_params.clear()
 
 
 def _pick(name: str, label: str, options: list, format_func, column, **kwargs):
     """A selectbox whose choice is kept in the shared scope, surviving other pages' runs."""
     stored = st.session_state.setdefault(SCOPE, {})
     key = f"qi.pick.{name}"
-    if st.session_state.get(key) not in options:
-        st.session_state[key] = stored.get(name) if stored.get(name) in options else options[0]
+    # A key Streamlit has forgotten (another page ran) is not the option None ("every place"):
+    # the stored scope decides then.
+    if key not in st.session_state or st.session_state[key] not in options:
+        kept = name in stored and stored[name] in options
+        st.session_state[key] = stored[name] if kept else options[0]
     chosen = column.selectbox(label, options, format_func=format_func, key=key, **kwargs)
     stored[name] = chosen
     return chosen
@@ -131,6 +179,7 @@ def _pick(name: str, label: str, options: list, format_func, column, **kwargs):
 def choose_scope() -> Scope | None:
     """Initiative, measure and place pickers in one row; None (with a message) when nothing is
     stored yet."""
+    _scope_from_link()
     index = series_index()
     if index.height == 0:
         st.info("Nothing is stored yet. Upload a file of measures on the **Upload data** page.")
@@ -139,6 +188,7 @@ def choose_scope() -> Scope | None:
     names, measure_titles = place_names(), measure_names()
     found = initiatives()
     initiative_places = dict(found.select("name", "places").iter_rows())
+    initiative_measures = dict(found.select("name", "measures").iter_rows())
     left, middle, right = st.columns([2, 3, 2])
     # The first initiative, not "every place", is the default: a programme is how people think.
     initiative = _pick(
@@ -151,9 +201,12 @@ def choose_scope() -> Scope | None:
     )
     in_scope = index
     if initiative is not None:
-        in_scope = index.filter(pl.col("place").is_in(initiative_places[initiative]))
+        in_scope = index.filter(
+            pl.col("place").is_in(initiative_places[initiative])
+            & pl.col("measure").is_in(initiative_measures[initiative])
+        )
     if in_scope.height == 0:
-        st.warning("No data is stored yet for the places of this initiative.")
+        st.warning("No data is stored yet for the measures of this initiative at its places.")
         return None
     codes = sorted(set(in_scope.get_column("measure")), key=lambda c: measure_titles.get(c, c))
     measure = _pick("measure", "Measure", codes, lambda c: measure_titles.get(c, c), middle)

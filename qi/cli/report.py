@@ -48,13 +48,21 @@ def report(db, initiative, place, since_day, out, png_dir) -> None:
     Data Count icons in words, a page per measure (chart, plain-English reading, annotations,
     quotes from stories of change) and the actions, as a PDF to attach to board papers."""
     from qi.render.pack import board_pack
-    from qi.services.meeting import meeting_review
+    from qi.services.meeting import meeting_review, review_subjects
     from qi.services.review import ReviewError
     from qi.store import open_store
 
-    if initiative is None and place is None:
-        raise InputProblem("say which initiative or place the pack is for: --initiative or --place")
     engine = open_store(db)
+    if initiative is None and place is None:
+        subjects = review_subjects(engine)
+        only = subjects.only_one()
+        if only is None:
+            engine.dispose()
+            raise InputProblem(
+                "say which initiative or place the pack is for, with --initiative NAME or "
+                f"--place CODE: {subjects.sentence()}"
+            )
+        initiative, place = only
     try:
         review = meeting_review(engine, initiative=initiative, place=place, since_day=since_day)
     except ReviewError as error:

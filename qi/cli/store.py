@@ -188,11 +188,30 @@ def _definitions_command(section: str) -> click.Group:
         help="Change a measure's kind, frequency or unit even though data are stored for it "
         "(the report says what that means for the stored data; the old definition is kept).",
     )
+    @click.option(
+        "--initiative",
+        hidden=section != "measures",
+        help="Also make every measure in FILE part of this initiative (by name): its meeting "
+        "view and board pack then show them.",
+    )
     @guarded
-    def import_(file, db, actor, force) -> None:
-        from qi.ingest.definitions import import_definitions
+    def import_(file, db, actor, force, initiative) -> None:
+        from qi.ingest.definitions import import_definitions, read_definitions
+        from qi.store import initiative_measures, link_measures
+        from qi.text import count
 
-        _finish(import_definitions(_engine(db), file, section, actor=actor, force=force))
+        engine = _engine(db)
+        if initiative is not None:
+            try:
+                initiative_measures(engine, initiative)  # checked before anything is written
+            except LookupError as error:
+                raise click.UsageError(f"--initiative: {error}") from None
+        report = import_definitions(engine, file, section, actor=actor, force=force)
+        _finish(report)
+        if initiative is not None:
+            codes = read_definitions(file.read_bytes(), file.name, section)["code"].to_list()
+            linked = link_measures(engine, initiative, codes)
+            click.echo(f"{count(linked, 'measure')} newly part of {initiative}.")
 
     import_.help = f"Add or update {section} from a CSV or YAML FILE (all or nothing).\n\n" + (
         "Columns: code, name, kind (count, rate, proportion, continuous, time_between, "

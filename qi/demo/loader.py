@@ -21,6 +21,7 @@ from qi.demo.outcomes import EXPERIENCE_MEASURES, load_outcomes
 from qi.demo.partnership import (
     AE_INITIATIVE,
     ICB,
+    INITIATIVE_MEASURES,
     INITIATIVES,
     LOCALITIES,
     MEASURES,
@@ -120,6 +121,7 @@ def load_demo(engine: Engine, actor: str = "demo") -> DemoSummary:
             description=spec.description,
             outcome_domains=list(spec.outcome_domains),
             actor=actor,
+            measures=list(INITIATIVE_MEASURES[spec.name]),
         )
     ids_of_measures = dict(read_measures(engine).select("code", "id").iter_rows())
     ids_of_places = dict(read_places(engine).select("code", "id").iter_rows())

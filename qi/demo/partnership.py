@@ -250,3 +250,12 @@ OBSERVATION_COLUMNS = {
     "missing_reason": pl.String,
     "status": pl.String,
 }
+
+# --- which measures each initiative reviews (its meeting view and board pack) --------------------
+
+INITIATIVE_MEASURES: dict[str, tuple[str, ...]] = {
+    BEST_START: (AE_UNDER5, ASTHMA, BREASTFEEDING),
+    EARLY_SUPPORT: (MH_REFERRALS, MH_WAIT),
+    TIMELY_SEND: (EHCP,),
+    AE_PROGRAMME: (AE_ATTENDANCES, AE_FOUR_HOURS),
+}

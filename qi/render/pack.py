@@ -23,6 +23,8 @@ Charts come from ``qi.render.figures`` and readings from ``qi.text.reading`` thr
 """
 
 import io
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -38,8 +40,10 @@ from PIL import Image
 from qi.render.figures import export, small_multiples, spc_chart
 from qi.render.icons import icon_svg
 from qi.render.pack_effects import effect_pages
+from qi.render.pdf_chart import Box, draw_series
 from qi.services.meeting import MeetingReview, icon_key
 from qi.text import count, number, period
+from qi.text.names import with_unit
 from qi.vocabulary.annotations import ANNOTATION_EFFECTS, ANNOTATION_EVENTS, ANNOTATION_KINDS
 from qi.vocabulary.charts import CHART_TYPES
 from qi.vocabulary.points import ICON_LABELS, POINT_TYPE_WORDS
@@ -48,15 +52,13 @@ from qi.vocabulary.stories import VOICES
 # Above this many places the matrix is a list of measure x place, one row each.
 GRID_PLACES = 4
 MAX_QUOTES = 3
-QUOTE_CHARACTERS = 420
+QUOTE_CHARACTERS = 280
 MAX_ANNOTATIONS = 8
 MARGIN = 14.0
 PAGE_W, PAGE_H = 297.0, 210.0
 BODY_W = PAGE_W - 2 * MARGIN
 BOTTOM = PAGE_H - 16.0
 ICON_MM = 7.0
-# The chart's box on a measure's page; the readings and annotations go to its right.
-CHART_W, CHART_H = 178.0, 112.0
 NHS_BLUE = (0, 94, 184)
 INK = (33, 43, 50)
 GREY = (97, 110, 118)
@@ -65,12 +67,20 @@ FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
 @dataclass(frozen=True)
 class BoardPack:
-    """The PDF, a PNG per measure's chart (by measure code) and each chart's alt text."""
+    """The PDF, each chart's alt text (by measure code) and, on request, each chart as a PNG.
+
+    The PDF's charts are vector drawings (``qi.render.pdf_chart``); a PNG is drawn only when
+    asked for (``chart_png``), by the same Altair figures as the app's charts."""
 
     pdf: bytes
-    charts: dict[str, bytes] = field(default_factory=dict)
     alt_texts: dict[str, str] = field(default_factory=dict)
     pages: int = 0
+    chart_png: Callable[[str], bytes] = field(default=lambda code: b"", repr=False)
+
+    @property
+    def charts(self) -> dict[str, bytes]:
+        """Every measure's chart as a PNG, by measure code (drawn now: seconds each)."""
+        return {code: self.chart_png(code) for code in self.alt_texts}
 
     def write(self, out: Path, png_dir: Path | None = None) -> list[Path]:
         """Write the PDF to ``out`` and, with ``png_dir``, one PNG per chart; returns the paths."""
@@ -81,9 +91,9 @@ class BoardPack:
         if png_dir is not None:
             png_dir = Path(png_dir)
             png_dir.mkdir(parents=True, exist_ok=True)
-            for code, png in self.charts.items():
+            for code in self.alt_texts:
                 path = png_dir / f"{_file_name(code)}.png"
-                path.write_bytes(png)
+                path.write_bytes(self.chart_png(code))
                 written.append(path)
         return written
 
@@ -179,8 +189,12 @@ class _Pack(FPDF):
         self.set_lang("en-GB")
         self.set_creator("qi")
 
+    @property
+    def family_name(self) -> str:
+        return "Body" if self.unicode else "Helvetica"
+
     def font(self, size: float, style: str = "", colour=INK) -> None:
-        self.set_font("Body" if self.unicode else "Helvetica", style, size)
+        self.set_font(self.family_name, style, size)
         self.set_text_color(*colour)
 
     def plain(self, text: str) -> str:
@@ -191,6 +205,15 @@ class _Pack(FPDF):
         swaps |= {"\u2014": "-", "\u2026": "...", "\u2022": "-"}
         text = "".join(swaps.get(c, c) for c in text)
         return text.encode("latin-1", "replace").decode("latin-1")
+
+    def cut(self, line: str, w: float) -> str:
+        """A line ended with an ellipsis after its last whole word that leaves room for it."""
+        words = line.split()
+        while words and self.get_string_width(" ".join(words) + "…") > w:
+            words.pop()
+        if len(words) == len(line.split()) and words:
+            words.pop()  # the line fitted: still drop a word to say there is more
+        return (" ".join(words) + " …") if words else "…"
 
     def footer(self) -> None:
         self.set_y(-11)
@@ -226,7 +249,7 @@ class _Pack(FPDF):
         if len(lines) > room:
             lines = lines[:room]
             if lines:
-                lines[-1] = lines[-1].rstrip()[: max(0, len(lines[-1]) - 2)] + "…"
+                lines[-1] = self.cut(lines[-1], w)
         for i, line in enumerate(lines):
             self.set_xy(x, y + i * line_h)
             self.cell(w, line_h, self.plain(line))
@@ -243,15 +266,19 @@ def board_pack(
     prepared_on = prepared_on or date.today()
     title = title or f"Board pack: {review.title}"
     pdf = _Pack(footer=f"{title} · prepared {period(prepared_on, 'day')} with qi")
-    charts = {code: measure_chart(review, code) for code in review.views}
     alts = {code: alt_text(review, code) for code in review.views}
     _cover(pdf, review, title, prepared_on)
     _matrix(pdf, review)
     for code in review.views:
-        _measure_page(pdf, review, code, charts[code], alts[code])
+        _measure_page(pdf, review, code, alts[code])
     effect_pages(pdf, review)  # qi.render.pack_effects: effect estimates and PDSA cycles
-    _actions(pdf, review)
-    return BoardPack(pdf=bytes(pdf.output()), charts=charts, alt_texts=alts, pages=pdf.page_no())
+    _actions(pdf, review, prepared_on)
+    return BoardPack(
+        pdf=bytes(pdf.output()),
+        alt_texts=alts,
+        pages=pdf.page_no(),
+        chart_png=lambda code: measure_chart(review, code),
+    )
 
 
 def _cover(pdf: _Pack, review: MeetingReview, title: str, prepared_on: date) -> None:
@@ -292,11 +319,18 @@ def _cover(pdf: _Pack, review: MeetingReview, title: str, prepared_on: date) -> 
         name = _measure_name(review, row["measure"])
         words = POINT_TYPE_WORDS.get(row["point_type"], row["point_type"])
         lines.append(
-            f"• {name} at {row['place']}: {row['signal']} in {period(row['period'])} ({words})"
+            f"• {name} at {review.place_name(row['place'])}: {row['signal']} in "
+            f"{period(row['period'])} ({words})"
         )
-    for row in news.annotations.head(5).iter_rows(named=True):
+    # Only annotations that still stand: an undoing is not an annotation on the charts.
+    standing = news.annotations.filter(pl.col("event") != "undone")
+    for row in standing.head(5).iter_rows(named=True):
         event = ANNOTATION_EVENTS.get(row["event"], row["event"])
-        lines.append(f"• {event}: {row['text']} ({row['measure']}, {period(row['period'])})")
+        where = review.place_name(row["place"]) if row["place"] else "every place"
+        lines.append(
+            f"• {event}: {row['text']} ({_measure_name(review, row['measure'])} at {where}, "
+            f"{period(row['period'])})"
+        )
     for row in news.stories.head(5).iter_rows(named=True):
         lines.append(f"• New story: {row['title']} ({VOICES.get(row['voice'], row['voice'])})")
     if lines:
@@ -374,9 +408,9 @@ def _header_row(pdf: _Pack, y: float, widths: list[float], header: list[str]) ->
 def _latest(cell: dict) -> str:
     if cell["latest_value"] is None:
         return "Latest: no value"
-    text = f"Latest: {number(cell['latest_value'])}"
+    text = f"Latest: {number(cell['latest_value'], cell['unit'])}"
     if cell["target"] is not None:
-        text += f" (target {number(cell['target'])})"
+        text += f" (target {number(cell['target'], cell['unit'])})"
     return text
 
 
@@ -386,7 +420,7 @@ def _grid_rows(review: MeetingReview) -> list[list[dict]]:
         cells = review.matrix.filter(pl.col("measure") == measure)
         by_place = {c["place"]: c for c in cells.iter_rows(named=True)}
         first = cells.row(0, named=True)
-        row = [{"text": first["measure_name"], "style": "B", "icons": []}]
+        row = [{"text": with_unit(first["measure_name"], first["unit"]), "style": "B", "icons": []}]
         for place in review.places:
             cell = by_place.get(place)
             if cell is None:
@@ -408,7 +442,7 @@ def _list_rows(review: MeetingReview) -> list[list[dict]]:
     for cell in review.matrix.iter_rows(named=True):
         rows.append(
             [
-                {"text": cell["measure_name"], "style": "B", "icons": []},
+                {"text": with_unit(cell["measure_name"], cell["unit"]), "style": "B", "icons": []},
                 {"text": review.place_name(cell["place"]), "icons": []},
                 {
                     "text": cell["variation"],
@@ -466,86 +500,166 @@ def _draw_row(pdf: _Pack, y: float, widths: list[float], cells: list[dict], heig
         x += w
 
 
-def _measure_page(pdf: _Pack, review: MeetingReview, measure: str, png: bytes, alt: str) -> None:
+CHART_GAP = 5.0
+TEXT_H = 52.0  # the readings, annotations and quotes below the charts
+
+
+def _chart_grid(places: int) -> tuple[int, int]:
+    """(columns, rows) for one chart per place across the page's full width."""
+    columns = places if places <= 3 else min(5, math.ceil(places / 2))
+    return columns, math.ceil(places / columns)
+
+
+def _numbered(view) -> list[tuple[int, dict]]:
+    """The measure's annotations (those that stand) in period order, numbered from 1."""
+    notes = view.annotations.sort("period", "place", nulls_last=False)
+    return list(enumerate(notes.iter_rows(named=True), start=1))
+
+
+def _measure_page(pdf: _Pack, review: MeetingReview, measure: str, alt: str) -> None:
     view = review.views[measure]
     pdf.add_page()
     name = _measure_name(review, measure)
-    unit = view.measure.get("unit")
-    pdf.heading(f"{name}" + (f" ({unit})" if unit else ""))
+    pdf.heading(with_unit(name, view.measure.get("unit")))
     top = pdf.get_y()
-    pixels_w, pixels_h = Image.open(io.BytesIO(png)).size
-    chart_w = min(CHART_W, CHART_H * pixels_w / pixels_h)
-    chart_h = chart_w * pixels_h / pixels_w
-    pdf.image(io.BytesIO(png), x=MARGIN, y=top, w=chart_w, h=chart_h, alt_text=alt)
-    side_x = MARGIN + CHART_W + 6
-    side_w = BODY_W - CHART_W - 6
-    y = (
-        pdf.block(side_x, top, side_w, "What the chart shows", size=11, style="B", colour=NHS_BLUE)
-        + 1
-    )
-    cells = review.matrix.filter(pl.col("measure") == measure)
-    for cell in cells.iter_rows(named=True):
-        y = (
-            pdf.block(
-                side_x, y, side_w, f"{cell['place']}: {cell['reading']}", size=9, bottom=top + 70
-            )
-            + 1.5
+    numbered = _numbered(view)
+    cells = {c["place"]: c for c in review.matrix.filter(pl.col("measure") == measure).to_dicts()}
+    columns, rows = _chart_grid(len(view.places))
+    grid_h = BOTTOM - TEXT_H - top - 4
+    width = (BODY_W - CHART_GAP * (columns - 1)) / columns
+    height = (grid_h - CHART_GAP * (rows - 1)) / rows
+    for index, place in enumerate(view.places):
+        box = Box(
+            MARGIN + (index % columns) * (width + CHART_GAP),
+            top + (index // columns) * (height + CHART_GAP),
+            width,
+            height,
         )
-    y = max(y, top + 4) + 2
-    y = pdf.block(side_x, y, side_w, "Annotations", size=11, style="B", colour=NHS_BLUE) + 1
-    notes = view.annotations
-    if notes.height == 0:
-        y = pdf.block(side_x, y, side_w, "None.", size=9, colour=GREY)
-    shown = [
-        f"{period(r['period'])}, {r['place'] or 'every place'}: "
-        f"{ANNOTATION_KINDS.get(r['kind'], r['kind'])}: {r['text']}"
-        + "".join(f" ({words})" for flag, words in ANNOTATION_EFFECTS.items() if r[flag])
-        for r in notes.head(MAX_ANNOTATIONS).iter_rows(named=True)
-    ]
-    if notes.height > MAX_ANNOTATIONS:
-        shown.append(f"and {notes.height - MAX_ANNOTATIONS} more in qi")
-    if shown:
-        y = pdf.block(side_x, y, side_w, "\n".join(shown), size=9, bottom=BOTTOM)
-    _quotes(pdf, review, measure, top + chart_h + 5)
-
-
-def _quotes(pdf: _Pack, review: MeetingReview, measure: str, y: float) -> None:
-    width = CHART_W
-    y = (
-        pdf.block(MARGIN, y, width, "From stories of change", size=11, style="B", colour=NHS_BLUE)
-        + 1
+        cell = cells.get(place, {})
+        icons = [n for n in (cell.get("variation_icon"), cell.get("assurance_icon")) if n]
+        for i, icon in enumerate(reversed(icons)):
+            pdf.image(
+                io.BytesIO(_icon_png(icon)),
+                x=box.x + box.w - (i + 1) * (ICON_MM - 1),
+                y=box.y - 0.5,
+                w=ICON_MM - 1.5,
+                h=ICON_MM - 1.5,
+                alt_text=f"Icon: {ICON_LABELS[icon]}",
+            )
+        words = "; ".join(ICON_LABELS[i] for i in icons)
+        draw_series(
+            pdf,
+            Box(box.x, box.y, box.w - len(icons) * (ICON_MM - 1), box.h),
+            view.points.filter(pl.col("place") == place),
+            family=pdf.family_name,
+            title=f"{review.place_name(place)}" + (f": {words}" if words else ""),
+            annotations=[
+                (note["period"], number_)
+                for number_, note in numbered
+                if note["place"] is None or note["place"] == place
+            ],
+        )
+    # The charts' words for a screen reader: one figure over the whole grid.
+    pdf.image(io.BytesIO(_clear_png()), x=MARGIN, y=top, w=BODY_W, h=grid_h, alt_text=alt)
+    y = BOTTOM - TEXT_H
+    column_w = (BODY_W - 2 * CHART_GAP) / 3
+    left, middle, right = (MARGIN + i * (column_w + CHART_GAP) for i in range(3))
+    y_left = pdf.block(
+        left, y, column_w, "What the charts show", size=10, style="B", colour=NHS_BLUE
     )
+    readings = "\n".join(f"{review.place_name(c['place'])}: {c['reading']}" for c in cells.values())
+    pdf.block(left, y_left + 1, column_w, readings, size=7.5)
+    y_middle = pdf.block(middle, y, column_w, "Annotations", size=10, style="B", colour=NHS_BLUE)
+    if not numbered:
+        pdf.block(middle, y_middle + 1, column_w, "None.", size=7.5, colour=GREY)
+    else:
+        shown = [
+            f"{n}. {period(r['period'])}, "
+            f"{review.place_name(r['place']) if r['place'] else 'every place'}: "
+            f"{ANNOTATION_KINDS.get(r['kind'], r['kind'])}: {r['text']}"
+            + "".join(f" ({words})" for flag, words in ANNOTATION_EFFECTS.items() if r[flag])
+            for n, r in numbered[:MAX_ANNOTATIONS]
+        ]
+        if len(numbered) > MAX_ANNOTATIONS:
+            shown.append(f"and {len(numbered) - MAX_ANNOTATIONS} more in qi")
+        pdf.block(middle, y_middle + 1, column_w, "\n".join(shown), size=7.5)
+    _quotes(pdf, review, measure, right, y, column_w)
+
+
+@cache
+def _clear_png() -> bytes:
+    """A one-pixel transparent PNG: the carrier of a vector figure's alt text."""
+    buffer = io.BytesIO()
+    Image.new("RGBA", (1, 1), (255, 255, 255, 0)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _quote(narrative: str) -> str:
+    """A story's words for a quote: whole, or cut after a whole word with an ellipsis."""
+    text = " ".join(narrative.split())
+    if len(text) <= QUOTE_CHARACTERS:
+        return text
+    return text[: QUOTE_CHARACTERS + 1].rsplit(" ", 1)[0].rstrip(",;:.") + " …"
+
+
+def _quotes(
+    pdf: _Pack, review: MeetingReview, measure: str, x: float, y: float, width: float
+) -> None:
+    y = pdf.block(x, y, width, "From stories of change", size=10, style="B", colour=NHS_BLUE) + 1
     stories = review.measure_stories(measure).unique("story_id", maintain_order=True)
     quotable = stories.filter(pl.col("anonymised"))
     if stories.height == 0:
-        pdf.block(MARGIN, y, width, "No stories linked to this measure yet.", size=9, colour=GREY)
+        pdf.block(x, y, width, "No stories linked to this measure yet.", size=7.5, colour=GREY)
         return
+    shown = 0
     for story in quotable.head(MAX_QUOTES).iter_rows(named=True):
-        text = story["narrative"].strip()
-        if len(text) > QUOTE_CHARACTERS:
-            text = text[: QUOTE_CHARACTERS - 1].rstrip() + "…"
-        y = pdf.block(MARGIN + 3, y, width - 3, f"“{text}”", size=9, style="I") + 0.5
         source = (
-            f"{story['title']}: {VOICES.get(story['voice'], story['voice']).lower()}, "
+            f"— {story['title']}: {VOICES.get(story['voice'], story['voice']).lower()}, "
             f"{period(story['told_on'])}"
         )
-        y = pdf.block(MARGIN + 3, y, width - 3, f"— {source}", size=8, colour=GREY) + 2
-        if y > BOTTOM - 6:
+        needed = (
+            len(
+                cast(
+                    list[str],
+                    pdf.multi_cell(
+                        width,
+                        3.4,
+                        pdf.plain(f"“{_quote(story['narrative'])}”"),
+                        dry_run=True,
+                        output="LINES",
+                    ),
+                )
+            )
+            * 7.5
+            * 0.45
+            + 8
+        )
+        if y + needed > BOTTOM:
             break
-    left_out = stories.height - min(quotable.height, MAX_QUOTES)
+        y = pdf.block(x, y, width, f"“{_quote(story['narrative'])}”", size=7.5, style="I") + 0.5
+        y = pdf.block(x, y, width, source, size=7, colour=GREY) + 1.5
+        shown += 1
+    left_out = stories.height - shown
     if left_out > 0:
         not_anonymised = stories.height - quotable.height
         words = f"{count(left_out, 'more linked story', 'more linked stories')} in qi"
         if not_anonymised:
             words += f" ({not_anonymised} not anonymised, so not quoted in a board pack)"
-        pdf.block(MARGIN + 3, y, width - 3, words + ".", size=8, colour=GREY)
+        pdf.block(x, y, width, words + ".", size=7, colour=GREY)
 
 
-ACTION_WIDTHS = (20.0, 95.0, 55.0, 38.0, 22.0, 16.0, 23.0)
+ACTION_WIDTHS = (20.0, 91.0, 55.0, 38.0, 22.0, 20.0, 23.0)
 ACTION_HEADER = ("Kind", "What", "Against", "Owner", "Due", "Status", "Meeting")
 
 
-def _actions(pdf: _Pack, review: MeetingReview) -> None:
+def _status(action: dict, today: date) -> str:
+    """An action's status in words: "Overdue" for an open action past its due day."""
+    if action["status"] == "open" and action["due_on"] is not None and action["due_on"] < today:
+        return "Overdue"
+    return (action["status"] or "").capitalize()
+
+
+def _actions(pdf: _Pack, review: MeetingReview, today: date) -> None:
     pdf.add_page()
     pdf.heading("Actions and decisions")
     actions = review.actions
@@ -553,7 +667,10 @@ def _actions(pdf: _Pack, review: MeetingReview) -> None:
     if actions.height == 0:
         pdf.block(MARGIN, y, BODY_W, "No open actions and no decisions recorded yet.", size=10)
         return
-    intro = "Open actions carried forward from earlier meetings, and what recent meetings decided."
+    intro = (
+        "Open actions carried forward from earlier meetings, and what recent meetings decided. "
+        f"An open action past its due day on {period(today, 'day')} is marked overdue."
+    )
     y = pdf.block(MARGIN, y, BODY_W, intro, size=10, colour=GREY) + 2
     widths = list(ACTION_WIDTHS)
     y = _header_row(pdf, y, widths, list(ACTION_HEADER))
@@ -564,7 +681,11 @@ def _actions(pdf: _Pack, review: MeetingReview) -> None:
             {"text": _against(review, action), "icons": []},
             {"text": action["owner"] or "", "icons": []},
             {"text": period(action["due_on"], "day", "short"), "icons": []},
-            {"text": (action["status"] or "").capitalize(), "icons": []},
+            {
+                "text": _status(action, today),
+                "style": "B" if _status(action, today) == "Overdue" else "",
+                "icons": [],
+            },
             {"text": period(action["held_on"], "day", "short"), "icons": []},
         ]
         height = _row_height(pdf, widths, cells)

@@ -26,9 +26,14 @@ from qi.services.pdsa import cycles_ended
 from qi.services.review import MeasureView, ReviewError, measure_view
 from qi.services.since import Since, since
 from qi.store import clock
-from qi.store.definitions import read_measures, read_places
+from qi.store.definitions import (
+    initiative_measures,
+    read_initiatives,
+    read_measures,
+    read_places,
+)
 from qi.store.meetings import last_meeting, read_actions
-from qi.store.observations import read_series
+from qi.store.observations import read_series, read_series_index
 from qi.store.stories import read_stories, story_markers
 from qi.text.reading import reading
 from qi.vocabulary.points import ICON_LABELS, NO_ASSURANCE_ICON, NO_VARIATION_ICON
@@ -82,8 +87,12 @@ def summary_matrix(
     frame = summary.join(names, on="measure", how="left").with_columns(
         pl.col("variation_icon").cast(pl.String), pl.col("assurance_icon").cast(pl.String)
     )
+    by_series = (
+        points.partition_by(SERIES, as_dict=True, maintain_order=True) if points.height else {}
+    )
+    empty = points.clear()
     readings = [
-        reading(row, _series(points, row["measure"], row["place"]), "period", row["unit"])
+        reading(row, by_series.get((row["measure"], row["place"]), empty), "period", row["unit"])
         for row in frame.iter_rows(named=True)
     ]
     frame = frame.with_columns(
@@ -111,10 +120,6 @@ def summary_matrix(
     )
     frame = frame.with_columns(cell_rank.min().over("measure").alias("_rank"))
     return frame.sort("_rank", "measure_name", "measure", "place").select(list(MATRIX_SCHEMA))
-
-
-def _series(points: pl.DataFrame, measure: str, place: str) -> pl.DataFrame:
-    return points.filter((pl.col("measure") == measure) & (pl.col("place") == place))
 
 
 def matrix_grid(matrix: pl.DataFrame, places: Sequence[str] | None = None) -> pl.DataFrame:
@@ -198,6 +203,54 @@ class MeetingReview:
         return found
 
 
+@dataclass(frozen=True)
+class Subjects:
+    """What a meeting can review: the initiatives (names, oldest first) and the places with
+    data (code to name, by name)."""
+
+    initiatives: list[str]
+    places: dict[str, str]
+
+    def only_one(self) -> tuple[str | None, str | None] | None:
+        """(initiative, place) when there is exactly one thing to review, else None."""
+        if len(self.initiatives) == 1:
+            return self.initiatives[0], None
+        if not self.initiatives and len(self.places) == 1:
+            return None, next(iter(self.places))
+        return None
+
+    def sentence(self) -> str:
+        """Every initiative and place, for someone choosing one."""
+        initiatives = "; ".join(repr(n) for n in self.initiatives) or "none yet"
+        places = "; ".join(f"{c} ({n})" for c, n in self.places.items()) or "none with data yet"
+        return f"the initiatives are: {initiatives}. The places with data are: {places}"
+
+
+def review_subjects(engine: Engine) -> Subjects:
+    """The initiatives and the places with data that a meeting can review."""
+    names = dict(read_places(engine).select("code", "name").iter_rows())
+    with_data = set(read_series_index(engine).get_column("place"))
+    places = sorted(with_data, key=lambda c: (names.get(c, c), c))
+    return Subjects(
+        initiatives=read_initiatives(engine).get_column("name").to_list(),
+        places={c: names.get(c, c) for c in places},
+    )
+
+
+def previous_meeting(
+    engine: Engine,
+    *,
+    initiative: str | None = None,
+    place: str | None = None,
+    today: date | None = None,
+) -> dict | None:
+    """The meeting "since the last meeting" counts from: the latest of this initiative or place
+    held before ``today`` (the store's clock's day by default). Today's meeting, once recorded,
+    is the one being held, so recording it never hides the news it is about."""
+    day = today if today is not None else clock.now().date()
+    return last_meeting(engine, initiative=initiative, place=place, before=day)
+
+
 def meeting_review(
     engine: Engine,
     *,
@@ -209,20 +262,29 @@ def meeting_review(
 ) -> MeetingReview:
     """Gather a meeting's view of an initiative (by name) or a place (by code).
 
-    The measures are those with data at its places (or ``measures``). Without ``since_day``,
-    what is new is counted from the day of the last meeting of this initiative or place, if
-    there was one (``last_meeting_default``). Raises ``ReviewError`` for unknown names.
+    The measures are an initiative's own (``qi.store.initiative_measures``), or for a place
+    alone those with data there; ``measures`` narrows them. Without ``since_day``, what is new
+    is counted from the day of the previous meeting of this initiative or place
+    (``previous_meeting``), if there was one (``last_meeting_default``). Raises
+    ``ReviewError`` for unknown names.
     """
     if initiative is None and place is None:
         raise ReviewError("a meeting reviews an initiative or a place; give one of them")
     try:
-        series = read_series(engine, measures=measures, places=place, initiative=initiative).select(
-            "measure", "place"
+        if initiative is not None:
+            own = initiative_measures(engine, initiative)
+            measures = [c for c in measures if c in own] if measures is not None else own
+        series = (
+            read_series(engine, measures=measures, places=place, initiative=initiative).select(
+                "measure", "place"
+            )
+            if measures is None or measures
+            else pl.DataFrame(schema={"measure": pl.String, "place": pl.String})
         )
     except LookupError as error:
         raise ReviewError(str(error)) from None
     places = sorted(series.get_column("place").unique().to_list())
-    codes = list(measures) if measures is not None else sorted(series["measure"].unique())
+    codes = sorted(series["measure"].unique())
     views = {code: measure_view(engine, code, places=places) for code in codes if places}
     definitions = read_measures(engine)
     summaries = [v.summary for v in views.values() if v.summary.height]
@@ -237,7 +299,7 @@ def meeting_review(
         c: v for c, v in views.items() if c not in order
     }
     if since_day is None and last_meeting_default:
-        previous = last_meeting(engine, initiative=initiative, place=place)
+        previous = previous_meeting(engine, initiative=initiative, place=place)
         since_day = previous["held_on"] if previous else None
     news = (
         since(engine, since_day, views, initiative=initiative, places=places)
@@ -252,7 +314,7 @@ def meeting_review(
         views=views,
         matrix=matrix,
         stories=_stories(engine, list(views), places),
-        actions=_actions(engine, initiative, place, since_day),
+        actions=review_actions(engine, initiative, place, since_day),
         since=since_day,
         news=news,
         measures=definitions.filter(pl.col("code").is_in(list(views))),
@@ -303,12 +365,14 @@ def _stories(engine: Engine, measures: list[str], places: list[str]) -> pl.DataF
     return selected_first(engine, found.join(details, on="story_id", how="left")).drop("selected")
 
 
-def _actions(
+def review_actions(
     engine: Engine, initiative: str | None, place: str | None, since_day: date | None
 ) -> pl.DataFrame:
+    """The actions a review lists: every open one of this initiative or place, and what was
+    recorded at meetings held on or after ``since_day`` (default: the previous meeting's)."""
     actions = read_actions(engine, initiative=initiative, place=place)
     if since_day is None:
-        previous = last_meeting(engine, initiative=initiative, place=place)
+        previous = previous_meeting(engine, initiative=initiative, place=place)
         since_day = previous["held_on"] if previous else None
     recent = pl.col("held_on") >= since_day if since_day is not None else pl.lit(False)
     return actions.filter((pl.col("status") == "open") | recent)

@@ -9,8 +9,10 @@ Given a day (usually the day of the group's last meeting, see
   (within ``LATE_DATA_DAYS`` before the day: monthly data arrives weeks after the month it
   describes, so a signal for May uploaded in late June is news at the July meeting even though
   May was before the June meeting);
-- annotations recorded, and undone, on or after the day, each named as what it does: an
-  annotation, a recalculation of the limits (new phase), an exclusion, or an undoing;
+- annotations recorded on or after the day that still stand, each named as what it does: an
+  annotation, a recalculation of the limits (new phase) or an exclusion; and the undoing of
+  annotations the group saw before the day. An annotation made and undone since the day is not
+  news: the chart is as it was;
 - stories of change recorded on or after the day.
 
 "On or after": what was recorded on the meeting day itself is listed again rather than risk
@@ -110,7 +112,8 @@ def new_signals(
 
 
 def annotation_events(annotations: pl.DataFrame, when: date) -> pl.DataFrame:
-    """Annotations recorded or undone on or after ``when``, one row per event (pure)."""
+    """Annotations recorded on or after ``when`` that still stand, and those recorded before it
+    and undone since, one row per event (pure)."""
     start = _start_of(when)
     kind = (
         pl.when(pl.col("new_phase"))
@@ -119,12 +122,12 @@ def annotation_events(annotations: pl.DataFrame, when: date) -> pl.DataFrame:
         .then(pl.lit("exclusion"))
         .otherwise(pl.lit("annotation"))
     )
-    made = annotations.filter(pl.col("created_at") >= start).with_columns(
-        kind.alias("event"), pl.col("created_at").alias("event_at")
-    )
-    undone = annotations.filter(pl.col("undone_at") >= start).with_columns(
-        pl.lit("undone").alias("event"), pl.col("undone_at").alias("event_at")
-    )
+    made = annotations.filter(
+        (pl.col("created_at") >= start) & pl.col("undone_at").is_null()
+    ).with_columns(kind.alias("event"), pl.col("created_at").alias("event_at"))
+    undone = annotations.filter(
+        (pl.col("undone_at") >= start) & (pl.col("created_at") < start)
+    ).with_columns(pl.lit("undone").alias("event"), pl.col("undone_at").alias("event_at"))
     return pl.concat([made, undone]).sort("event_at", "id")
 
 

@@ -10,6 +10,8 @@
 
 from qi.store.definitions import (
     add_initiative,
+    initiative_measures,
+    link_measures,
     read_initiatives,
     read_measures,
     read_places,
@@ -41,6 +43,8 @@ __all__ = [
     "UploadRecord",
     "add_initiative",
     "connect",
+    "initiative_measures",
+    "link_measures",
     "database_shown",
     "database_url",
     "default_actor",

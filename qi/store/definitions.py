@@ -16,7 +16,14 @@ from qi.store.errors import DefinitionChangeRefused
 from qi.store.frames import read_frame
 from qi.store.history import record_versions
 from qi.store.limits import check_lengths, column_limits
-from qi.store.models import Initiative, InitiativePlace, Measure, Observation, Place
+from qi.store.models import (
+    Initiative,
+    InitiativeMeasure,
+    InitiativePlace,
+    Measure,
+    Observation,
+    Place,
+)
 from qi.store.outcomes import write_purposes
 
 MEASURE_FIELDS = (
@@ -259,8 +266,12 @@ def add_initiative(
     description: str | None = None,
     outcome_domains: list[str] | None = None,
     actor: str | None = None,
+    measures: list[str] | None = None,
 ) -> int:
-    """Create (or replace the places of) a place-based initiative. Returns its id."""
+    """Create (or replace the places of) a place-based initiative. Returns its id.
+
+    ``measures`` (codes), when given, become the initiative's measures, replacing any it had;
+    without them its measures are left as they are (``link_measures`` adds more)."""
     check_lengths(Initiative, {"name": name, "created_by": actor})
     with writing(engine) as connection:
         place_ids = dict(
@@ -300,7 +311,56 @@ def add_initiative(
             _table(InitiativePlace).insert(),
             [{"initiative_id": initiative_id, "place_id": i} for i in place_ids.values()],
         )
+        if measures is not None:
+            connection.execute(
+                delete(InitiativeMeasure).where(InitiativeMeasure.initiative_id == initiative_id)
+            )
+            _link(connection, initiative_id, measures)
     return initiative_id
+
+
+def link_measures(engine: Engine, initiative: str, measures: list[str]) -> int:
+    """Make these measures (codes) part of an initiative (by name), keeping those it has:
+    what an upload or an import calls to say which initiative its measures belong to. Returns
+    how many links are new. Unknown names or codes raise ``LookupError``, writing nothing."""
+    with writing(engine) as connection:
+        initiative_id = connection.execute(
+            select(Initiative.id).where(Initiative.name == initiative)
+        ).scalar()
+        if initiative_id is None:
+            known = connection.execute(select(Initiative.name).order_by(Initiative.id)).scalars()
+            raise LookupError(_unknown_initiative(initiative, list(known)))
+        return _link(connection, initiative_id, measures)
+
+
+def _unknown_initiative(name: str, known: list[str]) -> str:
+    return f"unknown initiative {name!r}; the initiatives are: {', '.join(known) or 'none yet'}"
+
+
+def _link(connection, initiative_id: int, measures: list[str]) -> int:
+    """Link measures (codes) to an initiative (id), skipping links it already has."""
+    measure_ids = dict(
+        connection.execute(select(Measure.code, Measure.id).where(Measure.code.in_(measures))).all()
+    )
+    missing = sorted(set(measures) - set(measure_ids))
+    if missing:
+        raise LookupError(
+            f"unknown measure code(s): {', '.join(missing)}; import the measures first"
+        )
+    linked = set(
+        connection.execute(
+            select(InitiativeMeasure.measure_id).where(
+                InitiativeMeasure.initiative_id == initiative_id
+            )
+        ).scalars()
+    )
+    new = [i for i in dict.fromkeys(measure_ids[c] for c in measures) if i not in linked]
+    if new:
+        connection.execute(
+            _table(InitiativeMeasure).insert(),
+            [{"initiative_id": initiative_id, "measure_id": i} for i in new],
+        )
+    return len(new)
 
 
 def read_measures(engine: Engine) -> pl.DataFrame:
@@ -334,9 +394,10 @@ def read_places(engine: Engine) -> pl.DataFrame:
 
 
 def read_initiatives(engine: Engine) -> pl.DataFrame:
-    """Every initiative with its places (codes, as a list), oldest first, as polars.
+    """Every initiative with its places and its measures (codes, as lists), oldest first, as
+    polars.
 
-    Columns: name, start_date, description, outcome_domains, places.
+    Columns: name, start_date, description, outcome_domains, places, measures.
     """
     query = (
         select(
@@ -358,9 +419,34 @@ def read_initiatives(engine: Engine) -> pl.DataFrame:
         "place": pl.String(),
     }
     rows = read_frame(engine, query, schema)
-    return rows.group_by(
+    found = rows.group_by(
         "name", "start_date", "description", "outcome_domains", maintain_order=True
     ).agg(pl.col("place").alias("places"))
+    links = (
+        read_frame(
+            engine,
+            select(Initiative.name, Measure.code)
+            .join(InitiativeMeasure, InitiativeMeasure.initiative_id == Initiative.id)
+            .join(Measure, Measure.id == InitiativeMeasure.measure_id)
+            .order_by(Initiative.id, Measure.code),
+            {"name": pl.String(), "measure": pl.String()},
+        )
+        .group_by("name", maintain_order=True)
+        .agg(pl.col("measure").alias("measures"))
+    )
+    return found.join(links, on="name", how="left", maintain_order="left").with_columns(
+        pl.col("measures").fill_null(pl.lit([], dtype=pl.List(pl.String)))
+    )
+
+
+def initiative_measures(engine: Engine, initiative: str) -> list[str]:
+    """The codes of an initiative's measures, in code order; ``LookupError`` for an unknown
+    initiative."""
+    every = read_initiatives(engine)
+    found = every.filter(pl.col("name") == initiative)
+    if found.height == 0:
+        raise LookupError(_unknown_initiative(initiative, every["name"].to_list()))
+    return found.get_column("measures")[0].to_list()
 
 
 def _table(model: type) -> Table:

@@ -83,6 +83,19 @@ class InitiativePlace(Base):
     place_id: Mapped[int] = mapped_column(ForeignKey("places.id"), primary_key=True)
 
 
+class InitiativeMeasure(Base):
+    """A measure an initiative reviews: its meeting view and board pack show exactly these."""
+
+    __tablename__ = "initiative_measures"
+
+    initiative_id: Mapped[int] = mapped_column(
+        ForeignKey("initiatives.id", ondelete="CASCADE"), primary_key=True
+    )
+    measure_id: Mapped[int] = mapped_column(
+        ForeignKey("measures.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
 class Measure(Base):
     __tablename__ = "measures"
     __table_args__ = (

@@ -47,7 +47,10 @@ def table_with(at: AppTest, column: str) -> pl.DataFrame:
 
 
 def choose(at: AppTest, measure: str, place: str, initiative=None) -> AppTest:
-    at.selectbox(key="qi.pick.initiative").set_value(initiative).run()
+    box = at.selectbox(key="qi.pick.initiative")
+    # None is the option "Every place" (AppTest's set_value(None) would send no choice at all).
+    box.set_value(initiative) if initiative else box.select_index(box.options.index("Every place"))
+    at.run()
     at.selectbox(key="qi.pick.measure").set_value(measure).run()
     at.selectbox(key="qi.pick.place").set_value(place).run()
     assert not at.exception, at.exception

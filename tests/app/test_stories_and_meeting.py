@@ -1,11 +1,14 @@
 """The stories of change and meeting pages, run by Streamlit's AppTest on the demo database."""
 
 import json
+import re
 from datetime import date
+from html import escape
 
 import polars as pl
 from streamlit.testing.v1 import AppTest
 
+from qi.app.context import chart_href, chart_query
 from qi.app.widgets import plain
 from qi.store import open_store
 from qi.store.meetings import read_actions
@@ -15,6 +18,8 @@ from .test_pages import choose, open_page, texts
 
 BEST_START = "Best Start: healthy under-fives"
 WAKEFIELD, BREASTFEEDING = "E08000036", "breastfeeding_6_8_weeks"
+KIRKLEES, REFERRALS = "E08000034", "cyp_mh_referrals"
+EARLY_SUPPORT = "Early support for emotional wellbeing"
 JANUARY_2025 = date(2025, 1, 1)
 NEW = "qi.story.new.0"  # the first round of the Add a story form
 SCRIPT_NARRATIVE = 'Mum said: <script>alert("x")</script> it was <b>so</b> much easier.'
@@ -141,11 +146,18 @@ def test_an_edited_story_keeps_its_id_and_shows_the_change(demo_url):
 def test_the_meeting_page_shows_the_matrix_with_icons_and_their_words_signals_first(demo_url):
     at = open_page("meeting.py")
     assert at.selectbox(key="qi.meeting.initiative").value == BEST_START
+    [matrix] = [h.proto.body for h in at.get("html") if "qi-matrix" in h.proto.body]
+    rows = re.findall(r'<th scope="row">([^<]+)</th>', matrix)
+    assert rows[0] == "Emergency asthma admissions, children and young people (admissions)"
+    assert len(rows) == 3  # Best Start's own three measures, and no other
+    assert 'aria-label="Emergency asthma admissions, children and young people at Bradford: ' in (
+        matrix
+    )
+    assert "Special cause improvement (low)" in matrix  # Bradford's asthma admissions
+    assert matrix.count("Special cause") == 1 * 2  # its accessible name and its tooltip
+    at.selectbox(key=f"qi.meeting.detail.{BEST_START}").set_value("cyp_asthma_admissions").run()
     shown = texts(at)
-    measures = [m.value for m in at.markdown if m.value.startswith("##### ")]
-    assert measures[0] == "##### Emergency asthma admissions, children and young people"
-    assert "Special cause improvement (low)" in shown  # Bradford's asthma admissions
-    assert "Common cause variation" in shown and "Consistently fails the target" in shown
+    assert "Special cause improvement (low)" in shown and "Common cause variation" in shown
     icons = [m.value for m in at.markdown if m.value.startswith("![")]
     assert any(i.startswith("![Special cause improvement (low)](data:image/svg+xml") for i in icons)
     assert "Latest (Mar 2025): 10 admissions" in shown
@@ -155,12 +167,33 @@ def test_the_meeting_page_shows_the_matrix_with_icons_and_their_words_signals_fi
     assert "**Open actions carried forward** (3)" in shown
 
 
-def test_a_cell_opens_its_chart_on_the_measures_page(demo_url):
+def test_a_cell_links_to_its_chart_and_the_link_opens_exactly_that_series(demo_url):
     at = open_page("meeting.py")
-    at.button(key=f"qi.meeting.open.{BREASTFEEDING}.{WAKEFIELD}").click().run()
+    at.selectbox(key="qi.meeting.initiative").set_value(EARLY_SUPPORT).run()
+    [matrix] = [h for h in at.get("html") if "qi-matrix" in h.proto.body]
+    href = chart_href(REFERRALS, KIRKLEES, EARLY_SUPPORT)
+    assert f'href="{escape(href)}"' in matrix.proto.body
+    assert f'href="{escape(chart_href(BREASTFEEDING, WAKEFIELD, BEST_START))}"' not in (
+        matrix.proto.body
+    )
+    # Following the link: the Measures page with that initiative, measure and place chosen,
+    # though Best Start (another initiative) was the one chosen there before.
+    at.switch_page("qi/app/pages/measures.py").run()
+    assert at.selectbox(key="qi.pick.initiative").value == BEST_START
+    at.query_params.update(chart_query(REFERRALS, KIRKLEES, EARLY_SUPPORT))
+    at.run()
     assert not at.exception, at.exception
     assert at.title[0].value == "Measures"
-    assert at.selectbox(key="qi.pick.measure").value == BREASTFEEDING
+    assert at.selectbox(key="qi.pick.initiative").value == EARLY_SUPPORT
+    assert at.selectbox(key="qi.pick.measure").value == REFERRALS
+    assert at.selectbox(key="qi.pick.place").value == KIRKLEES
+
+
+def test_a_link_to_a_place_outside_any_initiative_opens_it_under_every_place(demo_url):
+    at = open_page("measures.py")
+    at.query_params.update(chart_query(BREASTFEEDING, WAKEFIELD))
+    at.run()
+    assert at.selectbox(key="qi.pick.initiative").value is None  # "Every place"
     assert at.selectbox(key="qi.pick.place").value == WAKEFIELD
 
 
@@ -194,8 +227,26 @@ def test_the_board_pack_is_a_pdf_with_a_png_per_chart(demo_url):
     at.button(key="qi.meeting.pack.prepare").click().run()
     assert not at.exception, at.exception
     _, _, pack = at.session_state["qi.meeting.pack"]
-    assert pack.pdf.startswith(b"%PDF") and pack.pages >= 8
+    assert pack.pdf.startswith(b"%PDF") and pack.pages == 1 + 1 + 3 + 1  # Best Start: 3 measures
     labels = [button.proto.label for button in at.get("download_button")]
     assert any(label.startswith("Board pack, PDF") for label in labels)
     assert "Breastfeeding at 6-8 weeks (%)" in labels  # a PNG per chart
     assert all(png.startswith(b"\x89PNG") for png in pack.charts.values())
+
+
+def test_home_the_meeting_view_and_the_pack_show_an_initiatives_own_measures(demo_url):
+    from qi.render.pack import board_pack
+    from qi.services.meeting import meeting_review
+
+    own = [
+        "Breastfeeding at 6-8 weeks (%)",
+        "Emergency asthma admissions, children and young people",
+        "A&E attendances of under-5s per 1,000",
+    ]
+    home = open_page("home.py")
+    [listed] = [m.value for m in home.markdown if m.value.startswith("**Measures:**")][:1]
+    assert all(plain(name) in listed for name in own)
+    assert "Referrals" not in listed  # measured at Bradford and Leeds, but not Best Start's
+    review = meeting_review(open_store(demo_url), initiative=BEST_START)
+    assert sorted(review.matrix["measure_name"].unique()) == sorted(own)
+    assert board_pack(review).pages == 1 + 1 + len(own) + 1

@@ -106,3 +106,26 @@ def test_measures_and_places_import_from_the_command_line(database_url, tmp_path
     result = _run("places", "import", places, "--db", database_url)
     assert result.exit_code == 1
     assert "'planet' is not a type" in result.output
+
+
+def test_measures_import_can_make_them_part_of_an_initiative(database_url, tmp_path):
+    from qi.store import add_initiative, initiative_measures
+
+    places = tmp_path / "p.csv"
+    places.write_text("code,name,type\nP1,Place,locality\n")
+    assert _run("places", "import", places, "--db", database_url).exit_code == 0
+    engine = connect(database_url)
+    add_initiative(engine, "Best Start", ["P1"])
+    measures = tmp_path / "m.csv"
+    measures.write_text(
+        "code,name,kind,improvement,frequency\nm1,One,count,up,month\nm2,Two,count,up,month\n"
+    )
+    refused = _run("measures", "import", measures, "--db", database_url, "--initiative", "Nope")
+    assert refused.exit_code == 2
+    assert "unknown initiative 'Nope'; the initiatives are: Best Start" in refused.output
+    assert initiative_measures(engine, "Best Start") == []
+    done = _run("measures", "import", measures, "--db", database_url, "--initiative", "Best Start")
+    assert done.exit_code == 0, done.output
+    assert "2 measures newly part of Best Start." in done.output
+    assert initiative_measures(engine, "Best Start") == ["m1", "m2"]
+    engine.dispose()

@@ -16,7 +16,7 @@ from PIL import Image
 from qi.cli import main
 from qi.render.pack import board_pack
 from qi.services.meeting import meeting_review
-from qi.store import connect, upgrade
+from qi.store import add_initiative, connect, upgrade
 from qi.store.stories import add_story
 from tests.partnership import INITIATIVE, build
 
@@ -66,9 +66,13 @@ def inked(png: Path) -> float:
     return 1 - sum(histogram[250:]) / sum(histogram)
 
 
-def pdf_text(pdf: Path) -> str:
+def pdf_text(pdf: Path, layout: bool = True) -> str:
+    """The PDF's text; ``layout=False``: in reading order, column by column."""
     return subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+        ["pdftotext", *(["-layout"] if layout else []), str(pdf), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
 
 
@@ -152,14 +156,97 @@ def test_qi_report_writes_the_pack_and_the_pngs(database, tmp_path):
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        ([], "say which initiative or place"),
-        (["--initiative", "Nope"], "unknown initiative: Nope"),
+        (
+            [],
+            "--place CODE: the initiatives are: 'Healthy Start'; 'Other'. The places with data "
+            "are: RXX (Trust RXX); RYY (Trust RYY); RZZ (Trust RZZ)",
+        ),
+        (["--initiative", "Nope"], "unknown initiative 'Nope'; the initiatives are: Healthy"),
         (["--place", "RXX", "--since", "June"], "is not a date; write it as YYYY-MM-DD"),
     ],
 )
 def test_qi_report_says_what_is_wrong(database, tmp_path, arguments, message):
+    engine = connect(database)
+    add_initiative(engine, "Other", ["RZZ"])  # two initiatives: which one is for the user to say
+    engine.dispose()
     result = CliRunner().invoke(
         main, ["report", "--db", database, "--out", str(tmp_path / "x.pdf"), *arguments]
     )
     assert result.exit_code in (1, 2)
     assert message in result.output
+
+
+def test_qi_report_makes_the_pack_of_the_only_initiative_when_none_is_named(tmp_path):
+    url = f"sqlite:///{tmp_path / 'qi.sqlite'}"
+    engine = connect(url)
+    upgrade(engine)
+    build(engine)
+    engine.dispose()
+    out = tmp_path / "pack.pdf"
+    result = CliRunner().invoke(main, ["report", "--db", url, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "2 measures" in result.output
+    assert INITIATIVE in pdf_text(out)
+
+
+def test_names_not_codes_units_once_whole_words_overdue_and_only_standing_annotations(tmp_path):
+    from qi.store.annotations import add_annotation, undo_annotation
+    from qi.store.models import Measure
+
+    url = f"sqlite:///{tmp_path / 'qi.sqlite'}"
+    engine = connect(url)
+    upgrade(engine)
+    build(engine)
+    with engine.begin() as connection:  # a unit already in the name, as the demo's measures
+        connection.execute(
+            Measure.__table__.update()
+            .where(Measure.code == "waits")
+            .values(name="Waits over 18 weeks (%)", unit="%")
+        )
+    withdrawn = add_annotation(
+        engine,
+        measure="waits",
+        place="RYY",
+        period=date(2024, 2, 1),
+        kind="context",
+        text="Typed at the wrong month",
+    )
+    undo_annotation(engine, withdrawn)
+    add_story(
+        engine,
+        title="Long story",
+        narrative=" ".join(["unbelievably"] * 60),  # longer than a quote: cut after a word
+        told_on=date(2024, 5, 2),
+        voice="parent_or_carer",
+        consent_recorded=True,
+        anonymised=True,
+        links=["waits"],
+    )
+    review = meeting_review(engine, initiative=INITIATIVE)
+    engine.dispose()
+    pdf = tmp_path / "pack.pdf"
+    board_pack(review, prepared_on=date(2024, 8, 15)).write(pdf)
+    pages = [" ".join(page.split()) for page in pdf_text(pdf, layout=False).split("\f")]
+    text = " ".join(pages)
+    assert "Waits over 18 weeks (%)" in pages[2] and "(%) (%)" not in text
+    assert "Trust RXX: " in pages[2] and "RXX:" not in text.replace("Trust RXX:", "")
+    assert "1. January 2024, Trust RXX: Context event: New referral pathway" in pages[2]
+    assert "Typed at the wrong month" not in text  # undone: it does not stand
+    quote = pages[2]
+    assert "unbelievably …" in quote and "unbelievabl …" not in quote
+    [actions] = [page for page in pages if page.startswith("Actions and decisions")]
+    assert "Ask RXX why waits rose" in actions and "Overdue" in actions  # due 31 July, open
+    board_pack(review, prepared_on=date(2024, 7, 30)).write(pdf)  # the day before it is due
+    assert "Overdue" not in pdf_text(pdf)
+    assert "unbelievabl…" not in quote
+
+
+def test_a_long_quote_is_cut_after_a_whole_word():
+    from qi.render.pack import QUOTE_CHARACTERS, _quote
+
+    words = "The peer supporter came round, sat with us and stayed. " * 12
+    quoted = _quote(words)
+    assert quoted.endswith(" …") and len(quoted) <= QUOTE_CHARACTERS + 2
+    assert words.startswith(quoted.removesuffix(" …"))
+    assert words[len(quoted.removesuffix(" …"))] == " "  # the next character starts a word
+    assert _quote("Short, and whole.") == "Short, and whole."

@@ -1,17 +1,19 @@
 """The meeting view: the summary matrix, what is new since the last meeting, and the review a
 meeting (and its board pack) starts from. The partnership is described in tests/partnership.py."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import polars as pl
 import pytest
 from sqlalchemy import update
 
-from qi.services.meeting import icon_key, matrix_grid, meeting_review
+from qi.services.meeting import icon_key, matrix_grid, meeting_review, previous_meeting
 from qi.services.review import ReviewError
 from qi.services.since import new_signals
+from qi.store import add_initiative, clock, link_measures
 from qi.store.annotations import add_annotation, undo_annotation
-from qi.store.models import Upload
+from qi.store.meetings import add_meeting
+from qi.store.models import Annotation, Upload
 from tests.partnership import INITIATIVE, MEETING_DAY, STORY_TITLE, build
 
 
@@ -95,21 +97,66 @@ def test_late_data_stored_after_the_meeting_is_news_but_old_history_is_not(partn
     assert news.signals.height == 27
 
 
-def test_recalculations_and_undone_annotations_are_named_as_such(partnership):
+def test_recalculations_are_named_and_annotations_undone_since_the_meeting_are_not_news(
+    partnership,
+):
     engine, _ = partnership
-    recalculated = add_annotation(
-        engine,
-        measure="waits",
-        place="RXX",
-        period=date(2024, 1, 1),
-        kind="intervention",
-        text="Pathway launched",
-        new_phase=True,
-        reason="The process changed",
-    )
-    undo_annotation(engine, recalculated)
+
+    def annotate(text: str, **recalculation) -> int:
+        return add_annotation(
+            engine,
+            measure="waits",
+            place="RXX",
+            period=date(2024, 1, 1),
+            kind="intervention",
+            text=text,
+            **recalculation,
+        )
+
+    annotate("Pathway launched", new_phase=True, reason="The process changed")
+    undo_annotation(engine, annotate("Typed at the wrong month"))
+    seen = annotate("Shown at the last meeting")
+    with engine.begin() as connection:
+        connection.execute(
+            update(Annotation).where(Annotation.id == seen).values(created_at=datetime(2024, 5, 1))
+        )
+    undo_annotation(engine, seen)
     events = meeting_review(engine, initiative=INITIATIVE).news.annotations
-    assert sorted(events.get_column("event")) == ["annotation", "recalculation", "undone"]
+    assert sorted(events.select("event", "text").rows()) == [
+        ("annotation", "New referral pathway"),
+        ("recalculation", "Pathway launched"),
+        ("undone", "Shown at the last meeting"),
+    ]
+
+
+def test_since_counts_from_the_previous_meeting_once_todays_is_recorded(partnership):
+    engine, _ = partnership
+    before = meeting_review(engine, initiative=INITIATIVE)
+    assert before.since == MEETING_DAY
+    add_meeting(engine, title="Today", held_on=clock.now().date(), initiative=INITIATIVE)
+    after = meeting_review(engine, initiative=INITIATIVE)
+    assert after.since == MEETING_DAY
+    assert after.news.sentence() == before.news.sentence()
+    assert previous_meeting(
+        engine, initiative=INITIATIVE, today=clock.now().date() + timedelta(days=1)
+    )["title"] == ("Today")
+
+
+def test_an_initiative_reviews_its_own_measures_only(partnership):
+    engine, _ = partnership
+    add_initiative(engine, "Waits only", ["RXX", "RYY", "RZZ"], measures=["waits"])
+    review = meeting_review(engine, initiative="Waits only")
+    assert list(review.views) == ["waits"]
+    assert review.places == ["RXX", "RYY", "RZZ"]
+    assert meeting_review(engine, place="RXX").measures.get_column("code").to_list() == [
+        "asthma_admissions",
+        "waits",
+    ]
+    link_measures(engine, "Waits only", ["asthma_admissions"])
+    assert sorted(meeting_review(engine, initiative="Waits only").views) == [
+        "asthma_admissions",
+        "waits",
+    ]
 
 
 def test_new_signals_is_pure_and_keeps_only_signalled_points_after_the_day():

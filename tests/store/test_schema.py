@@ -87,3 +87,53 @@ def test_initiatives_are_read_with_their_places(engine):
         ("SEND", None),
     ]
     assert found["places"].to_list() == [["RXX", "RYY"], ["RZZ"]]
+
+
+def test_an_initiative_owns_the_measures_it_is_given_and_links_more_by_code(engine):
+    from qi.store import add_initiative, initiative_measures, link_measures, read_initiatives
+    from tests.store.helpers import add_definitions
+
+    add_definitions(engine, measures=("waits", "asthma", "referrals"))
+    add_initiative(engine, "Best Start", ["RXX"], measures=["waits", "asthma"])
+    add_initiative(engine, "SEND", ["RZZ"])
+    assert read_initiatives(engine)["measures"].to_list() == [["asthma", "waits"], []]
+    assert link_measures(engine, "SEND", ["referrals", "waits"]) == 2
+    assert link_measures(engine, "SEND", ["waits"]) == 0  # already its measure
+    assert initiative_measures(engine, "SEND") == ["referrals", "waits"]
+    add_initiative(engine, "Best Start", ["RXX"])  # places again: its measures stay
+    assert initiative_measures(engine, "Best Start") == ["asthma", "waits"]
+    add_initiative(engine, "Best Start", ["RXX"], measures=["referrals"])  # measures replaced
+    assert initiative_measures(engine, "Best Start") == ["referrals"]
+    with pytest.raises(LookupError, match="unknown measure code.*nope; import the measures"):
+        link_measures(engine, "SEND", ["waits", "nope"])
+    assert initiative_measures(engine, "SEND") == ["referrals", "waits"]  # nothing written
+    with pytest.raises(LookupError, match="unknown initiative 'Nope'; the initiatives are: Best"):
+        link_measures(engine, "Nope", ["waits"])
+
+
+def test_upgrading_to_0004_gives_each_initiative_the_measures_with_data_at_its_places(tmp_path):
+    from datetime import date
+
+    from qi.store import UploadRecord, initiative_measures, store_observations, upgrade
+    from qi.store.engine import connect
+    from tests.store.helpers import add_definitions, observations
+
+    engine = connect(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    upgrade(engine, "0003")
+    add_definitions(engine, measures=("waits", "asthma"))
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO initiatives (name, created_by, created_at) "
+                "VALUES ('Old', 'tester', '2024-01-01 00:00:00')"
+            )
+        )
+        connection.execute(
+            text("INSERT INTO initiative_places SELECT 1, id FROM places WHERE code = 'RXX'")
+        )
+    rows = observations(engine, [("waits", "RXX", date(2024, 1, 1), 3.0)])
+    rows = rows.vstack(observations(engine, [("asthma", "RYY", date(2024, 1, 1), 2.0)]))
+    store_observations(engine, rows, UploadRecord("old.csv", "old", rows.height, {}))
+    upgrade(engine)
+    assert initiative_measures(engine, "Old") == ["waits"]  # asthma has data elsewhere only
+    engine.dispose()

@@ -6,6 +6,7 @@ import streamlit as st
 from qi.app.context import (
     engine,  # noqa: I001  (kept last: opens the store)
     initiatives,
+    measure_names,
     place_names,
     series_index,
 )
@@ -67,7 +68,9 @@ st.header("Programmes")
 if found.height == 0 and index.height == 0:
     st.markdown("Nothing is stored yet: start by uploading a file of measures.")
 for programme in found.iter_rows(named=True):
-    in_programme = index.filter(pl.col("place").is_in(programme["places"]))
+    in_programme = index.filter(
+        pl.col("place").is_in(programme["places"]) & pl.col("measure").is_in(programme["measures"])
+    )
     with st.container(border=True):
         st.markdown(f"##### {plain(programme['name'])}")
         facts = [count(len(programme["places"]), "place")]
@@ -84,6 +87,14 @@ for programme in found.iter_rows(named=True):
         if description:
             st.markdown(plain(description))
         st.markdown("**Places:** " + plain(", ".join(names.get(p, p) for p in programme["places"])))
+        titles = measure_names()
+        st.markdown(
+            "**Measures:** "
+            + plain(
+                ", ".join(sorted(titles.get(m, m) for m in programme["measures"]))
+                or "none yet (link measures to it when you import them)"
+            )
+        )
 
 if is_demo:
     st.caption(AE_ATTRIBUTION)

@@ -7,19 +7,29 @@ Icons always carry their meaning in words. Text people typed is shown as plain t
 """
 
 from datetime import date, timedelta
+from functools import partial
 
 import polars as pl
 import streamlit as st
 
-from qi.app.context import engine, initiatives, open_measure, place_names, series_index
+from qi.app.context import (
+    chart_href,
+    chart_query,
+    engine,
+    initiatives,
+    meeting,
+    place_names,
+    series_index,
+)
 from qi.app.errors import StoreError, said
 from qi.app.navigation import page_path
 from qi.app.pdsa_panel import ended_cycles
 from qi.app.widgets import plain, show_notice
 from qi.render.icons import icon_data_url
+from qi.render.matrix import matrix_html
 from qi.render.pack import board_pack
 from qi.services.feedback import waiting_summary
-from qi.services.meeting import icon_key, meeting_review
+from qi.services.meeting import icon_key, previous_meeting
 from qi.services.review import ReviewError
 from qi.store.meetings import (
     ACTION_KIND_WORDS,
@@ -27,7 +37,6 @@ from qi.store.meetings import (
     MeetingError,
     add_action,
     add_meeting,
-    last_meeting,
     read_actions,
     read_meetings,
     set_action_status,
@@ -50,7 +59,7 @@ def _icons(row: dict) -> str:
     return " ".join(f"![{ICON_LABELS[n]}]({icon_data_url(n)})" for n in names if n)
 
 
-def matrix_cell(row: dict, initiative: str | None, key: str) -> None:
+def matrix_cell(row: dict, initiative: str | None) -> None:
     """One measure at one place: icons and their words, latest value, target, reading, and the
     way down to its chart."""
     names = place_names()
@@ -65,21 +74,50 @@ def matrix_cell(row: dict, initiative: str | None, key: str) -> None:
         facts += f" · Target: {number(row['target'], row['unit'])}"
     st.markdown(plain(facts))
     st.caption(plain(row["reading"]))
-    if st.button("Open the chart", key=key, icon=":material/show_chart:", type="tertiary"):
-        open_measure(row["measure"], row["place"], initiative)
+    st.page_link(
+        page_path("measures.py"),
+        label="Open the chart",
+        icon=":material/show_chart:",
+        query_params=chart_query(row["measure"], row["place"], initiative),
+    )
 
 
 def summary(review, initiative: str | None) -> None:
-    """The matrix: a measure per row (signals first), a place per column."""
+    """The matrix: a measure per row (concerns first), a place per column, each cell a link to
+    its chart; the icon key below it."""
     matrix = review.matrix
     if matrix.height == 0:
-        st.info("No data is stored yet for these places.")
+        st.info("No data is stored yet for the measures of this initiative or place.")
         return
-    for index, code in enumerate(matrix.get_column("measure").unique(maintain_order=True)):
+    names = place_names()
+    places = sorted(review.places, key=lambda c: names.get(c, c))
+    st.html(
+        matrix_html(matrix, places, names, lambda m, p: chart_href(m, p, initiative)),
+        width="stretch",
+    )
+    icon_legend()
+
+
+def detail(review, initiative: str | None) -> None:
+    """The card of the measure chosen: each place's icons in words, latest value, target and
+    reading (one at a time: a partnership's every card would not fit one page run)."""
+    matrix = review.matrix
+    if matrix.height == 0:
+        return
+    titles = dict(matrix.select("measure", "measure_name").iter_rows())
+    chosen = st.selectbox(
+        "Each measure in detail: its readings by place",
+        [None, *titles],
+        format_func=lambda c: "Choose a measure" if c is None else titles[c],
+        key=f"qi.meeting.detail.{review.title}",
+    )
+    if chosen is None:
+        return
+    for index, code in enumerate([chosen]):
         cells = matrix.filter(pl.col("measure") == code)
         first = cells.row(0, named=True)
         signalling = cells.filter(pl.col("special_cause")).height
-        with st.container(border=True, key=f"qi-matrix-{index}"):
+        with st.container(border=True, key=f"qi-measure-card-{index}"):
             st.markdown(f"##### {plain(first['measure_name'])}")
             st.caption(
                 plain(
@@ -92,7 +130,10 @@ def summary(review, initiative: str | None) -> None:
                 columns = st.columns(min(len(rows), CELLS_PER_ROW), gap="medium")
                 for column, row in zip(columns, rows[start : start + CELLS_PER_ROW], strict=False):
                     with column:
-                        matrix_cell(row, initiative, f"qi.meeting.open.{code}.{row['place']}")
+                        matrix_cell(row, initiative)
+
+
+def icon_legend() -> None:
     with st.expander("Icon key: what each icon means", icon=":material/key:"):
         key = icon_key()
         for start in range(0, key.height, 5):
@@ -397,10 +438,10 @@ def pack_downloads(review, subject: str, since_day: date | None) -> None:
     titles = _measure_names(review)
     st.markdown("**Each chart as a PNG**")
     columns = st.columns(3)
-    for index, (code, png) in enumerate(pack.charts.items()):
+    for index, code in enumerate(pack.alt_texts):
         columns[index % 3].download_button(
             titles.get(code, code),
-            png,
+            partial(pack.chart_png, code),  # drawn when asked for
             f"{code}.png",
             "image/png",
             on_click="ignore",
@@ -438,7 +479,7 @@ else:
         "Initiative", list(programmes), key="qi.meeting.initiative"
     )
 subject = f"{initiative}|{place}"
-previous = last_meeting(engine(), initiative=initiative, place=place)
+previous = previous_meeting(engine(), initiative=initiative, place=place)
 default_since = previous["held_on"] if previous else date.today() - timedelta(DEFAULT_LOOKBACK_DAYS)
 since_day = since_column.date_input(
     "What is new since",
@@ -446,18 +487,18 @@ since_day = since_column.date_input(
     max_value=date.today(),
     format="DD/MM/YYYY",
     key=f"qi.meeting.since.{subject}",
-    help="Default: the day of the last meeting of this initiative or place.",
+    help="Default: the day of the previous meeting of this initiative or place (before today).",
 )
 if previous:
     st.caption(
-        plain(f"Last meeting: {previous['title']}, held {period(previous['held_on'], 'day')}.")
+        plain(f"Previous meeting: {previous['title']}, held {period(previous['held_on'], 'day')}.")
     )
 else:
     st.caption("No meeting of this group is recorded yet.")
 
 try:
     with st.spinner("Reading every measure..."):
-        review = meeting_review(engine(), initiative=initiative, place=place, since_day=since_day)
+        review = meeting(initiative, place, since_day)
 except ReviewError as error:
     st.error(f"This review cannot be shown: {error}")
     st.stop()
@@ -468,6 +509,8 @@ st.caption(
     "meaning is written beside it. Open a chart to see its annotations and stories."
 )
 summary(review, initiative)
+
+detail(review, initiative)
 
 st.header("Since the last meeting", divider="grey")
 news(review)

@@ -1,0 +1,38 @@
+"""Change marks: equal while nothing a review shows was written, different after any write."""
+
+from datetime import date
+
+from qi.store import add_initiative, link_measures
+from qi.store.annotations import add_annotation, undo_annotation
+from qi.store.marks import read_change_marks
+from qi.store.meetings import add_action, add_meeting
+from tests.store.helpers import add_definitions
+
+
+def test_marks_change_with_every_write_a_review_shows_and_not_with_actions(engine):
+    add_definitions(engine, measures=("waits", "asthma"))
+    add_initiative(engine, "Best Start", ["RXX"], measures=["waits"])
+    before = read_change_marks(engine)
+    assert read_change_marks(engine) == before  # reading changes nothing
+
+    seen = {before}
+
+    def changed() -> None:
+        now = read_change_marks(engine)
+        assert now not in seen
+        seen.add(now)
+
+    link_measures(engine, "Best Start", ["asthma"])
+    changed()
+    add_initiative(engine, "Best Start", ["RYY"])  # places replaced, as many as before
+    changed()
+    note = add_annotation(
+        engine, measure="waits", place="RXX", period=date(2024, 1, 1), kind="context", text="x"
+    )
+    changed()
+    undo_annotation(engine, note)
+    changed()
+    meeting = add_meeting(engine, title="June", held_on=date(2024, 6, 1), initiative="Best Start")
+    changed()
+    add_action(engine, meeting, text="Ask", owner="Someone", due_on=date(2024, 7, 1))
+    assert read_change_marks(engine) in seen  # actions are read afresh, not marked
