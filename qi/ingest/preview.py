@@ -6,7 +6,7 @@ Nothing is stored and nothing is logged: the Upload page shows this, then stores
 with the same choices through ``ingest_bytes``.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import polars as pl
@@ -36,6 +36,7 @@ class Preview:
     added: int = 0
     revised: int = 0
     unchanged: int = 0
+    series: list[tuple[str, str]] = field(default_factory=list)  # (measure, place) codes
 
     @property
     def can_store(self) -> bool:
@@ -68,6 +69,9 @@ def preview_bytes(
         return Preview(report, first_rows, None, to_choose)
     wide = long["value_column"].eq_missing(long["period_column"]).any()
     preview = Preview(report, first_rows, "wide" if wide else "long", to_choose)
+    preview.series = list(
+        long.select("measure", "place").drop_nulls().unique(maintain_order=True).iter_rows()
+    )
     rows = reading.rows
     if rows is not None:
         periods = rows["period"].drop_nulls()

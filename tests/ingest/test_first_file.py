@@ -113,3 +113,32 @@ def test_a_preview_of_a_file_without_measure_or_place_columns_asks_for_them(engi
     )
     assert chosen.can_store, chosen.report.render()
     assert chosen.layout == "wide" and chosen.added == 2
+
+
+def test_each_measures_template_imports_once_its_values_are_filled_in_as_csv_and_excel(engine):
+    add_definitions(engine)
+    from qi.ingest.templates import recent_periods, template, template_csv, template_excel
+    from qi.store import read_measures, read_places
+
+    measures = {m["code"]: m for m in read_measures(engine).to_dicts()}
+    wards = read_places(engine).filter(pl.col("code").is_in(WARDS[:2]))
+    periods = recent_periods("month", TODAY)
+    assert periods == [date(2025, 3, 1), date(2025, 4, 1), date(2025, 5, 1)]
+    blank = template(measures["dna_rate"], wards, periods)
+    assert blank.columns == ["measure", "place", "place name", "period", "numerator", "denominator"]
+    # As downloaded (values blank), the importer says to fill them in.
+    refused = _ingest(engine, template_csv(blank), "dna.csv")
+    assert "has no values at all" in refused.render()
+    for code, values in (
+        ("dna_rate", {"numerator": [4, 5, 6, 7, 8, 9], "denominator": [40] * 6}),
+        ("falls_admissions", {"value": [1, 2, 3, 4, 5, 6]}),
+    ):
+        filled = template(measures[code], wards, periods, values)
+        for name, content in (
+            (f"{code}.csv", template_csv(filled)),
+            (f"{code}.xlsx", template_excel(filled)),
+        ):
+            report = _ingest(engine, content, name)
+            assert report.outcome in ("stored", "unchanged"), report.render()
+            assert report.problems.height == 0, report.render()
+        assert read_series(engine, code, places=WARDS[1]).height == 3
