@@ -298,9 +298,7 @@ def to_long(
         if len(numeric) == 1:
             columns["value"] = numeric[0]
             unassigned.remove(numeric[0])
-    structure_ok = True
     if "place" not in columns and place is None:
-        structure_ok = False
         problems.error(
             header_row,
             None,
@@ -327,8 +325,6 @@ def to_long(
             "no period column and no periods across the header",
             "add a period column (long layout) or put one period per column, such as Apr-24 (wide layout)",
         )
-        if not structure_ok:
-            return None
     if period_columns and ("numerator" in columns or "denominator" in columns):
         problems.error(
             header_row,
@@ -377,12 +373,12 @@ def to_long(
         name(f, f).alias(f"_{f}_column") for f in ("numerator", "denominator", "status")
     ]
     if "period" in columns or not period_columns:
-        # Which value fields the file has (with no periods at all, the missing value column
-        # is not a problem of its own).
+        # Which value fields the file has (with no periods and no value columns at all, the
+        # missing value column is not a problem of its own).
+        no_values = not period_columns and "period" not in columns
+        no_values = no_values and not {"value", "numerator", "denominator"} & set(columns)
         optional += [
-            pl.lit(f in columns or not period_columns and "period" not in columns).alias(
-                f"_has_{f}"
-            )
+            pl.lit(f in columns or no_values).alias(f"_has_{f}")
             for f in ("value", "numerator", "denominator")
         ]
         return body.select(

@@ -142,3 +142,29 @@ def test_each_measures_template_imports_once_its_values_are_filled_in_as_csv_and
             assert report.outcome in ("stored", "unchanged"), report.render()
             assert report.problems.height == 0, report.render()
         assert read_series(engine, code, places=WARDS[1]).height == 3
+
+
+def test_structure_problems_do_not_hide_cell_problems(engine):
+    add_definitions(engine)
+    no_place_or_period = _ingest(
+        engine, csv_bytes([["measure", "value"], ["fals_admissions", "1O4"]])
+    )
+    problems = no_place_or_period.errors["problem"].to_list()
+    assert any(p.startswith("no place column") for p in problems), problems
+    assert any(p.startswith("no period column") for p in problems), problems
+    assert "unknown measure code (did you mean 'falls_admissions'?)" in problems
+    assert "is not a number (letter O instead of zero?)" in problems
+    ragged = _ingest(
+        engine,
+        csv_bytes(
+            [
+                HEADER,
+                ["falls_admissions", WARDS[0], "2024-01", "1O4", "extra"],
+                ["falls_admissions", "E05000009", "2024-02", 3],
+            ]
+        ),
+    )
+    found = {(p["row"], p["problem"]) for p in ragged.errors.to_dicts()}
+    assert (2, "5 cells but the header has 4 columns") in found
+    assert (2, "is not a number (letter O instead of zero?)") in found
+    assert (3, "unknown place code (did you mean 'E05000003'?)") in found

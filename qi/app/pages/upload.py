@@ -67,6 +67,15 @@ def _plain_number(value: float | None) -> float | int | None:
     return int(value) if value is not None and float(value).is_integer() else value
 
 
+def named_code(names: dict[str, str]):
+    """A selectbox's words for a code: "Leeds (E08000035)"."""
+
+    def words(code: str) -> str:
+        return f"{names.get(code, code)} ({code})"
+
+    return words
+
+
 def show_known() -> None:
     """Every measure and place qi knows, by code and name, and each measure's template."""
     with st.expander("Templates, and the measures and places qi knows"):
@@ -78,7 +87,7 @@ def show_known() -> None:
         code = st.selectbox(
             "Template for measure",
             list(names),
-            format_func=lambda c: f"{names[c]} ({c})",
+            format_func=named_code(names),
             help="A file in exactly the form qi reads: fill in the values and upload it.",
         )
         measure = catalogue.filter(pl.col("code") == code).row(0, named=True)
@@ -262,7 +271,7 @@ if dropped is not None:
                 f"{CHOICE_LABELS[field]} (required)",
                 list(named),
                 index=None,
-                format_func=lambda c, named=named: f"{named[c]} ({c})",
+                format_func=named_code(named),
                 placeholder=f"Choose the {field}",
                 key=f"qi.upload.{field}",
             )
