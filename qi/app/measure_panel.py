@@ -17,7 +17,7 @@ from qi.app.widgets import icon_with_meaning, plain
 from qi.charts import SPCInputError
 from qi.render.figures import export, small_multiples, spc_chart
 from qi.services.review import MeasureView, ReviewError, measure_settings, measure_view
-from qi.text import number, period
+from qi.text import number, period, unit_title
 from qi.vocabulary.charts import CHART_TYPES, RULE_SETS
 
 DATA_COLUMNS = (
@@ -93,6 +93,7 @@ def place_chart(
     show_2sigma: bool,
     icons: bool = False,
     stories: pl.DataFrame | None = None,
+    selectable: bool = False,
 ) -> alt.LayerChart:
     """The chart of one place, with ``story_markers()`` on its time axis. On the page the icons
     stand beside the chart with their words (``beside_chart``); the exported chart carries them
@@ -104,9 +105,11 @@ def place_chart(
         stories=stories,
         show_2sigma=show_2sigma,
         title=f"{view.measure['name']}: {name}",
+        y_title=unit_title(view.measure["unit"]),
         icons=icons,
         width=CHART_WIDTH,
         height=CHART_HEIGHT,
+        selectable=selectable,
     )
     return chart
 

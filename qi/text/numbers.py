@@ -1,4 +1,4 @@
-"""Numbers as people write them: ``number()``."""
+"""Numbers as people write them: ``number()``; a unit as an axis title: ``unit_title()``."""
 
 import math
 
@@ -23,3 +23,14 @@ def number(value: float | None, unit: str | None = None, *, decimals: int = 2) -
     if not unit:
         return text
     return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
+
+
+def unit_title(unit: str | None) -> str | None:
+    """A measure's unit as the title of the axis its values are read on: "Per cent (%)" for
+    "%", "Attendances" for "attendances", "Per 1,000 under-5s"; None without a unit."""
+    if not unit or not unit.strip():
+        return None
+    unit = unit.strip()
+    if unit == "%":
+        return "Per cent (%)"
+    return unit[0].upper() + unit[1:]

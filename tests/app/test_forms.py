@@ -1,7 +1,7 @@
 """A refused form keeps what was typed and says what is wrong beside the field at fault; the
 fields a form needs are marked as required."""
 
-from datetime import date
+from datetime import date, datetime
 
 from streamlit.testing.v1 import AppTest
 
@@ -79,3 +79,19 @@ def test_an_action_without_an_owner_keeps_the_form_and_says_why_beside_the_owner
     assert at.text_area(key="qi.meeting.action.text").value == ""
     found = read_actions(open_store(demo_url), status="open")
     assert "Family hubs manager" in found["owner"].to_list()
+
+
+def test_clicking_a_point_on_the_chart_opens_the_form_at_that_period(demo_url):
+    at = choose(open_page("annotate.py"), REFERRALS, LEEDS, initiative=None)
+    assert at.selectbox(key="qi.annotate.period").value != date(2024, 4, 1)
+    # What Streamlit hands the page when a point is clicked: the point's period, as Vega
+    # holds it (milliseconds since 1970, the browser's midnight).
+    clicked = datetime(2024, 4, 1).timestamp() * 1000
+    at.session_state["qi.annotate.chart"] = {"selection": {"picked": [{"period": clicked}]}}
+    at.run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="qi.annotate.period").value == date(2024, 4, 1)
+    assert "Apr 2024 chosen on the chart" in at.info[0].value
+    # The same click is applied once: the next run says nothing more.
+    at.run()
+    assert not [i for i in at.info if "chosen on the chart" in i.value]

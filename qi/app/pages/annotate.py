@@ -5,6 +5,8 @@ starts a new phase (with a reason), or confirms a suggested change point (with a
 Every annotation is kept with who, when and why; undoing one keeps it, marked undone.
 """
 
+from datetime import UTC, datetime, time
+
 import polars as pl
 import streamlit as st
 
@@ -12,6 +14,7 @@ from qi.app.context import choose_scope, engine, measure_definition, place_names
 from qi.app.errors import StoreError, said
 from qi.app.measure_panel import beside_chart, chart_settings, load_view, phase_table, place_chart
 from qi.app.widgets import plain
+from qi.render.figures import PICKED
 from qi.store.annotations import AnnotationError, add_annotation, read_annotations, undo_annotation
 from qi.text import count, period
 from qi.vocabulary.annotations import ANNOTATION_KINDS
@@ -26,6 +29,9 @@ FLASH = "qi.annotate.flash"  # what the last click did, shown after the rerun it
 SIDE_WORDS = {1: "above", -1: "below"}
 # The annotation form's fields in the session, kept when a submission is refused.
 FORM = {f: f"qi.annotate.{f}" for f in ("period", "kind", "text", "effect", "reason", "everywhere")}
+CHART = "qi.annotate.chart"  # the chart's selection: the point clicked
+CLICKED = "qi.annotate.clicked"  # the click already applied to the form
+CLICKED_NOTE = "qi.annotate.clicked.note"  # said once in the form after a click
 FORM_ERROR = "qi.annotate.error"  # (field or None, message) of the last refused submission
 
 
@@ -46,6 +52,26 @@ def field_error(field: str | None) -> None:
     error = st.session_state.get(FORM_ERROR)
     if error is not None and error[0] == field:
         st.error(error[1], icon=":material/error:")
+
+
+def annotate_clicked(event, periods: list) -> None:
+    """A point clicked on the chart chooses the form's period (once per click: choosing
+    another period in the form afterwards is not undone)."""
+    picked = (event or {}).get("selection", {}).get(PICKED) or []
+    if not picked or picked == st.session_state.get(CLICKED):
+        return
+    st.session_state[CLICKED] = picked
+    when = picked[0].get("period")
+    if when is None or not periods:
+        return
+    # Vega gives the period as milliseconds since 1970 in the browser's time zone: the nearest
+    # period charted is the one clicked.
+    moment = datetime.fromtimestamp(float(when) / 1000, tz=UTC).replace(tzinfo=None)
+    chosen = min(periods, key=lambda p: abs(datetime.combine(p, time()) - moment))
+    st.session_state[FORM["period"]] = chosen
+    st.session_state[CLICKED_NOTE] = (
+        f"{period(chosen, style='short')} chosen on the chart: say what happened below."
+    )
 
 
 def add_from_form(measure: str, place: str, actor: str | None) -> None:
@@ -94,7 +120,16 @@ names = place_names()
 place_name = names.get(scope.place, scope.place)
 points = view.place_points(scope.place)
 left, right = st.columns([3, 1.1], gap="medium")
-left.altair_chart(place_chart(view, scope.place, show_2sigma), theme=None, width="stretch")
+clicked = left.altair_chart(
+    place_chart(view, scope.place, show_2sigma, selectable=True),
+    theme=None,
+    width="stretch",
+    on_select="rerun",
+    selection_mode=PICKED,
+    key=CHART,
+)
+left.caption("Click a point to annotate its period.")
+annotate_clicked(clicked, points.get_column("period").to_list())
 with right:
     beside_chart(view, scope.place)
 phases = phase_table(view, scope.place, definition["unit"])
@@ -105,6 +140,8 @@ add, suggested = st.columns(2, gap="large")
 
 with add, st.form("qi.annotation", border=True):
     st.subheader("Add an annotation")
+    if CLICKED_NOTE in st.session_state:
+        st.info(st.session_state.pop(CLICKED_NOTE), icon=":material/touch_app:")
     periods = points.get_column("period").to_list()
     if st.session_state.get(FORM["period"]) not in periods:
         st.session_state[FORM["period"]] = periods[-1]
