@@ -153,6 +153,9 @@ def spc_chart(
         title=alt.TitleParams(text=title or "", subtitle=subtitle, anchor="start")
         if title or subtitle
         else alt.Undefined,
+        # The width fits the frame it is shown in; the height is the plot's, whatever the
+        # title, key and legend take above and below it.
+        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
         config=_config(),
     )
 
