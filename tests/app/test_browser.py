@@ -155,13 +155,14 @@ def test_upload_open_the_chart_and_recalculate_the_limits(server, tmp_path):
             page.screenshot(path=ARTIFACTS / "browser-2-upload.png")
 
             # Its chart: the measure at Leeds, now with the uploaded months.
-            page.get_by_role("link", name="See the charts").click()
+            # "See the chart" opens the measure and place just stored.
+            page.get_by_role("button", name="See the chart").click()
             expect(page.get_by_role("heading", name="Measures")).to_be_visible()
-            choose(page, "Measure", REFERRALS_NAME)
-            idle(page)
-            choose(page, "Place", "Leeds")
             idle(page)
             chart_drawn(page)
+            boxes = page.locator('[data-testid="stSelectbox"]')
+            expect(boxes.filter(has_text="Measure").first).to_contain_text(REFERRALS_NAME)
+            expect(boxes.filter(has_text="Place").first).to_contain_text("Leeds")
             expect(page.get_by_text("1 phase:")).to_be_visible()
             expect(page.get_by_text("Dec 2025").first).to_be_visible()  # the last month uploaded
             page.screenshot(path=ARTIFACTS / "browser-3-chart.png")
@@ -173,7 +174,7 @@ def test_upload_open_the_chart_and_recalculate_the_limits(server, tmp_path):
             choose(page, "Period", "Apr 2025")
             page.get_by_label("What happened").fill("Single point of access opened")
             page.get_by_text("Recalculate limits from here (a new phase)").click()
-            page.get_by_label("Reason (needed to recalculate or exclude)").fill(
+            page.get_by_label("Reason (required to recalculate or exclude)").fill(
                 "New referral route from April 2025"
             )
             page.get_by_role("button", name="Add annotation").click()
