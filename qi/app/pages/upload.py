@@ -10,6 +10,7 @@ import streamlit as st
 from qi.app.context import (
     engine,
     forget_catalogue,
+    initiatives,
     measures,
     open_measure,
     places,
@@ -310,7 +311,13 @@ if LAST_REPORT in st.session_state:
     if last["outcome"] in ("stored", "unchanged") and last.get("series"):
         measure_code, place_code = last["series"][0]
         if st.button("See the chart", icon=":material/monitoring:"):
-            open_measure(measure_code, place_code)
+            # Within the first initiative the place belongs to (else every place).
+            holding = [
+                name
+                for name, members in initiatives().select("name", "places").iter_rows()
+                if place_code in members
+            ]
+            open_measure(measure_code, place_code, holding[0] if holding else None)
 
 st.subheader("Uploads so far")
 uploads = read_uploads(engine())
