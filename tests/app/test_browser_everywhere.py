@@ -62,7 +62,10 @@ def test_every_page_fits_the_screen_and_asks_nothing_of_other_hosts(server, widt
                 page.goto(f"{url}/{'' if spec.default else spec.url_path}")
                 expect(page.locator("h1").first).to_be_visible(timeout=TIMEOUT_MS)
                 idle(page)
-                page.wait_for_timeout(1500)  # charts draw after the script run
+                charts = page.locator('[data-testid="stVegaLiteChart"]')
+                if charts.count():
+                    charts.first.locator("canvas, svg").first.wait_for(state="visible")
+                page.wait_for_timeout(1500)  # the other charts and icons finish drawing
                 page.screenshot(
                     path=ARTIFACTS / f"page-{spec.url_path}-{width}.png", full_page=True
                 )
