@@ -5,11 +5,14 @@ The database is ``QI_DATABASE_URL`` (PostgreSQL or SQLite), else SQLite at data/
 
 import streamlit as st
 
-from qi.app.navigation import page_path, sections
+from qi.app.navigation import APP_ICON, SCREEN_CSS, page_path, sections
 
-st.set_page_config(
-    page_title="qi: quality improvement", page_icon=":material/monitoring:", layout="wide"
-)
+# The tab's icon is served by the app itself (a Material icon would be fetched from a font
+# host outside the machine, which an NHS network may block).
+st.set_page_config(page_title="qi: quality improvement", page_icon=str(APP_ICON), layout="wide")
+
+# Room for the page on a 1024-pixel screen (qi/app/screen.css).
+st.html(SCREEN_CSS)
 
 # A tool for improvement teams, not for app developers: no "Deploy" button.
 st.set_option("client.toolbarMode", "minimal")

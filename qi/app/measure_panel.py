@@ -20,7 +20,7 @@ from qi.render.cycles import with_cycles
 from qi.render.figures import export, small_multiples, spc_chart
 from qi.services.pdsa import cycle_spans
 from qi.services.review import MeasureView, ReviewError, measure_settings, measure_view
-from qi.text import number, period
+from qi.text import number, period, unit_title
 from qi.vocabulary.charts import CHART_TYPES, RULE_SETS
 
 DATA_COLUMNS = (
@@ -96,6 +96,7 @@ def place_chart(
     show_2sigma: bool,
     icons: bool = False,
     stories: pl.DataFrame | None = None,
+    selectable: bool = False,
 ) -> alt.LayerChart:
     """The chart of one place, with ``story_markers()`` on its time axis. On the page the icons
     stand beside the chart with their words (``beside_chart``); the exported chart carries them
@@ -107,9 +108,11 @@ def place_chart(
         stories=stories,
         show_2sigma=show_2sigma,
         title=f"{view.measure['name']}: {name}",
+        y_title=unit_title(view.measure["unit"]),
         icons=icons,
         width=CHART_WIDTH,
         height=CHART_HEIGHT,
+        selectable=selectable,
     )
     # PDSA cycles followed on this measure shade the chart over their dates (qi.render.cycles).
     return with_cycles(chart, cycle_spans(engine(), view.measure["code"], place, date.today()))

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PAGES_DIR = Path(__file__).parent / "pages"
+APP_ICON = Path(__file__).parent / "icon.svg"  # the browser tab's icon, served by the app
+SCREEN_CSS = Path(__file__).parent / "screen.css"  # the page's fit to narrower screens
 
 
 @dataclass(frozen=True)

@@ -116,7 +116,7 @@ def linked_charts(story_id: int) -> None:
         )
         drawn = chart_with_stories(link["measure"], place, highlight=story_id)
         if drawn is not None:
-            st.altair_chart(drawn[0], theme=None, width="content")
+            st.altair_chart(drawn[0], theme=None, width="stretch")
 
 
 def stories_on_chart(markers: pl.DataFrame, key: str) -> None:

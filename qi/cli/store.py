@@ -110,7 +110,8 @@ def _finish(report) -> None:
 @click.command(epilog=EXIT_STATUSES)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--sheet", help="Excel sheet to read (default: the first).")
-@click.option("--measure", help="Measure code for files without a measure column.")
+@click.option("--measure", help="Measure (code or name) of a file without a measure column.")
+@click.option("--place", help="Place (code or name) of a file without a place column.")
 @click.option(
     "--status",
     type=click.Choice(["final", "provisional"]),
@@ -121,7 +122,7 @@ def _finish(report) -> None:
 @click.option("--db", help=DB_HELP)
 @click.option("--actor", help=ACTOR_HELP, callback=_actor)
 @guarded
-def ingest(file, sheet, measure, status, db, actor) -> None:
+def ingest(file, sheet, measure, place, status, db, actor) -> None:
     """Validate FILE (CSV, Excel or Parquet; long or wide) and store it all-or-nothing.
 
     Every problem is reported with its row, column and value. Any error rejects the whole file
@@ -130,7 +131,15 @@ def ingest(file, sheet, measure, status, db, actor) -> None:
     from qi.ingest import ingest_file
 
     _finish(
-        ingest_file(_engine(db), file, sheet=sheet, actor=actor, measure=measure, status=status)
+        ingest_file(
+            _engine(db),
+            file,
+            sheet=sheet,
+            actor=actor,
+            measure=measure,
+            status=status,
+            place=place,
+        )
     )
 
 

@@ -98,6 +98,14 @@ def _resolved(text: pl.Series, lookup: dict[str, str]) -> pl.Series:
     return stripped.replace(list(old), list(new))
 
 
+def chosen(text: str | None, lookup: dict[str, str]) -> str | None:
+    """The code of a measure or place chosen for a whole file, given by code or name (exact,
+    whatever the case); as given when qi does not know it (then reported as unknown)."""
+    if text is None or not text.strip():
+        return None
+    return lookup.get(" ".join(text.strip().lower().split()), text.strip())
+
+
 def _share_known(cells: pl.Series, lookup: dict[str, str]) -> float:
     """The share of a column's filled cells (totals rows aside) that are known codes or names."""
     if not lookup:
@@ -202,21 +210,24 @@ def _first_text_column(
     return None
 
 
-def to_long(
+def _without_blank_rows(body: pl.DataFrame) -> pl.DataFrame:
+    return body.filter(
+        ~pl.all_horizontal(
+            pl.exclude("_row").is_null() | (pl.exclude("_row").str.strip_chars() == "")
+        )
+    )
+
+
+def _columns(
     header: list[str],
-    header_row: int,
     body: pl.DataFrame,
-    problems: Problems,
+    known: Known,
     measure: str | None = None,
-    known: Known | None = None,
-) -> pl.DataFrame | None:
-    """One row per cell holding an observation. Columns: _row, measure, place, period_text,
-    period_column, value_text, value_column, numerator_text, denominator_text, status_text, the
-    file's own names of the columns each came from (_measure_column...) and which value fields
-    the file has (_has_value...). Measure and place cells are given as codes where they name a
-    known measure or place. Layout problems are added to ``problems``; None is returned only
-    when no cell can be checked at all."""
-    known = known or Known()
+    place: str | None = None,
+) -> tuple[dict[str, str], list[str], list[str]]:
+    """Which column holds each field (by its name, else by its cells), the period columns of a
+    wide layout, and the columns left over. A measure or place chosen for the whole file is not
+    looked for."""
     ids = [f"c{i}" for i in range(len(header))]
     names = dict(zip(ids, header, strict=True))
     fields = [field_of(h) for h in header]
@@ -224,22 +235,60 @@ def to_long(
     is_period = _is_period_header(header) if "period" not in columns else [False] * len(header)
     period_columns = [c for c, f, p in zip(ids, fields, is_period, strict=True) if not f and p]
     unassigned = [c for c, f, p in zip(ids, fields, is_period, strict=True) if not f and not p]
-    body = body.filter(
-        ~pl.all_horizontal(
-            pl.exclude("_row").is_null() | (pl.exclude("_row").str.strip_chars() == "")
-        )
-    )
     if "measure" not in columns and measure is None:
         found = _by_content(body, unassigned, known.measures)
         if found is not None:
             columns["measure"] = found
             unassigned.remove(found)
-    if "place" not in columns:
+    if "place" not in columns and place is None:
         found = _by_content(body, unassigned, known.places)
         found = found or _first_text_column(body, unassigned, names)
         if found is not None:
             columns["place"] = found
             unassigned.remove(found)
+    return columns, period_columns, unassigned
+
+
+def fields_to_choose(header: list[str], body: pl.DataFrame, known: Known) -> list[str]:
+    """'measure' and 'place', those of them the file has no column for (by name or by its
+    cells): the measure or place of the whole file is then chosen by the person uploading."""
+    columns, _, _ = _columns(header, _without_blank_rows(body), known)
+    return [f for f in ("measure", "place") if f not in columns]
+
+
+def to_long(
+    header: list[str],
+    header_row: int,
+    body: pl.DataFrame,
+    problems: Problems,
+    measure: str | None = None,
+    known: Known | None = None,
+    place: str | None = None,
+) -> pl.DataFrame | None:
+    """One row per cell holding an observation. Columns: _row, measure, place, period_text,
+    period_column, value_text, value_column, numerator_text, denominator_text, status_text, the
+    file's own names of the columns each came from (_measure_column...) and which value fields
+    the file has (_has_value...). Measure and place cells are given as codes where they name a
+    known measure or place. ``measure`` and ``place`` (a code or a name) are the measure and
+    place of the whole file, for a file without a column for them (a column in the file wins).
+    Layout problems are added to ``problems``; None is returned only when no cell can be
+    checked at all."""
+    known = known or Known()
+    measure, place = chosen(measure, known.measures), chosen(place, known.places)
+    ids = [f"c{i}" for i in range(len(header))]
+    names = dict(zip(ids, header, strict=True))
+    body = _without_blank_rows(body)
+    if body.height == 0:
+        problems.error(
+            header_row,
+            None,
+            None,
+            "no data rows: the file has a header and nothing below it",
+            "add the values below the header, one row per measure, place and period (check the "
+            "right file or sheet was exported)",
+        )
+        return None
+    columns, period_columns, unassigned = _columns(header, body, known, measure, place)
     if "period" in columns and not {"value", "numerator", "denominator"} & set(columns):
         numeric = [
             c
@@ -249,16 +298,15 @@ def to_long(
         if len(numeric) == 1:
             columns["value"] = numeric[0]
             unassigned.remove(numeric[0])
-    structure_ok = True
-    if "place" not in columns:
-        structure_ok = False
+    if "place" not in columns and place is None:
         problems.error(
             header_row,
             None,
             None,
             "no place column: no column holds place codes or names qi knows",
-            "add a column of place codes (or names) as qi knows them; the places must be added to "
-            "qi first (by whoever runs qi: `qi places import`)",
+            "add a column of place codes (or names) as qi knows them, or choose the place of the "
+            "whole file (one place's file); the places must be added to qi first (by whoever "
+            "runs qi: `qi places import`)",
         )
     if "measure" not in columns and measure is None:
         problems.error(
@@ -266,8 +314,8 @@ def to_long(
             None,
             None,
             "no measure column: no column holds measure codes qi knows",
-            "add a column named measure with the measure codes, or choose the measure for the "
-            "whole file (--measure)",
+            "add a column named measure with the measure codes (or names), or choose the "
+            "measure of the whole file (the Upload page offers them; `qi ingest --measure`)",
         )
     if "period" not in columns and not period_columns:
         problems.error(
@@ -277,8 +325,6 @@ def to_long(
             "no period column and no periods across the header",
             "add a period column (long layout) or put one period per column, such as Apr-24 (wide layout)",
         )
-        if not structure_ok:
-            return None
     if period_columns and ("numerator" in columns or "denominator" in columns):
         problems.error(
             header_row,
@@ -315,22 +361,24 @@ def to_long(
         (text("measure") if "measure" in columns else pl.lit(measure, pl.String))
         .str.strip_chars()
         .alias("measure"),
-        text("place").str.strip_chars().alias("place"),
+        (text("place") if "place" in columns else pl.lit(place, pl.String))
+        .str.strip_chars()
+        .alias("place"),
         # The file's own column names, for the report (null: the layout has no such column, a
         # problem reported once above rather than on every row).
-        name("measure", "--measure" if measure is not None else None).alias("_measure_column"),
-        name("place").alias("_place_column"),
+        name("measure", "chosen measure" if measure is not None else None).alias("_measure_column"),
+        name("place", "chosen place" if place is not None else None).alias("_place_column"),
     ]
     optional = [text(f).alias(f"{f}_text") for f in ("numerator", "denominator", "status")] + [
         name(f, f).alias(f"_{f}_column") for f in ("numerator", "denominator", "status")
     ]
     if "period" in columns or not period_columns:
-        # Which value fields the file has (with no periods at all, the missing value column
-        # is not a problem of its own).
+        # Which value fields the file has (with no periods and no value columns at all, the
+        # missing value column is not a problem of its own).
+        no_values = not period_columns and "period" not in columns
+        no_values = no_values and not {"value", "numerator", "denominator"} & set(columns)
         optional += [
-            pl.lit(f in columns or not period_columns and "period" not in columns).alias(
-                f"_has_{f}"
-            )
+            pl.lit(f in columns or no_values).alias(f"_has_{f}")
             for f in ("value", "numerator", "denominator")
         ]
         return body.select(

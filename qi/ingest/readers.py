@@ -156,6 +156,7 @@ def read_csv(
     offset = _offset_of_line(text, index + 1)
     columns = [f"c{i}" for i in range(len(header))]
     synthetic = separator.join(columns) + "\n"
+    ragged: list[tuple[int | None, str | None, str, str]] = []
     try:
         body = pl.read_csv(
             (synthetic + text[offset:]).encode("utf-8"),
@@ -166,11 +167,22 @@ def read_csv(
     except BaseException as error:
         if not (isinstance(error, pl.exceptions.PolarsError) or is_panic(error)):
             raise
-        raise _ragged(text[offset:], separator, len(header), index) or ReadError(
-            f"the file cannot be read as CSV ({str(error).splitlines()[0]})",
-            "check the file is a CSV export and not cut short",
-        ) from error
-    table = Table(header, index + 1, _numbered(body, index + 2))
+        ragged = _ragged(text[offset:], separator, len(header), index)
+        if not ragged:
+            raise ReadError(
+                f"the file cannot be read as CSV ({str(error).splitlines()[0]})",
+                "check the file is a CSV export and not cut short",
+            ) from error
+        # Rows with too many cells are errors; the rest of each row is still checked, so that
+        # one upload reports every problem.
+        body = pl.read_csv(
+            (synthetic + text[offset:]).encode("utf-8"),
+            separator=separator,
+            infer_schema=False,
+            has_header=True,
+            truncate_ragged_lines=True,
+        )
+    table = Table(header, index + 1, _numbered(body, index + 2), problems=ragged)
     _check_shape(table, settings)
     if settings.require_final_line_break and table.body.height and not text.endswith("\n"):
         last = int(table.body["_row"].max())  # type: ignore[arg-type]
@@ -273,15 +285,27 @@ def _preview(
     return rows
 
 
-def _ragged(body_text: str, separator: str, width: int, index: int) -> ReadError | None:
+RAGGED_ROWS_SAID = 100
+
+
+def _ragged(
+    body_text: str, separator: str, width: int, index: int
+) -> list[tuple[int | None, str | None, str, str]]:
+    """Rows with more cells than the header has columns (the first hundred)."""
+    found: list[tuple[int | None, str | None, str, str]] = []
     for offset, cells in enumerate(csv.reader(io.StringIO(body_text), delimiter=separator)):
         if len(cells) > width:
-            return ReadError(
-                f"{len(cells)} cells but the header has {width} columns",
-                "remove the extra cells or add the missing column names",
-                row=index + 2 + offset,
+            found.append(
+                (
+                    index + 2 + offset,
+                    None,
+                    f"{len(cells)} cells but the header has {width} columns",
+                    "remove the extra cells or add the missing column names",
+                )
             )
-    return None
+            if len(found) == RAGGED_ROWS_SAID:
+                break
+    return found
 
 
 def _numbered(body: pl.DataFrame, first_row: int) -> pl.DataFrame:

@@ -1,7 +1,8 @@
 """The validation report: every problem in a file with where it is, what is wrong and the fix.
 
 Problems are collected as rows (severity, row, column, value, problem, fix). Errors reject the
-whole file; warnings are shown and do not block. Rendering groups identical problems so that a
+whole file; warnings are shown and do not block; notes say what was done with a cell (a
+suppressed cell kept as missing). Rendering groups identical problems so that a
 wrong code repeated on 10,000 rows reads as one line listing the rows.
 """
 
@@ -17,6 +18,7 @@ PROBLEM_SCHEMA = {
     "problem": pl.String(),
     "fix": pl.String(),
 }
+SEVERITY_ORDER = {"error": 0, "warning": 1, "note": 2}
 ROWS_SHOWN = 8
 # A file of garbage can have a problem in every cell: show and keep the first ones, count all.
 LINES_SHOWN = 100
@@ -102,6 +104,15 @@ class Report:
     def warnings(self) -> pl.DataFrame:
         return self.problems.filter(pl.col("severity") == "warning")
 
+    @property
+    def notes(self) -> pl.DataFrame:
+        """Cells kept as missing (suppressed, not available), one row per cell group."""
+        return self.problems.filter(pl.col("severity") == "note")
+
+    @property
+    def cells_kept_missing(self) -> int:
+        return int(self.notes["count"].sum())
+
     def grouped(self) -> pl.DataFrame:
         """Identical problems merged: one row per (severity, column, value, problem, fix)."""
         return (
@@ -109,7 +120,11 @@ class Report:
                 ["severity", "column", "value", "problem", "fix"], maintain_order=True
             )
             .agg(pl.col("row").drop_nulls().alias("rows"), pl.col("count").sum().alias("count"))
-            .sort("severity", "rows", descending=[False, False], maintain_order=True)
+            .sort(
+                pl.col("severity").replace_strict(SEVERITY_ORDER, default=len(SEVERITY_ORDER)),
+                "rows",
+                maintain_order=True,
+            )
         )
 
     def to_dict(self) -> dict:
@@ -123,6 +138,7 @@ class Report:
             "unchanged": self.unchanged,
             "errors": self.errors.height,
             "warnings": self.warnings.height,
+            "kept_missing": self.cells_kept_missing,
             "problems": self.grouped().head(PROBLEMS_KEPT).to_dicts(),
             "problems_truncated": self.grouped().height > PROBLEMS_KEPT,
         }

@@ -6,6 +6,7 @@ stored in one transaction; a file whose values are all stored already changes no
 """
 
 import hashlib
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from sqlalchemy import Engine
 from qi.ingest.budget import BudgetExceeded, Deadline
 from qi.ingest.excel import is_panic
 from qi.ingest.layout import Known, to_long
-from qi.ingest.readers import SPLIT_FIX, ReadError, read_table
+from qi.ingest.readers import SPLIT_FIX, ReadError, Table, read_table
 from qi.ingest.report import Problems, Report
 from qi.ingest.settings import DEFAULT_SETTINGS, IngestSettings, size_words
 from qi.ingest.validation import validate
@@ -44,9 +45,11 @@ def ingest_file(
     today: date | None = None,
     file_name: str | None = None,
     settings: IngestSettings = DEFAULT_SETTINGS,
+    place: str | None = None,
 ) -> Report:
     """Validate the file and store it if it has no errors; returns the report. A file larger
-    than ``settings.max_file_bytes`` is rejected without being read."""
+    than ``settings.max_file_bytes`` is rejected without being read. ``measure`` and ``place``
+    (codes or names) are the measure and place of a file without a column for them."""
     path = Path(path)
     name = file_name or path.name
     size = path.stat().st_size
@@ -60,7 +63,7 @@ def ingest_file(
         report.upload_id = record_rejected_upload(engine, _with_report(record, report))
         return report
     return ingest_bytes(
-        engine, path.read_bytes(), name, sheet, actor, measure, status, today, settings
+        engine, path.read_bytes(), name, sheet, actor, measure, status, today, settings, place
     )
 
 
@@ -81,6 +84,7 @@ def ingest_bytes(
     status: str = "final",
     today: date | None = None,
     settings: IngestSettings = DEFAULT_SETTINGS,
+    place: str | None = None,
 ) -> Report:
     """As ``ingest_file``, for content already in memory (an upload in the app).
 
@@ -91,41 +95,19 @@ def ingest_bytes(
     same upload will work later)."""
     check_lengths(Upload, {"actor": actor, "file_name": file_name})
     deadline = Deadline(settings.time_budget_s)
-    today = today or date.today()
     problems = Problems()
     report = Report(file_name=file_name, sheet=sheet)
-    try:
-        rows = _read_and_validate(
-            engine,
-            content,
-            file_name,
-            sheet,
-            measure,
-            status,
-            today,
-            problems,
-            report,
-            settings,
-            deadline,
-        )
-    except BudgetExceeded as error:
-        rows = None
-        problems.error(None, None, None, str(error), SPLIT_FIX)
-    except BaseException as error:
-        if not is_panic(error):
-            raise
-        # A library reading the file gave up (a Rust panic): nothing is stored, and it is said.
-        rows = None
-        problems.error(
-            None,
-            None,
-            None,
-            f"qi could not read this file ({type(error).__name__}: "
-            f"{str(error).splitlines()[0][:200] if str(error) else 'no detail'})",
-            "check the file opens in Excel (or whatever made it); if it does, send it to whoever "
-            "looks after qi",
-        )
-    report.problems = problems.frame()
+    reading = read_file(
+        engine,
+        content,
+        file_name,
+        problems,
+        report,
+        Choices(sheet, measure, place, status, today or date.today()),
+        settings,
+        deadline,
+    )
+    rows = reading.rows if reading is not None else None
     content_hash = hashlib.sha256(content).hexdigest()
     record = UploadRecord(
         file_name=file_name,
@@ -171,23 +153,79 @@ def _with_report(record: UploadRecord, report: Report) -> UploadRecord:
     return UploadRecord(**{**record.__dict__, "report": report.to_dict()})
 
 
+@dataclass(frozen=True)
+class Choices:
+    """What the person uploading chose: the sheet, the measure and place of a file without a
+    column for them (codes or names), the status of its values, and today."""
+
+    sheet: str | None = None
+    measure: str | None = None
+    place: str | None = None
+    status: str = "final"
+    today: date = field(default_factory=date.today)
+
+
+@dataclass
+class Reading:
+    """A file read and checked: its cells as read, one row per observation, and the rows ready
+    to store (None when the file's cells could not be checked at all)."""
+
+    table: Table
+    long: pl.DataFrame | None
+    rows: pl.DataFrame | None
+
+
+def read_file(
+    engine: Engine,
+    content: bytes,
+    file_name: str,
+    problems: Problems,
+    report: Report,
+    choices: Choices,
+    settings: IngestSettings = DEFAULT_SETTINGS,
+    deadline: Deadline | None = None,
+) -> Reading | None:
+    """Read and check a file without storing anything; problems go to ``problems`` and the
+    report's sheet and rows read are set. None when the file cannot be read at all."""
+    deadline = deadline or Deadline(settings.time_budget_s)
+    reading = None
+    try:
+        reading = _read_and_validate(
+            engine, content, file_name, choices, problems, report, settings, deadline
+        )
+    except BudgetExceeded as error:
+        problems.error(None, None, None, str(error), SPLIT_FIX)
+    except BaseException as error:
+        if not is_panic(error):
+            raise
+        # A library reading the file gave up (a Rust panic): nothing is stored, and it is said.
+        problems.error(
+            None,
+            None,
+            None,
+            f"qi could not read this file ({type(error).__name__}: "
+            f"{str(error).splitlines()[0][:200] if str(error) else 'no detail'})",
+            "check the file opens in Excel (or whatever made it); if it does, send it to whoever "
+            "looks after qi",
+        )
+    report.problems = problems.frame()
+    return reading
+
+
 def _read_and_validate(
-    engine,
-    content,
-    file_name,
-    sheet,
-    measure,
-    status,
-    today,
+    engine: Engine,
+    content: bytes,
+    file_name: str,
+    choices: Choices,
     problems: Problems,
     report: Report,
     settings: IngestSettings,
     deadline: Deadline,
-) -> pl.DataFrame | None:
+) -> Reading | None:
     measures = read_measures(engine)
     places = read_places(engine)
     try:
-        table = read_table(content, file_name, sheet, settings, deadline)
+        table = read_table(content, file_name, choices.sheet, settings, deadline)
     except ReadError as error:
         for row, column, problem, fix in error.problems():
             problems.error(row, column, None, problem, fix)
@@ -198,10 +236,16 @@ def _read_and_validate(
     for row, column, problem, fix in table.problems:
         problems.error(row, column, None, problem, fix)
     long = to_long(
-        table.header, table.header_row, table.body, problems, measure, Known.of(measures, places)
+        table.header,
+        table.header_row,
+        table.body,
+        problems,
+        choices.measure,
+        Known.of(measures, places),
+        choices.place,
     )
     if long is None:
-        return None
+        return Reading(table, None, None)
     deadline.check("finding the layout")
     known = sorted(set(long["measure"].drop_nulls().unique()) & set(measures["code"]))
     history = read_series(engine, measures=known) if known else None
@@ -212,9 +256,9 @@ def _read_and_validate(
         places,
         history if history is not None else pl.DataFrame(),
         problems,
-        today,
-        status,
+        choices.today,
+        choices.status,
         settings,
     )
     deadline.check("checking the file")
-    return rows.select(list(OBSERVATION_SCHEMA))
+    return Reading(table, long, rows.select(list(OBSERVATION_SCHEMA)))

@@ -30,15 +30,19 @@ SUGGESTIONS_FOR_AT_MOST = 50
 MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}
 
 
-def _suggest(unknown: list[str], known: list[str]) -> dict[str, str]:
-    """'did you mean' for each unknown code that resembles a known one."""
+def _suggest(unknown: list[str], known: pl.DataFrame) -> dict[str, str]:
+    """'did you mean' for each unknown code or name that resembles a known code or name: the
+    code ('E08000035'), or the name with its code ('Leeds' (E08000035))."""
+    said: dict[str, str] = {}
+    for code, name in known.select("code", "name").iter_rows():
+        if name:
+            said.setdefault(name.lower(), f"{name}' ({code})")
+        said[code.lower()] = f"{code}'"
     found = {}
-    for code in unknown[:SUGGESTIONS_FOR_AT_MOST]:
-        close = difflib.get_close_matches(code, known, n=1, cutoff=0.6)
-        if not close:
-            close = [k for k in known if k.lower() == code.lower()][:1]
+    for text in unknown[:SUGGESTIONS_FOR_AT_MOST]:
+        close = difflib.get_close_matches(text.lower(), list(said), n=1, cutoff=0.6)
         if close:
-            found[code] = close[0]
+            found[text] = said[close[0]]
     return found
 
 
@@ -46,7 +50,9 @@ def _unknown_codes(frame, column, known: pl.DataFrame, kind: str, fix: str, prob
     missing = frame.filter(pl.col(f"{column}_id").is_null() & pl.col(column).is_not_null())
     if missing.height == 0:
         return
-    suggestions = _suggest(missing[column].unique().sort().to_list(), known["code"].to_list())
+    if "name" not in known.columns:
+        known = known.with_columns(pl.lit(None, pl.String).alias("name"))
+    suggestions = _suggest(missing[column].unique().sort().to_list(), known)
     hint = pl.col(column).replace_strict(suggestions, default=None, return_dtype=pl.String)
     problems.add(
         problems_where(
@@ -56,7 +62,7 @@ def _unknown_codes(frame, column, known: pl.DataFrame, kind: str, fix: str, prob
             pl.col(f"_{column}_column"),
             pl.col(column),
             pl.when(hint.is_not_null())
-            .then(pl.format("unknown {} code (did you mean '{}'?)", pl.lit(kind), hint))
+            .then(pl.format("unknown {} code (did you mean '{}?)", pl.lit(kind), hint))
             .otherwise(pl.lit(f"unknown {kind} code")),
             fix,
         )
@@ -252,7 +258,8 @@ def validate(
         "measure",
         measures,
         "measure",
-        "correct the code, or have the measure added to qi first (by whoever runs qi: `qi measures import`)",
+        "write the measure's code or name as qi has it (the Upload page lists them), or have the "
+        "measure added to qi first (by whoever runs qi: `qi measures import`)",
         problems,
     )
     _unknown_codes(
@@ -260,7 +267,8 @@ def validate(
         "place",
         places,
         "place",
-        "correct the code, or have the place added to qi first (by whoever runs qi: `qi places import`)",
+        "write the place's code or name as qi has it (the Upload page lists them), or have the "
+        "place added to qi first (by whoever runs qi: `qi places import`)",
         problems,
     )
 
@@ -401,6 +409,7 @@ def validate(
     )
 
     _repeats(frame, problems)
+    _kept_missing(frame, problems)
 
     frame = frame.with_columns(
         pl.when(ratio)
@@ -422,6 +431,24 @@ def validate(
         "status",
         "_row",
     )
+
+
+def _kept_missing(frame: pl.DataFrame, problems: Problems) -> None:
+    """Notes (not problems) for suppressed and not-available cells: kept as missing, with why,
+    never stored as zero."""
+    for field in ("value", "numerator", "denominator"):
+        reason = pl.col(f"{field}_missing")
+        problems.add(
+            problems_where(
+                frame,
+                reason.is_not_null() & (reason != "blank"),
+                "note",
+                _column_of(field),
+                pl.col(f"{field}_text").str.strip_chars(),
+                pl.format("{}: kept as missing, not stored as zero", reason),
+                "no change needed",
+            )
+        )
 
 
 def _repeats(frame: pl.DataFrame, problems: Problems) -> None:

@@ -10,6 +10,8 @@ signal: points carry their type in words in the legend and the tooltip, and ever
 label beside it.
 """
 
+import json
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,6 +29,8 @@ from qi.render.icons import (
     NEUTRAL_PURPLE,
     icon_data_url,
 )
+from qi.text import number
+from qi.text.signals import with_signal_words
 from qi.vocabulary.annotations import ANNOTATION_EFFECTS, ANNOTATION_KINDS
 from qi.vocabulary.points import ICON_LABELS, POINT_TYPE_LABELS
 
@@ -47,6 +51,18 @@ LIMIT_DASH = [6, 4]
 SIGMA2_DASH = [2, 3]
 TARGET_DASH = [10, 4]
 ICON_SIZE = 40
+LABEL_GAP = 12
+# Annotation labels are laid out for the narrowest a chart is drawn on a page (a 1024-pixel
+# screen), so that they never overlap however wide the chart is shown.
+LABEL_LAYOUT_WIDTH = 380
+LABEL_CHAR_WIDTH = 7.0
+# The annotations' key is wrapped to lines that fit the narrowest chart.
+KEY_LINE_CHARS = 64
+LABEL_ROW_HEIGHT = 12
+# The name of the point selection a page reads to annotate the period clicked.
+PICKED = "picked"
+NO_SIGNAL = "none (common cause variation)"
+NO_ANNOTATION = "none"
 EXPORT_FORMATS = ("png", "svg")
 # Vega-Lite version of the installed Altair, "v6.4.1" -> "6.4", for vl-convert.
 VL_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
@@ -57,7 +73,8 @@ def _config() -> alt.Config:
     month labels that would collide are thinned, legend labels are never cut short."""
     return alt.Config(
         legend=alt.LegendConfig(orient="bottom", labelLimit=0),
-        axisX=alt.AxisConfig(labelOverlap="greedy", labelFlush=True),
+        # Labels closer than LABEL_GAP pixels are thinned (greedily), at any width drawn.
+        axisX=alt.AxisConfig(labelOverlap="greedy", labelFlush=True, labelSeparation=LABEL_GAP),
         view=alt.ViewConfig(stroke=None),
     )
 
@@ -86,6 +103,7 @@ def spc_chart(
     icons: bool = True,
     width: int = 640,
     height: int = 300,
+    selectable: bool = False,
 ) -> alt.LayerChart:
     """One series as a Making Data Count chart.
 
@@ -95,6 +113,8 @@ def spc_chart(
     rules and named in the tooltip of the point at that period.
     ``stories``: frame with ``period`` and ``title``; drawn as markers on the time axis.
     ``icons``: draw the variation and assurance icons to the right, labelled in the subtitle.
+    ``y_title``: the value axis' title (the measure's unit, ``qi.text.unit_title``).
+    ``selectable``: clicking a point selects its period (the selection named ``PICKED``).
     """
     points, keys, period = chart.points, list(chart.keys), chart.period
     if keys and points.select(keys).n_unique() > 1:
@@ -106,6 +126,11 @@ def spc_chart(
     frame = _chart_frame(points, keys, period, annotations)
     time = _time_axis(points, period)
     layers = _series_layers(frame, time, show_2sigma, y_title)
+    if selectable:
+        points_layer = layers[-1]
+        layers[-1] = points_layer.add_params(
+            alt.selection_point(name=PICKED, fields=["period"], on="click", clear="dblclick")
+        )
     subtitle: list[str] = []
     if icons and points.height:
         summary = chart.summary().row(0, named=True)
@@ -114,7 +139,9 @@ def spc_chart(
         subtitle = [ICON_LABELS[n] for n in names]
         layers.append(_icon_layer(names, width))
     if annotations is not None and annotations.height:
-        layers.extend(_annotation_layers(annotations, points, keys, period, time))
+        marked, key = _annotation_layers(annotations, points, keys, period, time)
+        layers.extend(marked)
+        subtitle += key
     if stories is not None and stories.height:
         layers.append(_story_layer(stories, time))
     # Built in one call: every chained Altair call deep-copies the chart, data and all.
@@ -126,6 +153,9 @@ def spc_chart(
         title=alt.TitleParams(text=title or "", subtitle=subtitle, anchor="start")
         if title or subtitle
         else alt.Undefined,
+        # The width fits the frame it is shown in; the height is the plot's, whatever the
+        # title, key and legend take above and below it.
+        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
         config=_config(),
     )
 
@@ -226,18 +256,29 @@ def _chart_frame(
         _period_text(points, period, points.get_column(period)).alias("period"),
         *_POINT_COLUMNS,
         pl.col("point_type").cast(pl.String).replace_strict(POINT_TYPE_LABELS).alias("point_type"),
-        pl.col("signal_label").cast(pl.String).alias("signal"),
+        _signal_words(points).alias("signal"),
         pl.when(pl.col("excluded")).then(0).otherwise(1).alias("fill"),
     )
     if annotations is None or annotations.height == 0 or points.height == 0:
-        return frame.with_columns(pl.lit(None, pl.String).alias("annotation"))
+        return frame.with_columns(pl.lit(NO_ANNOTATION).alias("annotation"))
     on = [k for k in keys if k == "place"] + ["period"]
     notes = (
         _annotation_notes(annotations, points, keys, period)
         .group_by(on)
         .agg(pl.col("note").str.join("; ").alias("annotation"))
     )
-    return frame.join(notes, on=on, how="left", maintain_order="left")
+    return frame.join(notes, on=on, how="left", maintain_order="left").with_columns(
+        pl.col("annotation").fill_null(NO_ANNOTATION)
+    )
+
+
+def _signal_words(points: pl.DataFrame) -> pl.Series:
+    """Each point's signal as its rule set words it ("Seven or more points in a row above the
+    centre line"), or that there is none."""
+    if not {"rules", "signal", "signal_side"} <= set(points.columns):
+        return points.get_column("signal_label").cast(pl.String).fill_null(NO_SIGNAL)
+    worded = with_signal_words(points.select("rules", "signal", "signal_side"), "_words")
+    return worded.get_column("_words").fill_null(NO_SIGNAL)
 
 
 def _annotation_notes(
@@ -329,14 +370,40 @@ def _series_layers(
             .properties(name=line)
         )
     if frame.get_column("target").is_not_null().any():
-        layers.append(
-            alt.Chart()
-            .mark_line(color=TARGET_RED, strokeDash=TARGET_DASH, strokeWidth=1.5)
-            .encode(time, alt.Y("target:Q"))
-            .properties(name="target")
-        )
+        layers.extend(_target_layers(frame, time))
     layers.append(_point_layer(frame, time, y))
     return layers
+
+
+def _target_layers(frame: pl.DataFrame, time: alt.X) -> list[alt.Chart]:
+    """The target: a red dashed line named in the legend, labelled at its right-hand end."""
+    last = frame.filter(pl.col("target").is_not_null()).row(-1, named=True)
+    label = f"Target {number(last['target'])}"
+    line = (
+        alt.Chart()
+        .mark_line(color=TARGET_RED, strokeDash=TARGET_DASH, strokeWidth=1.5)
+        .encode(
+            time,
+            alt.Y("target:Q"),
+            stroke=alt.Stroke(
+                "target_label:N",
+                title=None,
+                scale=alt.Scale(domain=[label], range=[TARGET_RED]),
+                legend=alt.Legend(symbolType="stroke", symbolDash=TARGET_DASH),
+            ),
+            tooltip=[alt.Tooltip("target_label:N", title="Line")],
+        )
+        .transform_calculate(target_label=json.dumps(label))
+        .properties(name="target")
+    )
+    end = pl.DataFrame({"period": [last["period"]], "target": [last["target"]], "label": [label]})
+    text = (
+        alt.Chart(end)
+        .mark_text(align="right", baseline="bottom", dy=-3, fontSize=10, color=TARGET_RED)
+        .encode(time, alt.Y("target:Q"), text=alt.Text("label:N"))
+        .properties(name="target_label")
+    )
+    return [line, text]
 
 
 def _point_layer(frame: pl.DataFrame, time: alt.X, y: alt.Y) -> alt.Chart:
@@ -406,28 +473,83 @@ def _annotation_layers(
     keys: list[str],
     period: str,
     time: alt.X,
-) -> list[alt.Chart]:
+) -> tuple[list[alt.Chart], list[str]]:
+    """A dashed rule at each annotation's period, numbered at its top, and the key: one line
+    per number with the annotation in words, for the chart's subtitle (never cut short: a long
+    annotation is wrapped onto more lines)."""
     notes = _annotation_notes(annotations, points, keys, period)
     if notes.height == 0:
-        return []
-    notes = notes.unique(["period", "note"], maintain_order=True).with_columns(
-        # Labels step down in three rows so neighbouring annotations do not overwrite each other.
-        (8 + (pl.int_range(pl.len()) % 3) * 12).alias("label_y"),
+        return [], []
+    notes = notes.unique(["period", "note"], maintain_order=True).sort(
+        "period", maintain_order=True
     )
-    data = notes.select("period", "note", "text", "label_y")
+    labels = [str(i) for i in range(1, notes.height + 1)]
+    shares = _shares(notes.get_column("period"), points, period)
+    data = notes.select("period", "note", "text").with_columns(
+        pl.Series("label", labels, dtype=pl.String),
+        pl.Series("row", _label_rows(shares, labels), dtype=pl.Int64),
+    )
     rule = (
         alt.Chart(data)
         .mark_rule(color=ANNOTATION_INK, strokeDash=[3, 3])
         .encode(time, tooltip=alt.Tooltip("note:N", title="Annotation"))
         .properties(name="annotations")
     )
-    labels = (
+    numbers = (
         alt.Chart(data)
-        .mark_text(align="left", dx=3, fontSize=10, color=ANNOTATION_INK, limit=140)
-        .encode(time, y=alt.Y("label_y:Q", scale=None), text=alt.Text("text:N"))
+        .mark_text(
+            align="left", dx=3, baseline="top", fontSize=11, fontWeight="bold", color=ANNOTATION_INK
+        )
+        .encode(
+            time,
+            y=alt.YValue(alt.ExprRef(f"2 + datum.row * {LABEL_ROW_HEIGHT}")),
+            text=alt.Text("label:N"),
+            tooltip=alt.Tooltip("note:N", title="Annotation"),
+        )
         .properties(name="annotation_labels")
     )
-    return [rule, labels]
+    key = []
+    for label, note in zip(labels, notes.get_column("note").to_list(), strict=True):
+        key += textwrap.wrap(
+            f"{label}. {note}",
+            width=KEY_LINE_CHARS,
+            subsequent_indent="    ",
+            break_long_words=True,
+        )
+    return [rule, numbers], key
+
+
+def _shares(at: pl.Series, points: pl.DataFrame, period: str) -> list[float]:
+    """Where each period (as drawn: ``_period_text``) is along the time axis, 0 to 1."""
+    drawn = _period_text(points, period, points.get_column(period))
+    if points.schema[period].is_temporal():
+        axis = drawn.str.to_datetime("%Y-%m-%dT%H:%M:%S").dt.epoch("s").cast(pl.Float64)
+        where = at.str.to_datetime("%Y-%m-%dT%H:%M:%S").dt.epoch("s").cast(pl.Float64)
+    elif points.schema[period].is_numeric():
+        axis, where = drawn.cast(pl.Float64), at.cast(pl.Float64)
+    else:
+        order = {v: float(i) for i, v in enumerate(drawn.unique(maintain_order=True).to_list())}
+        axis = pl.Series(list(order.values()))
+        where = pl.Series([order.get(v, 0.0) for v in at.to_list()])
+    first, last = axis.min(), axis.max()
+    span = (last - first) or 1.0  # type: ignore[operator]
+    return [(w - first) / span for w in where.to_list()]
+
+
+def _label_rows(shares: list[float], labels: list[str]) -> list[int]:
+    """A row for each annotation's number (in period order) such that no two numbers on one
+    row overlap at ``LABEL_LAYOUT_WIDTH`` pixels."""
+    ends: list[float] = []  # per row, where its last number ends (as a share of the width)
+    rows = []
+    for start, label in zip(shares, labels, strict=True):
+        size = (len(label) * LABEL_CHAR_WIDTH + 6) / LABEL_LAYOUT_WIDTH
+        row = next((i for i, end in enumerate(ends) if end < start), len(ends))
+        if row == len(ends):
+            ends.append(start + size)
+        else:
+            ends[row] = start + size
+        rows.append(row)
+    return rows
 
 
 def _story_layer(stories: pl.DataFrame, time: alt.X) -> alt.Chart:

@@ -23,7 +23,7 @@ from qi.services.experience import unjudged_months
 from qi.store.annotations import phase_starts_and_exclusions, read_annotations
 from qi.store.definitions import read_measures
 from qi.store.observations import read_series
-from qi.text.reading import reading
+from qi.text.reading import phase_steps, reading
 from qi.vocabulary.measures import ENGINE_DIRECTIONS, RATIO_KINDS
 
 SERIES = ["measure", "place"]
@@ -99,9 +99,34 @@ class MeasureView:
         rows = self.summary.filter(pl.col("place") == place)
         if rows.height == 0:
             raise ReviewError(f"{place!r} is not charted here; choose one of: {self.places}")
-        return reading(
-            rows.row(0, named=True), self.place_points(place), "period", self.measure.get("unit")
-        )
+        unit = self.measure.get("unit")
+        text = reading(rows.row(0, named=True), self.place_points(place), "period", unit)
+        steps = phase_steps(self.phase_steps(place), unit)
+        return f"{text} {steps}" if steps else text
+
+    def phase_steps(self, place: str) -> list[dict]:
+        """Each recalculation of one place's limits: the new phase's first period, the centre
+        lines before and after, and who started it and why (the annotation at or before that
+        period since the phase before began)."""
+        phases = self.phases().filter(pl.col("place") == place).sort("phase").to_dicts()
+        starts = self.place_annotations(place).filter(pl.col("new_phase")).sort("period")
+        steps = []
+        for before, after in zip(phases, phases[1:], strict=False):
+            started = starts.filter(
+                (pl.col("period") > before["first_period"])
+                & (pl.col("period") <= after["first_period"])
+            ).tail(1)
+            by = started.row(0, named=True) if started.height else {}
+            steps.append(
+                {
+                    "period": after["first_period"],
+                    "before": before["centre"],
+                    "after": after["centre"],
+                    "actor": by.get("actor"),
+                    "reason": by.get("reason"),
+                }
+            )
+        return steps
 
 
 def measure_view(

@@ -29,6 +29,7 @@ from qi.store.engine import (
 from qi.store.observations import (
     StoreResult,
     UploadRecord,
+    compare_observations,
     read_revisions,
     read_series,
     read_series_index,
@@ -58,6 +59,7 @@ __all__ = [
     "read_upload_times",
     "read_uploads",
     "record_rejected_upload",
+    "compare_observations",
     "store_observations",
     "upgrade",
     "upsert_measures",

@@ -38,7 +38,12 @@ ANNOTATION_SCHEMA: dict[str, pl.DataType] = {
 
 
 class AnnotationError(ValueError):
-    """An annotation cannot be recorded; the message says why and how to fix it."""
+    """An annotation cannot be recorded; the message says why and how to fix it. ``field``
+    names the argument at fault (text, reason...), for a form to show the error beside it."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def _id_of(connection, table, code: str, what: str) -> int:
@@ -71,10 +76,10 @@ def add_annotation(
             f"unknown kind of annotation {kind!r}; choose one of: {', '.join(ANNOTATION_KINDS)}"
         )
     if not text or not text.strip():
-        raise AnnotationError("an annotation needs a text saying what happened")
+        raise AnnotationError("an annotation needs a text saying what happened", "text")
     if (new_phase or exclude) and not (reason and reason.strip()):
         action = "recalculating the limits" if new_phase else "excluding the point"
-        raise AnnotationError(f"{action} needs a reason, so the next reader knows why")
+        raise AnnotationError(f"{action} needs a reason, so the next reader knows why", "reason")
     if new_phase and exclude:
         raise AnnotationError(
             "an annotation either starts a new phase or excludes a point, not both"

@@ -69,7 +69,12 @@ STATUS_WORDS = {"open": "Open", "done": "Done"}
 
 
 class MeetingError(ValueError):
-    """A meeting or action cannot be recorded as given; the message says why and how to fix it."""
+    """A meeting or action cannot be recorded as given; the message says why and how to fix it.
+    ``field`` names the argument at fault (text, owner...), for a form to show it beside it."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def _id(connection: Connection, column, key_column, value, what: str) -> int | None:
@@ -141,11 +146,13 @@ def add_action(
     if kind not in ACTION_KINDS:
         raise MeetingError(f"unknown kind {kind!r}; choose one of: {', '.join(ACTION_KINDS)}")
     if not text or not text.strip():
-        raise MeetingError(f"a {kind} needs a text saying what was agreed or what will be done")
+        raise MeetingError(
+            f"a {kind} needs a text saying what was agreed or what will be done", "text"
+        )
     if kind == "action" and not (owner and owner.strip()):
-        raise MeetingError("an action needs an owner: who will do it")
+        raise MeetingError("an action needs an owner: who will do it", "owner")
     if kind == "action" and due_on is None:
-        raise MeetingError("an action needs a due date: when it will be done by")
+        raise MeetingError("an action needs a due date: when it will be done by", "due_on")
     if place is not None and measure is None:
         raise MeetingError("a place narrows a measure; give the measure too, or leave out place")
     when = clock.now()

@@ -196,6 +196,35 @@ def _differs(field: str) -> pl.Expr:
     return pl.col(field).ne_missing(pl.col(f"old_{field}"))
 
 
+def _split(rows: pl.DataFrame, existing: pl.DataFrame | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The rows not stored yet, and the stored rows they change (with the old values)."""
+    if existing is None or existing.height == 0:
+        return rows, rows.clear()
+    key = ["measure_id", "place_id", "period"]
+    old = existing.rename({c: f"old_{c}" for c in (*_FIELDS, "upload_id")})
+    joined = rows.join(old, on=key, how="left")
+    stored = pl.col("old_status").is_not_null()
+    new = joined.filter(~stored).select(rows.columns)
+    changed = joined.filter(stored & pl.any_horizontal(_differs(f) for f in _FIELDS))
+    return new, changed
+
+
+def compare_observations(engine: Engine, rows: pl.DataFrame) -> StoreResult:
+    """What storing ``rows`` (as for ``store_observations``) would do, without storing: how
+    many are new, would revise a stored value, or are stored already."""
+    rows = rows.select(pl.col(c).cast(t) for c, t in OBSERVATION_SCHEMA.items())
+    if rows.height == 0:
+        return StoreResult(upload_id=None, added=0, revised=0, unchanged=0)
+    with engine.connect() as connection:
+        new, changed = _split(rows, _existing(connection, rows))
+    return StoreResult(
+        upload_id=None,
+        added=new.height,
+        revised=changed.height,
+        unchanged=rows.height - new.height - changed.height,
+    )
+
+
 def store_observations(
     engine: Engine,
     rows: pl.DataFrame,
@@ -217,14 +246,7 @@ def store_observations(
     with writing(engine, wait_s, time_limit_s) as connection:
         _lock_measures(connection, sorted(rows["measure_id"].unique().to_list()))
         existing = _existing(connection, rows) if rows.height else None
-        if existing is None or existing.height == 0:
-            new, changed = rows, rows.clear()
-        else:
-            old = existing.rename({c: f"old_{c}" for c in (*_FIELDS, "upload_id")})
-            joined = rows.join(old, on=key, how="left")
-            stored = pl.col("old_status").is_not_null()
-            new = joined.filter(~stored).select(rows.columns)
-            changed = joined.filter(stored & pl.any_horizontal(_differs(f) for f in _FIELDS))
+        new, changed = _split(rows, existing)
         if new.height == 0 and changed.height == 0:
             return StoreResult(upload_id=None, added=0, revised=0, unchanged=rows.height)
         upload_id = _insert_upload(connection, upload, "stored")

@@ -12,7 +12,7 @@ Pure: values in, strings out.
 """
 
 from qi.text.counts import count
-from qi.text.numbers import number
+from qi.text.numbers import number, unit_title
 from qi.text.periods import period, period_expr, period_range
 
-__all__ = ["count", "number", "period", "period_expr", "period_range"]
+__all__ = ["count", "number", "period", "period_expr", "period_range", "unit_title"]

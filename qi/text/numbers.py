@@ -1,4 +1,4 @@
-"""Numbers as people write them: ``number()``."""
+"""Numbers as people write them: ``number()``; a unit as an axis title: ``unit_title()``."""
 
 import math
 
@@ -44,3 +44,14 @@ def _estimate(x: float, figures: int) -> str:
     if abs(x) < 1e-4:
         return f"{x:.{figures}e}"
     return f"{rounded:.{figures}g}"
+
+
+def unit_title(unit: str | None) -> str | None:
+    """A measure's unit as the title of the axis its values are read on: "Per cent (%)" for
+    "%", "Attendances" for "attendances", "Per 1,000 under-5s"; None without a unit."""
+    if not unit or not unit.strip():
+        return None
+    unit = unit.strip()
+    if unit == "%":
+        return "Per cent (%)"
+    return unit[0].upper() + unit[1:]

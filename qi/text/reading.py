@@ -8,7 +8,7 @@ signal, counts the consecutive points that make it, finds where they start, and 
 type and the assurance in words. Nothing is computed here that the engine has not decided.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import polars as pl
@@ -54,6 +54,28 @@ def reading(
         size = sum(1 for r in rows if r["phase"] == last["phase"])
         text += f" The limits come from only {size} points, so treat them as provisional."
     return text
+
+
+def phase_steps(steps: Sequence[Mapping[str, Any]], unit: str | None = None) -> str:
+    """A sentence per recalculation of the limits: "Centre line moved from 33.8 to 43.6 at
+    March 2023, confirmed by Sam Patel because the new pathway opened." Each step has
+    ``period`` (the new phase's first), ``before`` and ``after`` (the centre lines), and
+    ``actor`` and ``reason`` (of the annotation that started it; either may be None)."""
+    sentences = []
+    for step in steps:
+        moved = (
+            f"Centre line moved from {number(step['before'])} to "
+            f"{number(step['after'], unit)} at {period_text(step['period'])}"
+            if step.get("before") is not None and step.get("after") is not None
+            else f"Limits recalculated from {period_text(step['period'])}"
+        )
+        if step.get("actor"):
+            moved += f", confirmed by {step['actor']}"
+        if step.get("reason"):
+            reason = str(step["reason"]).strip().rstrip(".")
+            moved += f" because {reason[0].lower() + reason[1:]}"
+        sentences.append(moved + ".")
+    return " ".join(sentences)
 
 
 def _signal(rows: list[dict[str, Any]], at: int, period: str, step: str | None, centre: str) -> str:

@@ -48,6 +48,8 @@ if not CHROMIUM.exists():
 
 expect = pytest.importorskip("playwright.sync_api").expect
 sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+# Two cores shared with other work: a page's first run can take longer than Playwright's 5 s.
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 def _free_port() -> int:
@@ -155,15 +157,13 @@ def test_upload_open_the_chart_and_recalculate_the_limits(server, tmp_path):
             page.screenshot(path=ARTIFACTS / "browser-2-upload.png")
 
             # Its chart: the measure at Leeds, now with the uploaded months.
-            page.get_by_role("link", name="See the charts").click()
+            # "See the chart" opens the measure and place just stored.
+            page.get_by_role("button", name="See the chart").click()
             expect(page.get_by_role("heading", name="Measures")).to_be_visible()
-            choose(page, "Initiative", "Every place")  # Leeds' referrals: no initiative's own
-            idle(page)
-            choose(page, "Measure", REFERRALS_NAME)
-            idle(page)
-            choose(page, "Place", "Leeds")
             idle(page)
             chart_drawn(page)
+            expect(page.get_by_role("combobox", name="Measure")).to_have_value(REFERRALS_NAME)
+            expect(page.get_by_role("combobox", name="Place")).to_have_value("Leeds")
             expect(page.get_by_text("1 phase:")).to_be_visible()
             expect(page.get_by_text("Dec 2025").first).to_be_visible()  # the last month uploaded
             page.screenshot(path=ARTIFACTS / "browser-3-chart.png")
@@ -171,11 +171,18 @@ def test_upload_open_the_chart_and_recalculate_the_limits(server, tmp_path):
             # Annotate: recalculate the limits from April 2025, with a reason.
             page.get_by_role("link", name="Annotate this chart").click()
             expect(page.get_by_role("heading", name="Annotate")).to_be_visible()
+            idle(page)
+            # Chosen again here: a scope set by a drill-through is not yet kept across pages
+            # (issue 10 part A's fix).
+            choose(page, "Measure", REFERRALS_NAME)
+            idle(page)
+            choose(page, "Place", "Leeds")
+            idle(page)
             chart_drawn(page)
             choose(page, "Period", "Apr 2025")
             page.get_by_label("What happened").fill("Single point of access opened")
             page.get_by_text("Recalculate limits from here (a new phase)").click()
-            page.get_by_label("Reason (needed to recalculate or exclude)").fill(
+            page.get_by_label("Reason (required to recalculate or exclude)").fill(
                 "New referral route from April 2025"
             )
             page.get_by_role("button", name="Add annotation").click()

@@ -153,10 +153,9 @@ def test_the_scope_survives_a_visit_to_another_page(demo_url):
 
 
 def add_annotation_through_the_form(at: AppTest, period: date, effect: str, reason: str):
-    at.selectbox(key=None)  # noqa: B018
     [period_box] = [s for s in at.selectbox if s.label == "Period"]
     period_box.set_value(period)
-    [text] = [t for t in at.text_input if t.label == "What happened"]
+    [text] = [t for t in at.text_input if t.label.startswith("What happened")]
     text.input("New referral pathway")
     [why] = [t for t in at.text_input if t.label.startswith("Reason")]
     why.input(reason)

@@ -5,6 +5,8 @@ spikes set into it where a test needs a special cause. What is drawn is checked 
 scenegraph (vl-convert, no browser): the marks, their number and their colours.
 """
 
+import json
+import re
 from dataclasses import replace
 from datetime import date
 
@@ -105,6 +107,7 @@ def test_every_element_of_the_chart_is_its_own_layer():
         "upper_2sigma",
         "lower_2sigma",
         "target",
+        "target_label",
         "points",
         "icons",
         "annotations",
@@ -192,13 +195,14 @@ def test_the_tooltip_gives_period_value_counts_rule_and_annotation():
     }
     last = rows(spec, spec["data"])[-1]
     assert (last["value"], last["numerator"], last["denominator"]) == (100.0, 50.0, 50.0)
-    assert last["signal"] == "Above UCL"
+    assert last["signal"] == "Above the upper process limit"
     assert last["point_type"] == "Special cause improvement"
     # Place A's annotation, in words; place B's is not on this chart.
     assert last["annotation"] == (
         "Change idea or intervention: Hub opened (limits recalculated from here)"
     )
-    assert rows(spec, spec["data"])[0]["annotation"] is None
+    assert rows(spec, spec["data"])[0]["annotation"] == "none"
+    assert rows(spec, spec["data"])[0]["signal"] == "none (common cause variation)"
 
 
 def test_counts_without_denominators_have_no_numerator_in_the_tooltip():
@@ -225,13 +229,17 @@ def test_annotations_are_labelled_rules_at_their_period_for_this_place_only():
             "period": "2024-01-01T00:00:00",
             "note": "Change idea or intervention: Hub opened (limits recalculated from here)",
             "text": "Hub opened",
-            "label_y": 8,
+            "label": "1",
+            "row": 0,
         }
     ]
-    assert layers(chart)["annotation_labels"]["encoding"]["text"]["field"] == "text"
+    assert layers(chart)["annotation_labels"]["encoding"]["text"]["field"] == "label"
     marks = drawn(chart)
     assert len(marks["annotations"][0]["items"]) == 1
-    assert marks["annotation_labels"][0]["items"][0]["text"] == "Hub opened"
+    assert marks["annotation_labels"][0]["items"][0]["text"] == "1"
+    # The key, in the subtitle, says each number's annotation in full.
+    key = " ".join(line.strip() for line in spec["title"]["subtitle"][-2:])
+    assert key == "1. Change idea or intervention: Hub opened (limits recalculated from here)"
 
 
 def test_an_annotation_for_every_place_is_drawn_at_each_place():
@@ -306,3 +314,71 @@ def test_charts_export_as_png_and_svg_without_a_browser():
     assert export(small_multiples(charted(ZIGZAG)), "png").startswith(b"\x89PNG")
     with pytest.raises(ValueError, match="choose one of"):
         export(chart, "pdf")
+
+
+def _boxes(items: list[dict]) -> list[tuple[float, float]]:
+    return sorted((item["bounds"]["x1"], item["bounds"]["x2"]) for item in items)
+
+
+@pytest.mark.parametrize("width", [240, 380, 640, 1000])
+def test_time_axis_labels_never_run_together_at_any_width(width):
+    chart = spc_chart(charted([*ZIGZAG, *ZIGZAG, *ZIGZAG]), width=width, icons=False)
+    scene = vlc.vegalite_to_scenegraph(chart.to_dict(), vl_version=VL_VERSION)
+    labels = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("role") == "axis-label":
+                labels.extend(i for i in node.get("items", []) if i.get("opacity", 1))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(scene)
+    x_labels = [i for i in labels if re.fullmatch(r"[A-Z][a-z]{2} \d{4}", str(i.get("text")))]
+    assert len(x_labels) >= 2
+    positions = sorted(i["x"] for i in x_labels)
+    # Each label is about 40 pixels wide ("Apr 2023"), centred on its tick: 12 pixels apart.
+    assert all(b - a >= 52 for a, b in zip(positions, positions[1:], strict=False)), positions
+
+
+def test_the_value_axis_says_the_unit_and_the_target_is_labelled_and_in_the_legend():
+    chart = spc_chart(charted(ZIGZAG, target=12.0, direction="increase"), y_title="Per cent (%)")
+    spec = chart.to_dict()
+    assert layers(chart)["values"]["encoding"]["y"]["title"] == "Per cent (%)"
+    stroke = layers(chart)["target"]["encoding"]["stroke"]
+    assert stroke["scale"]["domain"] == ["Target 12"] and "legend" in stroke
+    assert drawn(chart)["target_label"][0]["items"][0]["text"] == "Target 12"
+    legends = json.dumps(vlc.vegalite_to_vega(spec, vl_version=VL_VERSION)["legends"])
+    assert "Target 12" in json.dumps(spec) and '"stroke"' in legends
+
+
+def test_tooltips_are_in_words_on_every_layer_that_has_one():
+    chart = spc_chart(
+        charted([*ZIGZAG, 40.0, 41.0, 42.0, 43.0, 44.0, 45.0, 46.0], direction="increase"),
+        ANNOTATIONS,
+        STORIES,
+        title="Waits",
+    )
+    spec = chart.to_dict()
+    for layer in spec["layer"]:
+        tips = layer.get("encoding", {}).get("tooltip")
+        tips = tips if isinstance(tips, list) else [tips] if tips else []
+        for tip in tips:
+            assert tip["title"][0].isupper(), tip  # a word, never the field's name
+    words = {row["signal"] for row in rows(spec, spec["data"])}
+    assert "Above the upper process limit" in words
+    assert None not in words and not any("label" in str(w) for w in words)
+    assert all(row["annotation"] is not None for row in rows(spec, spec["data"]))
+    labels = layers(chart)["annotation_labels"]["encoding"]["tooltip"]
+    assert labels == {"field": "note", "title": "Annotation", "type": "nominal"}
+
+
+def test_a_selectable_chart_selects_the_period_of_the_point_clicked():
+    chart = spc_chart(charted(ZIGZAG), selectable=True)
+    [param] = chart.to_dict()["params"]
+    assert param["name"] == "picked" and param["views"] == ["points"]
+    assert param["select"]["fields"] == ["period"] and param["select"]["on"] == "click"
+    assert "params" not in spc_chart(charted(ZIGZAG)).to_dict()

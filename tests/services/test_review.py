@@ -13,6 +13,7 @@ import pytest
 from qi.services.review import MeasureView, ReviewError, measure_view
 from qi.store import UploadRecord, add_initiative, store_observations, upsert_measures
 from qi.store.annotations import add_annotation, read_annotations, undo_annotation
+from qi.text import period
 from tests.store.helpers import add_definitions, observations
 
 MONTHS = [date(2023 + (m - 1) // 12, (m - 1) % 12 + 1, 1) for m in range(1, 25)]
@@ -252,3 +253,26 @@ def test_a_measure_without_observations_is_an_empty_view(stored):
     view = measure_view(stored, "new_measure")
     assert (view.points.height, view.summary.height, view.suggestions.height) == (0, 0, 0)
     assert view.places == []
+
+
+def test_after_a_confirmed_recalculation_the_reading_names_the_step_who_and_why(stored):
+    assert "Centre line moved" not in measure_view(stored, "waits", places="RXX").reading("RXX")
+    add_annotation(
+        stored,
+        measure="waits",
+        place="RXX",
+        period=MONTHS[12],
+        kind="intervention",
+        text="Extra clinic",
+        new_phase=True,
+        reason="Capacity changed with the extra clinic",
+        actor="Sam Patel",
+    )
+    words = measure_view(stored, "waits", places="RXX").reading("RXX")
+    month = period(MONTHS[12])
+    assert (
+        f"Centre line moved from 10 to 30 at {month}, confirmed by Sam Patel because capacity "
+        "changed with the extra clinic." in words
+    )
+    # Another place's reading is not about this place's step.
+    assert "Centre line moved" not in measure_view(stored, "waits", places="RYY").reading("RYY")

@@ -5,6 +5,8 @@ starts a new phase (with a reason), or confirms a suggested change point (with a
 Every annotation is kept with who, when and why; undoing one keeps it, marked undone.
 """
 
+from datetime import UTC, datetime, time
+
 import polars as pl
 import streamlit as st
 
@@ -13,6 +15,7 @@ from qi.app.effect_panel import estimate_section
 from qi.app.errors import StoreError, said
 from qi.app.measure_panel import beside_chart, chart_settings, load_view, phase_table, place_chart
 from qi.app.widgets import plain
+from qi.render.figures import PICKED
 from qi.services.pdsa import annotation_cycles
 from qi.store.annotations import AnnotationError, add_annotation, read_annotations, undo_annotation
 from qi.text import count, period
@@ -26,6 +29,12 @@ NOTE, NEW_PHASE, EXCLUDE = (
 DISMISSED = "qi.dismissed"  # suggestions dismissed in this session: (measure, place, period)
 FLASH = "qi.annotate.flash"  # what the last click did, shown after the rerun it causes
 SIDE_WORDS = {1: "above", -1: "below"}
+# The annotation form's fields in the session, kept when a submission is refused.
+FORM = {f: f"qi.annotate.{f}" for f in ("period", "kind", "text", "effect", "reason", "everywhere")}
+CHART = "qi.annotate.chart"  # the chart's selection: the point clicked
+CLICKED = "qi.annotate.clicked"  # the click already applied to the form
+CLICKED_NOTE = "qi.annotate.clicked.note"  # said once in the form after a click
+FORM_ERROR = "qi.annotate.error"  # (field or None, message) of the last refused submission
 
 
 def flash(kind: str, message: str) -> None:
@@ -37,6 +46,62 @@ def show_flash() -> None:
     if FLASH in st.session_state:
         kind, message = st.session_state.pop(FLASH)
         (st.success if kind == "success" else st.error)(message)
+
+
+def field_error(field: str | None) -> None:
+    """The error of the last attempt to add an annotation, beside the field it is about
+    (``None``: an error about no one field, under the form)."""
+    error = st.session_state.get(FORM_ERROR)
+    if error is not None and error[0] == field:
+        st.error(error[1], icon=":material/error:")
+
+
+def annotate_clicked(event, periods: list) -> None:
+    """A point clicked on the chart chooses the form's period (once per click: choosing
+    another period in the form afterwards is not undone)."""
+    picked = (event or {}).get("selection", {}).get(PICKED) or []
+    if not picked or picked == st.session_state.get(CLICKED):
+        return
+    st.session_state[CLICKED] = picked
+    when = picked[0].get("period")
+    if when is None or not periods:
+        return
+    # Vega gives the period as milliseconds since 1970 in the browser's time zone: the nearest
+    # period charted is the one clicked.
+    moment = datetime.fromtimestamp(float(when) / 1000, tz=UTC).replace(tzinfo=None)
+    chosen = min(periods, key=lambda p: abs(datetime.combine(p, time()) - moment))
+    st.session_state[FORM["period"]] = chosen
+    st.session_state[CLICKED_NOTE] = (
+        f"{period(chosen, style='short')} chosen on the chart: say what happened below."
+    )
+
+
+def add_from_form(measure: str, place: str, actor: str | None) -> None:
+    """Add the annotation the form describes; on a refusal keep what was typed and say why
+    beside the field at fault; on success empty the form."""
+    state = st.session_state
+    effect = state[FORM["effect"]]
+    chosen = state[FORM["period"]]
+    try:
+        add_annotation(
+            engine(),
+            measure=measure,
+            period=chosen,
+            kind=state[FORM["kind"]],
+            text=state[FORM["text"]],
+            place=None if state[FORM["everywhere"]] else place,
+            new_phase=effect == NEW_PHASE,
+            exclude=effect == EXCLUDE,
+            reason=state[FORM["reason"]] or None,
+            actor=actor or None,
+        )
+    except (AnnotationError, StoreError) as error:
+        state[FORM_ERROR] = (getattr(error, "field", None), f"Not added: {said(error)}.")
+        return
+    state.pop(FORM_ERROR, None)
+    for field in ("text", "reason", "everywhere", "effect"):
+        state.pop(FORM[field], None)
+    state[FLASH] = ("success", f"Annotation added at {period(chosen, style='short')}.")
 
 
 st.title("Annotate")
@@ -57,7 +122,16 @@ names = place_names()
 place_name = names.get(scope.place, scope.place)
 points = view.place_points(scope.place)
 left, right = st.columns([3, 1.1], gap="medium")
-left.altair_chart(place_chart(view, scope.place, show_2sigma), theme=None, width="stretch")
+clicked = left.altair_chart(
+    place_chart(view, scope.place, show_2sigma, selectable=True),
+    theme=None,
+    width="stretch",
+    on_select="rerun",
+    selection_mode=PICKED,
+    key=CHART,
+)
+left.caption("Click a point to annotate its period.")
+annotate_clicked(clicked, points.get_column("period").to_list())
 with right:
     beside_chart(view, scope.place)
 phases = phase_table(view, scope.place, definition["unit"])
@@ -66,39 +140,48 @@ st.table(phases, hide_index=True)
 
 add, suggested = st.columns(2, gap="large")
 
-with add, st.form("qi.annotation", clear_on_submit=True, border=True):
+with add, st.form("qi.annotation", border=True):
     st.subheader("Add an annotation")
+    if CLICKED_NOTE in st.session_state:
+        st.info(st.session_state.pop(CLICKED_NOTE), icon=":material/touch_app:")
     periods = points.get_column("period").to_list()
-    chosen = st.selectbox(
-        "Period", periods, index=len(periods) - 1, format_func=lambda p: period(p, style="short")
+    if st.session_state.get(FORM["period"]) not in periods:
+        st.session_state[FORM["period"]] = periods[-1]
+    st.selectbox(
+        "Period",
+        periods,
+        format_func=lambda p: period(p, style="short"),
+        key=FORM["period"],
+        help="Or click a point on the chart.",
     )
-    kind = st.selectbox("Kind", list(ANNOTATION_KINDS), format_func=ANNOTATION_KINDS.__getitem__)
-    text = st.text_input("What happened", placeholder="e.g. Peer supporters in every family hub")
-    effect = st.radio("Effect on the chart", [NOTE, NEW_PHASE, EXCLUDE])
-    reason = st.text_input(
-        "Reason (needed to recalculate or exclude)",
+    st.selectbox(
+        "Kind",
+        list(ANNOTATION_KINDS),
+        format_func=ANNOTATION_KINDS.__getitem__,
+        key=FORM["kind"],
+    )
+    st.text_input(
+        "What happened (required)",
+        placeholder="e.g. Peer supporters in every family hub",
+        key=FORM["text"],
+    )
+    field_error("text")
+    st.radio("Effect on the chart", [NOTE, NEW_PHASE, EXCLUDE], key=FORM["effect"])
+    st.text_input(
+        "Reason (required to recalculate or exclude)",
         placeholder="e.g. New service model from this month",
+        key=FORM["reason"],
     )
-    everywhere = st.checkbox(f"For every place, not only {place_name}")
+    field_error("reason")
+    st.checkbox(f"For every place, not only {place_name}", key=FORM["everywhere"])
     actor = st.text_input("Your name", placeholder="recorded with the annotation")
-    if st.form_submit_button("Add annotation", type="primary"):
-        try:
-            add_annotation(
-                engine(),
-                measure=scope.measure,
-                period=chosen,
-                kind=kind,
-                text=text,
-                place=None if everywhere else scope.place,
-                new_phase=effect == NEW_PHASE,
-                exclude=effect == EXCLUDE,
-                reason=reason or None,
-                actor=actor or None,
-            )
-        except (AnnotationError, StoreError) as error:
-            st.error(f"Not added: {said(error)}.")
-        else:
-            flash("success", f"Annotation added at {period(chosen, style='short')}.")
+    field_error(None)
+    st.form_submit_button(
+        "Add annotation",
+        type="primary",
+        on_click=add_from_form,
+        args=(scope.measure, scope.place, actor),
+    )
 
 with suggested:
     st.subheader("Suggested change points")

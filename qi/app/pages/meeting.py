@@ -48,6 +48,7 @@ from qi.vocabulary.stories import VOICES
 
 PACK = "qi.meeting.pack"  # (subject, since, BoardPack) of the last pack prepared
 NOTICE = "qi.meeting.notice"
+ACTION_ERROR = "qi.meeting.action.error"  # (field or None, message) of the last refused action
 NEW_MEETING = 0  # the "record a new meeting" choice among meeting ids
 CELLS_PER_ROW = 4
 DEFAULT_LOOKBACK_DAYS = 31  # "since" without a past meeting: about a month of news
@@ -308,10 +309,20 @@ def _record_action(meeting_id: int) -> None:
             story_id=story_id,
         )
     except (MeetingError, StoreError) as error:
-        state[NOTICE] = ("error", f"Not recorded: {said(error)}")
+        state[ACTION_ERROR] = (getattr(error, "field", None), f"Not recorded: {said(error)}.")
         return
+    state.pop(ACTION_ERROR, None)
+    for field in ("text", "owner"):
+        state.pop(f"qi.meeting.action.{field}", None)
     state.pop(PACK, None)
     state[NOTICE] = ("success", "Recorded.")
+
+
+def _action_error(field: str | None) -> None:
+    """The last refused action's error, beside the field it is about (None: under the form)."""
+    error = st.session_state.get(ACTION_ERROR)
+    if error is not None and error[0] == field:
+        st.error(error[1], icon=":material/error:")
 
 
 def record(review, initiative: str | None, place: str | None) -> None:
@@ -358,7 +369,7 @@ def record(review, initiative: str | None, place: str | None) -> None:
     stories = review.stories.unique("story_id", maintain_order=True)
     story_titles = dict(stories.select("story_id", "title").iter_rows())
     against = [None, *titles_by_code, *story_titles]
-    with st.form("qi.meeting.action", clear_on_submit=True, border=True):
+    with st.form("qi.meeting.action", border=True):
         st.markdown("**Add a decision or action**")
         st.segmented_control(
             "Kind",
@@ -368,8 +379,11 @@ def record(review, initiative: str | None, place: str | None) -> None:
             key="qi.meeting.action.kind",
         )
         st.text_area(
-            "What was agreed, or what will be done", key="qi.meeting.action.text", height=80
+            "What was agreed, or what will be done (required)",
+            key="qi.meeting.action.text",
+            height=80,
         )
+        _action_error("text")
         first, second, third = st.columns([2, 2, 1])
         first.selectbox(
             "Against",
@@ -389,13 +403,20 @@ def record(review, initiative: str | None, place: str | None) -> None:
             format_func=lambda c: "Every place" if c is None else names.get(c, c),
             key="qi.meeting.action.place",
         )
+        if "qi.meeting.action.due_on" not in st.session_state:
+            st.session_state["qi.meeting.action.due_on"] = date.today() + timedelta(days=28)
         third.date_input(
-            "Due",
-            value=date.today() + timedelta(days=28),
+            "Due (required for an action)",
             key="qi.meeting.action.due_on",
             format="DD/MM/YYYY",
         )
-        st.text_input("Owner (who will do it)", key="qi.meeting.action.owner")
+        with third:
+            _action_error("due_on")
+        st.text_input(
+            "Owner, who will do it (required for an action)", key="qi.meeting.action.owner"
+        )
+        _action_error("owner")
+        _action_error(None)
         st.form_submit_button(
             "Record",
             on_click=_record_action,
