@@ -4,8 +4,11 @@ from datetime import date
 
 from qi.store import add_initiative, link_measures
 from qi.store.annotations import add_annotation, undo_annotation
+from qi.store.feedback import select_story
 from qi.store.marks import read_change_marks
 from qi.store.meetings import add_action, add_meeting
+from qi.store.pdsa import add_cycle, link_annotation, update_cycle
+from qi.store.stories import add_story
 from tests.store.helpers import add_definitions
 
 
@@ -36,3 +39,31 @@ def test_marks_change_with_every_write_a_review_shows_and_not_with_actions(engin
     changed()
     add_action(engine, meeting, text="Ask", owner="Someone", due_on=date(2024, 7, 1))
     assert read_change_marks(engine) in seen  # actions are read afresh, not marked
+
+    # PDSA cycles are edited in place; the review lists those that ended.
+    cycle = add_cycle(
+        engine,
+        initiative="Best Start",
+        idea="Text reminders",
+        plan="Try it",
+        starts_on=date(2024, 2, 1),
+    )
+    changed()
+    update_cycle(engine, cycle, ends_on=date(2024, 3, 1), status="ended", outcome="adopt")
+    changed()
+    link_annotation(engine, note, cycle)
+    changed()
+    story = add_story(
+        engine,
+        title="Seen sooner",
+        narrative="We were seen sooner.",
+        told_on=date(2024, 3, 5),
+        voice="parent_or_carer",
+        consent_recorded=True,
+        anonymised=True,
+        place="RYY",
+        domains=["healthy"],
+    )
+    changed()
+    select_story(engine, story, "Panel", "healthy", date(2024, 1, 1), date(2024, 3, 31), "Clear")
+    changed()
