@@ -28,9 +28,7 @@ BREAKDOWN_KINDS = Vocabulary(
 NUMBERED_GROUPS = {"imd_quintile": 5, "imd_decile": 10}
 # What a group of the other kinds may be written as: lower-case words, digits, - + and _.
 GROUP_PATTERN = r"[a-z0-9][a-z0-9_+\-]*"
-PATTERN = (
-    rf"^(?:{ALL}|(?:{'|'.join(BREAKDOWN_KINDS.codes)}){SEPARATOR}{GROUP_PATTERN})$"
-)
+PATTERN = rf"^(?:{ALL}|(?:{'|'.join(BREAKDOWN_KINDS.codes)}){SEPARATOR}{GROUP_PATTERN})$"
 
 
 def breakdown_code(kind: str, group: str | int) -> str:

@@ -25,8 +25,7 @@ depends_on = None
 
 KEY = ["measure_id", "place_id", "period", "breakdown"]
 OBSERVATION_COLUMNS = (
-    "measure_id, place_id, period, value, numerator, denominator, missing_reason, status, "
-    "upload_id"
+    "measure_id, place_id, period, value, numerator, denominator, missing_reason, status, upload_id"
 )
 REVISION_COLUMNS = (
     "id, measure_id, place_id, period, old_value, old_numerator, old_denominator, "
@@ -36,9 +35,7 @@ REVISION_COLUMNS = (
 
 
 def _breakdown(nullable: bool = False) -> sa.Column:
-    return sa.Column(
-        "breakdown", sa.String(length=64), server_default="all", nullable=nullable
-    )
+    return sa.Column("breakdown", sa.String(length=64), server_default="all", nullable=nullable)
 
 
 def _observations(name: str) -> None:
@@ -117,9 +114,7 @@ def _postgresql() -> None:
     op.drop_index("ix_revisions_observation", table_name="revisions")
     op.drop_constraint("observations_pkey", "observations", type_="primary")
     op.create_primary_key("observations_pkey", "observations", KEY)
-    op.create_foreign_key(
-        "fk_revisions_observation", "revisions", "observations", KEY, KEY
-    )
+    op.create_foreign_key("fk_revisions_observation", "revisions", "observations", KEY, KEY)
     op.create_index("ix_revisions_observation", "revisions", KEY)
 
 
