@@ -187,3 +187,22 @@ def _ancestry(source: str):
         .join(parent, parent.c.id == up.c.ancestor_id)
         .where(parent.c.parent_id.is_not(None))
     )
+
+
+def read_levels(engine: Engine, measure: str, breakdown: str = ALL) -> dict[str, int]:
+    """The types of place a measure's observations are stored at, with how many places of
+    each: for the totals ("all") or for every group of a kind of breakdown ("imd_quintile")."""
+    condition = (
+        Observation.breakdown == ALL
+        if breakdown == ALL
+        else Observation.breakdown.startswith(f"{breakdown}{SEPARATOR}")
+    )
+    query = (
+        select(Place.type, func.count(func.distinct(Observation.place_id)))
+        .join(Place, Place.id == Observation.place_id)
+        .join(Measure, Measure.id == Observation.measure_id)
+        .where(Measure.code == measure, condition)
+        .group_by(Place.type)
+    )
+    with engine.connect() as connection:
+        return {kind: int(n) for kind, n in connection.execute(query).all()}
