@@ -13,6 +13,7 @@ their LSOAs'.
 
 from datetime import date
 from importlib.resources import files
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -22,7 +23,7 @@ from qi.demo.partnership import BRADFORD
 from qi.ingest.places import read_imd_deprivation, read_ons_places
 from qi.vocabulary.breakdowns import ALL, breakdown_code
 
-DATA = files("qi.demo") / "data"
+DATA = Path(str(files("qi.demo") / "data"))
 GLD = "good_level_of_development"
 YEARS = (2022, 2023, 2024, 2025)
 SEED = 2025_13

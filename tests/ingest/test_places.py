@@ -1,13 +1,14 @@
 """Places from the ONS lookups and deprivation from IMD 2025 (the demo's real extract)."""
 
 from importlib.resources import files
+from pathlib import Path
 
 import polars as pl
 import pytest
 
 from qi.ingest.places import LookupFileError, read_imd_deprivation, read_ons_places
 
-DATA = files("qi.demo") / "data"
+DATA = Path(str(files("qi.demo") / "data"))
 DISTRICTS = {"E08000032", "E08000033", "E08000034", "E08000035", "E08000036"}
 
 
