@@ -37,6 +37,7 @@ from PIL import Image
 
 from qi.render.figures import export, small_multiples, spc_chart
 from qi.render.icons import icon_svg
+from qi.render.pack_compare import funnel_page
 from qi.services.meeting import MeetingReview, icon_key
 from qi.text import count, number, period
 from qi.vocabulary.annotations import ANNOTATION_EFFECTS, ANNOTATION_EVENTS, ANNOTATION_KINDS
@@ -237,8 +238,12 @@ def board_pack(
     *,
     prepared_on: date | None = None,
     title: str | None = None,
+    comparisons: tuple = (),
 ) -> BoardPack:
-    """Lay out the board pack for a meeting's review (see the module docstring for its pages)."""
+    """Lay out the board pack for a meeting's review (see the module docstring for its pages).
+    ``comparisons``: ``PlaceComparison``s (or pairs of one and its ``InequalityView``), each
+    a "Compare places" page after the measures' (``qi.render.pack_compare``)."""
+
     prepared_on = prepared_on or date.today()
     title = title or f"Board pack: {review.title}"
     pdf = _Pack(footer=f"{title} · prepared {period(prepared_on, 'day')} with qi")
@@ -248,6 +253,8 @@ def board_pack(
     _matrix(pdf, review)
     for code in review.views:
         _measure_page(pdf, review, code, charts[code], alts[code])
+    for comparison in comparisons:
+        funnel_page(pdf, *(comparison if isinstance(comparison, tuple) else (comparison,)))
     _actions(pdf, review)
     return BoardPack(pdf=bytes(pdf.output()), charts=charts, alt_texts=alts, pages=pdf.page_no())
 
