@@ -26,6 +26,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("Review", "measures.py", "Measures", ":material/monitoring:", "measures"),
     PageSpec("Review", "annotate.py", "Annotate", ":material/edit_note:", "annotate"),
     PageSpec("Review", "stories.py", "Stories of change", ":material/forum:", "stories"),
+    PageSpec("Review", "compare.py", "Compare places", ":material/scatter_plot:", "compare"),
     PageSpec("Meeting", "meeting.py", "Meeting view", ":material/groups:", "meeting"),
 )
 

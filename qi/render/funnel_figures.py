@@ -9,6 +9,8 @@ and the tooltip say it in words, and every place is named on hover. Clicking a p
 (the selection ``place_pick``), which the app uses to open its chart.
 """
 
+from typing import Literal
+
 import altair as alt
 import polars as pl
 
@@ -69,13 +71,15 @@ def funnel_chart(
     comparison: PlaceComparison,
     *,
     title: str | None = None,
-    width: int = 640,
-    height: int = 380,
+    width: int | Literal["container"] = "container",
+    height: int = 560,
     selectable: bool = True,
 ) -> alt.LayerChart:
     """The funnel plot: each place's value against its denominator, the 95% and 99.8% limits
     (adjusted for over-dispersion when the data show it, the unadjusted ones in light grey
-    beside them), the overall value, and each place named on hover (and labelled)."""
+    beside them), the overall value, and each place named on hover (and labelled).
+    ``width``: pixels, or "container" (the page's width; give pixels for an image).
+    ``height``: of the whole chart, its legends included."""
     measure = comparison.measure
     colours = _flag_colours(measure["improvement"])
     words = ADJUSTED_WORDS if comparison.adjusted else "(no over-dispersion found)"
@@ -97,7 +101,7 @@ def funnel_chart(
             strokeDash=alt.StrokeDash(
                 "limits:N",
                 title="Limits",
-                legend=alt.Legend(columns=1, orient="bottom"),
+                legend=alt.Legend(columns=1, orient="top"),
                 scale=alt.Scale(
                     domain=[f"{LIMIT_WORDS[lv]} {words}" for lv in ("95", "998")],
                     range=[LIMIT_DASHES["95"], LIMIT_DASHES["998"]],
@@ -139,7 +143,7 @@ def funnel_chart(
             color=alt.Color(
                 "position:N",
                 title="Where the place lies",
-                legend=alt.Legend(columns=2, orient="bottom"),
+                legend=alt.Legend(columns=1, orient="bottom"),
                 scale=alt.Scale(
                     domain=[FUNNEL_FLAGS[f] for f in FUNNEL_FLAGS],
                     range=[colours[f] for f in FUNNEL_FLAGS],
@@ -189,7 +193,7 @@ def inequality_chart(
 ) -> alt.Chart:
     """The measure by deprivation group over time: one line per group, 1 the most deprived."""
     frame = view.groups.with_columns(
-        period_expr("period", style="short").alias("shown_period"),
+        period_expr("period", measure["frequency"], style="short").alias("shown_period"),
         (
             pl.lit("Quintile " if view.kind == "imd_quintile" else "Decile ")
             + pl.col("group").cast(pl.String)
@@ -199,12 +203,17 @@ def inequality_chart(
         alt.Chart(frame, name="groups", width=width, height=height, config=_config())
         .mark_line(point=True)
         .encode(
-            x=alt.X("period:T", title="Period"),
-            y=alt.Y("value:Q", title=measure["name"], scale=alt.Scale(zero=False)),
+            x=alt.X("shown_period:O", title="Period", sort=None, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y(
+                "value:Q",
+                title="%" if measure["multiplier"] == 100 else measure["unit"] or "value",
+                scale=alt.Scale(zero=False),
+            ),
             color=alt.Color(
                 "Group:N",
                 title="Deprivation (1 = most deprived)",
                 scale=alt.Scale(scheme="blues", reverse=True),
+                legend=alt.Legend(orient="bottom", columns=3),
             ),
             tooltip=[
                 "Group:N",

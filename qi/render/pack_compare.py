@@ -57,7 +57,7 @@ def funnel_page(
         f"{_window(comparison)}"
     )
     top = pdf.get_y()
-    png = export(funnel_chart(comparison, selectable=False, width=620, height=380), "png")
+    png = export(funnel_chart(comparison, selectable=False, width=620, height=520), "png")
     pixels_w, pixels_h = Image.open(io.BytesIO(png)).size
     chart_h = CHART_W * pixels_h / pixels_w
     margin = pdf.l_margin

@@ -203,8 +203,11 @@ class InequalityView:
     deprived, per period (keys measure, place): is the gap narrowing?
     ``indices``: per period the SII (× the measure's multiplier; positive: the value rises
     from most to least deprived), the RII, and their 95% limits (PHE's method).
+    ``place``: the place shown: the one asked for, or the nearest place it is in that has
+    the breakdown.
     """
 
+    place: str
     kind: str
     groups: pl.DataFrame
     gap: Chart
@@ -214,16 +217,25 @@ class InequalityView:
 def inequality_view(
     engine: Engine, measure: str, place: str, kind: str = "imd_quintile"
 ) -> InequalityView | None:
-    """The measure at ``place`` by ``kind`` (``imd_quintile`` or ``imd_decile``); None when no
-    such breakdown is stored at or below the place."""
+    """The measure at ``place`` by ``kind`` (``imd_quintile`` or ``imd_decile``), or at the
+    nearest place it is in when the breakdown is stored only above it (a ward's district);
+    None when no such breakdown is stored at or below any of them."""
     if kind not in INEQUALITY_KINDS:
         raise CompareError(f"inequality is by {' or '.join(INEQUALITY_KINDS)}, not {kind!r}")
     definition = _definition(engine, measure)
-    kinds = dict(read_places(engine).select("code", "type").iter_rows())
+    places = read_places(engine)
+    kinds = dict(places.select("code", "type").iter_rows())
+    parents = dict(places.select("code", "parent").iter_rows())
     source = _source(engine, measure, kind)
-    levels = list(COMPARISON_LEVELS)
-    if source is None or kinds.get(place) not in levels[levels.index(source) :]:
+    if source is None:
         return None
+    above = list(COMPARISON_LEVELS)[list(COMPARISON_LEVELS).index(source) :]
+    shown: str | None = place
+    while shown is not None and kinds.get(shown) not in above:
+        shown = parents.get(shown)
+    if shown is None:
+        return None
+    place = shown
     multiplier = definition["multiplier"] or 1.0
     groups = (
         read_rollup(engine, measure, kinds[place], source, breakdown=kind)
@@ -274,7 +286,7 @@ def inequality_view(
         if complete["group"].n_unique() >= 5 and _proportions_inside(complete)
         else pl.DataFrame()
     )
-    return InequalityView(kind=kind, groups=groups, gap=gap_chart, indices=indices)
+    return InequalityView(place=place, kind=kind, groups=groups, gap=gap_chart, indices=indices)
 
 
 def _proportions_inside(groups: pl.DataFrame) -> bool:
@@ -293,3 +305,20 @@ def _definition(engine: Engine, measure: str) -> dict:
     if found.height == 0:
         raise CompareError(f"unknown measure {measure!r}")
     return found.row(0, named=True)
+
+
+def comparison_measures(engine: Engine) -> list[str]:
+    """The measures a funnel plot can compare: proportions stored at two or more places of a
+    comparison level; those comparable at the most levels first (the finest data), then by
+    name."""
+    measures = read_measures(engine).filter(pl.col("kind").is_in(FUNNEL_KINDS)).sort("name")
+    levels = {m: len(comparison_levels(engine, m)) for m in measures["code"]}
+    return sorted((m for m, n in levels.items() if n), key=lambda m: -levels[m])
+
+
+def comparison_periods(engine: Engine, measure: str) -> list[date]:
+    """Every period the measure's totals are stored for, oldest first."""
+    source = _source(engine, measure, "all")
+    if source is None:
+        return []
+    return read_rollup(engine, measure, source, source)["period"].unique().sort().to_list()
