@@ -75,3 +75,36 @@ def test_a_file_without_the_lookup_columns_says_which_are_missing(tmp_path):
     wrong.write_text("lsoa_code,ward\nE1,W1\n")
     with pytest.raises(LookupFileError, match="wrong.csv: no column lsoa21_code, lsoa21_name"):
         read_ons_places(wrong, wrong)
+
+
+def test_qi_places_ons_imports_the_hierarchy_and_deprivation(sqlite_url, tmp_path):
+    from click.testing import CliRunner
+
+    from qi.cli import main
+    from qi.store import connect, read_places
+    from qi.store.places import read_deprivation
+
+    result = CliRunner().invoke(
+        main,
+        [
+            "places",
+            "ons",
+            str(DATA / "lookup_lsoa21_ward24_ltla24_west_yorkshire.csv"),
+            str(DATA / "lookup_lsoa21_icb24_west_yorkshire.csv"),
+            "--imd",
+            str(DATA / "imd2025_lsoa21_west_yorkshire.csv"),
+            "--db",
+            sqlite_url,
+        ],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 icb, 5 local_authority, 124 ward, 1,404 lsoa" in result.output
+    assert "Open Government Licence v3.0" in result.output
+    engine = connect(sqlite_url)
+    assert read_places(engine).height == 1534
+    assert read_deprivation(engine, "lsoa").height == 1404
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("code\nE1\n")
+    bad = CliRunner().invoke(main, ["places", "ons", str(wrong), str(wrong), "--db", sqlite_url])
+    assert bad.exit_code == 2 and "wrong.csv: no column lsoa21_code" in bad.output
