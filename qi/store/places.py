@@ -10,7 +10,7 @@ caller divides the sums).
 from datetime import date
 
 import polars as pl
-from sqlalchemy import Engine, and_, func, literal, select
+from sqlalchemy import Engine, func, literal, select
 
 from qi.store import clock
 from qi.store.definitions import _table, _upsert
@@ -133,8 +133,6 @@ def read_rollup(
         measure_id = connection.execute(select(Measure.id).where(Measure.code == measure)).scalar()
     if measure_id is None:
         raise LookupError(f"unknown measure code: {measure}")
-    up = _ancestry(source)
-    ancestor = Place.__table__.alias("ancestor")
     conditions = [Observation.measure_id == int(measure_id)]
     if by_kind:
         conditions.append(Observation.breakdown.startswith(f"{kind}{SEPARATOR}"))
@@ -144,9 +142,10 @@ def read_rollup(
         conditions.append(Observation.period >= start)
     if end is not None:
         conditions.append(Observation.period <= end)
+    within = _within(source, level)
     query = (
         select(
-            ancestor.c.code,
+            within.c.ancestor_id,
             Observation.period,
             Observation.breakdown,
             func.sum(Observation.value),
@@ -155,15 +154,25 @@ def read_rollup(
             func.count(),
             func.count(Observation.missing_reason),
         )
-        .join(up, up.c.place_id == Observation.place_id)
-        .join(ancestor, and_(ancestor.c.id == up.c.ancestor_id, ancestor.c.type == level))
+        .join(within, within.c.place_id == Observation.place_id)
         .where(*conditions)
-        .group_by(ancestor.c.code, Observation.period, Observation.breakdown)
+        .group_by(within.c.ancestor_id, Observation.period, Observation.breakdown)
     )
-    schema = {k: v for k, v in ROLLUP_SCHEMA.items() if k != "measure"}
+    schema = {
+        "place_id": pl.Int64(),
+        **{k: v for k, v in ROLLUP_SCHEMA.items() if k not in ("measure", "place")},
+    }
     frame = read_frame(engine, query, schema)
-    return frame.select(pl.lit(measure).alias("measure"), pl.all()).sort(
-        "place", "period", "breakdown"
+    codes = read_frame(
+        engine,
+        select(Place.id, Place.code).where(Place.type == level),
+        {"place_id": pl.Int64(), "place": pl.String()},
+    )
+    return (
+        frame.join(codes, on="place_id")
+        .with_columns(pl.lit(measure).alias("measure"))
+        .select(list(ROLLUP_SCHEMA))
+        .sort("place", "period", "breakdown")
     )
 
 
@@ -174,19 +183,29 @@ def _level(code: str) -> str:
 
 
 def _ancestry(source: str):
-    """(place_id, ancestor_id) for every place of type ``source`` and each of its ancestors,
-    itself included: a recursive query up ``parent_id``."""
+    """(place_id, ancestor_id, ancestor_type) for every place of type ``source`` and each of
+    its ancestors, itself included: a recursive query up ``parent_id``."""
     places = _table(Place)
-    base = select(places.c.id.label("place_id"), places.c.id.label("ancestor_id")).where(
-        places.c.type == source
-    )
+    base = select(
+        places.c.id.label("place_id"),
+        places.c.id.label("ancestor_id"),
+        places.c.type.label("ancestor_type"),
+    ).where(places.c.type == source)
     up = base.cte("ancestry", recursive=True)
+    step = places.alias("step")
     parent = places.alias("parent_step")
     return up.union_all(
-        select(up.c.place_id, parent.c.parent_id)
-        .join(parent, parent.c.id == up.c.ancestor_id)
-        .where(parent.c.parent_id.is_not(None))
+        select(up.c.place_id, parent.c.id, parent.c.type)
+        .join(step, step.c.id == up.c.ancestor_id)
+        .join(parent, parent.c.id == step.c.parent_id)
     )
+
+
+def _within(source: str, level: str):
+    """(place_id, ancestor_id): each place of type ``source`` and the place of type ``level``
+    it is in (itself when the two are the same), one row each: what a rollup joins on."""
+    up = _ancestry(source)
+    return select(up.c.place_id, up.c.ancestor_id).where(up.c.ancestor_type == level).cte("within")
 
 
 def read_levels(engine: Engine, measure: str, breakdown: str = ALL) -> dict[str, int]:
