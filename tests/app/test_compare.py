@@ -61,3 +61,10 @@ def test_the_level_can_be_the_local_authorities(demo_url):
     table = table_with(at, "Where it lies")
     assert set(table["Place"]) == {"Bradford", "Calderdale", "Kirklees", "Leeds", "Wakefield"}
     assert pl.Series(table["Denominator"]).min() > 1000
+
+
+def test_on_an_empty_database_the_page_says_what_a_funnel_needs(tmp_path, monkeypatch):
+    monkeypatch.setenv("QI_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    at = open_page("compare.py")
+    assert "No measure can be compared yet" in texts(at)
+    assert not at.get("vega_lite_chart")
