@@ -255,3 +255,34 @@ def test_observations_stored_before_breakdowns_become_the_totals(tmp_path):
         ]
         assert connection.execute(text("PRAGMA foreign_key_check")).all() == []
     engine.dispose()
+
+
+def test_downgrading_keeps_the_totals_and_refuses_while_breakdowns_are_stored(database_url):
+    from alembic import command
+    from alembic.config import Config
+
+    from qi.store.engine import MIGRATIONS
+
+    engine = connect(database_url)
+    _setup(engine)
+    _store(engine, [("L1", JAN, "all", 1, 10), ("L1", JAN, "sex:female", 1, 5)])
+    _store(engine, [("L1", JAN, "all", 2, 10)])  # a revision of the total
+
+    def downgrade() -> None:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0003")
+
+    with pytest.raises(RuntimeError, match="1 observations are breakdowns"):
+        downgrade()
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM observations WHERE breakdown <> 'all'"))
+    downgrade()
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT numerator FROM observations")).all() == [(2.0,)]
+        assert connection.execute(text("SELECT old_numerator FROM revisions")).all() == [(1.0,)]
+    upgrade(engine)  # and up again
+    assert read_series(engine)["numerator"].to_list() == [2.0]
+    engine.dispose()

@@ -57,7 +57,8 @@ def _observations(name: str) -> None:
     )
 
 
-def _revisions() -> None:
+def _revisions(key: list[str] = KEY) -> None:
+    """The revisions table pointing at observations by ``key`` (with a breakdown or not)."""
     op.create_table(
         "revisions",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -78,9 +79,9 @@ def _revisions() -> None:
         sa.Column("upload_id", sa.Integer(), nullable=False),
         sa.Column("actor", sa.String(length=128), nullable=False),
         sa.Column("revised_at", sa.DateTime(), nullable=False),
-        _breakdown(),
+        *([_breakdown()] if "breakdown" in key else []),
         sa.ForeignKeyConstraint(
-            KEY, [f"observations.{c}" for c in KEY], name="fk_revisions_observation"
+            key, [f"observations.{c}" for c in key], name="fk_revisions_observation"
         ),
         sa.ForeignKeyConstraint(["old_upload_id"], ["uploads.id"]),
         sa.ForeignKeyConstraint(["upload_id"], ["uploads.id"]),
@@ -141,5 +142,60 @@ def upgrade() -> None:
     )
 
 
+def _observations_before(name: str) -> None:
+    op.create_table(
+        name,
+        sa.Column("measure_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("place_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("period", sa.Date(), nullable=False),
+        sa.Column("value", sa.Float(), nullable=True),
+        sa.Column("numerator", sa.Float(), nullable=True),
+        sa.Column("denominator", sa.Float(), nullable=True),
+        sa.Column("missing_reason", sa.String(length=64), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("upload_id", sa.Integer(), nullable=False),
+        sa.CheckConstraint("status IN ('final', 'provisional')", name="ck_observations_status"),
+        sa.PrimaryKeyConstraint(*KEY[:3]),
+        sqlite_with_rowid=False,
+    )
+
+
 def downgrade() -> None:
-    raise NotImplementedError("qi's migrations go forward only")
+    """Back to 0003, refused while any breakdown other than the totals is stored (it would be
+    lost): export and delete those observations first."""
+    bind = op.get_bind()
+    groups = bind.exec_driver_sql(
+        "SELECT count(*) FROM observations WHERE breakdown <> 'all'"
+    ).scalar()
+    if groups:
+        raise RuntimeError(
+            f"{groups} observations are breakdowns (not 'all'): the schema before 0007 cannot "
+            "hold them; export them (qi export) and delete them before downgrading"
+        )
+    op.drop_table("place_deprivation")
+    if bind.dialect.name == "sqlite":
+        op.execute(f"CREATE TABLE revisions_0007 AS SELECT {REVISION_COLUMNS} FROM revisions")
+        op.drop_table("revisions")
+        _observations_before("observations_0003")
+        op.execute(
+            f"INSERT INTO observations_0003 ({OBSERVATION_COLUMNS}) "
+            f"SELECT {OBSERVATION_COLUMNS} FROM observations"
+        )
+        op.drop_table("observations")
+        op.rename_table("observations_0003", "observations")
+        _revisions(KEY[:3])
+        op.execute(
+            f"INSERT INTO revisions ({REVISION_COLUMNS}) SELECT {REVISION_COLUMNS} FROM revisions_0007"
+        )
+        op.drop_table("revisions_0007")
+    else:
+        op.drop_constraint("fk_revisions_observation", "revisions", type_="foreignkey")
+        op.drop_index("ix_revisions_observation", table_name="revisions")
+        op.drop_constraint("observations_pkey", "observations", type_="primary")
+        op.drop_column("revisions", "breakdown")
+        op.drop_column("observations", "breakdown")
+        op.create_primary_key("observations_pkey", "observations", KEY[:3])
+        op.create_foreign_key(
+            "fk_revisions_observation", "revisions", "observations", KEY[:3], KEY[:3]
+        )
+    op.create_index("ix_revisions_observation", "revisions", KEY[:3])
