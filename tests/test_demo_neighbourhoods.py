@@ -4,9 +4,15 @@ LSOA and by deprivation quintile, and Compare places working on it out of the bo
 from datetime import date
 
 import polars as pl
+import pytest
 
 from qi.demo import load_demo
-from qi.services.compare import compare_places, comparison_levels, inequality_view
+from qi.services.compare import (
+    CompareError,
+    compare_places,
+    comparison_levels,
+    inequality_view,
+)
 from qi.store import read_measures, read_places
 from qi.store.places import read_deprivation, read_rollup
 
@@ -62,3 +68,11 @@ def test_compare_places_works_on_the_demo_at_every_level_and_shows_inequality(sq
     assert narrowing is not None
     gaps = narrowing.gap.points["value"].to_list()
     assert gaps[-1] < gaps[0]
+    # What cannot be compared says why.
+    with pytest.raises(CompareError, match="is a count: funnel plots here compare proportions"):
+        compare_places(engine, "cyp_mh_referrals", "local_authority")
+    with pytest.raises(
+        CompareError,
+        match="cannot be compared at the level of wards: its data are stored at local authorities",
+    ):
+        compare_places(engine, "breastfeeding_6_8_weeks", "ward")

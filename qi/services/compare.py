@@ -90,15 +90,15 @@ def compare_places(
             f"{definition['name']} is a {definition['kind']}: funnel plots here compare "
             "proportions (a numerator out of a denominator); choose a proportion measure"
         )
-    levels = comparison_levels(engine, measure)
-    if level not in levels:
+    source = _source(engine, measure, "all")
+    levels = list(COMPARISON_LEVELS)
+    if source is None or level not in levels[levels.index(source) :]:
         raise CompareError(
             f"{definition['name']} cannot be compared at the level of "
             f"{COMPARISON_LEVELS.get(level, level)}: its data are stored at "
-            + (", ".join(COMPARISON_LEVELS[lv] for lv in levels[:1]) or "no level of places")
+            + (COMPARISON_LEVELS[source] if source else "no level of places")
             + "; compare it there or above"
         )
-    source = _source(engine, measure, "all") or level
     rolled = read_rollup(engine, measure, level, source, start, end).filter(
         (pl.col("denominator") > 0) & pl.col("numerator").is_not_null()
     )
