@@ -45,6 +45,13 @@ def test_the_funnel_is_drawn_and_a_click_opens_the_places_chart(server):
                 expect(funnel.locator("g.limits_marks")).to_have_count(4)  # 95/99.8%, both sides
                 expect(funnel.locator("g.unadjusted_limits_marks")).to_have_count(4)
                 idle(page)
+                # The whole page: the table of places and the first place's chart below.
+                expect(page.get_by_role("heading", name="A place's chart")).to_be_visible(
+                    timeout=TIMEOUT_MS
+                )
+                expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(
+                    4, timeout=TIMEOUT_MS
+                )
                 page.screenshot(path=ARTIFACTS / f"compare-{width}.png", full_page=True)
 
             # Hover: the place is named; click: its chart opens below.
