@@ -50,8 +50,12 @@ SYNTHETIC_MEASURES = {
     "ehcp_within_20_weeks",
     "breastfeeding_6_8_weeks",
     "days_between_u18_adult_ward_admissions",
+    "good_level_of_development",
 }
-MONTHLY_SYNTHETIC = SYNTHETIC_MEASURES - {"days_between_u18_adult_ward_admissions"}
+MONTHLY_SYNTHETIC = SYNTHETIC_MEASURES - {
+    "days_between_u18_adult_ward_admissions",
+    "good_level_of_development",
+}
 REAL_MEASURES = {"ae_type1_attendances", "ae_four_hour_performance"}
 # Made from synthetic survey answers (tests/test_demo_outcomes.py).
 EXPERIENCE_MEASURES = {"exp_positive_difference", "exp_treated_fairly"}
@@ -113,7 +117,9 @@ def test_the_demo_has_the_measures_a_childrens_partnership_tracks(engine):
     assert measures["ehcp_within_20_weeks"]["multiplier"] == 100
     assert measures["ae_four_hour_performance"]["target"] == 95
     assert measures["cyp_mh_wait_days"]["target"] == 28
-    assert {m["frequency"] for m in measures.values()} == {"month"}
+    frequencies = {code: m["frequency"] for code, m in measures.items()}
+    assert frequencies.pop("good_level_of_development") == "year"  # counted each school year
+    assert set(frequencies.values()) == {"month"}
     for code in SYNTHETIC_MEASURES:
         assert "Synthetic demo data" in measures[code]["definition"]
         assert measures[code]["unit"]
@@ -139,7 +145,8 @@ def test_the_places_are_real_districts_with_their_ons_codes_under_their_icb(engi
     assert (icb["type"], icb["gss_code"], icb["parent"]) == ("icb", ICB, None)
     trusts = places.filter(pl.col("type") == "trust")
     assert set(trusts["code"]) == TRUSTS
-    assert places.height == 11
+    # and the neighbourhoods: 124 wards and 1,404 LSOAs (tests/test_demo_neighbourhoods.py)
+    assert places.filter(~pl.col("type").is_in(["ward", "lsoa"])).height == 11
 
 
 def test_the_initiatives_have_start_dates_places_and_outcome_domains(engine):
@@ -365,7 +372,7 @@ def test_loading_twice_leaves_the_same_database(engine):
     assert counts == (first.stories, 1)
     assert read_actions(engine).height == first.actions
     assert read_revisions(engine).height == 0
-    assert read_uploads(engine).height == 3  # synthetic, A&E, experience measures
+    assert read_uploads(engine).height == 4  # synthetic, A&E, experience, neighbourhoods
     assert "nothing changed" in second.render()
 
 
@@ -444,11 +451,11 @@ def test_qi_demo_loads_the_demo_and_if_empty_skips_a_loaded_database(database_ur
     runner = CliRunner()
     loaded = runner.invoke(main, ["demo", "--db", database_url])
     assert loaded.exit_code == 0, loaded.output
-    assert "11 measures, 11 places, 4 initiatives" in loaded.output
+    assert "12 measures, 1539 places, 4 initiatives" in loaded.output
     assert "synthetic" in loaded.output
     skipped = runner.invoke(main, ["demo", "--db", database_url, "--if-empty"])
     assert skipped.exit_code == 0, skipped.output
-    assert "already has 11 measures; the demo was not loaded (--if-empty)" in skipped.output
+    assert "already has 12 measures; the demo was not loaded (--if-empty)" in skipped.output
     again = runner.invoke(main, ["demo", "--db", database_url])
     assert again.exit_code == 0 and "nothing changed" in again.output
 
@@ -457,7 +464,7 @@ def test_qi_demo_if_empty_loads_an_empty_database_and_creates_its_schema(tmp_pat
     url = f"sqlite:///{tmp_path / 'new' / 'qi.sqlite'}"
     result = CliRunner().invoke(main, ["demo", "--db", url, "--if-empty"])
     assert result.exit_code == 0, result.output
-    assert "11 measures" in result.output
+    assert "12 measures" in result.output
 
 
 def test_the_demo_loads_in_a_few_seconds_on_sqlite(sqlite_url):

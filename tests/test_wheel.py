@@ -100,7 +100,7 @@ def test_qi_demo_runs_from_the_wheel_outside_the_checkout(installed, elsewhere):
     work, env = elsewhere
     database = work / "demo.sqlite"
     output = run(installed / "qi", "demo", "--db", f"sqlite:///{database}", cwd=work, env=env)
-    assert "Demo: 11 measures" in output
+    assert "Demo: 12 measures" in output
     engine = connect(f"sqlite:///{database}")
     try:
         assert read_measures(engine).height == 9

@@ -29,6 +29,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("Review", "annotate.py", "Annotate", ":material/edit_note:", "annotate"),
     PageSpec("Review", "stories.py", "Stories of change", ":material/forum:", "stories"),
     PageSpec("Review", "change_ideas.py", "Change ideas", ":material/science:", "change-ideas"),
+    PageSpec("Review", "compare.py", "Compare places", ":material/scatter_plot:", "compare"),
     PageSpec("Meeting", "meeting.py", "Meeting view", ":material/groups:", "meeting"),
     PageSpec("Review", "outcomes.py", "Outcomes", ":material/diversity_3:", "outcomes"),
     PageSpec("Meeting", "you_said.py", "You said, we did", ":material/campaign:", "you-said"),

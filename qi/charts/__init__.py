@@ -5,12 +5,14 @@ imported from the rest of qi. The front door is ``spc()``, which returns a ``Cha
 points, the keys and period they are charted by, and its series and phase summaries.
 Funnel plots compare units (places, trusts) instead: ``funnel()`` returns a ``Funnel`` (its
 points, limit curves and per-comparison scalars) by FunnelPlotR's or PHE's methods.
+``slope_index()`` measures inequality across deprivation quantiles (SII and RII, PHE's method).
 """
 
 from qi.charts.charttypes import CHART_TYPES, ChartType, chart_type
 from qi.charts.funnel import METHODS as FUNNEL_METHODS
 from qi.charts.funnel import STATISTICS as FUNNEL_STATISTICS
 from qi.charts.funnel import Funnel, FunnelInputError, funnel
+from qi.charts.inequality import InequalityInputError, slope_index
 from qi.charts.kinds import DEFAULT_CHART, default_chart
 from qi.charts.rules import RULES, Rule
 from qi.charts.rulesets import RULE_SETS, RuleSet, rule_set
@@ -27,6 +29,7 @@ __all__ = [
     "ChartType",
     "Funnel",
     "FunnelInputError",
+    "InequalityInputError",
     "Rule",
     "RuleSet",
     "SPCInputError",
@@ -34,5 +37,6 @@ __all__ = [
     "default_chart",
     "funnel",
     "rule_set",
+    "slope_index",
     "spc",
 ]

@@ -239,4 +239,50 @@ def _definitions_command(section: str) -> click.Group:
 measures = _definitions_command("measures")
 places = _definitions_command("places")
 
+
+@places.command(name="ons", epilog=EXIT_STATUSES)
+@click.argument("ward_lookup", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("icb_lookup", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--imd",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="MHCLG's IMD 2025 by LSOA (imd2025_england_lsoa21.csv): deciles and quintiles.",
+)
+@click.option(
+    "--imd-areas",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="MHCLG's IMD 2025 local authority summaries (imd2025_england_ltla24.csv).",
+)
+@click.option("--db", help=DB_HELP)
+@click.option("--actor", help=ACTOR_HELP, callback=_actor)
+@guarded
+def places_ons(ward_lookup, icb_lookup, imd, imd_areas, db, actor) -> None:
+    """Add England's places from the ONS lookups: WARD_LOOKUP (LSOA 2021 to ward and local
+    authority 2024, lookup_lsoa21_ward24_ltla24.csv) and ICB_LOOKUP (LSOA 2021 to ICB 2024,
+    lookup_lsoa21_icb24.csv), as LSOAs under wards under local authorities under ICBs, each
+    coded by its GSS code; with --imd, their deprivation. Open Government Licence v3.0."""
+    from qi.ingest.places import (
+        ONS_ATTRIBUTION,
+        LookupFileError,
+        read_imd_deprivation,
+        read_ons_places,
+    )
+    from qi.store import upsert_places
+    from qi.store.places import upsert_deprivation
+
+    try:
+        found = read_ons_places(ward_lookup, icb_lookup)
+        deprivation = read_imd_deprivation(imd, imd_areas) if imd else None
+    except LookupFileError as error:
+        raise click.UsageError(str(error)) from None
+    engine = _engine(db)
+    written = upsert_places(engine, found, actor=actor)
+    counts = ", ".join(f"{n:,} {kind}" for kind, n in found.group_by("type").len().iter_rows())
+    click.echo(f"Places: {counts}; {written:,} added or changed.")
+    if deprivation is not None:
+        stored = upsert_deprivation(engine, deprivation, actor=actor)
+        click.echo(f"Deprivation (IMD 2025) stored for {stored:,} places.")
+    click.echo(ONS_ATTRIBUTION)
+
+
 COMMANDS = [ingest, export, measures, places]

@@ -17,6 +17,12 @@ from sqlalchemy import Engine
 
 from qi.demo.ae import AE_FILE, ae_observations
 from qi.demo.annotations import ANNOTATIONS
+from qi.demo.neighbourhoods import (
+    GLD_MEASURE,
+    neighbourhood_deprivation,
+    neighbourhood_observations,
+    neighbourhood_places,
+)
 from qi.demo.outcomes import EXPERIENCE_MEASURES, load_outcomes
 from qi.demo.partnership import (
     AE_INITIATIVE,
@@ -48,6 +54,7 @@ from qi.store.meetings import (
     read_meetings,
     set_action_status,
 )
+from qi.store.places import read_deprivation, upsert_deprivation
 from qi.store.stories import add_story, read_stories
 
 # --- summary ------------------------------------------------------------------------------------
@@ -104,9 +111,12 @@ class DemoSummary:
 def load_demo(engine: Engine, actor: str = "demo") -> DemoSummary:
     """Load (or reload) the demo through the store's API; loading twice changes nothing."""
     written = _write_definitions(engine, _places(), read_places, upsert_places, actor)
+    neighbourhoods = neighbourhood_places()
+    written += _write_definitions(engine, neighbourhoods, read_places, upsert_places, actor)
+    written += _write_deprivation(engine, actor)
     written += _write_definitions(
         engine,
-        pl.DataFrame(MEASURES, schema=_MEASURE_SCHEMA),
+        pl.DataFrame([*MEASURES, GLD_MEASURE], schema=_MEASURE_SCHEMA),
         read_measures,
         upsert_measures,
         actor,
@@ -129,6 +139,7 @@ def load_demo(engine: Engine, actor: str = "demo") -> DemoSummary:
     for file_name, frame in (
         ("demo: West Yorkshire children and young people (synthetic)", synthetic_observations()),
         (f"demo: {AE_FILE.name} (NHS England, OGL v3.0)", ae_observations()),
+        ("demo: West Yorkshire neighbourhoods (synthetic)", neighbourhood_observations()),
     ):
         rows = frame.select(
             pl.col("measure").replace_strict(ids_of_measures).alias("measure_id"),
@@ -144,8 +155,8 @@ def load_demo(engine: Engine, actor: str = "demo") -> DemoSummary:
     meetings_added, actions_added = _write_meeting(engine, actor)
     load_outcomes(engine, actor)  # purposes, experience, selections, replies (qi.demo.outcomes)
     return DemoSummary(
-        measures=len(MEASURES) + len(EXPERIENCE_MEASURES),
-        places=1 + len(LOCALITIES) + len(TRUSTS),
+        measures=len(MEASURES) + len(EXPERIENCE_MEASURES) + 1,
+        places=1 + len(LOCALITIES) + len(TRUSTS) + neighbourhoods.height,
         initiatives=len(INITIATIVES) + 1,
         observations=observations,
         annotations=len(ANNOTATIONS),
@@ -172,6 +183,15 @@ def _places() -> pl.DataFrame:
         *((code, name, "trust", ICB[0], None) for code, name in TRUSTS),
     ]
     return pl.DataFrame(rows, schema=dict.fromkeys(PLACE_FIELDS, pl.String), orient="row")
+
+
+def _write_deprivation(engine: Engine, actor: str) -> int:
+    """The neighbourhoods' and districts' IMD 2025, unless stored as it is already."""
+    wanted = neighbourhood_deprivation()
+    stored = read_deprivation(engine).select(wanted.columns)
+    if wanted.join(stored, on=wanted.columns, how="anti", nulls_equal=True).height == 0:
+        return 0
+    return upsert_deprivation(engine, wanted, actor=actor)
 
 
 def _write_definitions(engine, wanted: pl.DataFrame, read, upsert, actor) -> int:

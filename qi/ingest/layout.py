@@ -43,6 +43,7 @@ ALIASES = {
     "numerator": ("numerator",),
     "denominator": ("denominator", "population"),
     "status": ("status",),
+    "breakdown": ("breakdown", "breakdown_code", "subgroup", "group"),
 }
 _FIELD_OF = {alias: field for field, aliases in ALIASES.items() for alias in aliases}
 # Rows whose key cell says this are totals added for people, not observations.
@@ -266,10 +267,11 @@ def to_long(
     place: str | None = None,
 ) -> pl.DataFrame | None:
     """One row per cell holding an observation. Columns: _row, measure, place, period_text,
-    period_column, value_text, value_column, numerator_text, denominator_text, status_text, the
-    file's own names of the columns each came from (_measure_column...) and which value fields
-    the file has (_has_value...). Measure and place cells are given as codes where they name a
-    known measure or place. ``measure`` and ``place`` (a code or a name) are the measure and
+    period_column, value_text, value_column, numerator_text, denominator_text, status_text,
+    breakdown_text (null without a breakdown column: every row is the total), the file's own
+    names of the columns each came from (_measure_column...) and which value fields the file has
+    (_has_value...). Measure and place cells are given as codes where they name a known measure
+    or place. ``measure`` and ``place`` (a code or a name) are the measure and
     place of the whole file, for a file without a column for them (a column in the file wins).
     Layout problems are added to ``problems``; None is returned only when no cell can be
     checked at all."""
@@ -369,8 +371,9 @@ def to_long(
         name("measure", "chosen measure" if measure is not None else None).alias("_measure_column"),
         name("place", "chosen place" if place is not None else None).alias("_place_column"),
     ]
-    optional = [text(f).alias(f"{f}_text") for f in ("numerator", "denominator", "status")] + [
-        name(f, f).alias(f"_{f}_column") for f in ("numerator", "denominator", "status")
+    extra = ("numerator", "denominator", "status", "breakdown")
+    optional = [text(f).alias(f"{f}_text") for f in extra] + [
+        name(f, f).alias(f"_{f}_column") for f in extra
     ]
     if "period" in columns or not period_columns:
         # Which value fields the file has (with no periods and no value columns at all, the
@@ -459,6 +462,7 @@ def to_long(
             "numerator_text",
             "denominator_text",
             "status_text",
+            "breakdown_text",
             "_has_value",
             "_has_numerator",
             "_has_denominator",
@@ -467,6 +471,7 @@ def to_long(
             "_numerator_column",
             "_denominator_column",
             "_status_column",
+            "_breakdown_column",
         )
         .sort("_row", maintain_order=True)
     )

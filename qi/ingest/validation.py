@@ -3,7 +3,7 @@
 Errors (reject the file): unknown measure or place (with "did you mean"), a period that cannot
 be read or is in the future, text in a number column, a negative count, a numerator above its
 denominator, missing numerator/denominator columns for a proportion or rate, an unknown status,
-the same measure, place and period twice. Warnings (do not block): a gap in a series, a value
+a breakdown qi does not know, the same measure, place, period and breakdown twice. Warnings (do not block): a gap in a series, a value
 far outside the series' stored history. All checks are polars expressions over the whole table.
 """
 
@@ -18,6 +18,7 @@ from qi.ingest.periods import PERIOD_FIX, parse_period, period_hint, period_star
 from qi.ingest.report import Problems, problems_where
 from qi.ingest.settings import DEFAULT_SETTINGS, IngestSettings
 from qi.store.models import OBSERVATION_STATUSES
+from qi.vocabulary.breakdowns import ALL, BREAKDOWN_KINDS, is_breakdown
 from qi.vocabulary.measures import NON_NEGATIVE_KINDS, RATIO_KINDS
 
 # Kinds whose value is a number of things (or days): never a percentage.
@@ -26,6 +27,8 @@ COUNTED_KINDS = ("count", "time_between", "cases_between")
 # HISTORY_MIN_POINTS stored points (a screen for typos, not a statistical signal).
 OUTLIER_SDS = 4.0
 HISTORY_MIN_POINTS = 12
+# One series: a measure at a place for one breakdown (the total is breakdown "all").
+SERIES = ("measure", "place", "breakdown")
 SUGGESTIONS_FOR_AT_MOST = 50
 MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}
 
@@ -82,6 +85,7 @@ TEXT_COLUMNS = {
     "numerator_text": "_numerator_column",
     "denominator_text": "_denominator_column",
     "status_text": "_status_column",
+    "breakdown_text": "_breakdown_column",
 }
 
 
@@ -408,6 +412,34 @@ def validate(
         )
     )
 
+    # Breakdown: blank (or no column) is the total, "all"; else a known kind's group.
+    breakdown_text = pl.col("breakdown_text").str.strip_chars().str.to_lowercase()
+    frame = frame.with_columns(
+        pl.when(breakdown_text.is_null() | (breakdown_text == ""))
+        .then(pl.lit(ALL))
+        .otherwise(breakdown_text)
+        .alias("breakdown")
+    )
+    known_breakdowns = frame.select(pl.col("breakdown").unique()).with_columns(
+        pl.col("breakdown")
+        .map_elements(is_breakdown, return_dtype=pl.Boolean)
+        .alias("_breakdown_ok")
+    )
+    frame = frame.join(known_breakdowns, on="breakdown", how="left", maintain_order="left")
+    problems.add(
+        problems_where(
+            frame,
+            ~pl.col("_breakdown_ok"),
+            "error",
+            pl.col("_breakdown_column"),
+            pl.col("breakdown_text"),
+            "is not a breakdown",
+            "write all (or leave blank) for the total, or a kind and group such as "
+            "imd_quintile:1 (1 to 5, 1 = most deprived), imd_decile:10 or sex:female; kinds: "
+            + ", ".join(BREAKDOWN_KINDS),
+        )
+    )
+
     _repeats(frame, problems)
     _kept_missing(frame, problems)
 
@@ -429,6 +461,7 @@ def validate(
         "denominator",
         "missing_reason",
         "status",
+        "breakdown",
         "_row",
     )
 
@@ -455,7 +488,7 @@ def _repeats(frame: pl.DataFrame, problems: Problems) -> None:
     """The same measure, place and period twice. A wide sheet's row repeated (the same place
     twice) is one problem on the row, not one per month; the same period twice in one row (two
     columns for one month) is one per column."""
-    key = ["measure", "place", "period"]
+    key = ["measure", "place", "period", "breakdown"]
     keyed = frame.filter(pl.col("period").is_not_null() & pl.col("measure").is_not_null())
     repeats = (
         keyed.with_row_index("_i")
@@ -518,12 +551,21 @@ def _period_index(frequency: pl.Expr) -> pl.Expr:
 def _gaps(frame: pl.DataFrame, problems: Problems) -> None:
     series = (
         frame.filter(pl.col("period").is_not_null() & pl.col("frequency").is_not_null())
-        .select("_row", "measure", "place", "period", "period_text", "period_column", "frequency")
+        .select(
+            "_row",
+            "measure",
+            "place",
+            "breakdown",
+            "period",
+            "period_text",
+            "period_column",
+            "frequency",
+        )
         .with_columns(_period_index(pl.col("frequency")).alias("_index"))
-        .sort("measure", "place", "_index")
+        .sort("measure", "place", "breakdown", "_index")
         .with_columns(
-            (pl.col("_index") - pl.col("_index").shift(1).over("measure", "place")).alias("_step"),
-            pl.col("period").shift(1).over("measure", "place").alias("_before"),
+            (pl.col("_index") - pl.col("_index").shift(1).over(SERIES)).alias("_step"),
+            pl.col("period").shift(1).over(SERIES).alias("_before"),
         )
     )
     problems.add(
@@ -563,7 +605,9 @@ def _outliers(frame: pl.DataFrame, history: pl.DataFrame, problems: Problems) ->
         )
         .filter((pl.col("_n") >= HISTORY_MIN_POINTS) & (pl.col("_sd") > 0))
     )
-    checked = frame.with_columns(_point(frame).alias("_point")).join(
+    # The history read is the totals': a group's values are not compared with them.
+    totals = frame.filter(pl.col("breakdown") == ALL)
+    checked = totals.with_columns(_point(totals).alias("_point")).join(
         stats, on=["measure", "place"], how="inner"
     )
     # Name the file's own cells: the value as written, or numerator/denominator and their ratio.

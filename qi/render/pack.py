@@ -39,6 +39,7 @@ from PIL import Image
 
 from qi.render.figures import export, small_multiples, spc_chart
 from qi.render.icons import icon_svg
+from qi.render.pack_compare import funnel_page
 from qi.render.pack_effects import effect_pages
 from qi.render.pdf_chart import Box, draw_series
 from qi.services.meeting import MeetingReview, icon_key
@@ -261,8 +262,12 @@ def board_pack(
     *,
     prepared_on: date | None = None,
     title: str | None = None,
+    comparisons: tuple = (),
 ) -> BoardPack:
-    """Lay out the board pack for a meeting's review (see the module docstring for its pages)."""
+    """Lay out the board pack for a meeting's review (see the module docstring for its pages).
+    ``comparisons``: ``PlaceComparison``s (or pairs of one and its ``InequalityView``), each
+    a "Compare places" page after the measures' (``qi.render.pack_compare``)."""
+
     prepared_on = prepared_on or date.today()
     title = title or f"Board pack: {review.title}"
     pdf = _Pack(footer=f"{title} · prepared {period(prepared_on, 'day')} with qi")
@@ -271,6 +276,8 @@ def board_pack(
     _matrix(pdf, review)
     for code in review.views:
         _measure_page(pdf, review, code, alts[code])
+    for comparison in comparisons:
+        funnel_page(pdf, *(comparison if isinstance(comparison, tuple) else (comparison,)))
     effect_pages(pdf, review)  # qi.render.pack_effects: effect estimates and PDSA cycles
     _actions(pdf, review, prepared_on)
     return BoardPack(

@@ -162,6 +162,23 @@ def measure_view(
         if codes is not None
         else series.get_column("place").unique(maintain_order=True).to_list()
     )
+    return series_view(engine, definition, series, shown, chart, rules, start, end)
+
+
+def series_view(
+    engine: Engine,
+    definition: dict,
+    series: pl.DataFrame,
+    shown: list[str],
+    chart: str,
+    rules: str,
+    start: date | None = None,
+    end: date | None = None,
+) -> MeasureView:
+    """A measure's view of series already read (``read_series``' columns): stored ones, or
+    ones summed up the places' hierarchy (``qi.store.places.read_rollup``). ``shown``: the
+    places whose annotations apply."""
+    measure = definition["code"]
     annotations = _annotations(engine, measure, shown, start, end)
     phases, exclusions = phase_starts_and_exclusions(annotations, shown)
     # An experience measure's months with too few answers: shown, not judged.

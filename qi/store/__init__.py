@@ -5,6 +5,7 @@
 - ``observations``: writing observations with revisions; reading series, the index of stored
   series and the upload log as polars via Arrow.
 - ``definitions``: measures, places and initiatives.
+- ``places``: places as a hierarchy (rollups in SQL) and their deprivation.
 - ``clock``: the one clock every write's who-and-when takes its time from.
 """
 
@@ -30,6 +31,7 @@ from qi.store.observations import (
     StoreResult,
     UploadRecord,
     compare_observations,
+    read_breakdowns,
     read_revisions,
     read_series,
     read_series_index,
@@ -50,6 +52,7 @@ __all__ = [
     "database_url",
     "default_actor",
     "open_store",
+    "read_breakdowns",
     "read_initiatives",
     "read_measures",
     "read_places",

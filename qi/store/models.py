@@ -149,7 +149,7 @@ class Upload(Base):
 class Observation(Base):
     """The current value of one measure at one place for one period.
 
-    Keyed by (measure, place, period) with no surrogate id and no foreign keys: on PostgreSQL
+    Keyed by (measure, place, period, breakdown) with no surrogate id and no foreign keys: on PostgreSQL
     each foreign key costs a trigger per row, which would triple the time to store a
     million-row upload. The store resolves measure and place codes to ids inside the write, so
     ids come only from those tables.
@@ -165,6 +165,9 @@ class Observation(Base):
     measure_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     place_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     period: Mapped[date] = mapped_column(Date, primary_key=True)
+    # The group counted ("imd_quintile:1", "sex:female"; qi.vocabulary.breakdowns) or "all"
+    # for the total (migration 0007).
+    breakdown: Mapped[str] = mapped_column(String(64), primary_key=True, server_default="all")
     value: Mapped[float | None] = mapped_column(Float)
     numerator: Mapped[float | None] = mapped_column(Float)
     denominator: Mapped[float | None] = mapped_column(Float)
@@ -180,17 +183,23 @@ class Revision(Base):
     __tablename__ = "revisions"
     __table_args__ = (
         ForeignKeyConstraint(
-            ["measure_id", "place_id", "period"],
-            ["observations.measure_id", "observations.place_id", "observations.period"],
+            ["measure_id", "place_id", "period", "breakdown"],
+            [
+                "observations.measure_id",
+                "observations.place_id",
+                "observations.period",
+                "observations.breakdown",
+            ],
             name="fk_revisions_observation",
         ),
-        Index("ix_revisions_observation", "measure_id", "place_id", "period"),
+        Index("ix_revisions_observation", "measure_id", "place_id", "period", "breakdown"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     measure_id: Mapped[int] = mapped_column(Integer)
     place_id: Mapped[int] = mapped_column(Integer)
     period: Mapped[date] = mapped_column(Date)
+    breakdown: Mapped[str] = mapped_column(String(64), server_default="all")
     old_value: Mapped[float | None] = mapped_column(Float)
     old_numerator: Mapped[float | None] = mapped_column(Float)
     old_denominator: Mapped[float | None] = mapped_column(Float)
@@ -698,3 +707,30 @@ class ParticipationLevel(Base):
     evidence: Mapped[str] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+# --- places' deprivation (migration 0007) -------------------------------------------------------
+
+
+class PlaceDeprivation(Base):
+    """A place's deprivation and population: an LSOA's IMD decile and quintile (1 = most
+    deprived), rank and score; a local authority's or ICB's published summary (average score,
+    rank of average score). ``source`` names the index ("IMD 2025")."""
+
+    __tablename__ = "place_deprivation"
+    __table_args__ = (
+        CheckConstraint("imd_decile BETWEEN 1 AND 10", name="ck_place_deprivation_decile"),
+        CheckConstraint("imd_quintile BETWEEN 1 AND 5", name="ck_place_deprivation_quintile"),
+    )
+
+    place_id: Mapped[int] = mapped_column(
+        ForeignKey("places.id", ondelete="CASCADE"), primary_key=True
+    )
+    source: Mapped[str] = mapped_column(String(32))
+    imd_decile: Mapped[int | None] = mapped_column(Integer)
+    imd_quintile: Mapped[int | None] = mapped_column(Integer)
+    imd_rank: Mapped[float | None] = mapped_column(Float)
+    imd_score: Mapped[float | None] = mapped_column(Float)
+    population: Mapped[int | None] = mapped_column(Integer)
+    updated_by: Mapped[str] = mapped_column(String(128))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)

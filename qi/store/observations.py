@@ -35,6 +35,7 @@ from qi.store.engine import default_actor, writing
 from qi.store.frames import read_frame
 from qi.store.limits import check_lengths
 from qi.store.models import InitiativePlace, Measure, Observation, Place, Revision, Upload
+from qi.vocabulary.breakdowns import ALL, SEPARATOR
 
 # What ``store_observations`` expects, in this order.
 OBSERVATION_SCHEMA: dict[str, pl.DataType] = {
@@ -46,6 +47,7 @@ OBSERVATION_SCHEMA: dict[str, pl.DataType] = {
     "denominator": pl.Float64(),
     "missing_reason": pl.String(),
     "status": pl.String(),
+    "breakdown": pl.String(),  # "all" when absent: the total
 }
 SERIES_SCHEMA: dict[str, pl.DataType] = {
     "measure": pl.String(),
@@ -141,7 +143,7 @@ def _existing(connection: Connection, rows: pl.DataFrame) -> pl.DataFrame:
     """The stored observations these rows could replace, read inside the write transaction."""
     measure_ids = ", ".join(str(int(m)) for m in rows["measure_id"].unique())
     first, last = rows["period"].min(), rows["period"].max()
-    columns = ("measure_id", "place_id", "period", *_FIELDS, "upload_id")
+    columns = ("measure_id", "place_id", "period", "breakdown", *_FIELDS, "upload_id")
     query = select(*(getattr(Observation, c) for c in columns)).where(
         text(f"measure_id IN ({measure_ids})"), Observation.period.between(first, last)
     )
@@ -234,15 +236,17 @@ def store_observations(
 ) -> StoreResult:
     """Store validated observations in one transaction; changed values become revisions.
 
-    ``rows`` has ``OBSERVATION_SCHEMA``'s columns, one row per (measure_id, place_id, period),
-    ids that exist. Validation is the caller's job (see ``qi.ingest``). The rows are compared
+    ``rows`` has ``OBSERVATION_SCHEMA``'s columns, one row per (measure_id, place_id, period,
+    breakdown), ids that exist; without a breakdown column every row is the total, "all". Validation is the caller's job (see ``qi.ingest``). The rows are compared
     with what is stored in polars; only new rows and changed rows are written. ``wait_s`` and
     ``time_limit_s`` bound the wait for other writers and the whole write (see ``writing``):
     past either, nothing is stored (``StoreBusy``, ``StoreTimedOut``).
     """
+    if "breakdown" not in rows.columns:
+        rows = rows.with_columns(pl.lit(ALL).alias("breakdown"))
     rows = rows.select(pl.col(c).cast(t) for c, t in OBSERVATION_SCHEMA.items())
     actor = upload.actor or default_actor()
-    key = ["measure_id", "place_id", "period"]
+    key = ["measure_id", "place_id", "period", "breakdown"]
     with writing(engine, wait_s, time_limit_s) as connection:
         _lock_measures(connection, sorted(rows["measure_id"].unique().to_list()))
         existing = _existing(connection, rows) if rows.height else None
@@ -274,12 +278,14 @@ def store_observations(
                     Observation.measure_id == bindparam("k_measure"),
                     Observation.place_id == bindparam("k_place"),
                     Observation.period == bindparam("k_period"),
+                    Observation.breakdown == bindparam("k_breakdown"),
                 )
                 .values({f: bindparam(f"v_{f}") for f in (*_FIELDS, "upload_id")}),
                 changed.select(
                     pl.col("measure_id").alias("k_measure"),
                     pl.col("place_id").alias("k_place"),
                     pl.col("period").alias("k_period"),
+                    pl.col("breakdown").alias("k_breakdown"),
                     *(pl.col(f).alias(f"v_{f}") for f in _FIELDS),
                     pl.lit(upload_id).alias("v_upload_id"),
                 ).to_dicts(),
@@ -333,9 +339,38 @@ def read_series(
     start: date | None = None,
     end: date | None = None,
 ) -> pl.DataFrame:
-    """The stored observations as polars (``SERIES_SCHEMA``), filtered and ordered by
-    measure, place and period. ``initiative`` keeps the places of that initiative;
+    """The stored totals (breakdown "all") as polars (``SERIES_SCHEMA``), filtered and ordered
+    by measure, place and period. ``initiative`` keeps the places of that initiative;
     ``start``/``end`` are inclusive period bounds. Unknown codes raise ``LookupError``."""
+    return _observations(engine, measures, places, initiative, start, end, ALL).drop("breakdown")
+
+
+def read_breakdowns(
+    engine: Engine,
+    kind: str,
+    measures: str | Sequence[str] | None = None,
+    places: str | Sequence[str] | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> pl.DataFrame:
+    """The stored observations of every group of one kind of breakdown (``imd_quintile``...):
+    ``SERIES_SCHEMA`` and ``breakdown`` (the group's code), ordered by measure, place, period
+    and breakdown. Filters as ``read_series``."""
+    frame = _observations(engine, measures, places, None, start, end, f"{kind}{SEPARATOR}")
+    return frame.sort("measure", "place", "period", "breakdown")
+
+
+def _observations(
+    engine: Engine,
+    measures: str | Sequence[str] | None,
+    places: str | Sequence[str] | None,
+    initiative: str | None,
+    start: date | None,
+    end: date | None,
+    breakdown: str,
+) -> pl.DataFrame:
+    """Observations with their breakdown: that breakdown exactly, or (ending in the separator)
+    every group of that kind."""
     measure_codes = _codes(engine, Measure, _as_list(measures))
     place_codes = _codes(engine, Place, _as_list(places))
     # Codes are joined and rows sorted in polars: cheaper than in SQLite's text sort.
@@ -349,7 +384,12 @@ def read_series(
         Observation.missing_reason,
         Observation.status,
         Observation.upload_id,
+        Observation.breakdown,
     )
+    if breakdown.endswith(SEPARATOR):
+        query = query.where(Observation.breakdown.startswith(breakdown, autoescape=True))
+    else:
+        query = query.where(Observation.breakdown == breakdown)
     if measures is not None:
         query = query.where(Observation.measure_id.in_(measure_codes["id"].to_list()))
     if places is not None:
@@ -374,13 +414,18 @@ def read_series(
         query = query.where(Observation.period >= start)
     if end is not None:
         query = query.where(Observation.period <= end)
-    schema = {"measure_id": pl.Int64(), "place_id": pl.Int64(), **SERIES_SCHEMA}
+    schema = {
+        "measure_id": pl.Int64(),
+        "place_id": pl.Int64(),
+        **SERIES_SCHEMA,
+        "breakdown": pl.String(),
+    }
     del schema["measure"], schema["place"]
     frame = read_frame(engine, query, schema)
     return (
         frame.join(measure_codes.rename({"id": "measure_id", "code": "measure"}), on="measure_id")
         .join(place_codes.rename({"id": "place_id", "code": "place"}), on="place_id")
-        .select(list(SERIES_SCHEMA))
+        .select(*SERIES_SCHEMA, "breakdown")
         .sort("measure", "place", "period")
     )
 
@@ -395,7 +440,10 @@ def read_series_index(engine: Engine) -> pl.DataFrame:
         func.count(),
         func.min(Observation.period),
         func.max(Observation.period),
-    ).group_by(Observation.measure_id, Observation.place_id)
+    )
+    query = query.where(Observation.breakdown == ALL).group_by(
+        Observation.measure_id, Observation.place_id
+    )
     schema = {"measure_id": pl.Int64(), "place_id": pl.Int64(), **SERIES_INDEX_SCHEMA}
     del schema["measure"], schema["place"]
     counted = read_frame(engine, query, schema)
@@ -437,6 +485,7 @@ def read_revisions(
                 Observation.measure_id == Revision.measure_id,
                 Observation.place_id == Revision.place_id,
                 Observation.period == Revision.period,
+                Observation.breakdown == Revision.breakdown,
             ),
         )
         .join(Measure, Measure.id == Observation.measure_id)

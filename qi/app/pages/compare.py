@@ -1,0 +1,205 @@
+"""Compare places: a measure's places on a funnel plot at a chosen level and window, the table
+of places with where each lies in words, a click through to a place's chart, and beside it the
+inequality view (the measure by deprivation quintile, the gap over time, the SII and RII)."""
+
+import polars as pl
+import streamlit as st
+
+from qi.app.context import (
+    engine,
+    measure_definition,
+    measure_names,
+    open_measure,
+    place_names,
+    series_index,
+)
+from qi.render.figures import spc_chart
+from qi.render.funnel_figures import PICK, funnel_chart, inequality_chart
+from qi.services.compare import (
+    CompareError,
+    InequalityView,
+    compare_places,
+    comparison_levels,
+    comparison_measures,
+    comparison_periods,
+    inequality_view,
+    place_view,
+)
+from qi.store import database_url
+from qi.text import number, period, period_expr
+from qi.vocabulary.comparisons import COMPARISON_LEVELS
+
+PLACE = "qi.compare.place"
+
+
+@st.cache_resource(ttl=60, show_spinner=False)
+def _inequality(url: str, measure: str, place: str) -> InequalityView | None:
+    return inequality_view(engine(), measure, place)
+
+
+st.title("Compare places")
+st.caption(
+    "A funnel plot puts every place against what chance alone would give a place of its size: "
+    "the funnel narrows as places grow. Places outside the 99.8% limits differ from the rest; "
+    "the rest do not, however a league table would rank them."
+)
+measures = comparison_measures(engine())
+if not measures:
+    st.info(
+        "No measure can be compared yet: a funnel plot needs a proportion (numerator out of a "
+        "denominator) stored at two or more places of a level (LSOAs, wards, local authorities)."
+    )
+    st.stop()
+titles = measure_names()
+left, middle, right = st.columns([3, 2, 3])
+measure = left.selectbox(
+    "Measure", measures, format_func=lambda c: titles.get(c, c), key="qi.compare.measure"
+)
+levels = comparison_levels(engine(), measure)
+level = middle.selectbox(
+    "Compare",
+    levels,
+    index=levels.index("ward") if "ward" in levels else 0,
+    format_func=lambda lv: COMPARISON_LEVELS[lv],
+    key="qi.compare.level",
+    help="Places are summed up from the level the data are stored at: numerators and "
+    "denominators added, never rates averaged.",
+)
+periods = comparison_periods(engine(), measure)
+definition = measure_definition(measure)
+unit = definition["frequency"]
+if len(periods) > 1:
+    start, end = right.select_slider(
+        "Periods (summed)",
+        options=periods,
+        value=(periods[-1], periods[-1]),
+        format_func=lambda p: period(p, unit),
+        key="qi.compare.window",
+    )
+else:
+    start = end = periods[0]
+    right.markdown(f"Period: {period(start, unit)}")
+
+try:
+    comparison = compare_places(engine(), measure, level, start, end)
+except CompareError as error:
+    st.warning(str(error))
+    st.stop()
+
+names = place_names()
+window = period(start, unit) + (f" to {period(end, unit)}" if end != start else "")
+chart_column, side = st.columns([3, 2], gap="medium")
+with chart_column:
+    event = st.altair_chart(
+        funnel_chart(
+            comparison, title=f"{definition['name']}: {COMPARISON_LEVELS[level]}, {window}"
+        ),
+        theme=None,
+        width="stretch",
+        on_select="rerun",
+        selection_mode=PICK,
+        key=f"qi.compare.funnel.{measure}.{level}",
+    )
+    picked = (event.selection.get(PICK) or [{}])[0].get("place") if event else None
+    if picked:
+        st.session_state[PLACE] = picked
+    outside = comparison.places.filter(pl.col("flag") != "within").height
+    st.caption(
+        f"{comparison.places.height} {COMPARISON_LEVELS[level]}; {outside} outside the 95% "
+        "limits. Hover on a point for its name and reading; click it to open its chart below. "
+        + (
+            "The places vary more than chance would make them (over-dispersion), so the "
+            "limits allow for it; the light grey lines are the limits without it."
+            if comparison.adjusted
+            else "No over-dispersion: the limits are chance alone's."
+        )
+    )
+
+place_codes = comparison.places.sort("name")["place"].to_list()
+if st.session_state.get(PLACE) not in place_codes:
+    st.session_state[PLACE] = comparison.places["place"][0]
+
+with side:
+    st.subheader("Inequality")
+    area = st.session_state[PLACE]
+    view = _inequality(database_url(), measure, area)
+    if view is None:
+        st.markdown(
+            f"No deprivation breakdown of this measure is stored for "
+            f"{names.get(area, area)} or the places it is in. Upload one with a breakdown "
+            "column (imd_quintile:1 ... imd_quintile:5) to see it here."
+        )
+    else:
+        shown = names.get(view.place, view.place)
+        st.markdown(
+            f"**{shown}** by deprivation quintile (1 = most deprived)"
+            + (f" ({names.get(area, area)} is in {shown})" if view.place != area else "")
+        )
+        st.altair_chart(inequality_chart(view, definition), theme=None, width="stretch")
+        if view.indices.height:
+            latest = view.indices.row(-1, named=True)
+            st.markdown(
+                f"Slope index of inequality, {period(latest['period'], unit)}: "
+                f"**{number(latest['sii'])}** (95% {number(latest['sii_lower95_0cl'])} to "
+                f"{number(latest['sii_upper95_0cl'])}); relative index "
+                f"**{number(latest['rii'])}**. The slope index is the modelled difference "
+                "between the least and the most deprived ends of the population."
+            )
+            st.dataframe(
+                view.indices.select(
+                    period_expr("period", unit).alias("Period"),
+                    pl.col("sii").round(2).alias("SII"),
+                    pl.format(
+                        "{} to {}",
+                        pl.col("sii_lower95_0cl").round(2),
+                        pl.col("sii_upper95_0cl").round(2),
+                    ).alias("SII 95% interval"),
+                    pl.col("rii").round(3).alias("RII"),
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+        st.markdown("**The gap over time**: how much worse the most deprived fare")
+        st.altair_chart(
+            spc_chart(view.gap, icons=False, y_title="Gap", height=200),
+            theme=None,
+            width="stretch",
+        )
+
+st.subheader("Places and where they lie")
+st.dataframe(
+    comparison.places.select(
+        pl.col("name").alias("Place"),
+        pl.col("place").alias("Code"),
+        pl.col("value").round(1).alias("Value"),
+        pl.col("numerator").alias("Numerator"),
+        pl.col("denominator").alias("Denominator"),
+        pl.col("reading").alias("Where it lies"),
+    ),
+    hide_index=True,
+    width="stretch",
+)
+
+st.subheader("A place's chart")
+chosen = st.selectbox(
+    "Place",
+    place_codes,
+    format_func=lambda c: names.get(c, c),
+    key=PLACE,
+    help="Or click a place on the funnel plot.",
+)
+try:
+    view_over_time = place_view(engine(), measure, chosen)
+except CompareError as error:
+    st.warning(str(error))
+    st.stop()
+st.altair_chart(
+    spc_chart(view_over_time.place_chart(chosen), title=names.get(chosen, chosen)),
+    theme=None,
+    width="stretch",
+)
+stored_here = (
+    series_index().filter((pl.col("measure") == measure) & (pl.col("place") == chosen)).height
+)
+if stored_here and st.button("Open in Measures (annotate, phases, downloads)"):
+    open_measure(measure, chosen)

@@ -1,0 +1,123 @@
+"""The board pack's "Compare places" page: a measure's places on a funnel plot, what lies
+outside the limits in words, and (when the measure has deprivation breakdowns) the slope index
+of inequality.
+
+``funnel_page()`` adds the page to a pack being laid out by ``qi.render.pack.board_pack``
+(which calls it for each comparison asked for); it reads no database.
+"""
+
+import io
+from typing import TYPE_CHECKING
+
+from PIL import Image
+
+from qi.render.figures import export
+from qi.render.funnel_figures import funnel_chart
+from qi.services.compare import InequalityView, PlaceComparison
+from qi.text import count, number, period
+from qi.vocabulary.comparisons import COMPARISON_LEVELS
+
+if TYPE_CHECKING:
+    from qi.render.pack import _Pack
+
+CHART_W = 178.0
+MAX_LISTED = 12
+BLUE = (0, 94, 184)
+GREY = (97, 110, 118)
+
+
+def funnel_alt_text(comparison: PlaceComparison) -> str:
+    """What the funnel image shows, for a screen reader."""
+    outside = comparison.places.filter(comparison.places["flag"] != "within")
+    return (
+        f"Funnel plot of {comparison.measure['name']} across "
+        f"{count(comparison.places.height, 'place')} ({COMPARISON_LEVELS[comparison.level]}): "
+        f"{count(outside.height, 'place')} outside the 95% limits."
+    )
+
+
+def _window(comparison: PlaceComparison) -> str:
+    start, end = comparison.start, comparison.end
+    unit = comparison.measure["frequency"]
+    if start and end:
+        return (
+            f"{period(start, unit)} to {period(end, unit)}" if start != end else period(start, unit)
+        )
+    return "every period stored"
+
+
+def funnel_page(
+    pdf: "_Pack", comparison: PlaceComparison, inequality: InequalityView | None = None
+) -> bytes:
+    """Add the page; returns the funnel's PNG."""
+    measure = comparison.measure
+    pdf.add_page()
+    pdf.heading(
+        f"Compare places: {measure['name']}, {COMPARISON_LEVELS[comparison.level]}, "
+        f"{_window(comparison)}"
+    )
+    top = pdf.get_y()
+    png = export(funnel_chart(comparison, selectable=False, width=620, height=520), "png")
+    pixels_w, pixels_h = Image.open(io.BytesIO(png)).size
+    chart_h = CHART_W * pixels_h / pixels_w
+    margin = pdf.l_margin
+    pdf.image(
+        io.BytesIO(png), x=margin, y=top, w=CHART_W, h=chart_h, alt_text=funnel_alt_text(comparison)
+    )
+    side_x = margin + CHART_W + 6
+    side_w = pdf.w - pdf.r_margin - side_x
+    bottom = pdf.h - 16
+    y = pdf.block(side_x, top, side_w, "How to read it", size=11, style="B", colour=BLUE) + 1
+    dispersion = (
+        f"The places vary more than chance alone would make them (phi {comparison.phi:.2f}), "
+        "so the limits allow for that over-dispersion."
+        if comparison.adjusted
+        else f"The places vary no more than chance would make them (phi {comparison.phi:.2f})."
+    )
+    y = (
+        pdf.block(
+            side_x,
+            y,
+            side_w,
+            f"Each point is a place; the funnel shows where 95% and 99.8% of places would lie "
+            f"by chance around the overall {number(comparison.target)}, narrower for larger "
+            f"places. {dispersion} A league table would rank them; the funnel says which "
+            "differ.",
+            size=9,
+        )
+        + 2
+    )
+    outside = comparison.places.filter(comparison.places["flag"] != "within")
+    y = (
+        pdf.block(
+            side_x,
+            y,
+            side_w,
+            f"Outside the limits: {count(outside.height, 'place')}",
+            size=11,
+            style="B",
+            colour=BLUE,
+        )
+        + 1
+    )
+    lines = [
+        f"{r['name']}: {number(r['value'])} ({r['reading']})"
+        for r in outside.head(MAX_LISTED).iter_rows(named=True)
+    ]
+    if outside.height > MAX_LISTED:
+        lines.append(f"and {outside.height - MAX_LISTED} more in qi")
+    y = pdf.block(side_x, y, side_w, "\n".join(lines) or "None.", size=9, bottom=bottom) + 2
+    if inequality is not None and inequality.indices.height:
+        latest = inequality.indices.row(-1, named=True)
+        pdf.block(
+            margin,
+            top + chart_h + 5,
+            CHART_W,
+            f"Inequality ({period(latest['period'], measure['frequency'])}): slope index {number(latest['sii'])} "
+            f"(95% {number(latest['sii_lower95_0cl'])} to {number(latest['sii_upper95_0cl'])}), "
+            f"relative index {number(latest['rii'])}: the modelled difference between the most "
+            "and least deprived ends of the population.",
+            size=9,
+            colour=GREY,
+        )
+    return png

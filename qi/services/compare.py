@@ -1,0 +1,324 @@
+"""Comparing places fairly and seeing inequalities within them.
+
+- ``compare_places()``: a measure's places at one level (LSOAs, wards, local authorities,
+  ICBs) over a window of periods, on a funnel plot (Spiegelhalter's method as FunnelPlotR
+  computes it, 95% and 99.8% limits, over-dispersion allowed for when the data show it): each
+  place's numerator and denominator are summed by the store up the places' hierarchy from the
+  level the data are stored at, and each place gets its position against the limits in words.
+- ``place_view()``: one place's chart over time at any level, from the same sums.
+- ``inequality_view()``: at one place, the measure by deprivation quintile (or decile): the
+  gap between the most and least deprived as its own SPC chart, and the slope and relative
+  indices of inequality per period with their confidence limits (PHE's method).
+
+No statistics here beyond calling the engine, and no SQL (``qi.store.places``).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+from sqlalchemy import Engine
+
+from qi.charts import Chart, Funnel, funnel, slope_index, spc
+from qi.services.review import MeasureView, measure_settings, series_view
+from qi.store.definitions import read_measures, read_places
+from qi.store.observations import SERIES_SCHEMA
+from qi.store.places import read_levels, read_rollup
+from qi.vocabulary.breakdowns import SEPARATOR
+from qi.vocabulary.comparisons import (
+    ADJUSTED_WORDS,
+    COMPARISON_LEVELS,
+    FUNNEL_FLAGS,
+)
+from qi.vocabulary.measures import ENGINE_DIRECTIONS
+
+FUNNEL_KINDS = ("proportion",)
+INEQUALITY_KINDS = ("imd_quintile", "imd_decile")
+
+
+class CompareError(ValueError):
+    """A comparison that cannot be made: the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class PlaceComparison:
+    """A measure's places on a funnel plot.
+
+    ``places``: one row per place: place, name, numerator, denominator, value (× the
+    measure's multiplier), the limits at its denominator (``lower_95`` ... ``upper_998``, those
+    drawn), ``flag`` (a ``FUNNEL_FLAGS`` code) and ``reading`` (its words), ordered by flag
+    then name. ``funnel``: the engine's result (unit ``place``). ``source``: the level the data
+    are stored at. ``adjusted``: whether the limits allow for over-dispersion (phi above 1).
+    """
+
+    measure: dict
+    level: str
+    source: str
+    start: date | None
+    end: date | None
+    funnel: Funnel
+    places: pl.DataFrame
+    adjusted: bool
+    phi: float
+    target: float
+
+
+def comparison_levels(engine: Engine, measure: str) -> list[str]:
+    """The levels this measure can be compared at: the level its totals are stored at and
+    every level above it with at least two places; empty when it is stored at none."""
+    source = _source(engine, measure, "all")
+    if source is None:
+        return []
+    places = dict(read_places(engine).group_by("type").len().iter_rows())
+    levels = list(COMPARISON_LEVELS)
+    return [lv for lv in levels[levels.index(source) :] if places.get(lv, 0) >= 2]
+
+
+def compare_places(
+    engine: Engine,
+    measure: str,
+    level: str,
+    start: date | None = None,
+    end: date | None = None,
+) -> PlaceComparison:
+    """The measure's places at ``level`` on a funnel plot, numerators and denominators summed
+    over the periods ``start`` to ``end`` (inclusive). Raises ``CompareError`` when the
+    measure is not a proportion, is not stored at or below ``level``, or has no data."""
+    definition = _definition(engine, measure)
+    if definition["kind"] not in FUNNEL_KINDS:
+        raise CompareError(
+            f"{definition['name']} is a {definition['kind']}: funnel plots here compare "
+            "proportions (a numerator out of a denominator); choose a proportion measure"
+        )
+    source = _source(engine, measure, "all")
+    levels = list(COMPARISON_LEVELS)
+    if source is None or level not in levels[levels.index(source) :]:
+        raise CompareError(
+            f"{definition['name']} cannot be compared at the level of "
+            f"{COMPARISON_LEVELS.get(level, level)}: its data are stored at "
+            + (COMPARISON_LEVELS[source] if source else "no level of places")
+            + "; compare it there or above"
+        )
+    rolled = read_rollup(engine, measure, level, source, start, end).filter(
+        (pl.col("denominator") > 0) & pl.col("numerator").is_not_null()
+    )
+    if rolled["place"].n_unique() < 2:
+        raise CompareError(
+            f"fewer than two {COMPARISON_LEVELS[level]} have data for {definition['name']} in "
+            "these periods: choose a wider window or another level"
+        )
+    multiplier = definition["multiplier"] or 1.0
+    result = funnel(
+        rolled.select("place", "numerator", "denominator"),
+        numerator="numerator",
+        denominator="denominator",
+        unit="place",
+        multiplier=multiplier,
+        unadjusted=True,
+    )
+    scalars = result.comparisons.row(0, named=True)
+    adjusted = bool(scalars["adjusted"]) and scalars["phi"] > 1
+    prefix = "od_" if adjusted else ""
+    limits = ("lower_95", "upper_95", "lower_998", "upper_998")
+    value = pl.col("value")
+    flag = (
+        pl.when(value > pl.col("upper_998"))
+        .then(pl.lit("high_998"))
+        .when(value > pl.col("upper_95"))
+        .then(pl.lit("high_95"))
+        .when(value < pl.col("lower_998"))
+        .then(pl.lit("low_998"))
+        .when(value < pl.col("lower_95"))
+        .then(pl.lit("low_95"))
+        .otherwise(pl.lit("within"))
+    )
+    names = read_places(engine).select(pl.col("code").alias("place"), "name")
+    order = {code: i for i, code in enumerate(FUNNEL_FLAGS)}
+    places = (
+        result.points.select(
+            "place",
+            "numerator",
+            "denominator",
+            "value",
+            *(pl.col(f"{prefix}{c}").alias(c) for c in limits),
+        )
+        .with_columns(flag.alias("flag"))
+        .with_columns(
+            pl.col("flag").replace_strict(dict(FUNNEL_FLAGS)).alias("reading"),
+        )
+        .with_columns(
+            pl.when((pl.col("flag") != "within") & pl.lit(adjusted))
+            .then(pl.format("{}, {}", pl.col("reading"), pl.lit(ADJUSTED_WORDS)))
+            .otherwise(pl.col("reading"))
+            .alias("reading")
+        )
+        .join(names, on="place", how="left")
+        .with_columns(pl.col("name").fill_null(pl.col("place")))
+        .sort(pl.col("flag").replace_strict(order, return_dtype=pl.Int64), "name")
+    )
+    return PlaceComparison(
+        measure=definition,
+        level=level,
+        source=source,
+        start=start,
+        end=end,
+        funnel=result,
+        places=places,
+        adjusted=adjusted,
+        phi=float(scalars["phi"]),
+        target=float(scalars["target"]) * multiplier,
+    )
+
+
+def place_view(engine: Engine, measure: str, place: str) -> MeasureView:
+    """One place's chart over every stored period: its own observations, or its lower places'
+    summed (a ward's LSOAs, say), charted as the measure asks."""
+    definition = _definition(engine, measure)
+    kinds = dict(read_places(engine).select("code", "type").iter_rows())
+    if place not in kinds:
+        raise CompareError(f"unknown place {place!r}")
+    source = _source(engine, measure, "all")
+    levels = list(COMPARISON_LEVELS)
+    if source is None or kinds[place] not in levels[levels.index(source) :]:
+        raise CompareError(f"{definition['name']} is not stored at or below {place}")
+    rolled = read_rollup(engine, measure, kinds[place], source).filter(pl.col("place") == place)
+    series = rolled.with_columns(
+        pl.when(pl.col("missing") > 0)
+        .then(pl.lit("incomplete"))
+        .otherwise(pl.lit(None, pl.String))
+        .alias("missing_reason"),
+        pl.lit("final").alias("status"),
+        pl.lit(None, pl.Int64).alias("upload_id"),
+    ).select(list(SERIES_SCHEMA))
+    chart, rules = measure_settings(definition)
+    return series_view(engine, definition, series, [place], chart, rules)
+
+
+@dataclass(frozen=True)
+class InequalityView:
+    """A measure at one place by deprivation group.
+
+    ``groups``: period, group (1 = most deprived), numerator, denominator, value.
+    ``gap``: an XmR chart of how much worse the most deprived group is than the least
+    deprived, per period (keys measure, place): is the gap narrowing?
+    ``indices``: per period the SII (× the measure's multiplier; positive: the value rises
+    from most to least deprived), the RII, and their 95% limits (PHE's method).
+    ``place``: the place shown: the one asked for, or the nearest place it is in that has
+    the breakdown.
+    """
+
+    place: str
+    kind: str
+    groups: pl.DataFrame
+    gap: Chart
+    indices: pl.DataFrame
+
+
+def inequality_view(
+    engine: Engine, measure: str, place: str, kind: str = "imd_quintile"
+) -> InequalityView | None:
+    """The measure at ``place`` by ``kind`` (``imd_quintile`` or ``imd_decile``), or at the
+    nearest place it is in when the breakdown is stored only above it (a ward's district);
+    None when no such breakdown is stored at or below any of them."""
+    if kind not in INEQUALITY_KINDS:
+        raise CompareError(f"inequality is by {' or '.join(INEQUALITY_KINDS)}, not {kind!r}")
+    definition = _definition(engine, measure)
+    places = read_places(engine)
+    kinds = dict(places.select("code", "type").iter_rows())
+    parents = dict(places.select("code", "parent").iter_rows())
+    source = _source(engine, measure, kind)
+    if source is None:
+        return None
+    above = list(COMPARISON_LEVELS)[list(COMPARISON_LEVELS).index(source) :]
+    shown: str | None = place
+    while shown is not None and kinds.get(shown) not in above:
+        shown = parents.get(shown)
+    if shown is None:
+        return None
+    place = shown
+    multiplier = definition["multiplier"] or 1.0
+    groups = (
+        read_rollup(engine, measure, kinds[place], source, breakdown=kind)
+        .filter((pl.col("place") == place) & (pl.col("denominator") > 0))
+        .select(
+            "period",
+            pl.col("breakdown").str.split(SEPARATOR).list.last().cast(pl.Int64).alias("group"),
+            "numerator",
+            "denominator",
+            (pl.col("numerator") / pl.col("denominator") * multiplier).alias("value"),
+        )
+        .sort("period", "group")
+    )
+    if groups.height == 0:
+        return None
+    worst, best = groups["group"].min(), groups["group"].max()
+    improvement = definition["improvement"]
+    sign = -1.0 if improvement == "up" else 1.0  # positive: the most deprived fare worse
+    gap = (
+        groups.filter(pl.col("group").is_in([worst, best]))
+        .pivot(on="group", index="period", values="value")
+        .drop_nulls()
+        .select(
+            pl.lit(measure).alias("measure"),
+            pl.lit(place).alias("place"),
+            "period",
+            (sign * (pl.col(str(worst)) - pl.col(str(best)))).alias("gap"),
+        )
+    )
+    gap_chart = spc(
+        gap,
+        value="gap",
+        period="period",
+        by=["measure", "place"],
+        chart="i",
+        direction=ENGINE_DIRECTIONS["neither" if improvement == "neither" else "down"],
+    )
+    complete = groups.filter(pl.len().over("period") == groups["group"].n_unique())
+    indices = (
+        slope_index(
+            complete,
+            by="period",
+            quantile="group",
+            population="denominator",
+            numerator="numerator",
+            multiplier=multiplier,
+        )
+        if complete["group"].n_unique() >= 5 and _proportions_inside(complete)
+        else pl.DataFrame()
+    )
+    return InequalityView(place=place, kind=kind, groups=groups, gap=gap_chart, indices=indices)
+
+
+def _proportions_inside(groups: pl.DataFrame) -> bool:
+    """Every group has events and non-events (the SII of proportions works on the logit)."""
+    return bool(((groups["numerator"] > 0) & (groups["numerator"] < groups["denominator"])).all())
+
+
+def _source(engine: Engine, measure: str, breakdown: str) -> str | None:
+    """The lowest comparison level the measure is stored at (for these breakdowns)."""
+    stored = read_levels(engine, measure, breakdown)
+    return next((lv for lv in COMPARISON_LEVELS if lv in stored), None)
+
+
+def _definition(engine: Engine, measure: str) -> dict:
+    found = read_measures(engine).filter(pl.col("code") == measure)
+    if found.height == 0:
+        raise CompareError(f"unknown measure {measure!r}")
+    return found.row(0, named=True)
+
+
+def comparison_measures(engine: Engine) -> list[str]:
+    """The measures a funnel plot can compare: proportions stored at two or more places of a
+    comparison level; those comparable at the most levels first (the finest data), then by
+    name."""
+    measures = read_measures(engine).filter(pl.col("kind").is_in(FUNNEL_KINDS)).sort("name")
+    levels = {m: len(comparison_levels(engine, m)) for m in measures["code"]}
+    return sorted((m for m, n in levels.items() if n), key=lambda m: -levels[m])
+
+
+def comparison_periods(engine: Engine, measure: str) -> list[date]:
+    """Every period the measure's totals are stored for, oldest first."""
+    source = _source(engine, measure, "all")
+    if source is None:
+        return []
+    return read_rollup(engine, measure, source, source)["period"].unique().sort().to_list()

@@ -1,0 +1,227 @@
+"""Places as a hierarchy (LSOA -> ward -> local authority -> ICB), their deprivation, and
+observations rolled up the hierarchy.
+
+A place has one parent (``places.parent_id``). Rolling up is done by the database: a recursive
+query finds every place's ancestors, and observations stored at one level are summed at the
+level asked for, counts and numerators and denominators alike (a rate is never averaged: the
+caller divides the sums).
+"""
+
+from datetime import date
+
+import polars as pl
+from sqlalchemy import Engine, func, literal, select
+
+from qi.store import clock
+from qi.store.definitions import _table, _upsert
+from qi.store.engine import default_actor, writing
+from qi.store.frames import read_frame
+from qi.store.models import Measure, Observation, Place, PlaceDeprivation
+from qi.vocabulary.breakdowns import ALL, SEPARATOR, is_breakdown
+from qi.vocabulary.places import PLACE_TYPES
+
+DEPRIVATION_FIELDS = ("source", "imd_decile", "imd_quintile", "imd_rank", "imd_score", "population")
+DEPRIVATION_SCHEMA: dict[str, pl.DataType] = {
+    "code": pl.String(),
+    "source": pl.String(),
+    "imd_decile": pl.Int64(),
+    "imd_quintile": pl.Int64(),
+    "imd_rank": pl.Float64(),
+    "imd_score": pl.Float64(),
+    "population": pl.Int64(),
+}
+ROLLUP_SCHEMA: dict[str, pl.DataType] = {
+    "measure": pl.String(),
+    "place": pl.String(),
+    "period": pl.Date(),
+    "breakdown": pl.String(),
+    "value": pl.Float64(),  # the sum of the values (counts); null when none has a value
+    "numerator": pl.Float64(),
+    "denominator": pl.Float64(),
+    "places": pl.Int64(),  # how many observations were summed
+    "missing": pl.Int64(),  # of them, how many had no value
+}
+
+
+def upsert_deprivation(engine: Engine, deprivation: pl.DataFrame, actor: str | None = None) -> int:
+    """Store each place's deprivation (``DEPRIVATION_SCHEMA``, by place code), replacing what
+    was stored for it; returns how many places were written. Unknown codes raise LookupError."""
+    if deprivation.height == 0:
+        return 0
+    frame = deprivation.with_columns(
+        pl.lit(None, DEPRIVATION_SCHEMA[f]).alias(f)
+        for f in DEPRIVATION_FIELDS
+        if f not in deprivation.columns
+    ).select(pl.col(c).cast(t) for c, t in DEPRIVATION_SCHEMA.items())
+    stamp = {"updated_by": actor or default_actor(), "updated_at": clock.now()}
+    statement = _upsert(engine.dialect.name, PlaceDeprivation.__table__)
+    statement = statement.on_conflict_do_update(
+        index_elements=["place_id"],
+        set_={f: statement.excluded[f] for f in (*DEPRIVATION_FIELDS, *stamp)},
+    )
+    with writing(engine) as connection:
+        ids = dict(connection.execute(select(Place.code, Place.id)).all())
+        missing = sorted(set(frame["code"]) - set(ids))
+        if missing:
+            shown = ", ".join(missing[:5]) + (
+                f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+            )
+            raise LookupError(
+                f"deprivation for unknown place code(s): {shown}; add the places first"
+            )
+        rows = [{"place_id": ids[row.pop("code")], **row, **stamp} for row in frame.to_dicts()]
+        for start in range(0, len(rows), 5000):
+            connection.execute(statement, rows[start : start + 5000])
+    return len(rows)
+
+
+def read_deprivation(engine: Engine, level: str | None = None) -> pl.DataFrame:
+    """Every place's stored deprivation (``DEPRIVATION_SCHEMA``) with its name and type,
+    of one type of place when ``level`` is given; ordered by code."""
+    query = select(
+        Place.code,
+        PlaceDeprivation.source,
+        PlaceDeprivation.imd_decile,
+        PlaceDeprivation.imd_quintile,
+        PlaceDeprivation.imd_rank,
+        PlaceDeprivation.imd_score,
+        PlaceDeprivation.population,
+        Place.name,
+        Place.type,
+    ).join(Place, Place.id == PlaceDeprivation.place_id)
+    if level is not None:
+        query = query.where(Place.type == _level(level))
+    schema = {**DEPRIVATION_SCHEMA, "name": pl.String(), "type": pl.String()}
+    return read_frame(engine, query.order_by(Place.code), schema)
+
+
+def read_places_within(engine: Engine, ancestor: str, level: str) -> pl.DataFrame:
+    """The places of type ``level`` under the place ``ancestor`` (at any depth): code, name."""
+    up = _ancestry(_level(level))
+    query = (
+        select(Place.code, Place.name)
+        .join(up, up.c.place_id == Place.id)
+        .join(_ancestor := Place.__table__.alias("ancestor"), _ancestor.c.id == up.c.ancestor_id)
+        .where(_ancestor.c.code == literal(ancestor))
+        .order_by(Place.code)
+    )
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+    return pl.DataFrame(rows, schema={"code": pl.String, "name": pl.String}, orient="row")
+
+
+def read_rollup(
+    engine: Engine,
+    measure: str,
+    level: str,
+    source: str,
+    start: date | None = None,
+    end: date | None = None,
+    breakdown: str = ALL,
+) -> pl.DataFrame:
+    """A measure's observations stored at places of type ``source`` summed at each place of
+    type ``level`` above them (``ROLLUP_SCHEMA``), per period and breakdown; ``level`` equal
+    to ``source`` gives the stored observations themselves. ``breakdown``: one code ("all",
+    the totals), or a kind ("imd_quintile") for every group of it. Ordered by place, period
+    and breakdown."""
+    source, level = _level(source), _level(level)
+    kind = breakdown.removesuffix(SEPARATOR)
+    by_kind = not is_breakdown(breakdown) and is_breakdown(f"{kind}{SEPARATOR}1")
+    if not by_kind and not is_breakdown(breakdown):
+        raise ValueError(f"{breakdown!r} is not a breakdown: use 'all', a group or a kind of group")
+    with engine.connect() as connection:
+        measure_id = connection.execute(select(Measure.id).where(Measure.code == measure)).scalar()
+    if measure_id is None:
+        raise LookupError(f"unknown measure code: {measure}")
+    conditions = [Observation.measure_id == int(measure_id)]
+    if by_kind:
+        conditions.append(Observation.breakdown.startswith(f"{kind}{SEPARATOR}"))
+    else:
+        conditions.append(Observation.breakdown == breakdown)
+    if start is not None:
+        conditions.append(Observation.period >= start)
+    if end is not None:
+        conditions.append(Observation.period <= end)
+    within = _within(source, level)
+    query = (
+        select(
+            within.c.ancestor_id,
+            Observation.period,
+            Observation.breakdown,
+            func.sum(Observation.value),
+            func.sum(Observation.numerator),
+            func.sum(Observation.denominator),
+            func.count(),
+            func.count(Observation.missing_reason),
+        )
+        .join(within, within.c.place_id == Observation.place_id)
+        .where(*conditions)
+        .group_by(within.c.ancestor_id, Observation.period, Observation.breakdown)
+    )
+    schema = {
+        "place_id": pl.Int64(),
+        **{k: v for k, v in ROLLUP_SCHEMA.items() if k not in ("measure", "place")},
+    }
+    frame = read_frame(engine, query, schema)
+    codes = read_frame(
+        engine,
+        select(Place.id, Place.code).where(Place.type == level),
+        {"place_id": pl.Int64(), "place": pl.String()},
+    )
+    return (
+        frame.join(codes, on="place_id")
+        .with_columns(pl.lit(measure).alias("measure"))
+        .select(list(ROLLUP_SCHEMA))
+        .sort("place", "period", "breakdown")
+    )
+
+
+def _level(code: str) -> str:
+    if code not in PLACE_TYPES:
+        raise ValueError(f"unknown type of place {code!r}: use one of {', '.join(PLACE_TYPES)}")
+    return code
+
+
+def _ancestry(source: str):
+    """(place_id, ancestor_id, ancestor_type) for every place of type ``source`` and each of
+    its ancestors, itself included: a recursive query up ``parent_id``."""
+    places = _table(Place)
+    base = select(
+        places.c.id.label("place_id"),
+        places.c.id.label("ancestor_id"),
+        places.c.type.label("ancestor_type"),
+    ).where(places.c.type == source)
+    up = base.cte("ancestry", recursive=True)
+    step = places.alias("step")
+    parent = places.alias("parent_step")
+    return up.union_all(
+        select(up.c.place_id, parent.c.id, parent.c.type)
+        .join(step, step.c.id == up.c.ancestor_id)
+        .join(parent, parent.c.id == step.c.parent_id)
+    )
+
+
+def _within(source: str, level: str):
+    """(place_id, ancestor_id): each place of type ``source`` and the place of type ``level``
+    it is in (itself when the two are the same), one row each: what a rollup joins on."""
+    up = _ancestry(source)
+    return select(up.c.place_id, up.c.ancestor_id).where(up.c.ancestor_type == level).cte("within")
+
+
+def read_levels(engine: Engine, measure: str, breakdown: str = ALL) -> dict[str, int]:
+    """The types of place a measure's observations are stored at, with how many places of
+    each: for the totals ("all") or for every group of a kind of breakdown ("imd_quintile")."""
+    condition = (
+        Observation.breakdown == ALL
+        if breakdown == ALL
+        else Observation.breakdown.startswith(f"{breakdown}{SEPARATOR}")
+    )
+    query = (
+        select(Place.type, func.count(func.distinct(Observation.place_id)))
+        .join(Place, Place.id == Observation.place_id)
+        .join(Measure, Measure.id == Observation.measure_id)
+        .where(Measure.code == measure, condition)
+        .group_by(Place.type)
+    )
+    with engine.connect() as connection:
+        return {kind: int(n) for kind, n in connection.execute(query).all()}

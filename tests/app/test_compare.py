@@ -1,0 +1,70 @@
+"""The Compare places page in AppTest: the funnel of the demo's places, the table of places in
+words, a place's chart, and the inequality view beside it."""
+
+import json
+from datetime import date
+
+import polars as pl
+
+from qi.services.compare import compare_places, place_view
+from qi.store import open_store, read_series
+from qi.store.places import read_places_within
+
+from .test_pages import open_page, table_with, texts
+
+GLD = "good_level_of_development"
+GUISELEY = "E05011395"  # Guiseley & Rawdon, a ward of Leeds
+
+
+def test_the_page_compares_the_demos_wards_and_shows_inequality_beside_them(demo_url):
+    at = open_page("compare.py")
+    assert at.title[0].value == "Compare places"
+    assert at.selectbox(key="qi.compare.measure").value == GLD
+    assert at.selectbox(key="qi.compare.level").value == "ward"
+    expected = compare_places(open_store(demo_url), GLD, "ward", date(2025, 1, 1), date(2025, 1, 1))
+    table = table_with(at, "Where it lies")
+    assert table.height == 124
+    shown = dict(table.select("Code", "Where it lies").iter_rows())
+    assert shown == dict(expected.places.select("place", "reading").iter_rows())
+    words = texts(at)
+    assert "124 wards;" in words and "outside the 95% limits" in words
+    assert "Slope index of inequality, 2025" in words
+    assert at.dataframe[0].value.columns.tolist() == ["Period", "SII", "SII 95% interval", "RII"]
+
+
+def test_choosing_a_place_opens_its_chart_summed_from_its_lsoas(demo_url):
+    at = open_page("compare.py")
+    at.selectbox(key="qi.compare.place").set_value(GUISELEY).run()
+    assert not at.exception, at.exception
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    # The funnel, the inequality lines, the gap, and last the ward's own chart over time.
+    assert len(specs) == 4
+    funnel_layers = [layer.get("name") for layer in specs[0]["layer"]]
+    assert {"limits", "unadjusted_limits", "target", "places", "labels"} <= set(funnel_layers)
+    assert specs[0]["params"][0]["name"] == "place_pick"
+    assert specs[-1]["title"]["text"] == "Guiseley & Rawdon"
+    # Its points: one per school year, each the sum of the ward's LSOAs.
+    engine = open_store(demo_url)
+    points = place_view(engine, GLD, GUISELEY).points
+    lsoas = read_places_within(engine, GUISELEY, "lsoa")["code"].to_list()
+    summed = read_series(engine, GLD, places=lsoas).group_by("period").agg(pl.sum("numerator"))
+    assert (
+        points.sort("period")["numerator"].to_list() == summed.sort("period")["numerator"].to_list()
+    )
+    assert "(Guiseley & Rawdon is in Leeds)" in texts(at)
+
+
+def test_the_level_can_be_the_local_authorities(demo_url):
+    at = open_page("compare.py")
+    at.selectbox(key="qi.compare.level").set_value("local_authority").run()
+    assert not at.exception, at.exception
+    table = table_with(at, "Where it lies")
+    assert set(table["Place"]) == {"Bradford", "Calderdale", "Kirklees", "Leeds", "Wakefield"}
+    assert pl.Series(table["Denominator"]).min() > 1000
+
+
+def test_on_an_empty_database_the_page_says_what_a_funnel_needs(tmp_path, monkeypatch):
+    monkeypatch.setenv("QI_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    at = open_page("compare.py")
+    assert "No measure can be compared yet" in texts(at)
+    assert not at.get("vega_lite_chart")
