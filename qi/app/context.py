@@ -145,6 +145,12 @@ def chart_href(measure: str, place: str, initiative: str | None = None) -> str:
     return f"{MEASURES_URL}?{urlencode(chart_query(measure, place, initiative))}"
 
 
+def open_measure(measure: str, place: str, initiative: str | None = None) -> None:
+    """Go to the Measures page on this series, at the top: the same query a link carries
+    (``chart_query``), for buttons."""
+    st.switch_page(page_path("measures.py"), query_params=chart_query(measure, place, initiative))
+
+
 def _scope_from_link() -> None:
     """A link's series (``chart_query``) becomes the chosen scope, once; the query is then
     dropped so that the pickers rule again."""
