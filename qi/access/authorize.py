@@ -27,9 +27,7 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def allowed(
-    principal: Principal, action: str, scope: Scope, now: datetime | None = None
-) -> bool:
+def allowed(principal: Principal, action: str, scope: Scope, now: datetime | None = None) -> bool:
     """Whether ``authorize`` would let the action through (no error)."""
     if action not in POLICY:
         raise ValueError(f"unknown action {action!r}; actions: {', '.join(POLICY)}")
@@ -38,9 +36,7 @@ def allowed(
     return any(g.role in roles and g.live(now) and g.covers(scope) for g in principal.grants)
 
 
-def authorize(
-    principal: Principal, action: str, scope: Scope, now: datetime | None = None
-) -> None:
+def authorize(principal: Principal, action: str, scope: Scope, now: datetime | None = None) -> None:
     """Return if ``principal`` may do ``action`` on ``scope``; raise ``Refused`` if not."""
     if not allowed(principal, action, scope, now):
         raise Refused(principal, action, scope)

@@ -60,9 +60,7 @@ def oidc_person(claims: Mapping[str, Any]) -> str:
     return f"oidc:{issuer}|{subject}"
 
 
-def session_expired(
-    claims: Mapping[str, Any], hours: float, now: datetime | None = None
-) -> bool:
+def session_expired(claims: Mapping[str, Any], hours: float, now: datetime | None = None) -> bool:
     """Whether a session whose token was issued at ``iat`` is older than ``hours`` (a token
     without ``iat`` counts as expired)."""
     issued = claims.get("iat")
