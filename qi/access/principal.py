@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Literal
 
 ScopeKind = Literal["place", "initiative", "everything"]
-LOCAL_ADMIN = "local:admin"
+LOCAL_ADMIN = "local-admin"
 
 
 @dataclass(frozen=True)

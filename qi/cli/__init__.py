@@ -33,6 +33,10 @@ def _register() -> None:
     from qi.cli.funnel import funnel_command
 
     main.add_command(funnel_command)
+    from qi.cli import access
+
+    for command in access.COMMANDS:
+        main.add_command(command)
 
 
 _register()
