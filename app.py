@@ -1,10 +1,13 @@
 """qi, the app: `streamlit run app.py` (or `make run`, which loads the demo first).
 
 The database is ``QI_DATABASE_URL`` (PostgreSQL or SQLite), else SQLite at data/qi.sqlite.
+Who is using it: ``QI_AUTH`` (single-user by default; local-accounts; oidc), see
+``qi.access.modes``.
 """
 
 import streamlit as st
 
+from qi.app.identity import principal, sign_out_control
 from qi.app.navigation import page_path, sections
 
 st.set_page_config(
@@ -13,6 +16,9 @@ st.set_page_config(
 
 # A tool for improvement teams, not for app developers: no "Deploy" button.
 st.set_option("client.toolbarMode", "minimal")
+
+# No page runs before the person using qi is known (single-user mode: the local admin).
+sign_out_control(principal())
 
 navigation = st.navigation(
     {

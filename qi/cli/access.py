@@ -7,16 +7,12 @@ default) the local admin; with ``QI_AUTH=local-accounts`` or ``oidc``, the perso
 run commands against the database administers it, which is also how the first admin is made.
 """
 
+import sys
 from datetime import date, datetime
 
 import click
 
-from qi.cli.store import DB_HELP, guarded
-
-USER_HELP = (
-    "Who is acting: a local user name, or a person key (oidc:<issuer>|<subject>); default "
-    "$QI_USER. Needed unless QI_AUTH is single-user (the default)."
-)
+from qi.cli.store import DB_HELP, USER_HELP, guarded
 
 
 def cli_principal(engine, user: str | None, operator: bool = False):
@@ -99,7 +95,7 @@ def users_add(username, name, password_stdin, is_person, db, user) -> None:
         person = add_person(engine, acting, person=username, name=name)
     else:
         if password_stdin:
-            password = click.get_text_stream("stdin").readline().rstrip("\n")
+            password = sys.stdin.readline().rstrip("\n")
         else:
             password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
         person = add_person(engine, acting, username=username, name=name, password=password)

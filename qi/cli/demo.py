@@ -40,7 +40,9 @@ def demo(db, if_empty, actor) -> None:
             )
             return
     started = time.perf_counter()
-    summary = load_demo(engine, actor=actor)
+    from qi.access import local_admin
+
+    summary = load_demo(engine, local_admin(actor))
     click.echo(f"{summary.render()} ({time.perf_counter() - started:.1f} s, into {where})")
     click.echo(DEMO_NOTICE)
 

@@ -18,6 +18,10 @@ import click
 import polars as pl
 
 DB_HELP = "Database URL (default: $QI_DATABASE_URL, else SQLite at data/qi.sqlite)."
+USER_HELP = (
+    "Who is acting: a local user name, or a person key (oidc:<issuer>|<subject>); default "
+    "$QI_USER. Needed unless QI_AUTH is single-user (the default, acting as the local admin)."
+)
 ACTOR_HELP = "Who is making this change (default: $QI_ACTOR, else your user name)."
 # Cells starting with these are formulas to Excel and other spreadsheets (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -119,18 +123,27 @@ def _finish(report) -> None:
     help="Status of rows whose status column is blank or absent.",
 )
 @click.option("--db", help=DB_HELP)
-@click.option("--actor", help=ACTOR_HELP, callback=_actor)
+@click.option("--user", help=USER_HELP)
 @guarded
-def ingest(file, sheet, measure, status, db, actor) -> None:
+def ingest(file, sheet, measure, status, db, user) -> None:
     """Validate FILE (CSV, Excel or Parquet; long or wide) and store it all-or-nothing.
 
     Every problem is reported with its row, column and value. Any error rejects the whole file
     and nothing is stored. A changed value for a stored period is kept as a revision.
     """
+    from qi.cli.access import cli_principal
     from qi.ingest import ingest_file
 
+    engine = _engine(db)
     _finish(
-        ingest_file(_engine(db), file, sheet=sheet, actor=actor, measure=measure, status=status)
+        ingest_file(
+            engine,
+            cli_principal(engine, user),
+            file,
+            sheet=sheet,
+            measure=measure,
+            status=status,
+        )
     )
 
 

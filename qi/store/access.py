@@ -25,6 +25,7 @@ from qi.access.passwords import hash_password, verify_password
 from qi.access.roles import ROLES
 from qi.store import clock
 from qi.store.engine import new_id, writing
+from qi.store.errors import StoreError
 from qi.store.frames import read_frame
 from qi.store.limits import check_lengths
 from qi.store.models import AuditEvent, Initiative, InitiativePlace, Person, Place, RoleGrant
@@ -63,6 +64,11 @@ GRANT_SCHEMA: dict[str, pl.DataType] = {
     "revoked_by": pl.String(),
     "revoked_at": pl.Datetime("us"),
 }
+
+
+class StoreRefused(Refused, StoreError):
+    """A refusal raised by the store: a ``qi.access.Refused`` that is also a ``StoreError``, so
+    whatever shows a write the store did not do shows this one too."""
 
 
 class AccessError(ValueError):
@@ -162,7 +168,7 @@ def guard(
                 outcome="refused",
                 detail=str(refused),
             )
-            raise
+            raise StoreRefused(principal, action, each) from None
 
 
 def read_audit(
@@ -512,7 +518,7 @@ def oidc_principal(engine: Engine, claims: dict) -> Principal:
     Someone new is recorded as a person with no grants (an admin grants them roles); their
     name is the token's ``name`` (else ``preferred_username``, else the subject)."""
     person = oidc_person(claims)
-    name = str(claims.get("name") or claims.get("preferred_username") or claims["sub"])[:255]
+    name = str(claims.get("name") or claims.get("preferred_username") or claims["sub"])[:128]
     now = clock.now()
     with writing(engine) as connection:
         known = connection.execute(select(Person.id).where(Person.person == person)).first()
@@ -544,6 +550,7 @@ __all__ = [
     "AUDIT_SCHEMA",
     "AccessError",
     "SignInFailed",
+    "StoreRefused",
     "add_grant",
     "add_person",
     "audit",

@@ -25,8 +25,10 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, Engine, Integer, String, delete, insert, select, update
 
+from qi.access import Principal, Scope
 from qi.store import clock
-from qi.store.engine import default_actor, new_id, writing
+from qi.store.access import audit, guard
+from qi.store.engine import new_id, writing
 from qi.store.frames import read_frame
 from qi.store.history import record_versions
 from qi.store.limits import check_lengths
@@ -144,8 +146,25 @@ def _day(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
+def _guard_story(engine: Engine, principal: Principal, story: StoryDraft, subject: str) -> None:
+    """``story.write`` at the story's place, else over its initiative, else everything."""
+    if story.place is not None:
+        guard(engine, principal, "story.write", [story.place], subject=subject)
+    elif story.initiative is not None:
+        guard(
+            engine,
+            principal,
+            "story.write",
+            scope=Scope.initiative(story.initiative),
+            subject=subject,
+        )
+    else:
+        guard(engine, principal, "story.write", [None], subject=subject)
+
+
 def add_story(
     engine: Engine,
+    principal: Principal,
     *,
     title: str,
     narrative: str,
@@ -158,13 +177,13 @@ def add_story(
     domains: Sequence[str] = (),
     participation: str | None = None,
     links: Sequence[LinkLike] = (),
-    actor: str | None = None,
     recorded_at: datetime | None = None,
 ) -> int:
     """Record a story of change and return its id. ``initiative`` is the initiative's name;
     ``links`` are measure codes, ``Link``s or mappings (measure, start, end, place).
     ``recorded_at`` backdates the record (when loading stories kept elsewhere); default now.
-    A story the policy refuses (``qi.vocabulary.stories``) raises ``StoryError``."""
+    A story the policy refuses (``qi.vocabulary.stories``) raises ``StoryError``; ``principal``
+    needs ``story.write`` at the story's place (else over its initiative, else everything)."""
     story = StoryDraft(
         title=title,
         narrative=narrative,
@@ -182,8 +201,9 @@ def add_story(
     if recorded_at is not None and recorded_at > now:
         raise StoryError("recorded_at is in the future; give the time the story was recorded")
     when = recorded_at or now
-    who = actor or default_actor()
+    who = principal.name
     check_lengths(Story, {**_lengths_of(story), "actor": who})
+    _guard_story(engine, principal, story, "a new story")
     with writing(engine) as connection:
         ids = _checked(connection, story, now.date())
         story_id = new_id(
@@ -199,6 +219,7 @@ def add_story(
         )
         _write_domains_and_links(connection, story_id, story.domains, ids["links"])
         record_versions(connection, Story, [story_id], "created", who, when, ids["version"])
+        audit(connection, principal, "story.add", place=story.place, subject=f"story {story_id}")
     return story_id
 
 
@@ -234,9 +255,10 @@ def _write_domains_and_links(
         connection.execute(insert(StoryLink), [{"story_id": story_id, **row} for row in links])
 
 
-def edit_story(engine: Engine, story_id: int, *, actor: str | None = None, **changes) -> None:
+def edit_story(engine: Engine, principal: Principal, story_id: int, **changes) -> None:
     """Change some of a story's fields (any of ``EDITABLE``; ``domains`` and ``links`` replace
-    the old ones). The whole edited story is checked again, and the edit records who and when."""
+    the old ones). The whole edited story is checked again, and the edit records who and when.
+    ``principal`` needs ``story.write`` where the story is and where it would be."""
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
         raise StoryError(
@@ -252,8 +274,10 @@ def edit_story(engine: Engine, story_id: int, *, actor: str | None = None, **cha
     )
     story = replace(stored, **changes)
     when = clock.now()
-    who = actor or default_actor()
+    who = principal.name
     check_lengths(Story, {**_lengths_of(story), "updated_by": who})
+    _guard_story(engine, principal, stored, f"story {story_id}")
+    _guard_story(engine, principal, story, f"story {story_id}")
     with writing(engine) as connection:
         ids = _checked(connection, story, when.date())
         connection.execute(
@@ -263,6 +287,7 @@ def edit_story(engine: Engine, story_id: int, *, actor: str | None = None, **cha
         )
         _write_domains_and_links(connection, story_id, story.domains, ids["links"])
         record_versions(connection, Story, [story_id], "updated", who, when, ids["version"])
+        audit(connection, principal, "story.edit", place=story.place, subject=f"story {story_id}")
 
 
 def read_story(engine: Engine, story_id: int) -> dict:

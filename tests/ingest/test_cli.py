@@ -15,7 +15,7 @@ def _run(*args):
 def test_ingest_stores_a_good_file_and_exits_0(database_url, tmp_path):
     add_definitions(connect(database_url))
     path = locality_workbook(tmp_path / "falls.xlsx")
-    result = _run("ingest", path, "--sheet", "Falls", "--db", database_url, "--actor", "carol")
+    result = _run("ingest", path, "--sheet", "Falls", "--db", database_url)
     assert result.exit_code == 0, result.output
     assert "Stored as upload 1: 12 new observation(s)" in result.output
     assert "a totals row was skipped" in result.output

@@ -7,6 +7,7 @@ import polars as pl
 import pytest
 from sqlalchemy import update
 
+from qi.access import local_admin
 from qi.services.meeting import icon_key, matrix_grid, meeting_review
 from qi.services.review import ReviewError
 from qi.services.since import new_signals
@@ -99,6 +100,7 @@ def test_recalculations_and_undone_annotations_are_named_as_such(partnership):
     engine, _ = partnership
     recalculated = add_annotation(
         engine,
+        local_admin("tester"),
         measure="waits",
         place="RXX",
         period=date(2024, 1, 1),
@@ -107,7 +109,7 @@ def test_recalculations_and_undone_annotations_are_named_as_such(partnership):
         new_phase=True,
         reason="The process changed",
     )
-    undo_annotation(engine, recalculated)
+    undo_annotation(engine, local_admin("tester"), recalculated)
     events = meeting_review(engine, initiative=INITIATIVE).news.annotations
     assert sorted(events.get_column("event")) == ["annotation", "recalculation", "undone"]
 

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from qi.access import local_admin
 from qi.store import add_initiative
 from qi.store.stories import add_story, edit_story, read_stories, story_links, story_markers
 from qi.vocabulary.stories import PARTICIPATION, PARTICIPATION_ORDER, Link, StoryError
@@ -23,7 +24,7 @@ def story(engine, **fields) -> int:
         "anonymised": True,
         "actor": "worker",
     } | fields
-    return add_story(engine, **values)
+    return add_story(engine, local_admin(values.pop("actor")), **values)
 
 
 @pytest.fixture
@@ -110,7 +111,11 @@ def test_an_edit_records_who_edited_and_when_and_is_checked_again(partnership):
     new = story(partnership, voice="child_or_young_person", domains=["happy"])
     before = read_stories(partnership).row(0, named=True)
     edit_story(
-        partnership, new, title="Changed", domains=["safe", "learning_and_growing"], actor="editor"
+        partnership,
+        local_admin("editor"),
+        new,
+        title="Changed",
+        domains=["safe", "learning_and_growing"],
     )
     after = read_stories(partnership).row(0, named=True)
     assert after["title"] == "Changed"
@@ -119,9 +124,9 @@ def test_an_edit_records_who_edited_and_when_and_is_checked_again(partnership):
     assert after["created_at"] == before["created_at"]
     assert after["updated_at"] >= before["updated_at"]
     with pytest.raises(StoryError, match="needs consent recorded"):
-        edit_story(partnership, new, consent_recorded=False)
+        edit_story(partnership, local_admin("tester"), new, consent_recorded=False)
     with pytest.raises(StoryError, match="cannot edit colour"):
-        edit_story(partnership, new, colour="red")
+        edit_story(partnership, local_admin("tester"), new, colour="red")
     assert read_stories(partnership).row(0, named=True)["consent_recorded"]
 
 

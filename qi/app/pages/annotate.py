@@ -10,6 +10,7 @@ import streamlit as st
 
 from qi.app.context import choose_scope, engine, measure_definition, place_names
 from qi.app.errors import StoreError, said
+from qi.app.identity import principal
 from qi.app.measure_panel import beside_chart, chart_settings, load_view, phase_table, place_chart
 from qi.app.widgets import plain
 from qi.store.annotations import AnnotationError, add_annotation, read_annotations, undo_annotation
@@ -78,11 +79,11 @@ with add, st.form("qi.annotation", clear_on_submit=True, border=True):
         placeholder="e.g. New service model from this month",
     )
     everywhere = st.checkbox(f"For every place, not only {place_name}")
-    actor = st.text_input("Your name", placeholder="recorded with the annotation")
     if st.form_submit_button("Add annotation", type="primary"):
         try:
             add_annotation(
                 engine(),
+                principal(),
                 measure=scope.measure,
                 period=chosen,
                 kind=kind,
@@ -91,7 +92,6 @@ with add, st.form("qi.annotation", clear_on_submit=True, border=True):
                 new_phase=effect == NEW_PHASE,
                 exclude=effect == EXCLUDE,
                 reason=reason or None,
-                actor=actor or None,
             )
         except (AnnotationError, StoreError) as error:
             st.error(f"Not added: {said(error)}.")
@@ -128,6 +128,7 @@ with suggested:
                 try:
                     add_annotation(
                         engine(),
+                        principal(),
                         measure=scope.measure,
                         place=scope.place,
                         period=row["period"],
@@ -183,7 +184,7 @@ for note in history.iter_rows(named=True):
         words.markdown(line)
         if note["undone_at"] is None and button.button("Undo", key=f"qi.undo.{note['id']}"):
             try:
-                undo_annotation(engine(), note["id"])
+                undo_annotation(engine(), principal(), note["id"])
             except (AnnotationError, StoreError) as error:
                 flash("error", f"Not undone: {said(error)}.")
             else:

@@ -13,6 +13,7 @@ import streamlit as st
 
 from qi.app.context import engine, initiatives, open_measure, place_names, series_index
 from qi.app.errors import StoreError, said
+from qi.app.identity import principal
 from qi.app.widgets import plain, show_notice
 from qi.render.icons import icon_data_url
 from qi.render.pack import board_pack
@@ -179,7 +180,7 @@ def _against(action: dict, titles: dict[str, str]) -> str:
 
 def _done(action_id: int) -> None:
     try:
-        set_action_status(engine(), action_id, "done")
+        set_action_status(engine(), principal(), action_id, "done")
     except (MeetingError, StoreError) as error:
         st.session_state[NOTICE] = ("error", said(error))
         return
@@ -230,6 +231,7 @@ def _record_meeting(initiative: str | None, place: str | None) -> None:
     try:
         meeting_id = add_meeting(
             engine(),
+            principal(),
             title=state["qi.meeting.new.title"],
             held_on=state["qi.meeting.new.held_on"],
             notes=state.get("qi.meeting.new.notes") or None,
@@ -254,6 +256,7 @@ def _record_action(meeting_id: int) -> None:
     try:
         add_action(
             engine(),
+            principal(),
             meeting_id,
             kind=state["qi.meeting.action.kind"] or "action",
             text=state["qi.meeting.action.text"],

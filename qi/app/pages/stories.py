@@ -12,6 +12,7 @@ import streamlit as st
 
 from qi.app.context import engine, initiatives, measure_names, place_names, series_index
 from qi.app.errors import StoreError, said
+from qi.app.identity import principal
 from qi.app.story_panel import linked_charts, show_story
 from qi.app.widgets import plain, show_notice
 from qi.store import read_series
@@ -223,7 +224,7 @@ def _prefix(form: str) -> str:
 def _add(prefix: str) -> None:
     """Button callback: record the story, or say what to fix and keep what was typed."""
     try:
-        story_id = add_story(engine(), **_fields(prefix))
+        story_id = add_story(engine(), principal(), **_fields(prefix))
     except (StoryError, StoreError) as error:
         st.session_state[NOTICE] = ("error", f"The story was not added: {said(error)}")
         return
@@ -234,7 +235,7 @@ def _add(prefix: str) -> None:
 
 def _edit(prefix: str, story_id: int) -> None:
     try:
-        edit_story(engine(), story_id, **_fields(prefix))
+        edit_story(engine(), principal(), story_id, **_fields(prefix))
     except (StoryError, StoreError) as error:
         st.session_state[NOTICE] = ("error", f"The story was not changed: {said(error)}")
         return

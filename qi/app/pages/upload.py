@@ -8,6 +8,7 @@ import streamlit as st
 
 from qi.app.context import engine, forget_catalogue, measures, place_names
 from qi.app.errors import StoreError, said
+from qi.app.identity import principal
 from qi.app.navigation import page_path
 from qi.app.widgets import plain
 from qi.ingest import ingest_bytes, sheet_names
@@ -102,9 +103,7 @@ if dropped is not None:
             sheets = []
         if len(sheets) > 1:
             sheet = st.selectbox("Sheet", sheets, help="The sheet holding the measures.")
-    left, right = st.columns(2)
-    actor = left.text_input("Your name", placeholder="recorded with the upload")
-    status = right.radio(
+    status = st.radio(
         "These values are",
         ["final", "provisional"],
         horizontal=True,
@@ -114,7 +113,7 @@ if dropped is not None:
         try:
             with st.spinner("Checking every cell..."):
                 report = ingest_bytes(
-                    engine(), content, dropped.name, sheet=sheet, actor=actor or None, status=status
+                    engine(), principal(), content, dropped.name, sheet=sheet, status=status
                 )
         except StoreError as error:
             st.warning(f"**{plain(dropped.name)}: not stored.** {plain(said(error))}.")

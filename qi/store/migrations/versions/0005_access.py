@@ -29,7 +29,7 @@ def upgrade() -> None:
         "people",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("person", sa.String(length=255), nullable=False),
-        sa.Column("name", sa.String(length=255), nullable=False),
+        sa.Column("name", sa.String(length=128), nullable=False),
         sa.Column("password_hash", sa.String(length=255), nullable=True),
         sa.Column("disabled", sa.Boolean(), nullable=False),
         sa.Column("failed_sign_ins", sa.Integer(), nullable=False),
