@@ -17,6 +17,7 @@ from qi.ingest.report import Problems, Report, problems_where
 from qi.store import read_measures, read_places, upsert_measures, upsert_places
 from qi.store.definitions import MEASURE_FIELDS, MEASURE_LIMITS, PLACE_FIELDS, PLACE_LIMITS
 from qi.store.errors import DefinitionChangeRefused
+from qi.vocabulary.codes import CODE_FIX, CODE_PATTERN
 from qi.vocabulary.measures import FREQUENCIES, IMPROVEMENT, IMPROVEMENT_ALIASES, MEASURE_KINDS
 from qi.vocabulary.places import PLACE_TYPES
 
@@ -110,6 +111,22 @@ def _duplicates(frame, problems: Problems) -> None:
     )
 
 
+def _safe_codes(frame, columns: tuple[str, ...], problems: Problems) -> None:
+    """Codes that could run in a spreadsheet or carry markup (``qi.vocabulary.codes``)."""
+    for column in columns:
+        problems.add(
+            problems_where(
+                frame,
+                pl.col(column).is_not_null() & ~pl.col(column).str.contains(CODE_PATTERN),
+                "error",
+                pl.lit(column),
+                _shortened(pl.col(column)),
+                "is not a code qi can keep",
+                CODE_FIX,
+            )
+        )
+
+
 def _shortened(text: pl.Expr, keep: int = 40) -> pl.Expr:
     return (
         pl.when(text.str.len_chars() > keep).then(text.str.slice(0, keep) + "...").otherwise(text)
@@ -148,6 +165,7 @@ def validate_measures(frame: pl.DataFrame, problems: Problems) -> pl.DataFrame:
         _word("frequency").str.replace(r"ly$", "").replace({"week": "week", "month": "month"}),
     )
     _lengths(frame, MEASURE_LIMITS, problems)
+    _safe_codes(frame, ("code",), problems)
     _one_of(frame, "kind", MEASURE_KINDS.codes, problems)
     _one_of(frame, "improvement", IMPROVEMENT.codes, problems)
     _one_of(frame, "frequency", FREQUENCIES.codes, problems)
@@ -202,6 +220,7 @@ def validate_places(frame: pl.DataFrame, known: pl.DataFrame, problems: Problems
         pl.col("gss_code").replace("", None).str.to_uppercase(),
     )
     _lengths(frame, PLACE_LIMITS | {"parent": PLACE_LIMITS["code"]}, problems)
+    _safe_codes(frame, ("code", "parent"), problems)
     _one_of(frame, "type", PLACE_TYPES.codes, problems)
     _duplicates(frame, problems)
     codes = pl.concat([frame["code"], known["code"]]).drop_nulls()

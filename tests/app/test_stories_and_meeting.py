@@ -6,7 +6,6 @@ from datetime import date
 import polars as pl
 from streamlit.testing.v1 import AppTest
 
-from qi.access import local_admin
 from qi.app.widgets import plain
 from qi.store import open_store
 from qi.store.meetings import read_actions
@@ -59,12 +58,7 @@ def story_periods(chart) -> list[str]:
 
 
 def test_a_story_linked_to_a_measure_and_month_is_listed_and_marked_on_its_chart(demo_url):
-    at = add_story(
-        open_page("stories.py"),
-        local_admin("tester"),
-        "Peer supporters at the clinic",
-        "It helped.",
-    )
+    at = add_story(open_page("stories.py"), "Peer supporters at the clinic", "It helped.")
     assert "Story added." in [s.value for s in at.success]
 
     [stored] = read_stories(open_store(demo_url), search="Peer supporters at the clinic").rows(
@@ -88,12 +82,7 @@ def test_a_story_linked_to_a_measure_and_month_is_listed_and_marked_on_its_chart
 
 
 def test_a_story_is_marked_on_the_measures_chart_and_read_beside_it(demo_url):
-    at = add_story(
-        open_page("stories.py"),
-        local_admin("tester"),
-        "Peer supporters at the clinic",
-        "It helped a lot.",
-    )
+    at = add_story(open_page("stories.py"), "Peer supporters at the clinic", "It helped a lot.")
     story_id = at.selectbox(key="qi.story.pick").value
     at.switch_page("qi/app/pages/measures.py").run()
     choose(at, BREASTFEEDING, WAKEFIELD, BEST_START)
@@ -108,13 +97,7 @@ def test_a_story_is_marked_on_the_measures_chart_and_read_beside_it(demo_url):
 
 
 def test_a_story_without_consent_in_a_parents_voice_is_refused_and_says_why(demo_url):
-    at = add_story(
-        open_page("stories.py"),
-        local_admin("tester"),
-        "No consent",
-        "Told at the door.",
-        consent=False,
-    )
+    at = add_story(open_page("stories.py"), "No consent", "Told at the door.", consent=False)
     [error] = at.error
     assert "needs consent recorded" in error.value
     assert at.text_input(key=f"{NEW}.title").value == "No consent"  # what was typed is kept
@@ -122,9 +105,7 @@ def test_a_story_without_consent_in_a_parents_voice_is_refused_and_says_why(demo
 
 
 def test_script_and_bold_tags_in_a_narrative_are_shown_as_the_characters_typed(demo_url):
-    at = add_story(
-        open_page("stories.py"), local_admin("tester"), "<b>Tags</b> in the title", SCRIPT_NARRATIVE
-    )
+    at = add_story(open_page("stories.py"), "<b>Tags</b> in the title", SCRIPT_NARRATIVE)
     shown = [m for m in at.markdown if "alert" in m.value]
     assert shown, "the narrative is not on the page"
     for element in shown:
