@@ -4,6 +4,7 @@ refused when they would break the rules people collecting stories work to."""
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import text
 
 from qi.access import local_admin
 from qi.store import add_initiative
@@ -198,3 +199,25 @@ def test_stories_give_markers_for_a_measures_chart_and_the_measures_beside_a_sto
     assert story_markers(partnership, "ae_attendances", start=date(2024, 3, 2)).height == 0
     links = story_links(partnership, new)
     assert links.select("measure", "place").rows() == [("ae_attendances", "RYY"), ("waits", "RXX")]
+
+
+def test_consent_is_a_strict_yes_or_no_in_the_library_and_the_database(engine):
+    add_definitions(engine)
+    with pytest.raises(StoryError, match="consent_recorded must be True or False, not 'no'"):
+        story(engine, consent_recorded="no")
+    story_id = story(engine, consent_recorded=True)
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            with pytest.raises(Exception, match="consent_recorded must be true or false"):
+                connection.execute(
+                    text("UPDATE stories SET consent_recorded = 'no' WHERE id = :i"),
+                    {"i": story_id},
+                )
+        else:  # PostgreSQL's boolean reads 'no' as false, never as consent given
+            connection.execute(
+                text("UPDATE stories SET consent_recorded = 'no' WHERE id = :i"), {"i": story_id}
+            )
+            assert (
+                connection.execute(text("SELECT consent_recorded FROM stories")).scalar() is False
+            )
+        connection.rollback()

@@ -4,6 +4,9 @@
   provider (keyed on issuer + subject).
 - grants: a role (locality, coach, steward, admin, viewer) over a place, an initiative or
   everything; granted by and at, expiry, revocation.
+- stories.consent_recorded: a strict boolean on SQLite too (triggers refuse anything but 0 or
+  1, so a text such as 'no' can never be stored and read back as consent given); PostgreSQL's
+  boolean type is strict already ('no' is false).
 - audit_events: append-only. SQLite: triggers abort any UPDATE or DELETE. PostgreSQL: a
   trigger raises on UPDATE, DELETE and TRUNCATE, and those privileges are revoked from PUBLIC
   (run the app as a role that does not own the table, so it cannot drop the trigger).
@@ -91,6 +94,22 @@ def upgrade() -> None:
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
         batch_op.create_index("ix_audit_events_at", ["at"], unique=False)
     _append_only()
+    _strict_consent()
+
+
+CONSENT_TRIGGERS = ("stories_consent_on_insert", "stories_consent_on_update")
+
+
+def _strict_consent() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return
+    for name, event in zip(CONSENT_TRIGGERS, ("INSERT", "UPDATE"), strict=True):
+        op.execute(
+            f"CREATE TRIGGER {name} BEFORE {event} ON stories "
+            "WHEN NEW.consent_recorded IS NULL OR NEW.consent_recorded NOT IN (0, 1) "
+            "OR typeof(NEW.consent_recorded) != 'integer' "
+            "BEGIN SELECT RAISE(ABORT, 'consent_recorded must be true or false'); END"
+        )
 
 
 def _append_only() -> None:
@@ -118,6 +137,8 @@ def _append_only() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
+        for name in CONSENT_TRIGGERS:
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
         op.execute("DROP TRIGGER IF EXISTS audit_events_no_update")
         op.execute("DROP TRIGGER IF EXISTS audit_events_no_delete")
     else:
