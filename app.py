@@ -7,6 +7,7 @@ Who is using it: ``QI_AUTH`` (single-user by default; local-accounts; oidc), see
 
 import streamlit as st
 
+from qi.access.authorize import allowed_somewhere
 from qi.app.identity import principal, sign_out_control
 from qi.app.navigation import page_path, sections
 
@@ -18,7 +19,8 @@ st.set_page_config(
 st.set_option("client.toolbarMode", "minimal")
 
 # No page runs before the person using qi is known (single-user mode: the local admin).
-sign_out_control(principal())
+who = principal()
+sign_out_control(who)
 
 navigation = st.navigation(
     {
@@ -32,7 +34,7 @@ navigation = st.navigation(
             )
             for spec in specs
         ]
-        for section, specs in sections().items()
+        for section, specs in sections(lambda needs: allowed_somewhere(who, needs)).items()
     }
 )
 navigation.run()

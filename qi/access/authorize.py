@@ -58,6 +58,12 @@ def readable_places(
     return frozenset(places)
 
 
+def allowed_somewhere(principal: Principal, action: str, now: datetime | None = None) -> bool:
+    """Whether ``principal`` may do ``action`` at some place at least (what a page offers)."""
+    places = readable_places(principal, action, now)
+    return places is None or bool(places)
+
+
 def authorize_places(
     principal: Principal, action: str, places: Iterable[str], now: datetime | None = None
 ) -> None:

@@ -7,9 +7,10 @@ stored data and never inside the SPC computation (limits use true values).
   Digital's secondary-care method (HES/ECDS from September 2018): 0 stays 0, 1 to 7 become
   ``*``, other counts are rounded to the nearest 5, and rates or percentages made from a count
   below the threshold are suppressed. ``none`` is for internal roles with a need to know.
-- ``disclosure_for``: which policy an output for a principal gets (none for those who may read
-  the place's data; the measure's published policy for those who may see published outputs
-  only), configured per measure (``QI_DISCLOSURE``, ``QI_DISCLOSURE_MEASURES``).
+- ``published_policies``: the published outputs' policy, configured per measure
+  (``QI_DISCLOSURE``, ``QI_DISCLOSURE_MEASURES``). Who gets which (none for those who may read
+  a place's data, the published policy for those who may see published outputs only) is
+  decided by ``qi.services.outputs.for_output``.
 - ``excel_safe`` / ``safe_csv``: any text cell starting with ``=``, ``+``, ``-``, ``@``, tab or
   carriage return is prefixed with ``'`` so a spreadsheet shows it as text (CSV injection).
 """
@@ -19,9 +20,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import polars as pl
-
-from qi.access.authorize import Refused, allowed
-from qi.access.principal import Principal, Scope
 
 # Cells starting with these are formulas to Excel and other spreadsheets (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -80,24 +78,6 @@ def published_policies(
             )
         per_measure[code.strip()] = preset(name.strip())
     return default, per_measure
-
-
-def disclosure_for(
-    principal: Principal,
-    place: str | None,
-    measure: str,
-    environ: Mapping[str, str] | None = None,
-) -> DisclosurePolicy:
-    """The policy for an output of ``measure`` at ``place`` (None: several places) for
-    ``principal``: none when they may read the data there; the measure's published policy when
-    they may see published outputs only; ``Refused`` otherwise."""
-    scope = Scope.place(place) if place is not None else Scope("everything")
-    if allowed(principal, "data.read", scope):
-        return NONE
-    if allowed(principal, "data.published", scope):
-        default, per_measure = published_policies(environ)
-        return per_measure.get(measure, default)
-    raise Refused(principal, "data.published", scope)
 
 
 def _controlled_count(column: str, policy: DisclosurePolicy) -> pl.Expr:

@@ -15,8 +15,10 @@ import os
 import streamlit as st
 
 from qi.access import Principal, local_admin
+from qi.access.authorize import allowed_somewhere
 from qi.access.modes import identity_mode, oidc_person, session_expired, session_hours
 from qi.app.context import engine
+from qi.app.navigation import PAGES
 from qi.store.access import SignInFailed, oidc_principal, principal_for, sign_in, sign_out
 
 PERSON = "qi.person"  # the signed-in person's key, in this browser session only
@@ -73,6 +75,13 @@ def _oidc() -> Principal:
         st.session_state[PERSON] = person
         return signed
     return principal_for(engine(), person)
+
+
+def offered(script: str) -> bool:
+    """Whether the page is offered to the signed-in person (the library's answer for what the
+    page is for), so that no page links to one they cannot open."""
+    needs = next(p.needs for p in PAGES if p.script == script)
+    return needs is None or allowed_somewhere(principal(), needs)
 
 
 def sign_out_control(who: Principal) -> None:

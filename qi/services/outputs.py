@@ -10,27 +10,32 @@ import polars as pl
 
 from qi.access import Principal, Refused, Scope
 from qi.access.authorize import readable_places
-from qi.access.outputs import NONE, DisclosurePolicy, apply_disclosure, disclosure_for
+from qi.access.outputs import NONE, DisclosurePolicy, apply_disclosure, published_policies
 from qi.vocabulary.measures import RATIO_KINDS
 
 
 def for_output(
-    frame: pl.DataFrame, principal: Principal, kinds: dict[str, str]
+    frame: pl.DataFrame,
+    principal: Principal,
+    kinds: dict[str, str],
+    published: bool = False,
 ) -> tuple[pl.DataFrame, DisclosurePolicy]:
     """The rows of ``frame`` (columns measure, place, value and optionally numerator and
     denominator) the principal may take away, controlled as their role needs, and the strictest
-    policy applied. ``kinds``: each measure's kind. Raises ``Refused`` when none may leave."""
-    published = readable_places(principal, "data.published")
-    if published is not None:
-        frame = frame.filter(pl.col("place").is_in(sorted(published)))
-    if frame.height == 0 and published is not None:
+    policy applied. ``kinds``: each measure's kind. ``published``: as published outputs, with
+    each measure's published policy whoever asks. Raises ``Refused`` when none may leave."""
+    shown = readable_places(principal, "data.published")
+    if shown is not None:
+        frame = frame.filter(pl.col("place").is_in(sorted(shown)))
+    if frame.height == 0 and shown is not None:
         raise Refused(principal, "data.published", Scope("everything"))
-    readable = readable_places(principal, "data.read")
+    readable = frozenset() if published else readable_places(principal, "data.read")
     if readable is None:
         return frame, NONE
+    default, per_measure = published_policies()
     parts, strictest = [], NONE
     for (measure, place), rows in frame.group_by("measure", "place", maintain_order=True):
-        policy = NONE if place in readable else disclosure_for(principal, str(place), str(measure))
+        policy = NONE if place in readable else per_measure.get(str(measure), default)
         if policy.controls:
             strictest = policy
         counts = [c for c in ("numerator", "denominator") if c in rows.columns]

@@ -30,7 +30,7 @@ from sqlalchemy import (
     update,
 )
 
-from qi.access import Principal
+from qi.access import Principal, readable_places
 from qi.store import clock
 from qi.store.access import audit, guard
 from qi.store.engine import writing
@@ -402,10 +402,12 @@ def read_series(
     )
 
 
-def read_series_index(engine: Engine) -> pl.DataFrame:
+def read_series_index(engine: Engine, principal: Principal) -> pl.DataFrame:
     """One row per stored series (``SERIES_INDEX_SCHEMA``): its measure and place, how many
     periods are stored and the first and last of them, counted by the database; ordered by
-    measure and place."""
+    measure and place. Only the places ``principal`` may see in some form (their data, or
+    published outputs) are listed."""
+    visible = readable_places(principal, "data.published")
     query = select(
         Observation.measure_id,
         Observation.place_id,
@@ -413,6 +415,8 @@ def read_series_index(engine: Engine) -> pl.DataFrame:
         func.min(Observation.period),
         func.max(Observation.period),
     ).group_by(Observation.measure_id, Observation.place_id)
+    if visible is not None:
+        query = query.where(Observation.place_id.in_(_ids(engine, Place.id, sorted(visible))))
     schema = {"measure_id": pl.Int64(), "place_id": pl.Int64(), **SERIES_INDEX_SCHEMA}
     del schema["measure"], schema["place"]
     counted = read_frame(engine, query, schema)

@@ -9,7 +9,6 @@ from qi.access.outputs import (
     NONE,
     DisclosureError,
     apply_disclosure,
-    disclosure_for,
     excel_safe,
     published_policies,
     safe_csv,
@@ -45,13 +44,14 @@ def test_none_changes_nothing_and_a_missing_column_is_an_error():
         apply_disclosure(frame, NHS_SECONDARY_CARE, counts=["numerator"])
 
 
-def test_who_gets_which_policy_and_per_measure_settings():
+def test_the_published_policy_is_configured_per_measure(monkeypatch):
     env = {"QI_DISCLOSURE_MEASURES": "ae_attendances=none"}
-    assert disclosure_for(LEEDS, "E08000035", "falls", env) is NONE
-    assert disclosure_for(VIEWER, "E08000035", "falls", env) is NHS_SECONDARY_CARE
-    assert disclosure_for(VIEWER, "E08000035", "ae_attendances", env) is NONE
-    with pytest.raises(Refused):
-        disclosure_for(LEEDS, "E08000032", "falls", env)
+    assert published_policies(env) == (NHS_SECONDARY_CARE, {"ae_attendances": NONE})
+    monkeypatch.setenv("QI_DISCLOSURE_MEASURES", "falls=none")
+    frame = pl.DataFrame({"measure": ["falls"], "place": ["E08000032"], "value": [3.0]})
+    assert for_output(frame, VIEWER, {"falls": "count"})[0]["value"].to_list() == [3.0]
+    with pytest.raises(DisclosureError, match="write measure=preset"):
+        published_policies({"QI_DISCLOSURE_MEASURES": "falls"})
     with pytest.raises(DisclosureError, match="unknown disclosure preset 'round3'"):
         published_policies({"QI_DISCLOSURE": "round3"})
 
@@ -70,6 +70,10 @@ def test_a_viewer_takes_away_controlled_numbers_and_a_locality_its_own_places_on
     own, policy = for_output(frame, LEEDS, {"falls": "count"})
     assert policy is NONE
     assert own.rows() == [("falls", "E08000035", 3.0)]
+    published, policy = for_output(frame, LEEDS, {"falls": "count"}, published=True)
+    assert published.rows() == [("falls", "E08000035", "*")]
+    with pytest.raises(Refused):
+        for_output(frame.filter(pl.col("place") == "E08000032"), LEEDS, {"falls": "count"})
 
 
 @pytest.mark.parametrize("cell", ["=cmd|' /C calc'!A0", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"])

@@ -104,10 +104,8 @@ def test_with_oidc_a_person_is_keyed_on_issuer_and_subject_and_starts_with_no_gr
     at = oidc_app(monkeypatch, is_logged_in=True, email="p@example.org", **claims)
     assert not at.exception, at.exception
     assert "Signed in as Priya" in texts(at)
-    at.switch_page("qi/app/pages/upload.py").run()
-    upload(at, "leeds.csv", leeds_referrals_csv())
-    [problem] = table_with(at, "Problem")["Problem"].to_list()
-    assert "Priya may not upload data for place E08000035" in problem
+    with pytest.raises(ValueError, match=r"Known pages: .*home.py'\]"):
+        at.switch_page("qi/app/pages/upload.py")  # no grant yet: nothing but Home
     events = read_audit(open_store(demo_url), ADMIN, person="oidc:https://idp.example|u-42")
     assert events.select("action", "outcome").rows()[-1] == ("sign-in", "done")
 
@@ -125,3 +123,33 @@ def test_in_single_user_mode_the_local_admin_is_who_did_it_never_the_os_user(dem
     at.switch_page("qi/app/pages/upload.py").run()
     upload(at, "leeds.csv", leeds_referrals_csv())
     assert read_uploads(open_store(demo_url))["actor"].to_list()[-1] == "Local administrator"
+
+
+def test_a_viewer_is_offered_published_figures_only_with_small_numbers_controlled(accounts_url):
+    at = sign_in("viewer")
+    pages = (
+        [link.label for link in at.get("page_link")]
+        + [p for p in at.session_state["$$ID"] if False]
+        if False
+        else None
+    )
+    del pages
+    at.switch_page("qi/app/pages/published.py").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Published figures"
+    at.selectbox[0].set_value("cyp_mh_referrals").run()  # a count
+    values = table_with(at, "Value")["Value"].to_list()
+    assert len(values) > 100
+    assert all(v in ("0", "*") or int(v) % 5 == 0 for v in values if v is not None)
+    assert "Disclosure control: nhs secondary care." in texts(at)
+    for page in ("upload.py", "measures.py", "annotate.py", "stories.py", "meeting.py"):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(f"qi/app/pages/{page}")
+
+
+def test_a_locality_picks_from_its_own_places_only(accounts_url):
+    at = sign_in("leeds")
+    at.switch_page("qi/app/pages/measures.py").run()
+    assert not at.exception, at.exception
+    at.selectbox(key="qi.pick.initiative").set_value(None).run()
+    assert at.selectbox(key="qi.pick.place").options == ["Leeds"]

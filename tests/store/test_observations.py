@@ -182,7 +182,7 @@ def test_a_rejected_upload_is_logged_once_per_content(engine):
 
 def test_the_series_index_counts_each_series_periods_and_span_in_the_database(engine):
     add_definitions(engine, measures=("ae_attendances", "ae_breaches"))
-    assert read_series_index(engine).height == 0
+    assert read_series_index(engine, local_admin("tester")).height == 0
     rows = [
         ("ae_attendances", "RXX", "2024-01-01", 1.0),
         ("ae_attendances", "RXX", "2024-03-01", None),  # a missing value is a stored period
@@ -191,7 +191,7 @@ def test_the_series_index_counts_each_series_periods_and_span_in_the_database(en
         ("ae_attendances", "RYY", "2024-06-01", 3.0),
     ]
     store_observations(engine, local_admin("tester"), observations(engine, rows), _upload())
-    index = read_series_index(engine)
+    index = read_series_index(engine, local_admin("tester"))
     assert index.schema == SERIES_INDEX_SCHEMA
     assert index.rows() == [
         ("ae_attendances", "RXX", 3, date(2024, 1, 1), date(2024, 3, 1)),
@@ -222,3 +222,17 @@ def test_upload_times_give_when_each_upload_was_stored(engine):
         read_upload_times(engine, [rejected]).rows()
         == log.filter(pl.col("upload_id") == rejected).rows()
     )
+
+
+def test_the_index_of_series_lists_only_the_places_a_principal_may_see(engine):
+    from qi.access import Grant, Principal, Scope
+
+    add_definitions(engine)
+    rows = [("ae_attendances", p, "2024-01-01", 1.0) for p in ("RXX", "RYY")]
+    store_observations(engine, local_admin("tester"), observations(engine, rows), _upload())
+    locality = Principal(
+        "local:l", "L", (Grant("locality", Scope.place("RYY"), frozenset({"RYY"})),)
+    )
+    assert read_series_index(engine, locality)["place"].to_list() == ["RYY"]
+    assert read_series_index(engine, Principal("local:n", "Nobody")).height == 0
+    assert read_series_index(engine, local_admin("tester"))["place"].to_list() == ["RXX", "RYY"]

@@ -4,6 +4,7 @@ import polars as pl
 import streamlit as st
 
 from qi.app.context import choose_scope, engine, measure_definition, place_names
+from qi.app.identity import offered
 from qi.app.measure_panel import (
     beside_chart,
     chart_settings,
@@ -101,7 +102,8 @@ else:
         hide_index=True,
         width="stretch",
     )
-st.page_link(page_path("annotate.py"), label="Annotate this chart", icon=":material/edit_note:")
+if offered("annotate.py"):
+    st.page_link(page_path("annotate.py"), label="Annotate this chart", icon=":material/edit_note:")
 
 st.subheader("Download")
 downloads(
