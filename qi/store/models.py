@@ -296,6 +296,13 @@ class Story(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_by: Mapped[str] = mapped_column(String(128))
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    # Consent withdrawn: the text is gone (here and in the history); the row is a tombstone.
+    withdrawn_by: Mapped[str | None] = mapped_column(String(128))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # A possible safeguarding concern: hidden from all but admins, passed on outside qi.
+    safeguarding_by: Mapped[str | None] = mapped_column(String(128))
+    safeguarding_at: Mapped[datetime | None] = mapped_column(DateTime)
+    safeguarding_passed_to: Mapped[str | None] = mapped_column(Text)
 
 
 class StoryDomain(Base):

@@ -25,9 +25,9 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, Engine, Integer, String, delete, insert, select, update
 
-from qi.access import Principal, Scope
+from qi.access import EVERYTHING, Principal, Scope
 from qi.store import clock
-from qi.store.access import audit, guard
+from qi.store.access import audit, audit_now, guard
 from qi.store.engine import new_id, writing
 from qi.store.frames import read_frame
 from qi.store.history import record_versions
@@ -40,6 +40,7 @@ from qi.store.models import (
     Story,
     StoryDomain,
     StoryLink,
+    StoryVersion,
 )
 from qi.vocabulary.stories import (
     DOMAINS,
@@ -300,7 +301,12 @@ def read_story(engine: Engine, story_id: int) -> dict:
     return story
 
 
-def _base(engine: Engine, ids: Sequence[int] | None) -> pl.DataFrame:
+def _shown():
+    """Stories anyone may read: not withdrawn, not flagged as a possible safeguarding concern."""
+    return Story.withdrawn_at.is_(None) & Story.safeguarding_at.is_(None)
+
+
+def _base(engine: Engine, ids: Sequence[int] | None, hidden: bool = False) -> pl.DataFrame:
     query = (
         select(
             Story.id,
@@ -320,6 +326,7 @@ def _base(engine: Engine, ids: Sequence[int] | None) -> pl.DataFrame:
         )
         .outerjoin(Place, Place.id == Story.place_id)
         .outerjoin(Initiative, Initiative.id == Story.initiative_id)
+        .where(Story.safeguarding_at.is_not(None) if hidden else _shown())
     )
     if ids is not None:
         query = query.where(Story.id.in_([int(i) for i in ids]))
@@ -353,6 +360,8 @@ def story_links(engine: Engine, story_ids: int | Sequence[int] | None = None) ->
         )
         .join(Measure, Measure.id == StoryLink.measure_id)
         .outerjoin(Place, Place.id == StoryLink.place_id)
+        .join(Story, Story.id == StoryLink.story_id)
+        .where(_shown())
     )
     if story_ids is not None:
         wanted = [story_ids] if isinstance(story_ids, int) else list(story_ids)
@@ -502,3 +511,125 @@ def story_markers(
         )
         .sort("period", "story_id")
     )
+
+
+WITHDRAWN_TITLE = "Withdrawn"
+
+
+def _guard_stored(engine: Engine, principal: Principal, story_id: int, action: str) -> str | None:
+    """``action`` where the stored story is (its place, else initiative, else everything);
+    returns its place code."""
+    with engine.connect() as connection:
+        found = connection.execute(
+            select(Place.code, Initiative.name)
+            .select_from(Story)
+            .outerjoin(Place, Place.id == Story.place_id)
+            .outerjoin(Initiative, Initiative.id == Story.initiative_id)
+            .where(Story.id == int(story_id))
+        ).first()
+    if found is None:
+        raise StoryError(f"no story {story_id}")
+    place, initiative = found
+    subject = f"story {story_id}"
+    if place is not None:
+        guard(engine, principal, action, [place], subject=subject)
+    elif initiative is not None:
+        guard(engine, principal, action, scope=Scope.initiative(initiative), subject=subject)
+    else:
+        guard(engine, principal, action, [None], subject=subject)
+    return place
+
+
+def withdraw_story(engine: Engine, principal: Principal, story_id: int) -> None:
+    """Consent withdrawn: the title and narrative go, from the story and from every version in
+    its history, with its links and outcome domains, so no chart, list or board pack made
+    afterwards carries it. The row stays as a tombstone (who withdrew it, when), hidden from
+    every reader; the audit records the withdrawal without any of the text. Needs
+    ``story.write`` where the story is."""
+    place = _guard_stored(engine, principal, story_id, "story.write")
+    when, who = clock.now(), principal.name
+    with writing(engine) as connection:
+        connection.execute(
+            update(Story)
+            .where(Story.id == int(story_id))
+            .values(
+                title=WITHDRAWN_TITLE,
+                narrative="",
+                withdrawn_by=who,
+                withdrawn_at=when,
+                updated_by=who,
+                updated_at=when,
+            )
+        )
+        connection.execute(
+            update(StoryVersion)
+            .where(StoryVersion.story_id == int(story_id))
+            .values(title=WITHDRAWN_TITLE, narrative="", links=None)
+        )
+        _write_domains_and_links(connection, int(story_id), (), [])
+        audit(
+            connection,
+            principal,
+            "story.withdraw",
+            place=place,
+            subject=f"story {story_id}",
+            detail="consent withdrawn: title and narrative removed",
+        )
+
+
+def flag_safeguarding(engine: Engine, principal: Principal, story_id: int, passed_to: str) -> None:
+    """A possible safeguarding concern: the story is hidden from every reader but admins, and
+    who it was passed to outside qi (the designated safeguarding lead, and when) is recorded.
+    qi is not a safeguarding case system. Needs ``story.write`` where the story is."""
+    if not passed_to or not passed_to.strip():
+        raise StoryError(
+            "say who the concern was passed to outside qi (the designated safeguarding lead) "
+            "and when, before flagging the story"
+        )
+    place = _guard_stored(engine, principal, story_id, "story.write")
+    with writing(engine) as connection:
+        connection.execute(
+            update(Story)
+            .where(Story.id == int(story_id))
+            .values(
+                safeguarding_by=principal.name,
+                safeguarding_at=clock.now(),
+                safeguarding_passed_to=passed_to.strip(),
+            )
+        )
+        audit(
+            connection,
+            principal,
+            "story.safeguarding",
+            place=place,
+            subject=f"story {story_id}",
+            detail="flagged as a possible safeguarding concern; passed on outside qi",
+        )
+
+
+def read_flagged_stories(engine: Engine, principal: Principal) -> pl.DataFrame:
+    """Stories flagged as a possible safeguarding concern (``STORY_SCHEMA``) with who flagged
+    them, when, and who the concern was passed to; admins only (``story.safeguarding``), and
+    the reading is audited."""
+    guard(engine, principal, "story.safeguarding", scope=EVERYTHING)
+    stories = _base(engine, None, hidden=True)
+    with engine.connect() as connection:
+        flags = pl.DataFrame(
+            connection.execute(
+                select(
+                    Story.id,
+                    Story.safeguarding_by,
+                    Story.safeguarding_at,
+                    Story.safeguarding_passed_to,
+                ).where(Story.safeguarding_at.is_not(None))
+            ).all(),
+            schema={
+                "id": pl.Int64(),
+                "safeguarding_by": pl.String(),
+                "safeguarding_at": pl.Datetime("us"),
+                "safeguarding_passed_to": pl.String(),
+            },
+            orient="row",
+        )
+    audit_now(engine, principal, "story.safeguarding.read", detail=f"{flags.height} stories")
+    return stories.join(flags, on="id").sort("safeguarding_at", descending=True)

@@ -221,3 +221,49 @@ def test_consent_is_a_strict_yes_or_no_in_the_library_and_the_database(engine):
                 connection.execute(text("SELECT consent_recorded FROM stories")).scalar() is False
             )
         connection.rollback()
+
+
+def test_withdrawing_consent_removes_the_text_everywhere_and_the_audit_keeps_a_tombstone(engine):
+    from qi.store.access import read_audit
+    from qi.store.history import story_history
+    from qi.store.stories import withdraw_story
+
+    add_definitions(engine)
+    secret = "The nurse showed Amy at Oak Lane school how to use the spacer."
+    story_id = story(engine, narrative=secret, links=["ae_attendances"])
+    edit_story(engine, local_admin("coach"), story_id, narrative=secret + " Twice.")
+    withdraw_story(engine, local_admin("coach"), story_id)
+    assert read_stories(engine).height == 0
+    assert story_markers(engine, "ae_attendances").height == 0
+    assert story_links(engine).height == 0
+    history = story_history(engine, story_id)
+    assert history.height == 2 and set(history["narrative"]) == {""}
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT title, narrative FROM stories")).one()
+    assert tuple(stored) == ("Withdrawn", "")
+    audit = read_audit(engine, local_admin("admin"), action="story.withdraw")
+    assert audit.select("person_name", "subject").rows() == [("coach", f"story {story_id}")]
+    assert not any("Amy" in str(v) for v in audit.row(0))
+    with pytest.raises(StoryError, match=f"no story {story_id}"):
+        edit_story(engine, local_admin("coach"), story_id, title="Back")
+
+
+def test_a_possible_safeguarding_concern_hides_the_story_from_all_but_admins(engine):
+    from qi.access import Grant, Principal, Refused, Scope
+    from qi.store.stories import flag_safeguarding, read_flagged_stories
+
+    add_definitions(engine)
+    story_id = story(engine, links=["ae_attendances"])
+    coach = Principal("local:c", "Coach", (Grant("coach", Scope("everything")),))
+    admin = Principal("local:a", "Admin", (Grant("admin", Scope("everything")),))
+    with pytest.raises(StoryError, match="say who the concern was passed to"):
+        flag_safeguarding(engine, coach, story_id, " ")
+    flag_safeguarding(engine, coach, story_id, "DSL J. Smith, by phone, 2 Dec 2026")
+    assert read_stories(engine).height == 0
+    assert story_markers(engine, "ae_attendances").height == 0
+    with pytest.raises(Refused):
+        read_flagged_stories(engine, coach)
+    flagged = read_flagged_stories(engine, admin)
+    assert flagged.select("id", "safeguarding_by", "safeguarding_passed_to").rows() == [
+        (story_id, "Coach", "DSL J. Smith, by phone, 2 Dec 2026")
+    ]

@@ -4,6 +4,9 @@
   provider (keyed on issuer + subject).
 - grants: a role (locality, coach, steward, admin, viewer) over a place, an initiative or
   everything; granted by and at, expiry, revocation.
+- stories: withdrawn_by/at (consent withdrawn: the text is removed, the row stays as a
+  tombstone) and safeguarding_by/at/passed_to (a possible safeguarding concern: the story is
+  hidden from all but admins, and who it was passed to outside qi is recorded).
 - stories.consent_recorded: a strict boolean on SQLite too (triggers refuse anything but 0 or
   1, so a text such as 'no' can never be stored and read back as consent given); PostgreSQL's
   boolean type is strict already ('no' is false).
@@ -95,6 +98,12 @@ def upgrade() -> None:
         batch_op.create_index("ix_audit_events_at", ["at"], unique=False)
     _append_only()
     _strict_consent()
+    with op.batch_alter_table("stories", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("withdrawn_by", sa.String(length=128), nullable=True))
+        batch_op.add_column(sa.Column("withdrawn_at", sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column("safeguarding_by", sa.String(length=128), nullable=True))
+        batch_op.add_column(sa.Column("safeguarding_at", sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column("safeguarding_passed_to", sa.Text(), nullable=True))
 
 
 CONSENT_TRIGGERS = ("stories_consent_on_insert", "stories_consent_on_update")
@@ -136,6 +145,15 @@ def _append_only() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("stories", schema=None) as batch_op:
+        for column in (
+            "safeguarding_passed_to",
+            "safeguarding_at",
+            "safeguarding_by",
+            "withdrawn_at",
+            "withdrawn_by",
+        ):
+            batch_op.drop_column(column)
     if op.get_bind().dialect.name == "sqlite":
         for name in CONSENT_TRIGGERS:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
