@@ -153,3 +153,16 @@ def test_a_locality_picks_from_its_own_places_only(accounts_url):
     assert not at.exception, at.exception
     at.selectbox(key="qi.pick.initiative").set_value(None).run()
     assert at.selectbox(key="qi.pick.place").options == ["Leeds"]
+
+
+def test_a_withdrawn_story_leaves_the_stories_page(demo_url):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("qi/app/pages/stories.py").run()
+    chosen = at.selectbox(key="qi.story.pick").value
+    before = len(at.selectbox(key="qi.story.pick").options)
+    [withdraw] = [b for b in at.button if b.label == "Consent withdrawn: remove this story"]
+    withdraw.click().run()
+    assert not at.exception, at.exception
+    assert "Consent withdrawn: the story's words are removed." in texts(at)
+    assert chosen not in at.selectbox(key="qi.story.pick").options
+    assert len(at.selectbox(key="qi.story.pick").options) == before - 1
