@@ -54,6 +54,14 @@ PAGES: tuple[PageSpec, ...] = (
         "published",
         needs="data.published",
     ),
+    PageSpec(
+        "Admin",
+        "admin.py",
+        "People and the audit",
+        ":material/admin_panel_settings:",
+        "admin",
+        needs="people.manage",
+    ),
 )
 
 

@@ -166,3 +166,25 @@ def test_a_withdrawn_story_leaves_the_stories_page(demo_url):
     assert "Consent withdrawn: the story's words are removed." in texts(at)
     assert chosen not in at.selectbox(key="qi.story.pick").options
     assert len(at.selectbox(key="qi.story.pick").options) == before - 1
+
+
+def test_an_admin_grants_a_role_on_the_admin_page_and_reads_the_audit(accounts_url):
+    at = sign_in("admin")
+    at.switch_page("qi/app/pages/admin.py").run()
+    assert not at.exception, at.exception
+    at.selectbox(key="qi.admin.person").set_value("local:steward").run()
+    at.selectbox(key="qi.admin.role").set_value("coach").run()
+    at.radio(key="qi.admin.over").set_value("A place").run()
+    at.selectbox(key="qi.admin.place").set_value("E08000035").run()
+    at.button(key="qi.admin.grant").click().run()
+    assert not at.exception, at.exception
+    assert "Granted." in texts(at)
+    audit = table_with(at, "Outcome")
+    assert audit.row(0, named=True)["What"] == "grants.add"
+    assert "coach over place E08000035 to local:steward" in audit.row(0, named=True)["On"]
+
+
+def test_nobody_but_an_admin_is_offered_the_admin_page(accounts_url):
+    at = sign_in("coach")
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("qi/app/pages/admin.py")
