@@ -6,6 +6,8 @@
   series and the upload log as polars via Arrow.
 - ``definitions``: measures, places and initiatives.
 - ``clock``: the one clock every write's who-and-when takes its time from.
+- ``access``: people, grants, sign-in and the append-only audit; ``guard`` runs
+  ``qi.access.authorize`` for every writer here and audits refusals.
 """
 
 from qi.store.definitions import (
