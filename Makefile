@@ -17,9 +17,10 @@ $(BIN)/qi: pyproject.toml requirements.lock
 
 install: $(BIN)/qi  ## the pinned virtual environment (.venv)
 
-run: install  ## the app on SQLite with the demo
+run: install  ## the app on SQLite with the demo, for this machine only (127.0.0.1)
 	$(BIN)/qi demo --if-empty
-	$(BIN)/streamlit run app.py --server.headless true --browser.gatherUsageStats false
+	$(BIN)/streamlit run app.py --server.headless true --browser.gatherUsageStats false \
+		--server.address 127.0.0.1
 
 test: install  ## lint, types, then every test
 	$(BIN)/ruff check .

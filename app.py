@@ -1,10 +1,14 @@
 """qi, the app: `streamlit run app.py` (or `make run`, which loads the demo first).
 
 The database is ``QI_DATABASE_URL`` (PostgreSQL or SQLite), else SQLite at data/qi.sqlite.
+Who is using it: ``QI_AUTH`` (single-user by default; local-accounts; oidc), see
+``qi.access.modes``.
 """
 
 import streamlit as st
 
+from qi.access.authorize import allowed_somewhere
+from qi.app.identity import principal, sign_out_control
 from qi.app.navigation import APP_ICON, SCREEN_CSS, page_path, sections
 
 # The tab's icon is served by the app itself (a Material icon would be fetched from a font
@@ -16,6 +20,10 @@ st.html(SCREEN_CSS)
 
 # A tool for improvement teams, not for app developers: no "Deploy" button.
 st.set_option("client.toolbarMode", "minimal")
+
+# No page runs before the person using qi is known (single-user mode: the local admin).
+who = principal()
+sign_out_control(who)
 
 navigation = st.navigation(
     {
@@ -29,7 +37,7 @@ navigation = st.navigation(
             )
             for spec in specs
         ]
-        for section, specs in sections().items()
+        for section, specs in sections(lambda needs: allowed_somewhere(who, needs)).items()
     }
 )
 navigation.run()

@@ -28,6 +28,8 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import polars as pl  # noqa: E402
 
+from qi.access import local_admin  # noqa: E402
+
 SEED = 20260401
 MEASURE = "breastfeeding_6_8_weeks"
 BUDGETS = {"measure page (1 place)": 1.0, "small multiples": 3.0}
@@ -109,10 +111,11 @@ def build_store(url: str, places: int, months: int):
     upload = UploadRecord(
         file_name="bench.csv", content_hash="bench", rows_read=rows.height, report={}
     )
-    store_observations(engine, rows, upload)
+    store_observations(engine, local_admin("tester"), rows, upload)
     for code in codes:
         add_annotation(
             engine,
+            local_admin("tester"),
             measure=MEASURE,
             place=code,
             period=periods[months * 2 // 3],
@@ -123,6 +126,7 @@ def build_store(url: str, places: int, months: int):
         )
         add_annotation(
             engine,
+            local_admin("tester"),
             measure=MEASURE,
             place=code,
             period=periods[months // 3],

@@ -32,6 +32,8 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import polars as pl  # noqa: E402
 
+from qi.access import local_admin  # noqa: E402
+
 SEED = 20240301
 RUNS = 3
 READ_ROWS = 100_000
@@ -110,7 +112,7 @@ def one_run(url: str, file: Path, read_places: int) -> dict:
 
     engine = connect(url)
     start = time.perf_counter()
-    report = ingest_file(engine, file, today=date(2026, 1, 1), actor="benchmark")
+    report = ingest_file(engine, local_admin("benchmark"), file, today=date(2026, 1, 1))
     stored = time.perf_counter() - start
     assert report.outcome == "stored", report.render()[:2000]
     codes = [f"W{i:07d}" for i in range(read_places)]
@@ -192,7 +194,7 @@ def worst_run(url: str, file: Path) -> dict:
 
     engine = connect(url)
     start = time.perf_counter()
-    report = ingest_file(engine, file, today=date(2026, 1, 1), actor="benchmark")
+    report = ingest_file(engine, local_admin("benchmark"), file, today=date(2026, 1, 1))
     took = time.perf_counter() - start
     first = report.errors["problem"][0] if report.errors.height else ""
     return {

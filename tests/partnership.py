@@ -14,6 +14,7 @@ from datetime import date
 
 import polars as pl
 
+from qi.access import local_admin
 from qi.store import UploadRecord, add_initiative, store_observations, upsert_measures
 from qi.store.annotations import add_annotation
 from qi.store.meetings import add_action, add_meeting
@@ -57,7 +58,7 @@ def store_values(engine, measure: str, place: str, values: list[float]) -> None:
     rows = observations(engine, [(measure, place, MONTHS[i], v) for i, v in enumerate(values)])
     name = f"{measure}-{place}.csv"
     upload = UploadRecord(file_name=name, content_hash=name, rows_read=rows.height, report={})
-    store_observations(engine, rows, upload)
+    store_observations(engine, local_admin("tester"), rows, upload)
 
 
 def build(engine) -> dict:
@@ -79,15 +80,16 @@ def build(engine) -> dict:
     store_values(engine, "waits", "RZZ", LOW + LOW)
     add_annotation(
         engine,
+        local_admin("coach"),
         measure="waits",
         place="RXX",
         period=date(2024, 1, 1),
         kind="context",
         text="New referral pathway",
-        actor="coach",
     )
     story = add_story(
         engine,
+        local_admin("worker"),
         title=STORY_TITLE,
         narrative=STORY_TEXT,
         told_on=date(2024, 4, 2),
@@ -99,33 +101,32 @@ def build(engine) -> dict:
         domains=["healthy", "safe"],
         participation="listened_to",
         links=[{"measure": "waits", "start": date(2024, 3, 1)}],
-        actor="worker",
     )
     meeting = add_meeting(
         engine,
+        local_admin("chair"),
         title="Stewardship group, June 2024",
         held_on=MEETING_DAY,
         initiative=INITIATIVE,
         notes="First review",
-        actor="chair",
     )
     action = add_action(
         engine,
+        local_admin("chair"),
         meeting,
         text="Ask RXX why waits rose",
         owner="Locality lead",
         due_on=date(2024, 7, 31),
         measure="waits",
         place="RXX",
-        actor="chair",
     )
     decision = add_action(
         engine,
+        local_admin("chair"),
         meeting,
         kind="decision",
         text="Keep the asthma checks going",
         measure="asthma_admissions",
         story_id=story,
-        actor="chair",
     )
     return {"story": story, "meeting": meeting, "action": action, "decision": decision}

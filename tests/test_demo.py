@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from qi.access import local_admin
 from qi.charts import spc
 from qi.cli import main
 from qi.demo import AE_ATTRIBUTION, DEMO_NOTICE, load_demo
@@ -230,7 +231,7 @@ def test_the_ae_programme_is_the_real_nhs_data_unchanged(engine):
 
 
 def test_the_annotations_mark_what_changed_with_two_recalculations_and_one_exclusion(engine):
-    load_demo(engine, actor="coach")
+    load_demo(engine, local_admin("coach"))
     annotations = read_annotations(engine)
     assert set(annotations["kind"]) == {"intervention", "pdsa", "context", "data_issue"}
     assert set(annotations["actor"]) == {"coach"}
@@ -342,6 +343,7 @@ def test_the_next_meeting_starts_with_the_open_actions_carried_forward(engine):
     assert still_open.height == 3
     next_meeting = add_meeting(
         engine,
+        local_admin("tester"),
         title="Best Start stewardship group, March 2025",
         held_on=date(2025, 3, 12),
         initiative=BEST_START,

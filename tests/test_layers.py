@@ -1,7 +1,8 @@
 """qi's layers: every import points down (or across), never up.
 
 0. ``qi.charts``: the engine; imports nothing of qi outside itself.
-1. ``qi.vocabulary`` and ``qi.text``: codes and their words; formatters and readings.
+1. ``qi.vocabulary`` and ``qi.text``: codes and their words; formatters and readings;
+   ``qi.access``: roles, grants and ``authorize`` (pure rules the store enforces).
 2. ``qi.store``: persistence.
 3. ``qi.services``, ``qi.ingest``, ``qi.demo``, ``qi.conformance``: what the data means.
 4. ``qi.render``: figures, icons, the board pack.
@@ -23,6 +24,7 @@ LAYERS: dict[str, int] = {
     "qi.effects": 0,
     "qi.vocabulary": 1,
     "qi.text": 1,
+    "qi.access": 1,
     "qi.store": 2,
     "qi.services": 3,
     "qi.ingest": 3,

@@ -15,6 +15,7 @@ import polars as pl
 import streamlit as st
 from sqlalchemy import Engine
 
+from qi.access import Principal
 from qi.app.navigation import PAGES, page_path
 from qi.services.meeting import MeetingReview, meeting_review, review_actions
 from qi.store import (
@@ -46,14 +47,16 @@ def engine() -> Engine:
 
 
 @st.cache_data(ttl=CATALOGUE_SECONDS, show_spinner=False)
-def _series_index(url: str) -> pl.DataFrame:
-    return read_series_index(_engine(url))
+def _series_index(url: str, who: Principal) -> pl.DataFrame:
+    return read_series_index(_engine(url), who)
 
 
 def series_index() -> pl.DataFrame:
-    """One row per stored series (measure, place) with its number of periods and their span
-    (``qi.store.read_series_index``)."""
-    return _series_index(database_url())
+    """One row per stored series (measure, place) the signed-in person may see, with its
+    number of periods and their span (``qi.store.read_series_index``)."""
+    from qi.app.identity import principal
+
+    return _series_index(database_url(), principal())
 
 
 @st.cache_data(ttl=CATALOGUE_SECONDS, show_spinner=False)
@@ -189,7 +192,10 @@ def choose_scope() -> Scope | None:
     index = series_index()
     if index.height == 0:
         st.info("Nothing is stored yet. Upload a file of measures on the **Upload data** page.")
-        st.page_link(page_path("upload.py"), label="Upload data", icon=":material/upload_file:")
+        from qi.app.identity import offered
+
+        if offered("upload.py"):
+            st.page_link(page_path("upload.py"), label="Upload data", icon=":material/upload_file:")
         return None
     names, measure_titles = place_names(), measure_names()
     found = initiatives()

@@ -13,13 +13,17 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from qi.app.context import Scope, engine, place_names
+from qi.access.outputs import safe_csv
+from qi.app.context import Scope, engine, measures, place_names
+from qi.app.identity import principal
 from qi.app.widgets import icon_with_meaning, plain
 from qi.charts import SPCInputError
 from qi.render.cycles import with_cycles
 from qi.render.figures import export, small_multiples, spc_chart
+from qi.services.outputs import for_output
 from qi.services.pdsa import cycle_spans
 from qi.services.review import MeasureView, ReviewError, measure_settings, measure_view
+from qi.store.access import audit_now
 from qi.text import number, period, unit_title
 from qi.vocabulary.charts import CHART_TYPES, RULE_SETS
 
@@ -168,10 +172,25 @@ def beside_chart(view: MeasureView, place: str) -> None:
 
 def downloads(make_chart, points: pl.DataFrame, stem: str) -> None:
     """PNG and SVG of the chart (drawn by ``make_chart()`` only when clicked), CSV and Parquet
-    of its points."""
+    of its points: the rows and the disclosure control the signed-in person's role allows,
+    safe to open in a spreadsheet; each data download is audited."""
     data = points.select([c for c in DATA_COLUMNS if c in points.columns]).with_columns(
         pl.col(pl.Enum, pl.Categorical).cast(pl.String)
     )
+    who = principal()
+    kinds = dict(measures().select("code", "kind").iter_rows())
+    data, policy = for_output(data, who, kinds)
+
+    def downloaded(kind: str) -> None:
+        audit_now(
+            engine(),
+            who,
+            "data.download",
+            place=data["place"][0] if data["place"].n_unique() == 1 else None,
+            subject=f"{stem}.{kind}"[:255],
+            detail=f"{data.height:,} rows; disclosure control: {policy.name}",
+        )
+
     parquet = io.BytesIO()
     data.write_parquet(parquet)
     png, svg, csv, pq = st.columns(4)
@@ -195,10 +214,11 @@ def downloads(make_chart, points: pl.DataFrame, stem: str) -> None:
     )
     csv.download_button(
         "Data as CSV",
-        data.write_csv(),
+        safe_csv(data),
         f"{stem}.csv",
         "text/csv",
-        on_click="ignore",
+        on_click=downloaded,
+        args=("csv",),
         icon=":material/table:",
         key=f"csv.{stem}",
     )
@@ -207,7 +227,8 @@ def downloads(make_chart, points: pl.DataFrame, stem: str) -> None:
         parquet.getvalue(),
         f"{stem}.parquet",
         "application/octet-stream",
-        on_click="ignore",
+        on_click=downloaded,
+        args=("parquet",),
         icon=":material/table:",
         key=f"parquet.{stem}",
     )

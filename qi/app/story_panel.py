@@ -11,6 +11,7 @@ import polars as pl
 import streamlit as st
 
 from qi.app.context import engine, measure_names, place_names
+from qi.app.identity import offered
 from qi.app.widgets import plain
 from qi.charts import SPCInputError
 from qi.render.figures import spc_chart
@@ -120,7 +121,10 @@ def linked_charts(story_id: int) -> None:
 
 
 def stories_on_chart(markers: pl.DataFrame, key: str) -> None:
-    """Under a measure's chart: the stories marked on it; choosing one shows it."""
+    """Under a measure's chart: the stories marked on it; choosing one shows it (to those
+    the library lets read stories)."""
+    if not offered("stories.py"):
+        return
     st.markdown(f"**Stories of change on this chart** ({markers.height})")
     if markers.height == 0:
         st.caption("None linked yet. Add one on the Stories of change page.")

@@ -39,6 +39,10 @@ def _register() -> None:
     from qi.cli.surveys import answers
 
     main.add_command(answers)
+    from qi.cli import access
+
+    for command in access.COMMANDS:
+        main.add_command(command)
 
 
 _register()

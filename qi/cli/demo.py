@@ -18,7 +18,13 @@ from qi.cli.store import ACTOR_HELP, DB_HELP
     help="Do nothing when the database already has measures (so your own data is left alone).",
 )
 @click.option("--actor", default="demo", show_default=True, help=ACTOR_HELP)
-def demo(db, if_empty, actor) -> None:
+@click.option(
+    "--accounts",
+    is_flag=True,
+    help="Also add demonstration accounts, one per role, for QI_AUTH=local-accounts (their "
+    "password is published: for a demo database only; see qi/demo/accounts.py).",
+)
+def demo(db, if_empty, actor, accounts) -> None:
     """Load the demo: a synthetic children and young people's partnership and real NHS A&E data.
 
     The partnership (five West Yorkshire districts with their real ONS codes, three initiatives,
@@ -40,9 +46,20 @@ def demo(db, if_empty, actor) -> None:
             )
             return
     started = time.perf_counter()
-    summary = load_demo(engine, actor=actor)
+    from qi.access import local_admin
+
+    summary = load_demo(engine, local_admin(actor))
     click.echo(f"{summary.render()} ({time.perf_counter() - started:.1f} s, into {where})")
     click.echo(DEMO_NOTICE)
+    if accounts:
+        from qi.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo_accounts
+
+        added = load_demo_accounts(engine, local_admin(actor))
+        names = ", ".join(a.username for a in DEMO_ACCOUNTS)
+        click.echo(
+            f"Demonstration accounts ({added} added): {names}; password {DEMO_PASSWORD!r}. "
+            "Start the app with QI_AUTH=local-accounts to sign in as one of them."
+        )
 
 
 COMMANDS = [demo]

@@ -15,12 +15,13 @@ from datetime import datetime
 from pathlib import Path
 
 import click
-import polars as pl
 
 DB_HELP = "Database URL (default: $QI_DATABASE_URL, else SQLite at data/qi.sqlite)."
+USER_HELP = (
+    "Who is acting: a local user name, or a person key (oidc:<issuer>|<subject>); default "
+    "$QI_USER. Needed unless QI_AUTH is single-user (the default, acting as the local admin)."
+)
 ACTOR_HELP = "Who is making this change (default: $QI_ACTOR, else your user name)."
-# Cells starting with these are formulas to Excel and other spreadsheets (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXIT_STORED, EXIT_REJECTED, EXIT_USAGE, EXIT_INTERNAL, EXIT_BUSY = 0, 1, 2, 3, 4
 EXIT_STATUSES = (
     "Exit status: 0 stored (or already stored: nothing to change); 1 rejected, with a report "
@@ -120,36 +121,28 @@ def _finish(report) -> None:
     help="Status of rows whose status column is blank or absent.",
 )
 @click.option("--db", help=DB_HELP)
-@click.option("--actor", help=ACTOR_HELP, callback=_actor)
+@click.option("--user", help=USER_HELP)
 @guarded
-def ingest(file, sheet, measure, place, status, db, actor) -> None:
+def ingest(file, sheet, measure, place, status, db, user) -> None:
     """Validate FILE (CSV, Excel or Parquet; long or wide) and store it all-or-nothing.
 
     Every problem is reported with its row, column and value. Any error rejects the whole file
     and nothing is stored. A changed value for a stored period is kept as a revision.
     """
+    from qi.cli.access import cli_principal
     from qi.ingest import ingest_file
 
+    engine = _engine(db)
     _finish(
         ingest_file(
-            _engine(db),
+            engine,
+            cli_principal(engine, user),
             file,
             sheet=sheet,
-            actor=actor,
             measure=measure,
             status=status,
             place=place,
         )
-    )
-
-
-def excel_safe(frame: pl.DataFrame) -> pl.DataFrame:
-    """Text cells that a spreadsheet would run as formulas, prefixed with ' so they stay text."""
-    risky = f"^[{''.join(FORMULA_STARTS).replace('-', chr(92) + '-')}]"
-    return frame.with_columns(
-        pl.when(pl.col(c).str.contains(risky)).then("'" + pl.col(c)).otherwise(pl.col(c)).alias(c)
-        for c, dtype in frame.schema.items()
-        if dtype == pl.String
     )
 
 
@@ -163,21 +156,43 @@ def excel_safe(frame: pl.DataFrame) -> pl.DataFrame:
 )
 @click.option("--measure", "measures", multiple=True, help="Only these measures (repeatable).")
 @click.option("--db", help=DB_HELP)
+@click.option("--user", help=USER_HELP)
 @guarded
-def export(out, measures, db) -> None:
-    """Write the stored observations to a CSV (safe to open in Excel) or Parquet file."""
-    from qi.store import read_series
+def export(out, measures, db, user) -> None:
+    """Write the stored observations to a CSV (safe to open in Excel) or Parquet file: the
+    places you may see, with small numbers controlled if your role sees published outputs only."""
+    from qi.access import Refused
+    from qi.access.outputs import safe_csv
+    from qi.cli.access import cli_principal
+    from qi.services.outputs import for_output
+    from qi.store import read_measures, read_series
+    from qi.store.access import audit_now
 
     if out.suffix.lower() not in (".csv", ".parquet"):
         raise click.UsageError("--out must end in .csv or .parquet")
+    engine = _engine(db)
+    who = cli_principal(engine, user)
     try:
-        series = read_series(_engine(db), measures=list(measures) or None)
+        series = read_series(engine, measures=list(measures) or None)
     except LookupError as error:
         raise click.UsageError(str(error)) from error
+    kinds = dict(read_measures(engine).select("code", "kind").iter_rows())
+    try:
+        series, policy = for_output(series, who, kinds)
+    except Refused as error:
+        audit_now(engine, who, "data.export", subject=str(out)[:255], outcome="refused")
+        raise click.UsageError(str(error)) from None
     if out.suffix.lower() == ".csv":
-        excel_safe(series).write_csv(out)
+        out.write_text(safe_csv(series), encoding="utf-8")
     else:
         series.write_parquet(out)
+    audit_now(
+        engine,
+        who,
+        "data.export",
+        subject=str(out)[:255],
+        detail=f"{series.height:,} observations; disclosure control: {policy.name}",
+    )
     click.echo(f"Wrote {series.height} observations to {out}.")
 
 

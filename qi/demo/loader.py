@@ -15,6 +15,7 @@ from datetime import datetime, time, timedelta
 import polars as pl
 from sqlalchemy import Engine
 
+from qi.access import Principal, local_admin
 from qi.demo.ae import AE_FILE, ae_observations
 from qi.demo.annotations import ANNOTATIONS
 from qi.demo.neighbourhoods import (
@@ -108,8 +109,14 @@ class DemoSummary:
 # --- loading ------------------------------------------------------------------------------------
 
 
-def load_demo(engine: Engine, actor: str = "demo") -> DemoSummary:
-    """Load (or reload) the demo through the store's API; loading twice changes nothing."""
+# Who the demo's records say made them: the demo itself, with every internal role.
+DEMO_AUTHOR = local_admin("demo")
+
+
+def load_demo(engine: Engine, principal: Principal = DEMO_AUTHOR) -> DemoSummary:
+    """Load (or reload) the demo through the store's API; loading twice changes nothing.
+    ``principal`` is who the records say made them (and must be allowed to)."""
+    actor = principal.name
     written = _write_definitions(engine, _places(), read_places, upsert_places, actor)
     neighbourhoods = neighbourhood_places()
     written += _write_definitions(engine, neighbourhoods, read_places, upsert_places, actor)
@@ -146,14 +153,14 @@ def load_demo(engine: Engine, actor: str = "demo") -> DemoSummary:
             pl.col("place").replace_strict(ids_of_places).alias("place_id"),
             pl.exclude("measure", "place"),
         )
-        result = store_observations(engine, rows, _upload(file_name, frame, actor))
+        result = store_observations(engine, principal, rows, _upload(file_name, frame))
         added, revised = added + result.added, revised + result.revised
         observations += frame.height
-    annotations_added = _write_annotations(engine, actor)
+    annotations_added = _write_annotations(engine, principal)
+    stories_added = _write_stories(engine, principal)
+    meetings_added, actions_added = _write_meeting(engine, principal)
     write_change_ideas(engine, actor)  # qi.demo.pdsa: the change ideas and their PDSA cycles
-    stories_added = _write_stories(engine, actor)
-    meetings_added, actions_added = _write_meeting(engine, actor)
-    load_outcomes(engine, actor)  # purposes, experience, selections, replies (qi.demo.outcomes)
+    load_outcomes(engine, principal)  # purposes, experience, selections, replies (qi.demo.outcomes)
     return DemoSummary(
         measures=len(MEASURES) + len(EXPERIENCE_MEASURES) + 1,
         places=1 + len(LOCALITIES) + len(TRUSTS) + neighbourhoods.height,
@@ -203,7 +210,7 @@ def _write_definitions(engine, wanted: pl.DataFrame, read, upsert, actor) -> int
     return upsert(engine, changed, actor=actor)
 
 
-def _upload(file_name: str, frame: pl.DataFrame, actor: str) -> UploadRecord:
+def _upload(file_name: str, frame: pl.DataFrame) -> UploadRecord:
     content_hash = hashlib.sha256(frame.write_csv().encode()).hexdigest()
     report: dict[str, object] = {
         "file": file_name,
@@ -216,10 +223,10 @@ def _upload(file_name: str, frame: pl.DataFrame, actor: str) -> UploadRecord:
         "problems_truncated": False,
         "note": "loaded by qi demo",
     }
-    return UploadRecord(file_name, content_hash, frame.height, report, actor=actor)
+    return UploadRecord(file_name, content_hash, frame.height, report)
 
 
-def _write_annotations(engine: Engine, actor: str) -> int:
+def _write_annotations(engine: Engine, principal: Principal) -> int:
     # Annotations are never replaced in the store, so look for each one first; undone ones
     # count too, or a reload would bring back what a coach took off the chart.
     stored = read_annotations(engine, include_undone=True)
@@ -230,6 +237,7 @@ def _write_annotations(engine: Engine, actor: str) -> int:
             continue
         add_annotation(
             engine,
+            principal,
             measure=spec.measure,
             place=spec.place,
             period=spec.period,
@@ -238,7 +246,6 @@ def _write_annotations(engine: Engine, actor: str) -> int:
             new_phase=spec.new_phase,
             exclude=spec.exclude,
             reason=spec.reason,
-            actor=actor,
             # Recorded a fortnight into the month, as a coach would, so that "since the last
             # meeting" sees the demo's history as history, not as news of the day it loaded.
             recorded_at=datetime.combine(spec.period, time(9)) + timedelta(days=14),
@@ -247,7 +254,7 @@ def _write_annotations(engine: Engine, actor: str) -> int:
     return added
 
 
-def _write_stories(engine: Engine, actor: str) -> int:
+def _write_stories(engine: Engine, principal: Principal) -> int:
     # A story already stored with the same title and date is the demo's (or was edited from
     # it only in ways that keep those): adding it again would duplicate it.
     seen = set(read_stories(engine).select("title", "told_on").iter_rows())
@@ -257,6 +264,7 @@ def _write_stories(engine: Engine, actor: str) -> int:
             continue
         add_story(
             engine,
+            principal,
             title=spec.title,
             narrative=spec.labelled_narrative,
             told_on=spec.told_on,
@@ -268,14 +276,13 @@ def _write_stories(engine: Engine, actor: str) -> int:
             domains=spec.domains,
             participation=spec.participation,
             links=spec.links,
-            actor=actor,
             recorded_at=datetime.combine(spec.told_on, time(12)),
         )
         added += 1
     return added
 
 
-def _write_meeting(engine: Engine, actor: str) -> tuple[int, int]:
+def _write_meeting(engine: Engine, principal: Principal) -> tuple[int, int]:
     """The past meeting and its decisions and actions: (meetings added, actions added)."""
     found = read_meetings(engine, initiative=MEETING.initiative).filter(
         pl.col("title") == MEETING.title, pl.col("held_on") == MEETING.held_on
@@ -286,11 +293,11 @@ def _write_meeting(engine: Engine, actor: str) -> tuple[int, int]:
     else:
         meeting_id = add_meeting(
             engine,
+            principal,
             title=MEETING.title,
             held_on=MEETING.held_on,
             initiative=MEETING.initiative,
             notes=MEETING.notes,
-            actor=actor,
         )
         meetings_added = 1
     seen = set(read_actions(engine, meetings=meeting_id).select("kind", "text").iter_rows())
@@ -301,6 +308,7 @@ def _write_meeting(engine: Engine, actor: str) -> tuple[int, int]:
             continue
         action_id = add_action(
             engine,
+            principal,
             meeting_id,
             text=spec.text,
             kind=spec.kind,
@@ -309,10 +317,9 @@ def _write_meeting(engine: Engine, actor: str) -> tuple[int, int]:
             measure=spec.measure,
             place=spec.place,
             story_id=story_ids.get(spec.story) if spec.story else None,
-            actor=actor,
         )
         # Only on first recording: a reload must not undo what people have marked since.
         if spec.status == "done":
-            set_action_status(engine, action_id, "done", actor=actor)
+            set_action_status(engine, principal, action_id, "done")
         added += 1
     return meetings_added, added

@@ -15,6 +15,7 @@ import numpy as np
 import polars as pl
 from sqlalchemy import Engine
 
+from qi.access import Principal
 from qi.demo.labels import ILLUSTRATIVE, SYNTHETIC
 from qi.demo.partnership import (
     AE_FOUR_HOURS,
@@ -253,18 +254,19 @@ def _titled(title: str) -> str:
     return f"{ILLUSTRATIVE}: {title}"
 
 
-def load_outcomes(engine: Engine, actor: str = "demo") -> int:
-    """Write the demo's outcomes and experience (see the module's docstring); returns how many
-    things this load added (0 when it was already loaded)."""
+def load_outcomes(engine: Engine, principal: Principal) -> int:
+    """Write the demo's outcomes and experience (see the module's docstring) as ``principal``;
+    returns how many things this load added (0 when it was already loaded)."""
+    actor = principal.name
     added = _measures(engine, actor)
     if read_answers(engine, THREE_QUESTIONS).height == 0:
-        added += store_answers(engine, survey_answers(), actor=actor)
+        added += store_answers(engine, principal, survey_answers())
     for code, question in (
         (EXPERIENCE_DIFFERENCE, THREE_QUESTIONS[0]),
         (EXPERIENCE_FAIRLY, THREE_QUESTIONS[1]),
     ):
         define_experience_measure(engine, code, question, minimum_answers=MINIMUM_ANSWERS)
-    result = update_experience_measures(engine, THREE_QUESTIONS[:2], actor=actor)
+    result = update_experience_measures(engine, principal, THREE_QUESTIONS[:2])
     added += result.added if result is not None else 0
     stories = read_stories(engine)
     ids = dict(stories.select("title", "id").iter_rows())

@@ -20,6 +20,7 @@ from qi.store.definitions import MEASURE_FIELDS, MEASURE_LIMITS, PLACE_FIELDS, P
 from qi.store.errors import DefinitionChangeRefused
 from qi.store.outcomes import PURPOSE_FIELDS
 from qi.store.surveys import define_experience_measure, read_questions
+from qi.vocabulary.codes import CODE_FIX, CODE_PATTERN
 from qi.vocabulary.measures import FREQUENCIES, IMPROVEMENT, IMPROVEMENT_ALIASES, MEASURE_KINDS
 from qi.vocabulary.places import PLACE_TYPES
 
@@ -113,6 +114,22 @@ def _duplicates(frame, problems: Problems) -> None:
     )
 
 
+def _safe_codes(frame, columns: tuple[str, ...], problems: Problems) -> None:
+    """Codes that could run in a spreadsheet or carry markup (``qi.vocabulary.codes``)."""
+    for column in columns:
+        problems.add(
+            problems_where(
+                frame,
+                pl.col(column).is_not_null() & ~pl.col(column).str.contains(CODE_PATTERN),
+                "error",
+                pl.lit(column),
+                _shortened(pl.col(column)),
+                "is not a code qi can keep",
+                CODE_FIX,
+            )
+        )
+
+
 def _shortened(text: pl.Expr, keep: int = 40) -> pl.Expr:
     return (
         pl.when(text.str.len_chars() > keep).then(text.str.slice(0, keep) + "...").otherwise(text)
@@ -151,6 +168,7 @@ def validate_measures(frame: pl.DataFrame, problems: Problems) -> pl.DataFrame:
         _word("frequency").str.replace(r"ly$", "").replace({"week": "week", "month": "month"}),
     )
     _lengths(frame, MEASURE_LIMITS, problems)
+    _safe_codes(frame, ("code",), problems)
     _one_of(frame, "kind", MEASURE_KINDS.codes, problems)
     _one_of(frame, "improvement", IMPROVEMENT.codes, problems)
     _one_of(frame, "frequency", FREQUENCIES.codes, problems)
@@ -209,6 +227,7 @@ def validate_places(frame: pl.DataFrame, known: pl.DataFrame, problems: Problems
         pl.col("gss_code").replace("", None).str.to_uppercase(),
     )
     _lengths(frame, PLACE_LIMITS | {"parent": PLACE_LIMITS["code"]}, problems)
+    _safe_codes(frame, ("code", "parent"), problems)
     _one_of(frame, "type", PLACE_TYPES.codes, problems)
     _duplicates(frame, problems)
     codes = pl.concat([frame["code"], known["code"]]).drop_nulls()

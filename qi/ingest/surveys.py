@@ -19,6 +19,7 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy import Engine
 
+from qi.access import Principal
 from qi.ingest.periods import parse_period
 from qi.ingest.readers import ReadError, read_table
 from qi.ingest.report import Problems, Report, problems_where
@@ -171,9 +172,9 @@ def validate_answers(
 
 def ingest_answers(
     engine: Engine,
+    principal: Principal,
     content: bytes,
     file_name: str,
-    actor: str | None = None,
     today: date | None = None,
 ) -> Report:
     """Validate a file of survey answers and store it if it has no errors, then recount the
@@ -228,17 +229,15 @@ def ingest_answers(
     if report.errors.height:
         return report
     answers = valid.select(list(ANSWER_SCHEMA))
-    report.added = store_answers(engine, answers, actor=actor)
+    report.added = store_answers(engine, principal, answers)
     report.outcome = "stored"
-    update_experience_measures(
-        engine, answers.get_column("question").unique().to_list(), actor=actor
-    )
+    update_experience_measures(engine, principal, answers.get_column("question").unique().to_list())
     return report
 
 
 def ingest_answers_file(
-    engine: Engine, path: str | Path, actor: str | None = None, today: date | None = None
+    engine: Engine, principal: Principal, path: str | Path, today: date | None = None
 ) -> Report:
     """``ingest_answers`` for a file on disk."""
     path = Path(path)
-    return ingest_answers(engine, path.read_bytes(), path.name, actor, today)
+    return ingest_answers(engine, principal, path.read_bytes(), path.name, today)

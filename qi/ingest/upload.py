@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy import Engine
 
+from qi.access import Principal, Refused
 from qi.ingest.budget import BudgetExceeded, Deadline
 from qi.ingest.excel import is_panic
 from qi.ingest.layout import Known, to_long
@@ -37,9 +38,9 @@ from qi.store.observations import OBSERVATION_SCHEMA
 
 def ingest_file(
     engine: Engine,
+    principal: Principal,
     path: str | Path,
     sheet: str | None = None,
-    actor: str | None = None,
     measure: str | None = None,
     status: str = "final",
     today: date | None = None,
@@ -49,21 +50,23 @@ def ingest_file(
 ) -> Report:
     """Validate the file and store it if it has no errors; returns the report. A file larger
     than ``settings.max_file_bytes`` is rejected without being read. ``measure`` and ``place``
-    (codes or names) are the measure and place of a file without a column for them."""
+    (codes or names) are the measure and place of a file without a column for them.
+    ``principal`` is who is uploading: a file with places they may not upload for is rejected
+    (and audited)."""
     path = Path(path)
     name = file_name or path.name
     size = path.stat().st_size
     if size > settings.max_file_bytes:
-        check_lengths(Upload, {"actor": actor, "file_name": name})
+        check_lengths(Upload, {"actor": principal.name, "file_name": name})
         report = Report(file_name=name, sheet=sheet)
         problems = Problems()
         problems.error(None, None, None, *_too_big(size, settings))
         report.problems = problems.frame()
-        record = UploadRecord(name, f"size:{size}", 0, {}, sheet, actor)
-        report.upload_id = record_rejected_upload(engine, _with_report(record, report))
+        record = UploadRecord(name, f"size:{size}", 0, {}, sheet)
+        report.upload_id = record_rejected_upload(engine, principal, _with_report(record, report))
         return report
     return ingest_bytes(
-        engine, path.read_bytes(), name, sheet, actor, measure, status, today, settings, place
+        engine, principal, path.read_bytes(), name, sheet, measure, status, today, settings, place
     )
 
 
@@ -76,10 +79,10 @@ def _too_big(size: int, settings: IngestSettings) -> tuple[str, str]:
 
 def ingest_bytes(
     engine: Engine,
+    principal: Principal,
     content: bytes,
     file_name: str,
     sheet: str | None = None,
-    actor: str | None = None,
     measure: str | None = None,
     status: str = "final",
     today: date | None = None,
@@ -90,10 +93,10 @@ def ingest_bytes(
 
     The whole upload, reading to storing, runs within ``settings.time_budget_s``; past it the
     file is rejected and nothing is stored. Raises ``FieldTooLong`` (a ValueError) before
-    reading anything when the actor or the file name is longer than the database keeps, and
+    reading anything when the file name is longer than the database keeps, and
     ``StoreBusy`` when other changes hold the database for too long (nothing is stored; the
     same upload will work later)."""
-    check_lengths(Upload, {"actor": actor, "file_name": file_name})
+    check_lengths(Upload, {"actor": principal.name, "file_name": file_name})
     deadline = Deadline(settings.time_budget_s)
     problems = Problems()
     report = Report(file_name=file_name, sheet=sheet)
@@ -115,32 +118,36 @@ def ingest_bytes(
         content_hash=content_hash,
         rows_read=report.rows_read,
         report={},
-        actor=actor,
     )
     if rows is None or report.errors.height:
         report.outcome = "rejected"
-        report.upload_id = record_rejected_upload(engine, _with_report(record, report))
+        report.upload_id = record_rejected_upload(engine, principal, _with_report(record, report))
         return report
     report.outcome = "stored"
     try:
         result = store_observations(
             engine,
+            principal,
             rows,
             _with_report(record, report),
             wait_s=min(BUSY_TIMEOUT_S, deadline.remaining()),
             time_limit_s=deadline.remaining(),
         )
-    except StoreTimedOut:
-        problems.error(
-            None,
-            None,
-            None,
-            str(BudgetExceeded("storing the file", settings.time_budget_s)),
-            SPLIT_FIX,
+    except (StoreTimedOut, Refused) as error:
+        problem = (
+            str(error)
+            if isinstance(error, Refused)
+            else str(BudgetExceeded("storing the file", settings.time_budget_s))
         )
+        fix = (
+            "upload only the places you look after, or ask an administrator for a grant"
+            if isinstance(error, Refused)
+            else SPLIT_FIX
+        )
+        problems.error(None, "place" if isinstance(error, Refused) else None, None, problem, fix)
         report.problems = problems.frame()
         report.outcome = "rejected"
-        report.upload_id = record_rejected_upload(engine, _with_report(record, report))
+        report.upload_id = record_rejected_upload(engine, principal, _with_report(record, report))
         return report
     report.upload_id = result.upload_id
     report.added, report.revised, report.unchanged = result.added, result.revised, result.unchanged

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import polars as pl
 from sqlalchemy import Engine
 
+from qi.access import Principal
 from qi.store.definitions import read_measures, read_places
 from qi.store.observations import StoreResult, UploadRecord, store_observations
 from qi.store.surveys import read_answers, read_experience_measures, read_questions
@@ -58,7 +59,7 @@ def monthly_counts(
 
 
 def update_experience_measures(
-    engine: Engine, questions: Sequence[str] | None = None, actor: str | None = None
+    engine: Engine, principal: Principal, questions: Sequence[str] | None = None
 ) -> StoreResult | None:
     """Recount the experience measures made from ``questions`` (default: all) from every
     stored answer and store the counts as their observations (changed months become
@@ -95,9 +96,8 @@ def update_experience_measures(
         content_hash=digest,
         rows_read=rows.height,
         report={"made from": "survey answers", "measures": experience["measure"].to_list()},
-        actor=actor,
     )
-    return store_observations(engine, rows, record)
+    return store_observations(engine, principal, rows, record)
 
 
 def unjudged_months(engine: Engine, measure: str, series: pl.DataFrame) -> pl.DataFrame:

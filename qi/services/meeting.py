@@ -229,7 +229,7 @@ class Subjects:
 def review_subjects(engine: Engine) -> Subjects:
     """The initiatives and the places with data that a meeting can review."""
     names = dict(read_places(engine).select("code", "name").iter_rows())
-    with_data = set(read_series_index(engine).get_column("place"))
+    with_data = set(read_series_index(engine, None).get_column("place"))
     places = sorted(with_data, key=lambda c: (names.get(c, c), c))
     return Subjects(
         initiatives=read_initiatives(engine).get_column("name").to_list(),

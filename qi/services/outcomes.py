@@ -52,7 +52,7 @@ def outcomes_view(engine: Engine, initiative: str | None = None) -> OutcomesView
     ``initiative``), with each domain's measures and stories."""
     purposes = read_purposes(engine).explode("domains").drop_nulls("domains")
     purposes = purposes.rename({"domains": "domain"})
-    charted = set(read_series_index(engine).get_column("measure").to_list())
+    charted = set(read_series_index(engine, None).get_column("measure").to_list())
     definitions = read_measures(engine)
     matrices = []
     for code in purposes.get_column("measure").unique(maintain_order=True).to_list():

@@ -7,6 +7,8 @@
 - ``definitions``: measures, places and initiatives.
 - ``places``: places as a hierarchy (rollups in SQL) and their deprivation.
 - ``clock``: the one clock every write's who-and-when takes its time from.
+- ``access``: people, grants, sign-in and the append-only audit; ``guard`` runs
+  ``qi.access.authorize`` for every writer here and audits refusals.
 """
 
 from qi.store.definitions import (

@@ -12,8 +12,10 @@ from datetime import date, datetime
 import polars as pl
 from sqlalchemy import Engine, Integer, String, insert, select, update
 
+from qi.access import Principal
 from qi.store import clock
-from qi.store.engine import default_actor, new_id, writing
+from qi.store.access import audit, guard
+from qi.store.engine import new_id, writing
 from qi.store.frames import read_frame
 from qi.store.history import record_versions
 from qi.store.limits import check_lengths
@@ -55,6 +57,7 @@ def _id_of(connection, table, code: str, what: str) -> int:
 
 def add_annotation(
     engine: Engine,
+    principal: Principal,
     *,
     measure: str,
     period: date,
@@ -64,10 +67,10 @@ def add_annotation(
     new_phase: bool = False,
     exclude: bool = False,
     reason: str | None = None,
-    actor: str | None = None,
     recorded_at: datetime | None = None,
 ) -> int:
-    """Record an annotation and return its id.
+    """Record an annotation and return its id; ``principal`` needs ``annotation.write`` at the
+    place (over everything for an annotation at every place).
 
     ``recorded_at`` backdates the record (when loading annotations kept elsewhere); default now.
     """
@@ -84,8 +87,9 @@ def add_annotation(
         raise AnnotationError(
             "an annotation either starts a new phase or excludes a point, not both"
         )
-    who, when = actor or default_actor(), recorded_at or clock.now()
+    who, when = principal.name, recorded_at or clock.now()
     check_lengths(Annotation, {"kind": kind, "actor": who})
+    guard(engine, principal, "annotation.write", [place], subject=f"measure {measure}")
     with writing(engine) as connection:
         measure_id = _id_of(connection, Measure, measure, "measure")
         place_id = _id_of(connection, Place, place, "place") if place else None
@@ -105,13 +109,32 @@ def add_annotation(
         )
         annotation_id = new_id(result)
         record_versions(connection, Annotation, [annotation_id], "created", who, when)
+        audit(
+            connection,
+            principal,
+            "annotation.add",
+            place=place,
+            subject=f"annotation {annotation_id} on {measure}"[:255],
+            detail="new phase" if new_phase else "excluded point" if exclude else None,
+        )
         return annotation_id
 
 
-def undo_annotation(engine: Engine, annotation_id: int, actor: str | None = None) -> None:
-    """Mark an annotation undone (kept, with who undid it and when)."""
-    who, when = actor or default_actor(), clock.now()
+def undo_annotation(engine: Engine, principal: Principal, annotation_id: int) -> None:
+    """Mark an annotation undone (kept, with who undid it and when); needs
+    ``annotation.write`` where the annotation is."""
+    who, when = principal.name, clock.now()
     check_lengths(Annotation, {"undone_by": who})
+    with engine.connect() as connection:
+        place = connection.execute(
+            select(Place.code)
+            .select_from(Annotation)
+            .outerjoin(Place, Place.id == Annotation.place_id)
+            .where(Annotation.id == annotation_id)
+        ).first()
+    if place is None:
+        raise AnnotationError(f"no annotation {annotation_id} to undo")
+    guard(engine, principal, "annotation.write", [place[0]], subject=f"annotation {annotation_id}")
     with writing(engine) as connection:
         done = connection.execute(
             update(Annotation)
@@ -121,6 +144,13 @@ def undo_annotation(engine: Engine, annotation_id: int, actor: str | None = None
         if done.rowcount != 1:
             raise AnnotationError(f"no annotation {annotation_id} to undo (already undone?)")
         record_versions(connection, Annotation, [annotation_id], "undone", who, when)
+        audit(
+            connection,
+            principal,
+            "annotation.undo",
+            place=place[0],
+            subject=f"annotation {annotation_id}",
+        )
 
 
 def read_annotations(

@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from qi.store import clock
 from qi.store.engine import default_actor, writing
-from qi.store.errors import DefinitionChangeRefused
+from qi.store.errors import DefinitionChangeRefused, StoreError
 from qi.store.frames import read_frame
 from qi.store.history import record_versions
 from qi.store.limits import check_lengths, column_limits
@@ -25,6 +25,7 @@ from qi.store.models import (
     Place,
 )
 from qi.store.outcomes import write_purposes
+from qi.vocabulary.codes import CODE_FIX, is_safe_code
 
 MEASURE_FIELDS = (
     "code",
@@ -128,6 +129,17 @@ def _refused(connection, changes: list[tuple[dict, dict, str]]) -> list[dict]:
     ]
 
 
+class UnsafeCode(StoreError, ValueError):
+    """A measure or place code that could run in a spreadsheet or carry markup."""
+
+
+def _check_codes(codes: list) -> None:
+    unsafe = [c for c in codes if not (isinstance(c, str) and is_safe_code(c))]
+    if unsafe:
+        shown = ", ".join(repr(c) for c in unsafe[:5])
+        raise UnsafeCode(f"code(s) {shown} cannot be kept: {CODE_FIX}")
+
+
 def upsert_measures(
     engine: Engine, measures: pl.DataFrame, actor: str | None = None, force: bool = False
 ) -> int:
@@ -138,7 +150,9 @@ def upsert_measures(
 
     Changing a measure's kind, frequency or unit while observations are stored for it is
     refused (``DefinitionChangeRefused``, nothing written, the consequences stated) unless
-    ``force``; a forced change is recorded as such in the measure's history."""
+    ``force``; a forced change is recorded as such in the measure's history. A code that is
+    not safe (``qi.vocabulary.codes``) raises ``UnsafeCode``."""
+    _check_codes(measures["code"].to_list())
     rows = (
         _with_optional(measures, MEASURE_FIELDS)
         .with_columns(pl.col("multiplier").fill_null(1.0))
@@ -203,9 +217,11 @@ def upsert_measures(
 
 def upsert_places(engine: Engine, places: pl.DataFrame, actor: str | None = None) -> int:
     """Insert new places and update changed ones by code, then link parents by code; returns
-    how many were written (an unchanged place is not). Each written place gets a version."""
+    how many were written (an unchanged place is not). Each written place gets a version.
+    A code that is not safe (``qi.vocabulary.codes``) raises ``UnsafeCode``."""
     if places.height == 0:
         return 0
+    _check_codes(places["code"].to_list())
     stamp = _stamp(actor)
     own = [f for f in PLACE_FIELDS if f != "parent"]
     given = places.select(PLACE_FIELDS).to_dicts()

@@ -19,8 +19,10 @@ import polars as pl
 from sqlalchemy import Connection, Engine, String, insert, select, update
 from sqlalchemy.orm import aliased
 
+from qi.access import Principal, Scope
 from qi.store import clock
-from qi.store.engine import default_actor, new_id, writing
+from qi.store.access import audit, guard
+from qi.store.engine import new_id, writing
 from qi.store.frames import read_frame
 from qi.store.history import record_versions
 from qi.store.limits import check_lengths
@@ -86,17 +88,41 @@ def _id(connection: Connection, column, key_column, value, what: str) -> int | N
     return int(found)
 
 
+def _meeting_scope(place: str | None, initiative: str | None) -> tuple[list, Scope | None]:
+    """What a meeting's writes need ``meeting.write`` on: its place, else its initiative."""
+    if place is not None:
+        return [place], None
+    return [], Scope.initiative(initiative) if initiative is not None else None
+
+
+def _guard_meeting(engine: Engine, principal: Principal, meeting_id: int) -> tuple[str | None, str]:
+    with engine.connect() as connection:
+        found = connection.execute(
+            select(Place.code, Initiative.name)
+            .select_from(Meeting)
+            .outerjoin(Place, Place.id == Meeting.place_id)
+            .outerjoin(Initiative, Initiative.id == Meeting.initiative_id)
+            .where(Meeting.id == meeting_id)
+        ).first()
+    if found is None:
+        raise MeetingError(f"unknown meeting {meeting_id!r}; check the meeting's code or name")
+    places, scope = _meeting_scope(found[0], found[1])
+    guard(engine, principal, "meeting.write", places, scope=scope, subject=f"meeting {meeting_id}")
+    return found[0], f"meeting {meeting_id}"
+
+
 def add_meeting(
     engine: Engine,
+    principal: Principal,
     *,
     title: str,
     held_on: date,
     initiative: str | None = None,
     place: str | None = None,
     notes: str | None = None,
-    actor: str | None = None,
 ) -> int:
-    """Record a meeting for an initiative (by name) or a place (by code), or both; returns its id."""
+    """Record a meeting for an initiative (by name) or a place (by code), or both; returns its
+    id. ``principal`` needs ``meeting.write`` at the place (else over the initiative)."""
     if not title or not title.strip():
         raise MeetingError("a meeting needs a title, such as 'Stewardship group, June 2024'")
     if initiative is None and place is None:
@@ -105,9 +131,11 @@ def add_meeting(
         )
     if not isinstance(held_on, date):
         raise MeetingError(f"held_on must be a date, not {held_on!r}")
-    check_lengths(Meeting, {"title": title, "actor": actor})
+    check_lengths(Meeting, {"title": title, "actor": principal.name})
+    places, scope = _meeting_scope(place, initiative)
+    guard(engine, principal, "meeting.write", places, scope=scope, subject=f"meeting {title}"[:255])
     with writing(engine) as connection:
-        return new_id(
+        meeting_id = new_id(
             connection.execute(
                 insert(Meeting).values(
                     title=title,
@@ -117,15 +145,18 @@ def add_meeting(
                     ),
                     place_id=_id(connection, Place.id, Place.code, place, "place"),
                     notes=notes,
-                    actor=actor or default_actor(),
+                    actor=principal.name,
                     created_at=clock.now(),
                 )
             )
         )
+        audit(connection, principal, "meeting.add", place=place, subject=f"meeting {meeting_id}")
+        return meeting_id
 
 
 def add_action(
     engine: Engine,
+    principal: Principal,
     meeting_id: int,
     *,
     text: str,
@@ -135,13 +166,13 @@ def add_action(
     measure: str | None = None,
     place: str | None = None,
     story_id: int | None = None,
-    actor: str | None = None,
 ) -> int:
     """Record a decision or an action at a meeting; returns its id.
 
     An action needs an owner and a due date (an action nobody owns is not done) and starts
     open. A decision records what was agreed; it may name an owner but has no status.
-    ``place`` narrows a measure to one place, so it needs ``measure``.
+    ``place`` narrows a measure to one place, so it needs ``measure``. ``principal`` needs
+    ``meeting.write`` where the meeting is (and at ``place``).
     """
     if kind not in ACTION_KINDS:
         raise MeetingError(f"unknown kind {kind!r}; choose one of: {', '.join(ACTION_KINDS)}")
@@ -156,10 +187,12 @@ def add_action(
     if place is not None and measure is None:
         raise MeetingError("a place narrows a measure; give the measure too, or leave out place")
     when = clock.now()
-    who = actor or default_actor()
+    who = principal.name
     check_lengths(Action, {"kind": kind, "owner": owner, "created_by": who})
+    meeting_place, subject = _guard_meeting(engine, principal, meeting_id)
+    if place is not None:
+        guard(engine, principal, "meeting.write", [place], subject=subject)
     with writing(engine) as connection:
-        _id(connection, Meeting.id, Meeting.id, meeting_id, "meeting")
         _id(connection, Story.id, Story.id, story_id, "story")
         action_id = new_id(
             connection.execute(
@@ -181,24 +214,35 @@ def add_action(
             )
         )
         record_versions(connection, Action, [action_id], "created", who, when)
+        audit(
+            connection,
+            principal,
+            f"{kind}.add",
+            place=place or meeting_place,
+            subject=f"{kind} {action_id} at {subject}",
+        )
         return action_id
 
 
-def set_action_status(
-    engine: Engine, action_id: int, status: str, actor: str | None = None
-) -> None:
-    """Mark an action done, or open again; records who changed it and when."""
+def set_action_status(engine: Engine, principal: Principal, action_id: int, status: str) -> None:
+    """Mark an action done, or open again; records who changed it and when. ``principal``
+    needs ``meeting.write`` where the action's meeting is."""
     if status not in ACTION_STATUSES:
         raise MeetingError(
             f"unknown status {status!r}; choose one of: {', '.join(ACTION_STATUSES)}"
         )
+    with engine.connect() as connection:
+        found = connection.execute(
+            select(Action.kind, Action.meeting_id).where(Action.id == action_id)
+        ).first()
+    if found is None:
+        raise MeetingError(f"no action {action_id}")
+    meeting_place, subject = _guard_meeting(engine, principal, found.meeting_id)
     with writing(engine) as connection:
         kind = connection.execute(select(Action.kind).where(Action.id == action_id)).scalar()
-        if kind is None:
-            raise MeetingError(f"no action {action_id}")
         if kind != "action":
             raise MeetingError(f"{action_id} is a decision, which has no status to change")
-        who, when = actor or default_actor(), clock.now()
+        who, when = principal.name, clock.now()
         check_lengths(Action, {"updated_by": who})
         connection.execute(
             update(Action)
@@ -206,6 +250,14 @@ def set_action_status(
             .values(status=status, updated_by=who, updated_at=when)
         )
         record_versions(connection, Action, [action_id], "updated", who, when)
+        audit(
+            connection,
+            principal,
+            "action.status",
+            place=meeting_place,
+            subject=f"action {action_id} at {subject}",
+            detail=status,
+        )
 
 
 def read_meetings(

@@ -320,6 +320,13 @@ class Story(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_by: Mapped[str] = mapped_column(String(128))
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    # Consent withdrawn: the text is gone (here and in the history); the row is a tombstone.
+    withdrawn_by: Mapped[str | None] = mapped_column(String(128))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # A possible safeguarding concern: hidden from all but admins, passed on outside qi.
+    safeguarding_by: Mapped[str | None] = mapped_column(String(128))
+    safeguarding_at: Mapped[datetime | None] = mapped_column(DateTime)
+    safeguarding_passed_to: Mapped[str | None] = mapped_column(Text)
 
 
 class StoryDomain(Base):
@@ -734,3 +741,82 @@ class PlaceDeprivation(Base):
     population: Mapped[int | None] = mapped_column(Integer)
     updated_by: Mapped[str] = mapped_column(String(128))
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+# --- who may see and change what (qi.access): people, grants, the audit --------------------------
+# Codes only; their words are in qi.access.roles.
+ROLE_CODES = ("locality", "coach", "steward", "admin", "viewer")
+SCOPE_KINDS = ("place", "initiative", "everything")
+AUDIT_OUTCOMES = ("done", "refused", "failed")
+
+
+class Person(Base):
+    """Someone who signs in to qi: ``person`` is qi's key for them (``local:<username>`` for a
+    local account, ``oidc:<issuer>|<subject>`` from an identity provider), never an e-mail.
+    Local accounts keep a password hash (scrypt) and count failed sign-ins for the lock-out."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person: Mapped[str] = mapped_column(String(255), unique=True)
+    # As long as the "who" columns of the records they write (actor, created_by: 128).
+    name: Mapped[str] = mapped_column(String(128))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class RoleGrant(Base):
+    """A role granted to a person over a place, an initiative or everything; revoked grants are
+    kept (who revoked, when)."""
+
+    __tablename__ = "grants"
+    __table_args__ = (
+        CheckConstraint(_one_of("role", ROLE_CODES), name="ck_grants_role"),
+        CheckConstraint(_one_of("scope", SCOPE_KINDS), name="ck_grants_scope"),
+        CheckConstraint(
+            "(scope = 'place' AND place_id IS NOT NULL AND initiative_id IS NULL) OR "
+            "(scope = 'initiative' AND initiative_id IS NOT NULL AND place_id IS NULL) OR "
+            "(scope = 'everything' AND place_id IS NULL AND initiative_id IS NULL)",
+            name="ck_grants_scope_target",
+        ),
+        Index("ix_grants_person", "person_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    role: Mapped[str] = mapped_column(String(16))
+    scope: Mapped[str] = mapped_column(String(16))
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"))
+    initiative_id: Mapped[int | None] = mapped_column(ForeignKey("initiatives.id"))
+    granted_by: Mapped[str] = mapped_column(String(255))
+    granted_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_by: Mapped[str | None] = mapped_column(String(255))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class AuditEvent(Base):
+    """One thing someone did or tried: append-only (the database refuses UPDATE and DELETE).
+    ``person`` and ``person_name`` as they were then; ``place`` the place code, if any;
+    ``subject`` what it was done to ("upload 12", "annotation 3"); ``detail`` no personal text."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        CheckConstraint(_one_of("outcome", AUDIT_OUTCOMES), name="ck_audit_events_outcome"),
+        Index("ix_audit_events_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    person: Mapped[str] = mapped_column(String(255))
+    person_name: Mapped[str] = mapped_column(String(255))
+    action: Mapped[str] = mapped_column(String(64))
+    place: Mapped[str | None] = mapped_column(String(64))
+    subject: Mapped[str | None] = mapped_column(String(255))
+    outcome: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str | None] = mapped_column(Text)

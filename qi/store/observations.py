@@ -30,8 +30,10 @@ from sqlalchemy import (
     update,
 )
 
+from qi.access import Principal, readable_places
 from qi.store import clock
-from qi.store.engine import default_actor, writing
+from qi.store.access import audit, guard
+from qi.store.engine import writing
 from qi.store.frames import read_frame
 from qi.store.limits import check_lengths
 from qi.store.models import InitiativePlace, Measure, Observation, Place, Revision, Upload
@@ -96,7 +98,6 @@ class UploadRecord:
     rows_read: int
     report: dict
     sheet: str | None = None
-    actor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,12 +108,14 @@ class StoreResult:
     unchanged: int
 
 
-def _insert_upload(connection: Connection, upload: UploadRecord, outcome: str) -> int:
+def _insert_upload(
+    connection: Connection, principal: Principal, upload: UploadRecord, outcome: str
+) -> int:
     values = dict(
         file_name=upload.file_name,
         sheet=upload.sheet,
         content_hash=upload.content_hash,
-        actor=upload.actor or default_actor(),
+        actor=principal.name,
         uploaded_at=clock.now(),
         rows_read=upload.rows_read,
         outcome=outcome,
@@ -124,19 +127,34 @@ def _insert_upload(connection: Connection, upload: UploadRecord, outcome: str) -
     return connection.execute(insert(Upload).values(**values).returning(Upload.id)).scalar_one()
 
 
-def record_rejected_upload(engine: Engine, upload: UploadRecord) -> int | None:
+def record_rejected_upload(
+    engine: Engine, principal: Principal, upload: UploadRecord
+) -> int | None:
     """Log a rejected upload and its report, once per content: the new log entry's id, or None
     when a rejection of the same content (``content_hash``) is logged already, so a file
-    uploaded again unchanged does not fill the log. No observation is touched."""
+    uploaded again unchanged does not fill the log. No observation is touched. The attempt is
+    in the audit either way."""
     with writing(engine) as connection:
         logged = connection.execute(
             select(Upload.id).where(
                 Upload.content_hash == upload.content_hash, Upload.outcome == "rejected"
             )
         ).first()
-        if logged is not None:
-            return None
-        return _insert_upload(connection, upload, "rejected")
+        upload_id = (
+            None
+            if logged is not None
+            else _insert_upload(connection, principal, upload, "rejected")
+        )
+        logged_id = logged[0] if logged is not None else upload_id
+        audit(
+            connection,
+            principal,
+            "data.upload",
+            subject=f"upload {logged_id}: {upload.file_name}"[:255],
+            outcome="failed",
+            detail="rejected: the file has errors",
+        )
+        return upload_id
 
 
 def _existing(connection: Connection, rows: pl.DataFrame) -> pl.DataFrame:
@@ -202,7 +220,7 @@ def _split(rows: pl.DataFrame, existing: pl.DataFrame | None) -> tuple[pl.DataFr
     """The rows not stored yet, and the stored rows they change (with the old values)."""
     if existing is None or existing.height == 0:
         return rows, rows.clear()
-    key = ["measure_id", "place_id", "period"]
+    key = ["measure_id", "place_id", "period", "breakdown"]
     old = existing.rename({c: f"old_{c}" for c in (*_FIELDS, "upload_id")})
     joined = rows.join(old, on=key, how="left")
     stored = pl.col("old_status").is_not_null()
@@ -214,6 +232,8 @@ def _split(rows: pl.DataFrame, existing: pl.DataFrame | None) -> tuple[pl.DataFr
 def compare_observations(engine: Engine, rows: pl.DataFrame) -> StoreResult:
     """What storing ``rows`` (as for ``store_observations``) would do, without storing: how
     many are new, would revise a stored value, or are stored already."""
+    if "breakdown" not in rows.columns:
+        rows = rows.with_columns(pl.lit(ALL).alias("breakdown"))
     rows = rows.select(pl.col(c).cast(t) for c, t in OBSERVATION_SCHEMA.items())
     if rows.height == 0:
         return StoreResult(upload_id=None, added=0, revised=0, unchanged=0)
@@ -227,8 +247,14 @@ def compare_observations(engine: Engine, rows: pl.DataFrame) -> StoreResult:
     )
 
 
+def _place_codes(engine: Engine, place_ids: list[int]) -> list[str]:
+    with engine.connect() as connection:
+        return list(connection.execute(select(Place.code).where(Place.id.in_(place_ids))).scalars())
+
+
 def store_observations(
     engine: Engine,
+    principal: Principal,
     rows: pl.DataFrame,
     upload: UploadRecord,
     wait_s: float | None = None,
@@ -237,15 +263,20 @@ def store_observations(
     """Store validated observations in one transaction; changed values become revisions.
 
     ``rows`` has ``OBSERVATION_SCHEMA``'s columns, one row per (measure_id, place_id, period,
-    breakdown), ids that exist; without a breakdown column every row is the total, "all". Validation is the caller's job (see ``qi.ingest``). The rows are compared
-    with what is stored in polars; only new rows and changed rows are written. ``wait_s`` and
+    breakdown), ids that exist; without a breakdown column every row is the total, "all".
+    Validation is the caller's job (see ``qi.ingest``). The rows are compared with what is stored in polars; only new rows and changed rows are written. ``wait_s`` and
     ``time_limit_s`` bound the wait for other writers and the whole write (see ``writing``):
     past either, nothing is stored (``StoreBusy``, ``StoreTimedOut``).
+
+    ``principal`` must hold ``data.upload`` at every place of the rows (``qi.access.Refused``
+    otherwise, audited, nothing stored); the upload is audited with them.
     """
     if "breakdown" not in rows.columns:
         rows = rows.with_columns(pl.lit(ALL).alias("breakdown"))
     rows = rows.select(pl.col(c).cast(t) for c, t in OBSERVATION_SCHEMA.items())
-    actor = upload.actor or default_actor()
+    places = _place_codes(engine, [int(p) for p in rows["place_id"].unique()])
+    guard(engine, principal, "data.upload", places, subject=f"file {upload.file_name}"[:255])
+    actor = principal.name
     key = ["measure_id", "place_id", "period", "breakdown"]
     with writing(engine, wait_s, time_limit_s) as connection:
         _lock_measures(connection, sorted(rows["measure_id"].unique().to_list()))
@@ -253,7 +284,7 @@ def store_observations(
         new, changed = _split(rows, existing)
         if new.height == 0 and changed.height == 0:
             return StoreResult(upload_id=None, added=0, revised=0, unchanged=rows.height)
-        upload_id = _insert_upload(connection, upload, "stored")
+        upload_id = _insert_upload(connection, principal, upload, "stored")
         _bulk_insert(
             connection, "observations", new.with_columns(pl.lit(upload_id).alias("upload_id"))
         )
@@ -294,6 +325,16 @@ def store_observations(
             update(Upload)
             .where(Upload.id == upload_id)
             .values(observations_added=new.height, observations_revised=changed.height)
+        )
+        audit(
+            connection,
+            principal,
+            "data.upload",
+            place=places[0] if len(places) == 1 else None,
+            subject=f"upload {upload_id}: {upload.file_name}"[:255],
+            detail=f"{new.height:,} added, {changed.height:,} revised at "
+            + (", ".join(sorted(places)[:20]) + (" ..." if len(places) > 20 else ""))
+            + f" ({len(places):,} places)",
         )
     return StoreResult(
         upload_id=upload_id,
@@ -430,10 +471,13 @@ def _observations(
     )
 
 
-def read_series_index(engine: Engine) -> pl.DataFrame:
+def read_series_index(engine: Engine, principal: Principal | None) -> pl.DataFrame:
     """One row per stored series (``SERIES_INDEX_SCHEMA``): its measure and place, how many
     periods are stored and the first and last of them, counted by the database; ordered by
-    measure and place."""
+    measure and place. Only the places ``principal`` may see in some form (their data, or
+    published outputs) are listed; None lists every series, for the services that do not take
+    a principal yet (the meeting review and the outcomes view read every place's data)."""
+    visible = None if principal is None else readable_places(principal, "data.published")
     query = select(
         Observation.measure_id,
         Observation.place_id,
@@ -444,6 +488,8 @@ def read_series_index(engine: Engine) -> pl.DataFrame:
     query = query.where(Observation.breakdown == ALL).group_by(
         Observation.measure_id, Observation.place_id
     )
+    if visible is not None:
+        query = query.where(Observation.place_id.in_(_ids(engine, Place.id, sorted(visible))))
     schema = {"measure_id": pl.Int64(), "place_id": pl.Int64(), **SERIES_INDEX_SCHEMA}
     del schema["measure"], schema["place"]
     counted = read_frame(engine, query, schema)

@@ -25,8 +25,10 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, Engine, Integer, String, delete, insert, select, update
 
+from qi.access import EVERYTHING, Principal, Scope
 from qi.store import clock
-from qi.store.engine import default_actor, new_id, writing
+from qi.store.access import audit, audit_now, guard
+from qi.store.engine import new_id, writing
 from qi.store.frames import read_frame
 from qi.store.history import record_versions
 from qi.store.limits import check_lengths
@@ -38,6 +40,7 @@ from qi.store.models import (
     Story,
     StoryDomain,
     StoryLink,
+    StoryVersion,
 )
 from qi.vocabulary.stories import (
     DOMAINS,
@@ -144,8 +147,25 @@ def _day(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
+def _guard_story(engine: Engine, principal: Principal, story: StoryDraft, subject: str) -> None:
+    """``story.write`` at the story's place, else over its initiative, else everything."""
+    if story.place is not None:
+        guard(engine, principal, "story.write", [story.place], subject=subject)
+    elif story.initiative is not None:
+        guard(
+            engine,
+            principal,
+            "story.write",
+            scope=Scope.initiative(story.initiative),
+            subject=subject,
+        )
+    else:
+        guard(engine, principal, "story.write", [None], subject=subject)
+
+
 def add_story(
     engine: Engine,
+    principal: Principal,
     *,
     title: str,
     narrative: str,
@@ -158,13 +178,13 @@ def add_story(
     domains: Sequence[str] = (),
     participation: str | None = None,
     links: Sequence[LinkLike] = (),
-    actor: str | None = None,
     recorded_at: datetime | None = None,
 ) -> int:
     """Record a story of change and return its id. ``initiative`` is the initiative's name;
     ``links`` are measure codes, ``Link``s or mappings (measure, start, end, place).
     ``recorded_at`` backdates the record (when loading stories kept elsewhere); default now.
-    A story the policy refuses (``qi.vocabulary.stories``) raises ``StoryError``."""
+    A story the policy refuses (``qi.vocabulary.stories``) raises ``StoryError``; ``principal``
+    needs ``story.write`` at the story's place (else over its initiative, else everything)."""
     story = StoryDraft(
         title=title,
         narrative=narrative,
@@ -182,8 +202,9 @@ def add_story(
     if recorded_at is not None and recorded_at > now:
         raise StoryError("recorded_at is in the future; give the time the story was recorded")
     when = recorded_at or now
-    who = actor or default_actor()
+    who = principal.name
     check_lengths(Story, {**_lengths_of(story), "actor": who})
+    _guard_story(engine, principal, story, "a new story")
     with writing(engine) as connection:
         ids = _checked(connection, story, now.date())
         story_id = new_id(
@@ -199,6 +220,7 @@ def add_story(
         )
         _write_domains_and_links(connection, story_id, story.domains, ids["links"])
         record_versions(connection, Story, [story_id], "created", who, when, ids["version"])
+        audit(connection, principal, "story.add", place=story.place, subject=f"story {story_id}")
     return story_id
 
 
@@ -234,9 +256,10 @@ def _write_domains_and_links(
         connection.execute(insert(StoryLink), [{"story_id": story_id, **row} for row in links])
 
 
-def edit_story(engine: Engine, story_id: int, *, actor: str | None = None, **changes) -> None:
+def edit_story(engine: Engine, principal: Principal, story_id: int, **changes) -> None:
     """Change some of a story's fields (any of ``EDITABLE``; ``domains`` and ``links`` replace
-    the old ones). The whole edited story is checked again, and the edit records who and when."""
+    the old ones). The whole edited story is checked again, and the edit records who and when.
+    ``principal`` needs ``story.write`` where the story is and where it would be."""
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
         raise StoryError(
@@ -252,8 +275,10 @@ def edit_story(engine: Engine, story_id: int, *, actor: str | None = None, **cha
     )
     story = replace(stored, **changes)
     when = clock.now()
-    who = actor or default_actor()
+    who = principal.name
     check_lengths(Story, {**_lengths_of(story), "updated_by": who})
+    _guard_story(engine, principal, stored, f"story {story_id}")
+    _guard_story(engine, principal, story, f"story {story_id}")
     with writing(engine) as connection:
         ids = _checked(connection, story, when.date())
         connection.execute(
@@ -263,6 +288,7 @@ def edit_story(engine: Engine, story_id: int, *, actor: str | None = None, **cha
         )
         _write_domains_and_links(connection, story_id, story.domains, ids["links"])
         record_versions(connection, Story, [story_id], "updated", who, when, ids["version"])
+        audit(connection, principal, "story.edit", place=story.place, subject=f"story {story_id}")
 
 
 def read_story(engine: Engine, story_id: int) -> dict:
@@ -275,7 +301,12 @@ def read_story(engine: Engine, story_id: int) -> dict:
     return story
 
 
-def _base(engine: Engine, ids: Sequence[int] | None) -> pl.DataFrame:
+def _shown():
+    """Stories anyone may read: not withdrawn, not flagged as a possible safeguarding concern."""
+    return Story.withdrawn_at.is_(None) & Story.safeguarding_at.is_(None)
+
+
+def _base(engine: Engine, ids: Sequence[int] | None, hidden: bool = False) -> pl.DataFrame:
     query = (
         select(
             Story.id,
@@ -295,6 +326,7 @@ def _base(engine: Engine, ids: Sequence[int] | None) -> pl.DataFrame:
         )
         .outerjoin(Place, Place.id == Story.place_id)
         .outerjoin(Initiative, Initiative.id == Story.initiative_id)
+        .where(Story.safeguarding_at.is_not(None) if hidden else _shown())
     )
     if ids is not None:
         query = query.where(Story.id.in_([int(i) for i in ids]))
@@ -328,6 +360,8 @@ def story_links(engine: Engine, story_ids: int | Sequence[int] | None = None) ->
         )
         .join(Measure, Measure.id == StoryLink.measure_id)
         .outerjoin(Place, Place.id == StoryLink.place_id)
+        .join(Story, Story.id == StoryLink.story_id)
+        .where(_shown())
     )
     if story_ids is not None:
         wanted = [story_ids] if isinstance(story_ids, int) else list(story_ids)
@@ -477,3 +511,125 @@ def story_markers(
         )
         .sort("period", "story_id")
     )
+
+
+WITHDRAWN_TITLE = "Withdrawn"
+
+
+def _guard_stored(engine: Engine, principal: Principal, story_id: int, action: str) -> str | None:
+    """``action`` where the stored story is (its place, else initiative, else everything);
+    returns its place code."""
+    with engine.connect() as connection:
+        found = connection.execute(
+            select(Place.code, Initiative.name)
+            .select_from(Story)
+            .outerjoin(Place, Place.id == Story.place_id)
+            .outerjoin(Initiative, Initiative.id == Story.initiative_id)
+            .where(Story.id == int(story_id))
+        ).first()
+    if found is None:
+        raise StoryError(f"no story {story_id}")
+    place, initiative = found
+    subject = f"story {story_id}"
+    if place is not None:
+        guard(engine, principal, action, [place], subject=subject)
+    elif initiative is not None:
+        guard(engine, principal, action, scope=Scope.initiative(initiative), subject=subject)
+    else:
+        guard(engine, principal, action, [None], subject=subject)
+    return place
+
+
+def withdraw_story(engine: Engine, principal: Principal, story_id: int) -> None:
+    """Consent withdrawn: the title and narrative go, from the story and from every version in
+    its history, with its links and outcome domains, so no chart, list or board pack made
+    afterwards carries it. The row stays as a tombstone (who withdrew it, when), hidden from
+    every reader; the audit records the withdrawal without any of the text. Needs
+    ``story.write`` where the story is."""
+    place = _guard_stored(engine, principal, story_id, "story.write")
+    when, who = clock.now(), principal.name
+    with writing(engine) as connection:
+        connection.execute(
+            update(Story)
+            .where(Story.id == int(story_id))
+            .values(
+                title=WITHDRAWN_TITLE,
+                narrative="",
+                withdrawn_by=who,
+                withdrawn_at=when,
+                updated_by=who,
+                updated_at=when,
+            )
+        )
+        connection.execute(
+            update(StoryVersion)
+            .where(StoryVersion.story_id == int(story_id))
+            .values(title=WITHDRAWN_TITLE, narrative="", links=None)
+        )
+        _write_domains_and_links(connection, int(story_id), (), [])
+        audit(
+            connection,
+            principal,
+            "story.withdraw",
+            place=place,
+            subject=f"story {story_id}",
+            detail="consent withdrawn: title and narrative removed",
+        )
+
+
+def flag_safeguarding(engine: Engine, principal: Principal, story_id: int, passed_to: str) -> None:
+    """A possible safeguarding concern: the story is hidden from every reader but admins, and
+    who it was passed to outside qi (the designated safeguarding lead, and when) is recorded.
+    qi is not a safeguarding case system. Needs ``story.write`` where the story is."""
+    if not passed_to or not passed_to.strip():
+        raise StoryError(
+            "say who the concern was passed to outside qi (the designated safeguarding lead) "
+            "and when, before flagging the story"
+        )
+    place = _guard_stored(engine, principal, story_id, "story.write")
+    with writing(engine) as connection:
+        connection.execute(
+            update(Story)
+            .where(Story.id == int(story_id))
+            .values(
+                safeguarding_by=principal.name,
+                safeguarding_at=clock.now(),
+                safeguarding_passed_to=passed_to.strip(),
+            )
+        )
+        audit(
+            connection,
+            principal,
+            "story.safeguarding",
+            place=place,
+            subject=f"story {story_id}",
+            detail="flagged as a possible safeguarding concern; passed on outside qi",
+        )
+
+
+def read_flagged_stories(engine: Engine, principal: Principal) -> pl.DataFrame:
+    """Stories flagged as a possible safeguarding concern (``STORY_SCHEMA``) with who flagged
+    them, when, and who the concern was passed to; admins only (``story.safeguarding``), and
+    the reading is audited."""
+    guard(engine, principal, "story.safeguarding", scope=EVERYTHING)
+    stories = _base(engine, None, hidden=True)
+    with engine.connect() as connection:
+        flags = pl.DataFrame(
+            connection.execute(
+                select(
+                    Story.id,
+                    Story.safeguarding_by,
+                    Story.safeguarding_at,
+                    Story.safeguarding_passed_to,
+                ).where(Story.safeguarding_at.is_not(None))
+            ).all(),
+            schema={
+                "id": pl.Int64(),
+                "safeguarding_by": pl.String(),
+                "safeguarding_at": pl.Datetime("us"),
+                "safeguarding_passed_to": pl.String(),
+            },
+            orient="row",
+        )
+    audit_now(engine, principal, "story.safeguarding.read", detail=f"{flags.height} stories")
+    return stories.join(flags, on="id").sort("safeguarding_at", descending=True)

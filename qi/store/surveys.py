@@ -18,7 +18,9 @@ from datetime import date
 import polars as pl
 from sqlalchemy import Engine, delete, insert, select
 
+from qi.access import Principal
 from qi.store import clock
+from qi.store.access import guard
 from qi.store.engine import default_actor, writing
 from qi.store.frames import read_frame
 from qi.store.limits import check_lengths
@@ -114,12 +116,15 @@ def add_question(
         connection.execute(insert(Question).values(**values))
 
 
-def store_answers(engine: Engine, answers: pl.DataFrame, actor: str | None = None) -> int:
+def store_answers(engine: Engine, principal: Principal, answers: pl.DataFrame) -> int:
     """Keep validated answers (``ANSWER_SCHEMA``'s columns; question and place as codes that
-    exist) in one transaction; returns how many were stored."""
+    exist) in one transaction; returns how many were stored. ``principal`` must hold
+    ``data.upload`` at every place of the answers (refused and audited otherwise)."""
     if answers.height == 0:
         return 0
-    who, when = actor or default_actor(), clock.now()
+    places_answered = answers.get_column("place").unique().to_list()
+    guard(engine, principal, "data.upload", places_answered, subject="survey answers")
+    who, when = principal.name, clock.now()
     with writing(engine) as connection:
         questions = dict(connection.execute(select(Question.code, Question.id)).all())
         places = dict(

@@ -126,8 +126,13 @@ class StoryDraft:
     links: Sequence[LinkLike] = ()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "consent_recorded", bool(self.consent_recorded))
-        object.__setattr__(self, "anonymised", bool(self.anonymised))
+        # Strict: "no", "false" or 0 must never read as consent given.
+        for flag in ("consent_recorded", "anonymised"):
+            value = getattr(self, flag)
+            if not isinstance(value, bool):
+                raise StoryError(
+                    f"{flag} must be True or False, not {value!r}: say plainly whether it is so"
+                )
         object.__setattr__(self, "domains", tuple(dict.fromkeys(self.domains)))
         object.__setattr__(self, "links", tuple(as_link(link) for link in self.links))
 

@@ -5,6 +5,7 @@ from datetime import date
 
 import polars as pl
 
+from qi.access import local_admin
 from qi.ingest import ingest_bytes
 from qi.store import connect, read_revisions, read_series, upsert_places
 from tests.ingest.files import add_definitions, csv_bytes
@@ -40,7 +41,9 @@ def test_two_uploads_at_once_for_the_same_measure_lose_nothing(database_url):
     def upload(name: str) -> None:
         own = connect(database_url)
         barrier.wait()
-        reports[name] = ingest_bytes(own, files[name], name, today=date(2025, 1, 1), actor=name)
+        reports[name] = ingest_bytes(
+            own, local_admin(name), files[name], name, today=date(2025, 1, 1)
+        )
         own.dispose()
 
     threads = [threading.Thread(target=upload, args=(name,)) for name in files]

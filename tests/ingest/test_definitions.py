@@ -2,10 +2,13 @@
 
 from pathlib import Path
 
+import polars as pl
+import pytest
 from sqlalchemy import select
 
 from qi.ingest.definitions import import_definitions
-from qi.store import read_measures, read_places
+from qi.store import read_measures, read_places, upsert_places
+from qi.store.definitions import UnsafeCode
 from qi.store.models import Place
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -107,3 +110,28 @@ def test_importing_again_updates_by_code(engine, tmp_path):
     with engine.connect() as connection:
         who = connection.execute(select(Place.created_by, Place.updated_by)).one()
     assert tuple(who) == ("alice", "bob")
+
+
+@pytest.mark.parametrize("code", ["=cmd|' /C calc'!A0", "+44", "-1", "@SUM(A1)", "<b>x</b>", "a b"])
+def test_a_code_a_spreadsheet_could_run_is_refused(engine, tmp_path, code):
+    path = tmp_path / "places.csv"
+    pl.DataFrame({"code": [code], "name": ["Somewhere"], "type": ["ward"]}).write_csv(path)
+    report = import_definitions(engine, path, "places", actor="alice")
+    assert report.outcome == "rejected"
+    [problem] = report.errors.rows(named=True)
+    assert problem["column"] == "code" and problem["problem"] == "is not a code qi can keep"
+    with pytest.raises(UnsafeCode, match="cannot be kept"):
+        upsert_places(
+            engine,
+            pl.DataFrame(
+                {
+                    "code": [code],
+                    "name": ["x"],
+                    "type": ["ward"],
+                    "parent": [None],
+                    "gss_code": [None],
+                },
+                schema_overrides={"parent": pl.String, "gss_code": pl.String},
+            ),
+        )
+    assert read_places(engine).height == 0

@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from qi.access import local_admin
 from qi.ingest import IngestSettings, Report, ingest_bytes
 from qi.store import read_series
 from qi.store.models import Observation, Revision, Upload
@@ -230,7 +231,9 @@ def _state(engine):
 def _upload_keeps_every_promise(engine, content: bytes, name: str) -> Report:
     before = _state(engine)
     started = time.monotonic()
-    report = ingest_bytes(engine, content, name, today=TODAY, settings=SETTINGS)
+    report = ingest_bytes(
+        engine, local_admin("tester"), content, name, today=TODAY, settings=SETTINGS
+    )
     took = time.monotonic() - started
     assert isinstance(report, Report)
     assert took < CASE_SECONDS, (name, took)

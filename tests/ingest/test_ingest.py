@@ -7,6 +7,7 @@ import polars as pl
 import pytest
 from sqlalchemy import func, select
 
+from qi.access import local_admin
 from qi.ingest import ingest_bytes, ingest_file
 from qi.store import read_revisions, read_series, read_uploads
 from qi.store.models import Observation, Revision
@@ -25,7 +26,9 @@ def _counts(engine):
 
 
 def _ingest(engine, rows, name="falls.csv", **options):
-    return ingest_bytes(engine, csv_bytes(rows), name, today=TODAY, actor="tester", **options)
+    return ingest_bytes(
+        engine, local_admin("tester"), csv_bytes(rows), name, today=TODAY, **options
+    )
 
 
 def test_a_locality_workbook_is_stored_with_its_suppressed_cells_and_totals_skipped(
@@ -33,7 +36,11 @@ def test_a_locality_workbook_is_stored_with_its_suppressed_cells_and_totals_skip
 ):
     add_definitions(engine)
     report = ingest_file(
-        engine, locality_workbook(tmp_path / "falls.xlsx"), sheet="Falls", today=TODAY
+        engine,
+        local_admin("tester"),
+        locality_workbook(tmp_path / "falls.xlsx"),
+        sheet="Falls",
+        today=TODAY,
     )
     assert report.outcome == "stored", report.render()
     assert (report.added, report.revised) == (12, 0)
@@ -49,7 +56,11 @@ def test_a_locality_workbook_is_stored_with_its_suppressed_cells_and_totals_skip
 def test_the_sheet_name_is_checked_and_the_choices_are_listed(engine, tmp_path):
     add_definitions(engine)
     report = ingest_file(
-        engine, locality_workbook(tmp_path / "falls.xlsx"), sheet="Fals", today=TODAY
+        engine,
+        local_admin("tester"),
+        locality_workbook(tmp_path / "falls.xlsx"),
+        sheet="Fals",
+        today=TODAY,
     )
     assert report.outcome == "rejected"
     assert report.errors.row(0, named=True)["problem"] == "no sheet named 'Fals'"
@@ -108,9 +119,9 @@ def test_the_same_rejected_file_is_logged_once(engine):
 def test_uploading_the_same_file_twice_changes_nothing(engine, tmp_path):
     add_definitions(engine)
     path = locality_workbook(tmp_path / "falls.xlsx")
-    ingest_file(engine, path, sheet="Falls", today=TODAY)
+    ingest_file(engine, local_admin("tester"), path, sheet="Falls", today=TODAY)
     before = (_counts(engine), read_uploads(engine).height, read_series(engine))
-    again = ingest_file(engine, path, sheet="Falls", today=TODAY)
+    again = ingest_file(engine, local_admin("tester"), path, sheet="Falls", today=TODAY)
     assert again.outcome == "unchanged"
     assert (_counts(engine), read_uploads(engine).height) == before[:2]
     assert read_series(engine).equals(before[2])
@@ -118,14 +129,20 @@ def test_uploading_the_same_file_twice_changes_nothing(engine, tmp_path):
 
 def test_a_revised_month_keeps_the_old_value_readable(engine, tmp_path):
     add_definitions(engine)
-    ingest_file(engine, locality_workbook(tmp_path / "v1.xlsx"), sheet="Falls", today=TODAY)
+    ingest_file(
+        engine,
+        local_admin("tester"),
+        locality_workbook(tmp_path / "v1.xlsx"),
+        sheet="Falls",
+        today=TODAY,
+    )
     revised = {WARDS[0]: [12, "1,034", 4, 15], WARDS[1]: [8, 9, 11, "c"], WARDS[2]: [5, None, 6, 7]}
     report = ingest_file(
         engine,
+        local_admin("bob"),
         locality_workbook(tmp_path / "v2.xlsx", revised),
         sheet="Falls",
         today=TODAY,
-        actor="bob",
     )
     assert (report.outcome, report.added, report.revised, report.unchanged) == ("stored", 0, 1, 11)
     revision = read_revisions(engine).row(0, named=True)
@@ -143,7 +160,7 @@ def test_csv_with_semicolons_and_windows_1252_is_read(engine):
         separator=";",
         encoding="cp1252",
     )
-    report = ingest_bytes(engine, content, "falls.csv", today=TODAY)
+    report = ingest_bytes(engine, local_admin("tester"), content, "falls.csv", today=TODAY)
     assert report.outcome == "stored", report.render()
     assert read_series(engine)["value"].to_list() == [3.0]
 
@@ -153,7 +170,7 @@ def test_csv_with_tabs_and_a_byte_order_mark_is_read(engine):
     content = b"\xef\xbb\xbf" + csv_bytes(
         [HEADER, ["falls_admissions", WARDS[1], "2024-03", "3"]], "\t"
     )
-    report = ingest_bytes(engine, content, "falls.tsv", today=TODAY)
+    report = ingest_bytes(engine, local_admin("tester"), content, "falls.tsv", today=TODAY)
     assert report.outcome == "stored", report.render()
 
 
@@ -167,7 +184,9 @@ def test_parquet_in_long_layout_is_read(engine):
             "value": [3, 4],
         }
     )
-    report = ingest_bytes(engine, parquet_bytes(frame), "falls.parquet", today=TODAY)
+    report = ingest_bytes(
+        engine, local_admin("tester"), parquet_bytes(frame), "falls.parquet", today=TODAY
+    )
     assert report.outcome == "stored", report.render()
     assert read_series(engine)["value"].to_list() == [3.0, 4.0]
 
@@ -249,9 +268,11 @@ def test_a_value_far_outside_the_stored_history_is_a_warning(engine):
 def test_a_file_without_a_measure_column_takes_the_measure_given(engine):
     add_definitions(engine)
     content = csv_bytes([["place", "Jan-24", "Feb-24"], [WARDS[0], "1", "2"]])
-    report = ingest_bytes(engine, content, "x.csv", measure="falls_admissions", today=TODAY)
+    report = ingest_bytes(
+        engine, local_admin("tester"), content, "x.csv", measure="falls_admissions", today=TODAY
+    )
     assert report.outcome == "stored", report.render()
-    refused = ingest_bytes(engine, content, "x.csv", today=TODAY)
+    refused = ingest_bytes(engine, local_admin("tester"), content, "x.csv", today=TODAY)
     (problem,) = refused.errors["problem"].to_list()
     assert problem.startswith("no measure column")
 
@@ -261,7 +282,7 @@ def test_the_same_month_written_twice_in_a_wide_header_is_a_duplicate(engine):
     content = csv_bytes(
         [["measure", "place", "Mar-24", "01/03/2024"], ["falls_admissions", WARDS[0], "1", "2"]]
     )
-    report = ingest_bytes(engine, content, "x.csv", today=TODAY)
+    report = ingest_bytes(engine, local_admin("tester"), content, "x.csv", today=TODAY)
     assert report.outcome == "rejected"
     assert "repeats measure falls_admissions" in report.errors["problem"][0]
 
@@ -295,7 +316,7 @@ def test_real_ae_attendances_round_trip_exactly(engine, fixtures):
         pl.col("attendances").alias("value"),
     )
     content = csv_bytes([long.columns, *long.rows()])
-    report = ingest_bytes(engine, content, "ae.csv", today=TODAY)
+    report = ingest_bytes(engine, local_admin("tester"), content, "ae.csv", today=TODAY)
     assert report.errors.height == 0, report.render()
     assert report.added == long.height
     stored = read_series(engine, "ae_attendances").select(
@@ -318,7 +339,7 @@ def test_errors_name_the_column_as_the_file_does(engine, tmp_path):
     add_definitions(engine)
     values = {"E05000009": [1, 2, 3, 4]}
     path = locality_workbook(tmp_path / "falls.xlsx", values)
-    report = ingest_file(engine, path, sheet="Falls", today=TODAY)
+    report = ingest_file(engine, local_admin("tester"), path, sheet="Falls", today=TODAY)
     assert report.outcome == "rejected"
     errors = report.errors.select("row", "column", "value").unique().rows()
     assert errors == [(5, "Ward code", "E05000009")]

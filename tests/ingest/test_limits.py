@@ -8,6 +8,7 @@ from datetime import date
 import polars as pl
 import pytest
 
+from qi.access import local_admin
 from qi.ingest import IngestSettings, ingest_bytes, ingest_file
 from qi.store import connect, read_series, read_uploads, upsert_places
 from tests.ingest.files import (
@@ -40,7 +41,7 @@ def store(sqlite_url):
 
 def _timed(engine, content, name, **options):
     start = time.perf_counter()
-    report = ingest_bytes(engine, content, name, today=TODAY, **options)
+    report = ingest_bytes(engine, local_admin("tester"), content, name, today=TODAY, **options)
     return report, time.perf_counter() - start
 
 
@@ -108,12 +109,18 @@ def test_each_limit_says_what_it_is_and_how_to_split_the_file(store, tmp_path):
         (IngestSettings(max_cells=20), "6 rows by 4 columns is 24 cells; at most 20 are read"),
     ]
     for settings, words in cases:
-        error = _only_error(ingest_bytes(store, content, "f.csv", today=TODAY, settings=settings))
+        error = _only_error(
+            ingest_bytes(
+                store, local_admin("tester"), content, "f.csv", today=TODAY, settings=settings
+            )
+        )
         assert words in error["problem"], (settings, error)
         assert "split the file" in error["fix"]
     path = tmp_path / "big.csv"
     path.write_bytes(content)
-    refused = ingest_file(store, path, today=TODAY, settings=IngestSettings(max_file_bytes=100))
+    refused = ingest_file(
+        store, local_admin("tester"), path, today=TODAY, settings=IngestSettings(max_file_bytes=100)
+    )
     assert "at most 100 bytes" in _only_error(refused)["problem"]
     assert read_uploads(store).height == 2  # a rejection per content
 
@@ -131,7 +138,12 @@ def test_a_cell_longer_than_the_limit_is_refused_with_its_row_and_column(store, 
         "parquet": lambda: parquet_bytes(pl.DataFrame(rows[1:], schema=HEADER, orient="row")),
     }[kind]()
     report = ingest_bytes(
-        store, content, f"f.{kind}", today=TODAY, settings=IngestSettings(max_cell_chars=20)
+        store,
+        local_admin("tester"),
+        content,
+        f"f.{kind}",
+        today=TODAY,
+        settings=IngestSettings(max_cell_chars=20),
     )
     error = _only_error(report)
     assert (error["row"], error["column"]) == (3, "value")
@@ -145,13 +157,22 @@ def test_sheet_rows_columns_and_unpacked_size_are_checked_before_the_sheet_is_lo
         (IngestSettings(max_columns=2), "4 columns; at most 2 are read"),
         (IngestSettings(max_sheet_xml_bytes=100), "of XML; at most 100 bytes are read"),
     ]:
-        error = _only_error(ingest_bytes(store, content, "f.xlsx", today=TODAY, settings=settings))
+        error = _only_error(
+            ingest_bytes(
+                store, local_admin("tester"), content, "f.xlsx", today=TODAY, settings=settings
+            )
+        )
         assert words in error["problem"], (settings, error)
 
 
 def test_an_upload_over_its_time_budget_is_rejected_and_stores_nothing(store):
     report = ingest_bytes(
-        store, csv_bytes(ROWS), "f.csv", today=TODAY, settings=IngestSettings(time_budget_s=0)
+        store,
+        local_admin("tester"),
+        csv_bytes(ROWS),
+        "f.csv",
+        today=TODAY,
+        settings=IngestSettings(time_budget_s=0),
     )
     error = _only_error(report)
     assert "took longer than the 0 s allowed for one upload" in error["problem"]

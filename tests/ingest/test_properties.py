@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from qi.access import local_admin
 from qi.ingest import Report, ingest_bytes
 from qi.store import read_series
 from qi.store.models import Observation, Revision, Upload
@@ -39,7 +40,7 @@ def _state(engine):
 
 def _check_all_or_nothing(engine, content: bytes, name: str) -> None:
     before = _state(engine)
-    report = ingest_bytes(engine, content, name, today=TODAY)
+    report = ingest_bytes(engine, local_admin("tester"), content, name, today=TODAY)
     assert isinstance(report, Report)
     if report.outcome in ("rejected", "unchanged"):
         after = _state(engine)
@@ -118,7 +119,11 @@ def test_a_valid_file_round_trips_exactly(engine, cells):
         for (ward, m), text in cells.items()
     ]
     report = ingest_bytes(
-        engine, csv_bytes([["measure", "place", "period", "value"], *rows]), "ok.csv", today=TODAY
+        engine,
+        local_admin("tester"),
+        csv_bytes([["measure", "place", "period", "value"], *rows]),
+        "ok.csv",
+        today=TODAY,
     )
     if all(r[3] == "" for r in rows):  # a value column with no values at all is refused
         assert report.errors["problem"].to_list() == [

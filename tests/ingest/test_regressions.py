@@ -7,6 +7,7 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
+from qi.access import local_admin
 from qi.cli import main
 from qi.ingest import IngestSettings, ingest_bytes
 from qi.ingest.definitions import import_definitions
@@ -36,7 +37,7 @@ def _errors(report) -> list[str]:
 @pytest.mark.parametrize("period", ["0000-01", "1677-09", "1899-12"])
 def test_a_period_before_1900_is_an_error_not_a_crash(engine, period):
     add_definitions(engine)
-    report = ingest_bytes(engine, _one_row(period), "p.csv", today=TODAY)
+    report = ingest_bytes(engine, local_admin("tester"), _one_row(period), "p.csv", today=TODAY)
     assert report.outcome == "rejected"
     (error,) = report.errors.iter_rows(named=True)
     assert (error["row"], error["column"], error["value"]) == (2, "period", period)
@@ -46,7 +47,9 @@ def test_a_period_before_1900_is_an_error_not_a_crash(engine, period):
 
 def test_a_cell_over_128_kib_in_the_first_lines_is_reported_not_a_crash(engine):
     add_definitions(engine)
-    report = ingest_bytes(engine, _one_row(value="9" * 140_000), "big.csv", today=TODAY)
+    report = ingest_bytes(
+        engine, local_admin("tester"), _one_row(value="9" * 140_000), "big.csv", today=TODAY
+    )
     assert report.outcome == "rejected"
     (error,) = report.errors.iter_rows(named=True)
     assert error["row"] == 2 and "longer than" in error["problem"]
@@ -67,7 +70,9 @@ def test_a_parquet_column_of_lists_arrays_or_durations_is_reported_not_a_crash(e
     frame = pl.DataFrame(
         {"measure": ["falls_admissions"], "place": [WARDS[0]], "period": ["2024-01"], "value": [3]}
     ).with_columns(column)
-    report = ingest_bytes(engine, parquet_bytes(frame), "f.parquet", today=TODAY)
+    report = ingest_bytes(
+        engine, local_admin("tester"), parquet_bytes(frame), "f.parquet", today=TODAY
+    )
     assert report.outcome == "rejected"
     (error,) = report.errors.iter_rows(named=True)
     assert error["column"] == "extra" and "not one value per cell" in error["problem"]
@@ -79,10 +84,10 @@ def test_an_actor_longer_than_the_database_keeps_is_refused_on_every_backend(
     engine = connect(database_url)
     add_definitions(engine)
     with pytest.raises(FieldTooLong, match="actor is 129 characters long"):
-        ingest_bytes(engine, _one_row(), "a.csv", actor="a" * 129, today=TODAY)
+        ingest_bytes(engine, local_admin("a" * 129), _one_row(), "a.csv", today=TODAY)
     path = tmp_path / "a.csv"
     path.write_bytes(_one_row())
-    result = _run("ingest", path, "--db", database_url, "--actor", "a" * 129)
+    result = _run("ingest", path, "--db", database_url, env={"QI_ACTOR": "a" * 129})
     assert result.exit_code == 2
     assert "at most 128" in result.output and "Traceback" not in result.output
     assert read_series(engine).height == 0
@@ -142,6 +147,7 @@ def test_formula_cells_without_saved_results_are_errors_not_blanks_over_stored_v
     add_definitions(engine)
     ingest_bytes(
         engine,
+        local_admin("tester"),
         xlsx_bytes([HEADER, ["falls_admissions", WARDS[0], "2024-01", 7]]),
         "v1.xlsx",
         today=TODAY,
@@ -154,7 +160,7 @@ def test_formula_cells_without_saved_results_are_errors_not_blanks_over_stored_v
             ["falls_admissions", WARDS[1], "2024-01", ("=", "B9*3")],
         ]
     )
-    report = ingest_bytes(engine, content, "v2.xlsx", today=TODAY)
+    report = ingest_bytes(engine, local_admin("tester"), content, "v2.xlsx", today=TODAY)
     assert report.outcome == "rejected"
     assert {(e["row"], e["column"]) for e in report.errors.iter_rows(named=True)} == {
         (2, "value"),
@@ -168,7 +174,9 @@ def test_formula_cells_without_saved_results_are_errors_not_blanks_over_stored_v
 def test_an_excel_error_cell_is_reported_as_such(engine):
     add_definitions(engine)
     content = xlsx_bytes([HEADER, ["falls_admissions", WARDS[0], "2024-01", ("#", "#DIV/0!")]])
-    (error,) = ingest_bytes(engine, content, "e.xlsx", today=TODAY).errors.iter_rows(named=True)
+    (error,) = ingest_bytes(
+        engine, local_admin("tester"), content, "e.xlsx", today=TODAY
+    ).errors.iter_rows(named=True)
     assert (error["row"], error["column"], error["value"]) == (2, "value", "#DIV/0!")
     assert "an Excel error" in error["problem"]
 
@@ -176,10 +184,12 @@ def test_an_excel_error_cell_is_reported_as_such(engine):
 def test_a_value_column_with_no_values_at_all_does_not_blank_the_stored_values(engine):
     add_definitions(engine)
     rows = [["falls_admissions", w, "2024-01", str(i + 1)] for i, w in enumerate(WARDS)]
-    ingest_bytes(engine, csv_bytes([HEADER, *rows]), "v1.csv", today=TODAY)
+    ingest_bytes(engine, local_admin("tester"), csv_bytes([HEADER, *rows]), "v1.csv", today=TODAY)
     before = _stored(engine)
     blanked = [[*r[:3], ""] for r in rows]
-    report = ingest_bytes(engine, csv_bytes([HEADER, *blanked]), "v2.csv", today=TODAY)
+    report = ingest_bytes(
+        engine, local_admin("tester"), csv_bytes([HEADER, *blanked]), "v2.csv", today=TODAY
+    )
     error = report.errors.row(0, named=True)
     assert (report.outcome, error["row"], error["column"]) == ("rejected", 1, "value")
     assert error["problem"] == "has no values at all: every cell in it is blank"
@@ -199,7 +209,9 @@ def test_a_value_column_with_no_values_at_all_does_not_blank_the_stored_values(e
 )
 def test_a_count_it_cannot_be_is_an_error_not_an_outlier_warning(engine, value, words):
     add_definitions(engine)
-    report = ingest_bytes(engine, _one_row(value=value), "c.csv", today=TODAY)
+    report = ingest_bytes(
+        engine, local_admin("tester"), _one_row(value=value), "c.csv", today=TODAY
+    )
     assert report.outcome == "rejected"
     (error,) = report.errors.iter_rows(named=True)
     assert (error["row"], error["column"], error["value"]) == (2, "value", value)
@@ -210,6 +222,7 @@ def test_the_ceiling_of_a_count_is_a_setting(engine):
     add_definitions(engine)
     report = ingest_bytes(
         engine,
+        local_admin("tester"),
         _one_row(value="2000000000"),
         "c.csv",
         today=TODAY,
@@ -228,13 +241,18 @@ def test_a_csv_cut_off_in_the_middle_of_a_number_is_not_stored(engine):
         ]
     )
     cut = whole[: whole.rindex(b"5678") + 2]  # ...,56
-    report = ingest_bytes(engine, cut, "cut.csv", today=TODAY)
+    report = ingest_bytes(engine, local_admin("tester"), cut, "cut.csv", today=TODAY)
     assert report.outcome == "rejected"
     (error,) = report.errors.iter_rows(named=True)
     assert error["row"] == 3 and "may have been cut short" in error["problem"]
     assert read_series(engine).height == 0
     relaxed = ingest_bytes(
-        engine, cut, "cut.csv", today=TODAY, settings=IngestSettings(require_final_line_break=False)
+        engine,
+        local_admin("tester"),
+        cut,
+        "cut.csv",
+        today=TODAY,
+        settings=IngestSettings(require_final_line_break=False),
     )
     assert relaxed.outcome == "stored"
 
@@ -248,7 +266,7 @@ def test_a_wide_sheets_blank_future_month_is_skipped_with_a_warning(engine):
             ["falls_admissions", WARDS[1], "5", "6", "", ""],
         ]
     )
-    report = ingest_bytes(engine, content, "wide.csv", today=TODAY)
+    report = ingest_bytes(engine, local_admin("tester"), content, "wide.csv", today=TODAY)
     assert report.outcome == "stored", report.render()
     assert report.added == 4
     skipped = report.warnings.filter(pl.col("problem").str.starts_with("column skipped"))
@@ -265,9 +283,10 @@ def test_a_ratios_outlier_warning_names_the_files_own_columns_and_cells(engine):
         ["dna_rate", WARDS[0], f"{2022 + m // 12}-{m % 12 + 1:02d}", str(10 + m % 3), "100"]
         for m in range(24)
     ]
-    ingest_bytes(engine, csv_bytes([header, *history]), "h.csv", today=TODAY)
+    ingest_bytes(engine, local_admin("tester"), csv_bytes([header, *history]), "h.csv", today=TODAY)
     report = ingest_bytes(
         engine,
+        local_admin("tester"),
         csv_bytes([header, ["dna_rate", WARDS[0], "2024-01", "90", "100"]]),
         "n.csv",
         today=TODAY,
@@ -282,6 +301,7 @@ def test_a_row_in_error_for_a_future_date_gets_no_gap_warning(engine):
     add_definitions(engine)
     report = ingest_bytes(
         engine,
+        local_admin("tester"),
         csv_bytes(
             [
                 HEADER,
@@ -313,7 +333,9 @@ def _wide(place_header, places=WARDS, measure_header="Measure", title=True) -> b
 @pytest.mark.parametrize("place_header", ["Trust", "Liverpool", None, "Ward"])
 def test_the_place_column_is_found_by_its_codes_whatever_its_header(engine, place_header):
     add_definitions(engine)
-    report = ingest_bytes(engine, _wide(place_header), "wide.xlsx", today=TODAY)
+    report = ingest_bytes(
+        engine, local_admin("tester"), _wide(place_header), "wide.xlsx", today=TODAY
+    )
     assert report.outcome == "stored", report.render()
     assert report.added == 9
     assert read_series(engine).filter(pl.col("place") == WARDS[0])["value"].to_list() == [
@@ -332,7 +354,7 @@ def test_places_and_measures_written_as_their_names_are_read_as_their_codes(engi
             ["emergency admissions for FALLS ", "ward two", 4, 5, 6],
         ]
     )
-    report = ingest_bytes(engine, content, "names.xlsx", today=TODAY)
+    report = ingest_bytes(engine, local_admin("tester"), content, "names.xlsx", today=TODAY)
     assert report.outcome == "stored", report.render()
     stored = read_series(engine).select("measure", "place").unique().sort("place").rows()
     assert stored == [("falls_admissions", WARDS[0]), ("falls_admissions", WARDS[1])]
@@ -341,7 +363,7 @@ def test_places_and_measures_written_as_their_names_are_read_as_their_codes(engi
 def test_one_pass_reports_the_layout_problem_and_every_cell_problem(engine):
     add_definitions(engine)
     content = xlsx_bytes([[None, *MONTHS], [WARDS[0], 1, "lots", 3], ["E0500000X", 4, 5, 6]])
-    report = ingest_bytes(engine, content, "w.xlsx", today=TODAY)
+    report = ingest_bytes(engine, local_admin("tester"), content, "w.xlsx", today=TODAY)
     problems = report.errors["problem"].to_list()
     assert any(p.startswith("no measure column") for p in problems)
     assert "is not a number" in problems
@@ -351,7 +373,9 @@ def test_one_pass_reports_the_layout_problem_and_every_cell_problem(engine):
 
 def test_a_place_column_of_unknown_codes_is_still_read_and_every_code_reported(engine):
     add_definitions(engine)
-    report = ingest_bytes(engine, _wide("Org", places=["X1", "X2"]), "w.xlsx", today=TODAY)
+    report = ingest_bytes(
+        engine, local_admin("tester"), _wide("Org", places=["X1", "X2"]), "w.xlsx", today=TODAY
+    )
     unknown = report.errors.filter(pl.col("problem").str.starts_with("unknown place code"))
     assert unknown.select("row", "column", "value").rows() == [(4, "Org", "X1"), (5, "Org", "X2")]
     assert unknown["count"].to_list() == [3, 3]  # once per row and column, with its cells
@@ -361,7 +385,11 @@ def test_a_place_column_of_unknown_codes_is_still_read_and_every_code_reported(e
 def test_a_duplicated_place_row_in_a_wide_sheet_is_one_problem(engine):
     add_definitions(engine)
     report = ingest_bytes(
-        engine, _wide("Ward", places=[WARDS[0], WARDS[1], WARDS[0]]), "w.xlsx", today=TODAY
+        engine,
+        local_admin("tester"),
+        _wide("Ward", places=[WARDS[0], WARDS[1], WARDS[0]]),
+        "w.xlsx",
+        today=TODAY,
     )
     (error,) = report.errors.iter_rows(named=True)
     assert (error["row"], error["column"], error["value"]) == (6, "Ward", WARDS[0])
@@ -376,7 +404,9 @@ def test_a_long_file_headed_in_a_teams_own_words_is_read(engine):
     content = csv_bytes(
         [["Trust", "Month", "Attendances"], [WARDS[0], "2024-01", "12"], [WARDS[1], "2024-01", "7"]]
     )
-    report = ingest_bytes(engine, content, "ae.csv", measure="falls_admissions", today=TODAY)
+    report = ingest_bytes(
+        engine, local_admin("tester"), content, "ae.csv", measure="falls_admissions", today=TODAY
+    )
     assert report.outcome == "stored", report.render()
     assert read_series(engine)["value"].to_list() == [12.0, 7.0]
 

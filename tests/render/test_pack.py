@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
+from qi.access import local_admin
 from qi.cli import main
 from qi.render.pack import board_pack
 from qi.services.meeting import meeting_review
@@ -34,6 +35,7 @@ def database(tmp_path_factory) -> str:
     build(engine)
     add_story(
         engine,
+        local_admin("tester"),
         title="Named story",
         narrative=SECRET,
         told_on=date(2024, 5, 1),

@@ -7,6 +7,7 @@ import polars as pl
 import pytest
 from sqlalchemy import update
 
+from qi.access import local_admin
 from qi.services.meeting import icon_key, matrix_grid, meeting_review, previous_meeting
 from qi.services.review import ReviewError
 from qi.services.since import new_signals
@@ -105,6 +106,7 @@ def test_recalculations_are_named_and_annotations_undone_since_the_meeting_are_n
     def annotate(text: str, **recalculation) -> int:
         return add_annotation(
             engine,
+            local_admin("tester"),
             measure="waits",
             place="RXX",
             period=date(2024, 1, 1),
@@ -114,13 +116,13 @@ def test_recalculations_are_named_and_annotations_undone_since_the_meeting_are_n
         )
 
     annotate("Pathway launched", new_phase=True, reason="The process changed")
-    undo_annotation(engine, annotate("Typed at the wrong month"))
+    undo_annotation(engine, local_admin("tester"), annotate("Typed at the wrong month"))
     seen = annotate("Shown at the last meeting")
     with engine.begin() as connection:
         connection.execute(
             update(Annotation).where(Annotation.id == seen).values(created_at=datetime(2024, 5, 1))
         )
-    undo_annotation(engine, seen)
+    undo_annotation(engine, local_admin("tester"), seen)
     events = meeting_review(engine, initiative=INITIATIVE).news.annotations
     assert sorted(events.select("event", "text").rows()) == [
         ("annotation", "New referral pathway"),

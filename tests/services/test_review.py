@@ -10,6 +10,7 @@ from datetime import date
 import polars as pl
 import pytest
 
+from qi.access import local_admin
 from qi.services.review import MeasureView, ReviewError, measure_view
 from qi.store import UploadRecord, add_initiative, store_observations, upsert_measures
 from qi.store.annotations import add_annotation, read_annotations, undo_annotation
@@ -45,7 +46,7 @@ def define(engine, code="waits", **fields) -> None:
 
 def store(engine, rows: pl.DataFrame, name="upload.csv") -> None:
     upload = UploadRecord(file_name=name, content_hash=name, rows_read=rows.height, report={})
-    store_observations(engine, rows, upload)
+    store_observations(engine, local_admin("tester"), rows, upload)
 
 
 def store_values(engine, measure: str, place: str, values: list[float]) -> None:
@@ -129,6 +130,7 @@ def test_a_new_phase_annotation_recalculates_the_limits_from_its_period(stored):
     ]
     add_annotation(
         stored,
+        local_admin("tester"),
         measure="waits",
         place="RXX",
         period=MONTHS[12],
@@ -151,6 +153,7 @@ def test_an_excluded_point_is_shown_but_left_out_of_the_limits(stored):
     spiked = measure_view(stored, "waits", places="RZZ")
     add_annotation(
         stored,
+        local_admin("tester"),
         measure="waits",
         place="RZZ",
         period=MONTHS[6],
@@ -170,6 +173,7 @@ def test_an_excluded_point_is_shown_but_left_out_of_the_limits(stored):
 def test_an_annotation_without_a_place_applies_at_every_place(stored):
     add_annotation(
         stored,
+        local_admin("tester"),
         measure="waits",
         period=MONTHS[12],
         kind="context",
@@ -186,6 +190,7 @@ def test_an_annotation_without_a_place_applies_at_every_place(stored):
 def test_an_undone_annotation_no_longer_shapes_the_chart(stored):
     annotation = add_annotation(
         stored,
+        local_admin("tester"),
         measure="waits",
         place="RXX",
         period=MONTHS[12],
@@ -194,7 +199,7 @@ def test_an_undone_annotation_no_longer_shapes_the_chart(stored):
         new_phase=True,
         reason="Capacity changed",
     )
-    undo_annotation(stored, annotation)
+    undo_annotation(stored, local_admin("tester"), annotation)
     view = measure_view(stored, "waits", places="RXX")
     assert view.points.get_column("phase").max() == 1
     assert view.annotations.height == 0
@@ -205,7 +210,13 @@ def test_places_initiative_and_periods_choose_what_is_charted(stored):
     add_initiative(stored, "Waits together", ["RYY"])
     assert measure_view(stored, "waits", initiative="Waits together").places == ["RYY"]
     add_annotation(
-        stored, measure="waits", place="RXX", period=MONTHS[2], kind="context", text="Snow"
+        stored,
+        local_admin("tester"),
+        measure="waits",
+        place="RXX",
+        period=MONTHS[2],
+        kind="context",
+        text="Snow",
     )
     window = measure_view(stored, "waits", places=["RXX"], start=MONTHS[6], end=MONTHS[17])
     assert window.points.get_column("period").to_list() == MONTHS[6:18]
@@ -232,6 +243,7 @@ def test_a_new_phase_marked_between_periods_starts_at_the_next_charted_period(st
     store_values(stored, "waits", "RZZ", [*LOW, None, *HIGH[1:]])  # month 13 missing
     add_annotation(
         stored,
+        local_admin("tester"),
         measure="waits",
         place="RZZ",
         period=date(2023, 12, 15),

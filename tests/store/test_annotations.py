@@ -5,6 +5,7 @@ from datetime import date
 import polars as pl
 import pytest
 
+from qi.access import local_admin
 from qi.store.annotations import (
     AnnotationError,
     add_annotation,
@@ -19,6 +20,7 @@ def test_an_annotation_is_kept_with_who_and_why(engine):
     add_definitions(engine)
     new = add_annotation(
         engine,
+        local_admin("coach"),
         measure="ae_attendances",
         place="RXX",
         period=date(2024, 5, 1),
@@ -26,7 +28,6 @@ def test_an_annotation_is_kept_with_who_and_why(engine):
         text="Same-day GP access hub opened",
         new_phase=True,
         reason="The hub changed the process",
-        actor="coach",
     )
     stored = read_annotations(engine, measures="ae_attendances").row(0, named=True)
     assert stored["id"] == new
@@ -46,6 +47,7 @@ def test_recalculation_and_exclusion_need_a_reason(engine, flag):
     with pytest.raises(AnnotationError, match="needs a reason"):
         add_annotation(
             engine,
+            local_admin("tester"),
             measure="ae_attendances",
             period=date(2024, 5, 1),
             kind="context",
@@ -58,10 +60,22 @@ def test_recalculation_and_exclusion_need_a_reason(engine, flag):
 def test_unknown_codes_and_kinds_are_refused(engine):
     add_definitions(engine)
     with pytest.raises(AnnotationError, match="unknown measure code 'nope'"):
-        add_annotation(engine, measure="nope", period=date(2024, 1, 1), kind="pdsa", text="x")
+        add_annotation(
+            engine,
+            local_admin("tester"),
+            measure="nope",
+            period=date(2024, 1, 1),
+            kind="pdsa",
+            text="x",
+        )
     with pytest.raises(AnnotationError, match="unknown kind"):
         add_annotation(
-            engine, measure="ae_attendances", period=date(2024, 1, 1), kind="?", text="x"
+            engine,
+            local_admin("tester"),
+            measure="ae_attendances",
+            period=date(2024, 1, 1),
+            kind="?",
+            text="x",
         )
 
 
@@ -69,6 +83,7 @@ def test_undo_keeps_the_annotation_but_takes_it_off_the_chart(engine):
     add_definitions(engine)
     kept = add_annotation(
         engine,
+        local_admin("a"),
         measure="ae_attendances",
         place="RYY",
         period=date(2024, 3, 1),
@@ -76,20 +91,20 @@ def test_undo_keeps_the_annotation_but_takes_it_off_the_chart(engine):
         text="Coding change",
         exclude=True,
         reason="Counting changed",
-        actor="a",
     )
-    undo_annotation(engine, kept, actor="b")
+    undo_annotation(engine, local_admin("b"), kept)
     assert read_annotations(engine).height == 0
     everything = read_annotations(engine, include_undone=True).row(0, named=True)
     assert everything["undone_by"] == "b" and everything["undone_at"] is not None
     with pytest.raises(AnnotationError, match="already undone"):
-        undo_annotation(engine, kept)
+        undo_annotation(engine, local_admin("tester"), kept)
 
 
 def test_an_annotation_without_a_place_starts_a_phase_at_every_place(engine):
     add_definitions(engine)
     add_annotation(
         engine,
+        local_admin("tester"),
         measure="ae_attendances",
         period=date(2024, 4, 1),
         kind="intervention",
@@ -99,6 +114,7 @@ def test_an_annotation_without_a_place_starts_a_phase_at_every_place(engine):
     )
     add_annotation(
         engine,
+        local_admin("tester"),
         measure="ae_attendances",
         place="RZZ",
         period=date(2024, 6, 1),
@@ -122,6 +138,7 @@ def test_an_annotation_kept_elsewhere_can_be_recorded_with_its_own_time(engine):
     add_definitions(engine)
     add_annotation(
         engine,
+        local_admin("tester"),
         measure="ae_attendances",
         period=date(2023, 1, 1),
         kind="context",

@@ -3,6 +3,7 @@ their undoing, stories and their edits, meetings, actions) comes from ``qi.store
 
 from datetime import date, datetime
 
+from qi.access import local_admin
 from qi.store import (
     UploadRecord,
     add_initiative,
@@ -34,17 +35,30 @@ def test_every_write_takes_its_time_from_the_one_clock(engine, monkeypatch):
     add_definitions(engine, measures=("waits",))
     add_initiative(engine, "Healthy Start", ["RXX"])
     store_observations(
-        engine, observations(engine, [("waits", "RXX", "2024-01-01", 1.0)]), upload("a")
+        engine,
+        local_admin("tester"),
+        observations(engine, [("waits", "RXX", "2024-01-01", 1.0)]),
+        upload("a"),
     )
     store_observations(
-        engine, observations(engine, [("waits", "RXX", "2024-01-01", 2.0)]), upload("b")
+        engine,
+        local_admin("tester"),
+        observations(engine, [("waits", "RXX", "2024-01-01", 2.0)]),
+        upload("b"),
     )
     note = add_annotation(
-        engine, measure="waits", place="RXX", period=date(2024, 1, 1), kind="context", text="Snow"
+        engine,
+        local_admin("tester"),
+        measure="waits",
+        place="RXX",
+        period=date(2024, 1, 1),
+        kind="context",
+        text="Snow",
     )
-    undo_annotation(engine, note)
+    undo_annotation(engine, local_admin("tester"), note)
     story = add_story(
         engine,
+        local_admin("tester"),
         title="T",
         narrative="N",
         told_on=date(2024, 2, 1),
@@ -52,12 +66,18 @@ def test_every_write_takes_its_time_from_the_one_clock(engine, monkeypatch):
         consent_recorded=True,
         anonymised=True,
     )
-    edit_story(engine, story, title="Changed")
+    edit_story(engine, local_admin("tester"), story, title="Changed")
     meeting = add_meeting(
-        engine, title="June", held_on=date(2024, 6, 1), initiative="Healthy Start"
+        engine,
+        local_admin("tester"),
+        title="June",
+        held_on=date(2024, 6, 1),
+        initiative="Healthy Start",
     )
-    action = add_action(engine, meeting, text="Ask", owner="Lead", due_on=date(2024, 7, 1))
-    set_action_status(engine, action, "done")
+    action = add_action(
+        engine, local_admin("tester"), meeting, text="Ask", owner="Lead", due_on=date(2024, 7, 1)
+    )
+    set_action_status(engine, local_admin("tester"), action, "done")
 
     times = {
         *read_uploads(engine)["uploaded_at"],

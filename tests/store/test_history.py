@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
 
+from qi.access import local_admin
 from qi.cli import main
 from qi.ingest import ingest_bytes
 from qi.ingest.definitions import import_definitions
@@ -36,7 +37,11 @@ def _with_data(engine) -> None:
     add_definitions(engine)
     rows = [["falls_admissions", WARDS[0], f"2024-{m:02d}", str(m)] for m in range(1, 7)]
     report = ingest_bytes(
-        engine, csv_bytes([["measure", "place", "period", "value"], *rows]), "f.csv", today=TODAY
+        engine,
+        local_admin("tester"),
+        csv_bytes([["measure", "place", "period", "value"], *rows]),
+        "f.csv",
+        today=TODAY,
     )
     assert report.outcome == "stored"
 
@@ -138,6 +143,7 @@ def test_every_edit_of_a_story_is_kept(engine):
     add_definitions(engine)
     story_id = add_story(
         engine,
+        local_admin("worker"),
         title="Spacers",
         narrative="First telling.",
         told_on=date(2024, 4, 2),
@@ -146,10 +152,9 @@ def test_every_edit_of_a_story_is_kept(engine):
         anonymised=True,
         domains=["healthy"],
         links=["falls_admissions"],
-        actor="worker",
     )
-    edit_story(engine, story_id, narrative="Second telling.", actor="editor")
-    edit_story(engine, story_id, domains=["healthy", "safe"], actor="editor")
+    edit_story(engine, local_admin("editor"), story_id, narrative="Second telling.")
+    edit_story(engine, local_admin("editor"), story_id, domains=["healthy", "safe"])
     history = story_history(engine, story_id)
     assert history.select("version", "narrative", "domains", "change", "changed_by").rows() == [
         (1, "First telling.", "healthy", "created", "worker"),
@@ -162,12 +167,19 @@ def test_every_edit_of_a_story_is_kept(engine):
 
 def test_every_change_of_an_action_and_an_annotation_is_kept(engine):
     add_definitions(engine)
-    meeting = add_meeting(engine, title="Group", held_on=date(2024, 6, 1), place=WARDS[0])
-    action = add_action(
-        engine, meeting, text="Call the school", owner="Sam", due_on=date(2024, 7, 1), actor="chair"
+    meeting = add_meeting(
+        engine, local_admin("tester"), title="Group", held_on=date(2024, 6, 1), place=WARDS[0]
     )
-    set_action_status(engine, action, "done", actor="Sam")
-    set_action_status(engine, action, "open", actor="chair")
+    action = add_action(
+        engine,
+        local_admin("chair"),
+        meeting,
+        text="Call the school",
+        owner="Sam",
+        due_on=date(2024, 7, 1),
+    )
+    set_action_status(engine, local_admin("Sam"), action, "done")
+    set_action_status(engine, local_admin("chair"), action, "open")
     assert action_history(engine, action).select("status", "change", "changed_by").rows() == [
         ("open", "created", "chair"),
         ("done", "updated", "Sam"),
@@ -175,13 +187,13 @@ def test_every_change_of_an_action_and_an_annotation_is_kept(engine):
     ]
     note = add_annotation(
         engine,
+        local_admin("coach"),
         measure="falls_admissions",
         period=date(2024, 1, 1),
         kind="context",
         text="New service",
-        actor="coach",
     )
-    undo_annotation(engine, note, actor="lead")
+    undo_annotation(engine, local_admin("lead"), note)
     assert annotation_history(engine, note).select("change", "changed_by", "text").rows() == [
         ("created", "coach", "New service"),
         ("undone", "lead", "New service"),
@@ -197,7 +209,11 @@ def test_a_measures_own_maximum_is_its_ceiling(engine):
         ["falls_admissions", WARDS[0], "2024-02", "150"],
     ]
     report = ingest_bytes(
-        engine, csv_bytes([["measure", "place", "period", "value"], *rows]), "f.csv", today=TODAY
+        engine,
+        local_admin("tester"),
+        csv_bytes([["measure", "place", "period", "value"], *rows]),
+        "f.csv",
+        today=TODAY,
     )
     (error,) = report.errors.iter_rows(named=True)
     assert (error["row"], error["value"]) == (3, "150")

@@ -17,6 +17,7 @@ import polars as pl
 import pytest
 from sqlalchemy import func, insert, select, text
 
+from qi.access import local_admin
 from qi.ingest import ingest_bytes
 from qi.store import connect, read_series, upsert_places
 from qi.store.annotations import add_annotation, read_annotations
@@ -57,11 +58,11 @@ def test_an_annotation_during_another_write_waits_its_turn_instead_of_failing(sq
     started = time.monotonic()
     add_annotation(
         engine,
+        local_admin("coach"),
         measure="falls_admissions",
         period=date(2024, 1, 1),
         kind="context",
         text="New falls service",
-        actor="coach",
     )
     other.join()
     assert time.monotonic() - started > 1.0  # it waited for the other change, then wrote
@@ -94,9 +95,9 @@ def test_a_writer_that_waits_too_long_gets_store_busy_and_writes_nothing(databas
     )
     from qi.store import UploadRecord, store_observations
 
-    record = UploadRecord("f.csv", "hash", 1, {}, actor="me")
+    record = UploadRecord("f.csv", "hash", 1, {})
     with pytest.raises(StoreBusy, match="busy with another change"):
-        store_observations(engine, rows, record, wait_s=0.3)
+        store_observations(engine, local_admin("tester"), rows, record, wait_s=0.3)
     other.join()
     assert read_series(engine).height == 0
 
@@ -116,10 +117,15 @@ def test_uploads_annotations_stories_and_actions_written_at_once_all_land(databa
         ),
     )
     meeting = add_meeting(
-        engine, title="Stewardship group", held_on=date(2024, 6, 1), place=WARDS[0]
+        engine,
+        local_admin("tester"),
+        title="Stewardship group",
+        held_on=date(2024, 6, 1),
+        place=WARDS[0],
     )
     story_id = add_story(
         engine,
+        local_admin("tester"),
         title="First",
         narrative="Told once.",
         told_on=date(2024, 4, 2),
@@ -152,23 +158,24 @@ def test_uploads_annotations_stories_and_actions_written_at_once_all_land(databa
             own.dispose()
 
     def upload(name):
-        return lambda e: ingest_bytes(e, uploads[name], name, today=TODAY, actor=name)
+        return lambda e: ingest_bytes(e, local_admin(name), uploads[name], name, today=TODAY)
 
     def annotations(e):
         for m in range(1, 11):
             add_annotation(
                 e,
+                local_admin("coach"),
                 measure="falls_admissions",
                 period=date(2024, m, 1),
                 kind="pdsa",
                 text=f"Cycle {m}",
-                actor="coach",
             )
 
     def stories(e):
         for n in range(5):
             add_story(
                 e,
+                local_admin("tester"),
                 title=f"Story {n}",
                 narrative="Told.",
                 told_on=date(2024, 4, 2),
@@ -176,15 +183,20 @@ def test_uploads_annotations_stories_and_actions_written_at_once_all_land(databa
                 consent_recorded=True,
                 anonymised=True,
             )
-            edit_story(e, story_id, narrative=f"Edit {n}", actor=f"editor {n}")
+            edit_story(e, local_admin(f"editor {n}"), story_id, narrative=f"Edit {n}")
 
     def actions(e):
         for n in range(10):
             action = add_action(
-                e, meeting, text=f"Action {n}", owner="Sam", due_on=date(2024, 7, 1)
+                e,
+                local_admin("tester"),
+                meeting,
+                text=f"Action {n}",
+                owner="Sam",
+                due_on=date(2024, 7, 1),
             )
             if n % 2:
-                set_action_status(e, action, "done", actor="Sam")
+                set_action_status(e, local_admin("Sam"), action, "done")
 
     threads = [
         threading.Thread(target=each, args=(w,))
@@ -194,7 +206,9 @@ def test_uploads_annotations_stories_and_actions_written_at_once_all_land(databa
             annotations,
             stories,
             actions,
-            lambda e: ingest_bytes(e, uploads["u0.csv"], "again.csv", today=TODAY),
+            lambda e: ingest_bytes(
+                e, local_admin("tester"), uploads["u0.csv"], "again.csv", today=TODAY
+            ),
         )
     ]
     for thread in threads:
@@ -311,6 +325,10 @@ def test_a_store_past_its_time_limit_is_rolled_back_whole(database_url):
     )
     with pytest.raises(StoreTimedOut):
         store_observations(
-            engine, rows, UploadRecord("big.csv", "h", rows.height, {}), time_limit_s=0.001
+            engine,
+            local_admin("tester"),
+            rows,
+            UploadRecord("big.csv", "h", rows.height, {}),
+            time_limit_s=0.001,
         )
     assert read_series(engine).height == 0 and read_uploads(engine).height == 0

@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 from sqlalchemy import func, select
 
+from qi.access import local_admin
 from qi.store import (
     UploadRecord,
     add_initiative,
@@ -22,10 +23,8 @@ from qi.store.observations import SERIES_INDEX_SCHEMA
 from tests.store.helpers import add_definitions, observations
 
 
-def _upload(name="ae.csv", content_hash="h1", actor="alice") -> UploadRecord:
-    return UploadRecord(
-        file_name=name, content_hash=content_hash, rows_read=0, report={}, actor=actor
-    )
+def _upload(name="ae.csv", content_hash="h1") -> UploadRecord:
+    return UploadRecord(file_name=name, content_hash=content_hash, rows_read=0, report={})
 
 
 def _counts(engine) -> tuple[int, int, int]:
@@ -45,7 +44,7 @@ def test_new_observations_are_stored_and_read_back_as_polars(engine):
             ("ae_attendances", "RXX", "2024-02-01", None),
         ],
     )
-    result = store_observations(engine, rows, _upload())
+    result = store_observations(engine, local_admin("tester"), rows, _upload())
     assert (result.added, result.revised, result.unchanged) == (2, 0, 0)
     series = read_series(engine, "ae_attendances")
     assert series.schema["period"] == pl.Date
@@ -59,9 +58,9 @@ def test_new_observations_are_stored_and_read_back_as_polars(engine):
 def test_the_same_rows_twice_change_nothing(engine):
     add_definitions(engine)
     rows = observations(engine, [("ae_attendances", "RXX", "2024-01-01", 10.0)])
-    store_observations(engine, rows, _upload())
+    store_observations(engine, local_admin("tester"), rows, _upload())
     before = _counts(engine)
-    again = store_observations(engine, rows, _upload(content_hash="h1"))
+    again = store_observations(engine, local_admin("tester"), rows, _upload(content_hash="h1"))
     assert again.upload_id is None
     assert (again.added, again.revised, again.unchanged) == (0, 0, 1)
     assert _counts(engine) == before
@@ -70,10 +69,14 @@ def test_the_same_rows_twice_change_nothing(engine):
 def test_a_changed_value_becomes_a_revision_and_the_old_value_stays_readable(engine):
     add_definitions(engine)
     first = store_observations(
-        engine, observations(engine, [("ae_attendances", "RXX", "2024-01-01", 10.0)]), _upload()
+        engine,
+        local_admin("tester"),
+        observations(engine, [("ae_attendances", "RXX", "2024-01-01", 10.0)]),
+        _upload(),
     )
     second = store_observations(
         engine,
+        local_admin("bob"),
         observations(
             engine,
             [
@@ -81,7 +84,7 @@ def test_a_changed_value_becomes_a_revision_and_the_old_value_stays_readable(eng
                 ("ae_attendances", "RXX", "2024-02-01", 5.0),
             ],
         ),
-        _upload(content_hash="h2", actor="bob"),
+        _upload(content_hash="h2"),
     )
     assert (second.added, second.revised) == (1, 1)
     assert read_series(engine, "ae_attendances")["value"].to_list() == [12.0, 5.0]
@@ -97,10 +100,14 @@ def test_a_changed_value_becomes_a_revision_and_the_old_value_stays_readable(eng
 def test_a_suppressed_value_that_arrives_later_is_a_revision(engine):
     add_definitions(engine)
     store_observations(
-        engine, observations(engine, [("ae_attendances", "RXX", "2024-01-01", None)]), _upload()
+        engine,
+        local_admin("tester"),
+        observations(engine, [("ae_attendances", "RXX", "2024-01-01", None)]),
+        _upload(),
     )
     store_observations(
         engine,
+        local_admin("tester"),
         observations(engine, [("ae_attendances", "RXX", "2024-01-01", 3.0)]),
         _upload(content_hash="h2"),
     )
@@ -113,10 +120,11 @@ def test_every_write_records_who_made_it(engine):
     add_definitions(engine)
     store_observations(
         engine,
+        local_admin("carol"),
         observations(engine, [("ae_attendances", "RXX", "2024-01-01", 1.0)]),
-        _upload(actor="carol"),
+        _upload(),
     )
-    record_rejected_upload(engine, _upload(name="bad.csv", content_hash="h9", actor="dave"))
+    record_rejected_upload(engine, local_admin("dave"), _upload(name="bad.csv", content_hash="h9"))
     uploads = read_uploads(engine)
     assert uploads.select("file_name", "actor", "outcome").rows() == [
         ("ae.csv", "carol", "stored"),
@@ -133,7 +141,7 @@ def test_series_are_filtered_by_measure_place_initiative_and_period(engine):
         for p in ("RXX", "RYY", "RZZ")
         for month in range(1, 7)
     ]
-    store_observations(engine, observations(engine, rows), _upload())
+    store_observations(engine, local_admin("tester"), observations(engine, rows), _upload())
     add_initiative(engine, "Frailty at home", ["RXX", "RZZ"], start_date=date(2024, 3, 1))
     assert read_series(engine).height == 36
     assert read_series(engine, "ae_breaches").height == 18
@@ -159,16 +167,22 @@ def test_an_empty_store_reads_as_an_empty_frame_with_the_series_schema(engine):
 
 
 def test_a_rejected_upload_is_logged_once_per_content(engine):
-    first = record_rejected_upload(engine, _upload(name="bad.csv", content_hash="h9"))
-    again = record_rejected_upload(engine, _upload(name="bad again.csv", content_hash="h9"))
-    other = record_rejected_upload(engine, _upload(name="worse.csv", content_hash="h8"))
+    first = record_rejected_upload(
+        engine, local_admin("tester"), _upload(name="bad.csv", content_hash="h9")
+    )
+    again = record_rejected_upload(
+        engine, local_admin("tester"), _upload(name="bad again.csv", content_hash="h9")
+    )
+    other = record_rejected_upload(
+        engine, local_admin("tester"), _upload(name="worse.csv", content_hash="h8")
+    )
     assert isinstance(first, int) and again is None and other not in (None, first)
     assert read_uploads(engine)["file_name"].to_list() == ["bad.csv", "worse.csv"]
 
 
 def test_the_series_index_counts_each_series_periods_and_span_in_the_database(engine):
     add_definitions(engine, measures=("ae_attendances", "ae_breaches"))
-    assert read_series_index(engine).height == 0
+    assert read_series_index(engine, local_admin("tester")).height == 0
     rows = [
         ("ae_attendances", "RXX", "2024-01-01", 1.0),
         ("ae_attendances", "RXX", "2024-03-01", None),  # a missing value is a stored period
@@ -176,8 +190,8 @@ def test_the_series_index_counts_each_series_periods_and_span_in_the_database(en
         ("ae_breaches", "RXX", "2023-12-01", 5.0),
         ("ae_attendances", "RYY", "2024-06-01", 3.0),
     ]
-    store_observations(engine, observations(engine, rows), _upload())
-    index = read_series_index(engine)
+    store_observations(engine, local_admin("tester"), observations(engine, rows), _upload())
+    index = read_series_index(engine, local_admin("tester"))
     assert index.schema == SERIES_INDEX_SCHEMA
     assert index.rows() == [
         ("ae_attendances", "RXX", 3, date(2024, 1, 1), date(2024, 3, 1)),
@@ -189,9 +203,14 @@ def test_the_series_index_counts_each_series_periods_and_span_in_the_database(en
 def test_upload_times_give_when_each_upload_was_stored(engine):
     add_definitions(engine)
     stored = store_observations(
-        engine, observations(engine, [("ae_attendances", "RXX", "2024-01-01", 1.0)]), _upload()
+        engine,
+        local_admin("tester"),
+        observations(engine, [("ae_attendances", "RXX", "2024-01-01", 1.0)]),
+        _upload(),
     )
-    rejected = record_rejected_upload(engine, _upload(name="bad.csv", content_hash="h9"))
+    rejected = record_rejected_upload(
+        engine, local_admin("tester"), _upload(name="bad.csv", content_hash="h9")
+    )
     log = read_uploads(engine).select(pl.col("id").alias("upload_id"), "uploaded_at")
     times = read_upload_times(engine)
     assert times.schema == {"upload_id": pl.Int64, "uploaded_at": pl.Datetime("us")}
@@ -203,3 +222,17 @@ def test_upload_times_give_when_each_upload_was_stored(engine):
         read_upload_times(engine, [rejected]).rows()
         == log.filter(pl.col("upload_id") == rejected).rows()
     )
+
+
+def test_the_index_of_series_lists_only_the_places_a_principal_may_see(engine):
+    from qi.access import Grant, Principal, Scope
+
+    add_definitions(engine)
+    rows = [("ae_attendances", p, "2024-01-01", 1.0) for p in ("RXX", "RYY")]
+    store_observations(engine, local_admin("tester"), observations(engine, rows), _upload())
+    locality = Principal(
+        "local:l", "L", (Grant("locality", Scope.place("RYY"), frozenset({"RYY"})),)
+    )
+    assert read_series_index(engine, locality)["place"].to_list() == ["RYY"]
+    assert read_series_index(engine, Principal("local:n", "Nobody")).height == 0
+    assert read_series_index(engine, local_admin("tester"))["place"].to_list() == ["RXX", "RYY"]

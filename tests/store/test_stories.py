@@ -4,7 +4,9 @@ refused when they would break the rules people collecting stories work to."""
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import text
 
+from qi.access import local_admin
 from qi.store import add_initiative
 from qi.store.stories import add_story, edit_story, read_stories, story_links, story_markers
 from qi.vocabulary.stories import PARTICIPATION, PARTICIPATION_ORDER, Link, StoryError
@@ -23,7 +25,7 @@ def story(engine, **fields) -> int:
         "anonymised": True,
         "actor": "worker",
     } | fields
-    return add_story(engine, **values)
+    return add_story(engine, local_admin(values.pop("actor")), **values)
 
 
 @pytest.fixture
@@ -110,7 +112,11 @@ def test_an_edit_records_who_edited_and_when_and_is_checked_again(partnership):
     new = story(partnership, voice="child_or_young_person", domains=["happy"])
     before = read_stories(partnership).row(0, named=True)
     edit_story(
-        partnership, new, title="Changed", domains=["safe", "learning_and_growing"], actor="editor"
+        partnership,
+        local_admin("editor"),
+        new,
+        title="Changed",
+        domains=["safe", "learning_and_growing"],
     )
     after = read_stories(partnership).row(0, named=True)
     assert after["title"] == "Changed"
@@ -119,9 +125,9 @@ def test_an_edit_records_who_edited_and_when_and_is_checked_again(partnership):
     assert after["created_at"] == before["created_at"]
     assert after["updated_at"] >= before["updated_at"]
     with pytest.raises(StoryError, match="needs consent recorded"):
-        edit_story(partnership, new, consent_recorded=False)
+        edit_story(partnership, local_admin("tester"), new, consent_recorded=False)
     with pytest.raises(StoryError, match="cannot edit colour"):
-        edit_story(partnership, new, colour="red")
+        edit_story(partnership, local_admin("tester"), new, colour="red")
     assert read_stories(partnership).row(0, named=True)["consent_recorded"]
 
 
@@ -193,3 +199,71 @@ def test_stories_give_markers_for_a_measures_chart_and_the_measures_beside_a_sto
     assert story_markers(partnership, "ae_attendances", start=date(2024, 3, 2)).height == 0
     links = story_links(partnership, new)
     assert links.select("measure", "place").rows() == [("ae_attendances", "RYY"), ("waits", "RXX")]
+
+
+def test_consent_is_a_strict_yes_or_no_in_the_library_and_the_database(engine):
+    add_definitions(engine)
+    with pytest.raises(StoryError, match="consent_recorded must be True or False, not 'no'"):
+        story(engine, consent_recorded="no")
+    story_id = story(engine, consent_recorded=True)
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            with pytest.raises(Exception, match="consent_recorded must be true or false"):
+                connection.execute(
+                    text("UPDATE stories SET consent_recorded = 'no' WHERE id = :i"),
+                    {"i": story_id},
+                )
+        else:  # PostgreSQL's boolean reads 'no' as false, never as consent given
+            connection.execute(
+                text("UPDATE stories SET consent_recorded = 'no' WHERE id = :i"), {"i": story_id}
+            )
+            assert (
+                connection.execute(text("SELECT consent_recorded FROM stories")).scalar() is False
+            )
+        connection.rollback()
+
+
+def test_withdrawing_consent_removes_the_text_everywhere_and_the_audit_keeps_a_tombstone(engine):
+    from qi.store.access import read_audit
+    from qi.store.history import story_history
+    from qi.store.stories import withdraw_story
+
+    add_definitions(engine)
+    secret = "The nurse showed Amy at Oak Lane school how to use the spacer."
+    story_id = story(engine, narrative=secret, links=["ae_attendances"])
+    edit_story(engine, local_admin("coach"), story_id, narrative=secret + " Twice.")
+    withdraw_story(engine, local_admin("coach"), story_id)
+    assert read_stories(engine).height == 0
+    assert story_markers(engine, "ae_attendances").height == 0
+    assert story_links(engine).height == 0
+    history = story_history(engine, story_id)
+    assert history.height == 2 and set(history["narrative"]) == {""}
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT title, narrative FROM stories")).one()
+    assert tuple(stored) == ("Withdrawn", "")
+    audit = read_audit(engine, local_admin("admin"), action="story.withdraw")
+    assert audit.select("person_name", "subject").rows() == [("coach", f"story {story_id}")]
+    assert not any("Amy" in str(v) for v in audit.row(0))
+    with pytest.raises(StoryError, match=f"no story {story_id}"):
+        edit_story(engine, local_admin("coach"), story_id, title="Back")
+
+
+def test_a_possible_safeguarding_concern_hides_the_story_from_all_but_admins(engine):
+    from qi.access import Grant, Principal, Refused, Scope
+    from qi.store.stories import flag_safeguarding, read_flagged_stories
+
+    add_definitions(engine)
+    story_id = story(engine, links=["ae_attendances"])
+    coach = Principal("local:c", "Coach", (Grant("coach", Scope("everything")),))
+    admin = Principal("local:a", "Admin", (Grant("admin", Scope("everything")),))
+    with pytest.raises(StoryError, match="say who the concern was passed to"):
+        flag_safeguarding(engine, coach, story_id, " ")
+    flag_safeguarding(engine, coach, story_id, "DSL J. Smith, by phone, 2 Dec 2026")
+    assert read_stories(engine).height == 0
+    assert story_markers(engine, "ae_attendances").height == 0
+    with pytest.raises(Refused):
+        read_flagged_stories(engine, coach)
+    flagged = read_flagged_stories(engine, admin)
+    assert flagged.select("id", "safeguarding_by", "safeguarding_passed_to").rows() == [
+        (story_id, "Coach", "DSL J. Smith, by phone, 2 Dec 2026")
+    ]

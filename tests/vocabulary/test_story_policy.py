@@ -120,12 +120,20 @@ def test_a_draft_keeps_each_domain_once_and_holds_its_links_as_links():
     story = draft(
         domains=["safe", "healthy", "safe"],
         links=["waits", {"measure": "waits", "start": date(2024, 1, 1), "place": "RYY"}],
-        consent_recorded=1,
+        consent_recorded=True,
     )
     assert story.domains == ("safe", "healthy")
     assert story.links == (Link("waits"), Link("waits", start=date(2024, 1, 1), place="RYY"))
     assert story.consent_recorded is True
     assert (story.places, story.measures) == ({"RXX", "RYY"}, {"waits"})
+
+
+@pytest.mark.parametrize("value", ["no", "yes", 1, 0, None])
+def test_consent_and_anonymised_are_true_or_false_never_a_word_or_a_number(value):
+    with pytest.raises(StoryError, match="must be True or False"):
+        draft(consent_recorded=value)
+    with pytest.raises(StoryError, match="anonymised must be True or False"):
+        draft(anonymised=value)
 
 
 def test_a_link_that_is_neither_a_code_a_link_nor_a_mapping_with_a_measure_is_refused():

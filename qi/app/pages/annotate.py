@@ -13,6 +13,7 @@ import streamlit as st
 from qi.app.context import choose_scope, engine, measure_definition, place_names
 from qi.app.effect_panel import estimate_section
 from qi.app.errors import StoreError, said
+from qi.app.identity import principal
 from qi.app.measure_panel import beside_chart, chart_settings, load_view, phase_table, place_chart
 from qi.app.widgets import plain
 from qi.render.figures import PICKED
@@ -76,7 +77,7 @@ def annotate_clicked(event, periods: list) -> None:
     )
 
 
-def add_from_form(measure: str, place: str, actor: str | None) -> None:
+def add_from_form(measure: str, place: str) -> None:
     """Add the annotation the form describes; on a refusal keep what was typed and say why
     beside the field at fault; on success empty the form."""
     state = st.session_state
@@ -85,6 +86,7 @@ def add_from_form(measure: str, place: str, actor: str | None) -> None:
     try:
         add_annotation(
             engine(),
+            principal(),
             measure=measure,
             period=chosen,
             kind=state[FORM["kind"]],
@@ -93,7 +95,6 @@ def add_from_form(measure: str, place: str, actor: str | None) -> None:
             new_phase=effect == NEW_PHASE,
             exclude=effect == EXCLUDE,
             reason=state[FORM["reason"]] or None,
-            actor=actor or None,
         )
     except (AnnotationError, StoreError) as error:
         state[FORM_ERROR] = (getattr(error, "field", None), f"Not added: {said(error)}.")
@@ -174,13 +175,12 @@ with add, st.form("qi.annotation", border=True):
     )
     field_error("reason")
     st.checkbox(f"For every place, not only {place_name}", key=FORM["everywhere"])
-    actor = st.text_input("Your name", placeholder="recorded with the annotation")
     field_error(None)
     st.form_submit_button(
         "Add annotation",
         type="primary",
         on_click=add_from_form,
-        args=(scope.measure, scope.place, actor),
+        args=(scope.measure, scope.place),
     )
 
 with suggested:
@@ -213,6 +213,7 @@ with suggested:
                 try:
                     add_annotation(
                         engine(),
+                        principal(),
                         measure=scope.measure,
                         place=scope.place,
                         period=row["period"],
@@ -273,7 +274,7 @@ for note in history.iter_rows(named=True):
         words.markdown(line)
         if note["undone_at"] is None and button.button("Undo", key=f"qi.undo.{note['id']}"):
             try:
-                undo_annotation(engine(), note["id"])
+                undo_annotation(engine(), principal(), note["id"])
             except (AnnotationError, StoreError) as error:
                 flash("error", f"Not undone: {said(error)}.")
             else:

@@ -10,6 +10,7 @@ from qi.app.context import (
     place_names,
     series_index,
 )
+from qi.app.identity import offered
 from qi.app.navigation import page_path
 from qi.app.widgets import plain
 from qi.demo import AE_ATTRIBUTION, DEMO_NOTICE, SYNTHETIC
@@ -53,8 +54,9 @@ for column, (script, title, icon, words) in zip(
     strict=True,
 ):
     with column:
-        st.page_link(page_path(script), label=f"**{title}**", icon=icon)
-        st.markdown(words)
+        if offered(script):
+            st.page_link(page_path(script), label=f"**{title}**", icon=icon)
+            st.markdown(words)
 
 uploads = read_uploads(engine())
 is_demo = uploads.get_column("file_name").str.starts_with("demo:").any()

@@ -5,6 +5,7 @@ import streamlit as st
 
 from qi.app.context import choose_scope, engine, measure_definition, place_names
 from qi.app.effect_panel import estimate_section
+from qi.app.identity import offered
 from qi.app.measure_panel import (
     beside_chart,
     chart_settings,
@@ -102,7 +103,8 @@ else:
         hide_index=True,
         width="stretch",
     )
-st.page_link(page_path("annotate.py"), label="Annotate this chart", icon=":material/edit_note:")
+if offered("annotate.py"):
+    st.page_link(page_path("annotate.py"), label="Annotate this chart", icon=":material/edit_note:")
 
 estimate_section(scope)
 

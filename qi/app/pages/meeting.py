@@ -22,6 +22,7 @@ from qi.app.context import (
     series_index,
 )
 from qi.app.errors import StoreError, said
+from qi.app.identity import principal
 from qi.app.navigation import page_path
 from qi.app.pdsa_panel import ended_cycles
 from qi.app.widgets import plain, show_notice
@@ -224,7 +225,7 @@ def _against(action: dict, titles: dict[str, str]) -> str:
 
 def _done(action_id: int) -> None:
     try:
-        set_action_status(engine(), action_id, "done")
+        set_action_status(engine(), principal(), action_id, "done")
     except (MeetingError, StoreError) as error:
         st.session_state[NOTICE] = ("error", said(error))
         return
@@ -275,6 +276,7 @@ def _record_meeting(initiative: str | None, place: str | None) -> None:
     try:
         meeting_id = add_meeting(
             engine(),
+            principal(),
             title=state["qi.meeting.new.title"],
             held_on=state["qi.meeting.new.held_on"],
             notes=state.get("qi.meeting.new.notes") or None,
@@ -299,6 +301,7 @@ def _record_action(meeting_id: int) -> None:
     try:
         add_action(
             engine(),
+            principal(),
             meeting_id,
             kind=state["qi.meeting.action.kind"] or "action",
             text=state["qi.meeting.action.text"],

@@ -10,6 +10,8 @@ import polars as pl
 import streamlit as st
 
 from qi.app.context import engine, forget_catalogue, initiatives, open_measure, place_names
+from qi.app.errors import StoreError, said
+from qi.app.identity import principal
 from qi.app.widgets import plain
 from qi.ingest.surveys import ingest_answers
 from qi.render.icons import icon_data_url
@@ -80,9 +82,12 @@ def add_answers() -> None:
             type=["csv", "xlsx", "parquet"],
             key="qi.outcomes.file",
         )
-        actor = st.text_input("Your name", placeholder="recorded with the answers")
         if dropped is not None and st.button("Check and store", key="qi.outcomes.store"):
-            report = ingest_answers(engine(), dropped.getvalue(), dropped.name, actor or None)
+            try:
+                report = ingest_answers(engine(), principal(), dropped.getvalue(), dropped.name)
+            except StoreError as error:
+                st.error(f"Not stored: {said(error)}.")
+                st.stop()
             st.session_state[ANSWERS_REPORT] = (report.outcome, report.render())
             forget_catalogue()
         shown = st.session_state.get(ANSWERS_REPORT)

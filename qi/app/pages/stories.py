@@ -12,10 +12,18 @@ import streamlit as st
 
 from qi.app.context import engine, initiatives, measure_names, place_names, series_index
 from qi.app.errors import StoreError, said
+from qi.app.identity import principal
 from qi.app.story_panel import linked_charts, show_story
 from qi.app.widgets import plain, show_notice
 from qi.store import read_series
-from qi.store.stories import add_story, edit_story, read_stories, read_story
+from qi.store.stories import (
+    add_story,
+    edit_story,
+    flag_safeguarding,
+    read_stories,
+    read_story,
+    withdraw_story,
+)
 from qi.text import count, period, period_expr, period_range
 from qi.vocabulary.stories import DOMAINS, PARTICIPATION, VOICES, Link, StoryError
 
@@ -223,7 +231,7 @@ def _prefix(form: str) -> str:
 def _add(prefix: str) -> None:
     """Button callback: record the story, or say what to fix and keep what was typed."""
     try:
-        story_id = add_story(engine(), **_fields(prefix))
+        story_id = add_story(engine(), principal(), **_fields(prefix))
     except (StoryError, StoreError) as error:
         st.session_state[NOTICE] = ("error", f"The story was not added: {said(error)}")
         return
@@ -234,12 +242,33 @@ def _add(prefix: str) -> None:
 
 def _edit(prefix: str, story_id: int) -> None:
     try:
-        edit_story(engine(), story_id, **_fields(prefix))
+        edit_story(engine(), principal(), story_id, **_fields(prefix))
     except (StoryError, StoreError) as error:
         st.session_state[NOTICE] = ("error", f"The story was not changed: {said(error)}")
         return
     st.session_state[NOTICE] = ("success", "Story changed.")
     _forget_form(prefix)
+
+
+def _withdraw(story_id: int) -> None:
+    try:
+        withdraw_story(engine(), principal(), story_id)
+    except (StoryError, StoreError) as error:
+        st.session_state[NOTICE] = ("error", f"Not withdrawn: {said(error)}")
+        return
+    st.session_state[NOTICE] = ("success", "Consent withdrawn: the story's words are removed.")
+    st.session_state.pop(CHOSEN, None)
+
+
+def _flag(story_id: int) -> None:
+    passed_to = st.session_state.get(f"qi.story.dsl.{story_id}", "")
+    try:
+        flag_safeguarding(engine(), principal(), story_id, passed_to)
+    except (StoryError, StoreError) as error:
+        st.session_state[NOTICE] = ("error", f"Not flagged: {said(error)}")
+        return
+    st.session_state[NOTICE] = ("success", "Flagged: only administrators can now see the story.")
+    st.session_state.pop(CHOSEN, None)
 
 
 def filters() -> dict:
@@ -425,6 +454,30 @@ with browse:
                 args=(prefix, chosen),
                 key=f"qi.story.save.{chosen}",
                 icon=":material/save:",
+            )
+        with st.expander("Consent withdrawn, or a safeguarding concern", icon=":material/shield:"):
+            st.caption(
+                "Withdrawing consent removes the story's words from qi for good (its history "
+                "too); the audit keeps only that it was withdrawn. A possible safeguarding "
+                "concern hides the story from everyone but administrators: pass it to the "
+                "designated safeguarding lead first, outside qi, and say so here."
+            )
+            st.button(
+                "Consent withdrawn: remove this story",
+                on_click=_withdraw,
+                args=(chosen,),
+                key=f"qi.story.withdraw.{chosen}",
+            )
+            st.text_input(
+                "Passed to (who, how, when)",
+                key=f"qi.story.dsl.{chosen}",
+                placeholder="e.g. Designated safeguarding lead, by phone, 2 December",
+            )
+            st.button(
+                "Flag a possible safeguarding concern",
+                on_click=_flag,
+                args=(chosen,),
+                key=f"qi.story.flag.{chosen}",
             )
     with charts:
         st.markdown("**The charts it speaks to**")

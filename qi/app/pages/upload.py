@@ -17,6 +17,7 @@ from qi.app.context import (
     series_index,
 )
 from qi.app.errors import StoreError, said
+from qi.app.identity import principal
 from qi.app.widgets import plain
 from qi.ingest import ingest_bytes, sheet_names
 from qi.ingest.preview import LAYOUTS, Preview, preview_bytes
@@ -243,9 +244,7 @@ if dropped is not None:
             sheets = []
         if len(sheets) > 1:
             sheet = st.selectbox("Sheet", sheets, help="The sheet holding the measures.")
-    left, right = st.columns(2)
-    actor = left.text_input("Your name", placeholder="recorded with the upload")
-    status = right.radio(
+    status = st.radio(
         "These values are",
         ["final", "provisional"],
         horizontal=True,
@@ -288,10 +287,10 @@ if dropped is not None:
             with st.spinner("Checking every cell..."):
                 report = ingest_bytes(
                     engine(),
+                    principal(),
                     content,
                     dropped.name,
                     sheet=sheet,
-                    actor=actor or None,
                     status=status,
                     measure=choices.measure,
                     place=choices.place,

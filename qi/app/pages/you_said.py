@@ -12,6 +12,7 @@ import polars as pl
 import streamlit as st
 
 from qi.app.context import engine, initiatives, place_names
+from qi.app.identity import principal
 from qi.app.widgets import plain, show_notice
 from qi.render.you_said import you_said_we_did_pdf
 from qi.services.feedback import waiting_summary, you_said_we_did
@@ -48,7 +49,6 @@ def reply_form(waiting: pl.DataFrame) -> None:
         told = st.checkbox("We have told them")
         told_on = st.date_input("Told them on", value=date.today(), max_value=date.today())
         how = st.text_input("How we told them", placeholder="at the youth forum, by letter ...")
-        actor = st.text_input("Your name")
         if st.form_submit_button("Record the reply", type="primary"):
             try:
                 add_response(
@@ -58,7 +58,7 @@ def reply_form(waiting: pl.DataFrame) -> None:
                     text,
                     told_back_on=told_on if told else None,
                     told_back_how=how if told else None,
-                    actor=actor or None,
+                    actor=principal().name,
                 )
             except FeedbackError as error:
                 st.error(str(error))

@@ -1,0 +1,72 @@
+"""``authorize``: the one decision on whether a principal may do an action on a scope.
+
+Every library function that reads or writes place-scoped data calls it (through the store,
+which also records refusals in the audit). Deny by default; an expired grant counts for nothing.
+"""
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from qi.access.principal import Principal, Scope
+from qi.access.roles import ACTIONS, POLICY, ROLES
+
+
+class Refused(PermissionError):
+    """An action the principal may not do; ``str()`` says who, what, where and what to ask for."""
+
+    def __init__(self, principal: Principal, action: str, scope: Scope) -> None:
+        self.principal, self.action, self.scope = principal, action, scope
+        roles = " or ".join(ROLES[r].split(" (")[0].lower() for r in sorted(POLICY[action]))
+        super().__init__(
+            f"{principal.name} may not {ACTIONS[action]} for {scope}: that needs the role of "
+            f"{roles} there. Ask an administrator for a grant if you need it."
+        )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def allowed(principal: Principal, action: str, scope: Scope, now: datetime | None = None) -> bool:
+    """Whether ``authorize`` would let the action through (no error)."""
+    if action not in POLICY:
+        raise ValueError(f"unknown action {action!r}; actions: {', '.join(POLICY)}")
+    now = now or _now()
+    roles = POLICY[action]
+    return any(g.role in roles and g.live(now) and g.covers(scope) for g in principal.grants)
+
+
+def authorize(principal: Principal, action: str, scope: Scope, now: datetime | None = None) -> None:
+    """Return if ``principal`` may do ``action`` on ``scope``; raise ``Refused`` if not."""
+    if not allowed(principal, action, scope, now):
+        raise Refused(principal, action, scope)
+
+
+def readable_places(
+    principal: Principal, action: str = "data.read", now: datetime | None = None
+) -> frozenset[str] | None:
+    """The codes of the places where ``principal`` may do ``action`` (reading, by default);
+    None when everywhere. The store filters reads with it."""
+    now = now or _now()
+    places: set[str] = set()
+    for grant in principal.grants:
+        if grant.role not in POLICY[action] or not grant.live(now):
+            continue
+        if grant.scope.kind == "everything":
+            return None
+        places |= grant.places
+    return frozenset(places)
+
+
+def allowed_somewhere(principal: Principal, action: str, now: datetime | None = None) -> bool:
+    """Whether ``principal`` may do ``action`` at some place at least (what a page offers)."""
+    places = readable_places(principal, action, now)
+    return places is None or bool(places)
+
+
+def authorize_places(
+    principal: Principal, action: str, places: Iterable[str], now: datetime | None = None
+) -> None:
+    """``authorize`` for each place (the first refused raises)."""
+    for place in sorted(set(places)):
+        authorize(principal, action, Scope.place(place), now)

@@ -1,0 +1,141 @@
+"""What leaves qi: small numbers controlled, spreadsheet formulas neutralised.
+
+Applied only at output points (downloads, exports, packs, what the viewer role sees), never to
+stored data and never inside the SPC computation (limits use true values).
+
+- ``DisclosurePolicy``: statistical disclosure control. The default preset follows NHS
+  Digital's secondary-care method (HES/ECDS from September 2018): 0 stays 0, 1 to 7 become
+  ``*``, other counts are rounded to the nearest 5, and rates or percentages made from a count
+  below the threshold are suppressed. ``none`` is for internal roles with a need to know.
+- ``published_policies``: the published outputs' policy, configured per measure
+  (``QI_DISCLOSURE``, ``QI_DISCLOSURE_MEASURES``). Who gets which (none for those who may read
+  a place's data, the published policy for those who may see published outputs only) is
+  decided by ``qi.services.outputs.for_output``.
+- ``excel_safe`` / ``safe_csv``: any text cell starting with ``=``, ``+``, ``-``, ``@``, tab or
+  carriage return is prefixed with ``'`` so a spreadsheet shows it as text (CSV injection).
+"""
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+# Cells starting with these are formulas to Excel and other spreadsheets (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+SUPPRESSED = "*"
+
+
+@dataclass(frozen=True)
+class DisclosurePolicy:
+    """``threshold``: counts from 1 to this become ``symbol``; ``base``: other counts are
+    rounded to the nearest multiple of it (1: not rounded); zeros stay zeros."""
+
+    name: str
+    threshold: int = 0
+    base: int = 1
+    symbol: str = SUPPRESSED
+
+    @property
+    def controls(self) -> bool:
+        return self.threshold > 0 or self.base > 1
+
+
+NONE = DisclosurePolicy("none")
+NHS_SECONDARY_CARE = DisclosurePolicy("nhs_secondary_care", threshold=7, base=5)
+PRESETS = {p.name: p for p in (NHS_SECONDARY_CARE, NONE)}
+
+
+class DisclosureError(ValueError):
+    """A disclosure setting qi cannot use; the message names it and the presets."""
+
+
+def preset(name: str) -> DisclosurePolicy:
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise DisclosureError(
+            f"unknown disclosure preset {name!r}; choose one of: {', '.join(PRESETS)}"
+        ) from None
+
+
+def published_policies(
+    environ: Mapping[str, str] | None = None,
+) -> tuple[DisclosurePolicy, dict[str, DisclosurePolicy]]:
+    """The published outputs' policy (``QI_DISCLOSURE``, default ``nhs_secondary_care``) and
+    its exceptions per measure (``QI_DISCLOSURE_MEASURES="code=preset,code=preset"``)."""
+    environ = os.environ if environ is None else environ
+    default = preset(environ.get("QI_DISCLOSURE", NHS_SECONDARY_CARE.name))
+    per_measure = {}
+    for item in filter(
+        None, (i.strip() for i in environ.get("QI_DISCLOSURE_MEASURES", "").split(","))
+    ):
+        code, _, name = item.partition("=")
+        if not name:
+            raise DisclosureError(
+                f"QI_DISCLOSURE_MEASURES has {item!r}; write measure=preset, e.g. "
+                "falls_admissions=none"
+            )
+        per_measure[code.strip()] = preset(name.strip())
+    return default, per_measure
+
+
+def _controlled_count(column: str, policy: DisclosurePolicy) -> pl.Expr:
+    value = pl.col(column)
+    rounded = ((value / policy.base).round(0) * policy.base).cast(pl.Int64).cast(pl.String)
+    return (
+        pl.when(value.is_null())
+        .then(None)
+        .when(value == 0)
+        .then(pl.lit("0"))
+        .when(value <= policy.threshold)
+        .then(pl.lit(policy.symbol))
+        .otherwise(rounded)
+        .alias(column)
+    )
+
+
+def apply_disclosure(
+    frame: pl.DataFrame,
+    policy: DisclosurePolicy,
+    counts: Sequence[str],
+    rates: Mapping[str, str] | None = None,
+    drop: Sequence[str] = (),
+) -> pl.DataFrame:
+    """The frame as it may leave qi under ``policy``: ``counts`` controlled (as text: ``0``,
+    ``*`` or a rounded number), each rate column in ``rates`` (rate -> the count it is made
+    from) suppressed where that count is from 1 to the threshold, and ``drop`` (columns that
+    would give the true numbers away, such as control limits on a count) removed. With a policy
+    that controls nothing, the frame is returned as it is."""
+    if not policy.controls:
+        return frame
+    rates = dict(rates or {})
+    missing = sorted({*counts, *rates, *rates.values()} - set(frame.columns))
+    if missing:
+        raise DisclosureError(f"no column(s) {', '.join(missing)} to control in this output")
+    small = {rate: pl.col(count).is_between(1, policy.threshold) for rate, count in rates.items()}
+    out = frame.with_columns(
+        *(
+            pl.when(condition).then(None).otherwise(pl.col(rate)).alias(rate)
+            for rate, condition in small.items()
+        )
+    )
+    out = out.with_columns(_controlled_count(c, policy) for c in counts)
+    return out.drop([c for c in drop if c in out.columns])
+
+
+def excel_safe(frame: pl.DataFrame) -> pl.DataFrame:
+    """Text cells that a spreadsheet would run as formulas, prefixed with ' so they stay text."""
+    risky = "^[" + "".join(FORMULA_STARTS).replace("-", "\\-") + "]"
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(risky)).then("'" + pl.col(c)).otherwise(pl.col(c)).alias(c)
+        for c, dtype in frame.schema.items()
+        if dtype == pl.String
+    )
+
+
+def safe_csv(frame: pl.DataFrame) -> str:
+    """The frame as CSV text safe to open in a spreadsheet (``excel_safe``); enum and
+    categorical columns are written as text and checked too."""
+    as_text = frame.with_columns(pl.col(pl.Enum, pl.Categorical).cast(pl.String))
+    return excel_safe(as_text).write_csv()
