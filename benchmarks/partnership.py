@@ -11,6 +11,8 @@ from datetime import date, timedelta
 import numpy as np
 import polars as pl
 
+from qi.access import local_admin
+
 SEED = 20261202
 INITIATIVE = "Benchmark partnership"
 
@@ -88,17 +90,22 @@ def build_partnership(url: str, places: int, measures: int, months: int):
         pl.lit("final").alias("status"),
     )
     store_observations(
-        engine, rows, UploadRecord("benchmark.csv", f"benchmark-{size}", rows.height, {})
+        engine,
+        local_admin("benchmark"),
+        rows,
+        UploadRecord("benchmark.csv", f"benchmark-{size}", rows.height, {}),
     )
     add_initiative(engine, INITIATIVE, place_codes, measures=codes)
     meeting = add_meeting(
         engine,
+        local_admin("benchmark"),
         title="Last month's stewardship group",
         held_on=date.today() - timedelta(days=30),
         initiative=INITIATIVE,
     )
     add_action(
         engine,
+        local_admin("benchmark"),
         meeting,
         text="Look into the shift",
         owner="Analyst",

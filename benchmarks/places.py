@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from qi.access import local_admin
 from qi.ingest.places import read_ons_places
 from qi.services.compare import compare_places
 from qi.store import (
@@ -90,7 +91,9 @@ def main() -> None:
             schema_overrides={"value": pl.Float64, "missing_reason": pl.String},
         )
         start = time.perf_counter()
-        store_observations(engine, rows, UploadRecord("bench", "h", n, {}))
+        store_observations(
+            engine, local_admin("benchmark"), rows, UploadRecord("bench", "h", n, {})
+        )
         print(f"store {n:,} LSOA observations: {time.perf_counter() - start:.1f} s")
         for level in ("ward", "local_authority", "icb"):
             rolled = timed(lambda lv=level: read_rollup(engine, "seen", lv, "lsoa"))

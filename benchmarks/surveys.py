@@ -14,6 +14,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+from qi.access import local_admin
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -89,11 +91,13 @@ def main() -> None:
             engine = open_store(f"sqlite:///{Path(folder) / 'qi.sqlite'}")
             setup(engine)
             started = time.perf_counter()
-            report = ingest_answers(engine, content, "answers.csv", today=date(2025, 12, 31))
+            report = ingest_answers(
+                engine, local_admin("benchmark"), content, "answers.csv", today=date(2025, 12, 31)
+            )
             stored.append(time.perf_counter() - started)
             assert report.outcome == "stored", report.render()
             started = time.perf_counter()
-            update_experience_measures(engine)
+            update_experience_measures(engine, local_admin("benchmark"))
             recounted.append(time.perf_counter() - started)
             load_demo(engine)
             started = time.perf_counter()

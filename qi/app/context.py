@@ -149,9 +149,17 @@ def chart_href(measure: str, place: str, initiative: str | None = None) -> str:
 
 
 def open_measure(measure: str, place: str, initiative: str | None = None) -> None:
-    """Go to the Measures page on this series, at the top: the same query a link carries
-    (``chart_query``), for buttons."""
-    st.switch_page(page_path("measures.py"), query_params=chart_query(measure, place, initiative))
+    """Go to the Measures page on this series, at the top (for buttons; links carry the same
+    series in their query, ``chart_href``)."""
+    _choose_series({"initiative": initiative, "measure": measure, "place": place})
+    st.switch_page(page_path("measures.py"))
+
+
+def _choose_series(scope: dict[str, str | None]) -> None:
+    """The series becomes the chosen scope, the pickers' own state too (None: every place)."""
+    st.session_state[SCOPE] = scope
+    for name, value in scope.items():
+        st.session_state[f"qi.pick.{name}"] = value
 
 
 def _scope_from_link() -> None:
@@ -165,9 +173,7 @@ def _scope_from_link() -> None:
         "measure": params["measure"],
         "place": params["place"],
     }
-    st.session_state[SCOPE] = scope
-    for name, value in scope.items():  # the pickers' own state too: None is "every place"
-        st.session_state[f"qi.pick.{name}"] = value
+    _choose_series(scope)
     st.query_params.clear()
 
 

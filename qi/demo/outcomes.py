@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from qi.access import Principal
 from qi.demo.labels import ILLUSTRATIVE, SYNTHETIC
+from qi.demo.neighbourhoods import GLD
 from qi.demo.partnership import (
     AE_FOUR_HOURS,
     AE_UNDER5,
@@ -111,6 +112,7 @@ PURPOSES: dict[str, tuple[str, list[str], str | None]] = {
     ),
     EXPERIENCE_DIFFERENCE: ("outcome", ["happy", "socially_connected"], None),
     EXPERIENCE_FAIRLY: ("outcome", ["safe"], None),
+    GLD: ("outcome", ["learning_and_growing"], None),
 }
 
 # --- synthetic survey answers -------------------------------------------------------------------

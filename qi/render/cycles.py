@@ -62,11 +62,7 @@ def with_cycles(chart: alt.LayerChart, spans: pl.DataFrame) -> alt.LayerChart:
         for row in (0, 1, 2)
         if data.filter(pl.col("row") == row).height
     ]
-    return alt.LayerChart(
-        layer=[band, *chart.layer, *labels],
-        data=chart.data,
-        width=chart.width,
-        height=chart.height,
-        title=chart.title,
-        config=chart.config,
-    )
+    # The chart as it was (its selections, size and autosize kept), with the cycles behind.
+    shaded = chart.copy(deep=False)
+    shaded.layer = [band, *chart.layer, *labels]
+    return shaded

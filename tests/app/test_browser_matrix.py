@@ -9,6 +9,7 @@ Screenshots at 1440 and 1024 px go to artifacts/. Server and Chromium as in test
 
 import polars as pl
 
+from qi.access import local_admin
 from qi.demo.partnership import LOCALITIES, MH_REFERRALS
 from qi.services.meeting import meeting_review
 from qi.store import (
@@ -69,7 +70,12 @@ def seven_measures_at_five_places(database_url: str) -> list[str]:
         "missing_reason",
         "status",
     )
-    store_observations(engine, rows, UploadRecord("contacts.csv", "contacts", rows.height, {}))
+    store_observations(
+        engine,
+        local_admin("tester"),
+        rows,
+        UploadRecord("contacts.csv", "contacts", rows.height, {}),
+    )
     with_data = set(read_series(engine, places=places).get_column("measure").unique().to_list())
     add_initiative(engine, EVERYTHING, places, measures=sorted(with_data))
     matrix = meeting_review(engine, initiative=EVERYTHING).matrix

@@ -227,7 +227,12 @@ def test_the_board_pack_is_a_pdf_with_a_png_per_chart(demo_url):
     at.button(key="qi.meeting.pack.prepare").click().run()
     assert not at.exception, at.exception
     _, _, pack = at.session_state["qi.meeting.pack"]
-    assert pack.pdf.startswith(b"%PDF") and pack.pages == 1 + 1 + 3 + 1  # Best Start: 3 measures
+    from qi.services.meeting import meeting_review
+
+    review = meeting_review(open_store(demo_url), initiative=BEST_START)
+    effects = len(review.effects) + (1 if review.cycles.height else 0)
+    # Best Start: cover, matrix, 3 measures, a page per effect estimate, cycles ended, actions.
+    assert pack.pdf.startswith(b"%PDF") and pack.pages == 1 + 1 + 3 + effects + 1
     labels = [button.proto.label for button in at.get("download_button")]
     assert any(label.startswith("Board pack, PDF") for label in labels)
     assert "Breastfeeding at 6-8 weeks (%)" in labels  # a PNG per chart
@@ -249,4 +254,5 @@ def test_home_the_meeting_view_and_the_pack_show_an_initiatives_own_measures(dem
     assert "Referrals" not in listed  # measured at Bradford and Leeds, but not Best Start's
     review = meeting_review(open_store(demo_url), initiative=BEST_START)
     assert sorted(review.matrix["measure_name"].unique()) == sorted(own)
-    assert board_pack(review).pages == 1 + 1 + len(own) + 1
+    effects = len(review.effects) + (1 if review.cycles.height else 0)
+    assert board_pack(review).pages == 1 + 1 + len(own) + effects + 1

@@ -3,6 +3,7 @@ place x period x breakdown; blank is the total; unknown breakdowns are errors (b
 
 from datetime import date
 
+from qi.access import local_admin
 from qi.ingest import ingest_bytes
 from qi.store import read_breakdowns, read_series
 from tests.ingest.files import WARDS, add_definitions, csv_bytes
@@ -12,7 +13,9 @@ HEADER = ["measure", "place", "period", "breakdown", "numerator", "denominator"]
 
 
 def _ingest(engine, rows):
-    return ingest_bytes(engine, csv_bytes([HEADER, *rows]), "dna.csv", today=TODAY, actor="t")
+    return ingest_bytes(
+        engine, local_admin("tester"), csv_bytes([HEADER, *rows]), "dna.csv", today=TODAY
+    )
 
 
 def test_a_breakdown_column_stores_each_group_beside_the_total(engine):

@@ -5,6 +5,7 @@ from datetime import date
 
 import polars as pl
 
+from qi.access import local_admin
 from qi.ingest import ingest_bytes
 from qi.ingest.preview import preview_bytes
 from qi.ingest.upload import Choices
@@ -16,7 +17,7 @@ HEADER = ["measure", "place", "period", "value"]
 
 
 def _ingest(engine, content, name="falls.csv", **options):
-    return ingest_bytes(engine, content, name, today=TODAY, actor="tester", **options)
+    return ingest_bytes(engine, local_admin("tester"), content, name, today=TODAY, **options)
 
 
 def test_a_header_without_data_rows_is_refused_like_an_empty_file(engine):

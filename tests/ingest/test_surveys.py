@@ -6,6 +6,7 @@ from datetime import date
 import polars as pl
 import pytest
 
+from qi.access import local_admin
 from qi.ingest.surveys import ingest_answers
 from qi.store import upsert_places
 from qi.store.surveys import SurveyError, add_question, read_answers, read_questions
@@ -50,7 +51,7 @@ def test_a_valid_file_is_stored_with_answers_as_numbers_on_their_scale(engine):
         b"E06000018,2025-04-02,treated_fairly,3,professional,\n"
         b"E06000018,2025-04-02,treated_fairly,Don\xe2\x80\x99t know,,\n"
     )
-    report = ingest_answers(engine, content, "answers.csv", today=TODAY)
+    report = ingest_answers(engine, local_admin("tester"), content, "answers.csv", today=TODAY)
     assert report.outcome == "stored", report.render()
     assert read_answers(engine).select("question", "answer", "voice", "breakdown").rows() == [
         ("esq_01", 3, "child_or_young_person", "under 12"),
@@ -73,7 +74,7 @@ def test_each_problem_is_reported_at_its_cell_and_nothing_is_stored(engine):
         b"E06000015,2025-03-14,esq_01,Not true,teacher\n"  # row 8: unknown voice
         b"E06000015,soon,esq_01,Not true,\n"  # row 9: not a date
     )
-    report = ingest_answers(engine, content, "answers.csv", today=TODAY)
+    report = ingest_answers(engine, local_admin("tester"), content, "answers.csv", today=TODAY)
     assert report.outcome == "rejected"
     found = set(report.errors.select("row", "column", "value").rows())
     assert found == {
@@ -92,7 +93,9 @@ def test_each_problem_is_reported_at_its_cell_and_nothing_is_stored(engine):
 
 
 def test_a_file_without_an_answer_column_says_which_columns_it_needs(engine):
-    report = ingest_answers(engine, b"place,date,question\nx,2025-01-01,esq_01\n", "a.csv")
+    report = ingest_answers(
+        engine, local_admin("tester"), b"place,date,question\nx,2025-01-01,esq_01\n", "a.csv"
+    )
     assert report.outcome == "rejected"
     assert "no 'answer' column" in report.render()
 
@@ -115,6 +118,7 @@ def test_a_team_adds_its_own_question_and_its_answers_are_read_on_its_scale(engi
     )
     report = ingest_answers(
         engine,
+        local_admin("tester"),
         b"place,date,question,answer\nE06000015,2025-05-01,felt_safe,Agree\n",
         "a.csv",
         today=TODAY,

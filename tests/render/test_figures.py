@@ -340,8 +340,9 @@ def test_time_axis_labels_never_run_together_at_any_width(width):
     x_labels = [i for i in labels if re.fullmatch(r"[A-Z][a-z]{2} \d{4}", str(i.get("text")))]
     assert len(x_labels) >= 2
     positions = sorted(i["x"] for i in x_labels)
-    # Each label is about 40 pixels wide ("Apr 2023"), centred on its tick: 12 pixels apart.
-    assert all(b - a >= 52 for a, b in zip(positions, positions[1:], strict=False)), positions
+    # A label ("Apr 2023" at 10 px) is 36 to 40 pixels wide, centred on its tick; Vega keeps
+    # 12 pixels between neighbours as it measures them, so centres are 48 or more apart.
+    assert all(b - a >= 48 for a, b in zip(positions, positions[1:], strict=False)), positions
 
 
 def test_the_value_axis_says_the_unit_and_the_target_is_labelled_and_in_the_legend():

@@ -207,15 +207,17 @@ def test_names_not_codes_units_once_whole_words_overdue_and_only_standing_annota
         )
     withdrawn = add_annotation(
         engine,
+        local_admin("tester"),
         measure="waits",
         place="RYY",
         period=date(2024, 2, 1),
         kind="context",
         text="Typed at the wrong month",
     )
-    undo_annotation(engine, withdrawn)
+    undo_annotation(engine, local_admin("tester"), withdrawn)
     add_story(
         engine,
+        local_admin("tester"),
         title="Long story",
         narrative=" ".join(["unbelievably"] * 60),  # longer than a quote: cut after a word
         told_on=date(2024, 5, 2),

@@ -8,6 +8,7 @@ from datetime import date
 import polars as pl
 import pytest
 
+from qi.access import local_admin
 from qi.ingest.surveys import ingest_answers
 from qi.services.experience import update_experience_measures
 from qi.services.review import measure_view
@@ -73,7 +74,9 @@ def _answers_csv() -> bytes:
 
 def test_answers_become_monthly_numerators_and_denominators(engine):
     _setup(engine)
-    report = ingest_answers(engine, _answers_csv(), "answers.csv", today=date(2025, 12, 1))
+    report = ingest_answers(
+        engine, local_admin("tester"), _answers_csv(), "answers.csv", today=date(2025, 12, 1)
+    )
     assert report.outcome == "stored", report.render()
     assert report.added == sum(n for _, n in MONTHS) + len(MONTHS)
     series = read_series(engine, measures=MEASURE)
@@ -85,7 +88,9 @@ def test_answers_become_monthly_numerators_and_denominators(engine):
 
 def test_the_p_prime_chart_matches_a_hand_calculation_and_a_small_month_is_not_judged(engine):
     _setup(engine)
-    ingest_answers(engine, _answers_csv(), "answers.csv", today=date(2025, 12, 1))
+    ingest_answers(
+        engine, local_admin("tester"), _answers_csv(), "answers.csv", today=date(2025, 12, 1)
+    )
     points = measure_view(engine, MEASURE).points.sort("period")
     assert points["chart"].unique().to_list() == ["pp"]
     # By hand: Laney (2002). Centre from the judged months; z-scores; moving ranges of z
@@ -113,7 +118,9 @@ def test_a_measure_per_voice_counts_only_that_voice(engine):
     define_experience_measure(
         engine, MEASURE, "positive_difference", voice="parent_or_carer", minimum_answers=1
     )
-    ingest_answers(engine, _answers_csv(), "answers.csv", today=date(2025, 12, 1))
+    ingest_answers(
+        engine, local_admin("tester"), _answers_csv(), "answers.csv", today=date(2025, 12, 1)
+    )
     # Parents and carers only answered "Don't know", which is not counted: no months.
     assert read_series(engine, measures=MEASURE).height == 0
     assert read_experience_measures(engine).row(0) == (
@@ -122,7 +129,7 @@ def test_a_measure_per_voice_counts_only_that_voice(engine):
         "parent_or_carer",
         1,
     )
-    assert update_experience_measures(engine, ["treated_fairly"]) is None
+    assert update_experience_measures(engine, local_admin("tester"), ["treated_fairly"]) is None
 
 
 def test_an_experience_measure_must_be_a_proportion_of_a_known_question(engine):

@@ -135,7 +135,13 @@ def test_since_counts_from_the_previous_meeting_once_todays_is_recorded(partners
     engine, _ = partnership
     before = meeting_review(engine, initiative=INITIATIVE)
     assert before.since == MEETING_DAY
-    add_meeting(engine, title="Today", held_on=clock.now().date(), initiative=INITIATIVE)
+    add_meeting(
+        engine,
+        local_admin("tester"),
+        title="Today",
+        held_on=clock.now().date(),
+        initiative=INITIATIVE,
+    )
     after = meeting_review(engine, initiative=INITIATIVE)
     assert after.since == MEETING_DAY
     assert after.news.sentence() == before.news.sentence()

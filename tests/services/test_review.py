@@ -130,7 +130,7 @@ def test_a_new_phase_annotation_recalculates_the_limits_from_its_period(stored):
     ]
     add_annotation(
         stored,
-        local_admin("tester"),
+        local_admin("Sam Patel"),
         measure="waits",
         place="RXX",
         period=MONTHS[12],
@@ -190,7 +190,7 @@ def test_an_annotation_without_a_place_applies_at_every_place(stored):
 def test_an_undone_annotation_no_longer_shapes_the_chart(stored):
     annotation = add_annotation(
         stored,
-        local_admin("tester"),
+        local_admin("Sam Patel"),
         measure="waits",
         place="RXX",
         period=MONTHS[12],
@@ -271,6 +271,7 @@ def test_after_a_confirmed_recalculation_the_reading_names_the_step_who_and_why(
     assert "Centre line moved" not in measure_view(stored, "waits", places="RXX").reading("RXX")
     add_annotation(
         stored,
+        local_admin("Sam Patel"),
         measure="waits",
         place="RXX",
         period=MONTHS[12],
@@ -278,7 +279,6 @@ def test_after_a_confirmed_recalculation_the_reading_names_the_step_who_and_why(
         text="Extra clinic",
         new_phase=True,
         reason="Capacity changed with the extra clinic",
-        actor="Sam Patel",
     )
     words = measure_view(stored, "waits", places="RXX").reading("RXX")
     month = period(MONTHS[12])

@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 
+from qi.access import local_admin
 from qi.store import add_initiative
 from qi.store.feedback import (
     FeedbackError,
@@ -24,6 +25,7 @@ from tests.store.helpers import add_definitions
 def _story(engine, title: str, told_on: date, voice: str = "child_or_young_person") -> int:
     return add_story(
         engine,
+        local_admin("tester"),
         title=title,
         narrative=f"{title}: what happened.",
         told_on=told_on,
@@ -74,8 +76,20 @@ def test_a_response_closes_the_loop_and_unanswered_inputs_are_counted_with_their
     said = _story(engine, "Nobody explained the plan", date(2025, 3, 1))
     waiting = _story(engine, "The waiting room is cold", date(2025, 4, 10), "parent_or_carer")
     _story(engine, "Staff view", date(2025, 4, 1), "professional")  # not an input
-    meeting = add_meeting(engine, title="Stewardship group", held_on=date(2025, 3, 20), place="RXX")
-    action = add_action(engine, meeting, text="Explain plans at every first visit", kind="decision")
+    meeting = add_meeting(
+        engine,
+        local_admin("tester"),
+        title="Stewardship group",
+        held_on=date(2025, 3, 20),
+        place="RXX",
+    )
+    action = add_action(
+        engine,
+        local_admin("tester"),
+        meeting,
+        text="Explain plans at every first visit",
+        kind="decision",
+    )
     add_response(
         engine,
         said,

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from qi.access import local_admin
 from qi.store import add_initiative, link_measures
 from qi.store.annotations import add_annotation, undo_annotation
 from qi.store.feedback import select_story
@@ -30,14 +31,28 @@ def test_marks_change_with_every_write_a_review_shows_and_not_with_actions(engin
     add_initiative(engine, "Best Start", ["RYY"])  # places replaced, as many as before
     changed()
     note = add_annotation(
-        engine, measure="waits", place="RXX", period=date(2024, 1, 1), kind="context", text="x"
+        engine,
+        local_admin("tester"),
+        measure="waits",
+        place="RXX",
+        period=date(2024, 1, 1),
+        kind="context",
+        text="x",
     )
     changed()
-    undo_annotation(engine, note)
+    undo_annotation(engine, local_admin("tester"), note)
     changed()
-    meeting = add_meeting(engine, title="June", held_on=date(2024, 6, 1), initiative="Best Start")
+    meeting = add_meeting(
+        engine,
+        local_admin("tester"),
+        title="June",
+        held_on=date(2024, 6, 1),
+        initiative="Best Start",
+    )
     changed()
-    add_action(engine, meeting, text="Ask", owner="Someone", due_on=date(2024, 7, 1))
+    add_action(
+        engine, local_admin("tester"), meeting, text="Ask", owner="Someone", due_on=date(2024, 7, 1)
+    )
     assert read_change_marks(engine) in seen  # actions are read afresh, not marked
 
     # PDSA cycles are edited in place; the review lists those that ended.
@@ -55,6 +70,7 @@ def test_marks_change_with_every_write_a_review_shows_and_not_with_actions(engin
     changed()
     story = add_story(
         engine,
+        local_admin("tester"),
         title="Seen sooner",
         narrative="We were seen sooner.",
         told_on=date(2024, 3, 5),

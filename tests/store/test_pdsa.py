@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from qi.access import local_admin
 from qi.store import add_initiative
 from qi.store.annotations import add_annotation
 from qi.store.pdsa import (
@@ -160,7 +161,12 @@ def test_an_annotation_is_linked_to_one_cycle_at_a_time(engine, idea):
     first = add_cycle(engine, change_idea=idea, plan="A", starts_on=date(2024, 1, 1))
     second = add_cycle(engine, change_idea=idea, plan="B", starts_on=date(2024, 2, 1))
     note = add_annotation(
-        engine, measure="ae_attendances", period=date(2024, 1, 1), kind="pdsa", text="Cycle 1"
+        engine,
+        local_admin("tester"),
+        measure="ae_attendances",
+        period=date(2024, 1, 1),
+        kind="pdsa",
+        text="Cycle 1",
     )
     link_annotation(engine, note, first, actor="coach")
     link_annotation(engine, note, second, actor="coach")

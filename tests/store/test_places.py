@@ -7,6 +7,7 @@ import polars as pl
 import pytest
 from sqlalchemy import text
 
+from qi.access import local_admin
 from qi.store import (
     UploadRecord,
     read_breakdowns,
@@ -97,7 +98,10 @@ def _store(engine, rows: list[tuple]) -> None:
         schema_overrides={"value": pl.Float64, "missing_reason": pl.String},
     )
     store_observations(
-        engine, frame, UploadRecord(file_name="x.csv", content_hash="h", rows_read=0, report={})
+        engine,
+        local_admin("tester"),
+        frame,
+        UploadRecord(file_name="x.csv", content_hash="h", rows_read=0, report={}),
     )
 
 

@@ -112,11 +112,9 @@ def test_an_initiative_owns_the_measures_it_is_given_and_links_more_by_code(engi
 
 
 def test_upgrading_to_0004_gives_each_initiative_the_measures_with_data_at_its_places(tmp_path):
-    from datetime import date
-
-    from qi.store import UploadRecord, initiative_measures, store_observations, upgrade
+    from qi.store import initiative_measures, upgrade
     from qi.store.engine import connect
-    from tests.store.helpers import add_definitions, observations
+    from tests.store.helpers import add_definitions
 
     engine = connect(f"sqlite:///{tmp_path / 'old.sqlite'}")
     upgrade(engine, "0003")
@@ -131,9 +129,25 @@ def test_upgrading_to_0004_gives_each_initiative_the_measures_with_data_at_its_p
         connection.execute(
             text("INSERT INTO initiative_places SELECT 1, id FROM places WHERE code = 'RXX'")
         )
-    rows = observations(engine, [("waits", "RXX", date(2024, 1, 1), 3.0)])
-    rows = rows.vstack(observations(engine, [("asthma", "RYY", date(2024, 1, 1), 2.0)]))
-    store_observations(engine, rows, UploadRecord("old.csv", "old", rows.height, {}))
+    # Data stored as a 0003 database held it (today's writers need today's schema).
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO uploads (id, file_name, content_hash, actor, uploaded_at, rows_read, "
+                "outcome, observations_added, observations_revised, report) "
+                "VALUES (1, 'old.csv', 'old', 'tester', '2024-02-01 00:00:00', 2, 'stored', 2, 0, "
+                "'{}')"
+            )
+        )
+        for measure, place in (("waits", "RXX"), ("asthma", "RYY")):
+            connection.execute(
+                text(
+                    "INSERT INTO observations (measure_id, place_id, period, value, status, "
+                    "upload_id) SELECT m.id, p.id, '2024-01-01', 3.0, 'final', 1 "
+                    "FROM measures m, places p WHERE m.code = :measure AND p.code = :place"
+                ),
+                {"measure": measure, "place": place},
+            )
     upgrade(engine)
     assert initiative_measures(engine, "Old") == ["waits"]  # asthma has data elsewhere only
     engine.dispose()

@@ -310,11 +310,14 @@ if LAST_REPORT in st.session_state:
     if last["outcome"] in ("stored", "unchanged") and last.get("series"):
         measure_code, place_code = last["series"][0]
         if st.button("See the chart", icon=":material/monitoring:"):
-            # Within the first initiative the place belongs to (else every place).
+            # Within the first initiative that has both the place and the measure (else
+            # every place).
             holding = [
                 name
-                for name, members in initiatives().select("name", "places").iter_rows()
-                if place_code in members
+                for name, members, own in initiatives()
+                .select("name", "places", "measures")
+                .iter_rows()
+                if place_code in members and measure_code in own
             ]
             open_measure(measure_code, place_code, holding[0] if holding else None)
 
