@@ -36,6 +36,7 @@ from qi.charts.batches import (
     ChartedBatch,
     batch_settings,
     chart_batch,
+    panel_columns,
     plan_batches,
     series_sizes,
 )
@@ -170,7 +171,7 @@ def chart_dataset(
             f"{run.source}: charting in batches needs the series keys: pass --by (for "
             "example --by measure,place)"
         )
-    named = _named_columns(run.arguments)
+    named = panel_columns(run.arguments)
     schema = schema_of(scan, run.source)
     missing = [c for c in named if c not in schema]
     if missing:
@@ -231,18 +232,6 @@ def _chart_batches(
 def _keys(arguments: dict[str, Any]) -> list[str]:
     by = arguments.get("by", ())
     return [by] if isinstance(by, str) else list(by)
-
-
-def _named_columns(arguments: dict[str, Any]) -> list[str]:
-    """The columns a chart reads: keys, period, value, denominator, and any argument that
-    names a column (a direction, target, centre, phases or exclusions column)."""
-    named = [*_keys(arguments), arguments["period"], arguments["value"]]
-    named.append(arguments.get("denominator"))
-    for name in ("direction", "target", "centre", "phases", "exclude"):
-        value = arguments.get(name)
-        if isinstance(value, str) and value not in ("increase", "decrease", "neutral"):
-            named.append(value)
-    return list(dict.fromkeys(c for c in named if c))
 
 
 def _collect(query: pl.LazyFrame, source: Path) -> pl.DataFrame:
