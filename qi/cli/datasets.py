@@ -313,7 +313,7 @@ class _Parts:
         frame.write_parquet(self.folder / PART.format(number), compression="lz4")
 
     def finish(self, destination: Path) -> None:
-        _replace(self.folder, destination)
+        move_into_place(self.folder, destination)
 
 
 class _ParquetFile:
@@ -334,7 +334,7 @@ class _ParquetFile:
     def finish(self, destination: Path) -> None:
         if self.writer is not None:
             self.writer.close()
-        _replace(self.path, destination)
+        move_into_place(self.path, destination)
 
 
 class _CsvFile:
@@ -349,7 +349,7 @@ class _CsvFile:
             frame.write_csv(handle, include_header=number == 0)
 
     def finish(self, destination: Path) -> None:
-        _replace(self.path, destination)
+        move_into_place(self.path, destination)
 
 
 def _sink_kind(path: Path, name: str) -> "type[_Parts | _ParquetFile | _CsvFile]":
@@ -369,7 +369,7 @@ def _sink(path: Path, scratch: Path, name: str) -> "_Parts | _ParquetFile | _Csv
     return kind(scratch / (name + (path.suffix.lower() if kind is not _Parts else "")))
 
 
-def _replace(written: Path, destination: Path) -> None:
+def move_into_place(written: Path, destination: Path) -> None:
     """Move a finished file or folder into place (an empty folder there gives way; a file of
     the same name is replaced, as a run in one go replaces it)."""
     if destination.is_dir() and not any(destination.iterdir()):

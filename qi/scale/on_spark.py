@@ -32,7 +32,7 @@ from qi.charts import SPCInputError
 from qi.charts.batches import ROWS, BatchSettings, batch_settings, panel_columns
 from qi.scale.wire import POINTS, ROW, SERIES, chart_partition, in_input_order, packed_schema
 
-__all__ = ["ROWS_PER_PARTITION", "SparkCharts", "local_session", "spc_on_spark"]
+__all__ = ["ROWS_PER_PARTITION", "SparkCharts", "session", "spc_on_spark"]
 
 # Rows charted in one partition, unless told: a partition's working memory in the Python worker
 # is about 300 bytes a row (docs/scale.md), so a million rows is about 0.3 GB per core.
@@ -63,13 +63,16 @@ class SparkCharts:
         self.charted.unpersist()
 
 
-def local_session(master: str | None = None, cores: int | None = None) -> SparkSession:
-    """A Spark session: on ``master`` (a cluster's URL) when given, else in this process on
+def session(master: str | None = None, cores: int | None = None) -> SparkSession:
+    """A Spark session: on ``master`` (a cluster's URL) when given, or where ``spark-submit``
+    says (``--master`` in ``PYSPARK_SUBMIT_ARGS``); else a local master in this process on
     ``cores`` cores (all by default), bound to 127.0.0.1, with this interpreter as the Python
     worker and no web UI."""
     builder = SparkSession.builder.appName("qi")
     if master:
         return builder.master(master).getOrCreate()
+    if "--master" in os.environ.get("PYSPARK_SUBMIT_ARGS", ""):
+        return builder.getOrCreate()
     os.environ["PYSPARK_PYTHON"] = sys.executable  # read when the JVM starts its workers
     return (
         builder.master(f"local[{cores or '*'}]")

@@ -52,8 +52,8 @@ def wire_schema(schema: pl.Schema) -> pl.Schema:
 
 
 def _packed(points: pl.DataFrame, series: pl.DataFrame) -> pa.Table:
-    points = points.cast(dict(wire_schema(points.schema)))
-    series = series.cast(dict(wire_schema(series.schema)))
+    points = points.cast(wire_schema(points.schema))
+    series = series.cast(wire_schema(series.schema))
     both = pl.concat(
         [
             points.select(pl.struct(pl.all()).alias(POINTS)),
@@ -89,7 +89,7 @@ def unpack(table: pa.Table, column: str) -> pa.Table:
 def restore(table: pl.DataFrame | pa.Table, schema: pl.Schema) -> pl.DataFrame:
     """Points or series read back from an engine, with the kernel's types (``schema``)."""
     frame = table if isinstance(table, pl.DataFrame) else pl.DataFrame(table)
-    return frame.select(list(schema)).cast(dict(schema))
+    return frame.select(list(schema)).cast(schema)
 
 
 def in_input_order(frame: pl.DataFrame) -> pl.DataFrame:
