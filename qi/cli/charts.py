@@ -192,6 +192,11 @@ def chart(
         options[name] = _as_periods(periods, schema, options["period"]) if periods else None
     chosen = _split(columns) if columns not in (None, "all", "narrow") else columns
     if engine != "polars":
+        if batch_series is not None:
+            raise InputProblem(
+                f"--batch-series sizes batches on this machine; --engine {engine} charts "
+                "partitions of whole series (leave it out)"
+            )
         _chart_on(
             engine,
             input_file,

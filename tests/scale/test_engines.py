@@ -210,6 +210,12 @@ def test_an_engine_reads_parquet_and_writes_a_new_folder(tmp_path):
         + ["--engine", "dask"],
     )
     assert full.exit_code == 1 and "already exists" in full.stderr
+    batches = CliRunner().invoke(
+        main,
+        ["chart", str(tmp_path / "panel.parquet"), "--out", str(tmp_path / "y"), *common]
+        + ["--engine", "dask", "--batch-series", "5"],
+    )
+    assert batches.exit_code == 1 and "--batch-series" in batches.stderr
 
 
 def test_spark_and_dask_are_imported_only_when_asked_for():
