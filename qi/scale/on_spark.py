@@ -65,13 +65,14 @@ class SparkCharts:
 
 def session(master: str | None = None, cores: int | None = None) -> SparkSession:
     """A Spark session: on ``master`` (a cluster's URL) when given, or where ``spark-submit``
-    says (``--master`` in ``PYSPARK_SUBMIT_ARGS``); else a local master in this process on
+    says (it started the JVM, or ``--master`` is in ``PYSPARK_SUBMIT_ARGS``); else a local master in this process on
     ``cores`` cores (all by default), bound to 127.0.0.1, with this interpreter as the Python
     worker and no web UI."""
     builder = SparkSession.builder.appName("qi")
     if master:
         return builder.master(master).getOrCreate()
-    if "--master" in os.environ.get("PYSPARK_SUBMIT_ARGS", ""):
+    submitted = "PYSPARK_GATEWAY_PORT" in os.environ  # spark-submit started the JVM
+    if submitted or "--master" in os.environ.get("PYSPARK_SUBMIT_ARGS", ""):
         return builder.getOrCreate()
     os.environ["PYSPARK_PYTHON"] = sys.executable  # read when the JVM starts its workers
     return (
