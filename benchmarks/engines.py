@@ -11,14 +11,14 @@ columns, Parquet datasets out):
 - ``--engine spark``: a local Spark master on every core (its JVM started by the command);
 - ``--engine dask``: a local Dask cluster of two worker processes (started by the command).
 
-It prints the median wall time of ``--repeats`` runs and points per second, per engine and size.
+It prints, per size and engine, the median wall time of ``--repeats`` runs and points per
+second.
 Run it from the repository's root:
 
     python benchmarks/engines.py [--sizes 10k,100k,1m] [--repeats 3] [--engines polars,spark,dask]
 """
 
 import argparse
-import shutil
 import statistics
 import subprocess
 import sys
@@ -68,8 +68,8 @@ def main() -> None:
     national = generate(args.cache)
     engines = args.engines.split(",")
     print(
-        f"{'size':>5} {'series':>10} {'points':>11} "
-        + " ".join(f"{e + ' s':>9} {e + ' pts/s':>13}" for e in engines),
+        f"{'size':>5} {'series':>10} {'points':>11} {'engine':>7} {'runs':>4} {'median s':>9} "
+        f"{'points/s':>10}",
         flush=True,
     )
     for size in args.sizes.split(","):
@@ -77,20 +77,21 @@ def main() -> None:
         scan = pl.scan_parquet(source / "**" / "*.parquet", hive_partitioning=True)
         rows = scan.select(pl.len()).collect().item()
         series = scan.select("measure", "place").unique().select(pl.len()).collect().item()
-        cells = []
         for engine in engines:
             times = []
-            for _ in range(args.repeats if size != "1m" else 1):
+            for _ in range(args.repeats):
                 with tempfile.TemporaryDirectory(dir=args.cache) as scratch:
                     out = Path(scratch) / "points"
                     command = [sys.executable, "-m", "qi.cli", "chart", str(source)]
                     times.append(
                         timed([*command, "--out", str(out), *ARGUMENTS, "--engine", engine])
                     )
-                    shutil.rmtree(out, ignore_errors=True)
             median = statistics.median(times)
-            cells.append(f"{median:>9.1f} {rows / median:>13,.0f}")
-        print(f"{size:>5} {series:>10,} {rows:>11,} " + " ".join(cells), flush=True)
+            print(
+                f"{size:>5} {series:>10,} {rows:>11,} {engine:>7} {len(times):>4} {median:>9.1f} "
+                f"{rows / median:>10,.0f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":
