@@ -37,6 +37,12 @@ __all__ = ["ROWS_PER_PARTITION", "SparkCharts", "session", "spc_on_spark"]
 # Rows charted in one partition, unless told: a partition's working memory in the Python worker
 # is about 300 bytes a row (docs/scale.md), so a million rows is about 0.3 GB per core.
 ROWS_PER_PARTITION = 1_000_000
+# Rows in each Arrow batch handed back to the JVM: small batches keep its heap small (one batch
+# of a whole partition ran a 1 GB heap out of memory at a million series).
+ARROW_BATCH_ROWS = 10_000
+# The local master's heap (driver and executor in one JVM): the shuffle and the persisted
+# result spill to disk beyond it.
+LOCAL_HEAP = "2g"
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,7 @@ def session(master: str | None = None, cores: int | None = None) -> SparkSession
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.pyspark.python", sys.executable)
         .config("spark.ui.enabled", "false")
+        .config("spark.driver.memory", LOCAL_HEAP)
         .config("spark.sql.shuffle.partitions", str(2 * (cores or os.cpu_count() or 2)))
         .getOrCreate()
     )
@@ -134,7 +141,8 @@ def spc_on_spark(
     def chart(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         held = list(batches)
         if held:
-            yield from chart_partition(pa.Table.from_batches(held), shared.value).to_batches()
+            packed = chart_partition(pa.Table.from_batches(held), shared.value)
+            yield from packed.to_batches(max_chunksize=ARROW_BATCH_ROWS)
 
     schema = from_arrow_schema(packed_schema(settings))
     charted = data.repartition(partitions, *keys).mapInArrow(chart, schema)
