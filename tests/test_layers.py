@@ -4,7 +4,8 @@
 1. ``qi.vocabulary`` and ``qi.text``: codes and their words; formatters and readings;
    ``qi.access``: roles, grants and ``authorize`` (pure rules the store enforces).
 2. ``qi.store``: persistence.
-3. ``qi.services``, ``qi.ingest``, ``qi.demo``, ``qi.conformance``: what the data means.
+3. ``qi.services``, ``qi.ingest``, ``qi.demo``, ``qi.conformance``: what the data means;
+   ``qi.scale``: the engine on Spark and Dask.
 4. ``qi.render``: figures, icons, the board pack.
 5. the shells: ``qi.app``, ``qi.cli`` and ``app.py``.
 
@@ -30,6 +31,7 @@ LAYERS: dict[str, int] = {
     "qi.ingest": 3,
     "qi.demo": 3,
     "qi.conformance": 3,
+    "qi.scale": 3,
     "qi.render": 4,
     "qi.app": 5,
     "qi.cli": 5,

@@ -42,6 +42,7 @@ __all__ = [
     "batch_settings",
     "chart_batch",
     "leading_series",
+    "panel_columns",
     "plan_batches",
     "point_columns",
     "series_sizes",
@@ -127,6 +128,20 @@ def point_columns(columns: str | Sequence[str], available: Sequence[str]) -> lis
             f"{', '.join(available)}"
         )
     return names
+
+
+def panel_columns(arguments: Mapping[str, Any]) -> list[str]:
+    """The columns a chart with ``spc()``'s ``arguments`` reads: keys, period, value,
+    denominator, and any argument that names a column (a direction, target, centre, phases or
+    exclusions column). A runner reads only these."""
+    by = arguments.get("by", ())
+    named = [*([by] if isinstance(by, str) else by), arguments["period"], arguments["value"]]
+    named.append(arguments.get("denominator"))
+    for name in ("direction", "target", "centre", "phases", "exclude"):
+        value = arguments.get(name)
+        if isinstance(value, str) and value not in ("increase", "decrease", "neutral"):
+            named.append(value)
+    return list(dict.fromkeys(c for c in named if c))
 
 
 def series_sizes(data: pl.LazyFrame | pl.DataFrame, keys: Sequence[str]) -> pl.LazyFrame:

@@ -14,7 +14,7 @@ import polars as pl
 
 from qi.charts import CHART_TYPES, RULE_SETS, SPCInputError, spc
 from qi.charts.batches import point_columns
-from qi.cli import datasets
+from qi.cli import datasets, engines
 
 
 class InputProblem(click.ClickException):
@@ -144,6 +144,20 @@ def _split(value: str | None) -> list[str]:
     type=click.IntRange(min=1),
     help="Chart in batches of this many series (instead of sizing batches by --memory).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(engines.ENGINES),
+    default="polars",
+    show_default=True,
+    help="Where to chart: this machine (polars), or a Spark or Dask cluster (a local one "
+    "unless --master or --scheduler names one); spark and dask read Parquet and write "
+    "Parquet datasets (pip install 'qi[spark]' or 'qi[dask]').",
+)
+@click.option("--master", help="Spark master URL for --engine spark (default: local, every core).")
+@click.option(
+    "--scheduler",
+    help="Dask scheduler address for --engine dask (default: a local cluster of 2 workers).",
+)
 def chart(
     input_file: Path,
     output: Path,
@@ -152,6 +166,9 @@ def chart(
     columns: str | None,
     memory: str,
     batch_series: int | None,
+    engine: str,
+    master: str | None,
+    scheduler: str | None,
     **options,
 ) -> None:
     """Chart every series in INPUT (a CSV or Parquet file, or a folder of Parquet files) and
@@ -174,6 +191,23 @@ def chart(
         periods = _split(options[name])
         options[name] = _as_periods(periods, schema, options["period"]) if periods else None
     chosen = _split(columns) if columns not in (None, "all", "narrow") else columns
+    if engine != "polars":
+        if batch_series is not None:
+            raise InputProblem(
+                f"--batch-series sizes batches on this machine; --engine {engine} charts "
+                "partitions of whole series (leave it out)"
+            )
+        _chart_on(
+            engine,
+            input_file,
+            output,
+            summary,
+            keys,
+            chosen or "narrow",
+            options,
+            master if engine == "spark" else scheduler,
+        )
+        return
     if batched:
         _chart_in_batches(
             input_file, output, summary, keys, chosen or "narrow", budget, batch_series, options
@@ -231,6 +265,32 @@ def _chart_in_batches(
     click.echo(
         f"qi: {done.series:,} series, {done.points:,} points in {done.batches:,} batch(es); "
         f"points in {done.out}, series in {done.summary}",
+        err=True,
+    )
+
+
+def _chart_on(
+    engine: str,
+    source: Path,
+    output: Path,
+    summary: Path | None,
+    keys: list[str],
+    columns: str | list[str],
+    options: dict,
+    address: str | None,
+) -> None:
+    summary = summary or engines.default_summary(output)
+    try:
+        done = engines.chart_on(
+            engine, source, output, summary, {"by": keys, **options}, columns, address
+        )
+    except datasets.DatasetProblem as error:
+        raise InputProblem(str(error)) from None
+    except SPCInputError as error:
+        raise InputProblem(f"{source}: {error}") from None
+    click.echo(
+        f"qi: {done.series:,} series, {done.points:,} points on {engine}; points in "
+        f"{done.out}, series in {done.summary}",
         err=True,
     )
 

@@ -36,6 +36,7 @@ from qi.charts.batches import (
     ChartedBatch,
     batch_settings,
     chart_batch,
+    panel_columns,
     plan_batches,
     series_sizes,
 )
@@ -170,7 +171,7 @@ def chart_dataset(
             f"{run.source}: charting in batches needs the series keys: pass --by (for "
             "example --by measure,place)"
         )
-    named = _named_columns(run.arguments)
+    named = panel_columns(run.arguments)
     schema = schema_of(scan, run.source)
     missing = [c for c in named if c not in schema]
     if missing:
@@ -231,18 +232,6 @@ def _chart_batches(
 def _keys(arguments: dict[str, Any]) -> list[str]:
     by = arguments.get("by", ())
     return [by] if isinstance(by, str) else list(by)
-
-
-def _named_columns(arguments: dict[str, Any]) -> list[str]:
-    """The columns a chart reads: keys, period, value, denominator, and any argument that
-    names a column (a direction, target, centre, phases or exclusions column)."""
-    named = [*_keys(arguments), arguments["period"], arguments["value"]]
-    named.append(arguments.get("denominator"))
-    for name in ("direction", "target", "centre", "phases", "exclude"):
-        value = arguments.get(name)
-        if isinstance(value, str) and value not in ("increase", "decrease", "neutral"):
-            named.append(value)
-    return list(dict.fromkeys(c for c in named if c))
 
 
 def _collect(query: pl.LazyFrame, source: Path) -> pl.DataFrame:
@@ -324,7 +313,7 @@ class _Parts:
         frame.write_parquet(self.folder / PART.format(number), compression="lz4")
 
     def finish(self, destination: Path) -> None:
-        _replace(self.folder, destination)
+        move_into_place(self.folder, destination)
 
 
 class _ParquetFile:
@@ -345,7 +334,7 @@ class _ParquetFile:
     def finish(self, destination: Path) -> None:
         if self.writer is not None:
             self.writer.close()
-        _replace(self.path, destination)
+        move_into_place(self.path, destination)
 
 
 class _CsvFile:
@@ -360,7 +349,7 @@ class _CsvFile:
             frame.write_csv(handle, include_header=number == 0)
 
     def finish(self, destination: Path) -> None:
-        _replace(self.path, destination)
+        move_into_place(self.path, destination)
 
 
 def _sink_kind(path: Path, name: str) -> "type[_Parts | _ParquetFile | _CsvFile]":
@@ -380,7 +369,7 @@ def _sink(path: Path, scratch: Path, name: str) -> "_Parts | _ParquetFile | _Csv
     return kind(scratch / (name + (path.suffix.lower() if kind is not _Parts else "")))
 
 
-def _replace(written: Path, destination: Path) -> None:
+def move_into_place(written: Path, destination: Path) -> None:
     """Move a finished file or folder into place (an empty folder there gives way; a file of
     the same name is replaced, as a run in one go replaces it)."""
     if destination.is_dir() and not any(destination.iterdir()):
