@@ -40,7 +40,7 @@ from PIL import Image
 from qi.render.figures import export, small_multiples, spc_chart
 from qi.render.icons import icon_svg
 from qi.render.pack_compare import funnel_page
-from qi.render.pack_effects import effect_pages
+from qi.render.pack_effects import cycles_page, effect_pages
 from qi.render.pdf_chart import Box, draw_series
 from qi.services.meeting import MeetingReview, icon_key
 from qi.text import count, number, period
@@ -276,9 +276,10 @@ def board_pack(
     _matrix(pdf, review)
     for code in review.views:
         _measure_page(pdf, review, code, alts[code])
+        effect_pages(pdf, review, code)  # qi.render.pack_effects: did the change work?
     for comparison in comparisons:
         funnel_page(pdf, *(comparison if isinstance(comparison, tuple) else (comparison,)))
-    effect_pages(pdf, review)  # qi.render.pack_effects: effect estimates and PDSA cycles
+    cycles_page(pdf, review)
     _actions(pdf, review, prepared_on)
     return BoardPack(
         pdf=bytes(pdf.output()),

@@ -1,9 +1,11 @@
-"""The board pack's "Did the changes work?" pages: the effect estimate at each confirmed change
-point of the measures in the pack (its chart with the fitted lines and the counterfactual, the
-paragraph, the method and the warnings), then the PDSA cycles that ended since the last meeting.
+"""The board pack's "Did the change work?" pages: the effect estimate at each confirmed change
+point of a measure (its chart with the fitted lines and the counterfactual, the paragraph, the
+method and the warnings), right after that measure's page; and the PDSA cycles that ended since
+the last meeting.
 
-``effect_pages()`` is called by ``qi.render.pack.board_pack()`` with its PDF; it lays out pages
-from ``MeetingReview.effects`` and ``MeetingReview.cycles`` and reads no database.
+``qi.render.pack.board_pack()`` calls ``effect_pages()`` after each measure's page and
+``cycles_page()`` once; both lay out pages from ``MeetingReview.effects`` and
+``MeetingReview.cycles`` and read no database.
 """
 
 import io
@@ -39,11 +41,15 @@ def effect_png(found: EffectAt) -> bytes:
     )
 
 
-def effect_pages(pdf: Any, review: MeetingReview) -> None:
-    """One page per effect estimate, then the PDSA cycles ended since the last meeting (a page
-    only when there is something to say on it)."""
+def effect_pages(pdf: Any, review: MeetingReview, measure: str) -> None:
+    """A page per effect estimate at a confirmed change point of ``measure``."""
     for found in review.effects:
-        _effect_page(pdf, review, found)
+        if found.measure == measure:
+            _effect_page(pdf, review, found)
+
+
+def cycles_page(pdf: Any, review: MeetingReview) -> None:
+    """The PDSA cycles ended since the last meeting: a page only when there are any."""
     if review.cycles.height:
         _cycles_page(pdf, review)
 

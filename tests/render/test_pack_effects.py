@@ -48,6 +48,9 @@ def test_the_pack_has_a_page_per_estimate_and_one_for_the_cycles(review, tmp_pat
     assert "A&E attendances of under-5s per 1,000, Bradford" in effect
     assert "lower than the earlier trend predicted" in " ".join(effect.split())
     assert "Method: quasi-Poisson GLM" in effect
+    # Right after the measure's own page, before the next measure's.
+    before = pages[pages.index(effect) - 1]
+    assert "A&E attendances of under-5s per 1,000" in before and "Did the change" not in before
     [cycles] = [p for p in pages if "PDSA cycles ended since 1 September 2022" in p]
     assert "Same-day children's advice, cycle 3" in cycles and "Predicted:" in cycles
     raw = pack.pdf.replace(b"\\(", b"(").replace(b"\\)", b")")
