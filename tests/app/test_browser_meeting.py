@@ -174,6 +174,8 @@ def test_a_story_on_its_chart_then_the_meeting_view_and_its_board_pack(server, t
         [PDFTOPPM, "-png", "-r", "60", str(pdf), str(ARTIFACTS / "board-pack-page")], check=True
     )
     pages = sorted(ARTIFACTS.glob("board-pack-page-*.png"))
-    assert len(pages) == 6  # cover, matrix, Best Start's three measures, actions
+    # Cover, matrix, Best Start's three measures, the effect at Bradford's confirmed change point
+    # (after its measure's page), actions.
+    assert len(pages) == 7
     blank = [p.name for p in pages if ink(p) < MIN_INK]
     assert not blank, f"blank pages in the board pack: {blank}"
