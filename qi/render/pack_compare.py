@@ -69,7 +69,10 @@ def funnel_page(
     bottom = pdf.h - 16
     y = pdf.block(side_x, top, side_w, "How to read it", size=11, style="B", colour=BLUE) + 1
     dispersion = (
-        f"The places vary more than chance alone would make them (phi {comparison.phi:.2f}), "
+        "The limits are exact Poisson limits of a rate around the overall rate (PHE's "
+        "method), which does not allow for over-dispersion."
+        if comparison.phi is None
+        else f"The places vary more than chance alone would make them (phi {comparison.phi:.2f}), "
         "so the limits allow for that over-dispersion."
         if comparison.adjusted
         else f"The places vary no more than chance would make them (phi {comparison.phi:.2f})."

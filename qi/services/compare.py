@@ -20,6 +20,7 @@ import polars as pl
 from sqlalchemy import Engine
 
 from qi.charts import Chart, Funnel, funnel, slope_index, spc
+from qi.charts.funnel_phe import HIGH_95, HIGH_998, LOW_95, LOW_998
 from qi.services.review import MeasureView, measure_settings, series_view
 from qi.store.definitions import read_measures, read_places
 from qi.store.observations import SERIES_SCHEMA
@@ -32,7 +33,14 @@ from qi.vocabulary.comparisons import (
 )
 from qi.vocabulary.measures import ENGINE_DIRECTIONS
 
-FUNNEL_KINDS = ("proportion",)
+# The kinds a funnel compares, and how: proportions by Spiegelhalter's method as FunnelPlotR
+# computes it (over-dispersion allowed for), rates per population by PHE's (Fingertips) exact
+# Poisson limits around the weighted average rate (no over-dispersion adjustment in that method).
+FUNNEL_KINDS = ("proportion", "rate")
+FUNNEL_METHODS = {"proportion": "spiegelhalter", "rate": "phe"}
+# PHE's significance labels as the flags' codes.
+PHE_FLAGS = {HIGH_998: "high_998", HIGH_95: "high_95", LOW_998: "low_998", LOW_95: "low_95"}
+LIMIT_NAMES = ("lower_95", "upper_95", "lower_998", "upper_998")
 INEQUALITY_KINDS = ("imd_quintile", "imd_decile")
 
 
@@ -47,8 +55,13 @@ class PlaceComparison:
     ``places``: one row per place: place, name, numerator, denominator, value (× the
     measure's multiplier), the limits at its denominator (``lower_95`` ... ``upper_998``, those
     drawn), ``flag`` (a ``FUNNEL_FLAGS`` code) and ``reading`` (its words), ordered by flag
-    then name. ``funnel``: the engine's result (unit ``place``). ``source``: the level the data
-    are stored at. ``adjusted``: whether the limits allow for over-dispersion (phi above 1).
+    then name (the limits at each place's denominator for proportions; null for rates, whose
+    flag is PHE's test of the place's own exact interval). ``funnel``: the engine's result
+    (unit ``place``). ``source``: the level the data are stored at. ``adjusted``: whether the
+    limits allow for over-dispersion (phi above 1). ``phi``: None when the method does not
+    estimate it (rates). ``limits``: the curves to draw, long: denominator, limit (× the
+    multiplier), line (``lower_95`` ... ``upper_998``) and ``adjusted`` (True: allowing for
+    over-dispersion). ``method``: spiegelhalter (proportions) or phe (rates).
     """
 
     measure: dict
@@ -59,8 +72,10 @@ class PlaceComparison:
     funnel: Funnel
     places: pl.DataFrame
     adjusted: bool
-    phi: float
+    phi: float | None
     target: float
+    limits: pl.DataFrame
+    method: str
 
 
 def comparison_levels(engine: Engine, measure: str) -> list[str]:
@@ -83,12 +98,12 @@ def compare_places(
 ) -> PlaceComparison:
     """The measure's places at ``level`` on a funnel plot, numerators and denominators summed
     over the periods ``start`` to ``end`` (inclusive). Raises ``CompareError`` when the
-    measure is not a proportion, is not stored at or below ``level``, or has no data."""
+    measure is neither a proportion nor a rate, is not stored at or below ``level``, or has no data."""
     definition = _definition(engine, measure)
     if definition["kind"] not in FUNNEL_KINDS:
         raise CompareError(
             f"{definition['name']} is a {definition['kind']}: funnel plots here compare "
-            "proportions (a numerator out of a denominator); choose a proportion measure"
+            "proportions and rates (a numerator over a denominator); choose one of those"
         )
     source = _source(engine, measure, "all")
     levels = list(COMPARISON_LEVELS)
@@ -108,41 +123,45 @@ def compare_places(
             "these periods: choose a wider window or another level"
         )
     multiplier = definition["multiplier"] or 1.0
-    result = funnel(
-        rolled.select("place", "numerator", "denominator"),
-        numerator="numerator",
-        denominator="denominator",
-        unit="place",
-        multiplier=multiplier,
-        unadjusted=True,
-    )
-    scalars = result.comparisons.row(0, named=True)
-    adjusted = bool(scalars["adjusted"]) and scalars["phi"] > 1
-    prefix = "od_" if adjusted else ""
-    limits = ("lower_95", "upper_95", "lower_998", "upper_998")
-    value = pl.col("value")
-    flag = (
-        pl.when(value > pl.col("upper_998"))
-        .then(pl.lit("high_998"))
-        .when(value > pl.col("upper_95"))
-        .then(pl.lit("high_95"))
-        .when(value < pl.col("lower_998"))
-        .then(pl.lit("low_998"))
-        .when(value < pl.col("lower_95"))
-        .then(pl.lit("low_95"))
-        .otherwise(pl.lit("within"))
-    )
+    method = FUNNEL_METHODS[definition["kind"]]
+    units = rolled.select("place", "numerator", "denominator")
+    if method == "phe":
+        result = funnel(
+            units,
+            numerator="numerator",
+            denominator="denominator",
+            unit="place",
+            statistic="rate",
+            method="phe",
+            multiplier=multiplier,
+        )
+        adjusted, phi = False, None
+        points = result.points.with_columns(
+            pl.col("significance").replace_strict(PHE_FLAGS, default="within").alias("flag"),
+            *(pl.lit(None, pl.Float64).alias(c) for c in LIMIT_NAMES),
+        )
+        limits = _phe_limits(result.curves)
+    else:
+        result = funnel(
+            units,
+            numerator="numerator",
+            denominator="denominator",
+            unit="place",
+            multiplier=multiplier,
+            unadjusted=True,
+        )
+        scalars = result.comparisons.row(0, named=True)
+        adjusted = bool(scalars["adjusted"]) and scalars["phi"] > 1
+        phi = float(scalars["phi"])
+        prefix = "od_" if adjusted else ""
+        points = result.points.with_columns(
+            *(pl.col(f"{prefix}{c}").alias(c) for c in LIMIT_NAMES)
+        ).with_columns(_flag().alias("flag"))
+        limits = _spiegelhalter_limits(result.curves, adjusted)
     names = read_places(engine).select(pl.col("code").alias("place"), "name")
     order = {code: i for i, code in enumerate(FUNNEL_FLAGS)}
     places = (
-        result.points.select(
-            "place",
-            "numerator",
-            "denominator",
-            "value",
-            *(pl.col(f"{prefix}{c}").alias(c) for c in limits),
-        )
-        .with_columns(flag.alias("flag"))
+        points.select("place", "numerator", "denominator", "value", *LIMIT_NAMES, "flag")
         .with_columns(
             pl.col("flag").replace_strict(dict(FUNNEL_FLAGS)).alias("reading"),
         )
@@ -156,6 +175,7 @@ def compare_places(
         .with_columns(pl.col("name").fill_null(pl.col("place")))
         .sort(pl.col("flag").replace_strict(order, return_dtype=pl.Int64), "name")
     )
+    target = float(result.comparisons["target"][0]) * multiplier
     return PlaceComparison(
         measure=definition,
         level=level,
@@ -165,9 +185,60 @@ def compare_places(
         funnel=result,
         places=places,
         adjusted=adjusted,
-        phi=float(scalars["phi"]),
-        target=float(scalars["target"]) * multiplier,
+        phi=phi,
+        target=target,
+        limits=limits,
+        method=method,
     )
+
+
+def _flag() -> pl.Expr:
+    """Where a value lies against the limits at its denominator (a ``FUNNEL_FLAGS`` code)."""
+    value = pl.col("value")
+    return (
+        pl.when(value > pl.col("upper_998"))
+        .then(pl.lit("high_998"))
+        .when(value > pl.col("upper_95"))
+        .then(pl.lit("high_95"))
+        .when(value < pl.col("lower_998"))
+        .then(pl.lit("low_998"))
+        .when(value < pl.col("lower_95"))
+        .then(pl.lit("low_95"))
+        .otherwise(pl.lit("within"))
+    )
+
+
+def _spiegelhalter_limits(curves: pl.DataFrame, adjusted: bool) -> pl.DataFrame:
+    """FunnelPlotR's curves, long: the adjusted limits (when drawn) and the unadjusted ones."""
+    prefixes = [("od_", True), ("", False)] if adjusted else [("", False)]
+    return pl.concat(
+        [
+            curves.select(
+                pl.col("denominator").cast(pl.Float64),
+                pl.col(f"{prefix}{line}").cast(pl.Float64).alias("limit"),
+                pl.lit(line).alias("line"),
+                pl.lit(od).alias("adjusted"),
+            )
+            for prefix, od in prefixes
+            for line in LIMIT_NAMES
+        ]
+    ).filter(pl.col("limit").is_not_null())
+
+
+def _phe_limits(curves: pl.DataFrame) -> pl.DataFrame:
+    """PHE's rate curves, long: each limit at the population where it lies (one year of data:
+    the population is the denominator summed over the window)."""
+    return pl.concat(
+        [
+            curves.select(
+                pl.col(f"{line}_population").cast(pl.Float64).alias("denominator"),
+                pl.col(line).cast(pl.Float64).alias("limit"),
+                pl.lit(line).alias("line"),
+                pl.lit(False).alias("adjusted"),
+            )
+            for line in LIMIT_NAMES
+        ]
+    ).filter(pl.col("limit").is_not_null() & pl.col("limit").is_finite())
 
 
 def place_view(engine: Engine, measure: str, place: str) -> MeasureView:
@@ -308,7 +379,7 @@ def _definition(engine: Engine, measure: str) -> dict:
 
 
 def comparison_measures(engine: Engine) -> list[str]:
-    """The measures a funnel plot can compare: proportions stored at two or more places of a
+    """The measures a funnel plot can compare: proportions and rates stored at two or more places of a
     comparison level; those comparable at the most levels first (the finest data), then by
     name."""
     measures = read_measures(engine).filter(pl.col("kind").is_in(FUNNEL_KINDS)).sort("name")

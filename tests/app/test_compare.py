@@ -68,3 +68,14 @@ def test_on_an_empty_database_the_page_says_what_a_funnel_needs(tmp_path, monkey
     at = open_page("compare.py")
     assert "No measure can be compared yet" in texts(at)
     assert not at.get("vega_lite_chart")
+
+
+def test_a_rate_is_compared_on_the_page_by_phes_method(demo_url):
+    at = open_page("compare.py")
+    at.selectbox(key="qi.compare.measure").set_value("ae_under5_rate").run()
+    assert not at.exception, at.exception
+    table = table_with(at, "Where it lies")
+    assert set(table["Place"]) == {"Bradford", "Calderdale", "Kirklees", "Leeds", "Wakefield"}
+    assert "exact Poisson limits around the overall rate" in texts(at)
+    funnel = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    assert "unadjusted_limits" not in [layer.get("name") for layer in funnel["layer"]]

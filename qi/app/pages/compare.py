@@ -46,8 +46,9 @@ st.caption(
 measures = comparison_measures(engine())
 if not measures:
     st.info(
-        "No measure can be compared yet: a funnel plot needs a proportion (numerator out of a "
-        "denominator) stored at two or more places of a level (LSOAs, wards, local authorities)."
+        "No measure can be compared yet: a funnel plot needs a proportion or a rate (a "
+        "numerator over a denominator) stored at two or more places of a level (LSOAs, wards, "
+        "local authorities)."
     )
     st.stop()
 titles = measure_names()
@@ -108,7 +109,10 @@ with chart_column:
         f"{comparison.places.height} {COMPARISON_LEVELS[level]}; {outside} outside the 95% "
         "limits. Hover on a point for its name and reading; click it to open its chart below. "
         + (
-            "The places vary more than chance would make them (over-dispersion), so the "
+            "A rate: the limits are exact Poisson limits around the overall rate (PHE's "
+            "method), with no allowance for over-dispersion."
+            if comparison.phi is None
+            else "The places vary more than chance would make them (over-dispersion), so the "
             "limits allow for it; the light grey lines are the limits without it."
             if comparison.adjusted
             else "No over-dispersion: the limits are chance alone's."
