@@ -90,7 +90,9 @@ def funnel_chart(
     limits = _curves(comparison, comparison.adjusted, words)
     x = alt.X(
         "denominator:Q",
-        title=f"Denominator ({measure['unit'] or 'cases'}), summed over the periods",
+        title="Population, summed over the periods"
+        if comparison.method == "phe"
+        else f"Denominator ({measure['unit'] or 'cases'}), summed over the periods",
         scale=alt.Scale(zero=True),
     )
     y_title = f"{measure['name']} (%)" if measure["multiplier"] == 100 else measure["name"]

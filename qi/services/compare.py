@@ -5,6 +5,8 @@
   computes it, 95% and 99.8% limits, over-dispersion allowed for when the data show it): each
   place's numerator and denominator are summed by the store up the places' hierarchy from the
   level the data are stored at, and each place gets its position against the limits in words.
+- ``meeting_comparison()``: the funnel a board pack shows for one of a meeting's measures: the
+  meeting's places (or, for one place, the places within it) at the latest period.
 - ``place_view()``: one place's chart over time at any level, from the same sums.
 - ``inequality_view()``: at one place, the measure by deprivation quintile (or decile): the
   gap between the most and least deprived as its own SPC chart, and the slope and relative
@@ -13,6 +15,7 @@
 No statistics here beyond calling the engine, and no SQL (``qi.store.places``).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -24,14 +27,14 @@ from qi.charts.funnel_phe import HIGH_95, HIGH_998, LOW_95, LOW_998
 from qi.services.review import MeasureView, measure_settings, series_view
 from qi.store.definitions import read_measures, read_places
 from qi.store.observations import SERIES_SCHEMA
-from qi.store.places import read_levels, read_rollup
+from qi.store.places import read_levels, read_places_within, read_rollup
 from qi.vocabulary.breakdowns import SEPARATOR
 from qi.vocabulary.comparisons import (
     ADJUSTED_WORDS,
     COMPARISON_LEVELS,
     FUNNEL_FLAGS,
 )
-from qi.vocabulary.measures import ENGINE_DIRECTIONS
+from qi.vocabulary.measures import ENGINE_DIRECTIONS, MEASURE_KINDS
 
 # The kinds a funnel compares, and how: proportions by Spiegelhalter's method as FunnelPlotR
 # computes it (over-dispersion allowed for), rates per population by PHE's (Fingertips) exact
@@ -40,6 +43,8 @@ FUNNEL_KINDS = ("proportion", "rate")
 FUNNEL_METHODS = {"proportion": "spiegelhalter", "rate": "phe"}
 # PHE's significance labels as the flags' codes.
 PHE_FLAGS = {HIGH_998: "high_998", HIGH_95: "high_95", LOW_998: "low_998", LOW_95: "low_95"}
+# Rates' limit curves are drawn from a quarter of the smallest place's denominator.
+CURVE_FROM = 4
 LIMIT_NAMES = ("lower_95", "upper_95", "lower_998", "upper_998")
 INEQUALITY_KINDS = ("imd_quintile", "imd_decile")
 
@@ -95,16 +100,13 @@ def compare_places(
     level: str,
     start: date | None = None,
     end: date | None = None,
+    places: Sequence[str] | None = None,
 ) -> PlaceComparison:
     """The measure's places at ``level`` on a funnel plot, numerators and denominators summed
-    over the periods ``start`` to ``end`` (inclusive). Raises ``CompareError`` when the
+    over the periods ``start`` to ``end`` (inclusive); only the codes in ``places`` when given
+    (a meeting's places), else every place at the level. Raises ``CompareError`` when the
     measure is neither a proportion nor a rate, is not stored at or below ``level``, or has no data."""
-    definition = _definition(engine, measure)
-    if definition["kind"] not in FUNNEL_KINDS:
-        raise CompareError(
-            f"{definition['name']} is a {definition['kind']}: funnel plots here compare "
-            "proportions and rates (a numerator over a denominator); choose one of those"
-        )
+    definition = _funnel_definition(engine, measure)
     source = _source(engine, measure, "all")
     levels = list(COMPARISON_LEVELS)
     if source is None or level not in levels[levels.index(source) :]:
@@ -117,6 +119,8 @@ def compare_places(
     rolled = read_rollup(engine, measure, level, source, start, end).filter(
         (pl.col("denominator") > 0) & pl.col("numerator").is_not_null()
     )
+    if places is not None:
+        rolled = rolled.filter(pl.col("place").is_in(list(places)))
     if rolled["place"].n_unique() < 2:
         raise CompareError(
             f"fewer than two {COMPARISON_LEVELS[level]} have data for {definition['name']} in "
@@ -140,7 +144,7 @@ def compare_places(
             pl.col("significance").replace_strict(PHE_FLAGS, default="within").alias("flag"),
             *(pl.lit(None, pl.Float64).alias(c) for c in LIMIT_NAMES),
         )
-        limits = _phe_limits(result.curves)
+        limits = _phe_limits(result.curves, rolled["denominator"].min() / CURVE_FROM)
     else:
         result = funnel(
             units,
@@ -225,9 +229,10 @@ def _spiegelhalter_limits(curves: pl.DataFrame, adjusted: bool) -> pl.DataFrame:
     ).filter(pl.col("limit").is_not_null())
 
 
-def _phe_limits(curves: pl.DataFrame) -> pl.DataFrame:
+def _phe_limits(curves: pl.DataFrame, smallest: float) -> pl.DataFrame:
     """PHE's rate curves, long: each limit at the population where it lies (one year of data:
-    the population is the denominator summed over the window)."""
+    the population is the denominator summed over the window), from ``smallest`` on (PHE's
+    curves start at one event, where a rate's limits run to thousands)."""
     return pl.concat(
         [
             curves.select(
@@ -238,7 +243,52 @@ def _phe_limits(curves: pl.DataFrame) -> pl.DataFrame:
             )
             for line in LIMIT_NAMES
         ]
-    ).filter(pl.col("limit").is_not_null() & pl.col("limit").is_finite())
+    ).filter(
+        pl.col("limit").is_not_null()
+        & pl.col("limit").is_finite()
+        & (pl.col("denominator") >= smallest)
+    )
+
+
+def meeting_comparison(
+    engine: Engine, measure: str, places: Sequence[str]
+) -> tuple[PlaceComparison, "InequalityView | None"]:
+    """What a board pack's Compare places page shows for ``measure`` at a meeting of
+    ``places`` (an initiative's, or one place), at the latest period stored: the meeting's
+    places at the lowest level the measure is compared at where two or more of them lie;
+    failing that, for one place, the places within it at the next level down (a local
+    authority's wards) with that place's inequality view; failing that, one place among every
+    place at its level (its peers). Raises ``CompareError`` when none can be made."""
+    name = _funnel_definition(engine, measure)["name"]
+    levels = comparison_levels(engine, measure)
+    periods = comparison_periods(engine, measure)
+    if not levels or not periods:
+        raise CompareError(
+            f"{name} cannot be compared: it is not stored at two or more places of a level"
+        )
+    latest = periods[-1]
+    kinds = dict(read_places(engine).select("code", "type").iter_rows())
+    for level in levels:
+        here = [p for p in places if kinds.get(p) == level]
+        if len(here) >= 2:
+            return compare_places(engine, measure, level, latest, latest, places=here), None
+    for place in places:
+        kind = kinds.get(place)
+        below = levels[: levels.index(kind)] if kind in levels else []
+        for level in reversed(below):
+            within = read_places_within(engine, place, level)["code"].to_list()
+            if len(within) >= 2:
+                comparison = compare_places(engine, measure, level, latest, latest, places=within)
+                return comparison, inequality_view(engine, measure, place)
+    for place in places:
+        if kinds.get(place) in levels:
+            comparison = compare_places(engine, measure, kinds[place], latest, latest)
+            return comparison, inequality_view(engine, measure, place)
+    raise CompareError(
+        f"{name} cannot be compared for this meeting: none of its places is one of the "
+        f"{' or '.join(COMPARISON_LEVELS[lv] for lv in levels)} it is compared at; compare it "
+        "on the Compare places page instead"
+    )
 
 
 def place_view(engine: Engine, measure: str, place: str) -> MeasureView:
@@ -369,6 +419,17 @@ def _source(engine: Engine, measure: str, breakdown: str) -> str | None:
     """The lowest comparison level the measure is stored at (for these breakdowns)."""
     stored = read_levels(engine, measure, breakdown)
     return next((lv for lv in COMPARISON_LEVELS if lv in stored), None)
+
+
+def _funnel_definition(engine: Engine, measure: str) -> dict:
+    """The measure's definition, when a funnel can compare its kind."""
+    definition = _definition(engine, measure)
+    if definition["kind"] not in FUNNEL_KINDS:
+        raise CompareError(
+            f"{definition['name']} is {MEASURE_KINDS[definition['kind']]}: funnel plots here compare "
+            "proportions and rates (a numerator over a denominator); choose one of those"
+        )
+    return definition
 
 
 def _definition(engine: Engine, measure: str) -> dict:
