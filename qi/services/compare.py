@@ -144,7 +144,8 @@ def compare_places(
             pl.col("significance").replace_strict(PHE_FLAGS, default="within").alias("flag"),
             *(pl.lit(None, pl.Float64).alias(c) for c in LIMIT_NAMES),
         )
-        limits = _phe_limits(result.curves, rolled["denominator"].min() / CURVE_FROM)
+        smallest = float(units.select(pl.col("denominator").min()).item())
+        limits = _phe_limits(result.curves, smallest / CURVE_FROM)
     else:
         result = funnel(
             units,
@@ -164,7 +165,7 @@ def compare_places(
         limits = _spiegelhalter_limits(result.curves, adjusted)
     names = read_places(engine).select(pl.col("code").alias("place"), "name")
     order = {code: i for i, code in enumerate(FUNNEL_FLAGS)}
-    places = (
+    table = (
         points.select("place", "numerator", "denominator", "value", *LIMIT_NAMES, "flag")
         .with_columns(
             pl.col("flag").replace_strict(dict(FUNNEL_FLAGS)).alias("reading"),
@@ -187,7 +188,7 @@ def compare_places(
         start=start,
         end=end,
         funnel=result,
-        places=places,
+        places=table,
         adjusted=adjusted,
         phi=phi,
         target=target,
