@@ -79,3 +79,24 @@ def test_a_rate_is_compared_on_the_page_by_phes_method(demo_url):
     assert "exact Poisson limits around the overall rate" in texts(at)
     funnel = json.loads(at.get("vega_lite_chart")[0].proto.spec)
     assert "unadjusted_limits" not in [layer.get("name") for layer in funnel["layer"]]
+
+
+def test_the_measures_page_shows_inequality_in_a_collapsed_expander(demo_url):
+    from .test_pages import choose
+
+    leeds_lsoa = "E01011467"  # Leeds 112A: the breakdown is stored for Leeds, the LSOA's district
+    at = choose(open_page("measures.py"), GLD, leeds_lsoa)
+    [expander] = [e for e in at.expander if e.label.startswith("Inequality")]
+    assert expander.proto.expanded is False
+    words = "\n".join(m.value for m in expander.markdown)
+    assert "**Leeds** by deprivation quintile" in words and "(Leeds 112A is in Leeds)" in words
+    assert "Slope index of inequality, 2025" in words
+    assert expander.dataframe[0].value.columns.tolist() == [
+        "Period",
+        "SII",
+        "SII 95% interval",
+        "RII",
+    ]
+    # Without a deprivation breakdown, no expander.
+    at = choose(open_page("measures.py"), "breastfeeding_6_8_weeks", "E08000036")
+    assert not [e for e in at.expander if e.label.startswith("Inequality")]
