@@ -100,3 +100,14 @@ def test_the_measures_page_shows_inequality_in_a_collapsed_expander(demo_url):
     # Without a deprivation breakdown, no expander.
     at = choose(open_page("measures.py"), "breastfeeding_6_8_weeks", "E08000036")
     assert not [e for e in at.expander if e.label.startswith("Inequality")]
+
+
+def test_changing_measure_compares_the_new_measures_latest_period(demo_url):
+    at = open_page("compare.py")
+    at.selectbox(key="qi.compare.measure").set_value("ae_under5_rate").run()
+    assert not at.exception, at.exception
+    engine = open_store(demo_url)
+    latest = max(read_series(engine, "ae_under5_rate")["period"])
+    expected = compare_places(engine, "ae_under5_rate", "local_authority", latest, latest)
+    table = table_with(at, "Where it lies")
+    assert table["Numerator"].to_list() == expected.places["numerator"].to_list()

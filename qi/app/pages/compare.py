@@ -68,7 +68,7 @@ if len(periods) > 1:
         options=periods,
         value=(periods[-1], periods[-1]),
         format_func=lambda p: period(p, unit),
-        key="qi.compare.window",
+        key=f"qi.compare.window.{measure}",  # each measure its own periods
     )
 else:
     start = end = periods[0]
