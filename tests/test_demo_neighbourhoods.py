@@ -69,7 +69,10 @@ def test_compare_places_works_on_the_demo_at_every_level_and_shows_inequality(sq
     gaps = narrowing.gap.points["value"].to_list()
     assert gaps[-1] < gaps[0]
     # What cannot be compared says why.
-    with pytest.raises(CompareError, match="is a count: funnel plots here compare proportions"):
+    with pytest.raises(
+        CompareError,
+        match="is a count of people or events: funnel plots here compare proportions and rates",
+    ):
         compare_places(engine, "cyp_mh_referrals", "local_authority")
     with pytest.raises(
         CompareError,

@@ -39,15 +39,26 @@ def _day(_context, _parameter, value: str | None) -> date | None:
     help="Where to write the PDF.",
 )
 @click.option(
+    "--compare",
+    "compare",
+    multiple=True,
+    metavar="MEASURE",
+    help="Add a Compare places page for this measure (a proportion or rate code; repeatable): "
+    "the funnel plot of the meeting's places (or of the places within one place) at the "
+    "latest period.",
+)
+@click.option(
     "--png-dir",
     type=click.Path(file_okay=False, path_type=Path),
     help="Also write each measure's chart as a PNG into this folder.",
 )
-def report(db, initiative, place, since_day, out, png_dir) -> None:
+def report(db, initiative, place, since_day, out, compare, png_dir) -> None:
     """Make the board pack: a cover, the summary matrix of measures by place with the Making
     Data Count icons in words, a page per measure (chart, plain-English reading, annotations,
-    quotes from stories of change) and the actions, as a PDF to attach to board papers."""
+    quotes from stories of change), any Compare places pages asked for and the actions, as a
+    PDF to attach to board papers."""
     from qi.render.pack import board_pack
+    from qi.services.compare import CompareError, meeting_comparison
     from qi.services.meeting import meeting_review, review_subjects
     from qi.services.review import ReviewError
     from qi.store import open_store
@@ -65,17 +76,21 @@ def report(db, initiative, place, since_day, out, png_dir) -> None:
         initiative, place = only
     try:
         review = meeting_review(engine, initiative=initiative, place=place, since_day=since_day)
-    except ReviewError as error:
-        raise InputProblem(f"{error}") from None
+        comparisons = tuple(meeting_comparison(engine, code, review.places) for code in compare)
+    except (ReviewError, CompareError) as error:
+        raise InputProblem(
+            f"--compare: {error}" if isinstance(error, CompareError) else f"{error}"
+        ) from None
     finally:
         engine.dispose()
     if not review.views:
         raise InputProblem(
             f"no measures have data for {review.title}; upload some with 'qi ingest' first"
         )
-    pack = board_pack(review)
+    pack = board_pack(review, comparisons=comparisons)
     written = pack.write(out, png_dir)
-    click.echo(f"Wrote {out} ({pack.pages} pages, {len(review.views)} measures)")
+    compared = f", {len(comparisons)} compared across places" if comparisons else ""
+    click.echo(f"Wrote {out} ({pack.pages} pages, {len(review.views)} measures{compared})")
     if png_dir is not None:
         click.echo(f"Wrote {len(written) - 1} chart(s) as PNG to {png_dir}")
 

@@ -51,20 +51,18 @@ def _flag_colours(improvement: str) -> dict[str, str]:
     }
 
 
-def _curves(comparison: PlaceComparison, prefix: str, words: str) -> pl.DataFrame:
-    curves = comparison.funnel.curves
-    return pl.concat(
-        [
-            curves.select(
-                "denominator",
-                pl.col(f"{prefix}{side}_{level}").alias("limit"),
-                pl.lit(f"{side}_{level}").alias("line"),
-                pl.lit(f"{LIMIT_WORDS[level]} {words}").alias("limits"),
-            )
-            for level in ("95", "998")
-            for side in ("lower", "upper")
-        ]
-    ).filter(pl.col("limit").is_not_null())
+def _curves(comparison: PlaceComparison, adjusted: bool, words: str) -> pl.DataFrame:
+    return comparison.limits.filter(pl.col("adjusted") == adjusted).select(
+        "denominator",
+        "limit",
+        "line",
+        pl.col("line")
+        .str.split("_")
+        .list.last()
+        .replace_strict(LIMIT_WORDS)
+        .add(f" {words}")
+        .alias("limits"),
+    )
 
 
 def funnel_chart(
@@ -82,11 +80,19 @@ def funnel_chart(
     ``height``: of the whole chart, its legends included."""
     measure = comparison.measure
     colours = _flag_colours(measure["improvement"])
-    words = ADJUSTED_WORDS if comparison.adjusted else "(no over-dispersion found)"
-    limits = _curves(comparison, "od_" if comparison.adjusted else "", words)
+    words = (
+        ADJUSTED_WORDS
+        if comparison.adjusted
+        else "(exact Poisson)"
+        if comparison.phi is None
+        else "(no over-dispersion found)"
+    )
+    limits = _curves(comparison, comparison.adjusted, words)
     x = alt.X(
         "denominator:Q",
-        title=f"Denominator ({measure['unit'] or 'cases'}), summed over the periods",
+        title="Population, summed over the periods"
+        if comparison.method == "phe"
+        else f"Denominator ({measure['unit'] or 'cases'}), summed over the periods",
         scale=alt.Scale(zero=True),
     )
     y_title = f"{measure['name']} (%)" if measure["multiplier"] == 100 else measure["name"]
@@ -112,7 +118,7 @@ def funnel_chart(
     )
     layers: list[alt.Chart] = []
     if comparison.adjusted:
-        plain = _curves(comparison, "", "without allowing for over-dispersion")
+        plain = _curves(comparison, False, "without allowing for over-dispersion")
         layers.append(
             alt.Chart(plain, name="unadjusted_limits")
             .mark_line(color=UNADJUSTED_GREY, strokeWidth=1, clip=True)
@@ -173,12 +179,15 @@ def funnel_chart(
         .mark_text(align="left", dx=6, dy=-6, fontSize=10, color=CENTRE_BLACK)
         .encode(x=x, y=y, text="name:N")
     )
-    subtitle = (
-        f"Over-dispersion allowed for (phi {comparison.phi:.2f}); light grey lines: the limits "
-        "without it"
-        if comparison.adjusted
-        else f"No over-dispersion found (phi {comparison.phi:.2f}): binomial limits"
-    )
+    if comparison.phi is None:
+        subtitle = "Rates: PHE's exact Poisson limits around the overall rate"
+    elif comparison.adjusted:
+        subtitle = (
+            f"Over-dispersion allowed for (phi {comparison.phi:.2f}); light grey lines: the "
+            "limits without it"
+        )
+    else:
+        subtitle = f"No over-dispersion found (phi {comparison.phi:.2f}): binomial limits"
     return alt.LayerChart(
         layer=layers,
         width=width,

@@ -59,17 +59,22 @@ def funnel_page(
     top = pdf.get_y()
     png = export(funnel_chart(comparison, selectable=False, width=620, height=520), "png")
     pixels_w, pixels_h = Image.open(io.BytesIO(png)).size
-    chart_h = CHART_W * pixels_h / pixels_w
+    bottom = pdf.h - 16
+    # As wide as the column allows, unless that runs past the footer (a two-line heading).
+    chart_h = min(CHART_W * pixels_h / pixels_w, bottom - top)
+    chart_w = chart_h * pixels_w / pixels_h
     margin = pdf.l_margin
     pdf.image(
-        io.BytesIO(png), x=margin, y=top, w=CHART_W, h=chart_h, alt_text=funnel_alt_text(comparison)
+        io.BytesIO(png), x=margin, y=top, w=chart_w, h=chart_h, alt_text=funnel_alt_text(comparison)
     )
     side_x = margin + CHART_W + 6
     side_w = pdf.w - pdf.r_margin - side_x
-    bottom = pdf.h - 16
     y = pdf.block(side_x, top, side_w, "How to read it", size=11, style="B", colour=BLUE) + 1
     dispersion = (
-        f"The places vary more than chance alone would make them (phi {comparison.phi:.2f}), "
+        "The limits are exact Poisson limits of a rate around the overall rate (PHE's "
+        "method), which does not allow for over-dispersion."
+        if comparison.phi is None
+        else f"The places vary more than chance alone would make them (phi {comparison.phi:.2f}), "
         "so the limits allow for that over-dispersion."
         if comparison.adjusted
         else f"The places vary no more than chance would make them (phi {comparison.phi:.2f})."
@@ -110,14 +115,15 @@ def funnel_page(
     if inequality is not None and inequality.indices.height:
         latest = inequality.indices.row(-1, named=True)
         pdf.block(
-            margin,
-            top + chart_h + 5,
-            CHART_W,
+            side_x,
+            y,
+            side_w,
             f"Inequality ({period(latest['period'], measure['frequency'])}): slope index {number(latest['sii'])} "
             f"(95% {number(latest['sii_lower95_0cl'])} to {number(latest['sii_upper95_0cl'])}), "
             f"relative index {number(latest['rii'])}: the modelled difference between the most "
             "and least deprived ends of the population.",
             size=9,
             colour=GREY,
+            bottom=bottom,
         )
     return png

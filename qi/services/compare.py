@@ -5,6 +5,8 @@
   computes it, 95% and 99.8% limits, over-dispersion allowed for when the data show it): each
   place's numerator and denominator are summed by the store up the places' hierarchy from the
   level the data are stored at, and each place gets its position against the limits in words.
+- ``meeting_comparison()``: the funnel a board pack shows for one of a meeting's measures: the
+  meeting's places (or, for one place, the places within it) at the latest period.
 - ``place_view()``: one place's chart over time at any level, from the same sums.
 - ``inequality_view()``: at one place, the measure by deprivation quintile (or decile): the
   gap between the most and least deprived as its own SPC chart, and the slope and relative
@@ -13,6 +15,7 @@
 No statistics here beyond calling the engine, and no SQL (``qi.store.places``).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,19 +23,29 @@ import polars as pl
 from sqlalchemy import Engine
 
 from qi.charts import Chart, Funnel, funnel, slope_index, spc
+from qi.charts.funnel_phe import HIGH_95, HIGH_998, LOW_95, LOW_998
 from qi.services.review import MeasureView, measure_settings, series_view
 from qi.store.definitions import read_measures, read_places
 from qi.store.observations import SERIES_SCHEMA
-from qi.store.places import read_levels, read_rollup
+from qi.store.places import read_levels, read_places_within, read_rollup
 from qi.vocabulary.breakdowns import SEPARATOR
 from qi.vocabulary.comparisons import (
     ADJUSTED_WORDS,
     COMPARISON_LEVELS,
     FUNNEL_FLAGS,
 )
-from qi.vocabulary.measures import ENGINE_DIRECTIONS
+from qi.vocabulary.measures import ENGINE_DIRECTIONS, MEASURE_KINDS
 
-FUNNEL_KINDS = ("proportion",)
+# The kinds a funnel compares, and how: proportions by Spiegelhalter's method as FunnelPlotR
+# computes it (over-dispersion allowed for), rates per population by PHE's (Fingertips) exact
+# Poisson limits around the weighted average rate (no over-dispersion adjustment in that method).
+FUNNEL_KINDS = ("proportion", "rate")
+FUNNEL_METHODS = {"proportion": "spiegelhalter", "rate": "phe"}
+# PHE's significance labels as the flags' codes.
+PHE_FLAGS = {HIGH_998: "high_998", HIGH_95: "high_95", LOW_998: "low_998", LOW_95: "low_95"}
+# Rates' limit curves are drawn from a quarter of the smallest place's denominator.
+CURVE_FROM = 4
+LIMIT_NAMES = ("lower_95", "upper_95", "lower_998", "upper_998")
 INEQUALITY_KINDS = ("imd_quintile", "imd_decile")
 
 
@@ -47,8 +60,13 @@ class PlaceComparison:
     ``places``: one row per place: place, name, numerator, denominator, value (× the
     measure's multiplier), the limits at its denominator (``lower_95`` ... ``upper_998``, those
     drawn), ``flag`` (a ``FUNNEL_FLAGS`` code) and ``reading`` (its words), ordered by flag
-    then name. ``funnel``: the engine's result (unit ``place``). ``source``: the level the data
-    are stored at. ``adjusted``: whether the limits allow for over-dispersion (phi above 1).
+    then name (the limits at each place's denominator for proportions; null for rates, whose
+    flag is PHE's test of the place's own exact interval). ``funnel``: the engine's result
+    (unit ``place``). ``source``: the level the data are stored at. ``adjusted``: whether the
+    limits allow for over-dispersion (phi above 1). ``phi``: None when the method does not
+    estimate it (rates). ``limits``: the curves to draw, long: denominator, limit (× the
+    multiplier), line (``lower_95`` ... ``upper_998``) and ``adjusted`` (True: allowing for
+    over-dispersion). ``method``: spiegelhalter (proportions) or phe (rates).
     """
 
     measure: dict
@@ -59,8 +77,10 @@ class PlaceComparison:
     funnel: Funnel
     places: pl.DataFrame
     adjusted: bool
-    phi: float
+    phi: float | None
     target: float
+    limits: pl.DataFrame
+    method: str
 
 
 def comparison_levels(engine: Engine, measure: str) -> list[str]:
@@ -80,16 +100,13 @@ def compare_places(
     level: str,
     start: date | None = None,
     end: date | None = None,
+    places: Sequence[str] | None = None,
 ) -> PlaceComparison:
     """The measure's places at ``level`` on a funnel plot, numerators and denominators summed
-    over the periods ``start`` to ``end`` (inclusive). Raises ``CompareError`` when the
-    measure is not a proportion, is not stored at or below ``level``, or has no data."""
-    definition = _definition(engine, measure)
-    if definition["kind"] not in FUNNEL_KINDS:
-        raise CompareError(
-            f"{definition['name']} is a {definition['kind']}: funnel plots here compare "
-            "proportions (a numerator out of a denominator); choose a proportion measure"
-        )
+    over the periods ``start`` to ``end`` (inclusive); only the codes in ``places`` when given
+    (a meeting's places), else every place at the level. Raises ``CompareError`` when the
+    measure is neither a proportion nor a rate, is not stored at or below ``level``, or has no data."""
+    definition = _funnel_definition(engine, measure)
     source = _source(engine, measure, "all")
     levels = list(COMPARISON_LEVELS)
     if source is None or level not in levels[levels.index(source) :]:
@@ -102,47 +119,54 @@ def compare_places(
     rolled = read_rollup(engine, measure, level, source, start, end).filter(
         (pl.col("denominator") > 0) & pl.col("numerator").is_not_null()
     )
+    if places is not None:
+        rolled = rolled.filter(pl.col("place").is_in(list(places)))
     if rolled["place"].n_unique() < 2:
         raise CompareError(
             f"fewer than two {COMPARISON_LEVELS[level]} have data for {definition['name']} in "
             "these periods: choose a wider window or another level"
         )
     multiplier = definition["multiplier"] or 1.0
-    result = funnel(
-        rolled.select("place", "numerator", "denominator"),
-        numerator="numerator",
-        denominator="denominator",
-        unit="place",
-        multiplier=multiplier,
-        unadjusted=True,
-    )
-    scalars = result.comparisons.row(0, named=True)
-    adjusted = bool(scalars["adjusted"]) and scalars["phi"] > 1
-    prefix = "od_" if adjusted else ""
-    limits = ("lower_95", "upper_95", "lower_998", "upper_998")
-    value = pl.col("value")
-    flag = (
-        pl.when(value > pl.col("upper_998"))
-        .then(pl.lit("high_998"))
-        .when(value > pl.col("upper_95"))
-        .then(pl.lit("high_95"))
-        .when(value < pl.col("lower_998"))
-        .then(pl.lit("low_998"))
-        .when(value < pl.col("lower_95"))
-        .then(pl.lit("low_95"))
-        .otherwise(pl.lit("within"))
-    )
+    method = FUNNEL_METHODS[definition["kind"]]
+    units = rolled.select("place", "numerator", "denominator")
+    if method == "phe":
+        result = funnel(
+            units,
+            numerator="numerator",
+            denominator="denominator",
+            unit="place",
+            statistic="rate",
+            method="phe",
+            multiplier=multiplier,
+        )
+        adjusted, phi = False, None
+        points = result.points.with_columns(
+            pl.col("significance").replace_strict(PHE_FLAGS, default="within").alias("flag"),
+            *(pl.lit(None, pl.Float64).alias(c) for c in LIMIT_NAMES),
+        )
+        smallest = float(units.select(pl.col("denominator").min()).item())
+        limits = _phe_limits(result.curves, smallest / CURVE_FROM)
+    else:
+        result = funnel(
+            units,
+            numerator="numerator",
+            denominator="denominator",
+            unit="place",
+            multiplier=multiplier,
+            unadjusted=True,
+        )
+        scalars = result.comparisons.row(0, named=True)
+        adjusted = bool(scalars["adjusted"]) and scalars["phi"] > 1
+        phi = float(scalars["phi"])
+        prefix = "od_" if adjusted else ""
+        points = result.points.with_columns(
+            *(pl.col(f"{prefix}{c}").alias(c) for c in LIMIT_NAMES)
+        ).with_columns(_flag().alias("flag"))
+        limits = _spiegelhalter_limits(result.curves, adjusted)
     names = read_places(engine).select(pl.col("code").alias("place"), "name")
     order = {code: i for i, code in enumerate(FUNNEL_FLAGS)}
-    places = (
-        result.points.select(
-            "place",
-            "numerator",
-            "denominator",
-            "value",
-            *(pl.col(f"{prefix}{c}").alias(c) for c in limits),
-        )
-        .with_columns(flag.alias("flag"))
+    table = (
+        points.select("place", "numerator", "denominator", "value", *LIMIT_NAMES, "flag")
         .with_columns(
             pl.col("flag").replace_strict(dict(FUNNEL_FLAGS)).alias("reading"),
         )
@@ -156,6 +180,7 @@ def compare_places(
         .with_columns(pl.col("name").fill_null(pl.col("place")))
         .sort(pl.col("flag").replace_strict(order, return_dtype=pl.Int64), "name")
     )
+    target = float(result.comparisons["target"][0]) * multiplier
     return PlaceComparison(
         measure=definition,
         level=level,
@@ -163,10 +188,107 @@ def compare_places(
         start=start,
         end=end,
         funnel=result,
-        places=places,
+        places=table,
         adjusted=adjusted,
-        phi=float(scalars["phi"]),
-        target=float(scalars["target"]) * multiplier,
+        phi=phi,
+        target=target,
+        limits=limits,
+        method=method,
+    )
+
+
+def _flag() -> pl.Expr:
+    """Where a value lies against the limits at its denominator (a ``FUNNEL_FLAGS`` code)."""
+    value = pl.col("value")
+    return (
+        pl.when(value > pl.col("upper_998"))
+        .then(pl.lit("high_998"))
+        .when(value > pl.col("upper_95"))
+        .then(pl.lit("high_95"))
+        .when(value < pl.col("lower_998"))
+        .then(pl.lit("low_998"))
+        .when(value < pl.col("lower_95"))
+        .then(pl.lit("low_95"))
+        .otherwise(pl.lit("within"))
+    )
+
+
+def _spiegelhalter_limits(curves: pl.DataFrame, adjusted: bool) -> pl.DataFrame:
+    """FunnelPlotR's curves, long: the adjusted limits (when drawn) and the unadjusted ones."""
+    prefixes = [("od_", True), ("", False)] if adjusted else [("", False)]
+    return pl.concat(
+        [
+            curves.select(
+                pl.col("denominator").cast(pl.Float64),
+                pl.col(f"{prefix}{line}").cast(pl.Float64).alias("limit"),
+                pl.lit(line).alias("line"),
+                pl.lit(od).alias("adjusted"),
+            )
+            for prefix, od in prefixes
+            for line in LIMIT_NAMES
+        ]
+    ).filter(pl.col("limit").is_not_null())
+
+
+def _phe_limits(curves: pl.DataFrame, smallest: float) -> pl.DataFrame:
+    """PHE's rate curves, long: each limit at the population where it lies (one year of data:
+    the population is the denominator summed over the window), from ``smallest`` on (PHE's
+    curves start at one event, where a rate's limits run to thousands)."""
+    return pl.concat(
+        [
+            curves.select(
+                pl.col(f"{line}_population").cast(pl.Float64).alias("denominator"),
+                pl.col(line).cast(pl.Float64).alias("limit"),
+                pl.lit(line).alias("line"),
+                pl.lit(False).alias("adjusted"),
+            )
+            for line in LIMIT_NAMES
+        ]
+    ).filter(
+        pl.col("limit").is_not_null()
+        & pl.col("limit").is_finite()
+        & (pl.col("denominator") >= smallest)
+    )
+
+
+def meeting_comparison(
+    engine: Engine, measure: str, places: Sequence[str]
+) -> tuple[PlaceComparison, "InequalityView | None"]:
+    """What a board pack's Compare places page shows for ``measure`` at a meeting of
+    ``places`` (an initiative's, or one place), at the latest period stored: the meeting's
+    places at the lowest level the measure is compared at where two or more of them lie;
+    failing that, for one place, the places within it at the next level down (a local
+    authority's wards) with that place's inequality view; failing that, one place among every
+    place at its level (its peers). Raises ``CompareError`` when none can be made."""
+    name = _funnel_definition(engine, measure)["name"]
+    levels = comparison_levels(engine, measure)
+    periods = comparison_periods(engine, measure)
+    if not levels or not periods:
+        raise CompareError(
+            f"{name} cannot be compared: it is not stored at two or more places of a level"
+        )
+    latest = periods[-1]
+    kinds = dict(read_places(engine).select("code", "type").iter_rows())
+    for level in levels:
+        here = [p for p in places if kinds.get(p) == level]
+        if len(here) >= 2:
+            return compare_places(engine, measure, level, latest, latest, places=here), None
+    for place in places:
+        kind = kinds.get(place)
+        below = levels[: levels.index(kind)] if kind in levels else []
+        for level in reversed(below):
+            within = read_places_within(engine, place, level)["code"].to_list()
+            if len(within) >= 2:
+                comparison = compare_places(engine, measure, level, latest, latest, places=within)
+                return comparison, inequality_view(engine, measure, place)
+    for place in places:
+        if kinds.get(place) in levels:
+            comparison = compare_places(engine, measure, kinds[place], latest, latest)
+            return comparison, inequality_view(engine, measure, place)
+    raise CompareError(
+        f"{name} cannot be compared for this meeting: none of its places is one of the "
+        f"{' or '.join(COMPARISON_LEVELS[lv] for lv in levels)} it is compared at; compare it "
+        "on the Compare places page instead"
     )
 
 
@@ -300,6 +422,17 @@ def _source(engine: Engine, measure: str, breakdown: str) -> str | None:
     return next((lv for lv in COMPARISON_LEVELS if lv in stored), None)
 
 
+def _funnel_definition(engine: Engine, measure: str) -> dict:
+    """The measure's definition, when a funnel can compare its kind."""
+    definition = _definition(engine, measure)
+    if definition["kind"] not in FUNNEL_KINDS:
+        raise CompareError(
+            f"{definition['name']} is {MEASURE_KINDS[definition['kind']]}: funnel plots here compare "
+            "proportions and rates (a numerator over a denominator); choose one of those"
+        )
+    return definition
+
+
 def _definition(engine: Engine, measure: str) -> dict:
     found = read_measures(engine).filter(pl.col("code") == measure)
     if found.height == 0:
@@ -308,7 +441,7 @@ def _definition(engine: Engine, measure: str) -> dict:
 
 
 def comparison_measures(engine: Engine) -> list[str]:
-    """The measures a funnel plot can compare: proportions stored at two or more places of a
+    """The measures a funnel plot can compare: proportions and rates stored at two or more places of a
     comparison level; those comparable at the most levels first (the finest data), then by
     name."""
     measures = read_measures(engine).filter(pl.col("kind").is_in(FUNNEL_KINDS)).sort("name")

@@ -68,3 +68,46 @@ def test_on_an_empty_database_the_page_says_what_a_funnel_needs(tmp_path, monkey
     at = open_page("compare.py")
     assert "No measure can be compared yet" in texts(at)
     assert not at.get("vega_lite_chart")
+
+
+def test_a_rate_is_compared_on_the_page_by_phes_method(demo_url):
+    at = open_page("compare.py")
+    at.selectbox(key="qi.compare.measure").set_value("ae_under5_rate").run()
+    assert not at.exception, at.exception
+    table = table_with(at, "Where it lies")
+    assert set(table["Place"]) == {"Bradford", "Calderdale", "Kirklees", "Leeds", "Wakefield"}
+    assert "exact Poisson limits around the overall rate" in texts(at)
+    funnel = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    assert "unadjusted_limits" not in [layer.get("name") for layer in funnel["layer"]]
+
+
+def test_the_measures_page_shows_inequality_in_a_collapsed_expander(demo_url):
+    from .test_pages import choose
+
+    leeds_lsoa = "E01011467"  # Leeds 112A: the breakdown is stored for Leeds, the LSOA's district
+    at = choose(open_page("measures.py"), GLD, leeds_lsoa)
+    [expander] = [e for e in at.expander if e.label.startswith("Inequality")]
+    assert expander.proto.expanded is False
+    words = "\n".join(m.value for m in expander.markdown)
+    assert "**Leeds** by deprivation quintile" in words and "(Leeds 112A is in Leeds)" in words
+    assert "Slope index of inequality, 2025" in words
+    assert expander.dataframe[0].value.columns.tolist() == [
+        "Period",
+        "SII",
+        "SII 95% interval",
+        "RII",
+    ]
+    # Without a deprivation breakdown, no expander.
+    at = choose(open_page("measures.py"), "breastfeeding_6_8_weeks", "E08000036")
+    assert not [e for e in at.expander if e.label.startswith("Inequality")]
+
+
+def test_changing_measure_compares_the_new_measures_latest_period(demo_url):
+    at = open_page("compare.py")
+    at.selectbox(key="qi.compare.measure").set_value("ae_under5_rate").run()
+    assert not at.exception, at.exception
+    engine = open_store(demo_url)
+    latest = max(read_series(engine, "ae_under5_rate")["period"])
+    expected = compare_places(engine, "ae_under5_rate", "local_authority", latest, latest)
+    table = table_with(at, "Where it lies")
+    assert table["Numerator"].to_list() == expected.places["numerator"].to_list()

@@ -256,3 +256,24 @@ def test_home_the_meeting_view_and_the_pack_show_an_initiatives_own_measures(dem
     assert sorted(review.matrix["measure_name"].unique()) == sorted(own)
     effects = len(review.effects) + (1 if review.cycles.height else 0)
     assert board_pack(review).pages == 1 + 1 + len(own) + effects + 1
+
+
+def test_the_board_pack_gains_the_compare_places_pages_chosen(demo_url):
+    at = open_page("meeting.py")
+    chooser = at.multiselect(key="qi.meeting.pack.compare")
+    # Best Start's proportions and rates (not its count of asthma admissions).
+    assert chooser.options == [
+        "A&E attendances of under-5s per 1,000",
+        "Breastfeeding at 6-8 weeks (%)",
+    ]
+    at.button(key="qi.meeting.pack.prepare").click().run()
+    _, _, plain = at.session_state["qi.meeting.pack"]
+    at.multiselect(key="qi.meeting.pack.compare").set_value(["ae_under5_rate"]).run()
+    at.button(key="qi.meeting.pack.prepare").click().run()
+    assert not at.exception, at.exception
+    (_, compared), _, pack = at.session_state["qi.meeting.pack"]
+    assert compared == ("ae_under5_rate",)
+    assert pack.pages == plain.pages + 1
+    assert f"Board pack, PDF ({pack.pages} pages)" in [
+        b.proto.label for b in at.get("download_button")
+    ]

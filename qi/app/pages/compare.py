@@ -13,28 +13,21 @@ from qi.app.context import (
     place_names,
     series_index,
 )
+from qi.app.inequality_panel import find_inequality, inequality_section
 from qi.render.figures import spc_chart
-from qi.render.funnel_figures import PICK, funnel_chart, inequality_chart
+from qi.render.funnel_figures import PICK, funnel_chart
 from qi.services.compare import (
     CompareError,
-    InequalityView,
     compare_places,
     comparison_levels,
     comparison_measures,
     comparison_periods,
-    inequality_view,
     place_view,
 )
-from qi.store import database_url
-from qi.text import number, period, period_expr
+from qi.text import period
 from qi.vocabulary.comparisons import COMPARISON_LEVELS
 
 PLACE = "qi.compare.place"
-
-
-@st.cache_resource(ttl=60, show_spinner=False)
-def _inequality(url: str, measure: str, place: str) -> InequalityView | None:
-    return inequality_view(engine(), measure, place)
 
 
 st.title("Compare places")
@@ -46,8 +39,9 @@ st.caption(
 measures = comparison_measures(engine())
 if not measures:
     st.info(
-        "No measure can be compared yet: a funnel plot needs a proportion (numerator out of a "
-        "denominator) stored at two or more places of a level (LSOAs, wards, local authorities)."
+        "No measure can be compared yet: a funnel plot needs a proportion or a rate (a "
+        "numerator over a denominator) stored at two or more places of a level (LSOAs, wards, "
+        "local authorities)."
     )
     st.stop()
 titles = measure_names()
@@ -74,7 +68,7 @@ if len(periods) > 1:
         options=periods,
         value=(periods[-1], periods[-1]),
         format_func=lambda p: period(p, unit),
-        key="qi.compare.window",
+        key=f"qi.compare.window.{measure}",  # each measure its own periods
     )
 else:
     start = end = periods[0]
@@ -108,7 +102,10 @@ with chart_column:
         f"{comparison.places.height} {COMPARISON_LEVELS[level]}; {outside} outside the 95% "
         "limits. Hover on a point for its name and reading; click it to open its chart below. "
         + (
-            "The places vary more than chance would make them (over-dispersion), so the "
+            "A rate: the limits are exact Poisson limits around the overall rate (PHE's "
+            "method), with no allowance for over-dispersion."
+            if comparison.phi is None
+            else "The places vary more than chance would make them (over-dispersion), so the "
             "limits allow for it; the light grey lines are the limits without it."
             if comparison.adjusted
             else "No over-dispersion: the limits are chance alone's."
@@ -122,7 +119,7 @@ if st.session_state.get(PLACE) not in place_codes:
 with side:
     st.subheader("Inequality")
     area = st.session_state[PLACE]
-    view = _inequality(database_url(), measure, area)
+    view = find_inequality(measure, area)
     if view is None:
         st.markdown(
             f"No deprivation breakdown of this measure is stored for "
@@ -130,41 +127,7 @@ with side:
             "column (imd_quintile:1 ... imd_quintile:5) to see it here."
         )
     else:
-        shown = names.get(view.place, view.place)
-        st.markdown(
-            f"**{shown}** by deprivation quintile (1 = most deprived)"
-            + (f" ({names.get(area, area)} is in {shown})" if view.place != area else "")
-        )
-        st.altair_chart(inequality_chart(view, definition), theme=None, width="stretch")
-        if view.indices.height:
-            latest = view.indices.row(-1, named=True)
-            st.markdown(
-                f"Slope index of inequality, {period(latest['period'], unit)}: "
-                f"**{number(latest['sii'])}** (95% {number(latest['sii_lower95_0cl'])} to "
-                f"{number(latest['sii_upper95_0cl'])}); relative index "
-                f"**{number(latest['rii'])}**. The slope index is the modelled difference "
-                "between the least and the most deprived ends of the population."
-            )
-            st.dataframe(
-                view.indices.select(
-                    period_expr("period", unit).alias("Period"),
-                    pl.col("sii").round(2).alias("SII"),
-                    pl.format(
-                        "{} to {}",
-                        pl.col("sii_lower95_0cl").round(2),
-                        pl.col("sii_upper95_0cl").round(2),
-                    ).alias("SII 95% interval"),
-                    pl.col("rii").round(3).alias("RII"),
-                ),
-                hide_index=True,
-                width="stretch",
-            )
-        st.markdown("**The gap over time**: how much worse the most deprived fare")
-        st.altair_chart(
-            spc_chart(view.gap, icons=False, y_title="Gap", height=200),
-            theme=None,
-            width="stretch",
-        )
+        inequality_section(view, definition, area)
 
 st.subheader("Places and where they lie")
 st.dataframe(

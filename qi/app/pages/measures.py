@@ -6,6 +6,7 @@ import streamlit as st
 from qi.app.context import choose_scope, engine, measure_definition, place_names
 from qi.app.effect_panel import estimate_section
 from qi.app.identity import offered
+from qi.app.inequality_panel import find_inequality, inequality_section
 from qi.app.measure_panel import (
     beside_chart,
     chart_settings,
@@ -69,6 +70,10 @@ with left:
 with right:
     beside_chart(view, scope.place)
     stories_on_chart(stories, key=f"qi.chart.story.{scope.measure}.{scope.place}")
+inequality = find_inequality(scope.measure, scope.place)
+if inequality is not None:
+    with st.expander("Inequality: by deprivation quintile, the gap and the slope index"):
+        inequality_section(inequality, definition, scope.place)
 
 st.subheader("Phases")
 phases = phase_table(view, scope.place, unit)

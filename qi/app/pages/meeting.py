@@ -29,6 +29,7 @@ from qi.app.widgets import plain, show_notice
 from qi.render.icons import icon_data_url
 from qi.render.matrix import matrix_html
 from qi.render.pack import board_pack
+from qi.services.compare import CompareError, comparison_measures, meeting_comparison
 from qi.services.feedback import waiting_summary
 from qi.services.meeting import icon_key, previous_meeting
 from qi.services.review import ReviewError
@@ -47,7 +48,7 @@ from qi.vocabulary.annotations import ANNOTATION_EVENTS
 from qi.vocabulary.points import ICON_LABELS, POINT_TYPE_WORDS
 from qi.vocabulary.stories import VOICES
 
-PACK = "qi.meeting.pack"  # (subject, since, BoardPack) of the last pack prepared
+PACK = "qi.meeting.pack"  # ((subject, compared), since, BoardPack) of the last pack prepared
 NOTICE = "qi.meeting.notice"
 ACTION_ERROR = "qi.meeting.action.error"  # (field or None, message) of the last refused action
 NEW_MEETING = 0  # the "record a new meeting" choice among meeting ids
@@ -439,13 +440,28 @@ def pack_downloads(review, subject: str, since_day: date | None) -> None:
         "A cover, the summary matrix with the icon key, a page per measure (chart, reading, "
         "annotations, quotes from anonymised stories) and the actions. Every chart has alt text."
     )
+    comparable = [c for c in review.views if c in comparison_measures(engine())]
+    compare = st.multiselect(
+        "Add Compare places pages for",
+        comparable,
+        format_func=lambda c: _measure_names(review).get(c, c),
+        key="qi.meeting.pack.compare",
+        help="A funnel plot of this meeting's places (or of the places within one place) at "
+        "the latest period, for each measure chosen.",
+    )
+    asked = (subject, tuple(compare))
     if st.button(
         "Prepare the board pack", icon=":material/picture_as_pdf:", key="qi.meeting.pack.prepare"
     ):
         with st.spinner("Drawing every chart and laying out the pages..."):
-            st.session_state[PACK] = (subject, since_day, board_pack(review))
+            try:
+                comparisons = tuple(meeting_comparison(engine(), c, review.places) for c in compare)
+            except CompareError as error:
+                st.warning(str(error))
+                return
+            st.session_state[PACK] = (asked, since_day, board_pack(review, comparisons=comparisons))
     prepared = st.session_state.get(PACK)
-    if prepared is None or prepared[:2] != (subject, since_day):
+    if prepared is None or prepared[:2] != (asked, since_day):
         return
     pack = prepared[2]
     stem = "".join(c if c.isalnum() else "-" for c in review.title).strip("-").lower()
