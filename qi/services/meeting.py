@@ -34,7 +34,7 @@ from qi.store.definitions import (
 )
 from qi.store.meetings import last_meeting, read_actions
 from qi.store.observations import read_series, read_series_index
-from qi.store.stories import read_stories, story_markers
+from qi.store.stories import read_stories, story_links, story_markers
 from qi.text.reading import reading
 from qi.vocabulary.points import ICON_LABELS, NO_ASSURANCE_ICON, NO_VARIATION_ICON
 
@@ -335,9 +335,11 @@ def _title(engine: Engine, initiative: str | None, place: str | None) -> str:
 
 
 def _stories(engine: Engine, measures: list[str], places: list[str]) -> pl.DataFrame:
+    linked = set(story_links(engine).get_column("measure").to_list())  # read once, not per measure
     markers = [
         story_markers(engine, code, places=places).with_columns(pl.lit(code).alias("measure"))
         for code in measures
+        if code in linked
     ]
     markers = [m for m in markers if m.height]
     if not markers:
