@@ -16,7 +16,6 @@ import polars as pl
 from qi.cli.charts import InputProblem, read_table
 from qi.effects import KINDS, PARAMETRISATION, EffectInputError, estimate_effects
 from qi.effects.design import IMPACT_MODELS
-from qi.ingest.periods import PERIOD_FIX, parse_period
 from qi.text.effects import describe
 
 
@@ -43,6 +42,8 @@ def _dated(data: pl.DataFrame, period: str, path: Path) -> pl.DataFrame:
     on; text that is not a period is refused, naming the first such value and the formats."""
     if period not in data.columns or data.schema[period] != pl.String:
         return data
+    from qi.ingest.periods import PERIOD_FIX, parse_period  # qi.ingest only when a file is read
+
     parsed = data.select(parse_period(pl.col(period)).alias(period))[period]
     unread = data[period].is_not_null() & parsed.is_null()
     if unread.any():

@@ -22,30 +22,19 @@ import vl_convert as vlc
 from qi.charts import Chart
 from qi.charts.icons import POINT_TYPES
 from qi.charts.phases import period_unit
-from qi.render.icons import (
-    COMMON_CAUSE_GREY,
-    CONCERN_ORANGE,
-    IMPROVEMENT_BLUE,
-    NEUTRAL_PURPLE,
-    icon_data_url,
+from qi.render.colours import (
+    ANNOTATION_INK,
+    CENTRE_BLACK,
+    LINE_GREY,
+    POINT_TYPE_COLOURS,
+    STORY_GREEN,
+    TARGET_RED,
 )
+from qi.render.icons import COMMON_CAUSE_GREY, icon_data_url
 from qi.text import number
 from qi.text.signals import with_signal_words
 from qi.vocabulary.annotations import ANNOTATION_EFFECTS, ANNOTATION_KINDS
 from qi.vocabulary.points import ICON_LABELS, POINT_TYPE_LABELS
-
-POINT_TYPE_COLOURS: dict[str, str] = {
-    "common_cause": COMMON_CAUSE_GREY,
-    "special_cause_improvement": IMPROVEMENT_BLUE,
-    "special_cause_concern": CONCERN_ORANGE,
-    "special_cause_neutral_high": NEUTRAL_PURPLE,
-    "special_cause_neutral_low": NEUTRAL_PURPLE,
-}
-LINE_GREY = "#7F7F7F"
-CENTRE_BLACK = "#231F20"
-TARGET_RED = "#DE1B1B"
-STORY_GREEN = "#007F3B"
-ANNOTATION_INK = "#425563"
 
 LIMIT_DASH = [6, 4]
 SIGMA2_DASH = [2, 3]

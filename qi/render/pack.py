@@ -31,13 +31,11 @@ from functools import cache
 from pathlib import Path
 from typing import cast
 
-import altair as alt
 import polars as pl
 import vl_convert as vlc
 from fpdf import FPDF
 from PIL import Image
 
-from qi.render.figures import export, small_multiples, spc_chart
 from qi.render.icons import icon_svg
 from qi.render.pack_compare import funnel_page
 from qi.render.pack_effects import cycles_page, effect_pages
@@ -109,6 +107,10 @@ def _file_name(code: str) -> str:
 def measure_chart(review: MeetingReview, measure: str) -> bytes:
     """One measure's chart as PNG: the Making Data Count chart at one place (with annotations
     and story markers), or small multiples when the measure is shown at several places."""
+    import altair as alt  # only when PNGs are asked for: the pack's pages draw vectors
+
+    from qi.render.figures import export, small_multiples, spc_chart
+
     view = review.views[measure]
     name = _measure_name(review, measure)
     chart: alt.LayerChart | alt.FacetChart

@@ -11,8 +11,6 @@ from typing import TYPE_CHECKING
 
 from PIL import Image
 
-from qi.render.figures import export
-from qi.render.funnel_figures import funnel_chart
 from qi.services.compare import InequalityView, PlaceComparison
 from qi.text import count, number, period
 from qi.vocabulary.comparisons import COMPARISON_LEVELS
@@ -57,6 +55,10 @@ def funnel_page(
         f"{_window(comparison)}"
     )
     top = pdf.get_y()
+    # Altair is imported only when a pack has a funnel page: the pack itself draws vectors.
+    from qi.render.figures import export
+    from qi.render.funnel_figures import funnel_chart
+
     png = export(funnel_chart(comparison, selectable=False, width=620, height=520), "png")
     pixels_w, pixels_h = Image.open(io.BytesIO(png)).size
     bottom = pdf.h - 16

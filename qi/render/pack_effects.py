@@ -13,8 +13,6 @@ from typing import Any
 
 from PIL import Image
 
-from qi.render.effects import effect_chart
-from qi.render.figures import export
 from qi.services.effects import EffectAt
 from qi.services.meeting import MeetingReview
 from qi.text import count, period
@@ -35,6 +33,10 @@ def effect_alt_text(found: EffectAt) -> str:
 
 
 def effect_png(found: EffectAt) -> bytes:
+    # Altair is imported only when a pack has an effect page.
+    from qi.render.effects import effect_chart
+    from qi.render.figures import export
+
     return export(
         effect_chart(found.lines, found.change, y_title=found.units or None, width=560),
         "png",

@@ -19,7 +19,7 @@ from datetime import date
 import polars as pl
 from fpdf import FPDF
 
-from qi.render.figures import (
+from qi.render.colours import (
     ANNOTATION_INK,
     CENTRE_BLACK,
     LINE_GREY,

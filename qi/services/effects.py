@@ -181,10 +181,17 @@ def effects_at_change_points(
     """The effect at every confirmed change point of these measures at these places, for the
     board pack; change points where no estimate can be made (too few points after the
     change, a rare-event measure) are left out."""
+    # One read of every annotation here; a measure and place is looked at only when it has a
+    # change point (its own, or one for every place), as ``change_points()`` finds them.
+    notes = read_annotations(engine, measures=measures, places=places).filter(pl.col("new_phase"))
     found = []
     for measure in measures:
+        own = notes.filter(pl.col("measure") == measure)
+        if own.height == 0:
+            continue
         for place in places:
-            for annotation in change_points(engine, measure, place)["id"]:
+            at = own.filter(pl.col("place").is_null() | (pl.col("place") == place))
+            for annotation in at.sort("period", "id")["id"]:
                 try:
                     found.append(effect_at(engine, measure, place, annotation))
                 except ReviewError:

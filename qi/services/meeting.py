@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 from qi.services.effects import EffectAt, effects_at_change_points
 from qi.services.feedback import selected_first
 from qi.services.pdsa import cycles_ended
-from qi.services.review import MeasureView, ReviewError, measure_view
+from qi.services.review import MeasureView, ReviewError, measure_views
 from qi.services.since import Since, since
 from qi.store import clock
 from qi.store.definitions import (
@@ -34,7 +34,7 @@ from qi.store.definitions import (
 )
 from qi.store.meetings import last_meeting, read_actions
 from qi.store.observations import read_series, read_series_index
-from qi.store.stories import read_stories, story_markers
+from qi.store.stories import read_stories, story_links, story_markers
 from qi.text.reading import reading
 from qi.vocabulary.points import ICON_LABELS, NO_ASSURANCE_ICON, NO_VARIATION_ICON
 
@@ -274,18 +274,18 @@ def meeting_review(
         if initiative is not None:
             own = initiative_measures(engine, initiative)
             measures = [c for c in measures if c in own] if measures is not None else own
-        series = (
-            read_series(engine, measures=measures, places=place, initiative=initiative).select(
-                "measure", "place"
-            )
-            if measures is None or measures
-            else pl.DataFrame(schema={"measure": pl.String, "place": pl.String})
+        # One read for every measure: each measure's rows at the places found are the rows
+        # ``measure_view(engine, code, places=places)`` would read.
+        series = read_series(
+            engine,
+            measures=measures if measures is None or measures else [],
+            places=place,
+            initiative=initiative,
         )
     except LookupError as error:
         raise ReviewError(str(error)) from None
     places = sorted(series.get_column("place").unique().to_list())
-    codes = sorted(series["measure"].unique())
-    views = {code: measure_view(engine, code, places=places) for code in codes if places}
+    views = measure_views(engine, series, places)
     definitions = read_measures(engine)
     summaries = [v.summary for v in views.values() if v.summary.height]
     points = [v.points for v in views.values() if v.points.height]
@@ -335,9 +335,11 @@ def _title(engine: Engine, initiative: str | None, place: str | None) -> str:
 
 
 def _stories(engine: Engine, measures: list[str], places: list[str]) -> pl.DataFrame:
+    linked = set(story_links(engine).get_column("measure").to_list())  # read once, not per measure
     markers = [
         story_markers(engine, code, places=places).with_columns(pl.lit(code).alias("measure"))
         for code in measures
+        if code in linked
     ]
     markers = [m for m in markers if m.height]
     if not markers:

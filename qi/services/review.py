@@ -165,6 +165,33 @@ def measure_view(
     return series_view(engine, definition, series, shown, chart, rules, start, end)
 
 
+def measure_views(
+    engine: Engine, series: pl.DataFrame, places: list[str]
+) -> dict[str, MeasureView]:
+    """``measure_view(engine, code, places=places)`` for every measure of ``series`` (already
+    read: ``read_series``' columns, for these measures at these places), by code in code order:
+    the definitions and annotations read once for them all, not once a measure."""
+    codes = sorted(series.get_column("measure").unique().to_list())
+    if not codes or not places:
+        return {}
+    definitions = {row["code"]: row for row in read_measures(engine).iter_rows(named=True)}
+    annotations = read_annotations(engine, measures=codes, places=places)
+    by_measure = series.partition_by("measure", as_dict=True)
+    views = {}
+    for code in codes:
+        chart, rules = measure_settings(definitions[code])
+        views[code] = series_view(
+            engine,
+            definitions[code],
+            by_measure[(code,)],
+            places,
+            chart,
+            rules,
+            annotations=annotations.filter(pl.col("measure") == code),
+        )
+    return views
+
+
 def series_view(
     engine: Engine,
     definition: dict,
@@ -174,12 +201,15 @@ def series_view(
     rules: str,
     start: date | None = None,
     end: date | None = None,
+    annotations: pl.DataFrame | None = None,
 ) -> MeasureView:
     """A measure's view of series already read (``read_series``' columns): stored ones, or
     ones summed up the places' hierarchy (``qi.store.places.read_rollup``). ``shown``: the
-    places whose annotations apply."""
+    places whose annotations apply; ``annotations``: theirs, when already read (else read
+    here)."""
     measure = definition["code"]
-    annotations = _annotations(engine, measure, shown, start, end)
+    if annotations is None:
+        annotations = _annotations(engine, measure, shown, start, end)
     phases, exclusions = phase_starts_and_exclusions(annotations, shown)
     # An experience measure's months with too few answers: shown, not judged.
     exclusions = pl.concat([exclusions, unjudged_months(engine, measure, series)]).unique()

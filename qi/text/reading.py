@@ -36,15 +36,16 @@ def reading(
     # On T and G charts each point is an event, dated to the day, not a month.
     events = CHART_TYPES[str(summary["chart"])].events if summary.get("chart") else False
     step = EVENT if events else period_unit(periods)
-    valued = points.with_row_index("_row").filter(pl.col("value").is_not_null())
-    if valued.height == 0:
+    rows = points.to_dicts()  # one conversion: the rest is read from these rows
+    valued = [i for i, row in enumerate(rows) if row["value"] is not None]
+    if not valued:
         return "No values yet."
-    last = valued.row(-1, named=True)
+    at = valued[-1]
+    last = rows[at]
     lead = ""
-    if last["_row"] != points.height - 1:
+    if at != len(rows) - 1:
         lead = f"No value for {period_text(periods[-1], step)}. "
-    rows = points.to_dicts()
-    sentence = _signal(rows, last["_row"], period, step, centre_word(summary.get("chart")))
+    sentence = _signal(rows, at, period, step, centre_word(summary.get("chart")))
     assurance = summary.get("assurance_icon")
     if assurance in ASSURANCE_READINGS and summary.get("target") is not None:
         target = number(summary["target"], unit)

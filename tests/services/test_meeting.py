@@ -197,3 +197,32 @@ def test_the_review_gathers_stories_actions_and_refuses_unknown_names(partnershi
         meeting_review(engine, initiative="Nope")
     with pytest.raises(ReviewError, match="initiative or a place"):
         meeting_review(engine)
+
+
+def test_the_review_charts_each_measure_as_its_own_measure_view_would(partnership):
+    """The review reads every measure's series and annotations at once: each view is still
+    the one ``measure_view()`` draws for that measure at the review's places, annotated
+    change points (here a recalculation at one place, an exclusion at every place) included."""
+    from qi.services.review import measure_view
+
+    engine, _ = partnership
+    add_annotation(
+        engine,
+        local_admin("tester"),
+        measure="waits",
+        place="RXX",
+        period=date(2024, 1, 1),
+        kind="intervention",
+        text="Pathway launched",
+        new_phase=True,
+        reason="The process changed",
+    )
+    review = meeting_review(engine, initiative=INITIATIVE)
+    assert review.views, "the partnership's initiative has measures to review"
+    assert any(v.annotations.height for v in review.views.values())
+    for code, view in review.views.items():
+        alone = measure_view(engine, code, places=review.places)
+        assert view.points.equals(alone.points), code
+        assert view.summary.equals(alone.summary), code
+        assert view.annotations.equals(alone.annotations), code
+        assert view.suggestions.equals(alone.suggestions), code
