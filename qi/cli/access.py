@@ -8,11 +8,11 @@ run commands against the database administers it, which is also how the first ad
 """
 
 import sys
-from datetime import date, datetime
+from datetime import datetime
 
 import click
 
-from qi.cli.store import DB_HELP, USER_HELP, guarded
+from qi.cli.store import DB_HELP, USER_HELP, day_option, guarded
 
 
 def cli_principal(engine, user: str | None, operator: bool = False):
@@ -219,21 +219,12 @@ def grants_revoke(grant_id, db, user) -> None:
     click.echo(f"Revoked grant {grant_id}.")
 
 
-def _day(_context, _parameter, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
-
-
 @click.command()
 @click.option("--person", help="Only what this person did (a person key, e.g. local:lou).")
 @click.option("--action", help="Only this action (e.g. data.upload, sign-in).")
 @click.option("--place", help="Only at this place (its code).")
 @click.option("--outcome", type=click.Choice(["done", "refused", "failed"]))
-@click.option("--since", callback=_day, help="Only from this day (YYYY-MM-DD).")
+@click.option("--since", callback=day_option, help="Only from this day (YYYY-MM-DD).")
 @click.option("--limit", type=int, default=100, show_default=True)
 @click.option("--db", help=DB_HELP)
 @user_option

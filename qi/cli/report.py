@@ -4,22 +4,12 @@ Thin over the library: ``qi.services.meeting.meeting_review`` gathers the meetin
 ``qi.render.pack.board_pack`` lays it out; this module only reads options and writes files.
 """
 
-from datetime import date
 from pathlib import Path
 
 import click
 
 from qi.cli.charts import InputProblem
-from qi.cli.store import DB_HELP
-
-
-def _day(_context, _parameter, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
+from qi.cli.store import DB_HELP, day_option
 
 
 @click.command()
@@ -29,7 +19,7 @@ def _day(_context, _parameter, value: str | None) -> date | None:
 @click.option(
     "--since",
     "since_day",
-    callback=_day,
+    callback=day_option,
     help="List what is new since this day (YYYY-MM-DD); default: the last meeting's day.",
 )
 @click.option(

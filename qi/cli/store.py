@@ -11,7 +11,7 @@ import functools
 import os
 import sys
 import traceback
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -30,6 +30,16 @@ EXIT_STATUSES = (
     "was busy with another change for too long (nothing stored; run it again)."
 )
 DEFAULT_LOG = Path("data") / "logs" / "qi.log"
+
+
+def day_option(_context, _parameter, value: str | None) -> date | None:
+    """A click callback: an option written YYYY-MM-DD as a date (None when not given)."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
 
 
 def log_path() -> Path:
