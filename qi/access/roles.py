@@ -3,7 +3,7 @@
 - ``locality``: read and upload data for its own places.
 - ``coach``: read its programmes' places; annotate, confirm or undo recalculations; add stories.
 - ``steward``: read; record meetings, decisions and actions; cannot change data.
-- ``admin``: users, grants and configuration; reads everything, reads the audit; does not
+- ``admin``: users, grants and configuration (definitions of measures, places, questions); reads everything, reads the audit; does not
   approve annotations, upload data or record meetings (separation of duties).
 - ``viewer``: published, disclosure-controlled outputs only.
 
@@ -35,6 +35,9 @@ ACTIONS = Vocabulary(
         "story.write": "add, edit or withdraw stories of change",
         "story.safeguarding": "read stories flagged as a possible safeguarding concern",
         "meeting.write": "record meetings, decisions and actions",
+        "pdsa.write": "record change ideas and PDSA cycles",
+        "feedback.write": "choose stories, reply to what people told us, record participation",
+        "definitions.write": "define measures, places, breakdowns and survey questions",
         "people.manage": "add and disable people, grant and revoke roles",
         "audit.read": "read the audit",
     },
@@ -51,6 +54,9 @@ POLICY: dict[str, frozenset[str]] = {
     "story.write": frozenset({"coach"}),
     "story.safeguarding": frozenset({"admin"}),
     "meeting.write": frozenset({"steward"}),
+    "pdsa.write": frozenset({"coach"}),
+    "feedback.write": frozenset({"coach", "steward"}),
+    "definitions.write": frozenset({"admin"}),
     "people.manage": frozenset({"admin"}),
     "audit.read": frozenset({"admin"}),
 }
