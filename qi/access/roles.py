@@ -1,10 +1,13 @@
 """Roles, actions and the policy: which roles may do which action.
 
 - ``locality``: read and upload data for its own places.
-- ``coach``: read its programmes' places; annotate, confirm or undo recalculations; add stories.
-- ``steward``: read; record meetings, decisions and actions; cannot change data.
-- ``admin``: users, grants and configuration (definitions of measures, places, questions); reads everything, reads the audit; does not
-  approve annotations, upload data or record meetings (separation of duties).
+- ``coach``: read its programmes' places; annotate, confirm or undo recalculations; add stories;
+  record change ideas and PDSA cycles; reply to what people told us.
+- ``steward``: read; record meetings, decisions and actions; choose stories and reply to what
+  people told us; cannot change data.
+- ``admin``: users, grants and configuration (the definitions of measures, places and survey
+  questions); reads everything, reads the audit; does not approve annotations, upload data or
+  record meetings (separation of duties).
 - ``viewer``: published, disclosure-controlled outputs only.
 
 Deny by default: an action not in ``POLICY`` is allowed to nobody.
