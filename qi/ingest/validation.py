@@ -17,9 +17,9 @@ from qi.ingest.numbers import NUMBER_FIX, missing_reason, number_hint, parse_num
 from qi.ingest.periods import PERIOD_FIX, parse_period, period_hint, period_start
 from qi.ingest.report import Problems, problems_where
 from qi.ingest.settings import DEFAULT_SETTINGS, IngestSettings
-from qi.store.models import OBSERVATION_STATUSES
 from qi.vocabulary.breakdowns import ALL, BREAKDOWN_KINDS, is_breakdown
 from qi.vocabulary.measures import NON_NEGATIVE_KINDS, RATIO_KINDS
+from qi.vocabulary.observations import OBSERVATION_STATUSES
 
 # Kinds whose value is a number of things (or days): never a percentage.
 COUNTED_KINDS = ("count", "time_between", "cases_between")
@@ -403,7 +403,7 @@ def validate(
     problems.add(
         problems_where(
             frame,
-            ~pl.col("status").is_in(OBSERVATION_STATUSES),
+            ~pl.col("status").is_in(OBSERVATION_STATUSES.codes),
             "error",
             pl.col("_status_column"),
             pl.col("status_text"),

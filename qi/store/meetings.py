@@ -27,8 +27,6 @@ from qi.store.frames import read_frame
 from qi.store.history import record_versions
 from qi.store.limits import check_lengths
 from qi.store.models import (
-    ACTION_KINDS,
-    ACTION_STATUSES,
     Action,
     Initiative,
     Measure,
@@ -36,6 +34,7 @@ from qi.store.models import (
     Place,
     Story,
 )
+from qi.vocabulary.meetings import ACTION_KINDS, ACTION_STATUSES
 
 MEETING_SCHEMA: dict[str, pl.DataType] = {
     "id": pl.Int64(),
@@ -66,8 +65,6 @@ ACTION_SCHEMA: dict[str, pl.DataType] = {
     "updated_by": pl.String(),
     "updated_at": pl.Datetime("us"),
 }
-ACTION_KIND_WORDS = {"decision": "Decision", "action": "Action"}
-STATUS_WORDS = {"open": "Open", "done": "Done"}
 
 
 class MeetingError(ValueError):

@@ -24,17 +24,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from qi.vocabulary.measures import FREQUENCIES, IMPROVEMENT, MEASURE_KINDS
+from qi.vocabulary.meetings import ACTION_KINDS, ACTION_STATUSES
+from qi.vocabulary.observations import OBSERVATION_STATUSES, UPLOAD_OUTCOMES
 from qi.vocabulary.outcomes import PURPOSES, RESPONSE_KINDS, SCALES, SELECTION_STATUSES
 from qi.vocabulary.pdsa import CYCLE_OUTCOMES, CYCLE_STATUSES
 from qi.vocabulary.places import PLACE_TYPES
 from qi.vocabulary.stories import DOMAINS, PARTICIPATION, VOICES
 
-OBSERVATION_STATUSES = ("final", "provisional")
-UPLOAD_OUTCOMES = ("stored", "rejected")
 # Meetings: the codes only; their words for people are in qi.store.meetings. Stories' codes
 # and words are in qi.vocabulary.stories.
-ACTION_KINDS = ("decision", "action")
-ACTION_STATUSES = ("open", "done")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -128,7 +126,7 @@ class Measure(Base):
 class Upload(Base):
     __tablename__ = "uploads"
     __table_args__ = (
-        CheckConstraint(_one_of("outcome", UPLOAD_OUTCOMES), name="ck_uploads_outcome"),
+        CheckConstraint(_one_of("outcome", UPLOAD_OUTCOMES.codes), name="ck_uploads_outcome"),
         Index("ix_uploads_content_hash", "content_hash"),
     )
 
@@ -157,7 +155,9 @@ class Observation(Base):
 
     __tablename__ = "observations"
     __table_args__ = (
-        CheckConstraint(_one_of("status", OBSERVATION_STATUSES), name="ck_observations_status"),
+        CheckConstraint(
+            _one_of("status", OBSERVATION_STATUSES.codes), name="ck_observations_status"
+        ),
         # On SQLite the table is its key's B-tree: one structure to write instead of two.
         {"sqlite_with_rowid": False},
     )
@@ -264,10 +264,10 @@ class Action(Base):
 
     __tablename__ = "actions"
     __table_args__ = (
-        CheckConstraint(_one_of("kind", ACTION_KINDS), name="ck_actions_kind"),
+        CheckConstraint(_one_of("kind", ACTION_KINDS.codes), name="ck_actions_kind"),
         CheckConstraint(
             f"(kind = 'decision' AND status IS NULL) OR "
-            f"(kind = 'action' AND {_one_of('status', ACTION_STATUSES)})",
+            f"(kind = 'action' AND {_one_of('status', ACTION_STATUSES.codes)})",
             name="ck_actions_status",
         ),
         Index("ix_actions_meeting", "meeting_id"),

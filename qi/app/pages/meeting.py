@@ -34,8 +34,6 @@ from qi.services.feedback import waiting_summary
 from qi.services.meeting import icon_key, previous_meeting
 from qi.services.review import ReviewError
 from qi.store.meetings import (
-    ACTION_KIND_WORDS,
-    STATUS_WORDS,
     MeetingError,
     add_action,
     add_meeting,
@@ -45,6 +43,7 @@ from qi.store.meetings import (
 )
 from qi.text import count, number, period, period_expr
 from qi.vocabulary.annotations import ANNOTATION_EVENTS
+from qi.vocabulary.meetings import ACTION_KINDS, ACTION_STATUSES
 from qi.vocabulary.points import ICON_LABELS, POINT_TYPE_WORDS
 from qi.vocabulary.stories import VOICES
 
@@ -236,14 +235,14 @@ def _done(action_id: int) -> None:
 
 def action_line(action: dict, titles: dict[str, str], done_button: bool) -> None:
     words, button = st.columns([6, 1], vertical_alignment="center")
-    kind = ACTION_KIND_WORDS.get(action["kind"], action["kind"])
+    kind = ACTION_KINDS.get(action["kind"], action["kind"])
     facts = [f"{kind}, against {_against(action, titles)}"]
     if action["owner"]:
         facts.append(f"owner: {action['owner']}")
     if action["due_on"] is not None:
         facts.append(f"due {period(action['due_on'], 'day', 'short')}")
     if action["status"]:
-        facts.append(STATUS_WORDS.get(action["status"], action["status"]).lower())
+        facts.append(ACTION_STATUSES.get(action["status"], action["status"]).lower())
     facts.append(f"recorded at {action['meeting']}")
     words.markdown(plain(action["text"]))
     words.caption(plain(" · ".join(facts)))
@@ -377,8 +376,8 @@ def record(review, initiative: str | None, place: str | None) -> None:
         st.markdown("**Add a decision or action**")
         st.segmented_control(
             "Kind",
-            list(ACTION_KIND_WORDS),
-            format_func=ACTION_KIND_WORDS.__getitem__,
+            list(ACTION_KINDS),
+            format_func=ACTION_KINDS.__getitem__,
             default="action",
             key="qi.meeting.action.kind",
         )
