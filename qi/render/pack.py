@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import cast
 
 import polars as pl
-import vl_convert as vlc
 from fpdf import FPDF
 from PIL import Image
 
@@ -169,6 +168,8 @@ def _and(items: list[str]) -> str:
 
 @cache
 def _icon_png(name: str) -> bytes:
+    import vl_convert as vlc  # only when a pack is drawn: ``qi`` starts without it
+
     return vlc.svg_to_png(icon_svg(name, size=80), scale=1.0)
 
 
