@@ -1,6 +1,7 @@
 """The ``qi`` command line: one thin subcommand per library entry point.
 
-Each area keeps its commands in its own module here and is registered below.
+Each area keeps its commands in its own module here, registered by name in ``COMMANDS`` and
+imported only when used.
 Exit status: 0 success, 1 bad input (the message says what and how to fix it), 2 usage.
 """
 
