@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from qi.access import Principal
 from qi.app.navigation import PAGES, page_path
+from qi.services.compare import comparison_measures
 from qi.services.meeting import MeetingReview, meeting_review, review_actions
 from qi.store import (
     database_url,
@@ -88,14 +89,37 @@ def places() -> pl.DataFrame:
     return _places(database_url())
 
 
+@st.cache_data(ttl=CATALOGUE_SECONDS, show_spinner=False)
+def _place_names(url: str) -> dict[str, str]:
+    return dict(read_places(_engine(url)).select("code", "name").iter_rows())
+
+
+@st.cache_data(ttl=CATALOGUE_SECONDS, show_spinner=False)
+def _comparable_measures(url: str) -> list[str]:
+    return comparison_measures(_engine(url))
+
+
 def forget_catalogue() -> None:
     """After a write (an upload): the next page run reads the catalogue afresh."""
-    for cached in (_series_index, _initiatives, _measures, _places):
+    for cached in (
+        _series_index,
+        _initiatives,
+        _measures,
+        _places,
+        _place_names,
+        _comparable_measures,
+    ):
         cached.clear()
 
 
 def place_names() -> dict[str, str]:
-    return dict(places().select("code", "name").iter_rows())
+    """Place code to name (a dictionary, cheaper to hand out on every run than the frame)."""
+    return _place_names(database_url())
+
+
+def comparable_measures() -> list[str]:
+    """The measures a funnel plot can compare (``qi.services.compare.comparison_measures``)."""
+    return _comparable_measures(database_url())
 
 
 def measure_definition(code: str) -> dict:

@@ -83,7 +83,26 @@ def period_unit(periods: pl.Series) -> str | None:
     days = days.filter(days > 0)
     if days.len() == 0:
         return None
-    step = float(days.median())  # type: ignore[arg-type]  # a median of day counts
+    return _unit_of_step(float(days.median()))  # type: ignore[arg-type]  # a median of days
+
+
+def period_units(frame: pl.DataFrame, by: list[str], period: str) -> pl.DataFrame:
+    """``period_unit()`` of every series of ``frame`` at once: one row per series (its ``by``
+    columns) with ``unit``. ``frame`` is in series order (by the keys, then period)."""
+    if not frame.schema[period].is_temporal():
+        return (
+            frame.select(by)
+            .unique(maintain_order=True)
+            .with_columns(pl.lit(None, pl.String).alias("unit"))
+        )
+    days = pl.col(period).head(PERIOD_UNIT_SAMPLE).cast(pl.Date).cast(pl.Int64).diff()
+    steps = frame.group_by(by, maintain_order=True).agg(days.filter(days > 0).median())
+    units = [None if step is None else _unit_of_step(step) for step in steps.get_column(period)]
+    return steps.select(by).with_columns(pl.Series("unit", units, dtype=pl.String))
+
+
+def _unit_of_step(step: float) -> str:
+    """The calendar unit nearest a step of ``step`` days."""
     return min(_STEP_DAYS, key=lambda unit: abs(_STEP_DAYS[unit] - step))
 
 

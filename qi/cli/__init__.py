@@ -1,51 +1,58 @@
 """The ``qi`` command line: one thin subcommand per library entry point.
 
-Each area keeps its commands in its own module here and is registered below.
+Each area keeps its commands in its own module here, registered by name in ``COMMANDS`` and
+imported only when used.
 Exit status: 0 success, 1 bad input (the message says what and how to fix it), 2 usage.
 """
 
+import importlib
 import os
 import sys
 
 import click
 
+# Each command's module and name in it. A command's module, and what it imports (polars, the
+# engine, SQLAlchemy, fpdf), loads only when that command runs or shows its help, so
+# ``qi report`` starts without the modules of ``qi chart`` or ``qi effect``.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "answers": ("qi.cli.surveys", "answers"),
+    "audit": ("qi.cli.access", "audit"),
+    "chart": ("qi.cli.charts", "chart"),
+    "conformance": ("qi.cli.charts", "conformance"),
+    "demo": ("qi.cli.demo", "demo"),
+    "effect": ("qi.cli.effects", "effect"),
+    "export": ("qi.cli.store", "export"),
+    "funnel": ("qi.cli.funnel", "funnel_command"),
+    "grants": ("qi.cli.access", "grants"),
+    "ingest": ("qi.cli.store", "ingest"),
+    "measures": ("qi.cli.store", "measures"),
+    "pdsa": ("qi.cli.pdsa", "pdsa"),
+    "places": ("qi.cli.store", "places"),
+    "report": ("qi.cli.report", "report"),
+    "users": ("qi.cli.access", "users"),
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class Commands(click.Group):
+    """The ``qi`` group: lists ``COMMANDS`` by name and imports one only when it is used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, name = COMMANDS[cmd_name]
+        command = getattr(importlib.import_module(module), name)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{module}.{name} is not a click command; fix qi.cli.COMMANDS")
+        return command
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="qi")
 def main() -> None:
     """qi: run charts, SPC charts and Making Data Count icons for improvement work."""
-
-
-def _register() -> None:
-    from qi.cli import charts, demo, report, store
-
-    for command in charts.COMMANDS:
-        main.add_command(command)
-    for command in store.COMMANDS:
-        main.add_command(command)
-    for command in report.COMMANDS:
-        main.add_command(command)
-    for command in demo.COMMANDS:
-        main.add_command(command)
-    from qi.cli.effects import effect
-
-    main.add_command(effect)
-    from qi.cli.funnel import funnel_command
-
-    main.add_command(funnel_command)
-    from qi.cli.pdsa import pdsa
-
-    main.add_command(pdsa)
-    from qi.cli.surveys import answers
-
-    main.add_command(answers)
-    from qi.cli import access
-
-    for command in access.COMMANDS:
-        main.add_command(command)
-
-
-_register()
 
 
 # Commands that hold no database connection: once they return, their files are written and

@@ -254,6 +254,3 @@ def audit(person, action, place, outcome, since, limit, db, user) -> None:
             f"{row['action']}{what}{where}\t{row['outcome']}{detail}"
         )
     click.echo(f"{found.height} events")
-
-
-COMMANDS = [users, grants, audit]

@@ -324,6 +324,3 @@ def conformance(folder: Path) -> None:
     failed = sum(not o.passed for o in outcomes)
     click.echo(f"{len(outcomes) - failed} passed, {failed} failed")
     sys.exit(1 if failed or not outcomes else 0)
-
-
-COMMANDS = [chart, conformance]

@@ -60,6 +60,3 @@ def demo(db, if_empty, actor, accounts) -> None:
             f"Demonstration accounts ({added} added): {names}; password {DEMO_PASSWORD!r}. "
             "Start the app with QI_AUTH=local-accounts to sign in as one of them."
         )
-
-
-COMMANDS = [demo]

@@ -194,6 +194,3 @@ def effect(
             raise InputProblem(
                 f"{json_file}: cannot be written ({error}); check the folder's permissions"
             ) from None
-
-
-COMMANDS = [effect]

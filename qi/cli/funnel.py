@@ -168,6 +168,3 @@ def funnel_command(
         write_table(result.curves, curves)
     if comparisons:
         write_table(result.comparisons, comparisons)
-
-
-COMMANDS = [funnel_command]

@@ -133,6 +133,3 @@ def add(
         row["outcome"],
     )
     click.echo(f"Recorded {words}")
-
-
-COMMANDS = [pdsa]

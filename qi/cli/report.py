@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from qi.cli.charts import InputProblem
 from qi.cli.store import DB_HELP, day_option
 
 
@@ -47,6 +46,7 @@ def report(db, initiative, place, since_day, out, compare, png_dir) -> None:
     Data Count icons in words, a page per measure (chart, plain-English reading, annotations,
     quotes from stories of change), any Compare places pages asked for and the actions, as a
     PDF to attach to board papers."""
+    from qi.cli.charts import InputProblem
     from qi.render.pack import board_pack
     from qi.services.compare import CompareError, meeting_comparison
     from qi.services.meeting import meeting_review, review_subjects
@@ -83,6 +83,3 @@ def report(db, initiative, place, since_day, out, compare, png_dir) -> None:
     click.echo(f"Wrote {out} ({pack.pages} pages, {len(review.views)} measures{compared})")
     if png_dir is not None:
         click.echo(f"Wrote {len(written) - 1} chart(s) as PNG to {png_dir}")
-
-
-COMMANDS = [report]

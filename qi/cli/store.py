@@ -308,6 +308,3 @@ def places_ons(ward_lookup, icb_lookup, imd, imd_areas, db, actor) -> None:
         stored = upsert_deprivation(engine, deprivation, actor=actor)
         click.echo(f"Deprivation (IMD 2025) stored for {stored:,} places.")
     click.echo(ONS_ATTRIBUTION)
-
-
-COMMANDS = [ingest, export, measures, places]

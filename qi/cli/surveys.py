@@ -32,6 +32,3 @@ def import_answers(file, db, user) -> None:
 
     engine = _engine(db)
     _finish(ingest_answers_file(engine, cli_principal(engine, user), file))
-
-
-COMMANDS = [answers]

@@ -11,13 +11,8 @@ import polars as pl
 
 from qi.render.figures import CENTRE_BLACK, LINE_GREY
 from qi.render.icons import COMMON_CAUSE_GREY, IMPROVEMENT_BLUE
+from qi.text.effects import COUNTERFACTUAL, FITTED, OBSERVED
 from qi.text.periods import period
-
-FITTED, COUNTERFACTUAL, OBSERVED = (
-    "Fitted model",
-    "Earlier trend continued (no change)",
-    "Observed",
-)
 
 
 def effect_chart(

@@ -86,9 +86,12 @@ def matrix_html(
     place)`` is where each cell links."""
     header = "".join(f'<th scope="col">{escape(place_names.get(p, p))}</th>' for p in places)
     rows = []
-    for (code,), cells in matrix.group_by("measure", maintain_order=True):
-        by_place = {r["place"]: r for r in cells.iter_rows(named=True)}
-        first = cells.row(0, named=True)
+    measures: dict[str, list[dict]] = {}  # one pass over the rows, grouped in matrix order
+    for row in matrix.iter_rows(named=True):
+        measures.setdefault(row["measure"], []).append(row)
+    for code, cells in measures.items():
+        by_place = {r["place"]: r for r in cells}
+        first = cells[0]
         name = first["measure_name"]
         shown = [
             _cell(by_place[p], name, place_names.get(p, p), href(str(code), p))

@@ -32,14 +32,12 @@ from pathlib import Path
 from typing import cast
 
 import polars as pl
-import vl_convert as vlc
 from fpdf import FPDF
-from PIL import Image
 
 from qi.render.icons import icon_svg
 from qi.render.pack_compare import funnel_page
 from qi.render.pack_effects import cycles_page, effect_pages
-from qi.render.pdf_chart import Box, draw_series
+from qi.render.pdf_chart import Box, clear_png, draw_series
 from qi.services.meeting import MeetingReview, icon_key
 from qi.text import count, number, period
 from qi.text.names import with_unit
@@ -169,6 +167,8 @@ def _and(items: list[str]) -> str:
 
 @cache
 def _icon_png(name: str) -> bytes:
+    import vl_convert as vlc  # only when a pack is drawn: ``qi`` starts without it
+
     return vlc.svg_to_png(icon_svg(name, size=80), scale=1.0)
 
 
@@ -570,7 +570,7 @@ def _measure_page(pdf: _Pack, review: MeetingReview, measure: str, alt: str) -> 
             ],
         )
     # The charts' words for a screen reader: one figure over the whole grid.
-    pdf.image(io.BytesIO(_clear_png()), x=MARGIN, y=top, w=BODY_W, h=grid_h, alt_text=alt)
+    pdf.image(io.BytesIO(clear_png()), x=MARGIN, y=top, w=BODY_W, h=grid_h, alt_text=alt)
     y = BOTTOM - TEXT_H
     column_w = (BODY_W - 2 * CHART_GAP) / 3
     left, middle, right = (MARGIN + i * (column_w + CHART_GAP) for i in range(3))
@@ -594,14 +594,6 @@ def _measure_page(pdf: _Pack, review: MeetingReview, measure: str, alt: str) -> 
             shown.append(f"and {len(numbered) - MAX_ANNOTATIONS} more in qi")
         pdf.block(middle, y_middle + 1, column_w, "\n".join(shown), size=7.5)
     _quotes(pdf, review, measure, right, y, column_w)
-
-
-@cache
-def _clear_png() -> bytes:
-    """A one-pixel transparent PNG: the carrier of a vector figure's alt text."""
-    buffer = io.BytesIO()
-    Image.new("RGBA", (1, 1), (255, 255, 255, 0)).save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 def _quote(narrative: str) -> str:

@@ -5,14 +5,14 @@ the last meeting.
 
 ``qi.render.pack.board_pack()`` calls ``effect_pages()`` after each measure's page and
 ``cycles_page()`` once; both lay out pages from ``MeetingReview.effects`` and
-``MeetingReview.cycles`` and read no database.
+``MeetingReview.cycles`` and read no database. The effect chart is drawn as vectors
+(``qi.render.pdf_chart.draw_effect``), like the measure pages' charts.
 """
 
 import io
 from typing import Any
 
-from PIL import Image
-
+from qi.render.pdf_chart import Box, clear_png, draw_effect
 from qi.services.effects import EffectAt
 from qi.services.meeting import MeetingReview
 from qi.text import count, period
@@ -29,17 +29,6 @@ def effect_alt_text(found: EffectAt) -> str:
         f"Chart of {found.measure_name} at {found.place}: observed values, the fitted model "
         f"before and after the change in {period(found.change)}, and, dashed, the earlier "
         f"trend continued. {found.reading}"
-    )
-
-
-def effect_png(found: EffectAt) -> bytes:
-    # Altair is imported only when a pack has an effect page.
-    from qi.render.effects import effect_chart
-    from qi.render.figures import export
-
-    return export(
-        effect_chart(found.lines, found.change, y_title=found.units or None, width=560),
-        "png",
     )
 
 
@@ -61,12 +50,12 @@ def _effect_page(pdf: Any, review: MeetingReview, found: EffectAt) -> None:
     place = review.place_name(found.place)
     pdf.heading(f"Did the change work? {found.measure_name}, {place}")
     top = pdf.get_y()
-    png = effect_png(found)
-    pixels_w, pixels_h = Image.open(io.BytesIO(png)).size
-    chart_w = min(CHART_W, CHART_H * pixels_w / pixels_h)
-    chart_h = chart_w * pixels_h / pixels_w
+    chart_h = CHART_H
+    box = Box(MARGIN, top, CHART_W, chart_h)
+    draw_effect(pdf, box, found.lines, found.change, family=pdf.family_name, title=found.units)
+    # The chart's words for a screen reader: the figure's alt text over the drawing.
     pdf.image(
-        io.BytesIO(png), x=MARGIN, y=top, w=chart_w, h=chart_h, alt_text=effect_alt_text(found)
+        io.BytesIO(clear_png()), x=box.x, y=box.y, w=box.w, h=box.h, alt_text=effect_alt_text(found)
     )
     side_x, side_w = MARGIN + CHART_W + 6, BODY_W - CHART_W - 6
     y = pdf.block(

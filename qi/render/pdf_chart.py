@@ -11,13 +11,16 @@ repeats. Period labels are spaced so they never run together; the y-axis is labe
 numbers as ``qi.text.number`` writes them.
 """
 
+import io
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 import polars as pl
 from fpdf import FPDF
+from PIL import Image
 
 from qi.render.colours import (
     ANNOTATION_INK,
@@ -26,7 +29,9 @@ from qi.render.colours import (
     POINT_TYPE_COLOURS,
     TARGET_RED,
 )
+from qi.render.icons import COMMON_CAUSE_GREY, IMPROVEMENT_BLUE
 from qi.text import number, period
+from qi.text.effects import COUNTERFACTUAL, FITTED, OBSERVED
 
 AXIS_GREY = (170, 170, 170)
 GRID_GREY = (232, 232, 232)
@@ -34,6 +39,15 @@ LABEL_MM = 3.2  # the height of a line of axis text
 LEFT_AXIS_MM = 11.0
 BOTTOM_AXIS_MM = 5.0
 DOT_MM = 0.75
+KEY_MM = 6.0  # the height of an effect chart's key
+
+
+@cache
+def clear_png() -> bytes:
+    """A one-pixel transparent PNG: the carrier of a vector figure's alt text."""
+    buffer = io.BytesIO()
+    Image.new("RGBA", (1, 1), (255, 255, 255, 0)).save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
@@ -91,23 +105,10 @@ def draw_series(
         pdf.set_xy(box.x, box.y)
         pdf.cell(box.w, LABEL_MM + 0.5, _fit(pdf, title, box.w))
         top += LABEL_MM + 2.5
-    plot = Box(
-        box.x + LEFT_AXIS_MM,
-        top + 2.5,
-        box.w - LEFT_AXIS_MM - 1.0,
-        box.y + box.h - top - 2.5 - BOTTOM_AXIS_MM,
-    )
-    if points.height == 0 or plot.h <= 5 or plot.w <= 10:
+    if points.height == 0:
         return
     points = points.sort("period")
     periods = points.get_column("period").to_list()
-    days = [p.toordinal() for p in periods]
-    first, last = min(days), max(days)
-    span = max(last - first, 1)
-
-    def x_of(day: int) -> float:
-        return plot.x + (day - first) / span * plot.w if last > first else plot.x + plot.w / 2
-
     values = [
         v
         for column in ("value", "centre", "lower_limit", "upper_limit", "target")
@@ -115,42 +116,12 @@ def draw_series(
         for v in points.get_column(column).to_list()
         if v is not None and math.isfinite(v)
     ]
-    if not values:
+    axes = _axes(pdf, box, top, periods, values, family)
+    if axes is None:
         return
-    low, high = min(values), max(values)
-    pad = (high - low) * 0.06 or abs(high) * 0.1 or 1.0
-    ticks = nice_ticks(low - pad, high + pad)
-    low, high = min([low - pad, *ticks]), max([high + pad, *ticks])
-
-    def y_of(value: float) -> float:
-        return plot.y + plot.h - (value - low) / (high - low) * plot.h
-
-    # Gridlines and the y-axis' numbers.
-    pdf.set_font(family, "", 6)
-    pdf.set_text_color(97, 110, 118)
-    pdf.set_line_width(0.15)
-    pdf.set_dash_pattern()
-    for tick in ticks:
-        y = y_of(tick)
-        pdf.set_draw_color(*GRID_GREY)
-        pdf.line(plot.x, y, plot.x + plot.w, y)
-        text = number(tick)
-        pdf.set_xy(box.x, y - LABEL_MM / 2)
-        pdf.cell(LEFT_AXIS_MM - 1.2, LABEL_MM, text, align="R")
-    pdf.set_draw_color(*AXIS_GREY)
-    pdf.line(plot.x, plot.y + plot.h, plot.x + plot.w, plot.y + plot.h)
-    pdf.line(plot.x, plot.y, plot.x, plot.y + plot.h)
-
-    # Period labels: short ("Apr 2024"), spaced so they never touch.
-    labels = [period(p, style="short") for p in periods]
-    widest = max(pdf.get_string_width(t) for t in labels)
-    every = label_every(len(labels), plot.w, widest)
-    for index in range(0, len(labels), every):
-        x = x_of(days[index])
-        pdf.set_draw_color(*AXIS_GREY)
-        pdf.line(x, plot.y + plot.h, x, plot.y + plot.h + 0.8)
-        pdf.set_xy(x - widest / 2 - 1, plot.y + plot.h + 1.0)
-        pdf.cell(widest + 2, LABEL_MM, labels[index], align="C")
+    plot, x_of, y_of = axes
+    days = [p.toordinal() for p in periods]
+    first, last = min(days), max(days)
 
     # Limits and centre, phase by phase; the target across.
     pdf.set_line_width(0.3)
@@ -212,6 +183,165 @@ def draw_series(
         pdf.set_draw_color(*ink)
         pdf.set_fill_color(*((255, 255, 255) if out else ink))
         pdf.circle(x_of(when.toordinal()), y_of(value), DOT_MM, style="FD")
+
+
+def _axes(
+    pdf: FPDF,
+    box: Box,
+    top: float,
+    periods: list[date],
+    values: list[float],
+    family: str,
+) -> tuple[Box, Callable[[int], float], Callable[[float], float]] | None:
+    """The plot area below ``top`` in ``box`` with its gridlines, y-axis numbers and period
+    labels drawn, and the mappings from a day number and a value to the page; None when there
+    is nothing to draw or no room."""
+    plot = Box(
+        box.x + LEFT_AXIS_MM,
+        top + 2.5,
+        box.w - LEFT_AXIS_MM - 1.0,
+        box.y + box.h - top - 2.5 - BOTTOM_AXIS_MM,
+    )
+    if not periods or plot.h <= 5 or plot.w <= 10:
+        return None
+    days = [p.toordinal() for p in periods]
+    first, last = min(days), max(days)
+    span = max(last - first, 1)
+
+    def x_of(day: int) -> float:
+        return plot.x + (day - first) / span * plot.w if last > first else plot.x + plot.w / 2
+
+    if not values:
+        return None
+    low, high = min(values), max(values)
+    pad = (high - low) * 0.06 or abs(high) * 0.1 or 1.0
+    ticks = nice_ticks(low - pad, high + pad)
+    low, high = min([low - pad, *ticks]), max([high + pad, *ticks])
+
+    def y_of(value: float) -> float:
+        return plot.y + plot.h - (value - low) / (high - low) * plot.h
+
+    # Gridlines and the y-axis' numbers.
+    pdf.set_font(family, "", 6)
+    pdf.set_text_color(97, 110, 118)
+    pdf.set_line_width(0.15)
+    pdf.set_dash_pattern()
+    for tick in ticks:
+        y = y_of(tick)
+        pdf.set_draw_color(*GRID_GREY)
+        pdf.line(plot.x, y, plot.x + plot.w, y)
+        text = number(tick)
+        pdf.set_xy(box.x, y - LABEL_MM / 2)
+        pdf.cell(LEFT_AXIS_MM - 1.2, LABEL_MM, text, align="R")
+    pdf.set_draw_color(*AXIS_GREY)
+    pdf.line(plot.x, plot.y + plot.h, plot.x + plot.w, plot.y + plot.h)
+    pdf.line(plot.x, plot.y, plot.x, plot.y + plot.h)
+
+    # Period labels: short ("Apr 2024"), spaced so they never touch.
+    labels = [period(p, style="short") for p in periods]
+    widest = max(pdf.get_string_width(t) for t in labels)
+    every = label_every(len(labels), plot.w, widest)
+    for index in range(0, len(labels), every):
+        x = x_of(days[index])
+        pdf.set_draw_color(*AXIS_GREY)
+        pdf.line(x, plot.y + plot.h, x, plot.y + plot.h + 0.8)
+        pdf.set_xy(x - widest / 2 - 1, plot.y + plot.h + 1.0)
+        pdf.cell(widest + 2, LABEL_MM, labels[index], align="C")
+    return plot, x_of, y_of
+
+
+def draw_effect(
+    pdf: FPDF,
+    box: Box,
+    lines: pl.DataFrame,
+    change: date,
+    *,
+    family: str,
+    title: str = "",
+) -> None:
+    """Draw an effect estimate (``EffectAt.lines``: period, observed, fitted, counterfactual,
+    segment) in ``box`` as ``qi.render.effects.effect_chart`` does: the observed points, the
+    fitted line of each segment, the counterfactual dashed from the change on, the change
+    marked, and a key below."""
+    lines = lines.sort("period")
+    periods = lines.get_column("period").to_list()
+    after = lines.filter(pl.col("period") >= change)
+    values = [
+        v
+        for frame, column in ((lines, "observed"), (lines, "fitted"), (after, "counterfactual"))
+        for v in frame.get_column(column).to_list()
+        if v is not None and math.isfinite(v)
+    ]
+    top = box.y
+    if title:
+        pdf.set_font(family, "", 7)
+        pdf.set_text_color(97, 110, 118)
+        pdf.set_xy(box.x, box.y)
+        pdf.cell(box.w, LABEL_MM + 0.5, _fit(pdf, title, box.w))
+        top += LABEL_MM + 1.5
+    axes = _axes(pdf, Box(box.x, box.y, box.w, box.h - KEY_MM), top, periods, values, family)
+    if axes is None:
+        return
+    plot, x_of, y_of = axes
+
+    def path(frame: pl.DataFrame, column: str) -> list[tuple[float, float]]:
+        pairs = frame.select("period", column).iter_rows()
+        return [(x_of(when.toordinal()), y_of(v)) for when, v in pairs if v is not None]
+
+    # The change: a dashed line, named at the top.
+    x = x_of(change.toordinal())
+    pdf.set_line_width(0.2)
+    pdf.set_draw_color(*_rgb(LINE_GREY))
+    pdf.set_dash_pattern(0.8, 0.8)
+    pdf.line(x, plot.y, x, plot.y + plot.h)
+    pdf.set_dash_pattern()
+    pdf.set_font(family, "", 6.5)
+    pdf.set_text_color(*_rgb(LINE_GREY))
+    pdf.set_xy(x + 1.0, plot.y + 0.5)
+    pdf.cell(plot.x + plot.w - x - 1.0, LABEL_MM, _fit(pdf, f"Change: {period(change)}", 60))
+
+    pdf.set_line_width(0.5)
+    pdf.set_draw_color(*_rgb(IMPROVEMENT_BLUE))
+    for segment in lines.partition_by("segment", maintain_order=True):
+        fitted = path(segment, "fitted")
+        if len(fitted) > 1:
+            pdf.polyline(fitted)
+    counterfactual = path(after, "counterfactual")
+    if len(counterfactual) > 1:
+        pdf.set_draw_color(*_rgb(CENTRE_BLACK))
+        pdf.set_dash_pattern(1.5, 1.0)
+        pdf.polyline(counterfactual)
+        pdf.set_dash_pattern()
+    grey = _rgb(COMMON_CAUSE_GREY)
+    pdf.set_line_width(0.15)
+    pdf.set_draw_color(*grey)
+    pdf.set_fill_color(*grey)
+    for x_dot, y_dot in path(lines, "observed"):
+        pdf.circle(x_dot, y_dot, DOT_MM, style="FD")
+
+    # The key, one entry a line style, below the period labels.
+    y = box.y + box.h - KEY_MM + 1.5
+    x = plot.x
+    pdf.set_font(family, "", 7)
+    pdf.set_text_color(33, 43, 50)
+    for name, ink, dash in (
+        (OBSERVED, COMMON_CAUSE_GREY, None),
+        (FITTED, IMPROVEMENT_BLUE, ()),
+        (COUNTERFACTUAL, CENTRE_BLACK, (1.5, 1.0)),
+    ):
+        pdf.set_draw_color(*_rgb(ink))
+        if dash is None:
+            pdf.set_fill_color(*_rgb(ink))
+            pdf.circle(x + 2.5, y + LABEL_MM / 2, DOT_MM, style="FD")
+        else:
+            pdf.set_line_width(0.5)
+            pdf.set_dash_pattern(*dash)
+            pdf.line(x, y + LABEL_MM / 2, x + 5, y + LABEL_MM / 2)
+            pdf.set_dash_pattern()
+        width = pdf.get_string_width(name)
+        pdf.set_xy(x + 6, y)
+        pdf.cell(width + 1, LABEL_MM, name)
+        x += 6 + width + 6
 
 
 def _fit(pdf: FPDF, text: str, width: float) -> str:

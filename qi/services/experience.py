@@ -100,12 +100,12 @@ def update_experience_measures(
     return store_observations(engine, principal, rows, record)
 
 
-def unjudged_months(engine: Engine, measure: str, series: pl.DataFrame) -> pl.DataFrame:
-    """The (measure, place, period) of ``series`` whose answers are fewer than the experience
-    measure's minimum: shown, but not judged. Empty for a measure not made from answers."""
-    experience = read_experience_measures(engine).filter(pl.col("measure") == measure)
+def unjudged_months(engine: Engine, series: pl.DataFrame) -> pl.DataFrame:
+    """The (measure, place, period) of ``series`` (any measures) whose answers are fewer than
+    their experience measure's minimum: shown, but not judged. None of a measure not made from
+    answers."""
+    experience = read_experience_measures(engine).unique("measure", maintain_order=True)
+    minimum = dict(experience.select("measure", "minimum_answers").iter_rows())
     columns = ["measure", "place", "period"]
-    if experience.height == 0:
-        return series.select(columns).clear()
-    minimum = experience.item(0, "minimum_answers")
-    return series.filter(pl.col("denominator") < minimum).select(columns)
+    least = pl.col("measure").replace_strict(minimum, default=None, return_dtype=pl.Float64)
+    return series.filter(pl.col("denominator") < least).select(columns)

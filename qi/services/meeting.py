@@ -35,7 +35,7 @@ from qi.store.definitions import (
 from qi.store.meetings import last_meeting, read_actions
 from qi.store.observations import read_series, read_series_index
 from qi.store.stories import read_stories, story_links, story_markers
-from qi.text.reading import reading
+from qi.text.reading import readings
 from qi.vocabulary.points import ICON_LABELS, NO_ASSURANCE_ICON, NO_VARIATION_ICON
 
 SERIES = ["measure", "place"]
@@ -87,16 +87,10 @@ def summary_matrix(
     frame = summary.join(names, on="measure", how="left").with_columns(
         pl.col("variation_icon").cast(pl.String), pl.col("assurance_icon").cast(pl.String)
     )
-    by_series = (
-        points.partition_by(SERIES, as_dict=True, maintain_order=True) if points.height else {}
-    )
-    empty = points.clear()
-    readings = [
-        reading(row, by_series.get((row["measure"], row["place"]), empty), "period", row["unit"])
-        for row in frame.iter_rows(named=True)
-    ]
+    rows = frame.to_dicts()
+    texts = readings(rows, points, SERIES, "period", [row["unit"] for row in rows])
     frame = frame.with_columns(
-        pl.Series("reading", readings, dtype=pl.String),
+        pl.Series("reading", texts, dtype=pl.String),
         pl.col("variation_icon")
         .replace_strict(ICON_LABELS, default=NO_VARIATION_ICON, return_dtype=pl.String)
         .alias("variation"),
@@ -302,7 +296,7 @@ def meeting_review(
         previous = previous_meeting(engine, initiative=initiative, place=place)
         since_day = previous["held_on"] if previous else None
     news = (
-        since(engine, since_day, views, initiative=initiative, places=places)
+        since(engine, since_day, views, initiative=initiative, places=places, series=series)
         if since_day is not None
         else None
     )

@@ -14,10 +14,10 @@ import polars as pl
 from sqlalchemy import Engine
 
 from qi.services.meeting import summary_matrix
-from qi.services.review import measure_view
+from qi.services.review import ReviewError, measure_views
 from qi.store.definitions import read_initiatives, read_measures
 from qi.store.feedback import read_selections
-from qi.store.observations import read_series_index
+from qi.store.observations import read_series, read_series_index
 from qi.store.outcomes import read_purposes
 from qi.store.stories import read_stories
 from qi.vocabulary.stories import DOMAINS
@@ -54,16 +54,18 @@ def outcomes_view(engine: Engine, initiative: str | None = None) -> OutcomesView
     purposes = purposes.rename({"domains": "domain"})
     charted = set(read_series_index(engine, None).get_column("measure").to_list())
     definitions = read_measures(engine)
-    matrices = []
-    for code in purposes.get_column("measure").unique(maintain_order=True).to_list():
-        if code not in charted:
-            continue
-        view = measure_view(engine, code, initiative=initiative)
-        matrices.append(summary_matrix(view.points, view.summary, definitions))
-    matrix = (
-        pl.concat(matrices)
-        if matrices
-        else summary_matrix(pl.DataFrame(), pl.DataFrame(), definitions)
+    codes = [c for c in purposes.get_column("measure").unique().to_list() if c in charted]
+    try:  # one read and one matrix for every measure, as the meeting view's
+        series = read_series(engine, measures=codes, initiative=initiative)
+    except LookupError as error:
+        raise ReviewError(str(error)) from None
+    views = measure_views(engine, series, sorted(series.get_column("place").unique()))
+    points = [v.points for v in views.values() if v.points.height]
+    summaries = [v.summary for v in views.values() if v.summary.height]
+    matrix = summary_matrix(
+        pl.concat(points, how="diagonal_relaxed") if points else pl.DataFrame(),
+        pl.concat(summaries, how="diagonal_relaxed") if summaries else pl.DataFrame(),
+        definitions,
     )
     measures = matrix.join(
         purposes.select("measure", "domain", "purpose"), on="measure", how="inner"

@@ -11,7 +11,7 @@ No statistics here beyond calling the engine, and no drawing (see ``qi.render``)
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import polars as pl
@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 
 from qi.charts import Chart, default_chart, spc
 from qi.charts.changepoints import candidate_change_points
+from qi.charts.phases import period_unit
 from qi.services.experience import unjudged_months
 from qi.store.annotations import phase_starts_and_exclusions, read_annotations
 from qi.store.definitions import read_measures
@@ -30,6 +31,8 @@ SERIES = ["measure", "place"]
 # Charts of counts and times: a rate or proportion drawn on one charts its numerator alone.
 CHARTS_WITHOUT_DENOMINATOR = ("c", "g", "t", "mr", "xbar", "s")
 DEFAULT_RULES = "mdc"
+# Working columns handing each measure's improvement direction and target to ``spc()``.
+DIRECTION, TARGET = "measure_improvement", "measure_target"
 
 
 class ReviewError(LookupError):
@@ -170,26 +173,15 @@ def measure_views(
 ) -> dict[str, MeasureView]:
     """``measure_view(engine, code, places=places)`` for every measure of ``series`` (already
     read: ``read_series``' columns, for these measures at these places), by code in code order:
-    the definitions and annotations read once for them all, not once a measure."""
+    the definitions and annotations read once for them all, not once a measure, and the
+    measures charted alike (``_alike``) charted together by one ``spc()`` call."""
     codes = sorted(series.get_column("measure").unique().to_list())
     if not codes or not places:
         return {}
     definitions = {row["code"]: row for row in read_measures(engine).iter_rows(named=True)}
     annotations = read_annotations(engine, measures=codes, places=places)
-    by_measure = series.partition_by("measure", as_dict=True)
-    views = {}
-    for code in codes:
-        chart, rules = measure_settings(definitions[code])
-        views[code] = series_view(
-            engine,
-            definitions[code],
-            by_measure[(code,)],
-            places,
-            chart,
-            rules,
-            annotations=annotations.filter(pl.col("measure") == code),
-        )
-    return views
+    settings = {code: (definitions[code], *measure_settings(definitions[code])) for code in codes}
+    return _views(engine, settings, series, places, annotations)
 
 
 def series_view(
@@ -210,20 +202,70 @@ def series_view(
     measure = definition["code"]
     if annotations is None:
         annotations = _annotations(engine, measure, shown, start, end)
+    return _views(engine, {measure: (definition, chart, rules)}, series, shown, annotations)[
+        measure
+    ]
+
+
+def _views(
+    engine: Engine,
+    settings: dict[str, tuple[dict, str, str]],
+    series: pl.DataFrame,
+    shown: list[str],
+    annotations: pl.DataFrame,
+) -> dict[str, MeasureView]:
+    """The views of the measures of ``settings`` (code to definition, chart and rule set), in
+    its order, from their series and annotations: phases and exclusions worked out for them
+    all, then one ``spc()`` call for each set of measures charted alike."""
     phases, exclusions = phase_starts_and_exclusions(annotations, shown)
     # An experience measure's months with too few answers: shown, not judged.
-    exclusions = pl.concat([exclusions, unjudged_months(engine, measure, series)]).unique()
+    exclusions = pl.concat([exclusions, unjudged_months(engine, series)]).unique()
     phases = _on_charted_periods(phases, series)
-    charted = _chart(series, definition, chart, rules, phases, exclusions)
-    suggestions = candidate_change_points(charted.points, by=SERIES, period="period").join(
-        phases, on=[*SERIES, "period"], how="anti"
-    )
-    return MeasureView(
-        measure=definition,
-        charted=charted,
-        annotations=annotations,
-        suggestions=suggestions,
-    )
+    parts = series.partition_by("measure", as_dict=True) if len(settings) > 1 else {}
+    own = {code: parts.get((code,), series.clear()) if parts else series for code in settings}
+    alike: dict[tuple, list[str]] = {}
+    for code, (definition, chart_type, rule_set) in settings.items():
+        key = _alike(definition, chart_type, rule_set, own[code].get_column("period"))
+        alike.setdefault(key, []).append(code)
+    charted: dict[str, Chart] = {}
+    suggested: dict[str, pl.DataFrame] = {}
+    for members in alike.values():
+        together = own[members[0]] if len(members) == 1 else pl.concat(own[c] for c in members)
+        together_charted = _chart(
+            together,
+            [settings[c][0] for c in members],
+            *settings[members[0]][1:],
+            phases,
+            exclusions,
+        )
+        points = together_charted.points
+        suggestions = candidate_change_points(points, by=SERIES, period="period").join(
+            phases, on=[*SERIES, "period"], how="anti"
+        )
+        if len(members) == 1:
+            charted[members[0]], suggested[members[0]] = together_charted, suggestions
+            continue
+        each = points.partition_by("measure", as_dict=True)
+        found = suggestions.partition_by("measure", as_dict=True)
+        for code in members:
+            charted[code] = replace(together_charted, points=each.get((code,), points.clear()))
+            suggested[code] = found.get((code,), suggestions.clear())
+    return {
+        code: MeasureView(
+            measure=settings[code][0],
+            charted=charted[code],
+            annotations=annotations.filter(pl.col("measure") == code),
+            suggestions=suggested[code],
+        )
+        for code in settings
+    }
+
+
+def _alike(definition: dict, chart: str, rules: str, periods: pl.Series) -> tuple:
+    """What one ``spc()`` call must share: the chart, rules, columns charted and multiplier,
+    and the calendar unit of the periods (which decides gaps between points)."""
+    ratio = definition["kind"] in RATIO_KINDS
+    return (chart, rules, ratio, _multiplier(definition, chart), period_unit(periods))
 
 
 def measure_settings(definition: dict) -> tuple[str, str]:
@@ -277,28 +319,43 @@ def _on_charted_periods(phases: pl.DataFrame, series: pl.DataFrame) -> pl.DataFr
 
 def _chart(
     series: pl.DataFrame,
-    definition: dict,
+    definitions: list[dict],
     chart: str,
     rules: str,
     phases: pl.DataFrame,
     exclusions: pl.DataFrame,
 ) -> Chart:
-    """Map the definition onto ``spc()``."""
-    ratio = definition["kind"] in RATIO_KINDS
+    """Map the definitions of measures charted alike (``_alike``) onto one ``spc()`` call: each
+    measure's improvement direction and target go in as columns."""
+    ratio = definitions[0]["kind"] in RATIO_KINDS
     over_denominator = ratio and chart not in CHARTS_WITHOUT_DENOMINATOR
-    # A rate's numerator charted alone is a count of events: not scaled per 100 or per 1,000.
-    multiplier = 1.0 if ratio and not over_denominator else definition["multiplier"] or 1.0
+    directions = {d["code"]: ENGINE_DIRECTIONS[d["improvement"]] for d in definitions}
+    targets = {d["code"]: d["target"] for d in definitions}
+    if len(definitions) == 1:
+        [(code, way)] = directions.items()
+        direction, target = pl.lit(way), pl.lit(targets[code], pl.Float64)
+    else:
+        direction = pl.col("measure").replace_strict(directions, return_dtype=pl.String)
+        target = pl.col("measure").replace_strict(targets, return_dtype=pl.Float64)
     return spc(
-        series,
+        series.with_columns(direction.alias(DIRECTION), target.alias(TARGET)),
         value="numerator" if ratio else "value",
         denominator="denominator" if over_denominator else None,
         period="period",
         by=SERIES,
         chart=chart,
         rules=rules,
-        direction=ENGINE_DIRECTIONS[definition["improvement"]],
-        target=definition["target"],
+        direction=DIRECTION,
+        target=TARGET,
         phases=phases,
         exclude=exclusions,
-        multiplier=multiplier,
+        multiplier=_multiplier(definitions[0], chart),
     )
+
+
+def _multiplier(definition: dict, chart: str) -> float:
+    """The measure's multiplier on this chart. A rate's numerator charted alone is a count of
+    events: not scaled per 100 or per 1,000."""
+    ratio = definition["kind"] in RATIO_KINDS
+    over_denominator = ratio and chart not in CHARTS_WITHOUT_DENOMINATOR
+    return 1.0 if ratio and not over_denominator else definition["multiplier"] or 1.0

@@ -131,8 +131,11 @@ def annotation_events(annotations: pl.DataFrame, when: date) -> pl.DataFrame:
     return pl.concat([made, undone]).sort("event_at", "id")
 
 
-def _stored_at(engine: Engine, measures: list[str], places: list[str]) -> pl.DataFrame:
-    """When each observation's current value was stored (its upload's time)."""
+def _stored_at(
+    engine: Engine, measures: list[str], places: list[str], series: pl.DataFrame | None
+) -> pl.DataFrame:
+    """When each observation's current value was stored (its upload's time); from ``series``
+    (``read_series``' rows of at least these measures and places) when already read."""
     schema = {
         "measure": pl.String(),
         "place": pl.String(),
@@ -141,9 +144,11 @@ def _stored_at(engine: Engine, measures: list[str], places: list[str]) -> pl.Dat
     }
     if not measures or not places:
         return pl.DataFrame(schema=schema)
-    series = read_series(engine, measures=measures, places=places).select(
-        "measure", "place", "period", "upload_id"
-    )
+    if series is None:
+        series = read_series(engine, measures=measures, places=places)
+    else:
+        series = series.filter(pl.col("measure").is_in(measures) & pl.col("place").is_in(places))
+    series = series.select("measure", "place", "period", "upload_id")
     uploads = read_upload_times(engine, series.get_column("upload_id").unique().to_list())
     return series.join(
         uploads.rename({"uploaded_at": "stored_at"}), on="upload_id", how="left"
@@ -157,16 +162,18 @@ def since(
     *,
     initiative: str | None = None,
     places: Sequence[str] | None = None,
+    series: pl.DataFrame | None = None,
 ) -> Since:
     """What is new since ``when`` for these measure views (``qi.services.review.measure_view`` by
-    measure code), their places, and the stories of this initiative or these places."""
+    measure code), their places, and the stories of this initiative or these places.
+    ``series``: the views' observations (``read_series``), when already read."""
     measures = list(views)
     shown = sorted({p for v in views.values() for p in v.places} | set(places or []))
     points = [v.points for v in views.values() if v.points.height]
     signals = new_signals(
         pl.concat(points, how="diagonal_relaxed") if points else pl.DataFrame(),
         when,
-        _stored_at(engine, measures, shown),
+        _stored_at(engine, measures, shown, series),
     )
     annotations = (
         annotation_events(

@@ -16,6 +16,12 @@ from qi.effects.calendar import UNITS
 from qi.text.numbers import number
 
 NUMBER_WORDS = {1: "one", 4: "four", 12: "twelve"}
+# The lines of an effect chart, named alike in the app (``qi.render.effects``) and the pack.
+OBSERVED, FITTED, COUNTERFACTUAL = (
+    "Observed",
+    "Fitted model",
+    "Earlier trend continued (no change)",
+)
 
 
 def describe(effect: Effect, measure: str) -> str:

@@ -11,8 +11,8 @@ import polars as pl
 import pytest
 
 from qi.access import local_admin
-from qi.services.review import MeasureView, ReviewError, measure_view
-from qi.store import UploadRecord, add_initiative, store_observations, upsert_measures
+from qi.services.review import MeasureView, ReviewError, measure_view, measure_views
+from qi.store import UploadRecord, add_initiative, read_series, store_observations, upsert_measures
 from qi.store.annotations import add_annotation, read_annotations, undo_annotation
 from qi.text import period
 from tests.store.helpers import add_definitions, observations
@@ -288,3 +288,51 @@ def test_after_a_confirmed_recalculation_the_reading_names_the_step_who_and_why(
     )
     # Another place's reading is not about this place's step.
     assert "Centre line moved" not in measure_view(stored, "waits", places="RYY").reading("RYY")
+
+
+def test_many_measures_charted_together_are_each_charted_as_alone(stored):
+    """``measure_views()`` charts the measures that share a chart and rules in one ``spc()``
+    call, each with its own direction and target, and its own annotations: every view equals
+    ``measure_view()`` of that measure alone."""
+    define(stored, "visits", improvement="up", target=25.0)
+    define(stored, "contacts", improvement="neither")
+    define(stored, "feeding", kind="proportion", multiplier=100.0, improvement="up", target=95.0)
+    for code in ("visits", "contacts"):
+        store_values(stored, code, "RXX", HIGH + LOW)
+        store_values(stored, code, "RYY", LOW + HIGH)
+    rows = observations(stored, [("feeding", "RXX", MONTHS[i], None) for i in range(24)])
+    store(
+        stored,
+        rows.with_columns(
+            pl.Series("numerator", [40.0 + (i % 3) for i in range(24)]),
+            pl.lit(50.0).alias("denominator"),
+            pl.lit(None, pl.String).alias("missing_reason"),
+        ),
+        name="feeding.csv",
+    )
+    add_annotation(
+        stored,
+        local_admin("Sam Patel"),
+        measure="visits",
+        place="RXX",
+        period=MONTHS[12],
+        kind="intervention",
+        text="New rota",
+        new_phase=True,
+        reason="Visits doubled",
+    )
+    codes = ["contacts", "feeding", "visits", "waits"]
+    places = ["RXX", "RYY"]
+    views = measure_views(stored, read_series(stored, measures=codes, places=places), places)
+    assert list(views) == codes
+    for code in codes:
+        alone = measure_view(stored, code, places=places)
+        together = views[code]
+        assert together.points.equals(alone.points, null_equal=True), code
+        assert together.summary.equals(alone.summary, null_equal=True), code
+        assert together.suggestions.equals(alone.suggestions, null_equal=True), code
+        assert together.annotations.equals(alone.annotations, null_equal=True), code
+    assert views["visits"].points.get_column("phase").max() == 2  # its own annotation
+    assert views["waits"].points.get_column("phase").max() == 1
+    assert views["visits"].points.get_column("target").unique().to_list() == [25.0]
+    assert views["contacts"].points.get_column("direction").unique().to_list() == ["neutral"]

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from qi.charts import RULE_SETS, spc
-from qi.text.reading import reading
+from qi.text.reading import reading, readings
 
 ZIGZAG = [13.0, 7.0] * 8
 
@@ -159,3 +159,44 @@ def test_signal_words_name_the_rule_and_its_count_for_a_board(rules, values, wor
     data = pl.DataFrame({"month": months[: len(values)], "y": [float(v) for v in values]})
     last = spc(data, value="y", period="month", rules=rules).points.row(-1, named=True)
     assert RULE_SETS[rules].words(str(last["signal"]), last["signal_side"] > 0) == words
+
+
+def test_readings_of_many_series_at_once_are_each_series_own_reading():
+    """``readings()`` (the meeting matrix's) reads every series from one frame: the same words
+    as ``reading()`` of each series alone, with each series' own calendar unit and phases."""
+    quarters = [date(2020 + i // 4, 3 * (i % 4) + 1, 1) for i in range(17)]
+    series = {
+        "shift": ([*ZIGZAG, 11, 12, 11, 12, 11, 12, 11], None),
+        "trend": ([*ZIGZAG, 1, 2, 3, 4, 5, 6, 7], None),
+        "outside": ([*ZIGZAG, 40], None),
+        "quarters": ([*ZIGZAG, 40], quarters),
+        "missing latest": ([*ZIGZAG, 40, None], None),
+        "short phase": ([7.0, 13.0] * 4, None),
+        "common after a signal": ([*ZIGZAG, 40, 13, 7, 13], None),
+        "phases": ([*ZIGZAG, 30, 33, 27, 33, 27, 30], None),
+        "no values": ([None, None], None),
+    }
+    data = pl.concat(
+        pl.DataFrame(
+            {"place": place, "period": periods or months(len(values)), "value": values},
+            schema_overrides={"value": pl.Float64},
+        )
+        for place, (values, periods) in series.items()
+    )
+    phases = pl.DataFrame({"place": ["phases"], "period": [months(17)[-1]]})
+    charted = spc(
+        data, value="value", period="period", by="place", direction="increase", phases=phases
+    )
+    summaries = charted.summary().to_dicts()
+    units = ["%"] * len(summaries)
+    together = readings(summaries, charted.points, ["place"], "period", units)
+    alone = [
+        reading(row, charted.points.filter(pl.col("place") == row["place"]), "period", "%")
+        for row in summaries
+    ]
+    assert together == alone
+    by_place = dict(zip([row["place"] for row in summaries], together, strict=True))
+    assert by_place["quarters"].endswith("in Q1 2024: special cause improvement.")
+    assert by_place["missing latest"].startswith("No value for June 2024.")
+    assert by_place["no values"] == "No values yet."
+    assert "provisional" in by_place["phases"]

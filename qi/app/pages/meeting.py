@@ -15,6 +15,7 @@ import streamlit as st
 from qi.app.context import (
     chart_href,
     chart_query,
+    comparable_measures,
     engine,
     initiatives,
     meeting,
@@ -29,7 +30,7 @@ from qi.app.widgets import plain, show_notice
 from qi.render.icons import icon_data_url
 from qi.render.matrix import matrix_html
 from qi.render.pack import board_pack
-from qi.services.compare import CompareError, comparison_measures, meeting_comparison
+from qi.services.compare import CompareError, meeting_comparison
 from qi.services.feedback import waiting_summary
 from qi.services.meeting import icon_key, previous_meeting
 from qi.services.review import ReviewError
@@ -439,7 +440,7 @@ def pack_downloads(review, subject: str, since_day: date | None) -> None:
         "A cover, the summary matrix with the icon key, a page per measure (chart, reading, "
         "annotations, quotes from anonymised stories) and the actions. Every chart has alt text."
     )
-    comparable = [c for c in review.views if c in comparison_measures(engine())]
+    comparable = [c for c in review.views if c in comparable_measures()]
     compare = st.multiselect(
         "Add Compare places pages for",
         comparable,
