@@ -78,6 +78,9 @@ def test_clicking_a_point_chooses_its_month_and_the_annotation_shows_on_the_char
             expect(chart).to_contain_text("Winter leaflet to every family")
             label = point_of(page, "Nov 2023").get_attribute("aria-label") or ""
             assert "Winter leaflet to every family" in label, label
+            # The form is empty again, ready for the next annotation (in the browser too, not
+            # only in the session).
+            expect(page.get_by_label("What happened (required)")).to_have_value("")
             page.screenshot(path=ARTIFACTS / "annotate-added.png")
         finally:
             browser.close()

@@ -316,8 +316,9 @@ def _record_action(meeting_id: int) -> None:
         state[ACTION_ERROR] = (getattr(error, "field", None), f"Not recorded: {said(error)}.")
         return
     state.pop(ACTION_ERROR, None)
+    # Emptied by setting each field: a key dropped leaves the browser showing what was typed.
     for field in ("text", "owner"):
-        state.pop(f"qi.meeting.action.{field}", None)
+        state[f"qi.meeting.action.{field}"] = ""
     state.pop(PACK, None)
     state[NOTICE] = ("success", "Recorded.")
 
