@@ -6,7 +6,7 @@ each point of the SVG chart ("period: Jun 2023; ..."), scrolled into view and cl
 mouse at its centre.
 """
 
-from .test_browser import (  # noqa: F401 (server is a fixture)
+from .test_browser import (
     ARTIFACTS,
     CHROMIUM,
     LAUNCH_ARGS,
@@ -14,9 +14,10 @@ from .test_browser import (  # noqa: F401 (server is a fixture)
     chart_drawn,
     expect,
     idle,
-    server,
     sync_playwright,
 )
+from .test_browser import server as server  # the running app, a fixture
+
 
 def point_of(page, month: str):
     """The chart's point for ``month`` ("Jun 2023"), found by its accessible name."""
@@ -84,4 +85,3 @@ def test_clicking_a_point_chooses_its_month_and_the_annotation_shows_on_the_char
             page.screenshot(path=ARTIFACTS / "annotate-added.png")
         finally:
             browser.close()
-
