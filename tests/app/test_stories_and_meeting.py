@@ -277,3 +277,11 @@ def test_the_board_pack_gains_the_compare_places_pages_chosen(demo_url):
     assert f"Board pack, PDF ({pack.pages} pages)" in [
         b.proto.label for b in at.get("download_button")
     ]
+
+
+def test_an_open_action_past_its_due_day_reads_overdue_as_in_the_pack(demo_url):
+    at = open_page("meeting.py")
+    shown = texts(at)
+    # The demo's open actions were due in spring 2025; the ones done are not overdue.
+    assert "owner: Best Start programme lead · due 31 Mar 2025 · overdue ·" in shown
+    assert "due 12 Mar 2025 · done ·" in shown

@@ -35,7 +35,6 @@ from qi.services.meeting import icon_key, previous_meeting
 from qi.services.review import ReviewError
 from qi.store.meetings import (
     ACTION_KIND_WORDS,
-    STATUS_WORDS,
     MeetingError,
     add_action,
     add_meeting,
@@ -44,6 +43,7 @@ from qi.store.meetings import (
     set_action_status,
 )
 from qi.text import count, number, period, period_expr
+from qi.text.actions import action_status
 from qi.vocabulary.annotations import ANNOTATION_EVENTS
 from qi.vocabulary.points import ICON_LABELS, POINT_TYPE_WORDS
 from qi.vocabulary.stories import VOICES
@@ -243,7 +243,7 @@ def action_line(action: dict, titles: dict[str, str], done_button: bool) -> None
     if action["due_on"] is not None:
         facts.append(f"due {period(action['due_on'], 'day', 'short')}")
     if action["status"]:
-        facts.append(STATUS_WORDS.get(action["status"], action["status"]).lower())
+        facts.append(action_status(action["status"], action["due_on"], date.today()).lower())
     facts.append(f"recorded at {action['meeting']}")
     words.markdown(plain(action["text"]))
     words.caption(plain(" · ".join(facts)))

@@ -1,0 +1,10 @@
+"""A meeting action's status in words: "Overdue" for an open action past its due day."""
+
+from datetime import date
+
+
+def action_status(status: str | None, due_on: date | None, today: date) -> str:
+    """ "Open", "Done", or "Overdue" for an open action whose due day is before ``today``."""
+    if status == "open" and due_on is not None and due_on < today:
+        return "Overdue"
+    return (status or "").capitalize()
