@@ -123,3 +123,35 @@ def test_a_locality_analyst_puts_a_messy_team_workbook_in(server, tmp_path, widt
             shot(page, "analyst-4-chart", width)
         finally:
             browser.close()
+
+
+def test_every_page_name_in_the_sidebar_is_shown_whole_at_1024_pixels(server):
+    url, _ = server
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1024, "height": 900})
+            page.set_default_timeout(TIMEOUT_MS)
+            page.goto(url)
+            links = page.locator('[data-testid="stSidebarNavLink"]')
+            expect(links.last).to_be_visible()
+            idle(page)
+            # Each name's words end inside its link, and no element of it hides some of them.
+            cut = page.evaluate(
+                """() => [...document.querySelectorAll('[data-testid="stSidebarNavLink"]')]
+                .filter(link => {
+                    const words = document.createRange();
+                    words.selectNodeContents(link.querySelector('p'));
+                    const hidden = [...link.querySelectorAll('*')].some(
+                        e => e.scrollWidth > e.clientWidth + 1
+                            && getComputedStyle(e).overflow !== 'visible');
+                    return hidden
+                        || words.getBoundingClientRect().right > link.getBoundingClientRect().right;
+                }).map(link => link.innerText.split('\\n').pop())"""
+            )
+            assert cut == [], f"cut off in the sidebar: {cut}"
+            assert links.count() >= 12  # every page, the admin's too (single-user mode)
+        finally:
+            browser.close()
