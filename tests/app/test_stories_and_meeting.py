@@ -163,7 +163,8 @@ def test_the_meeting_page_shows_the_matrix_with_icons_and_their_words_signals_fi
     assert "Latest (Mar 2025): 10 admissions" in shown
     # What is new since the demo's February 2025 meeting, from that day by default.
     assert at.date_input(key=f"qi.meeting.since.{BEST_START}|None").value == date(2025, 2, 12)
-    assert "Since 12 February 2025: 4 new signals" in shown
+    # Four signals, all at one chart (Bradford's asthma admissions): said, as the list has one line.
+    assert "Since 12 February 2025: 4 new signals on 1 chart," in shown
     assert "**Open actions carried forward** (3)" in shown
 
 
