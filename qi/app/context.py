@@ -210,6 +210,10 @@ def _pick(name: str, label: str, options: list, format_func, column, **kwargs):
     if key not in st.session_state or st.session_state[key] not in options:
         kept = name in stored and stored[name] in options
         st.session_state[key] = stored[name] if kept else options[0]
+    if None in options:
+        # A selectbox holding the option None shows its placeholder, not the option's words
+        # (it would read "Choose an option" where "Every place" is chosen).
+        kwargs.setdefault("placeholder", format_func(None))
     chosen = column.selectbox(label, options, format_func=format_func, key=key, **kwargs)
     stored[name] = chosen
     return chosen

@@ -17,6 +17,7 @@ from qi.ingest.numbers import NUMBER_FIX, missing_reason, number_hint, parse_num
 from qi.ingest.periods import PERIOD_FIX, parse_period, period_hint, period_start
 from qi.ingest.report import Problems, problems_where
 from qi.ingest.settings import DEFAULT_SETTINGS, IngestSettings
+from qi.text import number
 from qi.vocabulary.breakdowns import ALL, BREAKDOWN_KINDS, is_breakdown
 from qi.vocabulary.measures import NON_NEGATIVE_KINDS, RATIO_KINDS
 from qi.vocabulary.observations import OBSERVATION_STATUSES
@@ -612,10 +613,13 @@ def _outliers(frame: pl.DataFrame, history: pl.DataFrame, problems: Problems) ->
     )
     # Name the file's own cells: the value as written, or numerator/denominator and their ratio.
     ratio = pl.col("value").is_null() & pl.col("numerator").is_not_null()
+    # Written by the one number formatter: "mean 1,115" (never "1115.0" or 1.115e+03).
     history_words = pl.format(
-        "this series' history (mean {}, sd {}, {} points)",
-        pl.col("_mean").round_sig_figs(4),
-        pl.col("_sd").round_sig_figs(4),
+        "this series' history (mean {}, standard deviation {}, {} points)",
+        *(
+            pl.col(c).round_sig_figs(4).map_elements(number, return_dtype=pl.String)
+            for c in ("_mean", "_sd")
+        ),
         pl.col("_n"),
     )
     problems.add(

@@ -40,6 +40,7 @@ from qi.render.pack_effects import cycles_page, effect_pages
 from qi.render.pdf_chart import Box, clear_png, draw_series
 from qi.services.meeting import MeetingReview, icon_key
 from qi.text import count, number, period
+from qi.text.actions import action_status
 from qi.text.names import with_unit
 from qi.vocabulary.annotations import ANNOTATION_EFFECTS, ANNOTATION_EVENTS, ANNOTATION_KINDS
 from qi.vocabulary.charts import CHART_TYPES
@@ -656,9 +657,7 @@ ACTION_HEADER = ("Kind", "What", "Against", "Owner", "Due", "Status", "Meeting")
 
 def _status(action: dict, today: date) -> str:
     """An action's status in words: "Overdue" for an open action past its due day."""
-    if action["status"] == "open" and action["due_on"] is not None and action["due_on"] < today:
-        return "Overdue"
-    return (action["status"] or "").capitalize()
+    return action_status(action["status"], action["due_on"], today)
 
 
 def _actions(pdf: _Pack, review: MeetingReview, today: date) -> None:

@@ -65,9 +65,13 @@ class Since:
         return not (self.signals.height or self.annotations.height or self.stories.height)
 
     def sentence(self) -> str:
-        """For example "Since 10 June 2024: 2 new signals, 1 new annotation or recalculation
-        and no new stories." """
+        """For example "Since 10 June 2024: 2 new signals on 1 chart, 1 new annotation or
+        recalculation and no new stories." (a chart: a measure at a place; the pack and the
+        meeting view list the charts, so the count of charts is said beside the signals')."""
         signals = count(self.signals.height, "new signal", zero="no")
+        if self.signals.height:
+            charts = self.signals.select("measure", "place").unique().height
+            signals += f" on {count(charts, 'chart')}"
         annotations = count(
             self.annotations.height,
             "new annotation or recalculation",

@@ -163,7 +163,8 @@ def test_the_meeting_page_shows_the_matrix_with_icons_and_their_words_signals_fi
     assert "Latest (Mar 2025): 10 admissions" in shown
     # What is new since the demo's February 2025 meeting, from that day by default.
     assert at.date_input(key=f"qi.meeting.since.{BEST_START}|None").value == date(2025, 2, 12)
-    assert "Since 12 February 2025: 4 new signals" in shown
+    # Four signals, all at one chart (Bradford's asthma admissions): said, as the list has one line.
+    assert "Since 12 February 2025: 4 new signals on 1 chart," in shown
     assert "**Open actions carried forward** (3)" in shown
 
 
@@ -277,3 +278,11 @@ def test_the_board_pack_gains_the_compare_places_pages_chosen(demo_url):
     assert f"Board pack, PDF ({pack.pages} pages)" in [
         b.proto.label for b in at.get("download_button")
     ]
+
+
+def test_an_open_action_past_its_due_day_reads_overdue_as_in_the_pack(demo_url):
+    at = open_page("meeting.py")
+    shown = texts(at)
+    # The demo's open actions were due in spring 2025; the ones done are not overdue.
+    assert "owner: Best Start programme lead · due 31 Mar 2025 · overdue ·" in shown
+    assert "due 12 Mar 2025 · done ·" in shown

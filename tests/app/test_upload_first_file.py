@@ -38,6 +38,9 @@ def test_a_file_without_measure_and_place_columns_is_stored_once_both_are_chosen
     assert not at.exception, at.exception
     assert at.selectbox(key="qi.pick.measure").value == REFERRALS
     assert at.selectbox(key="qi.pick.place").value == LEEDS
+    # No initiative holds both: every place, said in words (not "Choose an option").
+    initiative = at.selectbox(key="qi.pick.initiative")
+    assert initiative.value is None and initiative.placeholder == "Every place"
 
 
 def test_the_preview_shows_the_first_rows_layout_periods_and_what_would_change(demo_url):

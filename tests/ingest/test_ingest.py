@@ -265,6 +265,18 @@ def test_a_value_far_outside_the_stored_history_is_a_warning(engine):
     assert warning["value"] == "1100"  # the cell as written
 
 
+def test_the_history_a_value_is_far_from_is_written_as_people_write_numbers(engine):
+    add_definitions(engine)
+    history = [HEADER] + [
+        ["falls_admissions", WARDS[0], f"{2022 + m // 12}-{m % 12 + 1:02d}", str(1100 + m % 3 * 50)]
+        for m in range(24)
+    ]
+    _ingest(engine, history)
+    report = _ingest(engine, [HEADER, ["falls_admissions", WARDS[0], "2024-01", "100"]])
+    (warning,) = report.warnings.iter_rows(named=True)
+    assert "(mean 1,150, standard deviation 41.7, 24 points)" in warning["problem"], warning
+
+
 def test_a_file_without_a_measure_column_takes_the_measure_given(engine):
     add_definitions(engine)
     content = csv_bytes([["place", "Jan-24", "Feb-24"], [WARDS[0], "1", "2"]])

@@ -84,7 +84,8 @@ def test_since_the_last_meeting_lists_new_signals_annotations_and_stories(partne
     assert news.annotations.get_column("event").to_list() == ["annotation"]
     assert news.stories.get_column("title").to_list() == [STORY_TITLE]
     assert news.sentence() == (
-        "Since 10 June 2024: 18 new signals, 1 new annotation or recalculation and 1 new story."
+        "Since 10 June 2024: 18 new signals on 3 charts, 1 new annotation or recalculation and "
+        "1 new story."
     )
 
 

@@ -100,8 +100,10 @@ def add_from_form(measure: str, place: str) -> None:
         state[FORM_ERROR] = (getattr(error, "field", None), f"Not added: {said(error)}.")
         return
     state.pop(FORM_ERROR, None)
-    for field in ("text", "reason", "everywhere", "effect"):
-        state.pop(FORM[field], None)
+    # Emptied by setting each field (dropping its key would leave the browser showing what
+    # was typed: only a value set in the session is sent back to the widget).
+    state.update({FORM["text"]: "", FORM["reason"]: "", FORM["everywhere"]: False})
+    state[FORM["effect"]] = NOTE
     state[FLASH] = ("success", f"Annotation added at {period(chosen, style='short')}.")
 
 

@@ -43,8 +43,9 @@ from qi.store.meetings import (
     set_action_status,
 )
 from qi.text import count, number, period, period_expr
+from qi.text.actions import action_status
 from qi.vocabulary.annotations import ANNOTATION_EVENTS
-from qi.vocabulary.meetings import ACTION_KINDS, ACTION_STATUSES
+from qi.vocabulary.meetings import ACTION_KINDS
 from qi.vocabulary.points import ICON_LABELS, POINT_TYPE_WORDS
 from qi.vocabulary.stories import VOICES
 
@@ -243,7 +244,7 @@ def action_line(action: dict, titles: dict[str, str], done_button: bool) -> None
     if action["due_on"] is not None:
         facts.append(f"due {period(action['due_on'], 'day', 'short')}")
     if action["status"]:
-        facts.append(ACTION_STATUSES.get(action["status"], action["status"]).lower())
+        facts.append(action_status(action["status"], action["due_on"], date.today()).lower())
     facts.append(f"recorded at {action['meeting']}")
     words.markdown(plain(action["text"]))
     words.caption(plain(" · ".join(facts)))
@@ -316,8 +317,9 @@ def _record_action(meeting_id: int) -> None:
         state[ACTION_ERROR] = (getattr(error, "field", None), f"Not recorded: {said(error)}.")
         return
     state.pop(ACTION_ERROR, None)
+    # Emptied by setting each field: a key dropped leaves the browser showing what was typed.
     for field in ("text", "owner"):
-        state.pop(f"qi.meeting.action.{field}", None)
+        state[f"qi.meeting.action.{field}"] = ""
     state.pop(PACK, None)
     state[NOTICE] = ("success", "Recorded.")
 

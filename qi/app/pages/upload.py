@@ -169,7 +169,13 @@ def show_problems(problems: pl.DataFrame) -> None:
         )
         # A static table wraps long fixes instead of cutting them off; the same problem on many
         # rows is one line listing the rows.
-        st.table(problems.head(REPORT_LINES).fill_null(""), hide_index=True)
+        # Cells of a static table are Markdown: a value from the file is shown as typed (a
+        # suppressed "*" is not a bullet, a link is not followed).
+        shown = problems.head(REPORT_LINES).fill_null("")
+        st.table(
+            shown.with_columns(pl.col(pl.String).map_elements(plain, return_dtype=pl.String)),
+            hide_index=True,
+        )
         if problems.height > REPORT_LINES:
             st.caption(f"... and {problems.height - REPORT_LINES} more problems like these.")
 
@@ -211,7 +217,8 @@ def show_preview(preview: Preview) -> None:
     st.markdown(" ".join(facts) or "The file could not be read (see below).")
     if preview.first_rows.height:
         st.caption("The first rows as read (row numbers as in the file):")
-        st.dataframe(preview.first_rows, hide_index=True, width="stretch")
+        # An empty cell is shown empty (not "None").
+        st.dataframe(preview.first_rows.fill_null(""), hide_index=True, width="stretch")
     if not preview.can_store or preview.report.problems.height:
         show_problems(problem_rows(preview.report))
 
@@ -326,7 +333,8 @@ uploads = read_uploads(engine())
 if uploads.height == 0:
     st.markdown("None yet.")
 else:
-    errors = [json.loads(r or "{}").get("errors") for r in uploads.get_column("report")]
+    # A report without an error count (survey answers) had none: stored whole or not at all.
+    errors = [json.loads(r or "{}").get("errors", 0) for r in uploads.get_column("report")]
     st.dataframe(
         uploads.with_columns(pl.Series("errors", errors, dtype=pl.Int64))
         .sort("id", descending=True)

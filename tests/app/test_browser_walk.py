@@ -1,0 +1,157 @@
+"""The app walked in a real headless Chromium as its users do: a locality analyst with a messy
+team workbook, an improvement coach, a stewardship group chair.
+
+Each step is screenshotted whole (the page's full height) at the width given, under
+artifacts/walk/, for a person to look at.
+"""
+
+import openpyxl
+import pytest
+
+from .test_browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    LAUNCH_ARGS,
+    TIMEOUT_MS,
+    chart_drawn,
+    expect,
+    idle,
+    sync_playwright,
+)
+from .test_browser import server as server  # the running app, a fixture
+
+WALK = ARTIFACTS / "walk"
+REFERRALS = "Referrals to children and young people's mental health services"
+
+
+def shot(page, name: str, width: int) -> None:
+    """The whole page (Streamlit scrolls inside its main frame, so the window is made as tall
+    as the page for the picture), then the window as it was."""
+    page.wait_for_timeout(500)
+    height = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
+    page.set_viewport_size({"width": width, "height": min(max(height, 900), 6000)})
+    page.wait_for_timeout(300)
+    page.screenshot(path=WALK / f"{name}-{width}.png")
+    page.set_viewport_size({"width": width, "height": 900})
+
+
+def team_workbook(path, place: str = "Bradfrod") -> None:
+    """A district team's own workbook: a title row, months as columns, a suppressed cell, a
+    notes column, a totals row, and (by default) a typo in a place name."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Referrals"
+    sheet["A1"] = "CAMHS referrals by district, April to September 2025 (draft)"
+    sheet.append([])
+    sheet.append(["District", "Apr-25", "May-25", "Jun-25", "Jul-25", "Aug-25", "Sep-25", "Notes"])
+    sheet.append(["Leeds", 1161, 1150, 1172, 1144, "*", 1139, "Aug figure being checked"])
+    sheet.append([place, 1452, 1448, 1461, 1439, 1450, 1446, None])
+    sheet.append(["Wakefield", 562, 571, 559, 566, 570, 561, None])
+    sheet.append(["Total", 3175, 3169, 3192, 3149, None, 3146, None])
+    book.save(path)
+
+
+def report_row(page, problem: str):
+    return page.locator('[data-testid="stTable"] tr').filter(has_text=problem).first
+
+
+@pytest.mark.parametrize("width", [1440, 1024])
+def test_a_locality_analyst_puts_a_messy_team_workbook_in(server, tmp_path, width):
+    url, _ = server
+    WALK.mkdir(parents=True, exist_ok=True)
+    draft, fixed = tmp_path / "camhs-referrals-draft.xlsx", tmp_path / "camhs-referrals.xlsx"
+    team_workbook(draft)
+    team_workbook(fixed, place="Bradford")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS
+        )
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            page.set_default_timeout(TIMEOUT_MS)
+            page.goto(f"{url}/upload")
+            expect(page.get_by_role("heading", name="Upload data")).to_be_visible()
+            idle(page)
+
+            # The draft: no measure column (chosen from a list), a typo, a suppressed cell.
+            page.locator('input[type="file"]').set_input_files(str(draft))
+            idle(page)
+            box = page.locator('[data-testid="stSelectbox"]').filter(
+                has_text="Measure of the whole file (required)"
+            )
+            box.click()
+            page.keyboard.type("Referrals to")
+            page.get_by_role("option", name=f"{REFERRALS} (cyp_mh_referrals)").click()
+            idle(page)
+            expect(page.get_by_text("Periods: April 2025 to September 2025.")).to_be_visible()
+            expect(page.get_by_text("1 error to fix first")).to_be_visible()
+            typo = report_row(page, "did you mean 'Bradford' (E08000032)?")
+            expect(typo).to_contain_text("Bradfrod")
+            # The suppressed cell is listed as written, "*" (a Markdown table drew a bullet).
+            suppressed = report_row(page, "suppressed (*): kept as missing")
+            expect(suppressed.locator("td").nth(3)).to_have_text("*")
+            # The first rows as read: an empty cell is empty, never "None".
+            expect(page.get_by_text("The first rows as read")).to_be_visible()
+            first_rows = page.locator('[data-testid="stDataFrame"]').first
+            expect(first_rows).not_to_contain_text("None")
+            shot(page, "analyst-1-draft-report", width)
+
+            # Fixed and uploaded again: a preview of what storing would do, then store.
+            page.locator('input[type="file"]').set_input_files(str(fixed))
+            idle(page)
+            expect(page.get_by_text("Storing it would add 18 new observations")).to_be_visible()
+            shot(page, "analyst-2-preview", width)
+            page.get_by_role("button", name="Check and store").click()
+            expect(
+                page.get_by_text("camhs-referrals.xlsx, sheet Referrals: stored.")
+            ).to_be_visible()
+            idle(page)
+            expect(page.locator('[data-testid="stDataFrame"]').last).not_to_contain_text("None")
+            shot(page, "analyst-3-stored", width)
+
+            # "See the chart": the measure and place uploaded, every place (no initiative holds
+            # both), said in words.
+            page.get_by_role("button", name="See the chart").click()
+            expect(page.get_by_role("heading", name="Measures")).to_be_visible()
+            idle(page)
+            chart_drawn(page)
+            expect(page.get_by_role("combobox", name="Measure")).to_have_value(REFERRALS)
+            expect(page.get_by_role("combobox", name="Place")).to_have_value("Leeds")
+            initiative = page.get_by_role("combobox", name="Initiative")
+            expect(initiative).to_have_attribute("placeholder", "Every place")
+            expect(page.get_by_text("Latest (Sep 2025)")).to_be_visible()
+            shot(page, "analyst-4-chart", width)
+        finally:
+            browser.close()
+
+
+def test_every_page_name_in_the_sidebar_is_shown_whole_at_1024_pixels(server):
+    url, _ = server
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1024, "height": 900})
+            page.set_default_timeout(TIMEOUT_MS)
+            page.goto(url)
+            links = page.locator('[data-testid="stSidebarNavLink"]')
+            expect(links.last).to_be_visible()
+            idle(page)
+            # Each name's words end inside its link, and no element of it hides some of them.
+            cut = page.evaluate(
+                """() => [...document.querySelectorAll('[data-testid="stSidebarNavLink"]')]
+                .filter(link => {
+                    const words = document.createRange();
+                    words.selectNodeContents(link.querySelector('p'));
+                    const hidden = [...link.querySelectorAll('*')].some(
+                        e => e.scrollWidth > e.clientWidth + 1
+                            && getComputedStyle(e).overflow !== 'visible');
+                    return hidden
+                        || words.getBoundingClientRect().right > link.getBoundingClientRect().right;
+                }).map(link => link.innerText.split('\\n').pop())"""
+            )
+            assert cut == [], f"cut off in the sidebar: {cut}"
+            assert links.count() >= 12  # every page, the admin's too (single-user mode)
+        finally:
+            browser.close()
