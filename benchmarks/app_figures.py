@@ -50,6 +50,7 @@ def build_store(url: str, places: int, months: int):
     engine = open_store(url)
     upsert_measures(
         engine,
+        local_admin("tester"),
         pl.DataFrame(
             {
                 "code": [MEASURE],
@@ -70,6 +71,7 @@ def build_store(url: str, places: int, months: int):
     codes = [f"L{i:03d}" for i in range(places)]
     upsert_places(
         engine,
+        local_admin("tester"),
         pl.DataFrame(
             {
                 "code": codes,

@@ -55,6 +55,7 @@ def answers_csv() -> bytes:
 def setup(engine) -> None:
     upsert_places(
         engine,
+        local_admin("tester"),
         pl.DataFrame(
             {
                 "code": [f"P{i:03d}" for i in range(PLACES)],
@@ -68,6 +69,7 @@ def setup(engine) -> None:
     )
     upsert_measures(
         engine,
+        local_admin("tester"),
         pl.DataFrame(
             {
                 "code": ["exp_a", "exp_b"],
@@ -79,8 +81,8 @@ def setup(engine) -> None:
             }
         ),
     )
-    define_experience_measure(engine, "exp_a", "positive_difference")
-    define_experience_measure(engine, "exp_b", "treated_fairly", voice=None)
+    define_experience_measure(engine, local_admin("tester"), "exp_a", "positive_difference")
+    define_experience_measure(engine, local_admin("tester"), "exp_b", "treated_fairly", voice=None)
 
 
 def main() -> None:

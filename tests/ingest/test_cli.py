@@ -3,6 +3,7 @@
 import polars as pl
 from click.testing import CliRunner
 
+from qi.access import local_admin
 from qi.cli import main
 from qi.store import connect, read_series
 from tests.ingest.files import WARDS, add_definitions, csv_bytes, locality_workbook
@@ -59,7 +60,7 @@ def test_a_formula_cannot_reach_an_export_as_a_place_code(database_url, tmp_path
 
     places = tmp_path / "places.csv"
     places.write_text('code,name,type\n"=HYPERLINK(""http://x"")",Evil,ward\n')
-    assert import_definitions(engine, places, "places").outcome == "rejected"
+    assert import_definitions(engine, local_admin("tester"), places, "places").outcome == "rejected"
     data = tmp_path / "data.csv"
     data.write_bytes(
         csv_bytes(
@@ -107,7 +108,7 @@ def test_measures_import_can_make_them_part_of_an_initiative(database_url, tmp_p
     places.write_text("code,name,type\nP1,Place,locality\n")
     assert _run("places", "import", places, "--db", database_url).exit_code == 0
     engine = connect(database_url)
-    add_initiative(engine, "Best Start", ["P1"])
+    add_initiative(engine, local_admin("tester"), "Best Start", ["P1"])
     measures = tmp_path / "m.csv"
     measures.write_text(
         "code,name,kind,improvement,frequency\nm1,One,count,up,month\nm2,Two,count,up,month\n"
