@@ -122,3 +122,34 @@ def test_measures_import_can_make_them_part_of_an_initiative(database_url, tmp_p
     assert "2 measures newly part of Best Start." in done.output
     assert initiative_measures(engine, "Best Start") == ["m1", "m2"]
     engine.dispose()
+
+
+def test_only_an_administrator_imports_definitions_and_a_refusal_is_audited(
+    database_url, tmp_path, monkeypatch
+):
+    from qi.store import read_places
+    from qi.store.access import add_grant, add_person, read_audit
+
+    monkeypatch.setenv("QI_AUTH", "local-accounts")
+    engine = connect(database_url)
+    setup = local_admin("Setup")
+    for username, role in (("ada", "admin"), ("cole", "coach")):
+        add_person(engine, setup, username=username, name=username.title())
+        add_grant(engine, setup, f"local:{username}", role, everything=True)
+    places = tmp_path / "p.csv"
+    places.write_text("code,name,type\nP1,Place,locality\n")
+    assert _run("places", "import", places, "--db", database_url).exit_code == 2  # who?
+    refused = _run("places", "import", places, "--db", database_url, "--user", "cole")
+    assert refused.exit_code == 1
+    assert "Cole may not define measures, places, breakdowns and survey questions for" in (
+        refused.output
+    )
+    assert read_places(engine).height == 0
+    done = _run("places", "import", places, "--db", database_url, "--user", "ada")
+    assert done.exit_code == 0, done.output
+    audit = read_audit(engine, setup, action="places.define")
+    assert audit.select("person", "subject", "outcome").rows() == [
+        ("local:ada", "1 place(s): P1", "done")
+    ]
+    assert read_audit(engine, setup, person="local:cole")["outcome"].to_list() == ["refused"]
+    engine.dispose()
