@@ -331,8 +331,9 @@ def add_initiative(
     """Create (or replace the places of) a place-based initiative. Returns its id.
 
     ``measures`` (codes), when given, become the initiative's measures, replacing any it had;
-    without them its measures are left as they are (``link_measures`` adds more).
-    ``principal`` needs ``definitions.write``."""
+    without them its measures are left as they are (``link_measures`` adds more). An
+    initiative given as it is stored is not written again. ``principal`` needs
+    ``definitions.write``."""
     check_lengths(Initiative, {"name": name, "created_by": principal.name})
     _guard(engine, principal, f"initiative {name}")
     with writing(engine) as connection:
@@ -350,6 +351,10 @@ def add_initiative(
             description=description,
             outcome_domains=", ".join(outcome_domains or []) or None,
         )
+        if initiative_id is not None and _initiative_as_given(
+            connection, initiative_id, values, set(place_ids.values()), measures
+        ):
+            return initiative_id
         if initiative_id is None:
             initiative_id = connection.execute(
                 _table(Initiative)
@@ -387,6 +392,33 @@ def add_initiative(
             + (f"; measures {_codes(measures)}" if measures is not None else ""),
         )
     return initiative_id
+
+
+def _initiative_as_given(
+    connection, initiative_id: int, values: dict, place_ids: set[int], measures: list[str] | None
+) -> bool:
+    """Whether the stored initiative has these values, exactly these places and (when given)
+    exactly these measures."""
+    stored = connection.execute(
+        select(Initiative.start_date, Initiative.description, Initiative.outcome_domains).where(
+            Initiative.id == initiative_id
+        )
+    ).one()
+    if stored._asdict() != values:
+        return False
+    placed = connection.execute(
+        select(InitiativePlace.place_id).where(InitiativePlace.initiative_id == initiative_id)
+    )
+    if set(placed.scalars()) != place_ids:
+        return False
+    if measures is None:
+        return True
+    linked = connection.execute(
+        select(Measure.code)
+        .join(InitiativeMeasure, InitiativeMeasure.measure_id == Measure.id)
+        .where(InitiativeMeasure.initiative_id == initiative_id)
+    )
+    return set(linked.scalars()) == set(measures)
 
 
 def link_measures(

@@ -318,8 +318,11 @@ def add_cycle(
             if found is None:
                 raise PdsaError(f"no change idea {change_idea}; check the change idea's id")
             initiative_id, initiative, new_idea = found.id, found.name, False
-        everywhere = _initiative_places(connection, initiative_id)
-    needed = sorted(set(places or everywhere))
+        # Unknown codes are named as such (not refused as places nobody may write at).
+        measure_ids = _ids(connection, Measure, measures, "measure")
+        place_ids = _ids(connection, Place, places, "place")
+        # A cycle at no place in particular runs at every place of its initiative.
+        needed = sorted(set(places or _initiative_places(connection, initiative_id)))
     _guard(engine, principal, needed, initiative, f"PDSA cycle of {idea or change_idea}")
     with writing(engine) as connection:
         if change_idea is None:
@@ -330,11 +333,9 @@ def add_cycle(
                     connection,
                     principal,
                     "pdsa.idea.add",
-                    place=_one(everywhere),
+                    place=_one(needed),
                     subject=f"change idea {change_idea} of {initiative}"[:255],
                 )
-        measure_ids = _ids(connection, Measure, measures, "measure")
-        place_ids = _ids(connection, Place, places, "place")
         number = connection.execute(
             select(func.coalesce(func.max(PdsaCycle.number), 0) + 1).where(
                 PdsaCycle.change_idea_id == change_idea
@@ -358,7 +359,7 @@ def add_cycle(
             connection,
             principal,
             "pdsa.cycle.add",
-            place=_one(places or everywhere),
+            place=_one(needed),
             subject=f"PDSA cycle {cycle_id}: cycle {number} of change idea {change_idea}",
         )
         return cycle_id
@@ -405,6 +406,8 @@ def update_cycle(
     check_lengths(PdsaCycle, {"updated_by": who})
     with engine.connect() as connection:
         initiative, where = _cycle_where(connection, cycle_id)
+        measure_ids = _ids(connection, Measure, measures or (), "measure")
+        place_ids = _ids(connection, Place, places or (), "place")
     needed = sorted({*where, *(places or ())})
     _guard(engine, principal, needed, initiative, f"PDSA cycle {cycle_id}")
     with writing(engine) as connection:
@@ -414,8 +417,6 @@ def update_cycle(
         if current is None:
             raise PdsaError(f"no PDSA cycle {cycle_id}; check the cycle's id")
         fields = _checked({**current._asdict(), **changes})
-        measure_ids = _ids(connection, Measure, measures or (), "measure")
-        place_ids = _ids(connection, Place, places or (), "place")
         connection.execute(
             update(PdsaCycle)
             .where(PdsaCycle.id == cycle_id)

@@ -195,7 +195,8 @@ def define_experience_measure(
 ) -> None:
     """Say that ``measure`` (a proportion) is made from the answers to ``question`` (of one
     ``voice``, or every voice), and how many answers a month needs to be judged. Replaces an
-    earlier definition of the same measure. ``principal`` needs ``definitions.write``."""
+    earlier definition of the same measure (the same definition again writes nothing).
+    ``principal`` needs ``definitions.write``."""
     if voice is not None and (problem := code_problem(voice, VOICES, "voice")):
         raise SurveyError(problem)
     if minimum_answers < 1:
@@ -218,6 +219,15 @@ def define_experience_measure(
         ).scalar()
         if question_id is None:
             raise SurveyError(f"unknown question {question!r}; add the question first")
+        stored = connection.execute(
+            select(
+                ExperienceMeasure.question_id,
+                ExperienceMeasure.voice,
+                ExperienceMeasure.minimum_answers,
+            ).where(ExperienceMeasure.measure_id == found.id)
+        ).first()
+        if stored is not None and tuple(stored) == (question_id, voice, minimum_answers):
+            return  # defined so already: nothing to write
         connection.execute(
             delete(ExperienceMeasure).where(ExperienceMeasure.measure_id == found.id)
         )

@@ -1,13 +1,14 @@
 """Change ideas and PDSA cycles: recorded with who and when, numbered as a ramp, checked
-(status, outcome, dates), followed on measures and places, linked from annotations; on SQLite
-and PostgreSQL."""
+(status, outcome, dates), followed on measures and places, linked from annotations, written
+only by a coach where the cycle runs; on SQLite and PostgreSQL."""
 
 from datetime import date
 
 import pytest
 
-from qi.access import local_admin
+from qi.access import Refused, local_admin
 from qi.store import add_initiative
+from qi.store.access import add_grant, add_person, principal_for, read_audit
 from qi.store.annotations import add_annotation
 from qi.store.pdsa import (
     PdsaError,
@@ -246,3 +247,81 @@ def test_a_cycle_names_its_idea_which_is_recorded_with_it_or_not_at_all(engine, 
             measures=["nope"],
         )
     assert "Never recorded" not in read_change_ideas(engine)["name"].to_list()
+
+
+def _coach_at(engine, place: str):
+    person = add_person(engine, local_admin(), username=f"coach-{place}", name=f"Coach {place}")
+    add_grant(engine, local_admin(), person, "coach", place=place)
+    return principal_for(engine, person)
+
+
+def test_a_coach_writes_cycles_where_they_run_and_nowhere_else(engine, idea):
+    """Front door runs at RXX and RYY; the coach is granted RXX only."""
+    coach = _coach_at(engine, "RXX")
+    here = add_cycle(
+        engine, coach, change_idea=idea, plan="At RXX", starts_on=date(2024, 1, 1), places=["RXX"]
+    )
+    update_cycle(engine, coach, here, status="running", do="Begun")
+    with pytest.raises(
+        Refused, match="Coach RXX may not record change ideas and PDSA cycles for place RYY"
+    ):
+        update_cycle(engine, coach, here, places=["RXX", "RYY"])  # taking it elsewhere
+    with pytest.raises(Refused, match="for place RYY"):
+        add_cycle(engine, coach, change_idea=idea, plan="Both", starts_on=date(2024, 1, 1))
+    with pytest.raises(Refused, match="for place RYY"):
+        add_change_idea(engine, coach, initiative="Front door", name="Text reminders")
+    # A new idea named with a cycle at the coach's own place is theirs to record.
+    add_cycle(
+        engine,
+        coach,
+        initiative="Front door",
+        idea="Text reminders",
+        plan="Texts at RXX",
+        starts_on=date(2024, 2, 1),
+        places=["RXX"],
+    )
+    with pytest.raises(PdsaError, match="unknown place code"):
+        add_cycle(
+            engine, coach, change_idea=idea, plan="?", starts_on=date(2024, 1, 1), places=["nope"]
+        )
+    elsewhere = add_cycle(
+        engine,
+        local_admin(),
+        change_idea=idea,
+        plan="At RYY",
+        starts_on=date(2024, 1, 1),
+        places=["RYY"],
+    )
+    note = add_annotation(
+        engine,
+        local_admin(),
+        measure="ae_attendances",
+        place="RYY",
+        period=date(2024, 1, 1),
+        kind="pdsa",
+        text="Started at RYY",
+    )
+    with pytest.raises(Refused, match="for place RYY"):
+        link_annotation(engine, coach, note, elsewhere)
+    link_annotation(engine, local_admin(), note, elsewhere)
+    with pytest.raises(Refused, match="for place RYY"):
+        link_annotation(engine, coach, note, here)  # moving it off a cycle at RYY
+    cycles = read_cycles(engine)
+    assert cycles.select("plan", "status", "places", "updated_by").rows() == [
+        ("At RXX", "running", ["RXX"], "Coach RXX"),
+        ("At RYY", "planned", ["RYY"], "Local administrator"),
+        ("Texts at RXX", "planned", ["RXX"], "Coach RXX"),
+    ]
+    assert cycles.filter(plan="At RYY")["annotations"].to_list() == [[note]]
+    audit = read_audit(engine, local_admin(), person="local:coach-RXX")
+    assert audit.sort("id").select("action", "place", "outcome").rows() == [
+        ("pdsa.cycle.add", "RXX", "done"),
+        ("pdsa.cycle.update", "RXX", "done"),
+        ("pdsa.write", "RYY", "refused"),
+        ("pdsa.write", "RYY", "refused"),
+        ("pdsa.write", "RYY", "refused"),
+        ("pdsa.idea.add", "RXX", "done"),
+        ("pdsa.cycle.add", "RXX", "done"),
+        ("pdsa.write", "RYY", "refused"),
+        ("pdsa.write", "RYY", "refused"),
+    ]

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 
+import polars as pl
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -94,32 +95,34 @@ def test_initiatives_are_read_with_their_places(engine):
 
 def test_an_initiative_owns_the_measures_it_is_given_and_links_more_by_code(engine):
     from qi.store import add_initiative, initiative_measures, link_measures, read_initiatives
+    from qi.store.access import read_audit
     from tests.store.helpers import add_definitions
 
+    admin = local_admin("tester")
     add_definitions(engine, measures=("waits", "asthma", "referrals"))
-    add_initiative(
-        engine, local_admin("tester"), "Best Start", ["RXX"], measures=["waits", "asthma"]
-    )
-    add_initiative(engine, local_admin("tester"), "SEND", ["RZZ"])
+    add_initiative(engine, admin, "Best Start", ["RXX"], measures=["waits", "asthma"])
+    add_initiative(engine, admin, "SEND", ["RZZ"])
     assert read_initiatives(engine)["measures"].to_list() == [["asthma", "waits"], []]
-    assert link_measures(engine, local_admin("tester"), "SEND", ["referrals", "waits"]) == 2
-    assert (
-        link_measures(engine, local_admin("tester"), "SEND", ["waits"]) == 0
-    )  # already its measure
+    assert link_measures(engine, admin, "SEND", ["referrals", "waits"]) == 2
+    assert link_measures(engine, admin, "SEND", ["waits"]) == 0  # already its measure
     assert initiative_measures(engine, "SEND") == ["referrals", "waits"]
-    add_initiative(
-        engine, local_admin("tester"), "Best Start", ["RXX"]
-    )  # places again: its measures stay
+    add_initiative(engine, admin, "Best Start", ["RXX"])  # places again: its measures stay
     assert initiative_measures(engine, "Best Start") == ["asthma", "waits"]
-    add_initiative(
-        engine, local_admin("tester"), "Best Start", ["RXX"], measures=["referrals"]
-    )  # measures replaced
+    add_initiative(engine, admin, "Best Start", ["RXX"], measures=["referrals"])  # replaced
     assert initiative_measures(engine, "Best Start") == ["referrals"]
     with pytest.raises(LookupError, match="unknown measure code.*nope; import the measures"):
-        link_measures(engine, local_admin("tester"), "SEND", ["waits", "nope"])
+        link_measures(engine, admin, "SEND", ["waits", "nope"])
     assert initiative_measures(engine, "SEND") == ["referrals", "waits"]  # nothing written
     with pytest.raises(LookupError, match="unknown initiative 'Nope'; the initiatives are: Best"):
-        link_measures(engine, local_admin("tester"), "Nope", ["waits"])
+        link_measures(engine, admin, "Nope", ["waits"])
+    # Each write is audited; the same initiative given again is not a write.
+    audit = read_audit(engine, admin).sort("id").filter(pl.col("action").str.starts_with("init"))
+    assert audit.select("action", "subject").rows() == [
+        ("initiative.define", "initiative 1: Best Start"),
+        ("initiative.define", "initiative 2: SEND"),
+        ("initiative.link", "initiative 2: SEND"),
+        ("initiative.define", "initiative 1: Best Start"),
+    ]
 
 
 def test_upgrading_to_0004_gives_each_initiative_the_measures_with_data_at_its_places(tmp_path):
