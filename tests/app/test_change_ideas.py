@@ -141,7 +141,10 @@ def test_a_cycle_where_the_person_is_a_steward_is_refused_beside_the_form_keepin
     assert error.value.startswith(
         "Not recorded: Sam Okafor may not record change ideas and PDSA cycles for place "
     )
-    assert "that needs the role of improvement coach there" in error.value
+    assert error.value.endswith(
+        "that needs the role of improvement coach there. Ask an administrator for a grant if "
+        "you need it."
+    )
     # What was typed is still there to correct or take to a coach.
     assert at.text_area(key="qi.ideas.record.plan").value == "Send the panel's papers by Monday"
     assert at.text_input(key="qi.ideas.record.name").value == "Panel papers a week ahead"

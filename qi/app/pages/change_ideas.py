@@ -36,6 +36,11 @@ def done(kind: str, message: str) -> None:
     st.rerun()
 
 
+def not_done(what: str, error: Exception) -> str:
+    """ "Not recorded: <why>." with one full stop (the library's refusals end with their own)."""
+    return f"Not {what}: {said(error).rstrip('.')}."
+
+
 def field(name: str) -> str:
     return f"{RECORD}.{name}"
 
@@ -61,7 +66,7 @@ def record_from_form(initiative: str) -> None:
             places=state[field("places")],
         )
     except (PdsaError, StoreError) as error:
-        state[RECORD_ERROR] = f"Not recorded: {said(error)}."
+        state[RECORD_ERROR] = not_done("recorded", error)
         return
     state.pop(RECORD_ERROR, None)
     for typed in TYPED:
@@ -214,7 +219,7 @@ with follow:
                         ends_on=ends,
                     )
                 except (PdsaError, StoreError) as error:
-                    st.error(f"Not saved: {said(error)}.")
+                    st.error(not_done("saved", error))
                 else:
                     done("success", f"{cycle['name']} saved.")
         notes = (
@@ -235,6 +240,6 @@ with follow:
                     try:
                         link_annotation(engine(), who, note, picked)
                     except (PdsaError, StoreError) as error:
-                        st.error(f"Not linked: {said(error)}.")
+                        st.error(not_done("linked", error))
                     else:
                         done("success", f"Annotation linked to {cycle['name']}.")
