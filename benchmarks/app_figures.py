@@ -50,6 +50,7 @@ def build_store(url: str, places: int, months: int):
     engine = open_store(url)
     upsert_measures(
         engine,
+        local_admin("benchmark"),
         pl.DataFrame(
             {
                 "code": [MEASURE],
@@ -70,6 +71,7 @@ def build_store(url: str, places: int, months: int):
     codes = [f"L{i:03d}" for i in range(places)]
     upsert_places(
         engine,
+        local_admin("benchmark"),
         pl.DataFrame(
             {
                 "code": codes,
@@ -111,11 +113,11 @@ def build_store(url: str, places: int, months: int):
     upload = UploadRecord(
         file_name="bench.csv", content_hash="bench", rows_read=rows.height, report={}
     )
-    store_observations(engine, local_admin("tester"), rows, upload)
+    store_observations(engine, local_admin("benchmark"), rows, upload)
     for code in codes:
         add_annotation(
             engine,
-            local_admin("tester"),
+            local_admin("benchmark"),
             measure=MEASURE,
             place=code,
             period=periods[months * 2 // 3],
@@ -126,7 +128,7 @@ def build_store(url: str, places: int, months: int):
         )
         add_annotation(
             engine,
-            local_admin("tester"),
+            local_admin("benchmark"),
             measure=MEASURE,
             place=code,
             period=periods[months // 3],

@@ -77,6 +77,7 @@ def define(url: str, places: int) -> None:
     engine = open_store(url)
     upsert_measures(
         engine,
+        local_admin("benchmark"),
         pl.DataFrame(
             {
                 "code": ["falls_admissions"],
@@ -97,6 +98,7 @@ def define(url: str, places: int) -> None:
     codes = [f"W{i:07d}" for i in range(places)]
     upsert_places(
         engine,
+        local_admin("benchmark"),
         pl.DataFrame(
             {"code": codes, "name": codes, "type": "ward", "parent": None, "gss_code": None},
             schema_overrides={"parent": pl.String, "gss_code": pl.String},
@@ -213,6 +215,7 @@ def bench_worst(backend: str, url: str, folder: Path) -> None:
     engine = connect(url)
     upsert_places(
         engine,
+        local_admin("benchmark"),
         pl.DataFrame(
             {
                 "code": WORST_PLACES,

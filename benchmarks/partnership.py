@@ -35,6 +35,7 @@ def build_partnership(url: str, places: int, measures: int, months: int):
     codes = [f"measure_{i:02d}" for i in range(1, measures + 1)]
     upsert_measures(
         engine,
+        local_admin("benchmark"),
         pl.DataFrame(
             {
                 "code": codes,
@@ -49,6 +50,7 @@ def build_partnership(url: str, places: int, measures: int, months: int):
     place_codes = [f"P{i:03d}" for i in range(1, places + 1)]
     upsert_places(
         engine,
+        local_admin("benchmark"),
         pl.DataFrame(
             {
                 "code": place_codes,
@@ -95,7 +97,7 @@ def build_partnership(url: str, places: int, measures: int, months: int):
         rows,
         UploadRecord("benchmark.csv", f"benchmark-{size}", rows.height, {}),
     )
-    add_initiative(engine, INITIATIVE, place_codes, measures=codes)
+    add_initiative(engine, local_admin("benchmark"), INITIATIVE, place_codes, measures=codes)
     meeting = add_meeting(
         engine,
         local_admin("benchmark"),

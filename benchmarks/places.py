@@ -57,10 +57,11 @@ def main() -> None:
         places = read_ons_places(
             args.data / "lookup_lsoa21_ward24_ltla24.csv", args.data / "lookup_lsoa21_icb24.csv"
         )
-        upsert_places(engine, places, actor="bench")
+        upsert_places(engine, local_admin("bench"), places)
         print(f"import {places.height:,} places: {time.perf_counter() - start:.1f} s")
         upsert_measures(
             engine,
+            local_admin("bench"),
             pl.DataFrame(
                 {
                     "code": ["seen"],
@@ -71,7 +72,6 @@ def main() -> None:
                     "frequency": "month",
                 }
             ),
-            actor="bench",
         )
         ids = read_places(engine).filter(pl.col("type") == "lsoa")["id"]
         rng = np.random.default_rng(13)

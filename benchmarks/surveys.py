@@ -14,14 +14,13 @@ import time
 from datetime import date
 from pathlib import Path
 
-from qi.access import local_admin
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 import polars as pl  # noqa: E402
 
+from qi.access import local_admin  # noqa: E402
 from qi.demo import load_demo  # noqa: E402
 from qi.ingest.surveys import ingest_answers  # noqa: E402
 from qi.services.experience import update_experience_measures  # noqa: E402
@@ -55,6 +54,7 @@ def answers_csv() -> bytes:
 def setup(engine) -> None:
     upsert_places(
         engine,
+        local_admin("benchmark"),
         pl.DataFrame(
             {
                 "code": [f"P{i:03d}" for i in range(PLACES)],
@@ -68,6 +68,7 @@ def setup(engine) -> None:
     )
     upsert_measures(
         engine,
+        local_admin("benchmark"),
         pl.DataFrame(
             {
                 "code": ["exp_a", "exp_b"],
@@ -79,8 +80,10 @@ def setup(engine) -> None:
             }
         ),
     )
-    define_experience_measure(engine, "exp_a", "positive_difference")
-    define_experience_measure(engine, "exp_b", "treated_fairly", voice=None)
+    define_experience_measure(engine, local_admin("benchmark"), "exp_a", "positive_difference")
+    define_experience_measure(
+        engine, local_admin("benchmark"), "exp_b", "treated_fairly", voice=None
+    )
 
 
 def main() -> None:

@@ -49,8 +49,8 @@ def define(engine, code: str, target: float | None = None, name: str | None = No
     }
     upsert_measures(
         engine,
+        local_admin("tester"),
         pl.DataFrame([measure], schema_overrides={"target": pl.Float64, "unit": pl.String}),
-        actor="tester",
     )
 
 
@@ -68,6 +68,7 @@ def build(engine) -> dict:
     define(engine, "asthma_admissions", name="Asthma admissions")
     add_initiative(
         engine,
+        local_admin("tester"),
         INITIATIVE,
         ["RXX", "RYY"],
         start_date=date(2023, 1, 1),

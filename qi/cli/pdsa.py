@@ -2,7 +2,8 @@
 
 Thin wrappers over ``qi.services.pdsa``. ``add`` records the next cycle of a change idea (and
 the idea, when it is new); ``list`` prints each idea's ramp of cycles. Bad input ends with one
-"qi: ..." line and exit status 1; nothing is written.
+"qi: ..." line and exit status 1, as does a refusal (``--user`` says who acts); nothing is
+written.
 """
 
 from datetime import date
@@ -10,7 +11,7 @@ from datetime import date
 import click
 
 from qi.cli.charts import InputProblem
-from qi.cli.store import ACTOR_HELP, DB_HELP, _actor, _engine, guarded
+from qi.cli.store import DB_HELP, USER_HELP, _engine, guarded
 from qi.vocabulary.pdsa import CYCLE_OUTCOMES, CYCLE_STATUSES
 
 
@@ -75,7 +76,7 @@ def list_(initiative: str | None, db: str | None) -> None:
 @click.option("--measure", "measures", multiple=True, help="A measure code (repeatable).")
 @click.option("--place", "places", multiple=True, help="A place code (repeatable).")
 @click.option("--db", help=DB_HELP)
-@click.option("--actor", help=ACTOR_HELP, callback=_actor)
+@click.option("--user", help=USER_HELP)
 @guarded
 def add(
     initiative: str,
@@ -93,18 +94,23 @@ def add(
     measures: tuple[str, ...],
     places: tuple[str, ...],
     db: str | None,
-    actor: str | None,
+    user: str | None,
 ) -> None:
-    """Record the next PDSA cycle of a change idea (the idea too, when it is new)."""
+    """Record the next PDSA cycle of a change idea (the idea too, when it is new), as --user
+    (who needs the coach's role where the cycle runs)."""
+    from qi.access import Refused
+    from qi.cli.access import cli_principal
     from qi.services.pdsa import record_cycle
     from qi.store.pdsa import PdsaError, read_cycles
     from qi.text.pdsa import cycle_line
 
     starts_on = _day(start, "--start") or date.min
     engine = _engine(db)
+    who = cli_principal(engine, user)
     try:
         cycle = record_cycle(
             engine,
+            who,
             initiative=initiative,
             idea=idea,
             description=description,
@@ -119,9 +125,8 @@ def add(
             outcome=outcome,
             measures=measures,
             places=places,
-            actor=actor,
         )
-    except PdsaError as error:
+    except (PdsaError, Refused) as error:
         raise InputProblem(str(error)) from None
     (row,) = read_cycles(engine).filter(id=cycle).iter_rows(named=True)
     words = cycle_line(

@@ -96,16 +96,6 @@ def guarded(command):
     return run
 
 
-def _actor(_context, _parameter, value: str | None) -> str | None:
-    from qi.store.limits import column_limits
-    from qi.store.models import Upload
-
-    limit = column_limits(Upload)["actor"]
-    if value is not None and len(value) > limit:
-        raise click.BadParameter(f"is {len(value)} characters long; at most {limit} are kept")
-    return value
-
-
 def _engine(db: str | None):
     from qi.store import open_store
 
@@ -214,7 +204,7 @@ def _definitions_command(section: str) -> click.Group:
     @group.command(name="import", epilog=EXIT_STATUSES)
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--db", help=DB_HELP)
-    @click.option("--actor", help=ACTOR_HELP, callback=_actor)
+    @click.option("--user", help=USER_HELP)
     @click.option(
         "--force",
         is_flag=True,
@@ -229,22 +219,24 @@ def _definitions_command(section: str) -> click.Group:
         "view and board pack then show them.",
     )
     @guarded
-    def import_(file, db, actor, force, initiative) -> None:
+    def import_(file, db, user, force, initiative) -> None:
+        from qi.cli.access import cli_principal
         from qi.ingest.definitions import import_definitions, read_definitions
         from qi.store import initiative_measures, link_measures
         from qi.text import count
 
         engine = _engine(db)
+        who = cli_principal(engine, user)
         if initiative is not None:
             try:
                 initiative_measures(engine, initiative)  # checked before anything is written
             except LookupError as error:
                 raise click.UsageError(f"--initiative: {error}") from None
-        report = import_definitions(engine, file, section, actor=actor, force=force)
+        report = import_definitions(engine, who, file, section, force=force)
         _finish(report)
         if initiative is not None:
             codes = read_definitions(file.read_bytes(), file.name, section)["code"].to_list()
-            linked = link_measures(engine, initiative, codes)
+            linked = link_measures(engine, who, initiative, codes)
             click.echo(f"{count(linked, 'measure')} newly part of {initiative}.")
 
     import_.help = f"Add or update {section} from a CSV or YAML FILE (all or nothing).\n\n" + (
@@ -279,13 +271,15 @@ places = _definitions_command("places")
     help="MHCLG's IMD 2025 local authority summaries (imd2025_england_ltla24.csv).",
 )
 @click.option("--db", help=DB_HELP)
-@click.option("--actor", help=ACTOR_HELP, callback=_actor)
+@click.option("--user", help=USER_HELP)
 @guarded
-def places_ons(ward_lookup, icb_lookup, imd, imd_areas, db, actor) -> None:
+def places_ons(ward_lookup, icb_lookup, imd, imd_areas, db, user) -> None:
     """Add England's places from the ONS lookups: WARD_LOOKUP (LSOA 2021 to ward and local
     authority 2024, lookup_lsoa21_ward24_ltla24.csv) and ICB_LOOKUP (LSOA 2021 to ICB 2024,
     lookup_lsoa21_icb24.csv), as LSOAs under wards under local authorities under ICBs, each
     coded by its GSS code; with --imd, their deprivation. Open Government Licence v3.0."""
+    from qi.access import Refused
+    from qi.cli.access import cli_principal
     from qi.ingest.places import (
         ONS_ATTRIBUTION,
         LookupFileError,
@@ -301,10 +295,15 @@ def places_ons(ward_lookup, icb_lookup, imd, imd_areas, db, actor) -> None:
     except LookupFileError as error:
         raise click.UsageError(str(error)) from None
     engine = _engine(db)
-    written = upsert_places(engine, found, actor=actor)
+    who = cli_principal(engine, user)
+    try:
+        written = upsert_places(engine, who, found)
+    except Refused as error:
+        click.echo(f"qi: {error}", err=True)
+        raise SystemExit(EXIT_REJECTED) from None
     counts = ", ".join(f"{n:,} {kind}" for kind, n in found.group_by("type").len().iter_rows())
     click.echo(f"Places: {counts}; {written:,} added or changed.")
     if deprivation is not None:
-        stored = upsert_deprivation(engine, deprivation, actor=actor)
+        stored = upsert_deprivation(engine, deprivation, actor=who.name)
         click.echo(f"Deprivation (IMD 2025) stored for {stored:,} places.")
     click.echo(ONS_ATTRIBUTION)

@@ -117,27 +117,27 @@ def load_demo(engine: Engine, principal: Principal = DEMO_AUTHOR) -> DemoSummary
     """Load (or reload) the demo through the store's API; loading twice changes nothing.
     ``principal`` is who the records say made them (and must be allowed to)."""
     actor = principal.name
-    written = _write_definitions(engine, _places(), read_places, upsert_places, actor)
+    written = _write_definitions(engine, _places(), read_places, upsert_places, principal)
     neighbourhoods = neighbourhood_places()
-    written += _write_definitions(engine, neighbourhoods, read_places, upsert_places, actor)
+    written += _write_definitions(engine, neighbourhoods, read_places, upsert_places, principal)
     written += _write_deprivation(engine, actor)
     written += _write_definitions(
         engine,
         pl.DataFrame([*MEASURES, GLD_MEASURE], schema=_MEASURE_SCHEMA),
         read_measures,
         upsert_measures,
-        actor,
+        principal,
     )
     for spec in (*INITIATIVES, AE_INITIATIVE):
         # add_initiative matches by name and replaces the places: the same call twice is a no-op.
         add_initiative(
             engine,
+            principal,
             spec.name,
             list(spec.places),
             start_date=spec.start_date,
             description=spec.description,
             outcome_domains=list(spec.outcome_domains),
-            actor=actor,
             measures=list(INITIATIVE_MEASURES[spec.name]),
         )
     ids_of_measures = dict(read_measures(engine).select("code", "id").iter_rows())
@@ -159,7 +159,7 @@ def load_demo(engine: Engine, principal: Principal = DEMO_AUTHOR) -> DemoSummary
     annotations_added = _write_annotations(engine, principal)
     stories_added = _write_stories(engine, principal)
     meetings_added, actions_added = _write_meeting(engine, principal)
-    write_change_ideas(engine, actor)  # qi.demo.pdsa: the change ideas and their PDSA cycles
+    write_change_ideas(engine, principal)  # qi.demo.pdsa: the change ideas and their PDSA cycles
     load_outcomes(engine, principal)  # purposes, experience, selections, replies (qi.demo.outcomes)
     return DemoSummary(
         measures=len(MEASURES) + len(EXPERIENCE_MEASURES) + 1,
@@ -201,13 +201,13 @@ def _write_deprivation(engine: Engine, actor: str) -> int:
     return upsert_deprivation(engine, wanted, actor=actor)
 
 
-def _write_definitions(engine, wanted: pl.DataFrame, read, upsert, actor) -> int:
+def _write_definitions(engine, wanted: pl.DataFrame, read, upsert, principal) -> int:
     """Upsert only the rows that are new or differ, so a reload leaves who/when untouched."""
     stored = read(engine).select(wanted.columns)
     changed = wanted.join(stored, on=wanted.columns, how="anti", nulls_equal=True)
     if changed.height == 0:
         return 0
-    return upsert(engine, changed, actor=actor)
+    return upsert(engine, principal, changed)
 
 
 def _upload(file_name: str, frame: pl.DataFrame) -> UploadRecord:

@@ -260,14 +260,16 @@ def load_outcomes(engine: Engine, principal: Principal) -> int:
     """Write the demo's outcomes and experience (see the module's docstring) as ``principal``;
     returns how many things this load added (0 when it was already loaded)."""
     actor = principal.name
-    added = _measures(engine, actor)
+    added = _measures(engine, principal)
     if read_answers(engine, THREE_QUESTIONS).height == 0:
         added += store_answers(engine, principal, survey_answers())
     for code, question in (
         (EXPERIENCE_DIFFERENCE, THREE_QUESTIONS[0]),
         (EXPERIENCE_FAIRLY, THREE_QUESTIONS[1]),
     ):
-        define_experience_measure(engine, code, question, minimum_answers=MINIMUM_ANSWERS)
+        define_experience_measure(
+            engine, principal, code, question, minimum_answers=MINIMUM_ANSWERS
+        )
     result = update_experience_measures(engine, principal, THREE_QUESTIONS[:2])
     added += result.added if result is not None else 0
     stories = read_stories(engine)
@@ -311,7 +313,7 @@ def load_outcomes(engine: Engine, principal: Principal) -> int:
     return added
 
 
-def _measures(engine: Engine, actor: str) -> int:
+def _measures(engine: Engine, principal: Principal) -> int:
     """The experience measures, and every demo measure's purpose and domains."""
     stored = read_measures(engine)
     new = [m for m in EXPERIENCE_MEASURES if m["code"] not in set(stored["code"])]
@@ -332,4 +334,4 @@ def _measures(engine: Engine, actor: str) -> int:
         .replace_strict({c: s for c, (_, _, s) in PURPOSES.items()}, return_dtype=pl.String)
         .alias("statutory_source"),
     )
-    return upsert_measures(engine, frame, actor=actor)
+    return upsert_measures(engine, principal, frame)

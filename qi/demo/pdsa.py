@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 import polars as pl
 from sqlalchemy import Engine
 
+from qi.access import Principal
 from qi.demo.labels import SYNTHETIC
 from qi.demo.partnership import AE_UNDER5, BEST_START, BRADFORD, EHCP, KIRKLEES, TIMELY_SEND
 from qi.store.annotations import read_annotations
@@ -134,9 +135,9 @@ def _recorded(day: date) -> datetime:
     return datetime.combine(day, time(9)) + timedelta(days=7)
 
 
-def write_change_ideas(engine: Engine, actor: str) -> int:
+def write_change_ideas(engine: Engine, principal: Principal) -> int:
     """Record the demo's change ideas and cycles that are not yet recorded, each linked to its
-    annotation; returns how many cycles were added."""
+    annotation, as ``principal``; returns how many cycles were added."""
     recorded = set(read_change_ideas(engine).select("initiative", "name").iter_rows())
     notes = read_annotations(engine)
     added = 0
@@ -146,6 +147,7 @@ def write_change_ideas(engine: Engine, actor: str) -> int:
         for spec in idea.cycles:
             cycle = add_cycle(
                 engine,
+                principal,
                 initiative=idea.initiative,
                 idea=idea.name,
                 description=idea.description,
@@ -160,7 +162,6 @@ def write_change_ideas(engine: Engine, actor: str) -> int:
                 outcome=spec.outcome,
                 measures=[idea.measure],
                 places=[idea.place],
-                actor=actor,
                 recorded_at=_recorded(spec.ends_on),
             )
             marks = notes.filter(
@@ -169,6 +170,6 @@ def write_change_ideas(engine: Engine, actor: str) -> int:
                 pl.col("text").str.starts_with(spec.annotation),
             )
             for note in marks["id"]:
-                link_annotation(engine, note, cycle, actor=actor)
+                link_annotation(engine, principal, note, cycle)
             added += 1
     return added

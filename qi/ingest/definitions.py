@@ -12,6 +12,7 @@ import polars as pl
 import yaml
 from sqlalchemy import Engine
 
+from qi.access import Principal, Refused
 from qi.ingest.purposes import validate_experience, validate_purposes
 from qi.ingest.readers import decode
 from qi.ingest.report import Problems, Report, problems_where
@@ -301,9 +302,11 @@ def _changes(
 
 
 def import_definitions(
-    engine: Engine, path: str | Path, section: str, actor: str | None = None, force: bool = False
+    engine: Engine, principal: Principal, path: str | Path, section: str, force: bool = False
 ) -> Report:
-    """Validate and store a measures or places file ("measures" or "places"); returns the report.
+    """Validate and store a measures or places file ("measures" or "places") as ``principal``
+    (who needs ``definitions.write``: a refusal is audited, and rejects the file); returns the
+    report.
 
     Every changed field is a warning in the report. A measure's kind, frequency or unit cannot
     change while observations are stored for it (an error stating the consequences) unless
@@ -337,13 +340,18 @@ def import_definitions(
         return report
     try:
         if section == "measures":
-            report.added = upsert_measures(engine, valid.drop("_row"), actor=actor, force=force)
+            report.added = upsert_measures(engine, principal, valid.drop("_row"), force=force)
             for made in experience.iter_rows(named=True):
                 define_experience_measure(
-                    engine, made["code"], made["question"], made["voice"], made["minimum_answers"]
+                    engine,
+                    principal,
+                    made["code"],
+                    made["question"],
+                    made["voice"],
+                    made["minimum_answers"],
                 )
         else:
-            report.added = upsert_places(engine, valid.drop("_row"), actor=actor)
+            report.added = upsert_places(engine, principal, valid.drop("_row"))
     except DefinitionChangeRefused as refused:
         rows = dict(valid.select("code", "_row").iter_rows())
         for c in refused.changes:
@@ -357,6 +365,16 @@ def import_definitions(
                 "keep the measure's " + c["field"] + ", or give the new definition its own code; "
                 "to change it anyway, import again with --force",
             )
+        report.problems = problems.frame()
+        return report
+    except Refused as refused:
+        problems.error(
+            None,
+            None,
+            None,
+            str(refused),
+            f"ask an administrator to import the {section}, or for the grant",
+        )
         report.problems = problems.frame()
         return report
     report.outcome = "stored"

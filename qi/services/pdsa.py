@@ -17,6 +17,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Engine
 
+from qi.access import Principal
 from qi.store.pdsa import add_cycle, read_cycles
 from qi.text.pdsa import cycle_dates, cycle_name, cycle_state
 
@@ -32,25 +33,26 @@ SPAN_SCHEMA: dict[str, Any] = {
 
 def record_cycle(
     engine: Engine,
+    principal: Principal,
     *,
     initiative: str,
     idea: str,
     plan: str,
     starts_on: date,
     description: str | None = None,
-    actor: str | None = None,
     **cycle: Any,
 ) -> int:
     """Record the next cycle of the change idea ``idea`` of ``initiative`` (recording the idea,
-    with ``description``, when it is new); ``cycle``: the rest of ``add_cycle``'s fields."""
+    with ``description``, when it is new) as ``principal`` (who needs ``pdsa.write`` there);
+    ``cycle``: the rest of ``add_cycle``'s fields."""
     return add_cycle(
         engine,
+        principal,
         initiative=initiative,
         idea=idea,
         description=description,
         plan=plan,
         starts_on=starts_on,
-        actor=actor,
         **cycle,
     )
 

@@ -1,6 +1,8 @@
 """Measures, places and initiatives: bulk upserts by code, and lookups as polars.
 
 Callers validate first (``qi.ingest.definitions``); these functions trust their input.
+Every write takes the principal and needs ``definitions.write`` over everything (an
+administrator's); a refusal is audited and raised, a write audited as done.
 """
 
 from datetime import date
@@ -10,8 +12,10 @@ import polars as pl
 from sqlalchemy import Engine, Table, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from qi.access import EVERYTHING, Principal
 from qi.store import clock
-from qi.store.engine import default_actor, writing
+from qi.store.access import audit, guard
+from qi.store.engine import writing
 from qi.store.errors import DefinitionChangeRefused, StoreError
 from qi.store.frames import read_frame
 from qi.store.history import record_versions
@@ -52,10 +56,21 @@ PLACE_LIMITS = column_limits(Place)
 UPDATED = ("updated_by", "updated_at")
 
 
-def _stamp(actor: str | None) -> dict:
+def _stamp(principal: Principal) -> dict:
     """Who and when, for a new row (created and updated) or an update (updated only)."""
-    who, when = actor or default_actor(), clock.now()
+    who, when = principal.name, clock.now()
     return {"created_by": who, "created_at": when, "updated_by": who, "updated_at": when}
+
+
+def _guard(engine: Engine, principal: Principal, subject: str) -> None:
+    """``definitions.write`` over everything (refused and audited otherwise)."""
+    guard(engine, principal, "definitions.write", scope=EVERYTHING, subject=subject[:255])
+
+
+def _codes(codes: list[str]) -> str:
+    """Codes for an audit row: the first few, and how many more."""
+    shown = ", ".join(codes[:5])
+    return shown + (f" and {len(codes) - 5} more" if len(codes) > 5 else "")
 
 
 def _upsert(engine_dialect: str, table):
@@ -141,7 +156,7 @@ def _check_codes(codes: list) -> None:
 
 
 def upsert_measures(
-    engine: Engine, measures: pl.DataFrame, actor: str | None = None, force: bool = False
+    engine: Engine, principal: Principal, measures: pl.DataFrame, force: bool = False
 ) -> int:
     """Insert new measures and update changed ones (matched by code); returns how many were
     written (an unchanged measure is not). Each written measure gets a version (who, when).
@@ -151,8 +166,10 @@ def upsert_measures(
     Changing a measure's kind, frequency or unit while observations are stored for it is
     refused (``DefinitionChangeRefused``, nothing written, the consequences stated) unless
     ``force``; a forced change is recorded as such in the measure's history. A code that is
-    not safe (``qi.vocabulary.codes``) raises ``UnsafeCode``."""
+    not safe (``qi.vocabulary.codes``) raises ``UnsafeCode``. ``principal`` needs
+    ``definitions.write``."""
     _check_codes(measures["code"].to_list())
+    _guard(engine, principal, f"measures {_codes(measures['code'].to_list())}")
     rows = (
         _with_optional(measures, MEASURE_FIELDS)
         .with_columns(pl.col("multiplier").fill_null(1.0))
@@ -161,7 +178,7 @@ def upsert_measures(
     )
     if not rows:
         return 0
-    stamp = _stamp(actor)
+    stamp = _stamp(principal)
     check_lengths(Measure, [row | stamp for row in rows])
     statement = _upsert(engine.dialect.name, Measure.__table__)
     statement = statement.on_conflict_do_update(
@@ -195,7 +212,10 @@ def upsert_measures(
         if refused and not force:
             raise DefinitionChangeRefused(refused)
         if not new and not changed:
-            return write_purposes(connection, measures)  # purpose and domains (0008)
+            purposes = write_purposes(connection, measures)  # purpose and domains (0008)
+            if purposes:
+                _audit_measures(connection, principal, codes, "purposes")
+            return purposes
         connection.execute(statement, [row | stamp for row in new + changed])
         ids = dict(
             connection.execute(
@@ -212,17 +232,32 @@ def upsert_measures(
             if chosen:
                 record_versions(connection, Measure, chosen, change, who, when)
         write_purposes(connection, measures)  # purpose and domains (0008)
+        written = [r["code"] for r in new + changed]
+        _audit_measures(
+            connection,
+            principal,
+            written,
+            f"{len(new)} new, {len(changed)} changed" + (", forced" if forced else ""),
+        )
     return len(new) + len(changed)
 
 
-def upsert_places(engine: Engine, places: pl.DataFrame, actor: str | None = None) -> int:
+def _audit_measures(connection, principal: Principal, codes: list[str], detail: str) -> None:
+    subject = f"{len(codes)} measure(s): {_codes(codes)}"
+    audit(connection, principal, "measures.define", subject=subject[:255], detail=detail)
+
+
+def upsert_places(engine: Engine, principal: Principal, places: pl.DataFrame) -> int:
     """Insert new places and update changed ones by code, then link parents by code; returns
     how many were written (an unchanged place is not). Each written place gets a version.
-    A code that is not safe (``qi.vocabulary.codes``) raises ``UnsafeCode``."""
-    if places.height == 0:
+    A code that is not safe (``qi.vocabulary.codes``) raises ``UnsafeCode``. ``principal``
+    needs ``definitions.write``."""
+    codes = places["code"].to_list() if places.height else []
+    _check_codes(codes)
+    _guard(engine, principal, f"places {_codes(codes)}")
+    if not codes:
         return 0
-    _check_codes(places["code"].to_list())
-    stamp = _stamp(actor)
+    stamp = _stamp(principal)
     own = [f for f in PLACE_FIELDS if f != "parent"]
     given = places.select(PLACE_FIELDS).to_dicts()
     check_lengths(Place, [{f: row[f] for f in own} | stamp for row in given])
@@ -271,24 +306,36 @@ def upsert_places(engine: Engine, places: pl.DataFrame, actor: str | None = None
         who, when = stamp["updated_by"], stamp["updated_at"]
         record_versions(connection, Place, [ids[r["code"]] for r in new], "created", who, when)
         record_versions(connection, Place, [ids[r["code"]] for r in changed], "updated", who, when)
+        done = [r["code"] for r in written]
+        audit(
+            connection,
+            principal,
+            "places.define",
+            place=done[0] if len(done) == 1 else None,
+            subject=f"{len(done)} place(s): {_codes(done)}"[:255],
+            detail=f"{len(new)} new, {len(changed)} changed",
+        )
     return len(written)
 
 
 def add_initiative(
     engine: Engine,
+    principal: Principal,
     name: str,
     places: list[str],
     start_date: date | None = None,
     description: str | None = None,
     outcome_domains: list[str] | None = None,
-    actor: str | None = None,
     measures: list[str] | None = None,
 ) -> int:
     """Create (or replace the places of) a place-based initiative. Returns its id.
 
     ``measures`` (codes), when given, become the initiative's measures, replacing any it had;
-    without them its measures are left as they are (``link_measures`` adds more)."""
-    check_lengths(Initiative, {"name": name, "created_by": actor})
+    without them its measures are left as they are (``link_measures`` adds more). An
+    initiative given as it is stored is not written again. ``principal`` needs
+    ``definitions.write``."""
+    check_lengths(Initiative, {"name": name, "created_by": principal.name})
+    _guard(engine, principal, f"initiative {name}")
     with writing(engine) as connection:
         place_ids = dict(
             connection.execute(select(Place.code, Place.id).where(Place.code.in_(places))).all()
@@ -304,13 +351,17 @@ def add_initiative(
             description=description,
             outcome_domains=", ".join(outcome_domains or []) or None,
         )
+        if initiative_id is not None and _initiative_as_given(
+            connection, initiative_id, values, set(place_ids.values()), measures
+        ):
+            return initiative_id
         if initiative_id is None:
             initiative_id = connection.execute(
                 _table(Initiative)
                 .insert()
                 .values(
                     name=name,
-                    created_by=actor or default_actor(),
+                    created_by=principal.name,
                     created_at=clock.now(),
                     **values,
                 )
@@ -332,13 +383,52 @@ def add_initiative(
                 delete(InitiativeMeasure).where(InitiativeMeasure.initiative_id == initiative_id)
             )
             _link(connection, initiative_id, measures)
+        audit(
+            connection,
+            principal,
+            "initiative.define",
+            subject=f"initiative {initiative_id}: {name}"[:255],
+            detail=f"places {_codes(sorted(place_ids))}"
+            + (f"; measures {_codes(measures)}" if measures is not None else ""),
+        )
     return initiative_id
 
 
-def link_measures(engine: Engine, initiative: str, measures: list[str]) -> int:
+def _initiative_as_given(
+    connection, initiative_id: int, values: dict, place_ids: set[int], measures: list[str] | None
+) -> bool:
+    """Whether the stored initiative has these values, exactly these places and (when given)
+    exactly these measures."""
+    stored = connection.execute(
+        select(Initiative.start_date, Initiative.description, Initiative.outcome_domains).where(
+            Initiative.id == initiative_id
+        )
+    ).one()
+    if stored._asdict() != values:
+        return False
+    placed = connection.execute(
+        select(InitiativePlace.place_id).where(InitiativePlace.initiative_id == initiative_id)
+    )
+    if set(placed.scalars()) != place_ids:
+        return False
+    if measures is None:
+        return True
+    linked = connection.execute(
+        select(Measure.code)
+        .join(InitiativeMeasure, InitiativeMeasure.measure_id == Measure.id)
+        .where(InitiativeMeasure.initiative_id == initiative_id)
+    )
+    return set(linked.scalars()) == set(measures)
+
+
+def link_measures(
+    engine: Engine, principal: Principal, initiative: str, measures: list[str]
+) -> int:
     """Make these measures (codes) part of an initiative (by name), keeping those it has:
     what an upload or an import calls to say which initiative its measures belong to. Returns
-    how many links are new. Unknown names or codes raise ``LookupError``, writing nothing."""
+    how many links are new. Unknown names or codes raise ``LookupError``, writing nothing.
+    ``principal`` needs ``definitions.write``."""
+    _guard(engine, principal, f"initiative {initiative}")
     with writing(engine) as connection:
         initiative_id = connection.execute(
             select(Initiative.id).where(Initiative.name == initiative)
@@ -346,7 +436,16 @@ def link_measures(engine: Engine, initiative: str, measures: list[str]) -> int:
         if initiative_id is None:
             known = connection.execute(select(Initiative.name).order_by(Initiative.id)).scalars()
             raise LookupError(_unknown_initiative(initiative, list(known)))
-        return _link(connection, initiative_id, measures)
+        linked = _link(connection, initiative_id, measures)
+        if linked:
+            audit(
+                connection,
+                principal,
+                "initiative.link",
+                subject=f"initiative {initiative_id}: {initiative}"[:255],
+                detail=f"{linked} measure(s) linked: {_codes(measures)}",
+            )
+        return linked
 
 
 def _unknown_initiative(name: str, known: list[str]) -> str:

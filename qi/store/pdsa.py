@@ -6,6 +6,12 @@ studied, what was decided (act), start and end dates, a status (planned, running
 once ended, an outcome: adopt, adapt or abandon. A cycle may name the measures it is followed
 on (their charts are shaded over its dates) and the places it runs at. An annotation on a chart
 may be linked to the cycle it belongs to. Every write records who made it and when.
+
+Every write takes the principal and needs ``pdsa.write`` where the record applies: a change
+idea on its own at every place of its initiative; a cycle (and a new idea named with it) at the
+places it runs at (when it names none, at every place of its initiative); an initiative without
+places needs a grant over it. A refusal
+is audited and raised (``qi.store.access.guard``); a write is audited as done.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -15,14 +21,17 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
+from qi.access import Principal, Scope
 from qi.store import clock
-from qi.store.engine import default_actor, new_id, writing
+from qi.store.access import audit, guard
+from qi.store.engine import new_id, writing
 from qi.store.limits import check_lengths
 from qi.store.models import (
     Annotation,
     AnnotationCycle,
     ChangeIdea,
     Initiative,
+    InitiativePlace,
     Measure,
     PdsaCycle,
     PdsaCycleMeasure,
@@ -81,16 +90,92 @@ class PdsaError(ValueError):
 
 def add_change_idea(
     engine: Engine,
+    principal: Principal,
     *,
     initiative: str,
     name: str,
     description: str | None = None,
-    actor: str | None = None,
 ) -> int:
-    """Record a change idea of the initiative named ``initiative``; return its id."""
-    who = actor or default_actor()
+    """Record a change idea of the initiative named ``initiative``; return its id.
+    ``principal`` needs ``pdsa.write`` at every place of the initiative."""
+    name = _idea_name(name)
+    with engine.connect() as connection:
+        initiative_id = _initiative_id(connection, initiative)
+        places = _initiative_places(connection, initiative_id)
+    _guard(engine, principal, places, initiative, f"change idea {name}")
     with writing(engine) as connection:
-        return _add_idea(connection, initiative, name, description, who, refuse_taken=True)
+        idea = _add_idea(connection, initiative, name, description, principal.name, True)
+        audit(
+            connection,
+            principal,
+            "pdsa.idea.add",
+            place=_one(places),
+            subject=f"change idea {idea} of {initiative}"[:255],
+        )
+        return idea
+
+
+def _idea_name(name: str | None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise PdsaError("a change idea needs a name saying what we are trying")
+    return name
+
+
+def _initiative_id(connection: Connection, initiative: str) -> int:
+    found = connection.execute(
+        select(Initiative.id).where(Initiative.name == initiative)
+    ).scalar_one_or_none()
+    if found is None:
+        raise PdsaError(f"unknown initiative {initiative!r}; check the initiative's name")
+    return int(found)
+
+
+def _initiative_places(connection: Connection, initiative_id: int) -> list[str]:
+    """The codes of an initiative's places."""
+    return list(
+        connection.execute(
+            select(Place.code)
+            .join(InitiativePlace, InitiativePlace.place_id == Place.id)
+            .where(InitiativePlace.initiative_id == initiative_id)
+            .order_by(Place.code)
+        ).scalars()
+    )
+
+
+def _cycle_where(connection: Connection, cycle_id: int) -> tuple[str, list[str]]:
+    """A cycle's initiative (name) and the places its writes need ``pdsa.write`` at: those it
+    runs at, else every place of its initiative."""
+    found = connection.execute(
+        select(Initiative.id, Initiative.name)
+        .join(ChangeIdea, ChangeIdea.initiative_id == Initiative.id)
+        .join(PdsaCycle, PdsaCycle.change_idea_id == ChangeIdea.id)
+        .where(PdsaCycle.id == cycle_id)
+    ).first()
+    if found is None:
+        raise PdsaError(f"no PDSA cycle {cycle_id}; check the cycle's id")
+    places = list(
+        connection.execute(
+            select(Place.code)
+            .join(PdsaCyclePlace, PdsaCyclePlace.place_id == Place.id)
+            .where(PdsaCyclePlace.pdsa_cycle_id == cycle_id)
+            .order_by(Place.code)
+        ).scalars()
+    )
+    return found.name, places or _initiative_places(connection, found.id)
+
+
+def _guard(
+    engine: Engine, principal: Principal, places: Sequence[str], initiative: str, subject: str
+) -> None:
+    """``pdsa.write`` at each of ``places``; over the initiative when it has no places."""
+    scope = None if places else Scope.initiative(initiative)
+    guard(engine, principal, "pdsa.write", places, scope=scope, subject=subject[:255])
+
+
+def _one(places: Sequence[str]) -> str | None:
+    """The place an audit row is about: the only one, else none in particular."""
+    return places[0] if len(set(places)) == 1 else None
 
 
 def _add_idea(
@@ -103,15 +188,9 @@ def _add_idea(
 ) -> int:
     """The id of the idea ``name`` of ``initiative``: a new one, or (unless ``refuse_taken``)
     the one already recorded."""
-    name = (name or "").strip()
-    if not name:
-        raise PdsaError("a change idea needs a name saying what we are trying")
+    name = _idea_name(name)
     check_lengths(ChangeIdea, {"name": name, "created_by": who})
-    initiative_id = connection.execute(
-        select(Initiative.id).where(Initiative.name == initiative)
-    ).scalar_one_or_none()
-    if initiative_id is None:
-        raise PdsaError(f"unknown initiative {initiative!r}; check the initiative's name")
+    initiative_id = _initiative_id(connection, initiative)
     taken = connection.execute(
         select(ChangeIdea.id).where(
             ChangeIdea.initiative_id == initiative_id, ChangeIdea.name == name
@@ -182,6 +261,7 @@ def _cycle_exists(connection: Connection, cycle_id: int) -> None:
 
 def add_cycle(
     engine: Engine,
+    principal: Principal,
     *,
     change_idea: int | None = None,
     initiative: str | None = None,
@@ -198,15 +278,16 @@ def add_cycle(
     outcome: str | None = None,
     measures: Sequence[str] = (),
     places: Sequence[str] = (),
-    actor: str | None = None,
     recorded_at: datetime | None = None,
 ) -> int:
     """Record the next PDSA cycle of a change idea (numbered after its last); return its id.
 
     The idea is ``change_idea`` (its id) or the one called ``idea`` in ``initiative``, recorded
     with ``description`` when it is new (in the same transaction: nothing is written unless the
-    cycle is). ``measures`` and ``places`` are codes; ``recorded_at`` backdates the record (when loading
-    cycles kept elsewhere); default now."""
+    cycle is). ``measures`` and ``places`` are codes; ``recorded_at`` backdates the record (when
+    loading cycles kept elsewhere); default now. ``principal`` needs ``pdsa.write`` at
+    ``places`` (none given: at every place of the initiative); a new idea named with its first
+    cycle needs no more than the cycle (a coach tests an idea where they work)."""
     fields = _checked(
         dict(
             plan=plan,
@@ -220,18 +301,41 @@ def add_cycle(
             outcome=outcome,
         )
     )
-    who, when = actor or default_actor(), recorded_at or clock.now()
+    who, when = principal.name, recorded_at or clock.now()
     check_lengths(PdsaCycle, {"created_by": who})
-    with writing(engine) as connection:
+    with engine.connect() as connection:
         if change_idea is None:
             if initiative is None or idea is None:
                 raise PdsaError("say which change idea: its id, or its initiative and name")
-            change_idea = _add_idea(connection, initiative, idea, description, who, False)
-        found = connection.execute(select(ChangeIdea.id).where(ChangeIdea.id == change_idea))
-        if found.first() is None:
-            raise PdsaError(f"no change idea {change_idea}; check the change idea's id")
+            initiative_id = _initiative_id(connection, initiative)
+            new_idea = _idea_id(connection, initiative_id, _idea_name(idea)) is None
+        else:
+            found = connection.execute(
+                select(Initiative.id, Initiative.name)
+                .join(ChangeIdea, ChangeIdea.initiative_id == Initiative.id)
+                .where(ChangeIdea.id == change_idea)
+            ).first()
+            if found is None:
+                raise PdsaError(f"no change idea {change_idea}; check the change idea's id")
+            initiative_id, initiative, new_idea = found.id, found.name, False
+        # Unknown codes are named as such (not refused as places nobody may write at).
         measure_ids = _ids(connection, Measure, measures, "measure")
         place_ids = _ids(connection, Place, places, "place")
+        # A cycle at no place in particular runs at every place of its initiative.
+        needed = sorted(set(places or _initiative_places(connection, initiative_id)))
+    _guard(engine, principal, needed, initiative, f"PDSA cycle of {idea or change_idea}")
+    with writing(engine) as connection:
+        if change_idea is None:
+            assert idea is not None
+            change_idea = _add_idea(connection, initiative, idea, description, who, False)
+            if new_idea:
+                audit(
+                    connection,
+                    principal,
+                    "pdsa.idea.add",
+                    place=_one(needed),
+                    subject=f"change idea {change_idea} of {initiative}"[:255],
+                )
         number = connection.execute(
             select(func.coalesce(func.max(PdsaCycle.number), 0) + 1).where(
                 PdsaCycle.change_idea_id == change_idea
@@ -251,7 +355,22 @@ def add_cycle(
             )
         )
         _link(connection, cycle_id, measure_ids, place_ids)
+        audit(
+            connection,
+            principal,
+            "pdsa.cycle.add",
+            place=_one(needed),
+            subject=f"PDSA cycle {cycle_id}: cycle {number} of change idea {change_idea}",
+        )
         return cycle_id
+
+
+def _idea_id(connection: Connection, initiative_id: int, name: str) -> int | None:
+    return connection.execute(
+        select(ChangeIdea.id).where(
+            ChangeIdea.initiative_id == initiative_id, ChangeIdea.name == name
+        )
+    ).scalar_one_or_none()
 
 
 def _link(connection: Connection, cycle_id: int, measures: list[int], places: list[int]) -> None:
@@ -268,22 +387,29 @@ def _link(connection: Connection, cycle_id: int, measures: list[int], places: li
 
 def update_cycle(
     engine: Engine,
+    principal: Principal,
     cycle_id: int,
     *,
     measures: Sequence[str] | None = None,
     places: Sequence[str] | None = None,
-    actor: str | None = None,
     **changes: Any,
 ) -> None:
     """Change a cycle's record as it goes on: what was done, studied and decided, its end date,
-    status and outcome (any of ``CYCLE_FIELDS``); ``measures``/``places`` replace its links."""
+    status and outcome (any of ``CYCLE_FIELDS``); ``measures``/``places`` replace its links.
+    ``principal`` needs ``pdsa.write`` where the cycle runs, and at the new ``places``."""
     unknown = sorted(set(changes) - set(CYCLE_FIELDS))
     if unknown:
         raise PdsaError(
             f"a cycle has no {', '.join(unknown)}; change any of: {', '.join(CYCLE_FIELDS)}"
         )
-    who = actor or default_actor()
+    who = principal.name
     check_lengths(PdsaCycle, {"updated_by": who})
+    with engine.connect() as connection:
+        initiative, where = _cycle_where(connection, cycle_id)
+        measure_ids = _ids(connection, Measure, measures or (), "measure")
+        place_ids = _ids(connection, Place, places or (), "place")
+    needed = sorted({*where, *(places or ())})
+    _guard(engine, principal, needed, initiative, f"PDSA cycle {cycle_id}")
     with writing(engine) as connection:
         current = connection.execute(
             select(*(getattr(PdsaCycle, f) for f in CYCLE_FIELDS)).where(PdsaCycle.id == cycle_id)
@@ -291,8 +417,6 @@ def update_cycle(
         if current is None:
             raise PdsaError(f"no PDSA cycle {cycle_id}; check the cycle's id")
         fields = _checked({**current._asdict(), **changes})
-        measure_ids = _ids(connection, Measure, measures or (), "measure")
-        place_ids = _ids(connection, Place, places or (), "place")
         connection.execute(
             update(PdsaCycle)
             .where(PdsaCycle.id == cycle_id)
@@ -308,32 +432,64 @@ def update_cycle(
                 delete(PdsaCyclePlace).where(PdsaCyclePlace.pdsa_cycle_id == cycle_id)
             )
             _link(connection, cycle_id, [], place_ids)
+        changed = sorted(
+            [*changes, *(["measures"] if measures is not None else [])]
+            + (["places"] if places is not None else [])
+        )
+        audit(
+            connection,
+            principal,
+            "pdsa.cycle.update",
+            place=_one(needed),
+            subject=f"PDSA cycle {cycle_id}",
+            detail=", ".join(changed) or None,
+        )
 
 
 def link_annotation(
-    engine: Engine, annotation_id: int, cycle_id: int | None, actor: str | None = None
+    engine: Engine, principal: Principal, annotation_id: int, cycle_id: int | None
 ) -> None:
     """Say which PDSA cycle an annotation belongs to (``None``: none), replacing any earlier
-    link."""
-    who = actor or default_actor()
+    link. ``principal`` needs ``pdsa.write`` where the cycle runs (and where the cycle it was
+    linked to runs, when that link is replaced)."""
+    who = principal.name
     check_lengths(AnnotationCycle, {"linked_by": who})
-    with writing(engine) as connection:
+    with engine.connect() as connection:
         found = connection.execute(select(Annotation.id).where(Annotation.id == annotation_id))
         if found.first() is None:
             raise PdsaError(f"no annotation {annotation_id}; check the annotation's id")
+        before = connection.execute(
+            select(AnnotationCycle.pdsa_cycle_id).where(
+                AnnotationCycle.annotation_id == annotation_id
+            )
+        ).scalar_one_or_none()
+        cycles = [c for c in dict.fromkeys((before, cycle_id)) if c is not None]
+        wheres = [_cycle_where(connection, c) for c in cycles]
+    if not cycles:
+        return  # not linked, and not to be: nothing to change
+    subject = f"annotation {annotation_id} to PDSA cycle {cycle_id}"
+    for initiative, places in wheres:
+        _guard(engine, principal, places, initiative, subject)
+    with writing(engine) as connection:
         connection.execute(
             delete(AnnotationCycle).where(AnnotationCycle.annotation_id == annotation_id)
         )
-        if cycle_id is None:
-            return
-        _cycle_exists(connection, cycle_id)
-        connection.execute(
-            insert(AnnotationCycle).values(
-                annotation_id=annotation_id,
-                pdsa_cycle_id=cycle_id,
-                linked_by=who,
-                linked_at=clock.now(),
+        if cycle_id is not None:
+            _cycle_exists(connection, cycle_id)
+            connection.execute(
+                insert(AnnotationCycle).values(
+                    annotation_id=annotation_id,
+                    pdsa_cycle_id=cycle_id,
+                    linked_by=who,
+                    linked_at=clock.now(),
+                )
             )
+        audit(
+            connection,
+            principal,
+            "pdsa.cycle.link" if cycle_id is not None else "pdsa.cycle.unlink",
+            place=_one([p for _, places in wheres for p in places]),
+            subject=subject if cycle_id is not None else f"annotation {annotation_id}",
         )
 
 

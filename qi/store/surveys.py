@@ -8,7 +8,9 @@
   measure is made from and the fewest answers a month needs to be judged;
   ``read_experience_measures`` lists them.
 
-Writes record who and when. Reads return polars; the monthly counts are made in
+Writes take the principal: answers need ``data.upload`` at their places; questions and
+experience measures are definitions (``definitions.write``, over everything). Each records who
+and when, and is audited (a refusal too). Reads return polars; the monthly counts are made in
 ``qi.services.experience``.
 """
 
@@ -18,10 +20,10 @@ from datetime import date
 import polars as pl
 from sqlalchemy import Engine, delete, insert, select
 
-from qi.access import Principal
+from qi.access import EVERYTHING, Principal
 from qi.store import clock
-from qi.store.access import guard
-from qi.store.engine import default_actor, writing
+from qi.store.access import audit, guard
+from qi.store.engine import writing
 from qi.store.frames import read_frame
 from qi.store.limits import check_lengths
 from qi.store.models import ExperienceMeasure, Measure, Place, Question, SurveyAnswer
@@ -72,16 +74,17 @@ def read_questions(engine: Engine) -> pl.DataFrame:
 
 def add_question(
     engine: Engine,
+    principal: Principal,
     code: str,
     wording: str,
     scale: str,
     positive: Sequence[int],
     source: str | None = None,
-    actor: str | None = None,
 ) -> None:
     """Add a team's own question. ``positive``: the numbers, on ``scale``, of the answers that
     count as positive. Refuses (``SurveyError``) an existing code, an unknown scale, an empty
-    wording, or positive answers that are not on the scale."""
+    wording, or positive answers that are not on the scale. ``principal`` needs
+    ``definitions.write``."""
     problem = code_problem(scale, {c: s.words for c, s in SCALES.items()}, "answer scale")
     if problem:
         raise SurveyError(problem)
@@ -103,10 +106,12 @@ def add_question(
         scale=scale,
         positive=",".join(str(n) for n in sorted(set(positive))),
         source=source,
-        created_by=actor or default_actor(),
+        created_by=principal.name,
         created_at=clock.now(),
     )
     check_lengths(Question, values)
+    subject = f"question {values['code']}"[:255]
+    guard(engine, principal, "definitions.write", scope=EVERYTHING, subject=subject)
     with writing(engine) as connection:
         if connection.execute(select(Question.id).where(Question.code == values["code"])).first():
             raise SurveyError(
@@ -114,6 +119,7 @@ def add_question(
                 "own code"
             )
         connection.execute(insert(Question).values(**values))
+        audit(connection, principal, "question.add", subject=subject)
 
 
 def store_answers(engine: Engine, principal: Principal, answers: pl.DataFrame) -> int:
@@ -181,6 +187,7 @@ def read_answers(
 
 def define_experience_measure(
     engine: Engine,
+    principal: Principal,
     measure: str,
     question: str,
     voice: str | None = None,
@@ -188,11 +195,14 @@ def define_experience_measure(
 ) -> None:
     """Say that ``measure`` (a proportion) is made from the answers to ``question`` (of one
     ``voice``, or every voice), and how many answers a month needs to be judged. Replaces an
-    earlier definition of the same measure."""
+    earlier definition of the same measure (the same definition again writes nothing).
+    ``principal`` needs ``definitions.write``."""
     if voice is not None and (problem := code_problem(voice, VOICES, "voice")):
         raise SurveyError(problem)
     if minimum_answers < 1:
         raise SurveyError(f"the minimum number of answers is {minimum_answers}; give 1 or more")
+    subject = f"experience measure {measure} from {question}"[:255]
+    guard(engine, principal, "definitions.write", scope=EVERYTHING, subject=subject)
     with writing(engine) as connection:
         found = connection.execute(
             select(Measure.id, Measure.kind).where(Measure.code == measure)
@@ -209,6 +219,15 @@ def define_experience_measure(
         ).scalar()
         if question_id is None:
             raise SurveyError(f"unknown question {question!r}; add the question first")
+        stored = connection.execute(
+            select(
+                ExperienceMeasure.question_id,
+                ExperienceMeasure.voice,
+                ExperienceMeasure.minimum_answers,
+            ).where(ExperienceMeasure.measure_id == found.id)
+        ).first()
+        if stored is not None and tuple(stored) == (question_id, voice, minimum_answers):
+            return  # defined so already: nothing to write
         connection.execute(
             delete(ExperienceMeasure).where(ExperienceMeasure.measure_id == found.id)
         )
@@ -219,6 +238,13 @@ def define_experience_measure(
                 voice=voice,
                 minimum_answers=minimum_answers,
             )
+        )
+        audit(
+            connection,
+            principal,
+            "experience_measure.define",
+            subject=subject,
+            detail=f"voice {voice or 'any'}; at least {minimum_answers} answers a month",
         )
 
 

@@ -46,6 +46,7 @@ def seven_measures_at_five_places(database_url: str) -> list[str]:
     engine = open_store(database_url)
     upsert_measures(
         engine,
+        local_admin("tester"),
         pl.DataFrame(
             {
                 "code": [SEVENTH],
@@ -80,7 +81,7 @@ def seven_measures_at_five_places(database_url: str) -> list[str]:
     with_data = set(read_series(engine, places=places).get_column("measure").unique().to_list())
     # The seven monthly measures (the experience measures from survey answers are left out).
     with_data -= {EXPERIENCE_DIFFERENCE, EXPERIENCE_FAIRLY}
-    add_initiative(engine, EVERYTHING, places, measures=sorted(with_data))
+    add_initiative(engine, local_admin("tester"), EVERYTHING, places, measures=sorted(with_data))
     matrix = meeting_review(engine, initiative=EVERYTHING).matrix
     engine.dispose()
     return matrix.get_column("measure_name").unique(maintain_order=True).to_list()

@@ -1,13 +1,21 @@
 """The Change ideas page and "Estimate the effect", run by AppTest on the demo database."""
 
 import json
+import time
 from datetime import date
 
-from qi.demo.partnership import AE_UNDER5, BEST_START, BRADFORD
+from streamlit.testing.v1 import AppTest
+
+from qi.access import local_admin
+from qi.demo.partnership import AE_UNDER5, BEST_START, BRADFORD, TIMELY_SEND
 from qi.store import open_store
+from qi.store.access import add_grant, add_person, read_audit
 from qi.store.pdsa import read_cycles
 
+from .conftest import APP
 from .test_pages import choose, open_page, texts
+
+ISSUER = "https://idp.example"
 
 
 def test_the_page_shows_each_idea_s_ramp_with_its_prediction_and_outcome(demo_url):
@@ -96,3 +104,74 @@ def test_an_annotation_on_annotate_names_the_pdsa_cycle_it_marks(demo_url):
     at = choose(open_page("annotate.py"), AE_UNDER5, BRADFORD, BEST_START)
     assert "PDSA cycle: Same-day children's advice, cycle 1" in texts(at)
     assert "PDSA cycle: Same-day children's advice, cycle 3" in texts(at)
+
+
+def signed_in_with(url: str, monkeypatch, subject: str, name: str, **grants: str) -> AppTest:
+    """The Change ideas page for someone signed in through OpenID Connect with ``grants``
+    (role -> initiative), each made through the store as an administrator would."""
+    engine = open_store(url)
+    person = add_person(engine, local_admin(), person=f"oidc:{ISSUER}|{subject}", name=name)
+    for role, initiative in grants.items():
+        add_grant(engine, local_admin(), person, role, initiative=initiative)
+    engine.dispose()
+    monkeypatch.setenv("QI_AUTH", "oidc")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.user = {"is_logged_in": True, "iss": ISSUER, "sub": subject, "name": name}
+    at.user["iat"] = time.time()
+    at.run()
+    at.switch_page("qi/app/pages/change_ideas.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_cycle_where_the_person_is_a_steward_is_refused_beside_the_form_keeping_the_text(
+    demo_url, monkeypatch
+):
+    at = signed_in_with(
+        demo_url, monkeypatch, "sam", "Sam Okafor", coach=BEST_START, steward=TIMELY_SEND
+    )
+    at.selectbox(key="qi.ideas.initiative").set_value(TIMELY_SEND).run()
+    at.selectbox(key="qi.ideas.record.idea").set_value("A new change idea")
+    at.text_input(key="qi.ideas.record.name").set_value("Panel papers a week ahead")
+    at.text_area(key="qi.ideas.record.plan").set_value("Send the panel's papers by Monday")
+    [record] = [b for b in at.button if b.label == "Record the cycle"]
+    record.click().run()
+    assert not at.exception, at.exception
+    [error] = at.error
+    assert error.value.startswith(
+        "Not recorded: Sam Okafor may not record change ideas and PDSA cycles for place "
+    )
+    assert error.value.endswith(
+        "that needs the role of improvement coach there. Ask an administrator for a grant if "
+        "you need it."
+    )
+    # What was typed is still there to correct or take to a coach.
+    assert at.text_area(key="qi.ideas.record.plan").value == "Send the panel's papers by Monday"
+    assert at.text_input(key="qi.ideas.record.name").value == "Panel papers a week ahead"
+    engine = open_store(demo_url)
+    assert read_cycles(engine).filter(change_idea="Panel papers a week ahead").height == 0
+    refused = read_audit(engine, local_admin(), person=f"oidc:{ISSUER}|sam", outcome="refused")
+    assert refused["action"].to_list() == ["pdsa.write"]
+    # Where they are a coach, the same form records the cycle, as them, and empties itself.
+    at.selectbox(key="qi.ideas.initiative").set_value(BEST_START).run()
+    at.selectbox(key="qi.ideas.record.idea").set_value("A new change idea")
+    at.text_input(key="qi.ideas.record.name").set_value("Bump start groups")
+    at.text_area(key="qi.ideas.record.plan").set_value("Two groups a week at the hub")
+    [record] = [b for b in at.button if b.label == "Record the cycle"]
+    record.click().run()
+    assert not at.exception, at.exception
+    assert not at.error
+    assert "Cycle recorded for Bump start groups." in texts(at)
+    assert at.text_area(key="qi.ideas.record.plan").value == ""
+    stored = read_cycles(engine).filter(change_idea="Bump start groups")
+    assert stored["updated_by"].to_list() == ["Sam Okafor"]
+    engine.dispose()
+
+
+def test_someone_who_may_record_cycles_nowhere_is_not_offered_the_forms(demo_url, monkeypatch):
+    at = signed_in_with(demo_url, monkeypatch, "ria", "Ria Patel", steward=BEST_START)
+    assert not at.exception, at.exception
+    assert "Same-day children's advice" in [h.value for h in at.subheader]  # reads, yes
+    assert not [b for b in at.button if b.label in ("Record the cycle", "Save")]
+    assert not [t for t in at.text_area if t.label.startswith("Plan")]
+    assert "Cycles are recorded and followed by the improvement coaches" in texts(at)

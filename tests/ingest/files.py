@@ -7,6 +7,7 @@ from pathlib import Path
 import openpyxl
 import polars as pl
 
+from qi.access import local_admin
 from qi.store import upsert_measures, upsert_places
 
 WARDS = ["E05000001", "E05000002", "E05000003"]
@@ -15,6 +16,7 @@ WARDS = ["E05000001", "E05000002", "E05000003"]
 def add_definitions(engine) -> None:
     upsert_measures(
         engine,
+        local_admin("tester"),
         pl.DataFrame(
             {
                 "code": ["falls_admissions", "dna_rate", "ae_attendances"],
@@ -31,10 +33,10 @@ def add_definitions(engine) -> None:
             },
             schema_overrides={"definition": pl.String, "target": pl.Float64, "rule_set": pl.String},
         ),
-        actor="tester",
     )
     upsert_places(
         engine,
+        local_admin("tester"),
         pl.DataFrame(
             {
                 "code": ["E08000012", *WARDS],
@@ -44,7 +46,6 @@ def add_definitions(engine) -> None:
                 "gss_code": ["E08000012", *WARDS],
             }
         ),
-        actor="tester",
     )
 
 

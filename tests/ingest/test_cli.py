@@ -3,6 +3,7 @@
 import polars as pl
 from click.testing import CliRunner
 
+from qi.access import local_admin
 from qi.cli import main
 from qi.store import connect, read_series
 from tests.ingest.files import WARDS, add_definitions, csv_bytes, locality_workbook
@@ -59,7 +60,7 @@ def test_a_formula_cannot_reach_an_export_as_a_place_code(database_url, tmp_path
 
     places = tmp_path / "places.csv"
     places.write_text('code,name,type\n"=HYPERLINK(""http://x"")",Evil,ward\n')
-    assert import_definitions(engine, places, "places").outcome == "rejected"
+    assert import_definitions(engine, local_admin("tester"), places, "places").outcome == "rejected"
     data = tmp_path / "data.csv"
     data.write_bytes(
         csv_bytes(
@@ -107,7 +108,7 @@ def test_measures_import_can_make_them_part_of_an_initiative(database_url, tmp_p
     places.write_text("code,name,type\nP1,Place,locality\n")
     assert _run("places", "import", places, "--db", database_url).exit_code == 0
     engine = connect(database_url)
-    add_initiative(engine, "Best Start", ["P1"])
+    add_initiative(engine, local_admin("tester"), "Best Start", ["P1"])
     measures = tmp_path / "m.csv"
     measures.write_text(
         "code,name,kind,improvement,frequency\nm1,One,count,up,month\nm2,Two,count,up,month\n"
@@ -120,4 +121,35 @@ def test_measures_import_can_make_them_part_of_an_initiative(database_url, tmp_p
     assert done.exit_code == 0, done.output
     assert "2 measures newly part of Best Start." in done.output
     assert initiative_measures(engine, "Best Start") == ["m1", "m2"]
+    engine.dispose()
+
+
+def test_only_an_administrator_imports_definitions_and_a_refusal_is_audited(
+    database_url, tmp_path, monkeypatch
+):
+    from qi.store import read_places
+    from qi.store.access import add_grant, add_person, read_audit
+
+    monkeypatch.setenv("QI_AUTH", "local-accounts")
+    engine = connect(database_url)
+    setup = local_admin("Setup")
+    for username, role in (("ada", "admin"), ("cole", "coach")):
+        add_person(engine, setup, username=username, name=username.title())
+        add_grant(engine, setup, f"local:{username}", role, everything=True)
+    places = tmp_path / "p.csv"
+    places.write_text("code,name,type\nP1,Place,locality\n")
+    assert _run("places", "import", places, "--db", database_url).exit_code == 2  # who?
+    refused = _run("places", "import", places, "--db", database_url, "--user", "cole")
+    assert refused.exit_code == 1
+    assert "Cole may not define measures, places, breakdowns and survey questions for" in (
+        refused.output
+    )
+    assert read_places(engine).height == 0
+    done = _run("places", "import", places, "--db", database_url, "--user", "ada")
+    assert done.exit_code == 0, done.output
+    audit = read_audit(engine, setup, action="places.define")
+    assert audit.select("person", "subject", "outcome").rows() == [
+        ("local:ada", "1 place(s): P1", "done")
+    ]
+    assert read_audit(engine, setup, person="local:cole")["outcome"].to_list() == ["refused"]
     engine.dispose()

@@ -28,6 +28,7 @@ def test_two_uploads_at_once_for_the_same_measure_lose_nothing(database_url):
     add_definitions(engine)
     upsert_places(
         engine,
+        local_admin("tester"),
         pl.DataFrame(
             {"code": PLACES, "name": PLACES, "type": "ward", "parent": None, "gss_code": None},
             schema_overrides={"parent": pl.String, "gss_code": pl.String},

@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 from sqlalchemy import select
 
+from qi.access import local_admin
 from qi.ingest.definitions import import_definitions
 from qi.store import read_measures, read_places, upsert_places
 from qi.store.definitions import UnsafeCode
@@ -23,7 +24,7 @@ def test_measures_from_yaml_are_stored_with_their_chart_settings(engine, tmp_pat
         "  - code: dna_rate\n    name: Did not attend\n    kind: proportion\n    improvement: down\n"
         "    frequency: month\n    multiplier: 100\n    target: 5\n    unit: '%'\n"
     )
-    report = import_definitions(engine, path, "measures", actor="alice")
+    report = import_definitions(engine, local_admin("alice"), path, "measures")
     assert report.outcome == "stored", report.render()
     measures = read_measures(engine).select(
         "code", "kind", "improvement", "frequency", "multiplier", "target"
@@ -42,7 +43,7 @@ def test_a_measures_file_with_errors_stores_nothing_and_names_row_and_column(eng
         "b,B,ratio,up,month,1\n"
         "a,C,count,sideways,fortnight,-5\n"
     )
-    report = import_definitions(engine, path, "measures")
+    report = import_definitions(engine, local_admin("tester"), path, "measures")
     assert report.outcome == "rejected"
     problems = {(p["row"], p["column"]) for p in report.errors.iter_rows(named=True)}
     assert problems == {
@@ -77,7 +78,7 @@ def test_real_local_authorities_import_with_their_regions_as_parents(engine, tmp
     )
     path = tmp_path / "places.csv"
     pl.concat([authorities, regions]).write_csv(path)
-    report = import_definitions(engine, path, "places", actor="alice")
+    report = import_definitions(engine, local_admin("alice"), path, "places")
     assert report.outcome == "stored", report.render()
     places = read_places(engine)
     assert places.height == lookup.height + regions.height
@@ -93,7 +94,7 @@ def test_a_place_whose_parent_is_unknown_or_whose_gss_code_is_malformed_is_rejec
         "- {code: W1, name: Ward one, type: ward, parent: LA9}\n"
         "- {code: LA1, name: Town, type: county, gss_code: E0800001}\n"
     )
-    report = import_definitions(engine, path, "places")
+    report = import_definitions(engine, local_admin("tester"), path, "places")
     assert report.outcome == "rejected"
     problems = {(p["row"], p["column"], p["value"]) for p in report.errors.iter_rows(named=True)}
     assert problems == {(1, "parent", "LA9"), (2, "type", "county"), (2, "gss_code", "E0800001")}
@@ -103,9 +104,9 @@ def test_a_place_whose_parent_is_unknown_or_whose_gss_code_is_malformed_is_rejec
 def test_importing_again_updates_by_code(engine, tmp_path):
     path = tmp_path / "places.csv"
     path.write_text("code,name,type\nW1,Ward one,ward\n")
-    import_definitions(engine, path, "places", actor="alice")
+    import_definitions(engine, local_admin("alice"), path, "places")
     path.write_text("code,name,type\nW1,Ward One (renamed),ward\n")
-    import_definitions(engine, path, "places", actor="bob")
+    import_definitions(engine, local_admin("bob"), path, "places")
     assert read_places(engine)["name"].to_list() == ["Ward One (renamed)"]
     with engine.connect() as connection:
         who = connection.execute(select(Place.created_by, Place.updated_by)).one()
@@ -116,13 +117,14 @@ def test_importing_again_updates_by_code(engine, tmp_path):
 def test_a_code_a_spreadsheet_could_run_is_refused(engine, tmp_path, code):
     path = tmp_path / "places.csv"
     pl.DataFrame({"code": [code], "name": ["Somewhere"], "type": ["ward"]}).write_csv(path)
-    report = import_definitions(engine, path, "places", actor="alice")
+    report = import_definitions(engine, local_admin("alice"), path, "places")
     assert report.outcome == "rejected"
     [problem] = report.errors.rows(named=True)
     assert problem["column"] == "code" and problem["problem"] == "is not a code qi can keep"
     with pytest.raises(UnsafeCode, match="cannot be kept"):
         upsert_places(
             engine,
+            local_admin("tester"),
             pl.DataFrame(
                 {
                     "code": [code],

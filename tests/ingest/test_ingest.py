@@ -310,6 +310,7 @@ def test_real_ae_attendances_round_trip_exactly(engine, fixtures):
     providers = source["org_code"].unique().sort()
     upsert_places(
         engine,
+        local_admin("tester"),
         pl.DataFrame(
             {
                 "code": providers,
@@ -367,6 +368,7 @@ def _measure(engine, code: str, frequency: str) -> None:
 
     upsert_measures(
         engine,
+        local_admin("tester"),
         pl.DataFrame(
             {
                 "code": [code],

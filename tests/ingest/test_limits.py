@@ -89,6 +89,7 @@ def test_a_300000_row_workbook_is_read_and_stored(store):
     places = [f"W{i:06d}" for i in range(12_500)]
     upsert_places(
         store,
+        local_admin("tester"),
         pl.DataFrame(
             {"code": places, "name": places, "type": "ward", "parent": None, "gss_code": None},
             schema_overrides={"parent": pl.String, "gss_code": pl.String},

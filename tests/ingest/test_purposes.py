@@ -1,5 +1,6 @@
 """A measure's purpose, statutory source and outcome domains, read from a definitions file."""
 
+from qi.access import local_admin
 from qi.ingest.definitions import import_definitions
 from qi.store.outcomes import read_purposes
 
@@ -15,7 +16,7 @@ def test_purpose_domains_and_statutory_source_are_stored_with_the_measure(engine
         '"safe; Supported to learn, grow and develop",\n'
         "referrals,Referrals to early help,count,neither,month,,need,,\n"
     )
-    report = import_definitions(engine, path, "measures", actor="alice")
+    report = import_definitions(engine, local_admin("alice"), path, "measures")
     assert report.outcome == "stored", report.render()
     assert read_purposes(engine).rows() == [
         ("cla_placements", "outcome", None, ["learning_and_growing", "safe"]),
@@ -32,9 +33,9 @@ def test_purpose_domains_and_statutory_source_are_stored_with_the_measure(engine
 def test_changing_only_a_measures_domains_is_written(engine, tmp_path):
     path = tmp_path / "measures.csv"
     path.write_text(HEADER + "m,M,count,up,month,,outcome,happy,\n")
-    import_definitions(engine, path, "measures")
+    import_definitions(engine, local_admin("tester"), path, "measures")
     path.write_text(HEADER + "m,M,count,up,month,,outcome,happy; healthy,\n")
-    report = import_definitions(engine, path, "measures")
+    report = import_definitions(engine, local_admin("tester"), path, "measures")
     assert report.outcome == "stored", report.render()
     assert read_purposes(engine).row(0) == ("m", "outcome", None, ["happy", "healthy"])
 
@@ -49,7 +50,7 @@ def test_an_unknown_purpose_or_domain_is_an_error_at_its_cell_and_nothing_is_sto
         "c,C,count,up,month,,outcome,safe; wealthy,\n"
         "d,D,count,up,month,,need,,Children Act 1989\n"
     )
-    report = import_definitions(engine, path, "measures")
+    report = import_definitions(engine, local_admin("tester"), path, "measures")
     assert report.outcome == "rejected"
     found = report.problems.select("severity", "row", "column", "value").rows()
     assert ("error", 3, "purpose", "target") in found
@@ -67,7 +68,7 @@ def test_a_measure_naming_a_question_becomes_an_experience_measure(engine, tmp_p
         "fair,Treated fairly,Proportion,up,month,treated_fairly,child or young person,8\n"
         "diff,Made a difference,proportion,up,month,positive_difference,,\n"
     )
-    report = import_definitions(engine, path, "measures")
+    report = import_definitions(engine, local_admin("tester"), path, "measures")
     assert report.outcome == "stored", report.render()
     assert read_experience_measures(engine).rows() == [
         ("diff", "positive_difference", None, 10),
@@ -85,7 +86,7 @@ def test_an_experience_measure_with_a_wrong_cell_is_refused_at_that_cell(engine,
         "b,B,proportion,up,month,felt_safe,,\n"
         "c,C,proportion,up,month,treated_fairly,teacher,0\n"
     )
-    report = import_definitions(engine, path, "measures")
+    report = import_definitions(engine, local_admin("tester"), path, "measures")
     assert report.outcome == "rejected"
     assert set(report.errors.select("row", "column", "value").rows()) == {
         (2, "kind", "count"),

@@ -98,7 +98,7 @@ def test_place_codes_and_names_longer_than_the_database_keeps_are_rejected_on_ev
 ):
     path = tmp_path / "places.csv"
     path.write_text(f"code,name,type\n{'C' * 65},Fine,ward\nOK1,{'n' * 256},ward\n")
-    report = import_definitions(engine, path, "places")
+    report = import_definitions(engine, local_admin("tester"), path, "places")
     assert report.outcome == "rejected"
     found = {(e["row"], e["column"]) for e in report.errors.iter_rows(named=True)}
     assert found == {(2, "code"), (3, "name")}

@@ -17,6 +17,7 @@ TODAY = date(2025, 6, 30)
 def _places(engine) -> None:
     upsert_places(
         engine,
+        local_admin("tester"),
         pl.DataFrame(
             {
                 "code": ["E06000015", "E06000018"],
@@ -102,13 +103,21 @@ def test_a_file_without_an_answer_column_says_which_columns_it_needs(engine):
 
 def test_a_team_adds_its_own_question_and_its_answers_are_read_on_its_scale(engine):
     _places(engine)
-    add_question(engine, "felt_safe", "I felt safe here", "agree5", [4, 5], source="our panel")
+    add_question(
+        engine,
+        local_admin("tester"),
+        "felt_safe",
+        "I felt safe here",
+        "agree5",
+        [4, 5],
+        source="our panel",
+    )
     with pytest.raises(SurveyError, match="exists already"):
-        add_question(engine, "felt_safe", "Again", "agree5", [5])
+        add_question(engine, local_admin("tester"), "felt_safe", "Again", "agree5", [5])
     with pytest.raises(SurveyError, match=r"positive answers \[6\] are not on the agree5 scale"):
-        add_question(engine, "other", "Other", "agree5", [5, 6])
+        add_question(engine, local_admin("tester"), "other", "Other", "agree5", [5, 6])
     with pytest.raises(SurveyError, match="unknown answer scale 'stars'"):
-        add_question(engine, "other", "Other", "stars", [5])
+        add_question(engine, local_admin("tester"), "other", "Other", "stars", [5])
     assert read_questions(engine).row(-1) == (
         "felt_safe",
         "I felt safe here",

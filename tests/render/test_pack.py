@@ -169,7 +169,9 @@ def test_qi_report_writes_the_pack_and_the_pngs(database, tmp_path):
 )
 def test_qi_report_says_what_is_wrong(database, tmp_path, arguments, message):
     engine = connect(database)
-    add_initiative(engine, "Other", ["RZZ"])  # two initiatives: which one is for the user to say
+    add_initiative(
+        engine, local_admin("tester"), "Other", ["RZZ"]
+    )  # two initiatives: which one is for the user to say
     engine.dispose()
     result = CliRunner().invoke(
         main, ["report", "--db", database, "--out", str(tmp_path / "x.pdf"), *arguments]

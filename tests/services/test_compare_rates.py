@@ -5,6 +5,7 @@ import polars as pl
 import pytest
 from scipy.stats import poisson
 
+from qi.access import local_admin
 from qi.render.funnel_figures import funnel_chart
 from qi.services.compare import compare_places, comparison_measures
 from qi.store import connect, upgrade, upsert_measures
@@ -19,6 +20,7 @@ def engine(tmp_path):
     # The same measure, now a rate per 1,000 population.
     upsert_measures(
         engine,
+        local_admin("tester"),
         pl.DataFrame(
             {
                 "code": ["seen_in_time"],
@@ -34,7 +36,6 @@ def engine(tmp_path):
                 "frequency": "month",
             }
         ),
-        actor="tester",
     )
     # Wards: W1 10 per 10,000 (1.0 per 1,000), W2 60 per 10,000 (6.0), W3 25 per 9,000 (2.8).
     _store(

@@ -30,6 +30,7 @@ MINIMUM = 5
 def _setup(engine) -> None:
     upsert_places(
         engine,
+        local_admin("tester"),
         pl.DataFrame(
             {
                 "code": [PLACE],
@@ -43,6 +44,7 @@ def _setup(engine) -> None:
     )
     upsert_measures(
         engine,
+        local_admin("tester"),
         pl.DataFrame(
             {
                 "code": [MEASURE],
@@ -56,7 +58,9 @@ def _setup(engine) -> None:
             }
         ),
     )
-    define_experience_measure(engine, MEASURE, "positive_difference", minimum_answers=MINIMUM)
+    define_experience_measure(
+        engine, local_admin("tester"), MEASURE, "positive_difference", minimum_answers=MINIMUM
+    )
 
 
 def _answers_csv() -> bytes:
@@ -116,7 +120,12 @@ def test_the_p_prime_chart_matches_a_hand_calculation_and_a_small_month_is_not_j
 def test_a_measure_per_voice_counts_only_that_voice(engine):
     _setup(engine)
     define_experience_measure(
-        engine, MEASURE, "positive_difference", voice="parent_or_carer", minimum_answers=1
+        engine,
+        local_admin("tester"),
+        MEASURE,
+        "positive_difference",
+        voice="parent_or_carer",
+        minimum_answers=1,
     )
     ingest_answers(
         engine, local_admin("tester"), _answers_csv(), "answers.csv", today=date(2025, 12, 1)
@@ -135,7 +144,9 @@ def test_a_measure_per_voice_counts_only_that_voice(engine):
 def test_an_experience_measure_must_be_a_proportion_of_a_known_question(engine):
     _setup(engine)
     with pytest.raises(SurveyError, match="unknown question 'felt_safe'"):
-        define_experience_measure(engine, MEASURE, "felt_safe")
+        define_experience_measure(engine, local_admin("tester"), MEASURE, "felt_safe")
     with pytest.raises(SurveyError, match="minimum number of answers is 0"):
-        define_experience_measure(engine, MEASURE, "positive_difference", minimum_answers=0)
+        define_experience_measure(
+            engine, local_admin("tester"), MEASURE, "positive_difference", minimum_answers=0
+        )
     assert read_answers(engine).height == 0

@@ -153,7 +153,9 @@ def test_since_counts_from_the_previous_meeting_once_todays_is_recorded(partners
 
 def test_an_initiative_reviews_its_own_measures_only(partnership):
     engine, _ = partnership
-    add_initiative(engine, "Waits only", ["RXX", "RYY", "RZZ"], measures=["waits"])
+    add_initiative(
+        engine, local_admin("tester"), "Waits only", ["RXX", "RYY", "RZZ"], measures=["waits"]
+    )
     review = meeting_review(engine, initiative="Waits only")
     assert list(review.views) == ["waits"]
     assert review.places == ["RXX", "RYY", "RZZ"]
@@ -161,7 +163,7 @@ def test_an_initiative_reviews_its_own_measures_only(partnership):
         "asthma_admissions",
         "waits",
     ]
-    link_measures(engine, "Waits only", ["asthma_admissions"])
+    link_measures(engine, local_admin("tester"), "Waits only", ["asthma_admissions"])
     assert sorted(meeting_review(engine, initiative="Waits only").views) == [
         "asthma_admissions",
         "waits",

@@ -6,10 +6,12 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 
+from qi.access import local_admin
 from qi.cli import main
 from qi.services.pdsa import cycle_spans, cycles_ended, ramp, record_cycle
 from qi.store import add_initiative, open_store
-from qi.store.pdsa import add_cycle, read_change_ideas
+from qi.store.access import add_grant, add_person, read_audit
+from qi.store.pdsa import add_cycle, read_change_ideas, read_cycles
 from tests.store.helpers import add_definitions
 
 
@@ -22,8 +24,8 @@ def url(tmp_path) -> str:
 def engine(url):
     engine = open_store(url)
     add_definitions(engine)
-    add_initiative(engine, "Front door", ["RXX", "RYY"], actor="lead")
-    add_initiative(engine, "Back door", ["RZZ"], actor="lead")
+    add_initiative(engine, local_admin("lead"), "Front door", ["RXX", "RYY"])
+    add_initiative(engine, local_admin("lead"), "Back door", ["RZZ"])
     yield engine
     engine.dispose()
 
@@ -31,6 +33,7 @@ def engine(url):
 def _ended(engine, idea: str, start: date, end: date, initiative: str = "Front door", **more):
     return record_cycle(
         engine,
+        local_admin("tester"),
         initiative=initiative,
         idea=idea,
         plan=f"{idea} from {start}",
@@ -46,6 +49,7 @@ def test_a_ramp_names_each_cycle_with_its_dates_and_state(engine):
     _ended(engine, "Same-day triage", date(2024, 1, 8), date(2024, 2, 5))
     record_cycle(
         engine,
+        local_admin("tester"),
         initiative="Front door",
         idea="Same-day triage",
         plan="Two clinicians",
@@ -66,6 +70,7 @@ def test_spans_shade_a_measure_at_a_place_and_a_running_cycle_runs_to_today(engi
     idea = read_change_ideas(engine).filter(name="A")["id"][0]
     add_cycle(
         engine,
+        local_admin("tester"),
         change_idea=idea,
         plan="again",
         starts_on=date(2024, 3, 1),
@@ -94,7 +99,14 @@ def test_cycles_ended_since_the_last_meeting_are_of_the_initiative_and_its_place
     assert everywhere["name"].to_list() == ["New, cycle 1", "Elsewhere, cycle 1", "Old, cycle 1"]
 
 
-def test_qi_pdsa_add_then_list(engine, url):
+def _person(engine, username: str, role: str, place: str) -> None:
+    person = add_person(engine, local_admin("lead"), username=username, name=username.title())
+    add_grant(engine, local_admin("lead"), person, role, place=place)
+
+
+def test_qi_pdsa_add_then_list(engine, url, monkeypatch):
+    monkeypatch.setenv("QI_AUTH", "local-accounts")
+    _person(engine, "coach", "coach", "RXX")
     runner = CliRunner()
     added = runner.invoke(
         main,
@@ -103,13 +115,14 @@ def test_qi_pdsa_add_then_list(engine, url):
             "--description", "A text the day before", "--plan", "Text every booked patient",
             "--prediction", "Did-not-attend falls below 5%", "--start", "2024-01-01",
             "--end", "2024-01-31", "--status", "ended", "--outcome", "adopt",
-            "--measure", "ae_attendances", "--place", "RXX", "--actor", "coach",
+            "--measure", "ae_attendances", "--place", "RXX", "--user", "coach",
         ],
     )  # fmt: skip
     assert added.exit_code == 0, added.output
     assert added.output == (
         "Recorded Text reminders, cycle 1 (1 Jan 2024 to 31 Jan 2024). Ended: adopt.\n"
     )
+    assert read_cycles(engine)["updated_by"].to_list() == ["Coach"]
     listed = runner.invoke(main, ["pdsa", "list", "--db", url])
     assert listed.exit_code == 0, listed.output
     lines = listed.output.splitlines()
@@ -143,3 +156,20 @@ def test_qi_pdsa_add_refuses_bad_input_in_one_line_and_writes_nothing(
         "No change ideas recorded."
         in CliRunner().invoke(main, ["pdsa", "list", "--db", url]).output
     )
+
+
+def test_qi_pdsa_add_as_a_steward_is_refused_in_one_line_and_audited(engine, url, monkeypatch):
+    monkeypatch.setenv("QI_AUTH", "local-accounts")
+    _person(engine, "steward", "steward", "RXX")
+    base = ["pdsa", "add", "--db", url, "--initiative", "Front door", "--idea", "X", "--plan", "p"]
+    refused = CliRunner().invoke(
+        main, [*base, "--start", "2024-01-01", "--place", "RXX", "--user", "steward"]
+    )
+    assert refused.exit_code == 1
+    assert refused.output.startswith(
+        "qi: Steward may not record change ideas and PDSA cycles for place RXX: that needs the "
+        "role of improvement coach there."
+    )
+    assert read_change_ideas(engine).height == 0  # nothing written, not even the idea
+    audit = read_audit(engine, local_admin("lead"), person="local:steward")
+    assert audit.select("action", "place", "outcome").rows() == [("pdsa.write", "RXX", "refused")]

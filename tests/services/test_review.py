@@ -39,8 +39,8 @@ def define(engine, code="waits", **fields) -> None:
     } | fields
     upsert_measures(
         engine,
+        local_admin("tester"),
         pl.DataFrame([measure], schema_overrides={"target": pl.Float64, "unit": pl.String}),
-        actor="tester",
     )
 
 
@@ -207,7 +207,7 @@ def test_an_undone_annotation_no_longer_shapes_the_chart(stored):
 
 
 def test_places_initiative_and_periods_choose_what_is_charted(stored):
-    add_initiative(stored, "Waits together", ["RYY"])
+    add_initiative(stored, local_admin("tester"), "Waits together", ["RYY"])
     assert measure_view(stored, "waits", initiative="Waits together").places == ["RYY"]
     add_annotation(
         stored,

@@ -4,12 +4,14 @@ from datetime import date
 
 import polars as pl
 
+from qi.access import local_admin
 from qi.store import read_measures, read_places, upsert_measures, upsert_places
 
 
 def add_definitions(engine, measures=("ae_attendances",), places=("RXX", "RYY", "RZZ")) -> None:
     upsert_measures(
         engine,
+        local_admin("tester"),
         pl.DataFrame(
             {
                 "code": list(measures),
@@ -25,10 +27,10 @@ def add_definitions(engine, measures=("ae_attendances",), places=("RXX", "RYY", 
                 "frequency": "month",
             }
         ),
-        actor="tester",
     )
     upsert_places(
         engine,
+        local_admin("tester"),
         pl.DataFrame(
             {
                 "code": list(places),
@@ -39,7 +41,6 @@ def add_definitions(engine, measures=("ae_attendances",), places=("RXX", "RYY", 
             },
             schema_overrides={"parent": pl.String, "gss_code": pl.String},
         ),
-        actor="tester",
     )
 
 

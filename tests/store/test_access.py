@@ -27,7 +27,7 @@ ADMIN = local_admin("Ada Admin")
 
 def test_grants_build_the_principal_with_initiatives_resolved_to_their_places(engine):
     add_definitions(engine)
-    add_initiative(engine, "Best Start", ["RXX", "RYY"], actor="tester")
+    add_initiative(engine, local_admin("tester"), "Best Start", ["RXX", "RYY"])
     person = add_person(engine, ADMIN, username="carol", name="Carol Coach")
     add_grant(engine, ADMIN, person, "coach", initiative="Best Start")
     soon = add_grant(

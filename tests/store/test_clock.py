@@ -33,7 +33,7 @@ def upload(name: str) -> UploadRecord:
 def test_every_write_takes_its_time_from_the_one_clock(engine, monkeypatch):
     monkeypatch.setattr(store_clock, "now", lambda: WHEN)
     add_definitions(engine, measures=("waits",))
-    add_initiative(engine, "Healthy Start", ["RXX"])
+    add_initiative(engine, local_admin("tester"), "Healthy Start", ["RXX"])
     store_observations(
         engine,
         local_admin("tester"),

@@ -117,7 +117,7 @@ def test_a_response_closes_the_loop_and_unanswered_inputs_are_counted_with_their
 
 def test_the_participation_level_is_kept_per_quarter_with_its_evidence(engine):
     add_definitions(engine)
-    add_initiative(engine, "Family hubs", ["RXX"])
+    add_initiative(engine, local_admin("tester"), "Family hubs", ["RXX"])
     record_participation(engine, date(2025, 1, 15), "listened_to", "Survey of 40 families")
     record_participation(engine, date(2025, 5, 2), "supported_to_express_views", "Youth forum")
     record_participation(

@@ -52,7 +52,7 @@ def test_a_monthly_count_with_data_does_not_silently_become_a_quarterly_continuo
     _with_data(engine)
     path = tmp_path / "measures.yaml"
     path.write_text(QUARTERLY_CONTINUOUS)
-    report = import_definitions(engine, path, "measures", actor="alice")
+    report = import_definitions(engine, local_admin("alice"), path, "measures")
     assert report.outcome == "rejected"
     errors = {e["column"]: e for e in report.errors.iter_rows(named=True)}
     assert set(errors) == {"kind", "frequency"}
@@ -63,7 +63,7 @@ def test_a_monthly_count_with_data_does_not_silently_become_a_quarterly_continuo
     measure = read_measures(engine).filter(pl.col("code") == "falls_admissions").row(0, named=True)
     assert (measure["kind"], measure["frequency"]) == ("count", "month")
 
-    forced = import_definitions(engine, path, "measures", actor="alice", force=True)
+    forced = import_definitions(engine, local_admin("alice"), path, "measures", force=True)
     assert forced.outcome == "stored", forced.render()
     history = measure_history(engine, "falls_admissions")
     assert history.select("version", "kind", "frequency", "change", "changed_by").rows() == [
@@ -78,8 +78,8 @@ def test_the_library_refuses_the_same_change_unless_forced(engine):
     changed = read_measures(engine).filter(pl.col("code") == "falls_admissions").drop("id")
     changed = changed.with_columns(pl.lit("admissions per week").alias("unit"))
     with pytest.raises(DefinitionChangeRefused, match="unit would change"):
-        upsert_measures(engine, changed, actor="bob")
-    assert upsert_measures(engine, changed, actor="bob", force=True) == 1
+        upsert_measures(engine, local_admin("bob"), changed)
+    assert upsert_measures(engine, local_admin("bob"), changed, force=True) == 1
 
 
 def test_measures_import_force_on_the_command_line(database_url, tmp_path):
@@ -101,11 +101,11 @@ def test_re_importing_says_what_changes_and_an_unchanged_definition_writes_nothi
 ):
     path = tmp_path / "m.yaml"
     path.write_text(MONTHLY_COUNT)
-    assert import_definitions(engine, path, "measures").added == 1
-    again = import_definitions(engine, path, "measures")
+    assert import_definitions(engine, local_admin("tester"), path, "measures").added == 1
+    again = import_definitions(engine, local_admin("tester"), path, "measures")
     assert (again.outcome, again.added, again.warnings.height) == ("stored", 0, 0)
     path.write_text(MONTHLY_COUNT.replace("name: Falls", "name: Falls 65 and over"))
-    renamed = import_definitions(engine, path, "measures", actor="carol")
+    renamed = import_definitions(engine, local_admin("carol"), path, "measures")
     (warning,) = renamed.warnings.iter_rows(named=True)
     assert (warning["column"], warning["value"]) == ("name", "Falls 65 and over")
     assert warning["problem"] == "changes name of falls_admissions (was Falls)"
@@ -115,7 +115,7 @@ def test_re_importing_says_what_changes_and_an_unchanged_definition_writes_nothi
     ]
     # No data yet: the kind may change, with a warning and a version.
     path.write_text(QUARTERLY_CONTINUOUS)
-    assert import_definitions(engine, path, "measures").outcome == "stored"
+    assert import_definitions(engine, local_admin("tester"), path, "measures").outcome == "stored"
     assert measure_history(engine, "falls_admissions")["change"].to_list() == [
         "created",
         "updated",
@@ -126,9 +126,9 @@ def test_re_importing_says_what_changes_and_an_unchanged_definition_writes_nothi
 def test_a_changed_place_keeps_its_old_version(engine, tmp_path):
     path = tmp_path / "p.csv"
     path.write_text("code,name,type\nLA1,Leeds,local_authority\nW1,Ward one,ward\n")
-    import_definitions(engine, path, "places", actor="dan")
+    import_definitions(engine, local_admin("dan"), path, "places")
     path.write_text("code,name,type,parent\nLA1,Leeds,local_authority,\nW1,Headingley,ward,LA1\n")
-    report = import_definitions(engine, path, "places", actor="erin")
+    report = import_definitions(engine, local_admin("erin"), path, "places")
     assert report.added == 1
     assert {w["column"] for w in report.warnings.iter_rows(named=True)} == {"name", "parent"}
     history = place_history(engine, "W1")
@@ -203,7 +203,9 @@ def test_every_change_of_an_action_and_an_annotation_is_kept(engine):
 def test_a_measures_own_maximum_is_its_ceiling(engine):
     add_definitions(engine)
     measure = read_measures(engine).filter(pl.col("code") == "falls_admissions").drop("id")
-    upsert_measures(engine, measure.with_columns(pl.lit(100.0).alias("maximum")))
+    upsert_measures(
+        engine, local_admin("tester"), measure.with_columns(pl.lit(100.0).alias("maximum"))
+    )
     rows = [
         ["falls_admissions", WARDS[0], "2024-01", "90"],
         ["falls_admissions", WARDS[0], "2024-02", "150"],

@@ -111,6 +111,7 @@ def test_uploads_annotations_stories_and_actions_written_at_once_all_land(databa
     add_definitions(engine)
     upsert_places(
         engine,
+        local_admin("tester"),
         pl.DataFrame(
             {"code": PLACES, "name": PLACES, "type": "ward", "parent": None, "gss_code": None},
             schema_overrides={"parent": pl.String, "gss_code": pl.String},
@@ -302,6 +303,7 @@ def test_a_store_past_its_time_limit_is_rolled_back_whole(database_url):
     add_definitions(engine)
     upsert_places(
         engine,
+        local_admin("tester"),
         pl.DataFrame(
             {"code": PLACES, "name": PLACES, "type": "ward", "parent": None, "gss_code": None},
             schema_overrides={"parent": pl.String, "gss_code": pl.String},

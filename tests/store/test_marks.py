@@ -15,7 +15,7 @@ from tests.store.helpers import add_definitions
 
 def test_marks_change_with_every_write_a_review_shows_and_not_with_actions(engine):
     add_definitions(engine, measures=("waits", "asthma"))
-    add_initiative(engine, "Best Start", ["RXX"], measures=["waits"])
+    add_initiative(engine, local_admin("tester"), "Best Start", ["RXX"], measures=["waits"])
     before = read_change_marks(engine)
     assert read_change_marks(engine) == before  # reading changes nothing
 
@@ -26,9 +26,11 @@ def test_marks_change_with_every_write_a_review_shows_and_not_with_actions(engin
         assert now not in seen
         seen.add(now)
 
-    link_measures(engine, "Best Start", ["asthma"])
+    link_measures(engine, local_admin("tester"), "Best Start", ["asthma"])
     changed()
-    add_initiative(engine, "Best Start", ["RYY"])  # places replaced, as many as before
+    add_initiative(
+        engine, local_admin("tester"), "Best Start", ["RYY"]
+    )  # places replaced, as many as before
     changed()
     note = add_annotation(
         engine,
@@ -58,15 +60,23 @@ def test_marks_change_with_every_write_a_review_shows_and_not_with_actions(engin
     # PDSA cycles are edited in place; the review lists those that ended.
     cycle = add_cycle(
         engine,
+        local_admin("tester"),
         initiative="Best Start",
         idea="Text reminders",
         plan="Try it",
         starts_on=date(2024, 2, 1),
     )
     changed()
-    update_cycle(engine, cycle, ends_on=date(2024, 3, 1), status="ended", outcome="adopt")
+    update_cycle(
+        engine,
+        local_admin("tester"),
+        cycle,
+        ends_on=date(2024, 3, 1),
+        status="ended",
+        outcome="adopt",
+    )
     changed()
-    link_annotation(engine, note, cycle)
+    link_annotation(engine, local_admin("tester"), note, cycle)
     changed()
     story = add_story(
         engine,

@@ -22,8 +22,8 @@ from tests.store.helpers import add_definitions
 @pytest.fixture
 def groups(engine):
     add_definitions(engine, measures=("waits",))
-    add_initiative(engine, "Healthy Start", ["RXX", "RYY"])
-    add_initiative(engine, "Other", ["RZZ"])
+    add_initiative(engine, local_admin("tester"), "Healthy Start", ["RXX", "RYY"])
+    add_initiative(engine, local_admin("tester"), "Other", ["RZZ"])
     return engine
 
 

@@ -142,7 +142,13 @@ def test_series_are_filtered_by_measure_place_initiative_and_period(engine):
         for month in range(1, 7)
     ]
     store_observations(engine, local_admin("tester"), observations(engine, rows), _upload())
-    add_initiative(engine, "Frailty at home", ["RXX", "RZZ"], start_date=date(2024, 3, 1))
+    add_initiative(
+        engine,
+        local_admin("tester"),
+        "Frailty at home",
+        ["RXX", "RZZ"],
+        start_date=date(2024, 3, 1),
+    )
     assert read_series(engine).height == 36
     assert read_series(engine, "ae_breaches").height == 18
     assert set(read_series(engine, places=["RYY"])["place"]) == {"RYY"}

@@ -44,6 +44,7 @@ PLACES = [
 def _setup(engine) -> None:
     upsert_measures(
         engine,
+        local_admin("tester"),
         pl.DataFrame(
             {
                 "code": ["seen_in_time"],
@@ -59,10 +60,10 @@ def _setup(engine) -> None:
                 "frequency": "month",
             }
         ),
-        actor="tester",
     )
     upsert_places(
         engine,
+        local_admin("tester"),
         pl.DataFrame(
             {
                 "code": [p[0] for p in PLACES],
@@ -73,7 +74,6 @@ def _setup(engine) -> None:
             },
             schema_overrides={"gss_code": pl.String},
         ),
-        actor="tester",
     )
 
 

@@ -2,12 +2,14 @@
 
 from datetime import date, datetime
 
+import polars as pl
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import insert, text
 from sqlalchemy.exc import IntegrityError
 
+from qi.access import local_admin
 from qi.store import connect, database_shown, database_url, open_store
 from qi.store.models import Base, Revision
 
@@ -79,8 +81,10 @@ def test_initiatives_are_read_with_their_places(engine):
     from tests.store.helpers import add_definitions
 
     add_definitions(engine)
-    add_initiative(engine, "Best Start", ["RYY", "RXX"], start_date=date(2022, 10, 1))
-    add_initiative(engine, "SEND", ["RZZ"])
+    add_initiative(
+        engine, local_admin("tester"), "Best Start", ["RYY", "RXX"], start_date=date(2022, 10, 1)
+    )
+    add_initiative(engine, local_admin("tester"), "SEND", ["RZZ"])
     found = read_initiatives(engine)
     assert found.select("name", "start_date").rows() == [
         ("Best Start", date(2022, 10, 1)),
@@ -91,35 +95,63 @@ def test_initiatives_are_read_with_their_places(engine):
 
 def test_an_initiative_owns_the_measures_it_is_given_and_links_more_by_code(engine):
     from qi.store import add_initiative, initiative_measures, link_measures, read_initiatives
+    from qi.store.access import read_audit
     from tests.store.helpers import add_definitions
 
+    admin = local_admin("tester")
     add_definitions(engine, measures=("waits", "asthma", "referrals"))
-    add_initiative(engine, "Best Start", ["RXX"], measures=["waits", "asthma"])
-    add_initiative(engine, "SEND", ["RZZ"])
+    add_initiative(engine, admin, "Best Start", ["RXX"], measures=["waits", "asthma"])
+    add_initiative(engine, admin, "SEND", ["RZZ"])
     assert read_initiatives(engine)["measures"].to_list() == [["asthma", "waits"], []]
-    assert link_measures(engine, "SEND", ["referrals", "waits"]) == 2
-    assert link_measures(engine, "SEND", ["waits"]) == 0  # already its measure
+    assert link_measures(engine, admin, "SEND", ["referrals", "waits"]) == 2
+    assert link_measures(engine, admin, "SEND", ["waits"]) == 0  # already its measure
     assert initiative_measures(engine, "SEND") == ["referrals", "waits"]
-    add_initiative(engine, "Best Start", ["RXX"])  # places again: its measures stay
+    add_initiative(engine, admin, "Best Start", ["RXX"])  # places again: its measures stay
     assert initiative_measures(engine, "Best Start") == ["asthma", "waits"]
-    add_initiative(engine, "Best Start", ["RXX"], measures=["referrals"])  # measures replaced
+    add_initiative(engine, admin, "Best Start", ["RXX"], measures=["referrals"])  # replaced
     assert initiative_measures(engine, "Best Start") == ["referrals"]
     with pytest.raises(LookupError, match="unknown measure code.*nope; import the measures"):
-        link_measures(engine, "SEND", ["waits", "nope"])
+        link_measures(engine, admin, "SEND", ["waits", "nope"])
     assert initiative_measures(engine, "SEND") == ["referrals", "waits"]  # nothing written
     with pytest.raises(LookupError, match="unknown initiative 'Nope'; the initiatives are: Best"):
-        link_measures(engine, "Nope", ["waits"])
+        link_measures(engine, admin, "Nope", ["waits"])
+    # Each write is audited; the same initiative given again is not a write.
+    audit = read_audit(engine, admin).sort("id").filter(pl.col("action").str.starts_with("init"))
+    assert audit.select("action", "subject").rows() == [
+        ("initiative.define", "initiative 1: Best Start"),
+        ("initiative.define", "initiative 2: SEND"),
+        ("initiative.link", "initiative 2: SEND"),
+        ("initiative.define", "initiative 1: Best Start"),
+    ]
 
 
 def test_upgrading_to_0004_gives_each_initiative_the_measures_with_data_at_its_places(tmp_path):
     from qi.store import initiative_measures, upgrade
     from qi.store.engine import connect
-    from tests.store.helpers import add_definitions
 
     engine = connect(f"sqlite:///{tmp_path / 'old.sqlite'}")
     upgrade(engine, "0003")
-    add_definitions(engine, measures=("waits", "asthma"))
+    # Definitions, data and an initiative as a 0003 database held them (today's writers need
+    # today's schema: the audit came in 0005).
+    stamp = "'tester', '2024-01-01 00:00:00', 'tester', '2024-01-01 00:00:00'"
     with engine.begin() as connection:
+        for code in ("waits", "asthma"):
+            connection.execute(
+                text(
+                    "INSERT INTO measures (code, name, kind, multiplier, improvement, frequency, "
+                    f"created_by, created_at, updated_by, updated_at) VALUES (:code, :code, "
+                    f"'count', 1.0, 'down', 'month', {stamp})"
+                ),
+                {"code": code},
+            )
+        for code in ("RXX", "RYY"):
+            connection.execute(
+                text(
+                    "INSERT INTO places (code, name, type, created_by, created_at, updated_by, "
+                    f"updated_at) VALUES (:code, :code, 'trust', {stamp})"
+                ),
+                {"code": code},
+            )
         connection.execute(
             text(
                 "INSERT INTO initiatives (name, created_by, created_at) "
@@ -129,8 +161,6 @@ def test_upgrading_to_0004_gives_each_initiative_the_measures_with_data_at_its_p
         connection.execute(
             text("INSERT INTO initiative_places SELECT 1, id FROM places WHERE code = 'RXX'")
         )
-    # Data stored as a 0003 database held it (today's writers need today's schema).
-    with engine.begin() as connection:
         connection.execute(
             text(
                 "INSERT INTO uploads (id, file_name, content_hash, actor, uploaded_at, rows_read, "

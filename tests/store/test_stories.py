@@ -31,7 +31,7 @@ def story(engine, **fields) -> int:
 @pytest.fixture
 def partnership(engine):
     add_definitions(engine, measures=("ae_attendances", "waits"))
-    add_initiative(engine, "Healthy Start", ["RXX", "RYY"])
+    add_initiative(engine, local_admin("tester"), "Healthy Start", ["RXX", "RYY"])
     return engine
 
 

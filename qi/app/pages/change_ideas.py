@@ -1,9 +1,11 @@
 """Change ideas: what each initiative is trying, and its Plan-Do-Study-Act cycles as records.
 
 Thin: the ideas and their ramps come from ``qi.services.pdsa`` and ``qi.store.pdsa``; writes go
-through the store, which checks them (an ended cycle needs its end and an outcome, and so on).
-A cycle followed on a measure shades that measure's chart over its dates; "Open the chart"
-goes there.
+through the store as the signed-in person (``qi.app.identity``), and the store checks them (an
+ended cycle needs its end and an outcome; the person needs the coach's role where the cycle
+runs). A refused cycle keeps what was typed and says why beside the form. The forms are shown
+only to someone the library allows to record cycles somewhere. A cycle followed on a measure
+shades that measure's chart over its dates; "Open the chart" goes there.
 """
 
 from datetime import date
@@ -11,8 +13,10 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
+from qi.access.authorize import allowed_somewhere
 from qi.app.context import engine, initiatives, measure_names, open_measure, place_names
 from qi.app.errors import StoreError, said
+from qi.app.identity import principal
 from qi.app.widgets import plain, show_notice
 from qi.services.pdsa import ramp, record_cycle
 from qi.store.annotations import read_annotations
@@ -22,11 +26,52 @@ from qi.vocabulary.pdsa import CYCLE_OUTCOMES, CYCLE_STATUSES, PDSA_STAGES
 
 NOTICE = "qi.change_ideas.notice"
 NEW_IDEA = "A new change idea"
+RECORD = "qi.ideas.record"  # the "Record a cycle" form's fields: RECORD + "." + field
+RECORD_ERROR = "qi.ideas.record.error"  # why the last cycle was not recorded
+TYPED = ("idea", "name", "description", "plan", "prediction", "ends_on", "measures", "places")
 
 
 def done(kind: str, message: str) -> None:
     st.session_state[NOTICE] = (kind, message)
     st.rerun()
+
+
+def not_done(what: str, error: Exception) -> str:
+    """ "Not recorded: <why>." with one full stop (the library's refusals end with their own)."""
+    return f"Not {what}: {said(error).rstrip('.')}."
+
+
+def field(name: str) -> str:
+    return f"{RECORD}.{name}"
+
+
+def record_from_form(initiative: str) -> None:
+    """Record the cycle the form describes; on a refusal keep what was typed and say why
+    beside the form; on success empty the form."""
+    state = st.session_state
+    choice = state[field("idea")]
+    name = state[field("name")] if choice == NEW_IDEA else choice
+    try:
+        record_cycle(
+            engine(),
+            principal(),
+            initiative=initiative,
+            idea=name,
+            description=state[field("description")] or None,
+            plan=state[field("plan")],
+            prediction=state[field("prediction")] or None,
+            starts_on=state[field("starts_on")],
+            ends_on=state[field("ends_on")],
+            measures=state[field("measures")],
+            places=state[field("places")],
+        )
+    except (PdsaError, StoreError) as error:
+        state[RECORD_ERROR] = not_done("recorded", error)
+        return
+    state.pop(RECORD_ERROR, None)
+    for typed in TYPED:
+        state.pop(field(typed), None)
+    state[NOTICE] = ("success", f"Cycle recorded for {name}.")
 
 
 st.title("Change ideas")
@@ -39,6 +84,7 @@ found = initiatives()
 if found.height == 0:
     st.info("No initiatives yet: a change idea belongs to an initiative.")
     st.stop()
+who = principal()
 initiative_places = dict(found.select("name", "places").iter_rows())
 initiative = st.selectbox("Initiative", list(initiative_places), key="qi.ideas.initiative")
 show_notice(NOTICE)
@@ -86,44 +132,41 @@ for idea in ideas.iter_rows(named=True):
 
 every_cycle = pl.concat(list(cycles_by_idea.values())) if cycles_by_idea else None
 
+if not allowed_somewhere(who, "pdsa.write"):
+    st.caption(
+        "Cycles are recorded and followed by the improvement coaches of the initiative's "
+        "places; ask an administrator if that should include you."
+    )
+    st.stop()
+
 record, follow = st.columns(2, gap="large")
-with record, st.form("qi.ideas.record", clear_on_submit=True, border=True):
+with record, st.form(RECORD, border=True):
     st.subheader("Record a cycle")
-    choice = st.selectbox("Change idea", [*ideas["name"], NEW_IDEA])
-    new_name = st.text_input("New change idea's name (for a new idea)")
-    description = st.text_area("What the new idea is (for a new idea)", height=68)
-    plan = st.text_area("Plan: objective, who, where, when", height=80)
-    prediction = st.text_input("Prediction: what we expect to happen")
+    st.selectbox("Change idea", [*ideas["name"], NEW_IDEA], key=field("idea"))
+    st.text_input("New change idea's name (for a new idea)", key=field("name"))
+    st.text_area("What the new idea is (for a new idea)", height=68, key=field("description"))
+    st.text_area("Plan: objective, who, where, when", height=80, key=field("plan"))
+    st.text_input("Prediction: what we expect to happen", key=field("prediction"))
     start, end = st.columns(2)
-    starts_on = start.date_input("Starts", value=date.today(), format="DD/MM/YYYY")
-    ends_on = end.date_input("Ends (if known)", value=None, format="DD/MM/YYYY")
-    followed = st.multiselect(
-        "Measures it is followed on", list(measures), format_func=lambda m: measures.get(m, m)
+    start.date_input("Starts", value=date.today(), format="DD/MM/YYYY", key=field("starts_on"))
+    end.date_input("Ends (if known)", value=None, format="DD/MM/YYYY", key=field("ends_on"))
+    st.multiselect(
+        "Measures it is followed on",
+        list(measures),
+        format_func=lambda m: measures.get(m, m),
+        key=field("measures"),
     )
-    at = st.multiselect(
-        "Places", initiative_places.get(initiative) or [], format_func=lambda p: places.get(p, p)
+    st.multiselect(
+        "Places",
+        initiative_places.get(initiative) or [],
+        format_func=lambda p: places.get(p, p),
+        key=field("places"),
     )
-    actor = st.text_input("Your name", placeholder="recorded with the cycle")
-    if st.form_submit_button("Record the cycle", type="primary"):
-        name = new_name if choice == NEW_IDEA else choice
-        try:
-            record_cycle(
-                engine(),
-                initiative=initiative,
-                idea=name,
-                description=description or None,
-                plan=plan,
-                prediction=prediction or None,
-                starts_on=starts_on,
-                ends_on=ends_on,
-                measures=followed,
-                places=at,
-                actor=actor or None,
-            )
-        except (PdsaError, StoreError) as error:
-            st.error(f"Not recorded: {said(error)}.")
-        else:
-            done("success", f"Cycle recorded for {name}.")
+    if RECORD_ERROR in st.session_state:
+        st.error(st.session_state[RECORD_ERROR], icon=":material/error:")
+    st.form_submit_button(
+        "Record the cycle", type="primary", on_click=record_from_form, args=(initiative,)
+    )
 
 with follow:
     st.subheader("Follow a cycle")
@@ -162,11 +205,11 @@ with follow:
                 format_func=lambda o: "—" if o is None else CYCLE_OUTCOMES[o],
             )
             ends = st.date_input("Ended", value=cycle["ends_on"], format="DD/MM/YYYY")
-            who = st.text_input("Your name", key=f"qi.ideas.who.{picked}")
             if st.form_submit_button("Save", type="primary"):
                 try:
                     update_cycle(
                         engine(),
+                        who,
                         picked,
                         do=do,
                         study=study,
@@ -174,10 +217,9 @@ with follow:
                         status=status,
                         outcome=outcome,
                         ends_on=ends,
-                        actor=who or None,
                     )
                 except (PdsaError, StoreError) as error:
-                    st.error(f"Not saved: {said(error)}.")
+                    st.error(not_done("saved", error))
                 else:
                     done("success", f"{cycle['name']} saved.")
         notes = (
@@ -196,8 +238,8 @@ with follow:
                 )
                 if st.form_submit_button("Link to this cycle") and note is not None:
                     try:
-                        link_annotation(engine(), note, picked)
+                        link_annotation(engine(), who, note, picked)
                     except (PdsaError, StoreError) as error:
-                        st.error(f"Not linked: {said(error)}.")
+                        st.error(not_done("linked", error))
                     else:
                         done("success", f"Annotation linked to {cycle['name']}.")
