@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from qi.access import local_admin
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -176,7 +178,7 @@ def meeting(folder: str, runs: int) -> None:
     url = f"sqlite:///{Path(folder) / 'partnership.sqlite'}"
     engine = build_partnership(url, places=50, measures=30, months=60)
     start = time.perf_counter()
-    review = meeting_review(engine, initiative=INITIATIVE)
+    review = meeting_review(engine, local_admin("benchmark"), initiative=INITIATIVE)
     fresh = time.perf_counter() - start
     assert review.matrix.height == 50 * 30
     engine.dispose()
@@ -221,7 +223,7 @@ def pack(folder: str, runs: int) -> None:
     for measures, places in PACK_BUDGETS:
         url = f"sqlite:///{Path(folder) / f'pack-{measures}-{places}.sqlite'}"
         engine = build_partnership(url, places=places, measures=measures, months=60)
-        review = meeting_review(engine, initiative=INITIATIVE)
+        review = meeting_review(engine, local_admin("benchmark"), initiative=INITIATIVE)
         engine.dispose()
         budget = PACK_BUDGETS[(measures, places)]
         made = []

@@ -10,7 +10,7 @@ from datetime import date
 import click
 
 from qi.cli.charts import InputProblem
-from qi.cli.store import ACTOR_HELP, DB_HELP, _actor, _engine, guarded
+from qi.cli.store import ACTOR_HELP, DB_HELP, USER_HELP, _actor, _engine, guarded
 from qi.vocabulary.pdsa import CYCLE_OUTCOMES, CYCLE_STATUSES
 
 
@@ -31,14 +31,18 @@ def pdsa() -> None:
 @pdsa.command(name="list")
 @click.option("--initiative", help="Only this initiative's change ideas.")
 @click.option("--db", help=DB_HELP)
+@click.option("--user", help=USER_HELP)
 @guarded
-def list_(initiative: str | None, db: str | None) -> None:
-    """Print every change idea with its cycles in order: dates, state, plan and prediction."""
+def list_(initiative: str | None, db: str | None, user: str | None) -> None:
+    """Print every change idea you may see with its cycles in order: dates, state, plan and
+    prediction."""
+    from qi.cli.access import cli_principal
     from qi.services.pdsa import ramp
     from qi.store.pdsa import read_change_ideas
 
     engine = _engine(db)
-    ideas = read_change_ideas(engine, initiative=initiative)
+    who = cli_principal(engine, user)
+    ideas = read_change_ideas(engine, who, initiative=initiative)
     if ideas.height == 0:
         click.echo("No change ideas recorded" + (f" for {initiative}." if initiative else "."))
         return
@@ -46,7 +50,7 @@ def list_(initiative: str | None, db: str | None) -> None:
         click.echo(f"{idea['initiative']}: {idea['name']} (change idea {idea['id']})")
         if idea["description"]:
             click.echo(f"  {idea['description']}")
-        for cycle in ramp(engine, idea["id"]).iter_rows(named=True):
+        for cycle in ramp(engine, who, idea["id"]).iter_rows(named=True):
             where = ", ".join(cycle["measures"] + cycle["places"])
             click.echo(
                 f"  {cycle['number']}. {cycle['dates']}  {cycle['state']}"
@@ -76,6 +80,7 @@ def list_(initiative: str | None, db: str | None) -> None:
 @click.option("--place", "places", multiple=True, help="A place code (repeatable).")
 @click.option("--db", help=DB_HELP)
 @click.option("--actor", help=ACTOR_HELP, callback=_actor)
+@click.option("--user", help=USER_HELP)
 @guarded
 def add(
     initiative: str,
@@ -94,8 +99,10 @@ def add(
     places: tuple[str, ...],
     db: str | None,
     actor: str | None,
+    user: str | None,
 ) -> None:
     """Record the next PDSA cycle of a change idea (the idea too, when it is new)."""
+    from qi.cli.access import cli_principal
     from qi.services.pdsa import record_cycle
     from qi.store.pdsa import PdsaError, read_cycles
     from qi.text.pdsa import cycle_line
@@ -123,7 +130,8 @@ def add(
         )
     except PdsaError as error:
         raise InputProblem(str(error)) from None
-    (row,) = read_cycles(engine).filter(id=cycle).iter_rows(named=True)
+    who = cli_principal(engine, user)
+    (row,) = read_cycles(engine, who).filter(id=cycle).iter_rows(named=True)
     words = cycle_line(
         row["change_idea"],
         row["number"],

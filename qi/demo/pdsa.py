@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 import polars as pl
 from sqlalchemy import Engine
 
+from qi.access import Principal
 from qi.demo.labels import SYNTHETIC
 from qi.demo.partnership import AE_UNDER5, BEST_START, BRADFORD, EHCP, KIRKLEES, TIMELY_SEND
 from qi.store.annotations import read_annotations
@@ -134,11 +135,12 @@ def _recorded(day: date) -> datetime:
     return datetime.combine(day, time(9)) + timedelta(days=7)
 
 
-def write_change_ideas(engine: Engine, actor: str) -> int:
+def write_change_ideas(engine: Engine, principal: Principal) -> int:
     """Record the demo's change ideas and cycles that are not yet recorded, each linked to its
-    annotation; returns how many cycles were added."""
-    recorded = set(read_change_ideas(engine).select("initiative", "name").iter_rows())
-    notes = read_annotations(engine)
+    annotation, as ``principal``; returns how many cycles were added."""
+    actor = principal.name
+    recorded = set(read_change_ideas(engine, principal).select("initiative", "name").iter_rows())
+    notes = read_annotations(engine, principal)
     added = 0
     for idea in CHANGE_IDEAS:
         if (idea.initiative, idea.name) in recorded:

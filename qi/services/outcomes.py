@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 from sqlalchemy import Engine
 
+from qi.access import Principal
 from qi.services.meeting import summary_matrix
 from qi.services.review import measure_view
 from qi.store.definitions import read_initiatives, read_measures
@@ -47,18 +48,20 @@ class OutcomesView:
         return list(DOMAINS)
 
 
-def outcomes_view(engine: Engine, initiative: str | None = None) -> OutcomesView:
+def outcomes_view(
+    engine: Engine, principal: Principal, initiative: str | None = None
+) -> OutcomesView:
     """Domains x places for every place with data or stories (or the places of
     ``initiative``), with each domain's measures and stories."""
     purposes = read_purposes(engine).explode("domains").drop_nulls("domains")
     purposes = purposes.rename({"domains": "domain"})
-    charted = set(read_series_index(engine, None).get_column("measure").to_list())
+    charted = set(read_series_index(engine, principal).get_column("measure").to_list())
     definitions = read_measures(engine)
     matrices = []
     for code in purposes.get_column("measure").unique(maintain_order=True).to_list():
         if code not in charted:
             continue
-        view = measure_view(engine, code, initiative=initiative)
+        view = measure_view(engine, principal, code, initiative=initiative)
         matrices.append(summary_matrix(view.points, view.summary, definitions))
     matrix = (
         pl.concat(matrices)

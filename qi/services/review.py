@@ -17,6 +17,7 @@ from datetime import date
 import polars as pl
 from sqlalchemy import Engine
 
+from qi.access import Principal
 from qi.charts import Chart, default_chart, spc
 from qi.charts.changepoints import candidate_change_points
 from qi.services.experience import unjudged_months
@@ -131,6 +132,7 @@ class MeasureView:
 
 def measure_view(
     engine: Engine,
+    principal: Principal,
     measure: str,
     places: Sequence[str] | str | None = None,
     initiative: str | None = None,
@@ -153,7 +155,13 @@ def measure_view(
     codes = [places] if isinstance(places, str) else (list(places) if places is not None else None)
     try:
         series = read_series(
-            engine, measures=measure, places=codes, initiative=initiative, start=start, end=end
+            engine,
+            principal,
+            measures=measure,
+            places=codes,
+            initiative=initiative,
+            start=start,
+            end=end,
         )
     except LookupError as error:
         raise ReviewError(str(error)) from None
@@ -162,26 +170,27 @@ def measure_view(
         if codes is not None
         else series.get_column("place").unique(maintain_order=True).to_list()
     )
-    return series_view(engine, definition, series, shown, chart, rules, start, end)
+    return series_view(engine, principal, definition, series, shown, chart, rules, start, end)
 
 
 def measure_views(
-    engine: Engine, series: pl.DataFrame, places: list[str]
+    engine: Engine, principal: Principal, series: pl.DataFrame, places: list[str]
 ) -> dict[str, MeasureView]:
-    """``measure_view(engine, code, places=places)`` for every measure of ``series`` (already
+    """``measure_view(engine, principal, code, places=places)`` for every measure of ``series`` (already
     read: ``read_series``' columns, for these measures at these places), by code in code order:
     the definitions and annotations read once for them all, not once a measure."""
     codes = sorted(series.get_column("measure").unique().to_list())
     if not codes or not places:
         return {}
     definitions = {row["code"]: row for row in read_measures(engine).iter_rows(named=True)}
-    annotations = read_annotations(engine, measures=codes, places=places)
+    annotations = read_annotations(engine, principal, measures=codes, places=places)
     by_measure = series.partition_by("measure", as_dict=True)
     views = {}
     for code in codes:
         chart, rules = measure_settings(definitions[code])
         views[code] = series_view(
             engine,
+            principal,
             definitions[code],
             by_measure[(code,)],
             places,
@@ -194,6 +203,7 @@ def measure_views(
 
 def series_view(
     engine: Engine,
+    principal: Principal,
     definition: dict,
     series: pl.DataFrame,
     shown: list[str],
@@ -209,7 +219,7 @@ def series_view(
     here)."""
     measure = definition["code"]
     if annotations is None:
-        annotations = _annotations(engine, measure, shown, start, end)
+        annotations = _annotations(engine, principal, measure, shown, start, end)
     phases, exclusions = phase_starts_and_exclusions(annotations, shown)
     # An experience measure's months with too few answers: shown, not judged.
     exclusions = pl.concat([exclusions, unjudged_months(engine, measure, series)]).unique()
@@ -243,10 +253,15 @@ def _definition(engine: Engine, measure: str) -> dict:
 
 
 def _annotations(
-    engine: Engine, measure: str, places: list[str], start: date | None, end: date | None
+    engine: Engine,
+    principal: Principal,
+    measure: str,
+    places: list[str],
+    start: date | None,
+    end: date | None,
 ) -> pl.DataFrame:
     """Active annotations on these places (or on every place) within the periods shown."""
-    annotations = read_annotations(engine, measures=measure, places=places)
+    annotations = read_annotations(engine, principal, measures=measure, places=places)
     if start is not None:
         annotations = annotations.filter(pl.col("period") >= start)
     if end is not None:

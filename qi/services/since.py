@@ -28,6 +28,7 @@ from datetime import date, datetime, timedelta
 import polars as pl
 from sqlalchemy import Engine
 
+from qi.access import Principal
 from qi.services.review import MeasureView
 from qi.store.annotations import read_annotations
 from qi.store.observations import read_series, read_upload_times
@@ -131,7 +132,9 @@ def annotation_events(annotations: pl.DataFrame, when: date) -> pl.DataFrame:
     return pl.concat([made, undone]).sort("event_at", "id")
 
 
-def _stored_at(engine: Engine, measures: list[str], places: list[str]) -> pl.DataFrame:
+def _stored_at(
+    engine: Engine, principal: Principal, measures: list[str], places: list[str]
+) -> pl.DataFrame:
     """When each observation's current value was stored (its upload's time)."""
     schema = {
         "measure": pl.String(),
@@ -141,7 +144,7 @@ def _stored_at(engine: Engine, measures: list[str], places: list[str]) -> pl.Dat
     }
     if not measures or not places:
         return pl.DataFrame(schema=schema)
-    series = read_series(engine, measures=measures, places=places).select(
+    series = read_series(engine, principal, measures=measures, places=places).select(
         "measure", "place", "period", "upload_id"
     )
     uploads = read_upload_times(engine, series.get_column("upload_id").unique().to_list())
@@ -152,6 +155,7 @@ def _stored_at(engine: Engine, measures: list[str], places: list[str]) -> pl.Dat
 
 def since(
     engine: Engine,
+    principal: Principal,
     when: date,
     views: Mapping[str, MeasureView],
     *,
@@ -166,11 +170,14 @@ def since(
     signals = new_signals(
         pl.concat(points, how="diagonal_relaxed") if points else pl.DataFrame(),
         when,
-        _stored_at(engine, measures, shown),
+        _stored_at(engine, principal, measures, shown),
     )
     annotations = (
         annotation_events(
-            read_annotations(engine, measures=measures, places=shown, include_undone=True), when
+            read_annotations(
+                engine, principal, measures=measures, places=shown, include_undone=True
+            ),
+            when,
         )
         if measures
         else pl.DataFrame()

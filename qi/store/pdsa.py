@@ -15,6 +15,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
+from qi.access import Principal
 from qi.store import clock
 from qi.store.engine import default_actor, new_id, writing
 from qi.store.limits import check_lengths
@@ -29,6 +30,7 @@ from qi.store.models import (
     PdsaCyclePlace,
     Place,
 )
+from qi.store.readable import only_initiatives, only_places, place_ids
 from qi.vocabulary.pdsa import CYCLE_OUTCOMES, CYCLE_STATUSES
 
 CHANGE_IDEA_SCHEMA: dict[str, Any] = {
@@ -337,9 +339,11 @@ def link_annotation(
         )
 
 
-def read_change_ideas(engine: Engine, initiative: str | None = None) -> pl.DataFrame:
+def read_change_ideas(
+    engine: Engine, principal: Principal, initiative: str | None = None
+) -> pl.DataFrame:
     """Change ideas (``CHANGE_IDEA_SCHEMA``) with how many cycles each has, by initiative and
-    name."""
+    name; of the initiatives with a place ``principal`` may read."""
     cycles = (
         select(PdsaCycle.change_idea_id, func.count().label("n"))
         .group_by(PdsaCycle.change_idea_id)
@@ -357,6 +361,7 @@ def read_change_ideas(engine: Engine, initiative: str | None = None) -> pl.DataF
         )
         .join(Initiative, Initiative.id == ChangeIdea.initiative_id)
         .outerjoin(cycles, cycles.c.change_idea_id == ChangeIdea.id)
+        .where(only_initiatives(ChangeIdea.initiative_id, place_ids(engine, principal)))
         .order_by(Initiative.name, ChangeIdea.name)
     )
     if initiative is not None:
@@ -368,6 +373,7 @@ def read_change_ideas(engine: Engine, initiative: str | None = None) -> pl.DataF
 
 def read_cycles(
     engine: Engine,
+    principal: Principal,
     *,
     change_idea: int | None = None,
     measure: str | None = None,
@@ -380,7 +386,11 @@ def read_cycles(
 
     ``measure`` keeps the cycles followed on that measure; ``place`` those at that place or
     at no place in particular; ``ended_after`` and ``ended_by`` those that ended in
-    (ended_after, ended_by]."""
+    (ended_after, ended_by].
+
+    Only what ``principal`` may read: cycles of the initiatives with a place it may read, at
+    a place it may read or at none; a cycle's ``places`` lists only the places it may read."""
+    readable = place_ids(engine, principal)
     query = (
         select(
             PdsaCycle.id,
@@ -393,6 +403,15 @@ def read_cycles(
         )
         .join(ChangeIdea, ChangeIdea.id == PdsaCycle.change_idea_id)
         .join(Initiative, Initiative.id == ChangeIdea.initiative_id)
+        .where(
+            only_initiatives(ChangeIdea.initiative_id, readable),
+            ~PdsaCycle.id.in_(select(PdsaCyclePlace.pdsa_cycle_id))
+            | PdsaCycle.id.in_(
+                select(PdsaCyclePlace.pdsa_cycle_id).where(
+                    only_places(PdsaCyclePlace.place_id, readable)
+                )
+            ),
+        )
         .order_by(Initiative.name, ChangeIdea.name, PdsaCycle.number)
     )
     if change_idea is not None:
@@ -415,7 +434,10 @@ def read_cycles(
             connection,
             select(PdsaCyclePlace.pdsa_cycle_id, Place.code)
             .join(Place, Place.id == PdsaCyclePlace.place_id)
-            .where(PdsaCyclePlace.pdsa_cycle_id.in_(ids))
+            .where(
+                PdsaCyclePlace.pdsa_cycle_id.in_(ids),
+                only_places(PdsaCyclePlace.place_id, readable),
+            )
             .order_by(Place.code),
         )
         notes = _lists(

@@ -70,7 +70,9 @@ def test_a_monthly_count_with_data_does_not_silently_become_a_quarterly_continuo
         (1, "count", "month", "created", "tester"),
         (2, "continuous", "quarter", "forced", "alice"),
     ]
-    assert read_series(engine, "falls_admissions").height == 6  # the data are as they were
+    assert (
+        read_series(engine, local_admin("tester"), "falls_admissions").height == 6
+    )  # the data are as they were
 
 
 def test_the_library_refuses_the_same_change_unless_forced(engine):

@@ -13,6 +13,7 @@ import streamlit as st
 
 from qi.app.context import engine, initiatives, measure_names, open_measure, place_names
 from qi.app.errors import StoreError, said
+from qi.app.identity import principal
 from qi.app.widgets import plain, show_notice
 from qi.services.pdsa import ramp, record_cycle
 from qi.store.annotations import read_annotations
@@ -43,10 +44,10 @@ initiative_places = dict(found.select("name", "places").iter_rows())
 initiative = st.selectbox("Initiative", list(initiative_places), key="qi.ideas.initiative")
 show_notice(NOTICE)
 measures, places = measure_names(), place_names()
-ideas = read_change_ideas(engine(), initiative=initiative)
+ideas = read_change_ideas(engine(), principal(), initiative=initiative)
 st.markdown(f"**{count(ideas.height, 'change idea')}**")
 
-cycles_by_idea = {idea: ramp(engine(), idea) for idea in ideas["id"]}
+cycles_by_idea = {idea: ramp(engine(), principal(), idea) for idea in ideas["id"]}
 for idea in ideas.iter_rows(named=True):
     cycles = cycles_by_idea[idea["id"]]
     with st.container(border=True):
@@ -181,7 +182,9 @@ with follow:
                 else:
                     done("success", f"{cycle['name']} saved.")
         notes = (
-            read_annotations(engine(), measures=cycle["measures"]) if cycle["measures"] else None
+            read_annotations(engine(), principal(), measures=cycle["measures"])
+            if cycle["measures"]
+            else None
         )
         if notes is not None and notes.height:
             labels = {

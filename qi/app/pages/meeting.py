@@ -331,7 +331,7 @@ def _action_error(field: str | None) -> None:
 
 def record(review, initiative: str | None, place: str | None) -> None:
     """Record the meeting, then its decisions and actions against a measure or a story."""
-    meetings = read_meetings(engine(), initiative=initiative, place=place)
+    meetings = read_meetings(engine(), principal(), initiative=initiative, place=place)
     titles = dict(meetings.select("id", "title").iter_rows())
     held = dict(meetings.select("id", "held_on").iter_rows())
     choices = [NEW_MEETING, *titles]
@@ -428,7 +428,7 @@ def record(review, initiative: str | None, place: str | None) -> None:
             icon=":material/add_task:",
             key="qi.meeting.action.add",
         )
-    recorded = read_actions(engine(), meetings=chosen)
+    recorded = read_actions(engine(), principal(), meetings=chosen)
     st.markdown(f"**Recorded at this meeting** ({recorded.height})")
     for action in recorded.iter_rows(named=True):
         action_line(action, titles_by_code, done_button=False)
@@ -440,7 +440,7 @@ def pack_downloads(review, subject: str, since_day: date | None) -> None:
         "A cover, the summary matrix with the icon key, a page per measure (chart, reading, "
         "annotations, quotes from anonymised stories) and the actions. Every chart has alt text."
     )
-    comparable = [c for c in review.views if c in comparison_measures(engine())]
+    comparable = [c for c in review.views if c in comparison_measures(engine(), principal())]
     compare = st.multiselect(
         "Add Compare places pages for",
         comparable,
@@ -455,7 +455,9 @@ def pack_downloads(review, subject: str, since_day: date | None) -> None:
     ):
         with st.spinner("Drawing every chart and laying out the pages..."):
             try:
-                comparisons = tuple(meeting_comparison(engine(), c, review.places) for c in compare)
+                comparisons = tuple(
+                    meeting_comparison(engine(), principal(), c, review.places) for c in compare
+                )
             except CompareError as error:
                 st.warning(str(error))
                 return
@@ -519,7 +521,7 @@ else:
         "Initiative", list(programmes), key="qi.meeting.initiative"
     )
 subject = f"{initiative}|{place}"
-previous = previous_meeting(engine(), initiative=initiative, place=place)
+previous = previous_meeting(engine(), principal(), initiative=initiative, place=place)
 default_since = previous["held_on"] if previous else date.today() - timedelta(DEFAULT_LOOKBACK_DAYS)
 since_day = since_column.date_input(
     "What is new since",
