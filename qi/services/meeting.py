@@ -278,7 +278,7 @@ def meeting_review(
             own = initiative_measures(engine, initiative)
             measures = [c for c in measures if c in own] if measures is not None else own
         # One read for every measure: each measure's rows at the places found are the rows
-        # ``measure_view(engine, principal, code, places=places)`` would read.
+        # ``measure_view(engine, code, places=places)`` would read.
         series = read_series(
             engine,
             principal,

@@ -176,7 +176,7 @@ def measure_view(
 def measure_views(
     engine: Engine, principal: Principal, series: pl.DataFrame, places: list[str]
 ) -> dict[str, MeasureView]:
-    """``measure_view(engine, principal, code, places=places)`` for every measure of ``series`` (already
+    """``measure_view(engine, code, places=places)`` for every measure of ``series`` (already
     read: ``read_series``' columns, for these measures at these places), by code in code order:
     the definitions and annotations read once for them all, not once a measure."""
     codes = sorted(series.get_column("measure").unique().to_list())
