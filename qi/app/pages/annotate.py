@@ -242,9 +242,8 @@ history = read_annotations(
 ).sort("period", "id")
 if history.height == 0:
     st.markdown("None yet.")
-cycle_of = annotation_cycles(
-    engine(), principal()
-)  # PDSA cycles an annotation marks (Change ideas page)
+# PDSA cycles an annotation marks (Change ideas page)
+cycle_of = annotation_cycles(engine(), principal())
 for note in history.iter_rows(named=True):
     with st.container(border=True):
         words, button = st.columns([6, 1], vertical_alignment="center")
