@@ -11,7 +11,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from qi.access import Grant, Principal, Scope, local_admin
+from qi.access import EVERYTHING, Grant, Principal, Scope, local_admin
 from qi.store import (
     UploadRecord,
     add_initiative,
@@ -89,6 +89,7 @@ def shared(engine):
     _store(engine, [(MEASURE, w, months[0], 3.0) for w in ("W1", "W2")], "groups", GROUP)
     add_initiative(engine, "Both", ["W1", "W2"], actor="tester")
     add_initiative(engine, "Only B", ["W2"], actor="tester")
+    add_initiative(engine, "Only A", ["W1"], actor="tester")
     for place in ("W1", "W2", None):
         add_annotation(
             engine, ADMIN, measure=MEASURE, period=date(2024, 2, 1), kind="context",
@@ -116,6 +117,7 @@ def shared(engine):
     }
     idea = add_change_idea(engine, initiative="Both", name="Shared idea", actor="tester")
     add_change_idea(engine, initiative="Only B", name="B's idea", actor="tester")
+    add_change_idea(engine, initiative="Only A", name="A's idea", actor="tester")
     cycle = {"change_idea": idea, "starts_on": date(2024, 1, 1), "actor": "tester"}
     add_cycle(engine, plan="at W1", places=["W1"], **cycle)
     add_cycle(engine, plan="at W2", places=["W2"], **cycle)
@@ -176,7 +178,7 @@ def test_a_locality_reads_nothing_of_another_localitys_place(shared):
     with pytest.raises(MeetingError, match="no meeting"):
         carried_forward(engine, A, later["W2"])
     # PDSA: the shared initiative's idea; cycles at A's place or at none; B's place unlisted.
-    assert read_change_ideas(engine, A)["name"].to_list() == ["Shared idea"]
+    assert read_change_ideas(engine, A)["name"].to_list() == ["Shared idea", "A's idea"]
     assert read_change_ideas(engine, A, initiative="Only B").height == 0
     cycles = read_cycles(engine, A)
     assert dict(zip(cycles["plan"], cycles["places"].to_list(), strict=True)) == {
@@ -198,7 +200,7 @@ def test_everything_is_read_with_a_grant_over_everything(shared):
     }
     assert read_meetings(engine, ADMIN).height == 6
     assert read_actions(engine, ADMIN).height == 5
-    assert read_change_ideas(engine, ADMIN).height == 2
+    assert read_change_ideas(engine, ADMIN).height == 3
     assert read_cycles(engine, ADMIN).height == 4
     assert _places_of(read_answers(engine, ADMIN)) == {"W1", "W2"}
     assert _places_of(read_annotations(engine, ADMIN, places="W2")) == {"W2", None}
@@ -219,3 +221,64 @@ def test_a_viewer_reads_only_published_outputs(shared):
     assert read_change_ideas(engine, VIEWER).height == 0
     assert read_cycles(engine, VIEWER).height == 0
     assert read_answers(engine, VIEWER).height == 0
+
+
+# --- the matrix: role x grant x place asked for x read ------------------------------------------
+
+ROLES = ("locality", "coach", "steward", "admin", "viewer")
+GRANTS = {"W1": Scope.place("W1"), "everything": EVERYTHING}
+ALONE = {"W1": "Only A", "W2": "Only B"}  # an initiative of each place alone
+
+
+def _found(frame: pl.DataFrame, place: str, column: str = "place") -> bool:
+    return place in frame.get_column(column).to_list()
+
+
+def _carried(engine, who, meeting: int) -> pl.DataFrame:
+    try:
+        return carried_forward(engine, who, meeting)
+    except MeetingError:
+        return pl.DataFrame({"text": []}, schema={"text": pl.String})
+
+
+READS = {
+    "read_series": lambda e, who, p, _: _found(read_series(e, who, places=p), p),
+    "read_breakdowns": lambda e, who, p, _: _found(
+        read_breakdowns(e, who, "imd_quintile", places=p), p
+    ),
+    "read_revisions": lambda e, who, p, _: _found(read_revisions(e, who, places=p), p),
+    "read_annotations": lambda e, who, p, _: _found(read_annotations(e, who, places=p), p),
+    "read_rollup": lambda e, who, p, _: _found(read_rollup(e, who, MEASURE, "ward", "ward"), p),
+    "read_meetings": lambda e, who, p, _: read_meetings(e, who, place=p).height > 0,
+    "read_actions": lambda e, who, p, _: read_actions(e, who, place=p).height > 0,
+    "carried_forward": lambda e, who, p, later: _carried(e, who, later[p]).height > 0,
+    "read_change_ideas": lambda e, who, p, _: read_change_ideas(e, who, ALONE[p]).height > 0,
+    "read_cycles": lambda e, who, p, _: any(p in c for c in read_cycles(e, who)["places"]),
+    "read_answers": lambda e, who, p, _: _found(read_answers(e, who), p),
+}
+PUBLISHED = {  # the published outputs: a viewer reads them too
+    "read_series_index": lambda e, who, p, _: _found(read_series_index(e, who), p),
+    "read_series published": lambda e, who, p, _: _found(
+        read_series(e, who, places=p, published=True), p
+    ),
+}
+
+
+def test_the_read_matrix(shared):
+    """Every read x role x grant (W1, everything) x place asked for (W1, W2): a read finds the
+    place's rows exactly when the grant covers it and the role may read data (any role, for
+    the published outputs)."""
+    engine, _, later = shared
+    checked = []
+    for role in ROLES:
+        for grant, scope in GRANTS.items():
+            places = frozenset() if scope == EVERYTHING else frozenset({"W1"})
+            who = Principal(f"local:{role}", role, (Grant(role, scope, places),))
+            for place in ("W1", "W2"):
+                covered = grant == "everything" or place == grant
+                for name, read in {**READS, **PUBLISHED}.items():
+                    may = covered and (role != "viewer" or name in PUBLISHED)
+                    checked.append((role, grant, place, name, read(engine, who, place, later), may))
+    wrong = [c for c in checked if c[4] != c[5]]
+    assert not wrong, wrong
+    assert len(checked) == 5 * 2 * 2 * 13
