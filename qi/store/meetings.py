@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import date
 
 import polars as pl
-from sqlalchemy import ColumnElement, Connection, Engine, String, insert, select, update
+from sqlalchemy import Connection, Engine, String, insert, select, update
 from sqlalchemy.orm import aliased
 
 from qi.access import Principal, Scope
@@ -36,7 +36,7 @@ from qi.store.models import (
     Place,
     Story,
 )
-from qi.store.readable import PlaceIds, only_initiatives, only_places, place_ids
+from qi.store.readable import only_meetings, only_places, place_ids
 
 MEETING_SCHEMA: dict[str, pl.DataType] = {
     "id": pl.Int64(),
@@ -261,14 +261,6 @@ def set_action_status(engine: Engine, principal: Principal, action_id: int, stat
         )
 
 
-def _readable_meetings(ids: PlaceIds) -> ColumnElement[bool]:
-    """The meetings one may read who may read the places ``ids``: at one of them, or (no
-    place) for an initiative with one of them."""
-    return only_places(Meeting.place_id, ids) | (
-        Meeting.place_id.is_(None) & only_initiatives(Meeting.initiative_id, ids)
-    )
-
-
 def read_meetings(
     engine: Engine,
     principal: Principal,
@@ -292,7 +284,7 @@ def read_meetings(
         )
         .outerjoin(Initiative, Initiative.id == Meeting.initiative_id)
         .outerjoin(Place, Place.id == Meeting.place_id)
-        .where(_readable_meetings(place_ids(engine, principal)))
+        .where(only_meetings(place_ids(engine, principal)))
     )
     frame = read_frame(engine, query, MEETING_SCHEMA | {"created_at": pl.String()}).with_columns(
         pl.col("created_at").str.to_datetime(time_unit="us", strict=False)
@@ -371,7 +363,7 @@ def read_actions(
         .outerjoin(Initiative, Initiative.id == Meeting.initiative_id)
         .outerjoin(meeting_place, meeting_place.id == Meeting.place_id)
         .where(
-            _readable_meetings(readable),
+            only_meetings(readable),
             only_places(Action.place_id, readable, nullable=True),
         )
     )

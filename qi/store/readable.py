@@ -11,6 +11,8 @@ become ids (queries carry only integers as literals, see ``qi.store.frames``).
   place, which are about every place, kept too when the principal may read somewhere).
 - ``only_initiatives``: a column of initiative ids kept to the initiatives with a readable
   place.
+- ``only_meetings``: the meetings one may read: at a readable place, or (no place) for an
+  initiative with one.
 """
 
 from typing import Any
@@ -18,7 +20,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Engine, false, select, true
 
 from qi.access import Principal, readable_places
-from qi.store.models import InitiativePlace, Place
+from qi.store.models import InitiativePlace, Meeting, Place
 
 PlaceIds = list[int] | None
 
@@ -58,4 +60,12 @@ def only_initiatives(column: Any, ids: PlaceIds) -> ColumnElement[bool]:
         return false()
     return column.in_(
         select(InitiativePlace.initiative_id).where(InitiativePlace.place_id.in_(ids))
+    )
+
+
+def only_meetings(ids: PlaceIds) -> ColumnElement[bool]:
+    """The meetings (``Meeting``'s rows) one may read who may read the places ``ids``: at one
+    of them, or (no place) for an initiative with one of them."""
+    return only_places(Meeting.place_id, ids) | (
+        Meeting.place_id.is_(None) & only_initiatives(Meeting.initiative_id, ids)
     )

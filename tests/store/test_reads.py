@@ -16,6 +16,7 @@ from qi.store import (
     UploadRecord,
     add_initiative,
     read_breakdowns,
+    read_places,
     read_revisions,
     read_series,
     read_series_index,
@@ -23,6 +24,7 @@ from qi.store import (
     upsert_places,
 )
 from qi.store.annotations import add_annotation, read_annotations
+from qi.store.history import action_history, annotation_history
 from qi.store.meetings import (
     MeetingError,
     add_action,
@@ -108,9 +110,16 @@ def shared(engine):
     due = {"owner": "Sam", "due_on": date(2024, 4, 1)}
     for key, meeting in meetings.items():
         add_action(engine, ADMIN, meeting, text=f"action of {key}", **due)
-    add_action(
-        engine, ADMIN, meetings["Both"], text="action at W2", measure=MEASURE, place="W2", **due
-    )
+    for place in ("W1", "W2"):
+        add_action(
+            engine,
+            ADMIN,
+            meetings["Both"],
+            text=f"action at {place}",
+            measure=MEASURE,
+            place=place,
+            **due,
+        )
     later = {
         key: add_meeting(engine, ADMIN, title=f"{key} next", held_on=date(2024, 4, 1), place=key)
         for key in ("W1", "W2")
@@ -173,7 +182,11 @@ def test_a_locality_reads_nothing_of_another_localitys_place(shared):
     assert read_meetings(engine, A, initiative="Only B").height == 0
     assert set(read_meetings(engine, A)["title"]) == {"W1 group", "Both group", "W1 next"}
     assert read_actions(engine, A, place="W2").height == 0
-    assert set(read_actions(engine, A)["text"]) == {"action of W1", "action of Both"}
+    assert set(read_actions(engine, A)["text"]) == {
+        "action of W1",
+        "action of Both",
+        "action at W1",
+    }
     assert carried_forward(engine, A, later["W1"])["text"].to_list() == ["action of W1"]
     with pytest.raises(MeetingError, match="no meeting"):
         carried_forward(engine, A, later["W2"])
@@ -199,7 +212,7 @@ def test_everything_is_read_with_a_grant_over_everything(shared):
         "LA2",
     }
     assert read_meetings(engine, ADMIN).height == 6
-    assert read_actions(engine, ADMIN).height == 5
+    assert read_actions(engine, ADMIN).height == 6
     assert read_change_ideas(engine, ADMIN).height == 3
     assert read_cycles(engine, ADMIN).height == 4
     assert _places_of(read_answers(engine, ADMIN)) == {"W1", "W2"}
@@ -234,6 +247,10 @@ def _found(frame: pl.DataFrame, place: str, column: str = "place") -> bool:
     return place in frame.get_column(column).to_list()
 
 
+def _place_id(engine, code: str) -> int:
+    return read_places(engine).filter(pl.col("code") == code)["id"].item()
+
+
 def _carried(engine, who, meeting: int) -> pl.DataFrame:
     try:
         return carried_forward(engine, who, meeting)
@@ -255,6 +272,12 @@ READS = {
     "read_change_ideas": lambda e, who, p, _: read_change_ideas(e, who, ALONE[p]).height > 0,
     "read_cycles": lambda e, who, p, _: any(p in c for c in read_cycles(e, who)["places"]),
     "read_answers": lambda e, who, p, _: _found(read_answers(e, who), p),
+    "annotation_history": lambda e, who, p, _: (
+        _place_id(e, p) in annotation_history(e, who)["place_id"].to_list()
+    ),
+    "action_history": lambda e, who, p, _: (
+        _place_id(e, p) in action_history(e, who)["place_id"].to_list()
+    ),
 }
 PUBLISHED = {  # the published outputs: a viewer reads them too
     "read_series_index": lambda e, who, p, _: _found(read_series_index(e, who), p),
@@ -281,4 +304,4 @@ def test_the_read_matrix(shared):
                     checked.append((role, grant, place, name, read(engine, who, place, later), may))
     wrong = [c for c in checked if c[4] != c[5]]
     assert not wrong, wrong
-    assert len(checked) == 5 * 2 * 2 * 13
+    assert len(checked) == 5 * 2 * 2 * 15
