@@ -28,14 +28,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from qi.access import local_admin
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from app_figures import MEASURE, build_store  # noqa: E402
 from partnership import INITIATIVE, build_partnership  # noqa: E402
+
+from qi.access import local_admin  # noqa: E402
 
 BUDGETS = {"measure page (120 points)": 1.0, "small multiples (30 places)": 3.0}
 PAGE_BUDGET, ACTION_BUDGET = 1.0, 0.5
