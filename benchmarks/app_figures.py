@@ -165,12 +165,12 @@ def main() -> None:
         )
 
         def measure_page():
-            view = measure_view(engine, MEASURE, places=codes[0])
+            view = measure_view(engine, local_admin("benchmark"), MEASURE, places=codes[0])
             assert view.points.height == options.months
             spc_chart(view.charted, view.annotations, title=view.measure["name"]).to_dict()
 
         def many_places():
-            view = measure_view(engine, MEASURE, places=codes)
+            view = measure_view(engine, local_admin("benchmark"), MEASURE, places=codes)
             assert view.points.height == options.months * options.places
             small_multiples(view.charted).to_dict()
 

@@ -121,7 +121,7 @@ def one_run(url: str, file: Path, read_places: int) -> dict:
     reads = []
     for _ in range(RUNS):
         start = time.perf_counter()
-        series = read_series(engine, "falls_admissions", places=codes)
+        series = read_series(engine, local_admin("benchmark"), "falls_admissions", places=codes)
         reads.append(time.perf_counter() - start)
     peak_mb = peak_memory_mb()
     return {

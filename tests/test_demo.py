@@ -66,9 +66,9 @@ def chart(engine, measure: str, place: str, annotations: bool = True) -> pl.Data
     """The measure at one place as the engine charts it from its definition (rules mdc),
     with the stored annotations as phases and exclusions unless ``annotations`` is False."""
     definition = read_measures(engine).filter(pl.col("code") == measure).row(0, named=True)
-    series = read_series(engine, measures=measure, places=place)
+    series = read_series(engine, local_admin("tester"), measures=measure, places=place)
     phases, exclusions = phase_starts_and_exclusions(
-        read_annotations(engine, measures=measure, places=place), [place]
+        read_annotations(engine, local_admin("tester"), measures=measure, places=place), [place]
     )
     ratio = definition["kind"] in ("rate", "proportion")
     return spc(
@@ -176,7 +176,7 @@ def test_the_initiatives_have_start_dates_places_and_outcome_domains(engine):
 
 def test_four_years_of_monthly_data_with_a_missing_month_and_suppressed_numbers(engine):
     load_demo(engine)
-    series = read_series(engine, measures=sorted(MONTHLY_SYNTHETIC))
+    series = read_series(engine, local_admin("tester"), measures=sorted(MONTHLY_SYNTHETIC))
     months = series.group_by("measure", "place").agg(
         pl.len().alias("n"), pl.col("period").min().alias("first"), pl.col("period").max()
     )
@@ -209,7 +209,7 @@ def test_four_years_of_monthly_data_with_a_missing_month_and_suppressed_numbers(
 
 def test_the_ae_programme_is_the_real_nhs_data_unchanged(engine):
     load_demo(engine)
-    stored = read_series(engine, measures=sorted(REAL_MEASURES))
+    stored = read_series(engine, local_admin("tester"), measures=sorted(REAL_MEASURES))
     assert stored.height == 2 * 5 * 36
     raw = pl.read_csv(AE_FILE.read_bytes(), try_parse_dates=True).filter(
         pl.col("period") == date(2016, 4, 1), pl.col("org_code") == "RR8"
@@ -232,7 +232,7 @@ def test_the_ae_programme_is_the_real_nhs_data_unchanged(engine):
 
 def test_the_annotations_mark_what_changed_with_two_recalculations_and_one_exclusion(engine):
     load_demo(engine, local_admin("coach"))
-    annotations = read_annotations(engine)
+    annotations = read_annotations(engine, local_admin("tester"))
     assert set(annotations["kind"]) == {"intervention", "pdsa", "context", "data_issue"}
     assert set(annotations["actor"]) == {"coach"}
     phases = annotations.filter("new_phase")
@@ -319,13 +319,13 @@ def test_the_best_start_meeting_recorded_decisions_and_actions_against_measures_
     engine,
 ):
     load_demo(engine)
-    meetings = read_meetings(engine)
+    meetings = read_meetings(engine, local_admin("tester"))
     assert meetings.height == 1
     meeting = meetings.row(0, named=True)
     assert meeting["initiative"] == BEST_START
     assert date(2025, 1, 1) <= meeting["held_on"] <= date(2025, 3, 31)
     assert "Illustrative" in meeting["notes"]
-    actions = read_actions(engine, meetings=meeting["id"])
+    actions = read_actions(engine, local_admin("tester"), meetings=meeting["id"])
     assert set(actions["kind"]) == {"decision", "action"}
     done_or_open = actions.filter(pl.col("kind") == "action")
     assert done_or_open["owner"].is_not_null().all()
@@ -339,7 +339,7 @@ def test_the_best_start_meeting_recorded_decisions_and_actions_against_measures_
 
 def test_the_next_meeting_starts_with_the_open_actions_carried_forward(engine):
     load_demo(engine)
-    still_open = open_actions(engine, initiative=BEST_START)
+    still_open = open_actions(engine, local_admin("tester"), initiative=BEST_START)
     assert still_open.height == 3
     next_meeting = add_meeting(
         engine,
@@ -348,9 +348,11 @@ def test_the_next_meeting_starts_with_the_open_actions_carried_forward(engine):
         held_on=date(2025, 3, 12),
         initiative=BEST_START,
     )
-    carried = carried_forward(engine, next_meeting)
+    carried = carried_forward(engine, local_admin("tester"), next_meeting)
     assert carried["id"].to_list() == still_open["id"].to_list()
-    review = meeting_review(engine, initiative=BEST_START, since_day=date(2025, 3, 12))
+    review = meeting_review(
+        engine, local_admin("tester"), initiative=BEST_START, since_day=date(2025, 3, 12)
+    )
     assert set(still_open["id"]) <= set(review.actions["id"])
     assert review.stories.filter(pl.col("measure") == "ae_under5_rate").height == 4
 
@@ -370,10 +372,10 @@ def test_loading_twice_leaves_the_same_database(engine):
     assert (second.definitions_written, second.observations_added) == (0, 0)
     assert (second.observations_revised, second.annotations_added) == (0, 0)
     assert (second.stories_added, second.meetings_added, second.actions_added) == (0, 0, 0)
-    counts = (read_stories(engine).height, read_meetings(engine).height)
+    counts = (read_stories(engine).height, read_meetings(engine, local_admin("tester")).height)
     assert counts == (first.stories, 1)
-    assert read_actions(engine).height == first.actions
-    assert read_revisions(engine).height == 0
+    assert read_actions(engine, local_admin("tester")).height == first.actions
+    assert read_revisions(engine, local_admin("tester")).height == 0
     assert read_uploads(engine).height == 4  # synthetic, A&E, experience, neighbourhoods
     assert "nothing changed" in second.render()
 
@@ -502,13 +504,13 @@ def test_two_change_ideas_with_three_and_two_cycles_each_marked_by_its_annotatio
     from qi.store.pdsa import read_change_ideas, read_cycles
 
     load_demo(engine)
-    ideas = read_change_ideas(engine).sort("cycles", descending=True)
+    ideas = read_change_ideas(engine, local_admin("tester")).sort("cycles", descending=True)
     assert ideas.select("name", "cycles").rows() == [
         ("Same-day children's advice", 3),
         ("Multi-agency EHC panel", 2),
     ]
-    cycles = read_cycles(engine)
-    notes = dict(read_annotations(engine).select("id", "text").iter_rows())
+    cycles = read_cycles(engine, local_admin("tester"))
+    notes = dict(read_annotations(engine, local_admin("tester")).select("id", "text").iter_rows())
     for idea in CHANGE_IDEAS:
         ramp = cycles.filter(pl.col("change_idea") == idea.name)
         assert ramp["outcome"].to_list()[-1] == "adopt"
@@ -516,7 +518,12 @@ def test_two_change_ideas_with_three_and_two_cycles_each_marked_by_its_annotatio
             assert [notes[i][: len(spec.annotation)] for i in linked] == [spec.annotation]
     # The last advice cycle is the hub: a confirmed change point whose effect is a real step.
     hub = cycles.filter(pl.col("change_idea") == "Same-day children's advice")["annotations"][-1]
-    assert hub[0] in change_points(engine, "ae_under5_rate", "E08000032")["id"].to_list()
-    found = effect_at(engine, "ae_under5_rate", "E08000032", hub[0])
+    assert (
+        hub[0]
+        in change_points(engine, local_admin("tester"), "ae_under5_rate", "E08000032")[
+            "id"
+        ].to_list()
+    )
+    found = effect_at(engine, local_admin("tester"), "ae_under5_rate", "E08000032", hub[0])
     level = found.effect.level_change
     assert level is not None and level.ci_high < 1 and level.p_value < 0.05  # a fall

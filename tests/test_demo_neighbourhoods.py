@@ -6,6 +6,7 @@ from datetime import date
 import polars as pl
 import pytest
 
+from qi.access import local_admin
 from qi.demo import load_demo
 from qi.services.compare import (
     CompareError,
@@ -35,9 +36,12 @@ def test_the_lsoas_are_real_with_their_imd_deciles_and_the_measure_is_labelled_s
     measure = read_measures(engine).filter(pl.col("code") == GLD).row(0, named=True)
     assert measure["definition"].startswith("Synthetic demo data")
     # The districts' quintile breakdowns are their LSOAs' sums: the same total either way.
-    totals = read_rollup(engine, GLD, "local_authority", "lsoa", end=date(2022, 1, 1))
+    totals = read_rollup(
+        engine, local_admin("tester"), GLD, "local_authority", "lsoa", end=date(2022, 1, 1)
+    )
     groups = read_rollup(
         engine,
+        local_admin("tester"),
         GLD,
         "local_authority",
         "local_authority",
@@ -53,18 +57,26 @@ def test_compare_places_works_on_the_demo_at_every_level_and_shows_inequality(sq
 
     engine = open_store(sqlite_url)
     load_demo(engine)
-    assert comparison_levels(engine, GLD) == ["lsoa", "ward", "local_authority"]
-    wards = compare_places(engine, GLD, "ward", date(2025, 1, 1), date(2025, 1, 1))
+    assert comparison_levels(engine, local_admin("tester"), GLD) == [
+        "lsoa",
+        "ward",
+        "local_authority",
+    ]
+    wards = compare_places(
+        engine, local_admin("tester"), GLD, "ward", date(2025, 1, 1), date(2025, 1, 1)
+    )
     assert wards.places.height == 124
     assert wards.adjusted and wards.phi > 1
     outside = wards.places.filter(pl.col("flag") != "within")
     assert outside.height > 0
     assert outside["reading"].str.ends_with("after allowing for over-dispersion").all()
-    view = inequality_view(engine, GLD, ICB)
+    view = inequality_view(engine, local_admin("tester"), GLD, ICB)
     assert view is not None and view.indices.height == 4
     # Synthetic, but shaped like the real gradient: the least deprived do better.
     assert (view.indices["sii"] > 0).all()
-    narrowing = inequality_view(engine, GLD, "E08000032")  # Bradford catches up
+    narrowing = inequality_view(
+        engine, local_admin("tester"), GLD, "E08000032"
+    )  # Bradford catches up
     assert narrowing is not None
     gaps = narrowing.gap.points["value"].to_list()
     assert gaps[-1] < gaps[0]
@@ -73,9 +85,9 @@ def test_compare_places_works_on_the_demo_at_every_level_and_shows_inequality(sq
         CompareError,
         match="is a count of people or events: funnel plots here compare proportions and rates",
     ):
-        compare_places(engine, "cyp_mh_referrals", "local_authority")
+        compare_places(engine, local_admin("tester"), "cyp_mh_referrals", "local_authority")
     with pytest.raises(
         CompareError,
         match="cannot be compared at the level of wards: its data are stored at local authorities",
     ):
-        compare_places(engine, "breastfeeding_6_8_weeks", "ward")
+        compare_places(engine, local_admin("tester"), "breastfeeding_6_8_weeks", "ward")

@@ -7,6 +7,7 @@ from datetime import date
 import polars as pl
 import pytest
 
+from qi.access import local_admin
 from qi.demo import load_demo
 from qi.demo.outcomes import EXPERIENCE_DIFFERENCE, EXPERIENCE_FAIRLY, MINIMUM_ANSWERS
 from qi.services.review import measure_view
@@ -41,16 +42,16 @@ def test_every_demo_measure_has_a_purpose_and_domains(demo):
 
 
 def test_two_experience_measures_come_from_a_few_hundred_synthetic_answers(demo):
-    answers = read_answers(demo)
+    answers = read_answers(demo, local_admin("tester"))
     assert 300 <= answers.height <= 1500
     assert answers["place"].n_unique() == 5 and answers["question"].n_unique() == 3
     definitions = read_measures(demo).filter(
         pl.col("code").is_in([EXPERIENCE_DIFFERENCE, EXPERIENCE_FAIRLY])
     )
     assert all("Synthetic" in d for d in definitions["definition"])
-    series = read_series(demo, measures=EXPERIENCE_DIFFERENCE)
+    series = read_series(demo, local_admin("tester"), measures=EXPERIENCE_DIFFERENCE)
     assert series.height == 5 * 12
-    view = measure_view(demo, EXPERIENCE_FAIRLY)
+    view = measure_view(demo, local_admin("tester"), EXPERIENCE_FAIRLY)
     small = view.points.filter(pl.col("denominator") < MINIMUM_ANSWERS)
     assert small.height > 0 and small["excluded"].all() and small["signal"].is_null().all()
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from qi.access import local_admin
 from qi.store import connect, read_measures, read_series
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,7 +106,10 @@ def test_qi_demo_runs_from_the_wheel_outside_the_checkout(installed, elsewhere):
     try:
         assert read_measures(engine).height == 12
         # The real A&E data came from the file inside the wheel: 5 trusts, 36 months, 2 measures.
-        assert read_series(engine, measures=["ae_type1_attendances"]).height == 5 * 36
+        assert (
+            read_series(engine, local_admin("tester"), measures=["ae_type1_attendances"]).height
+            == 5 * 36
+        )
     finally:
         engine.dispose()
     assert not (work / "data").exists()  # nothing written beside it but the database named

@@ -8,6 +8,7 @@ moment) and the result is kept for the session, per measure, place and change po
 import streamlit as st
 
 from qi.app.context import Scope, engine
+from qi.app.identity import principal
 from qi.app.widgets import plain
 from qi.render.effects import effect_chart
 from qi.services.effects import EffectAt, change_points, effect_at
@@ -22,7 +23,7 @@ def estimate_section(scope: Scope) -> None:
     from qi.effects import IMPACT_MODELS  # statsmodels: imported below the chart, not before
 
     st.subheader("Did the change work?")
-    points = change_points(engine(), scope.measure, scope.place)
+    points = change_points(engine(), principal(), scope.measure, scope.place)
     if points.height == 0:
         st.markdown(
             "No confirmed change point on this chart yet. Once a change recalculates the "
@@ -49,7 +50,9 @@ def estimate_section(scope: Scope) -> None:
     wanted = (scope.measure, scope.place, chosen, model)
     if st.button("Estimate the effect", key=f"qi.effect.go.{key}", type="primary"):
         try:
-            results[wanted] = effect_at(engine(), scope.measure, scope.place, chosen, model)
+            results[wanted] = effect_at(
+                engine(), principal(), scope.measure, scope.place, chosen, model
+            )
         except ReviewError as error:
             results[wanted] = str(error)
     found = results.get(wanted)

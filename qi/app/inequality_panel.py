@@ -9,7 +9,9 @@ and place), the charts from ``qi.render``, the numbers' words from ``qi.text``.
 import polars as pl
 import streamlit as st
 
+from qi.access import Principal
 from qi.app.context import engine, place_names
+from qi.app.identity import principal
 from qi.render.figures import spc_chart
 from qi.render.funnel_figures import inequality_chart
 from qi.services.compare import InequalityView, inequality_view
@@ -18,14 +20,14 @@ from qi.text import number, period, period_expr
 
 
 @st.cache_resource(ttl=60, show_spinner=False)
-def _inequality(url: str, measure: str, place: str) -> InequalityView | None:
-    return inequality_view(engine(), measure, place)
+def _inequality(url: str, who: Principal, measure: str, place: str) -> InequalityView | None:
+    return inequality_view(engine(), who, measure, place)
 
 
 def find_inequality(measure: str, place: str) -> InequalityView | None:
     """The measure by deprivation at ``place`` (or the nearest place it is in that has the
     breakdown); None when none is stored."""
-    return _inequality(database_url(), measure, place)
+    return _inequality(database_url(), principal(), measure, place)
 
 
 def inequality_section(view: InequalityView, definition: dict, area: str) -> None:

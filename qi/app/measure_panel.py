@@ -88,7 +88,7 @@ def chart_settings(definition: dict, columns=None) -> tuple[str, str, bool]:
 def load_view(measure: str, places, chart: str, rules: str) -> MeasureView | None:
     """The measure's view, or None with the library's message shown when it cannot be drawn."""
     try:
-        return measure_view(engine(), measure, places=places, chart=chart, rules=rules)
+        return measure_view(engine(), principal(), measure, places=places, chart=chart, rules=rules)
     except (ReviewError, SPCInputError) as error:
         st.error(f"This chart cannot be drawn: {error}")
         return None
@@ -119,7 +119,9 @@ def place_chart(
         selectable=selectable,
     )
     # PDSA cycles followed on this measure shade the chart over their dates (qi.render.cycles).
-    return with_cycles(chart, cycle_spans(engine(), view.measure["code"], place, date.today()))
+    return with_cycles(
+        chart, cycle_spans(engine(), principal(), view.measure["code"], place, date.today())
+    )
 
 
 def phase_table(view: MeasureView, place: str, unit: str | None) -> pl.DataFrame:

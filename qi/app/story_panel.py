@@ -11,7 +11,7 @@ import polars as pl
 import streamlit as st
 
 from qi.app.context import engine, measure_names, place_names
-from qi.app.identity import offered
+from qi.app.identity import offered, principal
 from qi.app.widgets import plain
 from qi.charts import SPCInputError
 from qi.render.figures import spc_chart
@@ -67,7 +67,7 @@ def chart_with_stories(
     """The measure's chart at a place with its story markers (annotations too), and the
     markers; None, with the library's message shown, when the chart cannot be drawn."""
     try:
-        view = measure_view(engine(), measure, places=place)
+        view = measure_view(engine(), principal(), measure, places=place)
     except (ReviewError, SPCInputError) as error:
         st.warning(f"The chart of {measure} cannot be drawn: {error}")
         return None

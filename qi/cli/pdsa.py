@@ -32,14 +32,18 @@ def pdsa() -> None:
 @pdsa.command(name="list")
 @click.option("--initiative", help="Only this initiative's change ideas.")
 @click.option("--db", help=DB_HELP)
+@click.option("--user", help=USER_HELP)
 @guarded
-def list_(initiative: str | None, db: str | None) -> None:
-    """Print every change idea with its cycles in order: dates, state, plan and prediction."""
+def list_(initiative: str | None, db: str | None, user: str | None) -> None:
+    """Print every change idea you may see with its cycles in order: dates, state, plan and
+    prediction."""
+    from qi.cli.access import cli_principal
     from qi.services.pdsa import ramp
     from qi.store.pdsa import read_change_ideas
 
     engine = _engine(db)
-    ideas = read_change_ideas(engine, initiative=initiative)
+    who = cli_principal(engine, user)
+    ideas = read_change_ideas(engine, who, initiative=initiative)
     if ideas.height == 0:
         click.echo("No change ideas recorded" + (f" for {initiative}." if initiative else "."))
         return
@@ -47,7 +51,7 @@ def list_(initiative: str | None, db: str | None) -> None:
         click.echo(f"{idea['initiative']}: {idea['name']} (change idea {idea['id']})")
         if idea["description"]:
             click.echo(f"  {idea['description']}")
-        for cycle in ramp(engine, idea["id"]).iter_rows(named=True):
+        for cycle in ramp(engine, who, idea["id"]).iter_rows(named=True):
             where = ", ".join(cycle["measures"] + cycle["places"])
             click.echo(
                 f"  {cycle['number']}. {cycle['dates']}  {cycle['state']}"
@@ -128,7 +132,8 @@ def add(
         )
     except (PdsaError, Refused) as error:
         raise InputProblem(str(error)) from None
-    (row,) = read_cycles(engine).filter(id=cycle).iter_rows(named=True)
+    who = cli_principal(engine, user)
+    (row,) = read_cycles(engine, who).filter(id=cycle).iter_rows(named=True)
     words = cycle_line(
         row["change_idea"],
         row["number"],

@@ -173,7 +173,7 @@ def export(out, measures, db, user) -> None:
     engine = _engine(db)
     who = cli_principal(engine, user)
     try:
-        series = read_series(engine, measures=list(measures) or None)
+        series = read_series(engine, who, measures=list(measures) or None, published=True)
     except LookupError as error:
         raise click.UsageError(str(error)) from error
     kinds = dict(read_measures(engine).select("code", "kind").iter_rows())

@@ -229,7 +229,7 @@ def _upload(file_name: str, frame: pl.DataFrame) -> UploadRecord:
 def _write_annotations(engine: Engine, principal: Principal) -> int:
     # Annotations are never replaced in the store, so look for each one first; undone ones
     # count too, or a reload would bring back what a coach took off the chart.
-    stored = read_annotations(engine, include_undone=True)
+    stored = read_annotations(engine, principal, include_undone=True)
     seen = set(stored.select("measure", "place", "period", "kind", "text").iter_rows())
     added = 0
     for spec in ANNOTATIONS:
@@ -284,7 +284,7 @@ def _write_stories(engine: Engine, principal: Principal) -> int:
 
 def _write_meeting(engine: Engine, principal: Principal) -> tuple[int, int]:
     """The past meeting and its decisions and actions: (meetings added, actions added)."""
-    found = read_meetings(engine, initiative=MEETING.initiative).filter(
+    found = read_meetings(engine, principal, initiative=MEETING.initiative).filter(
         pl.col("title") == MEETING.title, pl.col("held_on") == MEETING.held_on
     )
     meetings_added = 0
@@ -300,7 +300,9 @@ def _write_meeting(engine: Engine, principal: Principal) -> tuple[int, int]:
             notes=MEETING.notes,
         )
         meetings_added = 1
-    seen = set(read_actions(engine, meetings=meeting_id).select("kind", "text").iter_rows())
+    seen = set(
+        read_actions(engine, principal, meetings=meeting_id).select("kind", "text").iter_rows()
+    )
     story_ids = dict(read_stories(engine).select("title", "id").iter_rows())
     added = 0
     for spec in MEETING.actions:

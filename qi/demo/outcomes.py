@@ -261,7 +261,7 @@ def load_outcomes(engine: Engine, principal: Principal) -> int:
     returns how many things this load added (0 when it was already loaded)."""
     actor = principal.name
     added = _measures(engine, principal)
-    if read_answers(engine, THREE_QUESTIONS).height == 0:
+    if read_answers(engine, principal, THREE_QUESTIONS).height == 0:
         added += store_answers(engine, principal, survey_answers())
     for code, question in (
         (EXPERIENCE_DIFFERENCE, THREE_QUESTIONS[0]),

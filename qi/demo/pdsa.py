@@ -138,8 +138,8 @@ def _recorded(day: date) -> datetime:
 def write_change_ideas(engine: Engine, principal: Principal) -> int:
     """Record the demo's change ideas and cycles that are not yet recorded, each linked to its
     annotation, as ``principal``; returns how many cycles were added."""
-    recorded = set(read_change_ideas(engine).select("initiative", "name").iter_rows())
-    notes = read_annotations(engine)
+    recorded = set(read_change_ideas(engine, principal).select("initiative", "name").iter_rows())
+    notes = read_annotations(engine, principal)
     added = 0
     for idea in CHANGE_IDEAS:
         if (idea.initiative, idea.name) in recorded:

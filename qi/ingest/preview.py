@@ -12,6 +12,7 @@ from datetime import date
 import polars as pl
 from sqlalchemy import Engine
 
+from qi.access import Principal
 from qi.ingest.layout import Known, fields_to_choose
 from qi.ingest.report import Problems, Report
 from qi.ingest.settings import DEFAULT_SETTINGS, IngestSettings
@@ -45,6 +46,7 @@ class Preview:
 
 def preview_bytes(
     engine: Engine,
+    principal: Principal,
     content: bytes,
     file_name: str,
     choices: Choices,
@@ -53,7 +55,7 @@ def preview_bytes(
     """Read and check a file as ``ingest_bytes`` would, and say what storing it would do."""
     problems = Problems()
     report = Report(file_name=file_name, sheet=choices.sheet)
-    reading = read_file(engine, content, file_name, problems, report, choices, settings)
+    reading = read_file(engine, principal, content, file_name, problems, report, choices, settings)
     if reading is None:
         return Preview(report, pl.DataFrame(), None, [])
     table = reading.table

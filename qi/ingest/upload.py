@@ -102,6 +102,7 @@ def ingest_bytes(
     report = Report(file_name=file_name, sheet=sheet)
     reading = read_file(
         engine,
+        principal,
         content,
         file_name,
         problems,
@@ -184,6 +185,7 @@ class Reading:
 
 def read_file(
     engine: Engine,
+    principal: Principal,
     content: bytes,
     file_name: str,
     problems: Problems,
@@ -198,7 +200,7 @@ def read_file(
     reading = None
     try:
         reading = _read_and_validate(
-            engine, content, file_name, choices, problems, report, settings, deadline
+            engine, principal, content, file_name, choices, problems, report, settings, deadline
         )
     except BudgetExceeded as error:
         problems.error(None, None, None, str(error), SPLIT_FIX)
@@ -221,6 +223,7 @@ def read_file(
 
 def _read_and_validate(
     engine: Engine,
+    principal: Principal,
     content: bytes,
     file_name: str,
     choices: Choices,
@@ -255,7 +258,7 @@ def _read_and_validate(
         return Reading(table, None, None)
     deadline.check("finding the layout")
     known = sorted(set(long["measure"].drop_nulls().unique()) & set(measures["code"]))
-    history = read_series(engine, measures=known) if known else None
+    history = read_series(engine, principal, measures=known) if known else None
     rows = validate(
         long,
         table.header_row,

@@ -22,6 +22,7 @@ from datetime import date
 import polars as pl
 from sqlalchemy import Engine
 
+from qi.access import Principal
 from qi.charts import Chart, Funnel, funnel, slope_index, spc
 from qi.charts.funnel_phe import HIGH_95, HIGH_998, LOW_95, LOW_998
 from qi.services.review import MeasureView, measure_settings, series_view
@@ -83,10 +84,10 @@ class PlaceComparison:
     method: str
 
 
-def comparison_levels(engine: Engine, measure: str) -> list[str]:
+def comparison_levels(engine: Engine, principal: Principal, measure: str) -> list[str]:
     """The levels this measure can be compared at: the level its totals are stored at and
     every level above it with at least two places; empty when it is stored at none."""
-    source = _source(engine, measure, "all")
+    source = _source(engine, principal, measure, "all")
     if source is None:
         return []
     places = dict(read_places(engine).group_by("type").len().iter_rows())
@@ -96,6 +97,7 @@ def comparison_levels(engine: Engine, measure: str) -> list[str]:
 
 def compare_places(
     engine: Engine,
+    principal: Principal,
     measure: str,
     level: str,
     start: date | None = None,
@@ -107,7 +109,7 @@ def compare_places(
     (a meeting's places), else every place at the level. Raises ``CompareError`` when the
     measure is neither a proportion nor a rate, is not stored at or below ``level``, or has no data."""
     definition = _funnel_definition(engine, measure)
-    source = _source(engine, measure, "all")
+    source = _source(engine, principal, measure, "all")
     levels = list(COMPARISON_LEVELS)
     if source is None or level not in levels[levels.index(source) :]:
         raise CompareError(
@@ -116,7 +118,7 @@ def compare_places(
             + (COMPARISON_LEVELS[source] if source else "no level of places")
             + "; compare it there or above"
         )
-    rolled = read_rollup(engine, measure, level, source, start, end).filter(
+    rolled = read_rollup(engine, principal, measure, level, source, start, end).filter(
         (pl.col("denominator") > 0) & pl.col("numerator").is_not_null()
     )
     if places is not None:
@@ -252,7 +254,7 @@ def _phe_limits(curves: pl.DataFrame, smallest: float) -> pl.DataFrame:
 
 
 def meeting_comparison(
-    engine: Engine, measure: str, places: Sequence[str]
+    engine: Engine, principal: Principal, measure: str, places: Sequence[str]
 ) -> tuple[PlaceComparison, "InequalityView | None"]:
     """What a board pack's Compare places page shows for ``measure`` at a meeting of
     ``places`` (an initiative's, or one place), at the latest period stored: the meeting's
@@ -261,8 +263,8 @@ def meeting_comparison(
     authority's wards) with that place's inequality view; failing that, one place among every
     place at its level (its peers). Raises ``CompareError`` when none can be made."""
     name = _funnel_definition(engine, measure)["name"]
-    levels = comparison_levels(engine, measure)
-    periods = comparison_periods(engine, measure)
+    levels = comparison_levels(engine, principal, measure)
+    periods = comparison_periods(engine, principal, measure)
     if not levels or not periods:
         raise CompareError(
             f"{name} cannot be compared: it is not stored at two or more places of a level"
@@ -272,19 +274,23 @@ def meeting_comparison(
     for level in levels:
         here = [p for p in places if kinds.get(p) == level]
         if len(here) >= 2:
-            return compare_places(engine, measure, level, latest, latest, places=here), None
+            return compare_places(
+                engine, principal, measure, level, latest, latest, places=here
+            ), None
     for place in places:
         kind = kinds.get(place)
         below = levels[: levels.index(kind)] if kind in levels else []
         for level in reversed(below):
             within = read_places_within(engine, place, level)["code"].to_list()
             if len(within) >= 2:
-                comparison = compare_places(engine, measure, level, latest, latest, places=within)
-                return comparison, inequality_view(engine, measure, place)
+                comparison = compare_places(
+                    engine, principal, measure, level, latest, latest, places=within
+                )
+                return comparison, inequality_view(engine, principal, measure, place)
     for place in places:
         if kinds.get(place) in levels:
-            comparison = compare_places(engine, measure, kinds[place], latest, latest)
-            return comparison, inequality_view(engine, measure, place)
+            comparison = compare_places(engine, principal, measure, kinds[place], latest, latest)
+            return comparison, inequality_view(engine, principal, measure, place)
     raise CompareError(
         f"{name} cannot be compared for this meeting: none of its places is one of the "
         f"{' or '.join(COMPARISON_LEVELS[lv] for lv in levels)} it is compared at; compare it "
@@ -292,18 +298,20 @@ def meeting_comparison(
     )
 
 
-def place_view(engine: Engine, measure: str, place: str) -> MeasureView:
+def place_view(engine: Engine, principal: Principal, measure: str, place: str) -> MeasureView:
     """One place's chart over every stored period: its own observations, or its lower places'
     summed (a ward's LSOAs, say), charted as the measure asks."""
     definition = _definition(engine, measure)
     kinds = dict(read_places(engine).select("code", "type").iter_rows())
     if place not in kinds:
         raise CompareError(f"unknown place {place!r}")
-    source = _source(engine, measure, "all")
+    source = _source(engine, principal, measure, "all")
     levels = list(COMPARISON_LEVELS)
     if source is None or kinds[place] not in levels[levels.index(source) :]:
         raise CompareError(f"{definition['name']} is not stored at or below {place}")
-    rolled = read_rollup(engine, measure, kinds[place], source).filter(pl.col("place") == place)
+    rolled = read_rollup(engine, principal, measure, kinds[place], source).filter(
+        pl.col("place") == place
+    )
     series = rolled.with_columns(
         pl.when(pl.col("missing") > 0)
         .then(pl.lit("incomplete"))
@@ -313,7 +321,7 @@ def place_view(engine: Engine, measure: str, place: str) -> MeasureView:
         pl.lit(None, pl.Int64).alias("upload_id"),
     ).select(list(SERIES_SCHEMA))
     chart, rules = measure_settings(definition)
-    return series_view(engine, definition, series, [place], chart, rules)
+    return series_view(engine, principal, definition, series, [place], chart, rules)
 
 
 @dataclass(frozen=True)
@@ -337,7 +345,7 @@ class InequalityView:
 
 
 def inequality_view(
-    engine: Engine, measure: str, place: str, kind: str = "imd_quintile"
+    engine: Engine, principal: Principal, measure: str, place: str, kind: str = "imd_quintile"
 ) -> InequalityView | None:
     """The measure at ``place`` by ``kind`` (``imd_quintile`` or ``imd_decile``), or at the
     nearest place it is in when the breakdown is stored only above it (a ward's district);
@@ -348,7 +356,7 @@ def inequality_view(
     places = read_places(engine)
     kinds = dict(places.select("code", "type").iter_rows())
     parents = dict(places.select("code", "parent").iter_rows())
-    source = _source(engine, measure, kind)
+    source = _source(engine, principal, measure, kind)
     if source is None:
         return None
     above = list(COMPARISON_LEVELS)[list(COMPARISON_LEVELS).index(source) :]
@@ -360,7 +368,7 @@ def inequality_view(
     place = shown
     multiplier = definition["multiplier"] or 1.0
     groups = (
-        read_rollup(engine, measure, kinds[place], source, breakdown=kind)
+        read_rollup(engine, principal, measure, kinds[place], source, breakdown=kind)
         .filter((pl.col("place") == place) & (pl.col("denominator") > 0))
         .select(
             "period",
@@ -416,9 +424,9 @@ def _proportions_inside(groups: pl.DataFrame) -> bool:
     return bool(((groups["numerator"] > 0) & (groups["numerator"] < groups["denominator"])).all())
 
 
-def _source(engine: Engine, measure: str, breakdown: str) -> str | None:
+def _source(engine: Engine, principal: Principal, measure: str, breakdown: str) -> str | None:
     """The lowest comparison level the measure is stored at (for these breakdowns)."""
-    stored = read_levels(engine, measure, breakdown)
+    stored = read_levels(engine, principal, measure, breakdown)
     return next((lv for lv in COMPARISON_LEVELS if lv in stored), None)
 
 
@@ -440,18 +448,20 @@ def _definition(engine: Engine, measure: str) -> dict:
     return found.row(0, named=True)
 
 
-def comparison_measures(engine: Engine) -> list[str]:
+def comparison_measures(engine: Engine, principal: Principal) -> list[str]:
     """The measures a funnel plot can compare: proportions and rates stored at two or more places of a
     comparison level; those comparable at the most levels first (the finest data), then by
     name."""
     measures = read_measures(engine).filter(pl.col("kind").is_in(FUNNEL_KINDS)).sort("name")
-    levels = {m: len(comparison_levels(engine, m)) for m in measures["code"]}
+    levels = {m: len(comparison_levels(engine, principal, m)) for m in measures["code"]}
     return sorted((m for m, n in levels.items() if n), key=lambda m: -levels[m])
 
 
-def comparison_periods(engine: Engine, measure: str) -> list[date]:
+def comparison_periods(engine: Engine, principal: Principal, measure: str) -> list[date]:
     """Every period the measure's totals are stored for, oldest first."""
-    source = _source(engine, measure, "all")
+    source = _source(engine, principal, measure, "all")
     if source is None:
         return []
-    return read_rollup(engine, measure, source, source)["period"].unique().sort().to_list()
+    return (
+        read_rollup(engine, principal, measure, source, source)["period"].unique().sort().to_list()
+    )

@@ -19,6 +19,7 @@ import numpy as np
 import polars as pl
 from sqlalchemy import Engine
 
+from qi.access import Principal
 from qi.services.review import ReviewError
 from qi.store.annotations import read_annotations
 from qi.store.definitions import read_measures
@@ -69,15 +70,20 @@ class EffectAt:
     units: str
 
 
-def change_points(engine: Engine, measure: str, place: str) -> pl.DataFrame:
+def change_points(engine: Engine, principal: Principal, measure: str, place: str) -> pl.DataFrame:
     """The confirmed change points of a measure at a place (annotations that start a new phase,
     there or at every place), oldest first: ``read_annotations``' columns."""
-    notes = read_annotations(engine, measures=measure, places=place)
+    notes = read_annotations(engine, principal, measures=measure, places=place)
     return notes.filter(pl.col("new_phase")).sort("period", "id")
 
 
 def effect_at(
-    engine: Engine, measure: str, place: str, annotation: int, model: str = "both"
+    engine: Engine,
+    principal: Principal,
+    measure: str,
+    place: str,
+    annotation: int,
+    model: str = "both",
 ) -> EffectAt:
     """Estimate the effect of the change confirmed by ``annotation`` on ``measure`` at
     ``place``. Raises ``ReviewError`` saying what is wrong and what to do (not a change point,
@@ -85,7 +91,7 @@ def effect_at(
     from qi.effects import EffectInputError, estimate_effects
     from qi.text.effects import describe, method_words
 
-    points = change_points(engine, measure, place)
+    points = change_points(engine, principal, measure, place)
     chosen = points.filter(pl.col("id") == annotation)
     if chosen.height == 0:
         raise ReviewError(
@@ -102,8 +108,8 @@ def effect_at(
         )
     ratio = kind in RATIO_KINDS
     multiplier = float(definition["multiplier"] or 1.0)
-    series = read_series(engine, measures=measure, places=place).sort("period")
-    excluded = _excluded(engine, measure, place)
+    series = read_series(engine, principal, measures=measure, places=place).sort("period")
+    excluded = _excluded(engine, principal, measure, place)
     value = "numerator" if ratio else "value"
     try:
         (effect,) = estimate_effects(
@@ -162,8 +168,8 @@ def _definition(engine: Engine, measure: str) -> dict:
     return found.row(0, named=True)
 
 
-def _excluded(engine: Engine, measure: str, place: str) -> list[date]:
-    notes = read_annotations(engine, measures=measure, places=place)
+def _excluded(engine: Engine, principal: Principal, measure: str, place: str) -> list[date]:
+    notes = read_annotations(engine, principal, measures=measure, places=place)
     return sorted(set(notes.filter(pl.col("exclude"))["period"].to_list()))
 
 
@@ -176,14 +182,16 @@ def _observed(used: pl.DataFrame, kind: str, multiplier: float) -> pl.Series:
 
 
 def effects_at_change_points(
-    engine: Engine, measures: list[str], places: list[str]
+    engine: Engine, principal: Principal, measures: list[str], places: list[str]
 ) -> tuple[EffectAt, ...]:
     """The effect at every confirmed change point of these measures at these places, for the
     board pack; change points where no estimate can be made (too few points after the
     change, a rare-event measure) are left out."""
     # One read of every annotation here; a measure and place is looked at only when it has a
     # change point (its own, or one for every place), as ``change_points()`` finds them.
-    notes = read_annotations(engine, measures=measures, places=places).filter(pl.col("new_phase"))
+    notes = read_annotations(engine, principal, measures=measures, places=places).filter(
+        pl.col("new_phase")
+    )
     found = []
     for measure in measures:
         own = notes.filter(pl.col("measure") == measure)
@@ -193,7 +201,7 @@ def effects_at_change_points(
             at = own.filter(pl.col("place").is_null() | (pl.col("place") == place))
             for annotation in at.sort("period", "id")["id"]:
                 try:
-                    found.append(effect_at(engine, measure, place, annotation))
+                    found.append(effect_at(engine, principal, measure, place, annotation))
                 except ReviewError:
                     continue
     return tuple(found)

@@ -70,7 +70,7 @@ def update_experience_measures(
     if experience.height == 0:
         return None
     counts = monthly_counts(
-        read_answers(engine, experience.get_column("question").unique().to_list()),
+        read_answers(engine, principal, experience.get_column("question").unique().to_list()),
         read_questions(engine),
         experience,
     )

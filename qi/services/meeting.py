@@ -20,6 +20,7 @@ from datetime import date
 import polars as pl
 from sqlalchemy import Engine
 
+from qi.access import Principal
 from qi.services.effects import EffectAt, effects_at_change_points
 from qi.services.feedback import selected_first
 from qi.services.pdsa import cycles_ended
@@ -220,10 +221,10 @@ class Subjects:
         return f"the initiatives are: {initiatives}. The places with data are: {places}"
 
 
-def review_subjects(engine: Engine) -> Subjects:
+def review_subjects(engine: Engine, principal: Principal) -> Subjects:
     """The initiatives and the places with data that a meeting can review."""
     names = dict(read_places(engine).select("code", "name").iter_rows())
-    with_data = set(read_series_index(engine, None).get_column("place"))
+    with_data = set(read_series_index(engine, principal).get_column("place"))
     places = sorted(with_data, key=lambda c: (names.get(c, c), c))
     return Subjects(
         initiatives=read_initiatives(engine).get_column("name").to_list(),
@@ -233,6 +234,7 @@ def review_subjects(engine: Engine) -> Subjects:
 
 def previous_meeting(
     engine: Engine,
+    principal: Principal,
     *,
     initiative: str | None = None,
     place: str | None = None,
@@ -242,11 +244,12 @@ def previous_meeting(
     held before ``today`` (the store's clock's day by default). Today's meeting, once recorded,
     is the one being held, so recording it never hides the news it is about."""
     day = today if today is not None else clock.now().date()
-    return last_meeting(engine, initiative=initiative, place=place, before=day)
+    return last_meeting(engine, principal, initiative=initiative, place=place, before=day)
 
 
 def meeting_review(
     engine: Engine,
+    principal: Principal,
     *,
     initiative: str | None = None,
     place: str | None = None,
@@ -272,6 +275,7 @@ def meeting_review(
         # ``measure_view(engine, code, places=places)`` would read.
         series = read_series(
             engine,
+            principal,
             measures=measures if measures is None or measures else [],
             places=place,
             initiative=initiative,
@@ -279,7 +283,7 @@ def meeting_review(
     except LookupError as error:
         raise ReviewError(str(error)) from None
     places = sorted(series.get_column("place").unique().to_list())
-    views = measure_views(engine, series, places)
+    views = measure_views(engine, principal, series, places)
     definitions = read_measures(engine)
     summaries = [v.summary for v in views.values() if v.summary.height]
     points = [v.points for v in views.values() if v.points.height]
@@ -293,10 +297,12 @@ def meeting_review(
         c: v for c, v in views.items() if c not in order
     }
     if since_day is None and last_meeting_default:
-        previous = previous_meeting(engine, initiative=initiative, place=place)
+        previous = previous_meeting(engine, principal, initiative=initiative, place=place)
         since_day = previous["held_on"] if previous else None
     news = (
-        since(engine, since_day, views, initiative=initiative, places=places, series=series)
+        since(
+            engine, principal, since_day, views, initiative=initiative, places=places, series=series
+        )
         if since_day is not None
         else None
     )
@@ -308,15 +314,15 @@ def meeting_review(
         views=views,
         matrix=matrix,
         stories=_stories(engine, list(views), places),
-        actions=review_actions(engine, initiative, place, since_day),
+        actions=review_actions(engine, principal, initiative, place, since_day),
         since=since_day,
         news=news,
         measures=definitions.filter(pl.col("code").is_in(list(views))),
         place_names=dict(read_places(engine).select("code", "name").iter_rows()),
         cycles=cycles_ended(
-            engine, since_day, clock.now().date(), initiative=initiative, places=places
+            engine, principal, since_day, clock.now().date(), initiative=initiative, places=places
         ),
-        effects=effects_at_change_points(engine, list(views), places),
+        effects=effects_at_change_points(engine, principal, list(views), places),
     )
 
 
@@ -362,13 +368,17 @@ def _stories(engine: Engine, measures: list[str], places: list[str]) -> pl.DataF
 
 
 def review_actions(
-    engine: Engine, initiative: str | None, place: str | None, since_day: date | None
+    engine: Engine,
+    principal: Principal,
+    initiative: str | None,
+    place: str | None,
+    since_day: date | None,
 ) -> pl.DataFrame:
     """The actions a review lists: every open one of this initiative or place, and what was
     recorded at meetings held on or after ``since_day`` (default: the previous meeting's)."""
-    actions = read_actions(engine, initiative=initiative, place=place)
+    actions = read_actions(engine, principal, initiative=initiative, place=place)
     if since_day is None:
-        previous = previous_meeting(engine, initiative=initiative, place=place)
+        previous = previous_meeting(engine, principal, initiative=initiative, place=place)
         since_day = previous["held_on"] if previous else None
     recent = pl.col("held_on") >= since_day if since_day is not None else pl.lit(False)
     return actions.filter((pl.col("status") == "open") | recent)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 from sqlalchemy import Engine
 
+from qi.access import Principal
 from qi.services.meeting import summary_matrix
 from qi.services.review import ReviewError, measure_views
 from qi.store.definitions import read_initiatives, read_measures
@@ -47,19 +48,21 @@ class OutcomesView:
         return list(DOMAINS)
 
 
-def outcomes_view(engine: Engine, initiative: str | None = None) -> OutcomesView:
+def outcomes_view(
+    engine: Engine, principal: Principal, initiative: str | None = None
+) -> OutcomesView:
     """Domains x places for every place with data or stories (or the places of
     ``initiative``), with each domain's measures and stories."""
     purposes = read_purposes(engine).explode("domains").drop_nulls("domains")
     purposes = purposes.rename({"domains": "domain"})
-    charted = set(read_series_index(engine, None).get_column("measure").to_list())
+    charted = set(read_series_index(engine, principal).get_column("measure").to_list())
     definitions = read_measures(engine)
     codes = [c for c in purposes.get_column("measure").unique().to_list() if c in charted]
     try:  # one read and one matrix for every measure, as the meeting view's
-        series = read_series(engine, measures=codes, initiative=initiative)
+        series = read_series(engine, principal, measures=codes, initiative=initiative)
     except LookupError as error:
         raise ReviewError(str(error)) from None
-    views = measure_views(engine, series, sorted(series.get_column("place").unique()))
+    views = measure_views(engine, principal, series, sorted(series.get_column("place").unique()))
     points = [v.points for v in views.values() if v.points.height]
     summaries = [v.summary for v in views.values() if v.summary.height]
     matrix = summary_matrix(

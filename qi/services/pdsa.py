@@ -71,16 +71,18 @@ def _words(cycles: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def ramp(engine: Engine, change_idea: int) -> pl.DataFrame:
+def ramp(engine: Engine, principal: Principal, change_idea: int) -> pl.DataFrame:
     """An idea's cycles in order (``read_cycles``' columns), with ``name``, ``dates`` and
     ``state`` in words."""
-    return _words(read_cycles(engine, change_idea=change_idea))
+    return _words(read_cycles(engine, principal, change_idea=change_idea))
 
 
-def cycle_spans(engine: Engine, measure: str, place: str | None, today: date) -> pl.DataFrame:
+def cycle_spans(
+    engine: Engine, principal: Principal, measure: str, place: str | None, today: date
+) -> pl.DataFrame:
     """The cycles followed on ``measure`` at ``place`` (those at no place in particular too),
     as spans (``SPAN_SCHEMA``) to shade its chart; a cycle without an end runs to ``today``."""
-    cycles = read_cycles(engine, measure=measure, place=place)
+    cycles = read_cycles(engine, principal, measure=measure, place=place)
     if cycles.height == 0:
         return pl.DataFrame(schema=SPAN_SCHEMA)
     return _words(cycles).select(
@@ -97,6 +99,7 @@ def cycle_spans(engine: Engine, measure: str, place: str | None, today: date) ->
 
 def cycles_ended(
     engine: Engine,
+    principal: Principal,
     after: date | None,
     until: date,
     *,
@@ -106,7 +109,7 @@ def cycles_ended(
     """The cycles that ended after ``after`` (ever, when None) and by ``until``, of
     ``initiative``'s change ideas and at ``places`` (or at no place in particular), with
     their words; newest end first."""
-    cycles = read_cycles(engine, ended_after=after, ended_by=until)
+    cycles = read_cycles(engine, principal, ended_after=after, ended_by=until)
     if initiative is not None:
         cycles = cycles.filter(pl.col("initiative") == initiative)
     if places is not None:
@@ -118,9 +121,9 @@ def cycles_ended(
     return _words(cycles).sort(["ends_on", "change_idea"], descending=[True, False])
 
 
-def annotation_cycles(engine: Engine) -> dict[int, str]:
+def annotation_cycles(engine: Engine, principal: Principal) -> dict[int, str]:
     """Annotation id -> the name of the PDSA cycle it marks ("Same-day triage, cycle 2")."""
-    cycles = read_cycles(engine)
+    cycles = read_cycles(engine, principal)
     return {
         note: cycle_name(idea, number)
         for idea, number, notes in cycles.select("change_idea", "number", "annotations").rows()

@@ -17,6 +17,7 @@ from datetime import date
 import polars as pl
 from sqlalchemy import Engine
 
+from qi.access import Principal
 from qi.charts import Chart, default_chart, spc
 from qi.charts.changepoints import candidate_change_points
 from qi.charts.phases import period_unit
@@ -134,6 +135,7 @@ class MeasureView:
 
 def measure_view(
     engine: Engine,
+    principal: Principal,
     measure: str,
     places: Sequence[str] | str | None = None,
     initiative: str | None = None,
@@ -156,7 +158,13 @@ def measure_view(
     codes = [places] if isinstance(places, str) else (list(places) if places is not None else None)
     try:
         series = read_series(
-            engine, measures=measure, places=codes, initiative=initiative, start=start, end=end
+            engine,
+            principal,
+            measures=measure,
+            places=codes,
+            initiative=initiative,
+            start=start,
+            end=end,
         )
     except LookupError as error:
         raise ReviewError(str(error)) from None
@@ -165,11 +173,11 @@ def measure_view(
         if codes is not None
         else series.get_column("place").unique(maintain_order=True).to_list()
     )
-    return series_view(engine, definition, series, shown, chart, rules, start, end)
+    return series_view(engine, principal, definition, series, shown, chart, rules, start, end)
 
 
 def measure_views(
-    engine: Engine, series: pl.DataFrame, places: list[str]
+    engine: Engine, principal: Principal, series: pl.DataFrame, places: list[str]
 ) -> dict[str, MeasureView]:
     """``measure_view(engine, code, places=places)`` for every measure of ``series`` (already
     read: ``read_series``' columns, for these measures at these places), by code in code order:
@@ -179,13 +187,14 @@ def measure_views(
     if not codes or not places:
         return {}
     definitions = {row["code"]: row for row in read_measures(engine).iter_rows(named=True)}
-    annotations = read_annotations(engine, measures=codes, places=places)
+    annotations = read_annotations(engine, principal, measures=codes, places=places)
     settings = {code: (definitions[code], *measure_settings(definitions[code])) for code in codes}
     return _views(engine, settings, series, places, annotations)
 
 
 def series_view(
     engine: Engine,
+    principal: Principal,
     definition: dict,
     series: pl.DataFrame,
     shown: list[str],
@@ -201,7 +210,7 @@ def series_view(
     here)."""
     measure = definition["code"]
     if annotations is None:
-        annotations = _annotations(engine, measure, shown, start, end)
+        annotations = _annotations(engine, principal, measure, shown, start, end)
     return _views(engine, {measure: (definition, chart, rules)}, series, shown, annotations)[
         measure
     ]
@@ -285,10 +294,15 @@ def _definition(engine: Engine, measure: str) -> dict:
 
 
 def _annotations(
-    engine: Engine, measure: str, places: list[str], start: date | None, end: date | None
+    engine: Engine,
+    principal: Principal,
+    measure: str,
+    places: list[str],
+    start: date | None,
+    end: date | None,
 ) -> pl.DataFrame:
     """Active annotations on these places (or on every place) within the periods shown."""
-    annotations = read_annotations(engine, measures=measure, places=places)
+    annotations = read_annotations(engine, principal, measures=measure, places=places)
     if start is not None:
         annotations = annotations.filter(pl.col("period") >= start)
     if end is not None:

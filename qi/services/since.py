@@ -28,6 +28,7 @@ from datetime import date, datetime, timedelta
 import polars as pl
 from sqlalchemy import Engine
 
+from qi.access import Principal
 from qi.services.review import MeasureView
 from qi.store.annotations import read_annotations
 from qi.store.observations import read_series, read_upload_times
@@ -136,7 +137,11 @@ def annotation_events(annotations: pl.DataFrame, when: date) -> pl.DataFrame:
 
 
 def _stored_at(
-    engine: Engine, measures: list[str], places: list[str], series: pl.DataFrame | None
+    engine: Engine,
+    principal: Principal,
+    measures: list[str],
+    places: list[str],
+    series: pl.DataFrame | None,
 ) -> pl.DataFrame:
     """When each observation's current value was stored (its upload's time); from ``series``
     (``read_series``' rows of at least these measures and places) when already read."""
@@ -149,7 +154,7 @@ def _stored_at(
     if not measures or not places:
         return pl.DataFrame(schema=schema)
     if series is None:
-        series = read_series(engine, measures=measures, places=places)
+        series = read_series(engine, principal, measures=measures, places=places)
     else:
         series = series.filter(pl.col("measure").is_in(measures) & pl.col("place").is_in(places))
     series = series.select("measure", "place", "period", "upload_id")
@@ -161,6 +166,7 @@ def _stored_at(
 
 def since(
     engine: Engine,
+    principal: Principal,
     when: date,
     views: Mapping[str, MeasureView],
     *,
@@ -177,11 +183,14 @@ def since(
     signals = new_signals(
         pl.concat(points, how="diagonal_relaxed") if points else pl.DataFrame(),
         when,
-        _stored_at(engine, measures, shown, series),
+        _stored_at(engine, principal, measures, shown, series),
     )
     annotations = (
         annotation_events(
-            read_annotations(engine, measures=measures, places=shown, include_undone=True), when
+            read_annotations(
+                engine, principal, measures=measures, places=shown, include_undone=True
+            ),
+            when,
         )
         if measures
         else pl.DataFrame()

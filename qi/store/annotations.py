@@ -20,6 +20,7 @@ from qi.store.frames import read_frame
 from qi.store.history import record_versions
 from qi.store.limits import check_lengths
 from qi.store.models import Annotation, Measure, Place
+from qi.store.readable import only_places, place_ids
 from qi.vocabulary.annotations import ANNOTATION_KINDS
 
 ANNOTATION_SCHEMA: dict[str, pl.DataType] = {
@@ -155,6 +156,7 @@ def undo_annotation(engine: Engine, principal: Principal, annotation_id: int) ->
 
 def read_annotations(
     engine: Engine,
+    principal: Principal,
     measures: str | list[str] | None = None,
     places: str | list[str] | None = None,
     include_undone: bool = False,
@@ -162,6 +164,8 @@ def read_annotations(
     """Annotations as polars (``ANNOTATION_SCHEMA``), ordered by measure, place and period.
 
     ``places`` keeps the annotations of those places and those for every place (null place).
+    Only the annotations of places ``principal`` may read are read, and those for every place
+    when it may read somewhere.
     """
     query = (
         select(
@@ -181,6 +185,7 @@ def read_annotations(
         )
         .join(Measure, Measure.id == Annotation.measure_id)
         .outerjoin(Place, Place.id == Annotation.place_id)
+        .where(only_places(Annotation.place_id, place_ids(engine, principal), nullable=True))
     )
     if measures is not None:
         query = query.where(Measure.code.in_([measures] if isinstance(measures, str) else measures))

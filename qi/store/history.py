@@ -28,6 +28,7 @@ from sqlalchemy import (
     select,
 )
 
+from qi.access import Principal
 from qi.store.frames import read_frame
 from qi.store.models import (
     Action,
@@ -36,11 +37,13 @@ from qi.store.models import (
     AnnotationVersion,
     Measure,
     MeasureVersion,
+    Meeting,
     Place,
     PlaceVersion,
     Story,
     StoryVersion,
 )
+from qi.store.readable import only_meetings, only_places, place_ids
 
 VERSIONS = {
     Measure: (MeasureVersion, "measure_id"),
@@ -106,7 +109,9 @@ def _wire(column: Any) -> tuple[pl.DataType, Any]:
     return pl.String(), column
 
 
-def _history(engine: Engine, model, owner_ids: Sequence[int] | None) -> pl.DataFrame:
+def _history(
+    engine: Engine, model, owner_ids: Sequence[int] | None, kept: Any = None
+) -> pl.DataFrame:
     version_model, owner = VERSIONS[model]
     versions = cast(Table, version_model.__table__)
     order = [
@@ -118,6 +123,8 @@ def _history(engine: Engine, model, owner_ids: Sequence[int] | None) -> pl.DataF
     query = select(*(expression.label(name) for name, (_, expression) in wired.items()))
     if owner_ids is not None:
         query = query.where(versions.c[owner].in_([int(i) for i in owner_ids]))
+    if kept is not None:
+        query = query.where(kept(versions.c))
     frame = read_frame(engine, query, {name: dtype for name, (dtype, _) in wired.items()})
     return frame.with_columns(
         *(
@@ -166,15 +173,31 @@ def story_history(engine: Engine, story_ids: int | Sequence[int] | None = None) 
     return _history(engine, Story, ids)
 
 
-def action_history(engine: Engine, action_ids: int | Sequence[int] | None = None) -> pl.DataFrame:
-    """Every version of the decisions and actions, oldest first (a status set is a version)."""
+def action_history(
+    engine: Engine, principal: Principal, action_ids: int | Sequence[int] | None = None
+) -> pl.DataFrame:
+    """Every version of the decisions and actions, oldest first (a status set is a version);
+    of those ``principal`` may read (as ``qi.store.meetings.read_actions``)."""
     ids = [action_ids] if isinstance(action_ids, int) else action_ids
-    return _history(engine, Action, ids)
+    readable = place_ids(engine, principal)
+    return _history(
+        engine,
+        Action,
+        ids,
+        lambda c: (
+            only_places(c.place_id, readable, nullable=True)
+            & c.meeting_id.in_(select(Meeting.id).where(only_meetings(readable)))
+        ),
+    )
 
 
 def annotation_history(
-    engine: Engine, annotation_ids: int | Sequence[int] | None = None
+    engine: Engine, principal: Principal, annotation_ids: int | Sequence[int] | None = None
 ) -> pl.DataFrame:
-    """Every version of the annotations, oldest first (created, then undone if it was)."""
+    """Every version of the annotations, oldest first (created, then undone if it was); of
+    those ``principal`` may read (as ``qi.store.annotations.read_annotations``)."""
     ids = [annotation_ids] if isinstance(annotation_ids, int) else annotation_ids
-    return _history(engine, Annotation, ids)
+    readable = place_ids(engine, principal)
+    return _history(
+        engine, Annotation, ids, lambda c: only_places(c.place_id, readable, nullable=True)
+    )

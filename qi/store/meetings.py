@@ -34,6 +34,7 @@ from qi.store.models import (
     Place,
     Story,
 )
+from qi.store.readable import only_meetings, only_places, place_ids
 from qi.vocabulary.meetings import ACTION_KINDS, ACTION_STATUSES
 
 MEETING_SCHEMA: dict[str, pl.DataType] = {
@@ -259,12 +260,14 @@ def set_action_status(engine: Engine, principal: Principal, action_id: int, stat
 
 def read_meetings(
     engine: Engine,
+    principal: Principal,
     initiative: str | None = None,
     place: str | None = None,
     before: date | None = None,
 ) -> pl.DataFrame:
     """Meetings (``MEETING_SCHEMA``), newest first; filters on initiative name, place code,
-    and held strictly before a day."""
+    and held strictly before a day. Only the meetings ``principal`` may read: at a place it
+    may read, or for an initiative with a place it may read."""
     query = (
         select(
             Meeting.id,
@@ -278,6 +281,7 @@ def read_meetings(
         )
         .outerjoin(Initiative, Initiative.id == Meeting.initiative_id)
         .outerjoin(Place, Place.id == Meeting.place_id)
+        .where(only_meetings(place_ids(engine, principal)))
     )
     frame = read_frame(engine, query, MEETING_SCHEMA | {"created_at": pl.String()}).with_columns(
         pl.col("created_at").str.to_datetime(time_unit="us", strict=False)
@@ -298,17 +302,19 @@ def _subject(frame: pl.DataFrame, initiative: str | None, place: str | None) -> 
 
 def last_meeting(
     engine: Engine,
+    principal: Principal,
     initiative: str | None = None,
     place: str | None = None,
     before: date | None = None,
 ) -> dict | None:
     """The most recent meeting of this initiative or place (before a day, if given), or None."""
-    meetings = read_meetings(engine, initiative=initiative, place=place, before=before)
+    meetings = read_meetings(engine, principal, initiative=initiative, place=place, before=before)
     return meetings.row(0, named=True) if meetings.height else None
 
 
 def read_actions(
     engine: Engine,
+    principal: Principal,
     *,
     meetings: int | Sequence[int] | None = None,
     initiative: str | None = None,
@@ -320,8 +326,11 @@ def read_actions(
 ) -> pl.DataFrame:
     """Decisions and actions (``ACTION_SCHEMA``) with their meeting's title and day, ordered by
     meeting day, then open actions by due date. Filters: meeting ids, the meeting's initiative
-    or place, status (open/done), meetings held strictly before a day, measure, story."""
+    or place, status (open/done), meetings held strictly before a day, measure, story. Only
+    the actions ``principal`` may read: of a meeting it may read (see ``read_meetings``), at a
+    place it may read or at none."""
     meeting_place = aliased(Place)
+    readable = place_ids(engine, principal)
     query = (
         select(
             Action.id,
@@ -350,6 +359,10 @@ def read_actions(
         .outerjoin(Story, Story.id == Action.story_id)
         .outerjoin(Initiative, Initiative.id == Meeting.initiative_id)
         .outerjoin(meeting_place, meeting_place.id == Meeting.place_id)
+        .where(
+            only_meetings(readable),
+            only_places(Action.place_id, readable, nullable=True),
+        )
     )
     if meetings is not None:
         ids = [meetings] if isinstance(meetings, int) else list(meetings)
@@ -385,16 +398,18 @@ def read_actions(
     )
 
 
-def carried_forward(engine: Engine, meeting_id: int) -> pl.DataFrame:
+def carried_forward(engine: Engine, principal: Principal, meeting_id: int) -> pl.DataFrame:
     """The open actions of earlier meetings of the same initiative or place: the list a
-    meeting starts with (``ACTION_SCHEMA``, oldest meeting first, then by due date)."""
-    meetings = read_meetings(engine)
+    meeting starts with (``ACTION_SCHEMA``, oldest meeting first, then by due date); those
+    ``principal`` may read (a meeting it may not read is not found)."""
+    meetings = read_meetings(engine, principal)
     found = meetings.filter(pl.col("id") == meeting_id)
     if found.height == 0:
         raise MeetingError(f"no meeting {meeting_id}")
     meeting = found.row(0, named=True)
     return open_actions(
         engine,
+        principal,
         initiative=meeting["initiative"],
         place=meeting["place"],
         held_before=meeting["held_on"],
@@ -403,6 +418,7 @@ def carried_forward(engine: Engine, meeting_id: int) -> pl.DataFrame:
 
 def open_actions(
     engine: Engine,
+    principal: Principal,
     initiative: str | None = None,
     place: str | None = None,
     held_before: date | None = None,
@@ -411,5 +427,10 @@ def open_actions(
     if initiative is None and place is None:
         raise MeetingError("open actions of which initiative or place? give one")
     return read_actions(
-        engine, initiative=initiative, place=place, status="open", held_before=held_before
+        engine,
+        principal,
+        initiative=initiative,
+        place=place,
+        status="open",
+        held_before=held_before,
     )

@@ -30,13 +30,14 @@ from sqlalchemy import (
     update,
 )
 
-from qi.access import Principal, readable_places
+from qi.access import Principal
 from qi.store import clock
 from qi.store.access import audit, guard
 from qi.store.engine import writing
 from qi.store.frames import read_frame
 from qi.store.limits import check_lengths
 from qi.store.models import InitiativePlace, Measure, Observation, Place, Revision, Upload
+from qi.store.readable import only_places, place_ids
 from qi.vocabulary.breakdowns import ALL, SEPARATOR
 
 # What ``store_observations`` expects, in this order.
@@ -374,20 +375,30 @@ def _as_list(codes: str | Sequence[str] | None) -> list[str] | None:
 
 def read_series(
     engine: Engine,
+    principal: Principal,
     measures: str | Sequence[str] | None = None,
     places: str | Sequence[str] | None = None,
     initiative: str | None = None,
     start: date | None = None,
     end: date | None = None,
+    *,
+    published: bool = False,
 ) -> pl.DataFrame:
     """The stored totals (breakdown "all") as polars (``SERIES_SCHEMA``), filtered and ordered
     by measure, place and period. ``initiative`` keeps the places of that initiative;
-    ``start``/``end`` are inclusive period bounds. Unknown codes raise ``LookupError``."""
-    return _observations(engine, measures, places, initiative, start, end, ALL).drop("breakdown")
+    ``start``/``end`` are inclusive period bounds. Unknown codes raise ``LookupError``.
+
+    Only the places ``principal`` may read are read (``data.read``); ``published``: those it
+    may see published outputs of (``data.published``), for an output that controls small
+    numbers on the way out (``qi.services.outputs.for_output``)."""
+    action = "data.published" if published else "data.read"
+    frame = _observations(engine, principal, measures, places, initiative, start, end, ALL, action)
+    return frame.drop("breakdown")
 
 
 def read_breakdowns(
     engine: Engine,
+    principal: Principal,
     kind: str,
     measures: str | Sequence[str] | None = None,
     places: str | Sequence[str] | None = None,
@@ -396,22 +407,26 @@ def read_breakdowns(
 ) -> pl.DataFrame:
     """The stored observations of every group of one kind of breakdown (``imd_quintile``...):
     ``SERIES_SCHEMA`` and ``breakdown`` (the group's code), ordered by measure, place, period
-    and breakdown. Filters as ``read_series``."""
-    frame = _observations(engine, measures, places, None, start, end, f"{kind}{SEPARATOR}")
+    and breakdown. Filters as ``read_series``; only the places ``principal`` may read."""
+    frame = _observations(
+        engine, principal, measures, places, None, start, end, f"{kind}{SEPARATOR}", "data.read"
+    )
     return frame.sort("measure", "place", "period", "breakdown")
 
 
 def _observations(
     engine: Engine,
+    principal: Principal,
     measures: str | Sequence[str] | None,
     places: str | Sequence[str] | None,
     initiative: str | None,
     start: date | None,
     end: date | None,
     breakdown: str,
+    action: str,
 ) -> pl.DataFrame:
     """Observations with their breakdown: that breakdown exactly, or (ending in the separator)
-    every group of that kind."""
+    every group of that kind; at the places where ``principal`` may do ``action``."""
     measure_codes = _codes(engine, Measure, _as_list(measures))
     place_codes = _codes(engine, Place, _as_list(places))
     # Codes are joined and rows sorted in polars: cheaper than in SQLite's text sort.
@@ -426,7 +441,7 @@ def _observations(
         Observation.status,
         Observation.upload_id,
         Observation.breakdown,
-    )
+    ).where(only_places(Observation.place_id, place_ids(engine, principal, action)))
     if breakdown.endswith(SEPARATOR):
         query = query.where(Observation.breakdown.startswith(breakdown, autoescape=True))
     else:
@@ -471,13 +486,11 @@ def _observations(
     )
 
 
-def read_series_index(engine: Engine, principal: Principal | None) -> pl.DataFrame:
+def read_series_index(engine: Engine, principal: Principal) -> pl.DataFrame:
     """One row per stored series (``SERIES_INDEX_SCHEMA``): its measure and place, how many
     periods are stored and the first and last of them, counted by the database; ordered by
     measure and place. Only the places ``principal`` may see in some form (their data, or
-    published outputs) are listed; None lists every series, for the services that do not take
-    a principal yet (the meeting review and the outcomes view read every place's data)."""
-    visible = None if principal is None else readable_places(principal, "data.published")
+    published outputs) are listed: the catalogue of what may be shown to them."""
     query = select(
         Observation.measure_id,
         Observation.place_id,
@@ -485,11 +498,10 @@ def read_series_index(engine: Engine, principal: Principal | None) -> pl.DataFra
         func.min(Observation.period),
         func.max(Observation.period),
     )
-    query = query.where(Observation.breakdown == ALL).group_by(
-        Observation.measure_id, Observation.place_id
-    )
-    if visible is not None:
-        query = query.where(Observation.place_id.in_(_ids(engine, Place.id, sorted(visible))))
+    query = query.where(
+        Observation.breakdown == ALL,
+        only_places(Observation.place_id, place_ids(engine, principal, "data.published")),
+    ).group_by(Observation.measure_id, Observation.place_id)
     schema = {"measure_id": pl.Int64(), "place_id": pl.Int64(), **SERIES_INDEX_SCHEMA}
     del schema["measure"], schema["place"]
     counted = read_frame(engine, query, schema)
@@ -504,9 +516,13 @@ def read_series_index(engine: Engine, principal: Principal | None) -> pl.DataFra
 
 
 def read_revisions(
-    engine: Engine, measures: str | list[str] | None = None, places: str | list[str] | None = None
+    engine: Engine,
+    principal: Principal,
+    measures: str | list[str] | None = None,
+    places: str | list[str] | None = None,
 ) -> pl.DataFrame:
-    """Every revision (old and new values, who, when, which upload) as polars, oldest first."""
+    """Every revision (old and new values, who, when, which upload) as polars, oldest first;
+    of the places ``principal`` may read."""
     query = (
         select(
             Measure.code,
@@ -538,14 +554,12 @@ def read_revisions(
         .join(Place, Place.id == Observation.place_id)
         .order_by(Revision.id)
     )
-    conditions = []
+    conditions = [only_places(Observation.place_id, place_ids(engine, principal))]
     if measures is not None:
         conditions.append(Observation.measure_id.in_(_ids(engine, Measure.id, _as_list(measures))))
     if places is not None:
         conditions.append(Observation.place_id.in_(_ids(engine, Place.id, _as_list(places))))
-    if conditions:
-        query = query.where(and_(*conditions))
-    return read_frame(engine, query, REVISION_SCHEMA)
+    return read_frame(engine, query.where(and_(*conditions)), REVISION_SCHEMA)
 
 
 def read_upload_times(engine: Engine, upload_ids: Sequence[int] | None = None) -> pl.DataFrame:

@@ -38,6 +38,7 @@ from qi.store.models import (
     PdsaCyclePlace,
     Place,
 )
+from qi.store.readable import only_initiatives, only_places, place_ids
 from qi.vocabulary.pdsa import CYCLE_OUTCOMES, CYCLE_STATUSES
 
 CHANGE_IDEA_SCHEMA: dict[str, Any] = {
@@ -493,9 +494,11 @@ def link_annotation(
         )
 
 
-def read_change_ideas(engine: Engine, initiative: str | None = None) -> pl.DataFrame:
+def read_change_ideas(
+    engine: Engine, principal: Principal, initiative: str | None = None
+) -> pl.DataFrame:
     """Change ideas (``CHANGE_IDEA_SCHEMA``) with how many cycles each has, by initiative and
-    name."""
+    name; of the initiatives with a place ``principal`` may read."""
     cycles = (
         select(PdsaCycle.change_idea_id, func.count().label("n"))
         .group_by(PdsaCycle.change_idea_id)
@@ -513,6 +516,7 @@ def read_change_ideas(engine: Engine, initiative: str | None = None) -> pl.DataF
         )
         .join(Initiative, Initiative.id == ChangeIdea.initiative_id)
         .outerjoin(cycles, cycles.c.change_idea_id == ChangeIdea.id)
+        .where(only_initiatives(ChangeIdea.initiative_id, place_ids(engine, principal)))
         .order_by(Initiative.name, ChangeIdea.name)
     )
     if initiative is not None:
@@ -524,6 +528,7 @@ def read_change_ideas(engine: Engine, initiative: str | None = None) -> pl.DataF
 
 def read_cycles(
     engine: Engine,
+    principal: Principal,
     *,
     change_idea: int | None = None,
     measure: str | None = None,
@@ -536,7 +541,11 @@ def read_cycles(
 
     ``measure`` keeps the cycles followed on that measure; ``place`` those at that place or
     at no place in particular; ``ended_after`` and ``ended_by`` those that ended in
-    (ended_after, ended_by]."""
+    (ended_after, ended_by].
+
+    Only what ``principal`` may read: cycles of the initiatives with a place it may read, at
+    a place it may read or at none; a cycle's ``places`` lists only the places it may read."""
+    readable = place_ids(engine, principal)
     query = (
         select(
             PdsaCycle.id,
@@ -549,6 +558,15 @@ def read_cycles(
         )
         .join(ChangeIdea, ChangeIdea.id == PdsaCycle.change_idea_id)
         .join(Initiative, Initiative.id == ChangeIdea.initiative_id)
+        .where(
+            only_initiatives(ChangeIdea.initiative_id, readable),
+            ~PdsaCycle.id.in_(select(PdsaCyclePlace.pdsa_cycle_id))
+            | PdsaCycle.id.in_(
+                select(PdsaCyclePlace.pdsa_cycle_id).where(
+                    only_places(PdsaCyclePlace.place_id, readable)
+                )
+            ),
+        )
         .order_by(Initiative.name, ChangeIdea.name, PdsaCycle.number)
     )
     if change_idea is not None:
@@ -571,7 +589,10 @@ def read_cycles(
             connection,
             select(PdsaCyclePlace.pdsa_cycle_id, Place.code)
             .join(Place, Place.id == PdsaCyclePlace.place_id)
-            .where(PdsaCyclePlace.pdsa_cycle_id.in_(ids))
+            .where(
+                PdsaCyclePlace.pdsa_cycle_id.in_(ids),
+                only_places(PdsaCyclePlace.place_id, readable),
+            )
             .order_by(Place.code),
         )
         notes = _lists(

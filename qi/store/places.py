@@ -12,11 +12,13 @@ from datetime import date
 import polars as pl
 from sqlalchemy import Engine, func, literal, select
 
+from qi.access import Principal
 from qi.store import clock
 from qi.store.definitions import _table, _upsert
 from qi.store.engine import default_actor, writing
 from qi.store.frames import read_frame
 from qi.store.models import Measure, Observation, Place, PlaceDeprivation
+from qi.store.readable import only_places, place_ids
 from qi.vocabulary.breakdowns import ALL, SEPARATOR, is_breakdown
 from qi.vocabulary.places import PLACE_TYPES
 
@@ -112,6 +114,7 @@ def read_places_within(engine: Engine, ancestor: str, level: str) -> pl.DataFram
 
 def read_rollup(
     engine: Engine,
+    principal: Principal,
     measure: str,
     level: str,
     source: str,
@@ -123,7 +126,7 @@ def read_rollup(
     type ``level`` above them (``ROLLUP_SCHEMA``), per period and breakdown; ``level`` equal
     to ``source`` gives the stored observations themselves. ``breakdown``: one code ("all",
     the totals), or a kind ("imd_quintile") for every group of it. Ordered by place, period
-    and breakdown."""
+    and breakdown. Only the places of type ``level`` that ``principal`` may read are given."""
     source, level = _level(source), _level(level)
     kind = breakdown.removesuffix(SEPARATOR)
     by_kind = not is_breakdown(breakdown) and is_breakdown(f"{kind}{SEPARATOR}1")
@@ -133,7 +136,11 @@ def read_rollup(
         measure_id = connection.execute(select(Measure.id).where(Measure.code == measure)).scalar()
     if measure_id is None:
         raise LookupError(f"unknown measure code: {measure}")
-    conditions = [Observation.measure_id == int(measure_id)]
+    within = _within(source, level)
+    conditions = [
+        Observation.measure_id == int(measure_id),
+        only_places(within.c.ancestor_id, place_ids(engine, principal)),
+    ]
     if by_kind:
         conditions.append(Observation.breakdown.startswith(f"{kind}{SEPARATOR}"))
     else:
@@ -142,7 +149,6 @@ def read_rollup(
         conditions.append(Observation.period >= start)
     if end is not None:
         conditions.append(Observation.period <= end)
-    within = _within(source, level)
     query = (
         select(
             within.c.ancestor_id,
@@ -208,9 +214,12 @@ def _within(source: str, level: str):
     return select(up.c.place_id, up.c.ancestor_id).where(up.c.ancestor_type == level).cte("within")
 
 
-def read_levels(engine: Engine, measure: str, breakdown: str = ALL) -> dict[str, int]:
+def read_levels(
+    engine: Engine, principal: Principal, measure: str, breakdown: str = ALL
+) -> dict[str, int]:
     """The types of place a measure's observations are stored at, with how many places of
-    each: for the totals ("all") or for every group of a kind of breakdown ("imd_quintile")."""
+    each: for the totals ("all") or for every group of a kind of breakdown ("imd_quintile");
+    of the places ``principal`` may read."""
     condition = (
         Observation.breakdown == ALL
         if breakdown == ALL
@@ -220,7 +229,11 @@ def read_levels(engine: Engine, measure: str, breakdown: str = ALL) -> dict[str,
         select(Place.type, func.count(func.distinct(Observation.place_id)))
         .join(Place, Place.id == Observation.place_id)
         .join(Measure, Measure.id == Observation.measure_id)
-        .where(Measure.code == measure, condition)
+        .where(
+            Measure.code == measure,
+            condition,
+            only_places(Observation.place_id, place_ids(engine, principal)),
+        )
         .group_by(Place.type)
     )
     with engine.connect() as connection:

@@ -27,6 +27,7 @@ from qi.store.engine import writing
 from qi.store.frames import read_frame
 from qi.store.limits import check_lengths
 from qi.store.models import ExperienceMeasure, Measure, Place, Question, SurveyAnswer
+from qi.store.readable import only_places, place_ids
 from qi.vocabulary.outcomes import SCALES
 from qi.vocabulary.stories import VOICES, code_problem
 
@@ -158,10 +159,13 @@ def store_answers(engine: Engine, principal: Principal, answers: pl.DataFrame) -
 
 
 def read_answers(
-    engine: Engine, questions: Sequence[str] | None = None, start: date | None = None
+    engine: Engine,
+    principal: Principal,
+    questions: Sequence[str] | None = None,
+    start: date | None = None,
 ) -> pl.DataFrame:
     """Stored answers (``ANSWER_SCHEMA``), of the given question codes (default: all) from
-    ``start`` on, oldest first."""
+    ``start`` on, oldest first; at the places ``principal`` may read."""
     query = (
         select(
             Question.code,
@@ -173,6 +177,7 @@ def read_answers(
         )
         .join(Question, Question.id == SurveyAnswer.question_id)
         .join(Place, Place.id == SurveyAnswer.place_id)
+        .where(only_places(SurveyAnswer.place_id, place_ids(engine, principal)))
         .order_by(SurveyAnswer.answered_on, SurveyAnswer.id)
     )
     if questions is not None:

@@ -20,6 +20,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from qi.access import local_admin
 from qi.services.review import measure_view
 from qi.store import open_store
 from qi.text import number
@@ -191,7 +192,12 @@ def test_upload_open_the_chart_and_recalculate_the_limits(server, tmp_path):
             chart_drawn(page)
 
             # The new limits: two phases, the second from April 2025 with the engine's centre.
-            view = measure_view(open_store(database_url), "cyp_mh_referrals", places="E08000035")
+            view = measure_view(
+                open_store(database_url),
+                local_admin("tester"),
+                "cyp_mh_referrals",
+                places="E08000035",
+            )
             second = view.points.filter(pl.col("period") == date(2025, 4, 1)).row(0, named=True)
             assert second["phase"] == 2
             expect(page.get_by_text("2 phases")).to_be_visible()

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from qi.access import local_admin
 from qi.services.compare import compare_places
 from qi.store import open_store
 
@@ -22,7 +23,12 @@ def test_the_funnel_is_drawn_and_a_click_opens_the_places_chart(server):
     url, database_url = server
     ARTIFACTS.mkdir(exist_ok=True)
     expected = compare_places(
-        open_store(database_url), GLD, "ward", date(2025, 1, 1), date(2025, 1, 1)
+        open_store(database_url),
+        local_admin("tester"),
+        GLD,
+        "ward",
+        date(2025, 1, 1),
+        date(2025, 1, 1),
     ).places
     # The places are drawn in table order; the page opens on the first, the test clicks the last.
     first, last = expected.row(0, named=True), expected.row(-1, named=True)

@@ -47,7 +47,9 @@ def test_a_cycle_is_recorded_for_a_new_idea_then_followed_to_its_end(demo_url):
     assert not at.exception, at.exception
     assert "Cycle recorded for Asthma checks at school." in texts(at)
     engine = open_store(demo_url)
-    stored = read_cycles(engine).filter(change_idea="Asthma checks at school")
+    stored = read_cycles(engine, local_admin("tester")).filter(
+        change_idea="Asthma checks at school"
+    )
     assert stored.select("number", "status", "measures").row(0) == (1, "planned", [AE_UNDER5])
     # Ending it without an outcome is refused, and says what is missing.
     at.selectbox(key="qi.ideas.follow").set_value(stored["id"][0]).run()
@@ -56,9 +58,9 @@ def test_a_cycle_is_recorded_for_a_new_idea_then_followed_to_its_end(demo_url):
     [save] = [b for b in at.button if b.label == "Save"]
     save.click().run()
     assert "Not saved: an ended cycle needs its end date and an outcome" in texts(at)
-    assert read_cycles(engine).filter(change_idea="Asthma checks at school")["status"][0] == (
-        "planned"
-    )
+    assert read_cycles(engine, local_admin("tester")).filter(change_idea="Asthma checks at school")[
+        "status"
+    ][0] == ("planned")
     engine.dispose()
 
 

@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from streamlit.testing.v1 import AppTest
 
+from qi.access import local_admin
 from qi.store import open_store
 from qi.store.annotations import read_annotations
 from qi.store.meetings import read_actions
@@ -53,7 +54,9 @@ def test_recalculating_without_a_reason_keeps_the_form_and_says_why_beside_the_r
     assert not at.exception, at.exception
     assert at.text_input(key="qi.annotate.text").value == ""
     assert not [e for e in at.error if "needs a reason" in e.value]
-    stored = read_annotations(open_store(demo_url), measures=REFERRALS, places=LEEDS)
+    stored = read_annotations(
+        open_store(demo_url), local_admin("tester"), measures=REFERRALS, places=LEEDS
+    )
     assert "New referral pathway" in stored["text"].to_list()
 
 
@@ -77,7 +80,7 @@ def test_an_action_without_an_owner_keeps_the_form_and_says_why_beside_the_owner
     at.button(key="qi.meeting.action.add").click().run()
     assert not at.exception, at.exception
     assert at.text_area(key="qi.meeting.action.text").value == ""
-    found = read_actions(open_store(demo_url), status="open")
+    found = read_actions(open_store(demo_url), local_admin("tester"), status="open")
     assert "Family hubs manager" in found["owner"].to_list()
 
 

@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from qi.access import local_admin
 from qi.demo import AE_ATTRIBUTION, DEMO_NOTICE
 from qi.services.review import measure_view
 from qi.store import open_store, read_series, read_uploads
@@ -84,7 +85,9 @@ def upload(at: AppTest, name: str, content: bytes) -> AppTest:
 def test_a_valid_file_is_stored_and_shows_in_the_history(demo_url):
     at = upload(open_page("upload.py"), "leeds.csv", leeds_referrals_csv())
     assert "leeds.csv: stored" in texts(at)
-    stored = read_series(open_store(demo_url), measures=REFERRALS, places=LEEDS)
+    stored = read_series(
+        open_store(demo_url), local_admin("tester"), measures=REFERRALS, places=LEEDS
+    )
     assert stored.filter(pl.col("period") >= date(2025, 4, 1)).height == 9
     history = table_with(at, "Outcome")
     assert history["File"][0] == "leeds.csv" and history["Outcome"][0] == "Stored"
@@ -92,14 +95,14 @@ def test_a_valid_file_is_stored_and_shows_in_the_history(demo_url):
 
 def test_a_bad_file_shows_every_problem_with_its_fix_and_stores_nothing(demo_url):
     engine = open_store(demo_url)
-    before = read_series(engine).height
+    before = read_series(engine, local_admin("tester")).height
     at = upload(open_page("upload.py"), "bad.csv", BAD_CSV)
     assert "bad.csv: rejected" in texts(at)
     report = table_with(at, "Problem")
     assert list(report.columns) == ["Severity", "Row", "Column", "Value", "Problem", "Fix"]
     assert set(report["Value"]) == {"E0800003X", "1O4"}
     assert report["Fix"].str.len_chars().min() > 10
-    assert read_series(engine).height == before
+    assert read_series(engine, local_admin("tester")).height == before
     logged = read_uploads(engine).filter(pl.col("file_name") == "bad.csv")
     assert logged["outcome"].to_list() == ["rejected"]
     assert json.loads(logged["report"][0])["errors"] == 2
@@ -115,7 +118,9 @@ def test_choosing_a_measure_draws_its_chart_icons_and_reading(demo_url):
     words = texts(at)
     assert "What the chart says" in words
     assert "variation" in words.lower()  # the icon's meaning, in words
-    expected = measure_view(open_store(demo_url), BREASTFEEDING, places=WAKEFIELD)
+    expected = measure_view(
+        open_store(demo_url), local_admin("tester"), BREASTFEEDING, places=WAKEFIELD
+    )
     assert expected.reading(WAKEFIELD) in words  # the plain-English reading
 
 
@@ -179,7 +184,7 @@ def test_an_annotation_that_recalculates_the_limits_is_listed_then_undone(demo_u
     assert phases["Phase"].to_list() == ["Phase 1", "Phase 2"]
     assert phases["From"][1] == "Apr 2024"
     [stored] = (
-        read_annotations(engine, measures=REFERRALS, places=LEEDS)
+        read_annotations(engine, local_admin("tester"), measures=REFERRALS, places=LEEDS)
         .filter(pl.col("text") == "New referral pathway")
         .iter_rows(named=True)
     )
@@ -192,7 +197,7 @@ def test_an_annotation_that_recalculates_the_limits_is_listed_then_undone(demo_u
     assert "1 phase" in texts(at)
     assert "Undone by" in texts(at)
     assert (
-        read_annotations(engine, measures=REFERRALS, places=LEEDS)
+        read_annotations(engine, local_admin("tester"), measures=REFERRALS, places=LEEDS)
         .filter(pl.col("id") == stored["id"])
         .height
         == 0

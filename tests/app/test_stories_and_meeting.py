@@ -8,6 +8,7 @@ from html import escape
 import polars as pl
 from streamlit.testing.v1 import AppTest
 
+from qi.access import local_admin
 from qi.app.context import chart_href, chart_query
 from qi.app.widgets import plain
 from qi.store import open_store
@@ -209,9 +210,9 @@ def test_an_action_recorded_at_a_meeting_is_listed_and_can_be_marked_done(demo_u
     at.button(key="qi.meeting.action.add").click().run()
     assert not at.exception, at.exception
 
-    [action] = read_actions(open_store(demo_url), measures=BREASTFEEDING, status="open").rows(
-        named=True
-    )
+    [action] = read_actions(
+        open_store(demo_url), local_admin("tester"), measures=BREASTFEEDING, status="open"
+    ).rows(named=True)
     assert action["owner"] == "Family hubs manager" and action["place"] == WAKEFIELD
     shown = texts(at)
     assert "Ask Wakefield's feeding group what helps" in shown
@@ -220,7 +221,12 @@ def test_an_action_recorded_at_a_meeting_is_listed_and_can_be_marked_done(demo_u
 
     at.button(key=f"qi.meeting.done.{action['id']}").click().run()
     assert "Action marked done." in texts(at)
-    assert read_actions(open_store(demo_url), measures=BREASTFEEDING, status="open").height == 0
+    assert (
+        read_actions(
+            open_store(demo_url), local_admin("tester"), measures=BREASTFEEDING, status="open"
+        ).height
+        == 0
+    )
 
 
 def test_the_board_pack_is_a_pdf_with_a_png_per_chart(demo_url):
@@ -230,7 +236,7 @@ def test_the_board_pack_is_a_pdf_with_a_png_per_chart(demo_url):
     _, _, pack = at.session_state["qi.meeting.pack"]
     from qi.services.meeting import meeting_review
 
-    review = meeting_review(open_store(demo_url), initiative=BEST_START)
+    review = meeting_review(open_store(demo_url), local_admin("tester"), initiative=BEST_START)
     effects = len(review.effects) + (1 if review.cycles.height else 0)
     # Best Start: cover, matrix, 3 measures, a page per effect estimate, cycles ended, actions.
     assert pack.pdf.startswith(b"%PDF") and pack.pages == 1 + 1 + 3 + effects + 1
@@ -253,7 +259,7 @@ def test_home_the_meeting_view_and_the_pack_show_an_initiatives_own_measures(dem
     [listed] = [m.value for m in home.markdown if m.value.startswith("**Measures:**")][:1]
     assert all(plain(name) in listed for name in own)
     assert "Referrals" not in listed  # measured at Bradford and Leeds, but not Best Start's
-    review = meeting_review(open_store(demo_url), initiative=BEST_START)
+    review = meeting_review(open_store(demo_url), local_admin("tester"), initiative=BEST_START)
     assert sorted(review.matrix["measure_name"].unique()) == sorted(own)
     effects = len(review.effects) + (1 if review.cycles.height else 0)
     assert board_pack(review).pages == 1 + 1 + len(own) + effects + 1

@@ -3,6 +3,7 @@ templates, every code and name on show, and the chart of what was just stored.""
 
 import polars as pl
 
+from qi.access import local_admin
 from qi.store import open_store, read_measures, read_places, read_series
 
 from .conftest import leeds_referrals_csv
@@ -24,14 +25,16 @@ def test_a_file_without_measure_and_place_columns_is_stored_once_both_are_chosen
     # The preview stored nothing.
     engine = open_store(demo_url)
     assert (
-        read_series(engine, REFERRALS, places=LEEDS)
+        read_series(engine, local_admin("tester"), REFERRALS, places=LEEDS)
         .filter(pl.col("period") >= pl.date(2025, 4, 1))
         .is_empty()
     )
     [store] = [b for b in at.button if b.label == "Check and store"]
     store.click().run()
     assert "leeds.csv: stored" in texts(at), texts(at)
-    assert read_series(engine, REFERRALS, places=LEEDS)["value"].tail(2).to_list() == [1150, 1160]
+    assert read_series(engine, local_admin("tester"), REFERRALS, places=LEEDS)["value"].tail(
+        2
+    ).to_list() == [1150, 1160]
     # "See the chart" opens the measure and place just stored.
     [see] = [b for b in at.button if b.label == "See the chart"]
     see.click().run()

@@ -31,12 +31,12 @@ def test_a_breakdown_column_stores_each_group_beside_the_total(engine):
     )
     assert report.outcome == "stored", report.render()
     assert report.added == 4
-    totals = read_series(engine, "dna_rate")
+    totals = read_series(engine, local_admin("tester"), "dna_rate")
     assert totals.select("period", "numerator").rows() == [
         (date(2025, 1, 1), 30.0),
         (date(2025, 2, 1), 25.0),
     ]
-    groups = read_breakdowns(engine, "imd_quintile", "dna_rate")
+    groups = read_breakdowns(engine, local_admin("tester"), "imd_quintile", "dna_rate")
     assert groups.select("breakdown", "numerator", "denominator").rows() == [
         ("imd_quintile:1", 20.0, 120.0),
         ("imd_quintile:5", 10.0, 180.0),
@@ -62,4 +62,4 @@ def test_an_unknown_breakdown_or_a_repeated_group_is_an_error_with_its_cell(engi
     assert repeats and "repeats measure dna_rate" in repeats[0][3]
     fix = report.errors.filter(report.errors["value"] == "income:low")["fix"][0]
     assert "imd_quintile:1" in fix and "ethnic_group" in fix
-    assert read_series(engine).height == 0
+    assert read_series(engine, local_admin("tester")).height == 0

@@ -37,7 +37,7 @@ def test_ingest_rejects_a_bad_file_with_exit_1_and_stores_nothing(database_url, 
     result = _run("ingest", path, "--db", database_url)
     assert result.exit_code == 1
     assert "bad.csv, row 2, column 'value': 'lots' is not a number" in result.output
-    assert read_series(engine).height == 0
+    assert read_series(engine, local_admin("tester")).height == 0
 
 
 def test_usage_errors_exit_2(tmp_path):
@@ -85,7 +85,7 @@ def test_export_parquet_round_trips_the_series(database_url, tmp_path):
     _run("ingest", locality_workbook(tmp_path / "f.xlsx"), "--sheet", "Falls", "--db", database_url)
     out = tmp_path / "out.parquet"
     assert _run("export", "--db", database_url, "--out", out).exit_code == 0
-    assert pl.read_parquet(out).equals(read_series(engine))
+    assert pl.read_parquet(out).equals(read_series(engine, local_admin("tester")))
 
 
 def test_measures_and_places_import_from_the_command_line(database_url, tmp_path):

@@ -61,13 +61,13 @@ def test_two_uploads_at_once_for_the_same_measure_lose_nothing(database_url):
     assert (first.added, first.revised) == (400 * len(MONTHS), 0)
     assert (second.added, second.revised) == (200 * len(MONTHS), shared)
 
-    series = read_series(engine, "falls_admissions")
+    series = read_series(engine, local_admin("tester"), "falls_admissions")
     assert series.height == 600 * len(MONTHS)
     overlap = series.filter(pl.col("place").is_in(PLACES[200:400]))
     later = 1000 if second.file_name == "b.csv" else 0
     assert overlap["value"].min() == later and overlap["upload_id"].unique().to_list() == [
         second.upload_id
     ]
-    revisions = read_revisions(engine, "falls_admissions")
+    revisions = read_revisions(engine, local_admin("tester"), "falls_admissions")
     assert revisions.height == shared
     assert (revisions["new_value"] - revisions["old_value"]).abs().unique().to_list() == [1000.0]

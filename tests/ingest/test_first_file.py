@@ -45,7 +45,7 @@ def test_the_measure_and_place_of_a_file_without_columns_for_them_are_chosen_by_
     report = _ingest(engine, content, measure="emergency ADMISSIONS for falls", place="ward two")
     assert report.outcome == "stored", report.render()
     assert report.added == 2
-    series = read_series(engine, "falls_admissions", places=WARDS[1])
+    series = read_series(engine, local_admin("tester"), "falls_admissions", places=WARDS[1])
     assert series["value"].to_list() == [3.0, 5.0]
 
 
@@ -90,7 +90,9 @@ def test_a_preview_says_the_layout_periods_and_what_would_be_new_or_revised(engi
         ["falls_admissions", WARDS[0], "2024-04", 4],  # new
         ["falls_admissions", WARDS[0], "2024-05", 5],  # new
     ]
-    preview = preview_bytes(engine, csv_bytes(again), "falls.csv", Choices(today=TODAY))
+    preview = preview_bytes(
+        engine, local_admin("tester"), csv_bytes(again), "falls.csv", Choices(today=TODAY)
+    )
     assert preview.can_store and preview.layout == "long" and preview.to_choose == []
     assert (preview.added, preview.revised, preview.unchanged) == (2, 1, 1)
     assert (preview.first_period, preview.last_period) == (date(2024, 2, 1), date(2024, 5, 1))
@@ -103,11 +105,12 @@ def test_a_preview_says_the_layout_periods_and_what_would_be_new_or_revised(engi
 def test_a_preview_of_a_file_without_measure_or_place_columns_asks_for_them(engine):
     add_definitions(engine)
     wide = csv_bytes([["Apr-24", "May-24"], [3, 4]])
-    preview = preview_bytes(engine, wide, "falls.csv", Choices(today=TODAY))
+    preview = preview_bytes(engine, local_admin("tester"), wide, "falls.csv", Choices(today=TODAY))
     assert preview.to_choose == ["measure", "place"]
     assert not preview.can_store
     chosen = preview_bytes(
         engine,
+        local_admin("tester"),
         wide,
         "falls.csv",
         Choices(measure="falls_admissions", place="Ward three", today=TODAY),
@@ -142,7 +145,7 @@ def test_each_measures_template_imports_once_its_values_are_filled_in_as_csv_and
             report = _ingest(engine, content, name)
             assert report.outcome in ("stored", "unchanged"), report.render()
             assert report.problems.height == 0, report.render()
-        assert read_series(engine, code, places=WARDS[1]).height == 3
+        assert read_series(engine, local_admin("tester"), code, places=WARDS[1]).height == 3
 
 
 def test_structure_problems_do_not_hide_cell_problems(engine):

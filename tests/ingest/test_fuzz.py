@@ -225,7 +225,7 @@ def _state(engine):
         stored = c.execute(
             select(func.count()).select_from(Upload).where(Upload.outcome == "stored")
         ).scalar_one()
-    return counts, stored, read_series(engine)
+    return counts, stored, read_series(engine, local_admin("tester"))
 
 
 def _upload_keeps_every_promise(engine, content: bytes, name: str) -> Report:

@@ -45,11 +45,13 @@ def test_a_locality_workbook_is_stored_with_its_suppressed_cells_and_totals_skip
     assert report.outcome == "stored", report.render()
     assert (report.added, report.revised) == (12, 0)
     assert "a totals row was skipped" in report.warnings["problem"].to_list()
-    series = read_series(engine, "falls_admissions", places=WARDS[0])
+    series = read_series(engine, local_admin("tester"), "falls_admissions", places=WARDS[0])
     assert series["period"].to_list() == [date(2024, m, 1) for m in (1, 2, 3, 4)]
     assert series["value"].to_list() == [12.0, 1034.0, None, 15.0]
     assert series["missing_reason"].to_list() == [None, None, "suppressed (*)", None]
-    blank = read_series(engine, "falls_admissions", places=WARDS[2]).row(1, named=True)
+    blank = read_series(engine, local_admin("tester"), "falls_admissions", places=WARDS[2]).row(
+        1, named=True
+    )
     assert (blank["value"], blank["missing_reason"]) == (None, "blank")
 
 
@@ -120,11 +122,15 @@ def test_uploading_the_same_file_twice_changes_nothing(engine, tmp_path):
     add_definitions(engine)
     path = locality_workbook(tmp_path / "falls.xlsx")
     ingest_file(engine, local_admin("tester"), path, sheet="Falls", today=TODAY)
-    before = (_counts(engine), read_uploads(engine).height, read_series(engine))
+    before = (
+        _counts(engine),
+        read_uploads(engine).height,
+        read_series(engine, local_admin("tester")),
+    )
     again = ingest_file(engine, local_admin("tester"), path, sheet="Falls", today=TODAY)
     assert again.outcome == "unchanged"
     assert (_counts(engine), read_uploads(engine).height) == before[:2]
-    assert read_series(engine).equals(before[2])
+    assert read_series(engine, local_admin("tester")).equals(before[2])
 
 
 def test_a_revised_month_keeps_the_old_value_readable(engine, tmp_path):
@@ -145,7 +151,7 @@ def test_a_revised_month_keeps_the_old_value_readable(engine, tmp_path):
         today=TODAY,
     )
     assert (report.outcome, report.added, report.revised, report.unchanged) == ("stored", 0, 1, 11)
-    revision = read_revisions(engine).row(0, named=True)
+    revision = read_revisions(engine, local_admin("tester")).row(0, named=True)
     assert (revision["place"], revision["period"]) == (WARDS[0], date(2024, 3, 1))
     assert (revision["old_value"], revision["new_value"], revision["actor"]) == (None, 4.0, "bob")
 
@@ -162,7 +168,7 @@ def test_csv_with_semicolons_and_windows_1252_is_read(engine):
     )
     report = ingest_bytes(engine, local_admin("tester"), content, "falls.csv", today=TODAY)
     assert report.outcome == "stored", report.render()
-    assert read_series(engine)["value"].to_list() == [3.0]
+    assert read_series(engine, local_admin("tester"))["value"].to_list() == [3.0]
 
 
 def test_csv_with_tabs_and_a_byte_order_mark_is_read(engine):
@@ -188,7 +194,7 @@ def test_parquet_in_long_layout_is_read(engine):
         engine, local_admin("tester"), parquet_bytes(frame), "falls.parquet", today=TODAY
     )
     assert report.outcome == "stored", report.render()
-    assert read_series(engine)["value"].to_list() == [3.0, 4.0]
+    assert read_series(engine, local_admin("tester"))["value"].to_list() == [3.0, 4.0]
 
 
 def test_a_proportion_needs_a_numerator_no_larger_than_its_denominator(engine):
@@ -219,7 +225,7 @@ def test_a_proportion_is_stored_with_numerator_denominator_and_suppression(engin
         ],
     )
     assert report.outcome == "stored", report.render()
-    rows = read_series(engine, "dna_rate").select(
+    rows = read_series(engine, local_admin("tester"), "dna_rate").select(
         "numerator", "denominator", "missing_reason", "status"
     )
     assert rows.rows() == [
@@ -332,7 +338,7 @@ def test_real_ae_attendances_round_trip_exactly(engine, fixtures):
     report = ingest_bytes(engine, local_admin("tester"), content, "ae.csv", today=TODAY)
     assert report.errors.height == 0, report.render()
     assert report.added == long.height
-    stored = read_series(engine, "ae_attendances").select(
+    stored = read_series(engine, local_admin("tester"), "ae_attendances").select(
         "place", pl.col("period").dt.to_string("%Y-%m-%d"), "value"
     )
     expected = long.select("place", "period", pl.col("value").cast(pl.Float64)).sort(
@@ -402,7 +408,7 @@ def test_a_weekly_measure_dated_by_week_ending_friday_is_stored_by_its_monday(en
         ],
     )
     assert report.outcome == "stored", report.render()
-    assert read_series(engine, "deaths_weekly")["period"].to_list() == [
+    assert read_series(engine, local_admin("tester"), "deaths_weekly")["period"].to_list() == [
         date(2020, 1, 6),
         date(2020, 1, 13),
         date(2020, 1, 27),
@@ -424,7 +430,7 @@ def test_a_quarterly_measure_reads_quarters_and_dates_within_them(engine):
         ],
     )
     assert report.outcome == "stored", report.render()
-    assert read_series(engine, "readmissions_q")["period"].to_list() == [
+    assert read_series(engine, local_admin("tester"), "readmissions_q")["period"].to_list() == [
         date(2023, 4, 1),
         date(2023, 7, 1),
         date(2023, 10, 1),

@@ -35,7 +35,7 @@ def _state(engine):
         stored = c.execute(
             select(func.count()).select_from(Upload).where(Upload.outcome == "stored")
         ).scalar_one()
-    return counts, stored, read_series(engine)
+    return counts, stored, read_series(engine, local_admin("tester"))
 
 
 def _check_all_or_nothing(engine, content: bytes, name: str) -> None:
@@ -145,7 +145,7 @@ def test_a_valid_file_round_trips_exactly(engine, cells):
         schema={"place": pl.String, "period": pl.Date, "value": pl.Float64},
     ).sort("place", "period")
     stored = (
-        read_series(engine, places=sorted({r[1] for r in rows}))
+        read_series(engine, local_admin("tester"), places=sorted({r[1] for r in rows}))
         .join(expected.select("place", "period"), on=["place", "period"], how="semi")
         .select("place", "period", "value")
     )

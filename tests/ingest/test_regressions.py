@@ -42,7 +42,7 @@ def test_a_period_before_1900_is_an_error_not_a_crash(engine, period):
     (error,) = report.errors.iter_rows(named=True)
     assert (error["row"], error["column"], error["value"]) == (2, "period", period)
     assert error["problem"] == "is before 1900"
-    assert read_series(engine).height == 0
+    assert read_series(engine, local_admin("tester")).height == 0
 
 
 def test_a_cell_over_128_kib_in_the_first_lines_is_reported_not_a_crash(engine):
@@ -90,7 +90,7 @@ def test_an_actor_longer_than_the_database_keeps_is_refused_on_every_backend(
     result = _run("ingest", path, "--db", database_url, env={"QI_ACTOR": "a" * 129})
     assert result.exit_code == 2
     assert "at most 128" in result.output and "Traceback" not in result.output
-    assert read_series(engine).height == 0
+    assert read_series(engine, local_admin("tester")).height == 0
 
 
 def test_place_codes_and_names_longer_than_the_database_keeps_are_rejected_on_every_backend(
@@ -140,7 +140,11 @@ def test_ingest_help_documents_the_exit_statuses():
 
 
 def _stored(engine) -> list[tuple]:
-    return read_series(engine).select("place", "period", "value", "missing_reason").rows()
+    return (
+        read_series(engine, local_admin("tester"))
+        .select("place", "period", "value", "missing_reason")
+        .rows()
+    )
 
 
 def test_formula_cells_without_saved_results_are_errors_not_blanks_over_stored_values(engine):
@@ -245,7 +249,7 @@ def test_a_csv_cut_off_in_the_middle_of_a_number_is_not_stored(engine):
     assert report.outcome == "rejected"
     (error,) = report.errors.iter_rows(named=True)
     assert error["row"] == 3 and "may have been cut short" in error["problem"]
-    assert read_series(engine).height == 0
+    assert read_series(engine, local_admin("tester")).height == 0
     relaxed = ingest_bytes(
         engine,
         local_admin("tester"),
@@ -338,7 +342,9 @@ def test_the_place_column_is_found_by_its_codes_whatever_its_header(engine, plac
     )
     assert report.outcome == "stored", report.render()
     assert report.added == 9
-    assert read_series(engine).filter(pl.col("place") == WARDS[0])["value"].to_list() == [
+    assert read_series(engine, local_admin("tester")).filter(pl.col("place") == WARDS[0])[
+        "value"
+    ].to_list() == [
         3.0,
         4.0,
         5.0,
@@ -356,7 +362,13 @@ def test_places_and_measures_written_as_their_names_are_read_as_their_codes(engi
     )
     report = ingest_bytes(engine, local_admin("tester"), content, "names.xlsx", today=TODAY)
     assert report.outcome == "stored", report.render()
-    stored = read_series(engine).select("measure", "place").unique().sort("place").rows()
+    stored = (
+        read_series(engine, local_admin("tester"))
+        .select("measure", "place")
+        .unique()
+        .sort("place")
+        .rows()
+    )
     assert stored == [("falls_admissions", WARDS[0]), ("falls_admissions", WARDS[1])]
 
 
@@ -368,7 +380,7 @@ def test_one_pass_reports_the_layout_problem_and_every_cell_problem(engine):
     assert any(p.startswith("no measure column") for p in problems)
     assert "is not a number" in problems
     assert any(p.startswith("unknown place code") for p in problems)
-    assert read_series(engine).height == 0
+    assert read_series(engine, local_admin("tester")).height == 0
 
 
 def test_a_place_column_of_unknown_codes_is_still_read_and_every_code_reported(engine):
@@ -408,7 +420,7 @@ def test_a_long_file_headed_in_a_teams_own_words_is_read(engine):
         engine, local_admin("tester"), content, "ae.csv", measure="falls_admissions", today=TODAY
     )
     assert report.outcome == "stored", report.render()
-    assert read_series(engine)["value"].to_list() == [12.0, 7.0]
+    assert read_series(engine, local_admin("tester"))["value"].to_list() == [12.0, 7.0]
 
 
 def test_a_busy_database_exits_4_and_says_try_again(sqlite_url, tmp_path, monkeypatch):

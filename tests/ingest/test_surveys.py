@@ -54,7 +54,9 @@ def test_a_valid_file_is_stored_with_answers_as_numbers_on_their_scale(engine):
     )
     report = ingest_answers(engine, local_admin("tester"), content, "answers.csv", today=TODAY)
     assert report.outcome == "stored", report.render()
-    assert read_answers(engine).select("question", "answer", "voice", "breakdown").rows() == [
+    assert read_answers(engine, local_admin("tester")).select(
+        "question", "answer", "voice", "breakdown"
+    ).rows() == [
         ("esq_01", 3, "child_or_young_person", "under 12"),
         ("esq_01", 2, None, None),
         ("treated_fairly", 3, "professional", None),
@@ -90,7 +92,7 @@ def test_each_problem_is_reported_at_its_cell_and_nothing_is_stored(engine):
     text = report.render()
     assert "row 4, column 'Answer': 'Strongly agree' is not an answer to esq_01" in text
     assert "Certainly true" in text and "Nothing was stored" in text
-    assert read_answers(engine).height == 0
+    assert read_answers(engine, local_admin("tester")).height == 0
 
 
 def test_a_file_without_an_answer_column_says_which_columns_it_needs(engine):
@@ -133,7 +135,7 @@ def test_a_team_adds_its_own_question_and_its_answers_are_read_on_its_scale(engi
         today=TODAY,
     )
     assert report.outcome == "stored", report.render()
-    assert read_answers(engine)["answer"].to_list() == [4]
+    assert read_answers(engine, local_admin("tester"))["answer"].to_list() == [4]
 
 
 def test_qi_answers_import_stores_a_file_or_rejects_it_with_exit_status_1(database_url, tmp_path):

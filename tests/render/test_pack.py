@@ -51,7 +51,7 @@ def database(tmp_path_factory) -> str:
 @pytest.fixture(scope="module")
 def pack(database):
     engine = connect(database)
-    review = meeting_review(engine, initiative=INITIATIVE)
+    review = meeting_review(engine, local_admin("tester"), initiative=INITIATIVE)
     engine.dispose()
     return board_pack(review, prepared_on=date(2024, 7, 8))
 
@@ -228,7 +228,7 @@ def test_names_not_codes_units_once_whole_words_overdue_and_only_standing_annota
         anonymised=True,
         links=["waits"],
     )
-    review = meeting_review(engine, initiative=INITIATIVE)
+    review = meeting_review(engine, local_admin("tester"), initiative=INITIATIVE)
     engine.dispose()
     pdf = tmp_path / "pack.pdf"
     board_pack(review, prepared_on=date(2024, 8, 15)).write(pdf)

@@ -6,6 +6,7 @@ import subprocess
 import pytest
 from click.testing import CliRunner
 
+from qi.access import local_admin
 from qi.cli import main
 from qi.services.compare import CompareError, meeting_comparison
 from qi.store import connect, upgrade
@@ -40,7 +41,9 @@ def url(tmp_path):
 
 def test_a_meetings_places_are_compared_at_their_level_at_the_latest_period(url):
     engine = connect(url)
-    found, inequality = meeting_comparison(engine, "seen_in_time", ["W1", "W3", "A1"])
+    found, inequality = meeting_comparison(
+        engine, local_admin("tester"), "seen_in_time", ["W1", "W3", "A1"]
+    )
     assert found.level == "ward" and found.start == found.end == FEB
     assert found.places.select("place", "numerator", "denominator").sort("place").rows() == [
         ("W1", 10.0, 100.0),
@@ -52,12 +55,12 @@ def test_a_meetings_places_are_compared_at_their_level_at_the_latest_period(url)
 
 def test_one_place_is_compared_by_the_places_within_it_else_among_its_peers(url):
     engine = connect(url)
-    within, _ = meeting_comparison(engine, "seen_in_time", ["A1"])
+    within, _ = meeting_comparison(engine, local_admin("tester"), "seen_in_time", ["A1"])
     assert within.level == "ward" and sorted(within.places["place"]) == ["W1", "W2"]
-    peers, _ = meeting_comparison(engine, "seen_in_time", ["W3"])
+    peers, _ = meeting_comparison(engine, local_admin("tester"), "seen_in_time", ["W3"])
     assert sorted(peers.places["place"]) == ["W1", "W2", "W3"]
     with pytest.raises(CompareError, match="none of its places is one of the"):
-        meeting_comparison(engine, "seen_in_time", ["NOT_A_PLACE"])
+        meeting_comparison(engine, local_admin("tester"), "seen_in_time", ["NOT_A_PLACE"])
     engine.dispose()
 
 

@@ -52,8 +52,8 @@ def engine(tmp_path):
 
 
 def test_a_rate_is_compared_by_phes_exact_poisson_method(engine):
-    assert comparison_measures(engine) == ["seen_in_time"]
-    found = compare_places(engine, "seen_in_time", "ward", JAN, JAN)
+    assert comparison_measures(engine, local_admin("tester")) == ["seen_in_time"]
+    found = compare_places(engine, local_admin("tester"), "seen_in_time", "ward", JAN, JAN)
     assert found.method == "phe" and found.phi is None and not found.adjusted
     assert found.target == pytest.approx(95 / 29000 * 1000)
     by_place = {r["place"]: r for r in found.places.iter_rows(named=True)}
@@ -69,7 +69,7 @@ def test_a_rate_is_compared_by_phes_exact_poisson_method(engine):
 
 
 def test_the_rate_limits_are_exact_poisson_around_the_overall_rate(engine):
-    found = compare_places(engine, "seen_in_time", "ward", JAN, JAN)
+    found = compare_places(engine, local_admin("tester"), "seen_in_time", "ward", JAN, JAN)
     limits = found.limits
     assert set(limits["line"]) == {"lower_95", "upper_95", "lower_998", "upper_998"}
     assert not limits["adjusted"].any()
@@ -89,7 +89,7 @@ def test_the_rate_limits_are_exact_poisson_around_the_overall_rate(engine):
 
 
 def test_the_rate_funnel_draws_its_limits_without_an_unadjusted_layer(engine):
-    found = compare_places(engine, "seen_in_time", "ward", JAN, JAN)
+    found = compare_places(engine, local_admin("tester"), "seen_in_time", "ward", JAN, JAN)
     spec = funnel_chart(found, width=500).to_dict()
     names = [layer.get("name") for layer in spec["layer"]]
     assert names == ["limits", "target", "places", "labels"]

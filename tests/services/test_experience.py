@@ -83,7 +83,7 @@ def test_answers_become_monthly_numerators_and_denominators(engine):
     )
     assert report.outcome == "stored", report.render()
     assert report.added == sum(n for _, n in MONTHS) + len(MONTHS)
-    series = read_series(engine, measures=MEASURE)
+    series = read_series(engine, local_admin("tester"), measures=MEASURE)
     assert series.select("numerator", "denominator").rows() == [
         (float(p), float(n)) for p, n in MONTHS
     ]
@@ -95,7 +95,7 @@ def test_the_p_prime_chart_matches_a_hand_calculation_and_a_small_month_is_not_j
     ingest_answers(
         engine, local_admin("tester"), _answers_csv(), "answers.csv", today=date(2025, 12, 1)
     )
-    points = measure_view(engine, MEASURE).points.sort("period")
+    points = measure_view(engine, local_admin("tester"), MEASURE).points.sort("period")
     assert points["chart"].unique().to_list() == ["pp"]
     # By hand: Laney (2002). Centre from the judged months; z-scores; moving ranges of z
     # bridging the small month; screened once at 3.267 x their mean; sigma_z = AMR / 1.128.
@@ -131,7 +131,7 @@ def test_a_measure_per_voice_counts_only_that_voice(engine):
         engine, local_admin("tester"), _answers_csv(), "answers.csv", today=date(2025, 12, 1)
     )
     # Parents and carers only answered "Don't know", which is not counted: no months.
-    assert read_series(engine, measures=MEASURE).height == 0
+    assert read_series(engine, local_admin("tester"), measures=MEASURE).height == 0
     assert read_experience_measures(engine).row(0) == (
         MEASURE,
         "positive_difference",
@@ -149,4 +149,4 @@ def test_an_experience_measure_must_be_a_proportion_of_a_known_question(engine):
         define_experience_measure(
             engine, local_admin("tester"), MEASURE, "positive_difference", minimum_answers=0
         )
-    assert read_answers(engine).height == 0
+    assert read_answers(engine, local_admin("tester")).height == 0

@@ -56,8 +56,8 @@ def test_a_ramp_names_each_cycle_with_its_dates_and_state(engine):
         starts_on=date(2024, 3, 1),
         status="running",
     )
-    idea = read_change_ideas(engine)["id"][0]
-    found = ramp(engine, idea).select("name", "dates", "state").rows()
+    idea = read_change_ideas(engine, local_admin("tester"))["id"][0]
+    found = ramp(engine, local_admin("tester"), idea).select("name", "dates", "state").rows()
     assert found == [
         ("Same-day triage, cycle 1", "8 Jan 2024 to 5 Feb 2024", "Ended: adapt"),
         ("Same-day triage, cycle 2", "from 1 Mar 2024", "Running"),
@@ -67,7 +67,7 @@ def test_a_ramp_names_each_cycle_with_its_dates_and_state(engine):
 def test_spans_shade_a_measure_at_a_place_and_a_running_cycle_runs_to_today(engine):
     _ended(engine, "A", date(2024, 1, 1), date(2024, 1, 31), measures=["ae_attendances"])
     _ended(engine, "B", date(2024, 2, 1), date(2024, 2, 28), places=["RYY"])  # no measure
-    idea = read_change_ideas(engine).filter(name="A")["id"][0]
+    idea = read_change_ideas(engine, local_admin("tester")).filter(name="A")["id"][0]
     add_cycle(
         engine,
         local_admin("tester"),
@@ -78,12 +78,19 @@ def test_spans_shade_a_measure_at_a_place_and_a_running_cycle_runs_to_today(engi
         measures=["ae_attendances"],
         places=["RXX"],
     )
-    spans = cycle_spans(engine, "ae_attendances", "RXX", today=date(2024, 4, 15))
+    spans = cycle_spans(
+        engine, local_admin("tester"), "ae_attendances", "RXX", today=date(2024, 4, 15)
+    )
     assert spans.select("name", "start", "end").rows() == [
         ("A, cycle 1", date(2024, 1, 1), date(2024, 1, 31)),
         ("A, cycle 2", date(2024, 3, 1), date(2024, 4, 15)),
     ]
-    assert cycle_spans(engine, "ae_attendances", "RYY", today=date(2024, 4, 15)).height == 1
+    assert (
+        cycle_spans(
+            engine, local_admin("tester"), "ae_attendances", "RYY", today=date(2024, 4, 15)
+        ).height
+        == 1
+    )
 
 
 def test_cycles_ended_since_the_last_meeting_are_of_the_initiative_and_its_places(engine):
@@ -92,10 +99,17 @@ def test_cycles_ended_since_the_last_meeting_are_of_the_initiative_and_its_place
     _ended(engine, "Elsewhere", date(2024, 2, 1), date(2024, 3, 5), places=["RYY"])
     _ended(engine, "Other", date(2024, 2, 1), date(2024, 3, 1), initiative="Back door")
     found = cycles_ended(
-        engine, date(2024, 2, 1), date(2024, 4, 1), initiative="Front door", places=["RXX"]
+        engine,
+        local_admin("tester"),
+        date(2024, 2, 1),
+        date(2024, 4, 1),
+        initiative="Front door",
+        places=["RXX"],
     )
     assert found["name"].to_list() == ["New, cycle 1"]
-    everywhere = cycles_ended(engine, None, date(2024, 4, 1), initiative="Front door")
+    everywhere = cycles_ended(
+        engine, local_admin("tester"), None, date(2024, 4, 1), initiative="Front door"
+    )
     assert everywhere["name"].to_list() == ["New, cycle 1", "Elsewhere, cycle 1", "Old, cycle 1"]
 
 
@@ -151,7 +165,7 @@ def test_qi_pdsa_add_refuses_bad_input_in_one_line_and_writes_nothing(
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [result.stderr.strip()]
     assert result.stderr.startswith(message)
-    assert read_change_ideas(engine).height == 0
+    assert read_change_ideas(engine, local_admin("tester")).height == 0
     assert (
         "No change ideas recorded."
         in CliRunner().invoke(main, ["pdsa", "list", "--db", url]).output

@@ -65,7 +65,7 @@ def stored(engine):
 
 
 def test_a_count_is_charted_on_its_default_chart_with_the_mdc_rules_and_its_direction(stored):
-    view = measure_view(stored, "waits")
+    view = measure_view(stored, local_admin("tester"), "waits")
     assert isinstance(view, MeasureView)
     assert (view.chart, view.rules) == ("i", "mdc")
     assert view.places == ["RXX", "RYY"]
@@ -80,10 +80,12 @@ def test_a_count_is_charted_on_its_default_chart_with_the_mdc_rules_and_its_dire
 
 def test_the_chart_and_rule_set_come_from_the_definition_and_can_be_changed(stored):
     define(stored, chart="c", rule_set="anhoej")
-    view = measure_view(stored, "waits", places="RXX")
+    view = measure_view(stored, local_admin("tester"), "waits", places="RXX")
     assert (view.chart, view.rules) == ("c", "anhoej")
     assert view.points.get_column("chart").cast(pl.String).unique().to_list() == ["c"]
-    changed = measure_view(stored, "waits", places="RXX", chart="run", rules="ihi")
+    changed = measure_view(
+        stored, local_admin("tester"), "waits", places="RXX", chart="run", rules="ihi"
+    )
     assert (changed.chart, changed.rules) == ("run", "ihi")
     assert changed.points.get_column("rules").cast(pl.String).unique().to_list() == ["ihi"]
     assert changed.points.get_column("upper_limit").is_null().all()  # a run chart has no limits
@@ -95,7 +97,7 @@ def test_the_chart_and_rule_set_come_from_the_definition_and_can_be_changed(stor
 )
 def test_the_improvement_direction_decides_the_point_type(stored, improvement, direction, icon):
     define(stored, improvement=improvement)
-    view = measure_view(stored, "waits", places="RXX")
+    view = measure_view(stored, local_admin("tester"), "waits", places="RXX")
     assert view.points.get_column("direction").cast(pl.String).unique().to_list() == [direction]
     assert view.summary.get_column("variation_icon").to_list() == [icon]
 
@@ -111,7 +113,7 @@ def test_a_proportion_is_charted_as_numerator_over_denominator_with_multiplier_a
         pl.lit(None, pl.String).alias("missing_reason"),
     )
     store(engine, rows)
-    view = measure_view(engine, "feeding")
+    view = measure_view(engine, local_admin("tester"), "feeding")
     assert view.chart == "pp"  # the default for a proportion
     first = view.points.row(0, named=True)
     assert (first["numerator"], first["denominator"]) == (40.0, 50.0)
@@ -121,7 +123,7 @@ def test_a_proportion_is_charted_as_numerator_over_denominator_with_multiplier_a
 
 
 def test_a_new_phase_annotation_recalculates_the_limits_from_its_period(stored):
-    before = measure_view(stored, "waits", places="RXX")
+    before = measure_view(stored, local_admin("tester"), "waits", places="RXX")
     assert before.points.get_column("phase").unique().to_list() == [1]
     assert before.points.get_column("centre").unique().to_list() == [pytest.approx(20.0)]
     # The step up at month 13 is proposed as a change point.
@@ -139,7 +141,7 @@ def test_a_new_phase_annotation_recalculates_the_limits_from_its_period(stored):
         new_phase=True,
         reason="Capacity changed",
     )
-    after = measure_view(stored, "waits", places="RXX")
+    after = measure_view(stored, local_admin("tester"), "waits", places="RXX")
     centres = after.points.select("phase", "centre").unique().sort("phase").rows()
     assert centres == [(1, pytest.approx(10.0)), (2, pytest.approx(30.0))]
     assert after.points.filter(pl.col("period") == MONTHS[12])["phase"].item() == 2
@@ -150,7 +152,7 @@ def test_a_new_phase_annotation_recalculates_the_limits_from_its_period(stored):
 
 def test_an_excluded_point_is_shown_but_left_out_of_the_limits(stored):
     store_values(stored, "waits", "RZZ", [*LOW[:6], 100.0, *LOW[7:]])
-    spiked = measure_view(stored, "waits", places="RZZ")
+    spiked = measure_view(stored, local_admin("tester"), "waits", places="RZZ")
     add_annotation(
         stored,
         local_admin("tester"),
@@ -162,7 +164,7 @@ def test_an_excluded_point_is_shown_but_left_out_of_the_limits(stored):
         exclude=True,
         reason="Known data error",
     )
-    view = measure_view(stored, "waits", places="RZZ")
+    view = measure_view(stored, local_admin("tester"), "waits", places="RZZ")
     spike = view.points.filter(pl.col("period") == MONTHS[6]).row(0, named=True)
     assert spike["excluded"] and spike["value"] == 100.0
     assert spiked.points["centre"][0] == pytest.approx(sum([*LOW[:6], 100.0, *LOW[7:]]) / 12)
@@ -181,7 +183,7 @@ def test_an_annotation_without_a_place_applies_at_every_place(stored):
         new_phase=True,
         reason="Criteria changed everywhere",
     )
-    view = measure_view(stored, "waits")
+    view = measure_view(stored, local_admin("tester"), "waits")
     phases = view.points.group_by("place").agg(pl.col("phase").max()).sort("place").rows()
     assert phases == [("RXX", 2), ("RYY", 2)]
     assert view.place_annotations("RYY").get_column("place").to_list() == [None]
@@ -200,15 +202,17 @@ def test_an_undone_annotation_no_longer_shapes_the_chart(stored):
         reason="Capacity changed",
     )
     undo_annotation(stored, local_admin("tester"), annotation)
-    view = measure_view(stored, "waits", places="RXX")
+    view = measure_view(stored, local_admin("tester"), "waits", places="RXX")
     assert view.points.get_column("phase").max() == 1
     assert view.annotations.height == 0
-    assert read_annotations(stored, include_undone=True).height == 1
+    assert read_annotations(stored, local_admin("tester"), include_undone=True).height == 1
 
 
 def test_places_initiative_and_periods_choose_what_is_charted(stored):
     add_initiative(stored, local_admin("tester"), "Waits together", ["RYY"])
-    assert measure_view(stored, "waits", initiative="Waits together").places == ["RYY"]
+    assert measure_view(
+        stored, local_admin("tester"), "waits", initiative="Waits together"
+    ).places == ["RYY"]
     add_annotation(
         stored,
         local_admin("tester"),
@@ -218,20 +222,22 @@ def test_places_initiative_and_periods_choose_what_is_charted(stored):
         kind="context",
         text="Snow",
     )
-    window = measure_view(stored, "waits", places=["RXX"], start=MONTHS[6], end=MONTHS[17])
+    window = measure_view(
+        stored, local_admin("tester"), "waits", places=["RXX"], start=MONTHS[6], end=MONTHS[17]
+    )
     assert window.points.get_column("period").to_list() == MONTHS[6:18]
     assert window.annotations.height == 0  # the snow fell before the window
 
 
 def test_an_unknown_measure_or_place_is_named(stored):
     with pytest.raises(ReviewError, match="unknown measure 'nope'.*waits"):
-        measure_view(stored, "nope")
+        measure_view(stored, local_admin("tester"), "nope")
     with pytest.raises(ReviewError, match="NOWHERE"):
-        measure_view(stored, "waits", places=["NOWHERE"])
+        measure_view(stored, local_admin("tester"), "waits", places=["NOWHERE"])
 
 
 def test_the_view_reads_each_place_in_words(stored):
-    view = measure_view(stored, "waits", places="RXX")
+    view = measure_view(stored, local_admin("tester"), "waits", places="RXX")
     assert view.reading("RXX") == (
         "Twelve months above the upper process limit since January 2024: special cause concern."
     )
@@ -252,7 +258,7 @@ def test_a_new_phase_marked_between_periods_starts_at_the_next_charted_period(st
         new_phase=True,
         reason="Capacity changed",
     )
-    view = measure_view(stored, "waits", places="RZZ")
+    view = measure_view(stored, local_admin("tester"), "waits", places="RZZ")
     phases = view.points.select("period", "phase")
     assert phases.filter(pl.col("phase") == 2)["period"].min() == MONTHS[13]
     assert view.points.filter(pl.col("phase") == 2)["centre"][0] == pytest.approx(
@@ -262,13 +268,15 @@ def test_a_new_phase_marked_between_periods_starts_at_the_next_charted_period(st
 
 def test_a_measure_without_observations_is_an_empty_view(stored):
     define(stored, "new_measure")
-    view = measure_view(stored, "new_measure")
+    view = measure_view(stored, local_admin("tester"), "new_measure")
     assert (view.points.height, view.summary.height, view.suggestions.height) == (0, 0, 0)
     assert view.places == []
 
 
 def test_after_a_confirmed_recalculation_the_reading_names_the_step_who_and_why(stored):
-    assert "Centre line moved" not in measure_view(stored, "waits", places="RXX").reading("RXX")
+    assert "Centre line moved" not in measure_view(
+        stored, local_admin("tester"), "waits", places="RXX"
+    ).reading("RXX")
     add_annotation(
         stored,
         local_admin("Sam Patel"),
@@ -280,14 +288,16 @@ def test_after_a_confirmed_recalculation_the_reading_names_the_step_who_and_why(
         new_phase=True,
         reason="Capacity changed with the extra clinic",
     )
-    words = measure_view(stored, "waits", places="RXX").reading("RXX")
+    words = measure_view(stored, local_admin("tester"), "waits", places="RXX").reading("RXX")
     month = period(MONTHS[12])
     assert (
         f"Centre line moved from 10 to 30 at {month}, confirmed by Sam Patel because capacity "
         "changed with the extra clinic." in words
     )
     # Another place's reading is not about this place's step.
-    assert "Centre line moved" not in measure_view(stored, "waits", places="RYY").reading("RYY")
+    assert "Centre line moved" not in measure_view(
+        stored, local_admin("tester"), "waits", places="RYY"
+    ).reading("RYY")
 
 
 def test_many_measures_charted_together_are_each_charted_as_alone(stored):
@@ -323,10 +333,13 @@ def test_many_measures_charted_together_are_each_charted_as_alone(stored):
     )
     codes = ["contacts", "feeding", "visits", "waits"]
     places = ["RXX", "RYY"]
-    views = measure_views(stored, read_series(stored, measures=codes, places=places), places)
+    who = local_admin("tester")
+    views = measure_views(
+        stored, who, read_series(stored, who, measures=codes, places=places), places
+    )
     assert list(views) == codes
     for code in codes:
-        alone = measure_view(stored, code, places=places)
+        alone = measure_view(stored, who, code, places=places)
         together = views[code]
         assert together.points.equals(alone.points, null_equal=True), code
         assert together.summary.equals(alone.summary, null_equal=True), code

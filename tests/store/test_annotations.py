@@ -29,7 +29,9 @@ def test_an_annotation_is_kept_with_who_and_why(engine):
         new_phase=True,
         reason="The hub changed the process",
     )
-    stored = read_annotations(engine, measures="ae_attendances").row(0, named=True)
+    stored = read_annotations(engine, local_admin("tester"), measures="ae_attendances").row(
+        0, named=True
+    )
     assert stored["id"] == new
     assert (stored["place"], stored["period"], stored["kind"]) == (
         "RXX",
@@ -54,7 +56,7 @@ def test_recalculation_and_exclusion_need_a_reason(engine, flag):
             text="Snow",
             **{flag: True},
         )
-    assert read_annotations(engine).height == 0
+    assert read_annotations(engine, local_admin("tester")).height == 0
 
 
 def test_unknown_codes_and_kinds_are_refused(engine):
@@ -93,8 +95,10 @@ def test_undo_keeps_the_annotation_but_takes_it_off_the_chart(engine):
         reason="Counting changed",
     )
     undo_annotation(engine, local_admin("b"), kept)
-    assert read_annotations(engine).height == 0
-    everything = read_annotations(engine, include_undone=True).row(0, named=True)
+    assert read_annotations(engine, local_admin("tester")).height == 0
+    everything = read_annotations(engine, local_admin("tester"), include_undone=True).row(
+        0, named=True
+    )
     assert everything["undone_by"] == "b" and everything["undone_at"] is not None
     with pytest.raises(AnnotationError, match="already undone"):
         undo_annotation(engine, local_admin("tester"), kept)
@@ -124,7 +128,7 @@ def test_an_annotation_without_a_place_starts_a_phase_at_every_place(engine):
         reason="Half the month missing",
     )
     phases, excluded = phase_starts_and_exclusions(
-        read_annotations(engine, places=["RXX", "RZZ"]), ["RXX", "RZZ"]
+        read_annotations(engine, local_admin("tester"), places=["RXX", "RZZ"]), ["RXX", "RZZ"]
     )
     assert sorted(phases["place"].to_list()) == ["RXX", "RZZ"]
     assert phases["period"].unique().to_list() == [date(2024, 4, 1)]
@@ -145,4 +149,6 @@ def test_an_annotation_kept_elsewhere_can_be_recorded_with_its_own_time(engine):
         text="Strike days",
         recorded_at=datetime(2023, 1, 15, 9, 0),
     )
-    assert read_annotations(engine)["created_at"].to_list() == [datetime(2023, 1, 15, 9, 0)]
+    assert read_annotations(engine, local_admin("tester"))["created_at"].to_list() == [
+        datetime(2023, 1, 15, 9, 0)
+    ]

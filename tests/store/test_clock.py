@@ -81,10 +81,12 @@ def test_every_write_takes_its_time_from_the_one_clock(engine, monkeypatch):
 
     times = {
         *read_uploads(engine)["uploaded_at"],
-        *read_revisions(engine)["revised_at"],
-        *read_annotations(engine, include_undone=True).select("created_at", "undone_at").row(0),
+        *read_revisions(engine, local_admin("tester"))["revised_at"],
+        *read_annotations(engine, local_admin("tester"), include_undone=True)
+        .select("created_at", "undone_at")
+        .row(0),
         *read_stories(engine).select("created_at", "updated_at").row(0),
-        *read_meetings(engine)["created_at"],
-        *read_actions(engine).select("created_at", "updated_at").row(0),
+        *read_meetings(engine, local_admin("tester"))["created_at"],
+        *read_actions(engine, local_admin("tester")).select("created_at", "updated_at").row(0),
     }
     assert times == {WHEN}

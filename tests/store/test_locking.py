@@ -66,7 +66,9 @@ def test_an_annotation_during_another_write_waits_its_turn_instead_of_failing(sq
     )
     other.join()
     assert time.monotonic() - started > 1.0  # it waited for the other change, then wrote
-    assert read_annotations(engine)["text"].to_list() == ["New falls service"]
+    assert read_annotations(engine, local_admin("tester"))["text"].to_list() == [
+        "New falls service"
+    ]
 
 
 def test_a_writer_that_waits_too_long_gets_store_busy_and_writes_nothing(database_url):
@@ -99,7 +101,7 @@ def test_a_writer_that_waits_too_long_gets_store_busy_and_writes_nothing(databas
     with pytest.raises(StoreBusy, match="busy with another change"):
         store_observations(engine, local_admin("tester"), rows, record, wait_s=0.3)
     other.join()
-    assert read_series(engine).height == 0
+    assert read_series(engine, local_admin("tester")).height == 0
 
 
 PLACES = [f"P{i:04d}" for i in range(300)]
@@ -217,11 +219,11 @@ def test_uploads_annotations_stories_and_actions_written_at_once_all_land(databa
     for thread in threads:
         thread.join()
     assert errors == []
-    assert read_series(engine).height == 250 * len(MONTHS)
-    assert read_annotations(engine).height == 10
+    assert read_series(engine, local_admin("tester")).height == 250 * len(MONTHS)
+    assert read_annotations(engine, local_admin("tester")).height == 10
     assert read_stories(engine).height == 6
     assert read_stories(engine, ids=[story_id])["narrative"].to_list() == ["Edit 4"]
-    actions_done = read_actions(engine, meetings=meeting)
+    actions_done = read_actions(engine, local_admin("tester"), meetings=meeting)
     assert actions_done.height == 10 and (actions_done["status"] == "done").sum() == 5
 
 
@@ -278,7 +280,9 @@ def _check_first_runs(url: str, folder: Path) -> None:
             text("SELECT version_num FROM alembic_version")
         ).scalars().all() == ["0008"]
         assert connection.execute(select(func.count()).select_from(Measure)).scalar_one() == 8
-    assert sorted(read_series(engine)["value"].to_list()) == [float(n) for n in range(8)]
+    assert sorted(read_series(engine, local_admin("tester"))["value"].to_list()) == [
+        float(n) for n in range(8)
+    ]
     engine.dispose()
 
 
@@ -333,4 +337,6 @@ def test_a_store_past_its_time_limit_is_rolled_back_whole(database_url):
             UploadRecord("big.csv", "h", rows.height, {}),
             time_limit_s=0.001,
         )
-    assert read_series(engine).height == 0 and read_uploads(engine).height == 0
+    assert (
+        read_series(engine, local_admin("tester")).height == 0 and read_uploads(engine).height == 0
+    )

@@ -41,7 +41,7 @@ def test_a_meeting_is_for_an_initiative_or_a_place(groups):
     new = add_meeting(
         groups, local_admin("chair"), title="June", held_on=date(2024, 6, 10), place="RXX"
     )
-    kept = read_meetings(groups).row(0, named=True)
+    kept = read_meetings(groups, local_admin("tester")).row(0, named=True)
     assert (kept["id"], kept["place"], kept["initiative"], kept["actor"]) == (
         new,
         "RXX",
@@ -87,7 +87,10 @@ def test_an_action_needs_an_owner_and_a_due_date_but_a_decision_does_not(groups)
         measure="waits",
         place="RXX",
     )
-    rows = {r["id"]: r for r in read_actions(groups, meetings=meeting).iter_rows(named=True)}
+    rows = {
+        r["id"]: r
+        for r in read_actions(groups, local_admin("tester"), meetings=meeting).iter_rows(named=True)
+    }
     assert rows[decision]["status"] is None and rows[action]["status"] == "open"
     assert (rows[action]["measure"], rows[action]["place"], rows[action]["owner"]) == (
         "waits",
@@ -129,14 +132,22 @@ def test_open_actions_of_earlier_meetings_are_listed_at_the_next_one(groups):
     add_action(groups, local_admin("tester"), june, text="Next time", owner="D", due_on=due)
     set_action_status(groups, local_admin("B"), finished, "done")
 
-    carried = carried_forward(groups, june)
+    carried = carried_forward(groups, local_admin("tester"), june)
     assert carried.get_column("id").to_list() == [still_open]
     assert carried.row(0, named=True)["meeting"] == "May"
-    done = read_actions(groups, status="done").row(0, named=True)
+    done = read_actions(groups, local_admin("tester"), status="done").row(0, named=True)
     assert (done["id"], done["updated_by"]) == (finished, "B")
     set_action_status(groups, local_admin("tester"), finished, "open")
-    assert set(carried_forward(groups, june).get_column("id")) == {still_open, finished}
-    assert last_meeting(groups, initiative="Healthy Start")["id"] == june
-    assert last_meeting(groups, initiative="Healthy Start", before=date(2024, 6, 10))["id"] == may
+    assert set(carried_forward(groups, local_admin("tester"), june).get_column("id")) == {
+        still_open,
+        finished,
+    }
+    assert last_meeting(groups, local_admin("tester"), initiative="Healthy Start")["id"] == june
+    assert (
+        last_meeting(
+            groups, local_admin("tester"), initiative="Healthy Start", before=date(2024, 6, 10)
+        )["id"]
+        == may
+    )
     with pytest.raises(MeetingError, match="unknown status 'closed'"):
         set_action_status(groups, local_admin("tester"), finished, "closed")

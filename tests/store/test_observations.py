@@ -46,7 +46,7 @@ def test_new_observations_are_stored_and_read_back_as_polars(engine):
     )
     result = store_observations(engine, local_admin("tester"), rows, _upload())
     assert (result.added, result.revised, result.unchanged) == (2, 0, 0)
-    series = read_series(engine, "ae_attendances")
+    series = read_series(engine, local_admin("tester"), "ae_attendances")
     assert series.schema["period"] == pl.Date
     assert series.select("measure", "place", "period", "value", "missing_reason").rows() == [
         ("ae_attendances", "RXX", date(2024, 1, 1), 10.0, None),
@@ -87,8 +87,11 @@ def test_a_changed_value_becomes_a_revision_and_the_old_value_stays_readable(eng
         _upload(content_hash="h2"),
     )
     assert (second.added, second.revised) == (1, 1)
-    assert read_series(engine, "ae_attendances")["value"].to_list() == [12.0, 5.0]
-    revisions = read_revisions(engine, "ae_attendances")
+    assert read_series(engine, local_admin("tester"), "ae_attendances")["value"].to_list() == [
+        12.0,
+        5.0,
+    ]
+    revisions = read_revisions(engine, local_admin("tester"), "ae_attendances")
     assert revisions.height == 1
     revision = revisions.row(0, named=True)
     assert (revision["old_value"], revision["new_value"]) == (10.0, 12.0)
@@ -111,9 +114,9 @@ def test_a_suppressed_value_that_arrives_later_is_a_revision(engine):
         observations(engine, [("ae_attendances", "RXX", "2024-01-01", 3.0)]),
         _upload(content_hash="h2"),
     )
-    revision = read_revisions(engine).row(0, named=True)
+    revision = read_revisions(engine, local_admin("tester")).row(0, named=True)
     assert (revision["old_value"], revision["new_value"]) == (None, 3.0)
-    assert read_series(engine).row(0, named=True)["missing_reason"] is None
+    assert read_series(engine, local_admin("tester")).row(0, named=True)["missing_reason"] is None
 
 
 def test_every_write_records_who_made_it(engine):
@@ -149,12 +152,19 @@ def test_series_are_filtered_by_measure_place_initiative_and_period(engine):
         ["RXX", "RZZ"],
         start_date=date(2024, 3, 1),
     )
-    assert read_series(engine).height == 36
-    assert read_series(engine, "ae_breaches").height == 18
-    assert set(read_series(engine, places=["RYY"])["place"]) == {"RYY"}
-    assert set(read_series(engine, initiative="Frailty at home")["place"]) == {"RXX", "RZZ"}
+    assert read_series(engine, local_admin("tester")).height == 36
+    assert read_series(engine, local_admin("tester"), "ae_breaches").height == 18
+    assert set(read_series(engine, local_admin("tester"), places=["RYY"])["place"]) == {"RYY"}
+    assert set(
+        read_series(engine, local_admin("tester"), initiative="Frailty at home")["place"]
+    ) == {"RXX", "RZZ"}
     window = read_series(
-        engine, "ae_attendances", places="RXX", start=date(2024, 2, 1), end=date(2024, 4, 1)
+        engine,
+        local_admin("tester"),
+        "ae_attendances",
+        places="RXX",
+        start=date(2024, 2, 1),
+        end=date(2024, 4, 1),
     )
     assert window["period"].to_list() == [date(2024, 2, 1), date(2024, 3, 1), date(2024, 4, 1)]
 
@@ -162,11 +172,11 @@ def test_series_are_filtered_by_measure_place_initiative_and_period(engine):
 def test_unknown_codes_in_a_read_are_named(engine):
     add_definitions(engine)
     with pytest.raises(LookupError, match="ae_atendances"):
-        read_series(engine, "ae_atendances")
+        read_series(engine, local_admin("tester"), "ae_atendances")
 
 
 def test_an_empty_store_reads_as_an_empty_frame_with_the_series_schema(engine):
-    series = read_series(engine)
+    series = read_series(engine, local_admin("tester"))
     assert series.height == 0
     assert series.schema["period"] == pl.Date
     assert series.schema["value"] == pl.Float64

@@ -58,7 +58,7 @@ def test_cycles_of_an_idea_are_numbered_as_a_ramp_with_who_wrote_them(engine, id
         plan="Two clinicians, every weekday",
         starts_on=date(2024, 3, 1),
     )
-    cycles = read_cycles(engine, change_idea=idea)
+    cycles = read_cycles(engine, local_admin("tester"), change_idea=idea)
     assert cycles["id"].to_list() == [first, second]
     assert cycles["number"].to_list() == [1, 2]
     one = cycles.row(0, named=True)
@@ -69,7 +69,7 @@ def test_cycles_of_an_idea_are_numbered_as_a_ramp_with_who_wrote_them(engine, id
         "coach",
     )
     assert cycles.row(1, named=True)["status"] == "planned"
-    ideas = read_change_ideas(engine)
+    ideas = read_change_ideas(engine, local_admin("tester"))
     assert ideas.select("initiative", "name", "cycles", "created_by").row(0) == (
         "Front door",
         "Same-day triage",
@@ -97,7 +97,7 @@ def test_a_cycle_is_followed_through_do_study_act_to_its_outcome(engine, idea):
         outcome="adopt",
         measures=["ae_attendances"],
     )
-    found = read_cycles(engine, measure="ae_attendances").row(0, named=True)
+    found = read_cycles(engine, local_admin("tester"), measure="ae_attendances").row(0, named=True)
     assert (found["do"], found["study"], found["outcome"]) == (
         "Started on the 2nd",
         "Waits fell as predicted",
@@ -126,7 +126,7 @@ def test_a_cycle_that_does_not_make_sense_is_refused_and_nothing_is_written(
     with pytest.raises(PdsaError) as refused:
         add_cycle(engine, local_admin("tester"), **arguments)
     assert message in str(refused.value)
-    assert read_cycles(engine).height == 0
+    assert read_cycles(engine, local_admin("tester")).height == 0
 
 
 def test_an_update_is_checked_against_the_whole_cycle(engine, idea):
@@ -137,7 +137,7 @@ def test_an_update_is_checked_against_the_whole_cycle(engine, idea):
         update_cycle(engine, local_admin("tester"), cycle, status="ended", outcome="abandon")
     with pytest.raises(PdsaError, match="a cycle has no colour"):
         update_cycle(engine, local_admin("tester"), cycle, colour="red")
-    assert read_cycles(engine)["status"].to_list() == ["planned"]
+    assert read_cycles(engine, local_admin("tester"))["status"].to_list() == ["planned"]
 
 
 def test_an_idea_needs_a_known_initiative_and_a_name_of_its_own(engine, idea):
@@ -167,7 +167,7 @@ def test_cycles_for_a_place_include_those_at_no_place_in_particular(engine, idea
         places=["RYY"],
     )
     add_cycle(engine, local_admin("tester"), change_idea=idea, plan="C", starts_on=date(2024, 3, 1))
-    assert read_cycles(engine, place="RXX")["plan"].to_list() == ["A", "C"]
+    assert read_cycles(engine, local_admin("tester"), place="RXX")["plan"].to_list() == ["A", "C"]
 
 
 def test_cycles_that_ended_in_a_window(engine, idea):
@@ -185,7 +185,9 @@ def test_cycles_that_ended_in_a_window(engine, idea):
     add_cycle(
         engine, local_admin("tester"), change_idea=idea, plan="open", starts_on=date(2024, 2, 1)
     )
-    found = read_cycles(engine, ended_after=date(2024, 2, 28), ended_by=date(2024, 5, 28))
+    found = read_cycles(
+        engine, local_admin("tester"), ended_after=date(2024, 2, 28), ended_by=date(2024, 5, 28)
+    )
     assert found["plan"].to_list() == ["month 3", "month 5"]
 
 
@@ -206,9 +208,9 @@ def test_an_annotation_is_linked_to_one_cycle_at_a_time(engine, idea):
     )
     link_annotation(engine, local_admin("coach"), note, first)
     link_annotation(engine, local_admin("coach"), note, second)
-    assert read_cycles(engine)["annotations"].to_list() == [[], [note]]
+    assert read_cycles(engine, local_admin("tester"))["annotations"].to_list() == [[], [note]]
     link_annotation(engine, local_admin("tester"), note, None)
-    assert read_cycles(engine)["annotations"].to_list() == [[], []]
+    assert read_cycles(engine, local_admin("tester"))["annotations"].to_list() == [[], []]
     with pytest.raises(PdsaError, match="no PDSA cycle 999"):
         link_annotation(engine, local_admin("tester"), note, 999)
     with pytest.raises(PdsaError, match="no annotation 999"):
@@ -233,7 +235,7 @@ def test_a_cycle_names_its_idea_which_is_recorded_with_it_or_not_at_all(engine, 
         plan="Text twice",
         starts_on=date(2024, 2, 1),
     )
-    cycles = read_cycles(engine).filter(change_idea="Text reminders")
+    cycles = read_cycles(engine, local_admin("tester")).filter(change_idea="Text reminders")
     assert cycles["id"].to_list() == [first, again]
     assert cycles["number"].to_list() == [1, 2]
     with pytest.raises(PdsaError, match="unknown measure code"):
@@ -246,7 +248,9 @@ def test_a_cycle_names_its_idea_which_is_recorded_with_it_or_not_at_all(engine, 
             starts_on=date(2024, 1, 1),
             measures=["nope"],
         )
-    assert "Never recorded" not in read_change_ideas(engine)["name"].to_list()
+    assert (
+        "Never recorded" not in read_change_ideas(engine, local_admin("tester"))["name"].to_list()
+    )
 
 
 def _coach_at(engine, place: str):
@@ -306,7 +310,7 @@ def test_a_coach_writes_cycles_where_they_run_and_nowhere_else(engine, idea):
     link_annotation(engine, local_admin(), note, elsewhere)
     with pytest.raises(Refused, match="for place RYY"):
         link_annotation(engine, coach, note, here)  # moving it off a cycle at RYY
-    cycles = read_cycles(engine)
+    cycles = read_cycles(engine, local_admin("tester"))
     assert cycles.select("plan", "status", "places", "updated_by").rows() == [
         ("At RXX", "running", ["RXX"], "Coach RXX"),
         ("At RYY", "planned", ["RYY"], "Local administrator"),

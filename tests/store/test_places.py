@@ -123,18 +123,22 @@ def test_observations_at_lsoas_roll_up_to_every_level_above_summing_numerators_a
 ):
     _setup(engine)
     _store(engine, LSOA_ROWS)
-    wards = read_rollup(engine, "seen_in_time", "ward", "lsoa", start=JAN, end=JAN)
+    wards = read_rollup(
+        engine, local_admin("tester"), "seen_in_time", "ward", "lsoa", start=JAN, end=JAN
+    )
     assert wards.select("place", "numerator", "denominator", "places").rows() == [
         ("W1", 10.0, 100.0, 2),  # 10 % (not the average of 10 % and 10 %: the sums)
         ("W2", 5.0, 10.0, 1),
         ("W3", 3.0, 30.0, 1),
     ]
-    authorities = read_rollup(engine, "seen_in_time", "local_authority", "lsoa", end=JAN)
+    authorities = read_rollup(
+        engine, local_admin("tester"), "seen_in_time", "local_authority", "lsoa", end=JAN
+    )
     assert authorities.select("place", "numerator", "denominator").rows() == [
         ("A1", 15.0, 110.0),  # 13.6 %; the mean of its LSOAs' rates would be 23.3 %
         ("A2", 3.0, 30.0),
     ]
-    icb = read_rollup(engine, "seen_in_time", "icb", "lsoa")
+    icb = read_rollup(engine, local_admin("tester"), "seen_in_time", "icb", "lsoa")
     assert icb.select("place", "period", "numerator", "denominator").rows() == [
         ("I", JAN, 18.0, 140.0),
         ("I", FEB, 2.0, 10.0),
@@ -144,7 +148,9 @@ def test_observations_at_lsoas_roll_up_to_every_level_above_summing_numerators_a
 def test_a_rollup_to_the_level_the_data_are_stored_at_is_the_stored_observations(engine):
     _setup(engine)
     _store(engine, LSOA_ROWS)
-    same = read_rollup(engine, "seen_in_time", "lsoa", "lsoa", start=JAN, end=JAN)
+    same = read_rollup(
+        engine, local_admin("tester"), "seen_in_time", "lsoa", "lsoa", start=JAN, end=JAN
+    )
     assert same.select("place", "numerator", "denominator").rows() == [
         ("L1", 1.0, 10.0),
         ("L2", 9.0, 90.0),
@@ -156,16 +162,20 @@ def test_a_rollup_to_the_level_the_data_are_stored_at_is_the_stored_observations
 def test_breakdowns_roll_up_group_by_group_and_stay_out_of_the_totals(engine):
     _setup(engine)
     _store(engine, LSOA_ROWS)
-    quintiles = read_rollup(engine, "seen_in_time", "ward", "lsoa", breakdown="imd_quintile")
+    quintiles = read_rollup(
+        engine, local_admin("tester"), "seen_in_time", "ward", "lsoa", breakdown="imd_quintile"
+    )
     assert quintiles.select("place", "breakdown", "numerator", "denominator").rows() == [
         ("W1", "imd_quintile:1", 3.0, 10.0),
         ("W1", "imd_quintile:5", 7.0, 84.0),
     ]
-    one = read_rollup(engine, "seen_in_time", "icb", "lsoa", breakdown="sex:female")
+    one = read_rollup(
+        engine, local_admin("tester"), "seen_in_time", "icb", "lsoa", breakdown="sex:female"
+    )
     assert one.select("place", "numerator").rows() == [("I", 1.0)]
     # The totals read as before: one row per place and period, breakdown "all" only.
-    assert read_series(engine).height == 5
-    groups = read_breakdowns(engine, "imd_quintile", places=["L2"])
+    assert read_series(engine, local_admin("tester")).height == 5
+    groups = read_breakdowns(engine, local_admin("tester"), "imd_quintile", places=["L2"])
     assert groups.select("place", "breakdown", "numerator").rows() == [
         ("L2", "imd_quintile:1", 2.0),
         ("L2", "imd_quintile:5", 7.0),
@@ -175,20 +185,22 @@ def test_breakdowns_roll_up_group_by_group_and_stay_out_of_the_totals(engine):
 def test_a_rollup_with_an_unknown_level_or_breakdown_says_what_to_use(engine):
     _setup(engine)
     with pytest.raises(ValueError, match="unknown type of place 'district': use one of lsoa"):
-        read_rollup(engine, "seen_in_time", "district", "lsoa")
+        read_rollup(engine, local_admin("tester"), "seen_in_time", "district", "lsoa")
     with pytest.raises(ValueError, match="'income band' is not a breakdown"):
-        read_rollup(engine, "seen_in_time", "ward", "lsoa", breakdown="income band")
+        read_rollup(
+            engine, local_admin("tester"), "seen_in_time", "ward", "lsoa", breakdown="income band"
+        )
     with pytest.raises(LookupError, match="unknown measure code: nope"):
-        read_rollup(engine, "nope", "ward", "lsoa")
+        read_rollup(engine, local_admin("tester"), "nope", "ward", "lsoa")
 
 
 def test_a_revised_breakdown_is_revised_on_its_own(engine):
     _setup(engine)
     _store(engine, LSOA_ROWS)
     _store(engine, [("L1", JAN, "imd_quintile:1", 2, 4)])
-    revisions = read_revisions(engine)
+    revisions = read_revisions(engine, local_admin("tester"))
     assert revisions.select("place", "old_numerator", "new_numerator").rows() == [("L1", 1.0, 2.0)]
-    total = read_series(engine, places="L1", start=JAN, end=JAN)
+    total = read_series(engine, local_admin("tester"), places="L1", start=JAN, end=JAN)
     assert total["numerator"].to_list() == [1.0]
 
 
@@ -288,5 +300,5 @@ def test_downgrading_keeps_the_totals_and_refuses_while_breakdowns_are_stored(da
         assert connection.execute(text("SELECT numerator FROM observations")).all() == [(2.0,)]
         assert connection.execute(text("SELECT old_numerator FROM revisions")).all() == [(1.0,)]
     upgrade(engine)  # and up again
-    assert read_series(engine)["numerator"].to_list() == [2.0]
+    assert read_series(engine, local_admin("tester"))["numerator"].to_list() == [2.0]
     engine.dispose()

@@ -240,11 +240,12 @@ estimate_section(scope)
 st.subheader("Every annotation on this chart")
 st.caption("Kept with who, when and why. Undo keeps the record and stops it shaping the chart.")
 history = read_annotations(
-    engine(), measures=scope.measure, places=scope.place, include_undone=True
+    engine(), principal(), measures=scope.measure, places=scope.place, include_undone=True
 ).sort("period", "id")
 if history.height == 0:
     st.markdown("None yet.")
-cycle_of = annotation_cycles(engine())  # PDSA cycles an annotation marks (Change ideas page)
+# PDSA cycles an annotation marks (Change ideas page)
+cycle_of = annotation_cycles(engine(), principal())
 for note in history.iter_rows(named=True):
     with st.container(border=True):
         words, button = st.columns([6, 1], vertical_alignment="center")

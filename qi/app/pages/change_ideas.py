@@ -89,10 +89,10 @@ initiative_places = dict(found.select("name", "places").iter_rows())
 initiative = st.selectbox("Initiative", list(initiative_places), key="qi.ideas.initiative")
 show_notice(NOTICE)
 measures, places = measure_names(), place_names()
-ideas = read_change_ideas(engine(), initiative=initiative)
+ideas = read_change_ideas(engine(), principal(), initiative=initiative)
 st.markdown(f"**{count(ideas.height, 'change idea')}**")
 
-cycles_by_idea = {idea: ramp(engine(), idea) for idea in ideas["id"]}
+cycles_by_idea = {idea: ramp(engine(), principal(), idea) for idea in ideas["id"]}
 for idea in ideas.iter_rows(named=True):
     cycles = cycles_by_idea[idea["id"]]
     with st.container(border=True):
@@ -223,7 +223,9 @@ with follow:
                 else:
                     done("success", f"{cycle['name']} saved.")
         notes = (
-            read_annotations(engine(), measures=cycle["measures"]) if cycle["measures"] else None
+            read_annotations(engine(), principal(), measures=cycle["measures"])
+            if cycle["measures"]
+            else None
         )
         if notes is not None and notes.height:
             labels = {

@@ -13,6 +13,7 @@ from qi.app.context import (
     place_names,
     series_index,
 )
+from qi.app.identity import principal
 from qi.app.inequality_panel import find_inequality, inequality_section
 from qi.render.figures import spc_chart
 from qi.render.funnel_figures import PICK, funnel_chart
@@ -36,7 +37,7 @@ st.caption(
     "the funnel narrows as places grow. Places outside the 99.8% limits differ from the rest; "
     "the rest do not, however a league table would rank them."
 )
-measures = comparison_measures(engine())
+measures = comparison_measures(engine(), principal())
 if not measures:
     st.info(
         "No measure can be compared yet: a funnel plot needs a proportion or a rate (a "
@@ -49,7 +50,7 @@ left, middle, right = st.columns([3, 2, 3])
 measure = left.selectbox(
     "Measure", measures, format_func=lambda c: titles.get(c, c), key="qi.compare.measure"
 )
-levels = comparison_levels(engine(), measure)
+levels = comparison_levels(engine(), principal(), measure)
 level = middle.selectbox(
     "Compare",
     levels,
@@ -59,7 +60,7 @@ level = middle.selectbox(
     help="Places are summed up from the level the data are stored at: numerators and "
     "denominators added, never rates averaged.",
 )
-periods = comparison_periods(engine(), measure)
+periods = comparison_periods(engine(), principal(), measure)
 definition = measure_definition(measure)
 unit = definition["frequency"]
 if len(periods) > 1:
@@ -75,7 +76,7 @@ else:
     right.markdown(f"Period: {period(start, unit)}")
 
 try:
-    comparison = compare_places(engine(), measure, level, start, end)
+    comparison = compare_places(engine(), principal(), measure, level, start, end)
 except CompareError as error:
     st.warning(str(error))
     st.stop()
@@ -152,7 +153,7 @@ chosen = st.selectbox(
     help="Or click a place on the funnel plot.",
 )
 try:
-    view_over_time = place_view(engine(), measure, chosen)
+    view_over_time = place_view(engine(), principal(), measure, chosen)
 except CompareError as error:
     st.warning(str(error))
     st.stop()

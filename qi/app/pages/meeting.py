@@ -333,7 +333,7 @@ def _action_error(field: str | None) -> None:
 
 def record(review, initiative: str | None, place: str | None) -> None:
     """Record the meeting, then its decisions and actions against a measure or a story."""
-    meetings = read_meetings(engine(), initiative=initiative, place=place)
+    meetings = read_meetings(engine(), principal(), initiative=initiative, place=place)
     titles = dict(meetings.select("id", "title").iter_rows())
     held = dict(meetings.select("id", "held_on").iter_rows())
     choices = [NEW_MEETING, *titles]
@@ -430,7 +430,7 @@ def record(review, initiative: str | None, place: str | None) -> None:
             icon=":material/add_task:",
             key="qi.meeting.action.add",
         )
-    recorded = read_actions(engine(), meetings=chosen)
+    recorded = read_actions(engine(), principal(), meetings=chosen)
     st.markdown(f"**Recorded at this meeting** ({recorded.height})")
     for action in recorded.iter_rows(named=True):
         action_line(action, titles_by_code, done_button=False)
@@ -457,7 +457,9 @@ def pack_downloads(review, subject: str, since_day: date | None) -> None:
     ):
         with st.spinner("Drawing every chart and laying out the pages..."):
             try:
-                comparisons = tuple(meeting_comparison(engine(), c, review.places) for c in compare)
+                comparisons = tuple(
+                    meeting_comparison(engine(), principal(), c, review.places) for c in compare
+                )
             except CompareError as error:
                 st.warning(str(error))
                 return
@@ -521,7 +523,7 @@ else:
         "Initiative", list(programmes), key="qi.meeting.initiative"
     )
 subject = f"{initiative}|{place}"
-previous = previous_meeting(engine(), initiative=initiative, place=place)
+previous = previous_meeting(engine(), principal(), initiative=initiative, place=place)
 default_since = previous["held_on"] if previous else date.today() - timedelta(DEFAULT_LOOKBACK_DAYS)
 since_day = since_column.date_input(
     "What is new since",

@@ -29,7 +29,7 @@ titles = measure_names()
 codes = sorted(set(index["measure"]), key=lambda c: titles.get(c, c))
 measure = st.selectbox("Measure", codes, format_func=lambda c: titles.get(c, c))
 places = sorted(set(index.filter(pl.col("measure") == measure)["place"]))
-series = read_series(engine(), measures=measure, places=places).select(
+series = read_series(engine(), who, measures=measure, places=places, published=True).select(
     "measure", "place", "period", "value", "numerator", "denominator"
 )
 kinds = dict(measures().select("code", "kind").iter_rows())

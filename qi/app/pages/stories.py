@@ -60,7 +60,7 @@ def _periods(measures: list[str], place: str | None) -> list[date]:
     if not measures:
         return []
     try:
-        series = read_series(engine(), measures=measures, places=place)
+        series = read_series(engine(), principal(), measures=measures, places=place)
     except LookupError:
         return []
     return sorted(set(series.get_column("period").to_list()))

@@ -54,7 +54,7 @@ def example_file() -> pl.DataFrame:
     counted = stored.filter(~pl.col("kind").is_in(RATIO_KINDS))
     measure = (counted if counted.height else stored).row(0, named=True)
     place = index.filter(pl.col("measure") == measure["code"]).get_column("place").sort()[0]
-    series = read_series(engine(), measures=measure["code"], places=place).tail(3)
+    series = read_series(engine(), principal(), measures=measure["code"], places=place).tail(3)
     named = places().filter(pl.col("code") == place)
     fields = value_columns(measure["kind"])
     return template(
@@ -257,7 +257,9 @@ if dropped is not None:
         horizontal=True,
         help="Provisional values can be revised by a later upload; the old value is kept.",
     )
-    first = preview_bytes(engine(), content, dropped.name, Choices(sheet=sheet, status=status))
+    first = preview_bytes(
+        engine(), principal(), content, dropped.name, Choices(sheet=sheet, status=status)
+    )
     chosen: dict[str, str | None] = {"measure": None, "place": None}
     if first.to_choose:
         st.markdown(
@@ -284,7 +286,7 @@ if dropped is not None:
             )
     choices = Choices(sheet, chosen["measure"], chosen["place"], status)
     preview = (
-        preview_bytes(engine(), content, dropped.name, choices)
+        preview_bytes(engine(), principal(), content, dropped.name, choices)
         if chosen["measure"] or chosen["place"]
         else first
     )
