@@ -182,7 +182,9 @@ def test_every_change_of_an_action_and_an_annotation_is_kept(engine):
     )
     set_action_status(engine, local_admin("Sam"), action, "done")
     set_action_status(engine, local_admin("chair"), action, "open")
-    assert action_history(engine, local_admin("tester"), action).select("status", "change", "changed_by").rows() == [
+    assert action_history(engine, local_admin("tester"), action).select(
+        "status", "change", "changed_by"
+    ).rows() == [
         ("open", "created", "chair"),
         ("done", "updated", "Sam"),
         ("open", "updated", "chair"),
@@ -196,7 +198,9 @@ def test_every_change_of_an_action_and_an_annotation_is_kept(engine):
         text="New service",
     )
     undo_annotation(engine, local_admin("lead"), note)
-    assert annotation_history(engine, local_admin("tester"), note).select("change", "changed_by", "text").rows() == [
+    assert annotation_history(engine, local_admin("tester"), note).select(
+        "change", "changed_by", "text"
+    ).rows() == [
         ("created", "coach", "New service"),
         ("undone", "lead", "New service"),
     ]
@@ -280,10 +284,14 @@ def test_rows_stored_before_history_are_its_first_versions(sqlite_url, tmp_path)
         (1, "updated", "b")
     ]
     assert place_history(engine).select("change", "changed_by").rows() == [("created", "a")]
-    assert annotation_history(engine, local_admin("tester")).select("version", "change", "changed_by").rows() == [
+    assert annotation_history(engine, local_admin("tester")).select(
+        "version", "change", "changed_by"
+    ).rows() == [
         (1, "created", "a"),
         (2, "undone", "c"),
     ]
     story = story_history(engine).row(0, named=True)
     assert (story["domains"], json.loads(story["links"])[0]["measure"]) == ("safe", "m")
-    assert action_history(engine, local_admin("tester")).select("status", "change").rows() == [("done", "updated")]
+    assert action_history(engine, local_admin("tester")).select("status", "change").rows() == [
+        ("done", "updated")
+    ]
