@@ -58,6 +58,7 @@ def _build(engine) -> tuple[list[str], list[str]]:
     lsoas = [f"{a}N{n:03d}" for a in authorities for n in range(NEIGHBOURHOODS)]
     upsert_places(
         engine,
+        ADMIN,
         pl.DataFrame(
             {
                 "code": authorities + lsoas,
@@ -68,10 +69,10 @@ def _build(engine) -> tuple[list[str], list[str]]:
             },
             schema_overrides={"parent": pl.String, "gss_code": pl.String},
         ),
-        actor="bench",
     )
     upsert_measures(
         engine,
+        ADMIN,
         pl.DataFrame(
             {
                 "code": ["seen"],
@@ -82,7 +83,6 @@ def _build(engine) -> tuple[list[str], list[str]]:
                 "chart": "c",
             }
         ),
-        actor="bench",
     )
     ids = read_places(engine).filter(pl.col("type") == "lsoa")["id"].to_numpy()
     rng = np.random.default_rng(12)
@@ -110,7 +110,7 @@ def _build(engine) -> tuple[list[str], list[str]]:
             engine, ADMIN, measure="seen", period=PERIODS[12], kind="context", text="x", place=code
         )
     half = lsoas[: len(lsoas) // 2]
-    add_initiative(engine, "Half", half, actor="bench")
+    add_initiative(engine, ADMIN, "Half", half)
     return [authorities[0], *lsoas[:NEIGHBOURHOODS]], half
 
 

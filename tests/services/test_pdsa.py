@@ -136,7 +136,7 @@ def test_qi_pdsa_add_then_list(engine, url, monkeypatch):
     assert added.output == (
         "Recorded Text reminders, cycle 1 (1 Jan 2024 to 31 Jan 2024). Ended: adopt.\n"
     )
-    assert read_cycles(engine)["updated_by"].to_list() == ["Coach"]
+    assert read_cycles(engine, local_admin("tester"))["updated_by"].to_list() == ["Coach"]
     listed = runner.invoke(main, ["pdsa", "list", "--db", url])
     assert listed.exit_code == 0, listed.output
     lines = listed.output.splitlines()
@@ -184,6 +184,8 @@ def test_qi_pdsa_add_as_a_steward_is_refused_in_one_line_and_audited(engine, url
         "qi: Steward may not record change ideas and PDSA cycles for place RXX: that needs the "
         "role of improvement coach there."
     )
-    assert read_change_ideas(engine).height == 0  # nothing written, not even the idea
+    assert (
+        read_change_ideas(engine, local_admin("tester")).height == 0
+    )  # nothing written, not even the idea
     audit = read_audit(engine, local_admin("lead"), person="local:steward")
     assert audit.select("action", "place", "outcome").rows() == [("pdsa.write", "RXX", "refused")]

@@ -57,6 +57,7 @@ def _places(engine) -> None:
     add_definitions(engine, places=("LA1", "LA2"))
     upsert_places(
         engine,
+        ADMIN,
         pl.DataFrame(
             {
                 "code": ["LA1", "LA2", "W1", "W2"],
@@ -67,7 +68,6 @@ def _places(engine) -> None:
             },
             schema_overrides={"gss_code": pl.String},
         ),
-        actor="tester",
     )
 
 
@@ -89,9 +89,9 @@ def shared(engine):
     _store(engine, [(MEASURE, w, m, 10.0) for w in ("W1", "W2") for m in months], "first")
     _store(engine, [(MEASURE, w, months[1], 12.0) for w in ("W1", "W2")], "revised")
     _store(engine, [(MEASURE, w, months[0], 3.0) for w in ("W1", "W2")], "groups", GROUP)
-    add_initiative(engine, "Both", ["W1", "W2"], actor="tester")
-    add_initiative(engine, "Only B", ["W2"], actor="tester")
-    add_initiative(engine, "Only A", ["W1"], actor="tester")
+    add_initiative(engine, ADMIN, "Both", ["W1", "W2"])
+    add_initiative(engine, ADMIN, "Only B", ["W2"])
+    add_initiative(engine, ADMIN, "Only A", ["W1"])
     for place in ("W1", "W2", None):
         add_annotation(
             engine, ADMIN, measure=MEASURE, period=date(2024, 2, 1), kind="context",
@@ -124,15 +124,15 @@ def shared(engine):
         key: add_meeting(engine, ADMIN, title=f"{key} next", held_on=date(2024, 4, 1), place=key)
         for key in ("W1", "W2")
     }
-    idea = add_change_idea(engine, initiative="Both", name="Shared idea", actor="tester")
-    add_change_idea(engine, initiative="Only B", name="B's idea", actor="tester")
-    add_change_idea(engine, initiative="Only A", name="A's idea", actor="tester")
-    cycle = {"change_idea": idea, "starts_on": date(2024, 1, 1), "actor": "tester"}
-    add_cycle(engine, plan="at W1", places=["W1"], **cycle)
-    add_cycle(engine, plan="at W2", places=["W2"], **cycle)
-    add_cycle(engine, plan="at both", places=["W1", "W2"], **cycle)
-    add_cycle(engine, plan="anywhere", **cycle)
-    add_question(engine, "felt_safe", "I felt safe", "agree5", [4, 5], actor="tester")
+    idea = add_change_idea(engine, ADMIN, initiative="Both", name="Shared idea")
+    add_change_idea(engine, ADMIN, initiative="Only B", name="B's idea")
+    add_change_idea(engine, ADMIN, initiative="Only A", name="A's idea")
+    cycle = {"change_idea": idea, "starts_on": date(2024, 1, 1)}
+    add_cycle(engine, ADMIN, plan="at W1", places=["W1"], **cycle)
+    add_cycle(engine, ADMIN, plan="at W2", places=["W2"], **cycle)
+    add_cycle(engine, ADMIN, plan="at both", places=["W1", "W2"], **cycle)
+    add_cycle(engine, ADMIN, plan="anywhere", **cycle)
+    add_question(engine, ADMIN, "felt_safe", "I felt safe", "agree5", [4, 5])
     store_answers(
         engine,
         ADMIN,

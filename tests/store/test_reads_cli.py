@@ -1,19 +1,22 @@
 """The command line reads as the person named by ``--user``: a locality's ``qi pdsa list`` and
 ``qi report`` hold nothing of another locality's places."""
 
+from qi.access import local_admin
 from qi.store import add_initiative, connect
 from qi.store.pdsa import add_change_idea
 from tests.ingest.files import WARDS, csv_bytes
 
 from .test_access_cli import _run, accounts  # noqa: F401
 
+ADMIN = local_admin("tester")
+
 
 def test_a_locality_lists_and_reports_only_what_it_may_read(accounts, tmp_path):  # noqa: F811
     engine = connect(accounts)
-    add_initiative(engine, "Ours", [WARDS[0]], actor="tester")
-    add_initiative(engine, "Theirs", [WARDS[1]], actor="tester")
-    add_change_idea(engine, initiative="Ours", name="Our idea", actor="tester")
-    add_change_idea(engine, initiative="Theirs", name="Their idea", actor="tester")
+    add_initiative(engine, ADMIN, "Ours", [WARDS[0]])
+    add_initiative(engine, ADMIN, "Theirs", [WARDS[1]])
+    add_change_idea(engine, ADMIN, initiative="Ours", name="Our idea")
+    add_change_idea(engine, ADMIN, initiative="Theirs", name="Their idea")
     listed = _run("pdsa", "list", "--db", accounts, "--user", "lou")
     assert listed.exit_code == 0, listed.output
     assert "Ours: Our idea" in listed.output and "Their idea" not in listed.output
