@@ -13,8 +13,10 @@
   refuses UPDATE and DELETE on it (see migration 0005).
 """
 
+import secrets
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from functools import cache
 
 import polars as pl
 from sqlalchemy import Connection, Engine, insert, select, update
@@ -458,6 +460,13 @@ def principal_for(engine: Engine, person: str) -> Principal:
 # --- signing in -----------------------------------------------------------------------------------
 
 
+@cache
+def unknown_user_hash() -> str:
+    """A hash at the default settings that no password matches: checked when a sign-in names
+    nobody, so that costs what a wrong password costs (no timing leak of who exists)."""
+    return hash_password(secrets.token_urlsafe(32))
+
+
 def _anonymous(who: str) -> Principal:
     return Principal(who, who)
 
@@ -477,12 +486,16 @@ def sign_in(engine: Engine, username: str, password: str) -> Principal:
         ).first()
     refused = SignInFailed("the user name or password is not right, or the account is locked")
     if found is None or found.password_hash is None or found.disabled:
+        # The same scrypt work as a wrong password, so the time taken does not tell a guesser
+        # which user names exist.
+        verify_password(password, unknown_user_hash())
         audit_now(engine, _anonymous(person), "sign-in", outcome="failed", detail="unknown")
         raise refused
+    right = verify_password(password, found.password_hash)  # locked or not: the same work
     if found.locked_until is not None and found.locked_until > now:
         audit_now(engine, _anonymous(person), "sign-in", outcome="failed", detail="locked")
         raise refused
-    if not verify_password(password, found.password_hash):
+    if not right:
         with writing(engine) as connection:
             failures = connection.execute(
                 update(Person)
