@@ -15,7 +15,7 @@
 
 import secrets
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
 import polars as pl
@@ -534,7 +534,10 @@ def oidc_principal(engine: Engine, claims: dict) -> Principal:
     name = str(claims.get("name") or claims.get("preferred_username") or claims["sub"])[:128]
     now = clock.now()
     with writing(engine) as connection:
-        known = connection.execute(select(Person.id).where(Person.person == person)).first()
+        known = connection.execute(
+            select(Person.id, Person.last_sign_in_at).where(Person.person == person)
+        ).first()
+        last = None if known is None else known.last_sign_in_at
         if known is None:
             connection.execute(
                 insert(Person).values(
@@ -547,6 +550,8 @@ def oidc_principal(engine: Engine, claims: dict) -> Principal:
                 )
             )
     principal = principal_for(engine, person)
+    if not _new_token(claims, last):
+        return principal  # the same sign-in, in a new browser tab or after a reload
     with writing(engine) as connection:
         connection.execute(
             update(Person).where(Person.person == person).values(last_sign_in_at=now)
@@ -555,8 +560,18 @@ def oidc_principal(engine: Engine, claims: dict) -> Principal:
     return principal
 
 
-def sign_out(engine: Engine, principal: Principal) -> None:
-    audit_now(engine, principal, "sign-out")
+def _new_token(claims: dict, last_sign_in: datetime | None) -> bool:
+    """Whether the provider issued this token (``iat``) after qi last recorded a sign-in:
+    Streamlit keeps the identity cookie across tabs and reloads, each a new app session."""
+    issued = claims.get("iat")
+    if last_sign_in is None or issued is None:
+        return True
+    return datetime.fromtimestamp(float(issued), UTC).replace(tzinfo=None) > last_sign_in
+
+
+def sign_out(engine: Engine, principal: Principal, detail: str | None = None) -> None:
+    """Record a sign-out (``detail``: why, when qi signed them out itself)."""
+    audit_now(engine, principal, "sign-out", detail=detail)
 
 
 __all__ = [
