@@ -190,6 +190,9 @@ class MeetingReview:
     cycles: pl.DataFrame = field(default_factory=pl.DataFrame)
     # The effect at each confirmed change point of the measures shown (``qi.services.effects``).
     effects: tuple[EffectAt, ...] = ()
+    # For whom the figures are: "" as stored (internal); else the sentence saying how small
+    # numbers were controlled for publication (``qi.services.published``).
+    disclosure: str = ""
 
     def place_name(self, code: str) -> str:
         """A place's name for people to read (its code when it has none)."""
