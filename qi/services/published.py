@@ -22,12 +22,14 @@ what a pack prints and draws, never to stored data:
   after a change, each place's numerator and denominator) are not controlled yet.
 """
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 import polars as pl
 from sqlalchemy import Engine
 
 from qi.access import Principal
+from qi.access.authorize import readable_places
 from qi.access.outputs import DisclosurePolicy, controlled_number, published_policies
 from qi.services.meeting import MeetingReview
 from qi.services.review import MeasureView
@@ -82,15 +84,15 @@ def pack_review(
 
 def default_audience(principal: Principal, review: MeetingReview) -> str:
     """Internal when the principal may read every place of the review, else published."""
-    from qi.access.authorize import readable_places
-
     readable = readable_places(principal, "data.read")
     if readable is None or set(review.places) <= readable:
         return "internal"
     return "published"
 
 
-def published_review(review: MeetingReview, environ=None) -> MeetingReview:
+def published_review(
+    review: MeetingReview, environ: Mapping[str, str] | None = None
+) -> MeetingReview:
     """The review with every measure's published policy applied (see the module docstring).
     ``environ``: where the policies are configured (the process's environment by default)."""
     default, per_measure = published_policies(environ)
