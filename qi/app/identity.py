@@ -72,11 +72,19 @@ def _oidc() -> Principal:
         st.session_state.pop(PERSON, None)
         st.logout()
         st.stop()
-    if st.session_state.get(PERSON) != person:
-        signed = oidc_principal(engine(), claims)  # records the sign-in
-        st.session_state[PERSON] = person
-        return signed
-    return principal_for(engine(), person)
+    try:
+        if st.session_state.get(PERSON) != person:
+            signed = oidc_principal(engine(), claims)  # records the sign-in
+            st.session_state[PERSON] = person
+            return signed
+        return principal_for(engine(), person)
+    except SignInFailed as error:  # disabled in qi: the provider's sign-in is not enough
+        st.session_state.pop(PERSON, None)
+        st.title("Sign in to qi")
+        st.error(str(error).capitalize() + ".")
+        st.button("Sign out", on_click=st.logout)
+        st.stop()
+        raise AssertionError("unreachable") from None  # st.stop() ends the run
 
 
 def offered(script: str) -> bool:
