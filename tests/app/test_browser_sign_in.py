@@ -20,7 +20,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import oidc_provider_mock  # a dev dependency: missing, the module fails (never skips)
 import pytest
+import werkzeug.serving as werkzeug_serving
 
 from qi.access import local_admin
 from qi.store import open_store
@@ -30,8 +32,6 @@ from .test_browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, TIMEOUT_MS, idle, ru
 
 expect = pytest.importorskip("playwright.sync_api").expect
 sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
-oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
-werkzeug_serving = pytest.importorskip("werkzeug.serving")
 
 ADMIN = local_admin("Ada Admin")
 SUBJECT = "casey-7f3a"
