@@ -180,6 +180,7 @@ def test_a_session_older_than_the_maximum_age_is_signed_out(database, tmp_path):
             sign_in(page, url)
             expect(page.get_by_text(f"Signed in as {NAME}")).to_be_visible()
             signed_in_at = time.monotonic()  # the token was issued before this
+            expect(page.get_by_text("you have no access to any place yet")).to_be_visible()
             page.screenshot(path=ARTIFACTS / "sign-in-5-1024.png")
             time.sleep(max(0.0, signed_in_at + hours * 3600 + 1 - time.monotonic()))
             page.reload(wait_until="domcontentloaded")
