@@ -8,7 +8,7 @@ Who is using it: ``QI_AUTH`` (single-user by default; local-accounts; oidc), see
 import streamlit as st
 
 from qi.access.authorize import allowed_somewhere
-from qi.app.identity import principal, sign_out_control
+from qi.app.identity import principal, sign_out_control, without_access
 from qi.app.navigation import APP_ICON, SCREEN_CSS, page_path, sections
 
 # The tab's icon is served by the app itself (a Material icon would be fetched from a font
@@ -40,4 +40,6 @@ navigation = st.navigation(
         for section, specs in sections(lambda needs: allowed_somewhere(who, needs)).items()
     }
 )
-navigation.run()
+# Someone without a grant anywhere is told how to get one, instead of an empty Home.
+if not without_access(who):
+    navigation.run()

@@ -80,17 +80,30 @@ def published_policies(
     return default, per_measure
 
 
-def _controlled_count(column: str, policy: DisclosurePolicy) -> pl.Expr:
+def controlled_number(column: str, policy: DisclosurePolicy) -> pl.Expr:
+    """A count under ``policy`` as a number, for charts: 0 stays 0, 1 to the threshold become
+    missing (a gap), others are rounded to the nearest ``base``."""
     value = pl.col(column)
-    rounded = ((value / policy.base).round(0) * policy.base).cast(pl.Int64).cast(pl.String)
+    rounded = (value / policy.base).round(0) * policy.base
+    return (
+        pl.when(value.is_null() | ((value != 0) & (value <= policy.threshold)))
+        .then(None)
+        .when(value == 0)
+        .then(pl.lit(0.0))
+        .otherwise(rounded)
+        .alias(column)
+    )
+
+
+def _controlled_count(column: str, policy: DisclosurePolicy) -> pl.Expr:
+    """The same control as ``controlled_number``, as text: ``*`` where it is missing."""
+    value = pl.col(column)
     return (
         pl.when(value.is_null())
         .then(None)
-        .when(value == 0)
-        .then(pl.lit("0"))
-        .when(value <= policy.threshold)
+        .when((value != 0) & (value <= policy.threshold))
         .then(pl.lit(policy.symbol))
-        .otherwise(rounded)
+        .otherwise(controlled_number(column, policy).cast(pl.Int64).cast(pl.String))
         .alias(column)
     )
 

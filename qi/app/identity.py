@@ -19,6 +19,7 @@ from qi.access.authorize import allowed_somewhere
 from qi.access.modes import identity_mode, oidc_person, session_expired, session_hours
 from qi.app.context import engine
 from qi.app.navigation import PAGES
+from qi.app.widgets import plain
 from qi.store.access import SignInFailed, oidc_principal, principal_for, sign_in, sign_out
 
 PERSON = "qi.person"  # the signed-in person's key, in this browser session only
@@ -64,17 +65,26 @@ def _oidc() -> Principal:
         st.stop()
     claims = {key: value for key, value in st.user.items() if key != "tokens"}
     person = oidc_person(claims)
-    if session_expired(claims, session_hours()):
-        if st.session_state.get(PERSON) == person:
-            sign_out(engine(), principal_for(engine(), person))
+    hours = session_hours()
+    if session_expired(claims, hours):
+        who = Principal(person, str(claims.get("name") or claims["sub"]))
+        sign_out(engine(), who, detail=f"the session was older than {hours:g} hours")
         st.session_state.pop(PERSON, None)
         st.logout()
         st.stop()
-    if st.session_state.get(PERSON) != person:
-        signed = oidc_principal(engine(), claims)  # records the sign-in
-        st.session_state[PERSON] = person
-        return signed
-    return principal_for(engine(), person)
+    try:
+        if st.session_state.get(PERSON) != person:
+            signed = oidc_principal(engine(), claims)  # records the sign-in
+            st.session_state[PERSON] = person
+            return signed
+        return principal_for(engine(), person)
+    except SignInFailed as error:  # disabled in qi: the provider's sign-in is not enough
+        st.session_state.pop(PERSON, None)
+        st.title("Sign in to qi")
+        st.error(str(error).capitalize() + ".")
+        st.button("Sign out", on_click=st.logout)
+        st.stop()
+        raise AssertionError("unreachable") from None  # st.stop() ends the run
 
 
 def offered(script: str) -> bool:
@@ -84,13 +94,28 @@ def offered(script: str) -> bool:
     return needs is None or allowed_somewhere(principal(), needs)
 
 
+def without_access(who: Principal) -> bool:
+    """Whether the signed-in person has no grant anywhere yet (someone new from the identity
+    provider, or whose grants were revoked or expired); if so, says so and how to get one."""
+    if allowed_somewhere(who, "data.published"):
+        return False
+    st.title("qi")
+    st.info(
+        f"You are signed in as {plain(who.name)}, but you have no access to any place yet. "
+        "Ask an administrator of qi to grant you a role; they will need your id in qi:",
+        icon=":material/lock:",
+    )
+    st.code(who.person, language=None)
+    return True
+
+
 def sign_out_control(who: Principal) -> None:
     """The signed-in person's name and a sign-out button, in the sidebar (not in single-user
     mode, which has nobody to sign out)."""
     mode = identity_mode()
     if mode == "single-user":
         return
-    st.sidebar.caption(f"Signed in as {who.name}")
+    st.sidebar.caption(f"Signed in as {plain(who.name)}")
     if st.sidebar.button("Sign out"):
         sign_out(engine(), who)
         st.session_state.pop(PERSON, None)

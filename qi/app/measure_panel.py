@@ -175,7 +175,7 @@ def beside_chart(view: MeasureView, place: str) -> None:
 def downloads(make_chart, points: pl.DataFrame, stem: str) -> None:
     """PNG and SVG of the chart (drawn by ``make_chart()`` only when clicked), CSV and Parquet
     of its points: the rows and the disclosure control the signed-in person's role allows,
-    safe to open in a spreadsheet; each data download is audited."""
+    safe to open in a spreadsheet; each download is audited."""
     data = points.select([c for c in DATA_COLUMNS if c in points.columns]).with_columns(
         pl.col(pl.Enum, pl.Categorical).cast(pl.String)
     )
@@ -201,7 +201,8 @@ def downloads(make_chart, points: pl.DataFrame, stem: str) -> None:
         lambda: export(make_chart(), "png"),
         f"{stem}.png",
         "image/png",
-        on_click="ignore",
+        on_click=downloaded,
+        args=("png",),
         icon=":material/image:",
         key=f"png.{stem}",
     )
@@ -210,7 +211,8 @@ def downloads(make_chart, points: pl.DataFrame, stem: str) -> None:
         lambda: export(make_chart(), "svg"),
         f"{stem}.svg",
         "image/svg+xml",
-        on_click="ignore",
+        on_click=downloaded,
+        args=("svg",),
         icon=":material/image:",
         key=f"svg.{stem}",
     )

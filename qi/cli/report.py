@@ -41,17 +41,27 @@ from qi.cli.store import DB_HELP, USER_HELP, day_option
     type=click.Path(file_okay=False, path_type=Path),
     help="Also write each measure's chart as a PNG into this folder.",
 )
+@click.option(
+    "--audience",
+    type=click.Choice(["internal", "published"]),
+    help="internal: the figures as stored (needs the right to read every place's data); "
+    "published: small numbers controlled (counts 1 to 7 as *, others rounded to 5; the "
+    "measure's disclosure policy). Default: internal for those who may read every place, "
+    "else published.",
+)
 @click.option("--user", help=USER_HELP)
-def report(db, initiative, place, since_day, out, compare, png_dir, user) -> None:
+def report(db, initiative, place, since_day, out, compare, png_dir, audience, user) -> None:
     """Make the board pack: a cover, the summary matrix of measures by place with the Making
     Data Count icons in words, a page per measure (chart, plain-English reading, annotations,
     quotes from stories of change), any Compare places pages asked for and the actions, as a
     PDF to attach to board papers; of the places you may see."""
+    from qi.access import Refused
     from qi.cli.access import cli_principal
     from qi.cli.charts import InputProblem
     from qi.render.pack import board_pack
     from qi.services.compare import CompareError, meeting_comparison
     from qi.services.meeting import meeting_review, review_subjects
+    from qi.services.published import default_audience, pack_review
     from qi.services.review import ReviewError
     from qi.store import open_store
 
@@ -71,6 +81,13 @@ def report(db, initiative, place, since_day, out, compare, png_dir, user) -> Non
         review = meeting_review(
             engine, who, initiative=initiative, place=place, since_day=since_day
         )
+        audience = audience or default_audience(who, review)
+        if audience == "published" and compare:
+            raise InputProblem(
+                "--compare: a published pack has no Compare places pages yet (their "
+                "numerators and denominators are not controlled); leave --compare out"
+            )
+        review = pack_review(engine, who, review, audience)  # refused, or audited
         comparisons = tuple(
             meeting_comparison(engine, who, code, review.places) for code in compare
         )
@@ -78,6 +95,8 @@ def report(db, initiative, place, since_day, out, compare, png_dir, user) -> Non
         raise InputProblem(
             f"--compare: {error}" if isinstance(error, CompareError) else f"{error}"
         ) from None
+    except Refused as error:
+        raise click.ClickException(str(error)) from None
     finally:
         engine.dispose()
     if not review.views:
@@ -87,6 +106,8 @@ def report(db, initiative, place, since_day, out, compare, png_dir, user) -> Non
     pack = board_pack(review, comparisons=comparisons)
     written = pack.write(out, png_dir)
     compared = f", {len(comparisons)} compared across places" if comparisons else ""
-    click.echo(f"Wrote {out} ({pack.pages} pages, {len(review.views)} measures{compared})")
+    click.echo(
+        f"Wrote {out} ({pack.pages} pages, {len(review.views)} measures{compared}; {audience})"
+    )
     if png_dir is not None:
         click.echo(f"Wrote {len(written) - 1} chart(s) as PNG to {png_dir}")

@@ -271,6 +271,11 @@ def board_pack(
     ``comparisons``: ``PlaceComparison``s (or pairs of one and its ``InequalityView``), each
     a "Compare places" page after the measures' (``qi.render.pack_compare``)."""
 
+    if review.disclosure and comparisons:
+        raise ValueError(
+            "a published board pack has no Compare places pages yet (their numerators and "
+            "denominators are not controlled): leave them out, or make an internal pack"
+        )
     prepared_on = prepared_on or date.today()
     title = title or f"Board pack: {review.title}"
     pdf = _Pack(footer=f"{title} · prepared {period(prepared_on, 'day')} with qi")
@@ -307,6 +312,8 @@ def _cover(pdf: _Pack, review: MeetingReview, title: str, prepared_on: date) -> 
         "Icons follow NHS England's Making Data Count: each is named in words in the summary "
         "and the key, so colour is never the only signal.",
     ]
+    if review.disclosure:  # a published pack (qi.services.published)
+        about.append(review.disclosure)
     y = pdf.block(MARGIN, y, BODY_W, "\n".join(about), size=11) + 6
     news = review.news
     if news is None:
@@ -417,6 +424,8 @@ def _header_row(pdf: _Pack, y: float, widths: list[float], header: list[str]) ->
 
 
 def _latest(cell: dict) -> str:
+    if cell.get("latest_suppressed"):
+        return "Latest: * (a small number, not shown)"
     if cell["latest_value"] is None:
         return "Latest: no value"
     text = f"Latest: {number(cell['latest_value'], cell['unit'])}"
@@ -578,7 +587,10 @@ def _measure_page(pdf: _Pack, review: MeetingReview, measure: str, alt: str) -> 
     y_left = pdf.block(
         left, y, column_w, "What the charts show", size=10, style="B", colour=NHS_BLUE
     )
-    readings = "\n".join(f"{review.place_name(c['place'])}: {c['reading']}" for c in cells.values())
+    readings = "\n".join(
+        f"{review.place_name(c['place'])}: {c['reading']}{_not_shown(view, c['place'])}"
+        for c in cells.values()
+    )
     pdf.block(left, y_left + 1, column_w, readings, size=7.5)
     y_middle = pdf.block(middle, y, column_w, "Annotations", size=10, style="B", colour=NHS_BLUE)
     if not numbered:
@@ -595,6 +607,19 @@ def _measure_page(pdf: _Pack, review: MeetingReview, measure: str, alt: str) -> 
             shown.append(f"and {len(numbered) - MAX_ANNOTATIONS} more in qi")
         pdf.block(middle, y_middle + 1, column_w, "\n".join(shown), size=7.5)
     _quotes(pdf, review, measure, right, y, column_w)
+
+
+def _not_shown(view, place: str) -> str:
+    """In a published pack, what the place's chart leaves out (its gaps, its limits)."""
+    if "suppressed" not in view.points.columns:
+        return ""
+    hidden = view.points.filter((pl.col("place") == place) & pl.col("suppressed")).height
+    if hidden == 0:
+        return ""
+    return (
+        f" {count(hidden, 'small number')} not shown (gaps in the line); limits not drawn, "
+        "the signals are from the unrounded data."
+    )
 
 
 def _quote(narrative: str) -> str:

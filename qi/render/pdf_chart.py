@@ -167,13 +167,16 @@ def draw_series(
     # The series: a grey line, then the points in their point type's colour.
     pdf.set_line_width(0.25)
     pdf.set_draw_color(*_rgb(LINE_GREY))
-    line = [
-        (x_of(d), y_of(v))
-        for d, v in zip(days, points.get_column("value").to_list(), strict=True)
-        if v is not None
-    ]
-    if len(line) > 1:
-        pdf.polyline(line)
+    # A missing value (none stored, or not shown under disclosure control) breaks the line.
+    segments: list[list[tuple[float, float]]] = [[]]
+    for d, v in zip(days, points.get_column("value").to_list(), strict=True):
+        if v is None:
+            segments.append([])
+        else:
+            segments[-1].append((x_of(d), y_of(v)))
+    for segment in segments:
+        if len(segment) > 1:
+            pdf.polyline(segment)
     pdf.set_line_width(0.15)
     dots = points.select(
         "period", "value", pl.col("point_type").cast(pl.String), "excluded"

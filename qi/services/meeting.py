@@ -185,6 +185,9 @@ class MeetingReview:
     cycles: pl.DataFrame = field(default_factory=pl.DataFrame)
     # The effect at each confirmed change point of the measures shown (``qi.services.effects``).
     effects: tuple[EffectAt, ...] = ()
+    # For whom the figures are: "" as stored (internal); else the sentence saying how small
+    # numbers were controlled for publication (``qi.services.published``).
+    disclosure: str = ""
 
     def place_name(self, code: str) -> str:
         """A place's name for people to read (its code when it has none)."""
@@ -256,6 +259,7 @@ def meeting_review(
     measures: Sequence[str] | None = None,
     since_day: date | None = None,
     last_meeting_default: bool = True,
+    published: bool = False,
 ) -> MeetingReview:
     """Gather a meeting's view of an initiative (by name) or a place (by code).
 
@@ -264,6 +268,11 @@ def meeting_review(
     is counted from the day of the previous meeting of this initiative or place
     (``previous_meeting``), if there was one (``last_meeting_default``). Raises
     ``ReviewError`` for unknown names.
+
+    The series are those of the places ``principal`` may read (``data.read``), or with
+    ``published`` those it may see published outputs of (``data.published``: a viewer's, for
+    a pack made by ``qi.services.published.pack_review(..., "published")``, which controls
+    small numbers); annotations, actions and stories are always those it may read.
     """
     if initiative is None and place is None:
         raise ReviewError("a meeting reviews an initiative or a place; give one of them")
@@ -279,6 +288,7 @@ def meeting_review(
             measures=measures if measures is None or measures else [],
             places=place,
             initiative=initiative,
+            published=published,
         )
     except LookupError as error:
         raise ReviewError(str(error)) from None

@@ -13,8 +13,10 @@
   refuses UPDATE and DELETE on it (see migration 0005).
 """
 
+import secrets
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
 
 import polars as pl
 from sqlalchemy import Connection, Engine, insert, select, update
@@ -458,6 +460,13 @@ def principal_for(engine: Engine, person: str) -> Principal:
 # --- signing in -----------------------------------------------------------------------------------
 
 
+@cache
+def unknown_user_hash() -> str:
+    """A hash at the default settings that no password matches: checked when a sign-in names
+    nobody, so that costs what a wrong password costs (no timing leak of who exists)."""
+    return hash_password(secrets.token_urlsafe(32))
+
+
 def _anonymous(who: str) -> Principal:
     return Principal(who, who)
 
@@ -477,12 +486,16 @@ def sign_in(engine: Engine, username: str, password: str) -> Principal:
         ).first()
     refused = SignInFailed("the user name or password is not right, or the account is locked")
     if found is None or found.password_hash is None or found.disabled:
+        # The same scrypt work as a wrong password, so the time taken does not tell a guesser
+        # which user names exist.
+        verify_password(password, unknown_user_hash())
         audit_now(engine, _anonymous(person), "sign-in", outcome="failed", detail="unknown")
         raise refused
+    right = verify_password(password, found.password_hash)  # locked or not: the same work
     if found.locked_until is not None and found.locked_until > now:
         audit_now(engine, _anonymous(person), "sign-in", outcome="failed", detail="locked")
         raise refused
-    if not verify_password(password, found.password_hash):
+    if not right:
         with writing(engine) as connection:
             failures = connection.execute(
                 update(Person)
@@ -521,7 +534,10 @@ def oidc_principal(engine: Engine, claims: dict) -> Principal:
     name = str(claims.get("name") or claims.get("preferred_username") or claims["sub"])[:128]
     now = clock.now()
     with writing(engine) as connection:
-        known = connection.execute(select(Person.id).where(Person.person == person)).first()
+        known = connection.execute(
+            select(Person.id, Person.last_sign_in_at).where(Person.person == person)
+        ).first()
+        last = None if known is None else known.last_sign_in_at
         if known is None:
             connection.execute(
                 insert(Person).values(
@@ -534,6 +550,8 @@ def oidc_principal(engine: Engine, claims: dict) -> Principal:
                 )
             )
     principal = principal_for(engine, person)
+    if not _new_token(claims, last):
+        return principal  # the same sign-in, in a new browser tab or after a reload
     with writing(engine) as connection:
         connection.execute(
             update(Person).where(Person.person == person).values(last_sign_in_at=now)
@@ -542,8 +560,18 @@ def oidc_principal(engine: Engine, claims: dict) -> Principal:
     return principal
 
 
-def sign_out(engine: Engine, principal: Principal) -> None:
-    audit_now(engine, principal, "sign-out")
+def _new_token(claims: dict, last_sign_in: datetime | None) -> bool:
+    """Whether the provider issued this token (``iat``) after qi last recorded a sign-in:
+    Streamlit keeps the identity cookie across tabs and reloads, each a new app session."""
+    issued = claims.get("iat")
+    if last_sign_in is None or issued is None:
+        return True
+    return datetime.fromtimestamp(float(issued), UTC).replace(tzinfo=None) > last_sign_in
+
+
+def sign_out(engine: Engine, principal: Principal, detail: str | None = None) -> None:
+    """Record a sign-out (``detail``: why, when qi signed them out itself)."""
+    audit_now(engine, principal, "sign-out", detail=detail)
 
 
 __all__ = [

@@ -188,3 +188,16 @@ def test_nobody_but_an_admin_is_offered_the_admin_page(accounts_url):
     at = sign_in("coach")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("qi/app/pages/admin.py")
+
+
+def test_with_oidc_a_person_disabled_in_qi_is_refused_and_can_sign_out(demo_url, monkeypatch):
+    from qi.store.access import disable_person
+
+    claims = {"iss": "https://idp.example", "sub": "d-1", "name": "Dee", "iat": time.time()}
+    oidc_app(monkeypatch, is_logged_in=True, **claims)  # known to qi from the first sign-in
+    disable_person(open_store(demo_url), ADMIN, "oidc:https://idp.example|d-1")
+    at = oidc_app(monkeypatch, is_logged_in=True, **claims)
+    assert not at.exception, at.exception
+    assert "not an active person in qi" in texts(at)
+    assert [b.label for b in at.button] == ["Sign out"]
+    assert not at.selectbox and not at.file_uploader

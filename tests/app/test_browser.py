@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -59,12 +60,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def server(demo_template, tmp_path):
-    database = tmp_path / "qi.sqlite"
-    shutil.copy(demo_template, database)
+@contextmanager
+def running_app(database: Path, log_path: Path, env: dict[str, str] | None = None, *args: str):
+    """``streamlit run app.py`` on ``database`` at a free port on 127.0.0.1, in its own process
+    group (stopped with os.killpg at the end); yields the app's URL. ``env``: more settings
+    (QI_AUTH and so on); ``args``: more ``streamlit run`` options."""
     port = _free_port()
-    log = (tmp_path / "streamlit.log").open("w")
+    log = log_path.open("w")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -80,9 +82,10 @@ def server(demo_template, tmp_path):
             "127.0.0.1",
             "--browser.gatherUsageStats",
             "false",
+            *args,
         ],
         cwd=ROOT,
-        env={**os.environ, "QI_DATABASE_URL": f"sqlite:///{database}"},
+        env={**os.environ, "QI_DATABASE_URL": f"sqlite:///{database}", **(env or {})},
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -98,9 +101,9 @@ def server(demo_template, tmp_path):
             except OSError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start: {(tmp_path / 'streamlit.log')}")
+                raise RuntimeError(f"streamlit did not start: {log_path}")
             time.sleep(0.3)
-        yield url, f"sqlite:///{database}"
+        yield url
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -108,6 +111,14 @@ def server(demo_template, tmp_path):
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
         log.close()
+
+
+@pytest.fixture
+def server(demo_template, tmp_path):
+    database = tmp_path / "qi.sqlite"
+    shutil.copy(demo_template, database)
+    with running_app(database, tmp_path / "streamlit.log") as url:
+        yield url, f"sqlite:///{database}"
 
 
 def choose(page, label: str, option: str) -> None:

@@ -278,7 +278,7 @@ def test_the_board_pack_gains_the_compare_places_pages_chosen(demo_url):
     at.multiselect(key="qi.meeting.pack.compare").set_value(["ae_under5_rate"]).run()
     at.button(key="qi.meeting.pack.prepare").click().run()
     assert not at.exception, at.exception
-    (_, compared), _, pack = at.session_state["qi.meeting.pack"]
+    (_, compared, _), _, pack = at.session_state["qi.meeting.pack"]
     assert compared == ("ae_under5_rate",)
     assert pack.pages == plain.pages + 1
     assert f"Board pack, PDF ({pack.pages} pages)" in [

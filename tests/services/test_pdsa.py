@@ -137,7 +137,7 @@ def test_qi_pdsa_add_then_list(engine, url, monkeypatch):
         "Recorded Text reminders, cycle 1 (1 Jan 2024 to 31 Jan 2024). Ended: adopt.\n"
     )
     assert read_cycles(engine, local_admin("tester"))["updated_by"].to_list() == ["Coach"]
-    listed = runner.invoke(main, ["pdsa", "list", "--db", url])
+    listed = runner.invoke(main, ["pdsa", "list", "--db", url, "--user", "coach"])
     assert listed.exit_code == 0, listed.output
     lines = listed.output.splitlines()
     assert lines[0].startswith("Front door: Text reminders (change idea ")

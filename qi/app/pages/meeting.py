@@ -12,6 +12,7 @@ from functools import partial
 import polars as pl
 import streamlit as st
 
+from qi.access import Refused
 from qi.app.context import (
     chart_href,
     chart_query,
@@ -33,6 +34,7 @@ from qi.render.pack import board_pack
 from qi.services.compare import CompareError, meeting_comparison
 from qi.services.feedback import waiting_summary
 from qi.services.meeting import icon_key, previous_meeting
+from qi.services.published import AUDIENCES, default_audience, pack_review
 from qi.services.review import ReviewError
 from qi.store.meetings import (
     MeetingError,
@@ -49,7 +51,7 @@ from qi.vocabulary.meetings import ACTION_KINDS
 from qi.vocabulary.points import ICON_LABELS, POINT_TYPE_WORDS
 from qi.vocabulary.stories import VOICES
 
-PACK = "qi.meeting.pack"  # ((subject, compared), since, BoardPack) of the last pack prepared
+PACK = "qi.meeting.pack"  # ((subject, compared, audience), since, BoardPack): the last pack
 NOTICE = "qi.meeting.notice"
 ACTION_ERROR = "qi.meeting.action.error"  # (field or None, message) of the last refused action
 NEW_MEETING = 0  # the "record a new meeting" choice among meeting ids
@@ -442,33 +444,48 @@ def pack_downloads(review, subject: str, since_day: date | None) -> None:
         "A cover, the summary matrix with the icon key, a page per measure (chart, reading, "
         "annotations, quotes from anonymised stories) and the actions. Every chart has alt text."
     )
+    who = principal()
+    audiences = list(AUDIENCES)
+    audience = st.radio(
+        "For",
+        audiences,
+        index=audiences.index(default_audience(who, review)),
+        format_func=lambda a: f"{a.capitalize()}: {AUDIENCES[a]}",
+        key="qi.meeting.pack.audience",
+    )
     comparable = [c for c in review.views if c in comparable_measures()]
     compare = st.multiselect(
         "Add Compare places pages for",
         comparable,
         format_func=lambda c: _measure_names(review).get(c, c),
         key="qi.meeting.pack.compare",
+        disabled=audience == "published",
         help="A funnel plot of this meeting's places (or of the places within one place) at "
-        "the latest period, for each measure chosen.",
+        "the latest period, for each measure chosen (internal packs only: their numerators "
+        "and denominators are not controlled for publication yet).",
     )
-    asked = (subject, tuple(compare))
+    if audience == "published":
+        compare = []
+    asked = (subject, tuple(compare), audience)
     if st.button(
         "Prepare the board pack", icon=":material/picture_as_pdf:", key="qi.meeting.pack.prepare"
     ):
         with st.spinner("Drawing every chart and laying out the pages..."):
             try:
+                shown = pack_review(engine(), who, review, audience)  # refused, or audited
                 comparisons = tuple(
-                    meeting_comparison(engine(), principal(), c, review.places) for c in compare
+                    meeting_comparison(engine(), who, c, review.places) for c in compare
                 )
-            except CompareError as error:
+            except (CompareError, Refused) as error:
                 st.warning(str(error))
                 return
-            st.session_state[PACK] = (asked, since_day, board_pack(review, comparisons=comparisons))
+            st.session_state[PACK] = (asked, since_day, board_pack(shown, comparisons=comparisons))
     prepared = st.session_state.get(PACK)
     if prepared is None or prepared[:2] != (asked, since_day):
         return
     pack = prepared[2]
     stem = "".join(c if c.isalnum() else "-" for c in review.title).strip("-").lower()
+    stem += "-published" if audience == "published" else ""
     st.download_button(
         f"Board pack, PDF ({pack.pages} pages)",
         pack.pdf,

@@ -1,18 +1,26 @@
 """Published figures: a measure's values at the places you may see, as they would be published,
 with small numbers controlled (``qi.access.outputs``; NHS Digital's secondary-care method by
 default). What the viewer role sees of qi; for others, a check of a table before it goes out.
-The control is the library's (``qi.services.outputs.for_output``); the page only shows it."""
+The control is the library's (``qi.services.outputs.for_output``; for the board pack,
+``qi.services.published.pack_review``); the page only shows it."""
 
 import polars as pl
 import streamlit as st
 
+from qi.access import Refused
 from qi.access.outputs import safe_csv
 from qi.app.context import engine, measure_names, measures, place_names, series_index
 from qi.app.identity import principal
+from qi.render.pack import board_pack
+from qi.services.meeting import meeting_review, review_subjects
 from qi.services.outputs import for_output
+from qi.services.published import pack_review
+from qi.services.review import ReviewError
 from qi.store import read_series
 from qi.store.access import audit_now
 from qi.text import period_expr
+
+PUBLISHED_PACK = "qi.published.pack"  # (subject, BoardPack): the last pack prepared
 
 st.title("Published figures")
 st.caption(
@@ -63,3 +71,51 @@ st.download_button(
     on_click=downloaded,
     icon=":material/table:",
 )
+
+st.header("Board pack for publication")
+st.caption(
+    "The board pack of an initiative or a place with the same control: small counts not "
+    "shown (gaps in the charts, * in the tables), others rounded, limits only on charts "
+    "without small counts. Effect estimates and Compare places pages are left out."
+)
+subjects = review_subjects(engine(), who)
+choices = [("initiative", n) for n in subjects.initiatives] + [
+    ("place", c) for c in subjects.places
+]
+subject = st.selectbox(
+    "For",
+    choices,
+    format_func=lambda c: c[1] if c[0] == "initiative" else subjects.places[c[1]],
+    key="qi.published.pack.subject",
+)
+if subject is not None and st.button(
+    "Prepare the published board pack",
+    icon=":material/picture_as_pdf:",
+    key="qi.published.pack.prepare",
+):
+    with st.spinner("Drawing every chart and laying out the pages..."):
+        try:
+            review = meeting_review(
+                engine(),
+                who,
+                published=True,
+                initiative=subject[1] if subject[0] == "initiative" else None,
+                place=subject[1] if subject[0] == "place" else None,
+            )
+            shown_review = pack_review(engine(), who, review, "published")  # audited
+        except (Refused, ReviewError) as error:
+            st.warning(str(error))
+        else:
+            st.session_state[PUBLISHED_PACK] = (subject, board_pack(shown_review))
+prepared = st.session_state.get(PUBLISHED_PACK)
+if prepared is not None and prepared[0] == subject:
+    st.download_button(
+        f"Published board pack, PDF ({prepared[1].pages} pages)",
+        prepared[1].pdf,
+        f"board-pack-{subject[1]}-published.pdf".replace(" ", "-").replace(":", "").lower(),
+        "application/pdf",
+        on_click="ignore",  # preparing it was the export, audited by pack_review
+        type="primary",
+        icon=":material/download:",
+        key="qi.published.pack.pdf",
+    )

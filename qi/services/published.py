@@ -1,0 +1,179 @@
+"""The board pack's figures for its audience: as stored (internal) or published.
+
+``pack_review(engine, principal, review, audience)`` is what the app and ``qi report`` call
+before laying out a pack: it checks that the principal may have the pack for that audience at
+every place of the review (internal needs ``data.read``, published ``data.published``, so the
+viewer role only ever gets the published pack), records the export in the audit, and returns
+the review as that audience may see it.
+
+``published_review`` applies each measure's published disclosure policy
+(``qi.access.outputs.published_policies``: NHS Digital's secondary-care method by default) to
+what a pack prints and draws, never to stored data:
+
+- counts (a count measure's values, numerators and denominators): 0 stays 0, 1 to 7 are not
+  shown (``*`` in tables, a gap in the chart's line), other counts are rounded to the nearest 5;
+- a rate or percentage made from a count of 1 to 7 is not shown;
+- the centre lines, limits, signals, icons and readings were worked out from the stored
+  values before this (never from controlled ones). A chart draws its centre and limits only
+  when its series has no count of 1 to 7: with small counts they would give the suppressed
+  values back (a c-chart's centre is their mean), so there the icons and the reading in words
+  stand for them;
+- effect estimates and Compare places pages are left out: their numbers (means before and
+  after a change, each place's numerator and denominator) are not controlled yet.
+"""
+
+from collections.abc import Mapping
+from dataclasses import replace
+
+import polars as pl
+from sqlalchemy import Engine
+
+from qi.access import Principal
+from qi.access.authorize import readable_places
+from qi.access.outputs import DisclosurePolicy, controlled_number, published_policies
+from qi.services.meeting import MeetingReview
+from qi.services.review import MeasureView
+from qi.store.access import audit_now, guard
+from qi.vocabulary.measures import RATIO_KINDS
+
+AUDIENCES = {
+    "internal": "as stored, for those who may read the places' data",
+    "published": "small numbers controlled, for board papers that may be published",
+}
+# Drawn from the stored values; left off a published chart whose series has small counts.
+LINES = (
+    "centre",
+    "lower_1sigma",
+    "upper_1sigma",
+    "lower_2sigma",
+    "upper_2sigma",
+    "lower_limit",
+    "upper_limit",
+)
+
+
+class AudienceError(ValueError):
+    """An audience qi does not know; the message lists those it does."""
+
+
+def pack_review(
+    engine: Engine, principal: Principal, review: MeetingReview, audience: str
+) -> MeetingReview:
+    """The review as ``audience`` may see it in a board pack, for ``principal``: refused
+    (``qi.access.Refused``, audited) unless they may have it at every place of the review;
+    the export is audited."""
+    if audience not in AUDIENCES:
+        raise AudienceError(
+            f"unknown audience {audience!r} for a board pack; choose one of: "
+            + ", ".join(AUDIENCES)
+        )
+    subject = f"board pack ({audience}): {review.title}"[:255]
+    action = "data.read" if audience == "internal" else "data.published"
+    guard(engine, principal, action, review.places, subject=subject)
+    shown = review if audience == "internal" else published_review(review)
+    audit_now(
+        engine,
+        principal,
+        "data.export",
+        subject=subject,
+        detail=f"{len(review.views)} measures at {len(review.places)} places"
+        + (f"; {shown.disclosure}" if shown.disclosure else ""),
+    )
+    return shown
+
+
+def default_audience(principal: Principal, review: MeetingReview) -> str:
+    """Internal when the principal may read every place of the review, else published."""
+    readable = readable_places(principal, "data.read")
+    if readable is None or set(review.places) <= readable:
+        return "internal"
+    return "published"
+
+
+def published_review(
+    review: MeetingReview, environ: Mapping[str, str] | None = None
+) -> MeetingReview:
+    """The review with every measure's published policy applied (see the module docstring).
+    ``environ``: where the policies are configured (the process's environment by default)."""
+    default, per_measure = published_policies(environ)
+    kinds = (
+        dict(review.measures.select("code", "kind").iter_rows()) if review.measures.height else {}
+    )
+    views: dict[str, MeasureView] = {}
+    for code, view in review.views.items():
+        policy = per_measure.get(code, default)
+        ratio = kinds.get(code, view.measure.get("kind")) in RATIO_KINDS
+        views[code] = _controlled_view(view, policy, ratio)
+    latest = [
+        v.points.select(
+            "measure",
+            "place",
+            pl.col("period").cast(pl.Date).alias("latest_period"),
+            pl.col("value").alias("_value"),
+            pl.col("suppressed").alias("latest_suppressed"),
+        )
+        for v in views.values()
+    ]
+    matrix = review.matrix
+    if latest and matrix.height:
+        matrix = (
+            matrix.join(
+                pl.concat(latest, how="vertical_relaxed"),
+                on=["measure", "place", "latest_period"],
+                how="left",
+            )
+            .with_columns(
+                pl.col("_value").alias("latest_value"),
+                pl.col("latest_suppressed").fill_null(False),
+            )
+            .drop("_value")
+        )
+    names = {p.name for p in (default, *per_measure.values()) if p.controls}
+    return replace(
+        review,
+        views=views,
+        matrix=matrix,
+        effects=(),
+        disclosure=_sentence(default) if names else "",
+    )
+
+
+def _sentence(policy: DisclosurePolicy) -> str:
+    return (
+        f"Published figures: counts from 1 to {policy.threshold} are not shown (* in tables, "
+        f"a gap in a chart), other counts are rounded to the nearest {policy.base}, and rates "
+        "or percentages made from small counts are not shown. Limits and signals are worked "
+        "out from the unrounded data; a chart with small counts shows no limits."
+    )
+
+
+def _controlled_view(view: MeasureView, policy: DisclosurePolicy, ratio: bool) -> MeasureView:
+    points = view.points
+    if not policy.controls:
+        return _with_points(view, points.with_columns(pl.lit(False).alias("suppressed")))
+    counts = [c for c in ("numerator", "denominator") if c in points.columns]
+    small = pl.col("numerator" if ratio and "numerator" in counts else "value")
+    small_flag = (small != 0) & (small <= policy.threshold)
+    out = points.with_columns(small_flag.fill_null(False).alias("suppressed"))
+    if ratio:
+        out = out.with_columns(
+            pl.when(pl.col("suppressed")).then(None).otherwise(pl.col("value")).alias("value")
+        )
+    else:
+        out = out.with_columns(controlled_number("value", policy))
+    out = out.with_columns(controlled_number(c, policy) for c in counts)
+    # A series with small counts keeps its signals and icons, but not its lines.
+    any_small = pl.col("suppressed").any().over("measure", "place")
+    out = out.with_columns(
+        pl.when(any_small).then(None).otherwise(pl.col(c)).alias(c)
+        for c in LINES
+        if c in out.columns
+    )
+    return _with_points(view, out)
+
+
+def _with_points(view: MeasureView, points: pl.DataFrame) -> MeasureView:
+    """The view drawing ``points``, with the icons and summary of the stored values."""
+    chart = replace(view.charted, points=points)
+    chart._summary.append(view.charted.summary())  # the stored values' summary, not redone
+    return replace(view, charted=chart)
