@@ -10,8 +10,8 @@ may be linked to the cycle it belongs to. Every write records who made it and wh
 Every write takes the principal and needs ``pdsa.write`` where the record applies: a change
 idea on its own at every place of its initiative; a cycle (and a new idea named with it) at the
 places it runs at (when it names none, at every place of its initiative); an initiative without
-places needs a grant over it. A refusal
-is audited and raised (``qi.store.access.guard``); a write is audited as done.
+places needs a grant over it. A refusal is audited and raised (``qi.store.access.guard``); a
+write is audited as done.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
