@@ -135,6 +135,7 @@ def browser(url: str, runs: int) -> None:
     from playwright.sync_api import sync_playwright
 
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a port just used is free
         s.bind(("127.0.0.1", PORT))
         port = s.getsockname()[1]
     server = subprocess.Popen(
