@@ -188,3 +188,13 @@ def test_nobody_but_an_admin_is_offered_the_admin_page(accounts_url):
     at = sign_in("coach")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("qi/app/pages/admin.py")
+
+
+def test_home_offers_a_card_only_for_pages_the_person_may_use_and_no_empty_box(accounts_url):
+    at = sign_in("leeds")  # a locality: uploads and reads, does not annotate
+    # The first row of columns on Home: the cards, each a link and its words.
+    cards = [[type(e).__name__ for e in column.children.values()] for column in at.columns[:3]]
+    links = [link.proto.label for column in at.columns[:3] for link in column.get("page_link")]
+    assert links == ["**Upload data**", "**Measures**"]
+    assert cards[:2] == [["PageLink", "Markdown"]] * 2
+    assert len(cards) == 2 or cards[2] != [], "an empty card"

@@ -39,10 +39,12 @@ def texts(at: AppTest) -> str:
 
 
 def table_with(at: AppTest, column: str) -> pl.DataFrame:
-    """The first table on the page with this column, as polars."""
+    """The first table on the page with this column, as polars (a static table's cells are
+    Markdown, escaped by the page: read as shown)."""
     for frame in [*at.dataframe, *at.table]:
         if column in frame.value.columns:
-            return pl.from_pandas(frame.value)
+            shown = pl.from_pandas(frame.value)
+            return shown.with_columns(pl.col(pl.String).str.replace_all(r"\\(.)", "$1"))
     raise AssertionError(f"no table with a column {column!r}")
 
 
