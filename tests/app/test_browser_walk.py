@@ -25,6 +25,7 @@ from .test_browser import server as server  # the running app, a fixture
 
 WALK = ARTIFACTS / "walk"
 REFERRALS = "Referrals to children and young people's mental health services"
+ASTHMA = "Emergency asthma admissions, children and young people"
 
 
 def shot(page, name: str, width: int) -> None:
@@ -199,6 +200,8 @@ def test_a_coach_recalculates_with_a_reason_and_a_chair_records_the_meeting_and_
             expect(page.get_by_role("heading", name="Annotate")).to_be_visible()
             idle(page)
             chart_drawn(page)
+            # The series the Measures page showed (not the initiative's first measure).
+            expect(page.get_by_role("combobox", name="Measure")).to_have_value(ASTHMA)
             expect(page.get_by_role("combobox", name="Place")).to_have_value("Bradford")
             what = page.get_by_label("What happened (required)")
             what.fill("Asthma nurse visits to every primary school")
