@@ -218,18 +218,34 @@ def _pick(name: str, label: str, options: list, format_func, column, **kwargs):
     """A selectbox whose choice is kept in the shared scope, surviving other pages' runs."""
     stored = st.session_state.setdefault(SCOPE, {})
     key = f"qi.pick.{name}"
-    # A key Streamlit has forgotten (another page ran) is not the option None ("every place"):
-    # the stored scope decides then.
-    if key not in st.session_state or st.session_state[key] not in options:
-        kept = name in stored and stored[name] in options
-        st.session_state[key] = stored[name] if kept else options[0]
+    # The stored scope rules, set into the widget on every run: the picker of the same key on
+    # another page is another widget to Streamlit, which would start it at its first option
+    # (Measures on asthma admissions, then "Annotate this chart" on A&E attendances). A
+    # person's choice reaches the scope first, through on_change.
+    if name in stored and stored[name] in options:
+        st.session_state[key] = stored[name]
+    elif key not in st.session_state or st.session_state[key] not in options:
+        st.session_state[key] = options[0]
     if None in options:
         # A selectbox holding the option None shows its placeholder, not the option's words
         # (it would read "Choose an option" where "Every place" is chosen).
         kwargs.setdefault("placeholder", format_func(None))
-    chosen = column.selectbox(label, options, format_func=format_func, key=key, **kwargs)
+    chosen = column.selectbox(
+        label,
+        options,
+        format_func=format_func,
+        key=key,
+        on_change=_remember,
+        args=(name,),
+        **kwargs,
+    )
     stored[name] = chosen
     return chosen
+
+
+def _remember(name: str) -> None:
+    """A picker changed by a person: its choice becomes the shared scope's."""
+    st.session_state.setdefault(SCOPE, {})[name] = st.session_state[f"qi.pick.{name}"]
 
 
 def choose_scope() -> Scope | None:

@@ -201,3 +201,13 @@ def test_with_oidc_a_person_disabled_in_qi_is_refused_and_can_sign_out(demo_url,
     assert "not an active person in qi" in texts(at)
     assert [b.label for b in at.button] == ["Sign out"]
     assert not at.selectbox and not at.file_uploader
+
+
+def test_home_offers_a_card_only_for_pages_the_person_may_use_and_no_empty_box(accounts_url):
+    at = sign_in("leeds")  # a locality: uploads and reads, does not annotate
+    # The first row of columns on Home: the cards, each a link and its words.
+    cards = [[type(e).__name__ for e in column.children.values()] for column in at.columns[:3]]
+    links = [link.proto.label for column in at.columns[:3] for link in column.get("page_link")]
+    assert links == ["**Upload data**", "**Measures**"]
+    assert cards[:2] == [["PageLink", "Markdown"]] * 2
+    assert len(cards) == 2 or cards[2] != [], "an empty card"

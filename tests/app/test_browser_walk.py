@@ -5,6 +5,9 @@ Each step is screenshotted whole (the page's full height) at the width given, un
 artifacts/walk/, for a person to look at.
 """
 
+import re
+import subprocess
+
 import openpyxl
 import pytest
 
@@ -22,6 +25,7 @@ from .test_browser import server as server  # the running app, a fixture
 
 WALK = ARTIFACTS / "walk"
 REFERRALS = "Referrals to children and young people's mental health services"
+ASTHMA = "Emergency asthma admissions, children and young people"
 
 
 def shot(page, name: str, width: int) -> None:
@@ -155,3 +159,109 @@ def test_every_page_name_in_the_sidebar_is_shown_whole_at_1024_pixels(server):
             assert links.count() >= 12  # every page, the admin's too (single-user mode)
         finally:
             browser.close()
+
+
+def pages_of(pdf_path, out_stem) -> list:
+    """Every page of a PDF as a PNG (pdftoppm), for a person to look at."""
+    subprocess.run(
+        ["pdftoppm", "-r", "60", "-png", str(pdf_path), str(out_stem)], check=True, timeout=120
+    )
+    return sorted(out_stem.parent.glob(f"{out_stem.name}-*.png"))
+
+
+def test_a_coach_recalculates_with_a_reason_and_a_chair_records_the_meeting_and_takes_the_pack(
+    server, tmp_path
+):
+    url, _ = server
+    width = 1440
+    WALK.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS
+        )
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 900}, accept_downloads=True)
+            page.set_default_timeout(TIMEOUT_MS)
+
+            # The coach: a signal on the Measures page (Best Start, asthma admissions, Bradford).
+            page.goto(
+                f"{url}/measures?measure=cyp_asthma_admissions&place=E08000032"
+                "&initiative=Best+Start%3A+healthy+under-fives"
+            )
+            expect(page.get_by_role("heading", name="Measures")).to_be_visible()
+            idle(page)
+            chart_drawn(page)
+            expect(page.get_by_text("Special cause improvement (low)").first).to_be_visible()
+            shot(page, "coach-1-signal", width)
+
+            # Annotate it: a recalculation asked for without a reason is refused beside the
+            # reason, keeping what was typed; with a reason it is added.
+            page.get_by_role("link", name="Annotate this chart").click()
+            expect(page.get_by_role("heading", name="Annotate")).to_be_visible()
+            idle(page)
+            chart_drawn(page)
+            # The series the Measures page showed (not the initiative's first measure).
+            expect(page.get_by_role("combobox", name="Measure")).to_have_value(ASTHMA)
+            expect(page.get_by_role("combobox", name="Place")).to_have_value("Bradford")
+            what = page.get_by_label("What happened (required)")
+            what.fill("Asthma nurse visits to every primary school")
+            page.get_by_text("Recalculate limits from here (a new phase)").click()
+            page.get_by_role("button", name="Add annotation").click()
+            idle(page)
+            expect(page.get_by_text("needs a reason")).to_be_visible()
+            expect(what).to_have_value("Asthma nurse visits to every primary school")
+            shot(page, "coach-2-refused", width)
+            page.get_by_label("Reason (required to recalculate or exclude)").fill(
+                "School nursing model changed from this month"
+            )
+            page.get_by_role("button", name="Add annotation").click()
+            expect(page.get_by_text("Annotation added at")).to_be_visible()
+            idle(page)
+            chart_drawn(page)
+            shot(page, "coach-3-recalculated", width)
+
+            # The chair: the meeting view, a meeting recorded, an action refused without an
+            # owner (said beside the owner), then recorded with one.
+            page.get_by_role("link", name="Meeting view").first.click()
+            expect(page.get_by_role("heading", name="Meeting view")).to_be_visible()
+            idle(page)
+            expect(page.get_by_text("Since 12 February 2025:")).to_be_visible()
+            shot(page, "chair-1-meeting-view", width)
+            page.get_by_role("button", name="Record the meeting").click()
+            expect(page.get_by_text("Meeting recorded.")).to_be_visible()
+            idle(page)
+            # Recording today's meeting hides none of the news it is about.
+            expect(page.get_by_text("Since 12 February 2025:")).to_be_visible()
+            task = page.get_by_label("What was agreed, or what will be done (required)")
+            task.fill("Ask the school nursing lead to present the asthma visits")
+            page.get_by_role("button", name="Record", exact=True).click()
+            idle(page)
+            expect(page.get_by_text("needs an owner")).to_be_visible()
+            expect(task).to_have_value("Ask the school nursing lead to present the asthma visits")
+            page.get_by_label("Owner, who will do it (required for an action)").fill(
+                "Best Start programme lead"
+            )
+            page.get_by_role("button", name="Record", exact=True).click()
+            expect(page.get_by_text("Recorded.")).to_be_visible()
+            idle(page)
+            expect(task).to_have_value("")  # emptied in the browser too, ready for the next
+            # Listed under the form, as recorded at this meeting (and among the open actions).
+            expect(page.get_by_text("Recorded at this meeting (1)")).to_be_visible()
+            expect(
+                page.get_by_text("Ask the school nursing lead to present the asthma visits")
+            ).to_have_count(2)
+            shot(page, "chair-2-recorded", width)
+
+            # The board pack: prepared, downloaded, every page drawn to look at.
+            page.get_by_role("button", name="Prepare the board pack").click()
+            download_button = page.get_by_role("button", name=re.compile(r"Board pack, PDF"))
+            expect(download_button).to_be_visible()
+            with page.expect_download() as download:
+                download_button.click()
+            pdf = tmp_path / "board-pack.pdf"
+            download.value.save_as(pdf)
+        finally:
+            browser.close()
+    assert pdf.read_bytes().startswith(b"%PDF")
+    drawn = pages_of(pdf, WALK / "chair-pack")
+    assert len(drawn) >= 5  # cover, summary, a page per measure, the actions

@@ -40,10 +40,12 @@ def texts(at: AppTest) -> str:
 
 
 def table_with(at: AppTest, column: str) -> pl.DataFrame:
-    """The first table on the page with this column, as polars."""
+    """The first table on the page with this column, as polars (a static table's cells are
+    Markdown, escaped by the page: read as shown)."""
     for frame in [*at.dataframe, *at.table]:
         if column in frame.value.columns:
-            return pl.from_pandas(frame.value)
+            shown = pl.from_pandas(frame.value)
+            return shown.with_columns(pl.col(pl.String).str.replace_all(r"\\(.)", "$1"))
     raise AssertionError(f"no table with a column {column!r}")
 
 
@@ -204,6 +206,18 @@ def test_an_annotation_that_recalculates_the_limits_is_listed_then_undone(demo_u
     )
 
 
+def _next_to(block, key: str):
+    """The element drawn right after the widget ``key`` (in the same block), if any."""
+    children = list(getattr(block, "children", {}).values())
+    for i, child in enumerate(children):
+        if getattr(child, "key", None) == key:
+            return children[i + 1] if i + 1 < len(children) else None
+        found = _next_to(child, key)
+        if found is not None:
+            return found
+    return None
+
+
 def test_recalculating_without_a_reason_is_refused_and_says_why(demo_url):
     at = choose(open_page("annotate.py"), REFERRALS, LEEDS, initiative=None)
     at = add_annotation_through_the_form(
@@ -220,9 +234,22 @@ def test_a_suggested_change_point_is_confirmed_with_a_reason_or_dismissed(demo_u
     confirms = [b for b in at.button if b.label.startswith("Confirm")]
     assert confirms, "the shift after the upload is suggested as a change point"
     key = confirms[0].key.removeprefix("qi.confirm.")
+    # The rule in its rule set's words, never its code ("rule: shift").
+    assert "Rule: seven or more points in a row below the centre line." in texts(at)
+    assert "rule: shift" not in texts(at)
+    # Without a reason: refused, said beside the reason, nothing recalculated.
+    at.button(key=f"qi.confirm.{key}").click().run()
+    reason = at.text_input(key=f"qi.reason.{key}")
+    assert reason.label == "Why the process changed (required)"
+    [refusal] = [e.value for e in at.error]
+    assert refusal.startswith("Not confirmed:") and "reason" in refusal
+    beside = _next_to(at.main, f"qi.reason.{key}")
+    assert beside is not None and beside.type == "error" and beside.value == refusal
+    assert "1 phase" in texts(at)
     at.text_input(key=f"qi.reason.{key}").input("Referral criteria changed")
     at.button(key=f"qi.confirm.{key}").click().run()
     assert not at.exception, at.exception
+    assert not at.error
     assert "Limits recalculated from" in texts(at)
     assert "2 phases" in texts(at)
 

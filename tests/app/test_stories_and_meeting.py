@@ -20,6 +20,7 @@ from .test_pages import choose, open_page, texts
 BEST_START = "Best Start: healthy under-fives"
 WAKEFIELD, BREASTFEEDING = "E08000036", "breastfeeding_6_8_weeks"
 KIRKLEES, REFERRALS = "E08000034", "cyp_mh_referrals"
+BRADFORD, ASTHMA = "E08000032", "cyp_asthma_admissions"
 EARLY_SUPPORT = "Early support for emotional wellbeing"
 JANUARY_2025 = date(2025, 1, 1)
 NEW = "qi.story.new.0"  # the first round of the Add a story form
@@ -292,3 +293,21 @@ def test_an_open_action_past_its_due_day_reads_overdue_as_in_the_pack(demo_url):
     # The demo's open actions were due in spring 2025; the ones done are not overdue.
     assert "owner: Best Start programme lead · due 31 Mar 2025 · overdue ·" in shown
     assert "due 12 Mar 2025 · done ·" in shown
+
+
+def test_the_series_a_link_opened_is_the_one_annotated_on_the_next_page(demo_url):
+    # Asthma admissions at Bradford is not Best Start's first measure (A&E attendances is).
+    at = open_page("measures.py")
+    at.query_params.update(chart_query(ASTHMA, BRADFORD, BEST_START))
+    at.run()
+    assert at.selectbox(key="qi.pick.measure").value == ASTHMA
+    # "Annotate this chart": the same series, not the initiative's first measure.
+    at.switch_page("qi/app/pages/annotate.py").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="qi.pick.measure").value == ASTHMA
+    assert at.selectbox(key="qi.pick.place").value == BRADFORD
+    # A measure then chosen by hand is kept on the way back.
+    at.selectbox(key="qi.pick.measure").set_value(BREASTFEEDING).run()
+    at.switch_page("qi/app/pages/measures.py").run()
+    assert at.selectbox(key="qi.pick.measure").value == BREASTFEEDING
+    assert at.selectbox(key="qi.pick.place").value == BRADFORD

@@ -20,6 +20,7 @@ from qi.render.figures import PICKED
 from qi.services.pdsa import annotation_cycles
 from qi.store.annotations import AnnotationError, add_annotation, read_annotations, undo_annotation
 from qi.text import count, period
+from qi.text.signals import signal_words
 from qi.vocabulary.annotations import ANNOTATION_KINDS
 
 NOTE, NEW_PHASE, EXCLUDE = (
@@ -36,6 +37,7 @@ CHART = "qi.annotate.chart"  # the chart's selection: the point clicked
 CLICKED = "qi.annotate.clicked"  # the click already applied to the form
 CLICKED_NOTE = "qi.annotate.clicked.note"  # said once in the form after a click
 FORM_ERROR = "qi.annotate.error"  # (field or None, message) of the last refused submission
+SUGGESTION_ERROR = "qi.annotate.suggestion.error"  # (suggestion, message) of a refused confirm
 
 
 def flash(kind: str, message: str) -> None:
@@ -206,10 +208,15 @@ with suggested:
             what = (
                 "a trend" if row["rule"] == "trend" else f"{row['points']} points {side} the centre"
             )
+            rule = signal_words(rules, row["rule"], row["side"] or 0)
             st.markdown(
-                f"**From {period(row['period'], style='short')}**: {what} (rule: {row['rule']})."
+                f"**From {period(row['period'], style='short')}**: {what}. "
+                f"Rule: {rule[:1].lower()}{rule[1:]}."
             )
-            reason = st.text_input("Why the process changed", key=f"qi.reason.{key}")
+            reason = st.text_input("Why the process changed (required)", key=f"qi.reason.{key}")
+            refused = st.session_state.get(SUGGESTION_ERROR)
+            if refused is not None and refused[0] == key:
+                st.error(refused[1], icon=":material/error:")  # beside the reason it is about
             confirm, dismiss = st.columns(2)
             if confirm.button("Confirm: recalculate from here", key=f"qi.confirm.{key}"):
                 try:
@@ -225,8 +232,10 @@ with suggested:
                         reason=reason or None,
                     )
                 except (AnnotationError, StoreError) as error:
-                    flash("error", f"Not confirmed: {said(error)}.")
+                    st.session_state[SUGGESTION_ERROR] = (key, f"Not confirmed: {said(error)}.")
+                    st.rerun()
                 else:
+                    st.session_state.pop(SUGGESTION_ERROR, None)
                     flash(
                         "success",
                         f"Limits recalculated from {period(row['period'], style='short')}.",

@@ -25,36 +25,36 @@ st.markdown(
     "chart, limits recalculated only when you say why, and every decision kept."
 )
 
-start = st.columns(3, border=True)
-for column, (script, title, icon, words) in zip(
-    start,
+CARDS = (
     (
-        (
-            "upload.py",
-            "Upload data",
-            ":material/upload_file:",
-            "Locality teams: drop this month's CSV or Excel file. qi checks every cell and "
-            "stores it whole, or tells you exactly what to fix.",
-        ),
-        (
-            "measures.py",
-            "Measures",
-            ":material/monitoring:",
-            "See a measure's chart with its icons and a reading in plain English, at one place "
-            "or every place of an initiative side by side. Download charts for board papers.",
-        ),
-        (
-            "annotate.py",
-            "Annotate",
-            ":material/edit_note:",
-            "Improvement coaches: mark change ideas and PDSA cycles on the chart, confirm where "
-            "the process changed, and recalculate the limits with a reason.",
-        ),
+        "upload.py",
+        "Upload data",
+        ":material/upload_file:",
+        "Locality teams: drop this month's CSV or Excel file. qi checks every cell and "
+        "stores it whole, or tells you exactly what to fix.",
     ),
-    strict=True,
-):
-    with column:
-        if offered(script):
+    (
+        "measures.py",
+        "Measures",
+        ":material/monitoring:",
+        "See a measure's chart with its icons and a reading in plain English, at one place "
+        "or every place of an initiative side by side. Download charts for board papers.",
+    ),
+    (
+        "annotate.py",
+        "Annotate",
+        ":material/edit_note:",
+        "Improvement coaches: mark change ideas and PDSA cycles on the chart, confirm where "
+        "the process changed, and recalculate the limits with a reason.",
+    ),
+)
+# Only the pages this person is offered: a card they may not use would be an empty box.
+cards = [card for card in CARDS if offered(card[0])]
+if cards:
+    for column, (script, title, icon, words) in zip(
+        st.columns(len(cards), border=True), cards, strict=True
+    ):
+        with column:
             st.page_link(page_path(script), label=f"**{title}**", icon=icon)
             st.markdown(words)
 
