@@ -43,6 +43,9 @@ def _register() -> None:
 
     for command in access.COMMANDS:
         main.add_command(command)
+    from qi.cli.breakdowns import breakdowns
+
+    main.add_command(breakdowns)
 
 
 _register()

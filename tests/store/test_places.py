@@ -25,6 +25,7 @@ from qi.store.places import (
     upsert_deprivation,
 )
 
+TESTER = local_admin("tester")
 JAN, FEB = date(2025, 1, 1), date(2025, 2, 1)
 # icb I; authorities A1 (wards W1: LSOAs L1 L2; W2: L3) and A2 (ward W3: L4).
 PLACES = [
@@ -202,13 +203,14 @@ def test_deprivation_is_stored_and_replaced_by_place(engine):
     _setup(engine)
     upsert_deprivation(
         engine,
+        TESTER,
         pl.DataFrame(
             {"code": ["L1", "L2"], "source": "IMD 2025", "imd_decile": [1, 10]}
         ).with_columns(imd_quintile=(pl.col("imd_decile") + 1) // 2),
-        actor="tester",
     )
     upsert_deprivation(
         engine,
+        TESTER,
         pl.DataFrame(
             {"code": ["L2"], "source": "IMD 2025", "imd_decile": [9], "imd_quintile": [5]}
         ),
@@ -219,7 +221,7 @@ def test_deprivation_is_stored_and_replaced_by_place(engine):
         ("L2", 9, 5),
     ]
     with pytest.raises(LookupError, match="unknown place code\\(s\\): L9; add the places first"):
-        upsert_deprivation(engine, pl.DataFrame({"code": ["L9"], "source": "IMD 2025"}))
+        upsert_deprivation(engine, TESTER, pl.DataFrame({"code": ["L9"], "source": "IMD 2025"}))
 
 
 def test_observations_stored_before_breakdowns_become_the_totals(tmp_path):
