@@ -192,7 +192,7 @@ def validate_populations(
     year_number = pl.col("population_year").cast(pl.Int64, strict=False)
     checks = (
         (
-            ~pl.col("code").is_in(pl.lit(known).implode()),
+            ~pl.col("code").is_in(pl.Series(known, dtype=pl.String).implode()),
             "code",
             "code",
             "is not a known place code",

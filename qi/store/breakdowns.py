@@ -33,7 +33,7 @@ def read_breakdown_kinds(engine: Engine) -> BreakdownKinds:
     with engine.connect() as connection:
         kinds = connection.execute(
             select(BreakdownKindRecord.code, BreakdownKindRecord.label).order_by(
-                BreakdownKindRecord.added_at, BreakdownKindRecord.code
+                BreakdownKindRecord.position
             )
         ).all()
         groups = connection.execute(
@@ -87,9 +87,14 @@ def add_breakdown_kind(
                 f"the kind {code} is already there: add groups to it with "
                 f"`qi breakdowns add {code} --group ...`"
             )
+        last = connection.execute(select(func.max(BreakdownKindRecord.position))).scalar()
         connection.execute(
             insert(BreakdownKindRecord).values(
-                code=code, label=label, added_by=principal.name, added_at=now
+                code=code,
+                label=label,
+                position=(-1 if last is None else last) + 1,
+                added_by=principal.name,
+                added_at=now,
             )
         )
         _insert_groups(connection, principal, code, groups, 0, now)

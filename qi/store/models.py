@@ -825,13 +825,14 @@ class AuditEvent(Base):
 
 
 class BreakdownKindRecord(Base):
-    """A kind of breakdown observations may carry (``imd_quintile``, ``sex``), with its words;
-    seeded from ``qi.vocabulary.breakdowns.SEED_KINDS``, added to by an admin."""
+    """A kind of breakdown observations may carry (``imd_quintile``, ``sex``), with its words,
+    in order; seeded from ``qi.vocabulary.breakdowns.SEED_KINDS``, added to by an admin."""
 
     __tablename__ = "breakdown_kinds"
 
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
     label: Mapped[str] = mapped_column(String(128))
+    position: Mapped[int] = mapped_column(Integer)
     added_by: Mapped[str] = mapped_column(String(255))
     added_at: Mapped[datetime] = mapped_column(DateTime)
 

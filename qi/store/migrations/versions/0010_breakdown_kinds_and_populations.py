@@ -32,6 +32,7 @@ def upgrade() -> None:
         "breakdown_kinds",
         sa.Column("code", sa.String(length=32), nullable=False),
         sa.Column("label", sa.String(length=128), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("added_by", sa.String(length=255), nullable=False),
         sa.Column("added_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("code"),
@@ -61,7 +62,13 @@ def upgrade() -> None:
     with op.batch_alter_table("place_deprivation") as batch_op:
         batch_op.drop_column("population")
     stamp = {"added_by": "qi", "added_at": SEEDED}
-    op.bulk_insert(kinds, [{"code": k.code, "label": k.label, **stamp} for k in SEED_KINDS])
+    op.bulk_insert(
+        kinds,
+        [
+            {"code": k.code, "label": k.label, "position": i, **stamp}
+            for i, k in enumerate(SEED_KINDS)
+        ],
+    )
     op.bulk_insert(
         groups,
         [
