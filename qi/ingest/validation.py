@@ -19,7 +19,7 @@ from qi.ingest.periods import PERIOD_FIX, parse_period, period_hint, period_star
 from qi.ingest.report import Problems, problems_where
 from qi.ingest.settings import DEFAULT_SETTINGS, IngestSettings
 from qi.store.models import OBSERVATION_STATUSES
-from qi.vocabulary.breakdowns import ALL, BreakdownKinds
+from qi.vocabulary.breakdowns import ALL, SEPARATOR, BreakdownKinds
 from qi.vocabulary.measures import NON_NEGATIVE_KINDS, RATIO_KINDS
 
 # Kinds whose value is a number of things (or days): never a percentage.
@@ -429,7 +429,7 @@ def validate(
         .alias("_breakdown_ok")
     )
     frame = frame.join(known_breakdowns, on="breakdown", how="left", maintain_order="left")
-    kind = pl.col("breakdown").str.split(":").list.first()
+    group_kind = pl.col("breakdown").str.split(SEPARATOR).list.first()
     problems.add(
         problems_where(
             frame,
@@ -437,11 +437,11 @@ def validate(
             "error",
             pl.col("_breakdown_column"),
             pl.col("breakdown_text"),
-            pl.when(~pl.col("breakdown").str.contains(":"))
+            pl.when(~pl.col("breakdown").str.contains(SEPARATOR, literal=True))
             .then(pl.lit("is not a breakdown (a kind and a group, such as imd_quintile:1)"))
-            .when(kind.is_in(list(kinds.kinds)))
-            .then(pl.format("is not a group {} accepts", kind))
-            .otherwise(pl.format("has a kind of breakdown qi does not know ({})", kind)),
+            .when(group_kind.is_in(list(kinds.kinds)))
+            .then(pl.format("is not a group {} accepts", group_kind))
+            .otherwise(pl.format("has a kind of breakdown qi does not know ({})", group_kind)),
             "write all (or leave blank) for the total, or kind:group with one of "
             + kinds.accepted()
             + "; an admin adds kinds and groups with `qi breakdowns add`",

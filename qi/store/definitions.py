@@ -11,7 +11,7 @@ from sqlalchemy import Engine, Table, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from qi.store import clock
-from qi.store.engine import default_actor, writing
+from qi.store.engine import default_actor, refresh_statistics, writing
 from qi.store.errors import DefinitionChangeRefused, StoreError
 from qi.store.frames import read_frame
 from qi.store.history import record_versions
@@ -271,6 +271,7 @@ def upsert_places(engine: Engine, places: pl.DataFrame, actor: str | None = None
         who, when = stamp["updated_by"], stamp["updated_at"]
         record_versions(connection, Place, [ids[r["code"]] for r in new], "created", who, when)
         record_versions(connection, Place, [ids[r["code"]] for r in changed], "updated", who, when)
+        refresh_statistics(connection, "places", len(written))
     return len(written)
 
 

@@ -107,6 +107,3 @@ class BreakdownKinds:
             f"{k.code} ({', '.join(k.groups) if k.groups else 'any group'})"
             for k in self.kinds.values()
         )
-
-
-SEEDED = BreakdownKinds({k.code: k for k in SEED_KINDS})
