@@ -125,7 +125,8 @@ def read_populations(engine: Engine, level: str | None = None) -> pl.DataFrame:
     if level is not None:
         query = query.where(Place.type == _level(level))
     schema = {**POPULATION_SCHEMA, "name": pl.String(), "type": pl.String()}
-    return read_frame(engine, query.order_by(Place.code), schema)
+    with engine.connect() as connection:
+        return read_frame(connection, query.order_by(Place.code), schema)
 
 
 def read_deprivation(engine: Engine, level: str | None = None) -> pl.DataFrame:
@@ -215,12 +216,15 @@ def read_rollup(
         "place_id": pl.Int64(),
         **{k: v for k, v in ROLLUP_SCHEMA.items() if k not in ("measure", "place")},
     }
-    frame = read_frame(engine, query, schema)
-    codes = read_frame(
-        engine,
-        select(Place.id, Place.code).where(Place.type == level),
-        {"place_id": pl.Int64(), "place": pl.String()},
-    )
+    # One pooled connection for both reads (on PostgreSQL, each read on the engine would open
+    # a connection of its own: 0.2-0.4 s each on a loaded machine).
+    with engine.connect() as connection:
+        frame = read_frame(connection, query, schema)
+        codes = read_frame(
+            connection,
+            select(Place.id, Place.code).where(Place.type == level),
+            {"place_id": pl.Int64(), "place": pl.String()},
+        )
     return (
         frame.join(codes, on="place_id")
         .with_columns(pl.lit(measure).alias("measure"))
@@ -269,11 +273,18 @@ def read_levels(engine: Engine, measure: str, breakdown: str = ALL) -> dict[str,
         if breakdown == ALL
         else Observation.breakdown.startswith(f"{breakdown}{SEPARATOR}")
     )
-    query = (
-        select(Place.type, func.count(func.distinct(Observation.place_id)))
-        .join(Place, Place.id == Observation.place_id)
+    # The distinct places first, then their types: a distinct count inside the join sorted
+    # every observation on PostgreSQL.
+    stored = (
+        select(Observation.place_id)
         .join(Measure, Measure.id == Observation.measure_id)
         .where(Measure.code == measure, condition)
+        .distinct()
+        .subquery()
+    )
+    query = (
+        select(Place.type, func.count())
+        .join(stored, stored.c.place_id == Place.id)
         .group_by(Place.type)
     )
     with engine.connect() as connection:

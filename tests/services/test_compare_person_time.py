@@ -1,14 +1,20 @@
 """A rate compared over several months is per person-time (each month's population added up),
 and says so; each place's stored population stands beside it (both backends)."""
 
+import subprocess
+from datetime import date
+
 import polars as pl
 import pytest
 
 from qi.access import local_admin
 from qi.render.funnel_figures import funnel_chart
+from qi.render.pack import board_pack
 from qi.services.compare import compare_places
+from qi.services.meeting import meeting_review
 from qi.store import upsert_measures
 from qi.store.places import store_populations
+from tests.partnership import INITIATIVE, build
 from tests.store.test_places import FEB, JAN, _setup, _store
 
 
@@ -77,3 +83,17 @@ def test_a_proportions_denominator_is_its_unit_not_person_time(engine):
     assert found.denominator_words == "cases"
     spec = funnel_chart(found, width=500).to_dict()
     assert "person" not in str(spec["layer"][0]["encoding"]["x"]["title"])
+
+
+def test_the_pack_page_says_the_rate_is_per_person_time(rates, tmp_path):
+    build(rates)
+    review = meeting_review(rates, initiative=INITIATIVE)
+    found = compare_places(rates, "seen_in_time", "ward", JAN, FEB)
+    pack = board_pack(review, prepared_on=date(2024, 7, 8), comparisons=(found,))
+    pdf = tmp_path / "pack.pdf"
+    pdf.write_bytes(pack.pdf)
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    words = " ".join(text.split())
+    assert "Rates are per 1,000 person-months: each place's events over its population" in words

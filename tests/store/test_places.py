@@ -292,3 +292,16 @@ def test_downgrading_keeps_the_totals_and_refuses_while_breakdowns_are_stored(da
     upgrade(engine)  # and up again
     assert read_series(engine)["numerator"].to_list() == [2.0]
     engine.dispose()
+
+
+def test_only_someone_who_defines_places_may_store_deprivation(engine):
+    from qi.access import EVERYTHING, Grant, Principal
+    from qi.store.access import StoreRefused
+
+    _setup(engine)
+    coach = Principal("local:coach", "Coach", (Grant("coach", EVERYTHING),))
+    frame = pl.DataFrame({"code": ["L1"], "source": "IMD 2025", "imd_decile": [1]})
+    with pytest.raises(StoreRefused):
+        upsert_deprivation(engine, coach, frame)
+    assert read_deprivation(engine).height == 0
+    assert upsert_deprivation(engine, TESTER, frame) == 1

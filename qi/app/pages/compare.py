@@ -154,8 +154,8 @@ st.caption(
     (
         f"Populations: {'; '.join(sources)}."
         if sources
-        else "No populations are stored for "
-        "these places (an admin adds them with `qi places populations`)."
+        else "No populations are stored for these places (an admin adds them with "
+        "`qi places populations`)."
     )
     + (
         f" The rate's denominator is person-time: {comparison.denominator_words}, each "
