@@ -123,7 +123,7 @@ def test_the_table_shows_each_places_population_with_its_year_and_source(demo_ur
     shown = dict(table.select("Code", "Population").iter_rows())
     assert shown == dict(stored.select("code", "population").iter_rows())
     assert set(table["Population year"]) == {"2024"}
-    assert f"Populations: {POPULATION_SOURCE}." in texts(at)
+    assert f"Population: everyone living in the place. Source: {POPULATION_SOURCE}." in texts(at)
     assert "person-time" not in texts(at)  # a proportion's denominator is its cases
 
 

@@ -133,26 +133,29 @@ with side:
 
 st.subheader("Places and where they lie")
 rate = comparison.method == "phe"
+denominator = f"Person-time ({comparison.denominator_words})" if rate else "Denominator"
 st.dataframe(
     comparison.places.select(
         pl.col("name").alias("Place"),
         pl.col("place").alias("Code"),
         pl.col("value").round(1).alias("Value"),
         pl.col("numerator").alias("Numerator"),
-        pl.col("denominator").alias(
-            f"Person-time ({comparison.denominator_words})" if rate else "Denominator"
-        ),
+        pl.col("denominator").alias(denominator),
         pl.col("population").alias("Population"),
         pl.col("population_year").cast(pl.String).alias("Population year"),
         pl.col("reading").alias("Where it lies"),
     ),
     hide_index=True,
     width="stretch",
+    column_config={
+        c: st.column_config.NumberColumn(format="localized") for c in (denominator, "Population")
+    },
 )
 sources = comparison.places["population_source"].drop_nulls().unique().sort().to_list()
 st.caption(
     (
-        f"Populations: {'; '.join(sources)}."
+        f"Population: everyone living in the place. Source: {'; '.join(sources)}. A "
+        "measure's denominator may count fewer people (children under 5, say)."
         if sources
         else "No populations are stored for these places (an admin adds them with "
         "`qi places populations`)."
