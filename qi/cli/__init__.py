@@ -17,6 +17,7 @@ import click
 COMMANDS: dict[str, tuple[str, str]] = {
     "answers": ("qi.cli.surveys", "answers"),
     "audit": ("qi.cli.access", "audit"),
+    "breakdowns": ("qi.cli.breakdowns", "breakdowns"),
     "chart": ("qi.cli.charts", "chart"),
     "conformance": ("qi.cli.charts", "conformance"),
     "demo": ("qi.cli.demo", "demo"),

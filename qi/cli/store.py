@@ -218,6 +218,7 @@ def _definitions_command(section: str) -> click.Group:
         help="Also make every measure in FILE part of this initiative (by name): its meeting "
         "view and board pack then show them.",
     )
+    @click.option("--user", help=USER_HELP, hidden=section != "places")
     @guarded
     def import_(file, db, user, force, initiative) -> None:
         from qi.cli.access import cli_principal
@@ -232,8 +233,11 @@ def _definitions_command(section: str) -> click.Group:
                 initiative_measures(engine, initiative)  # checked before anything is written
             except LookupError as error:
                 raise click.UsageError(f"--initiative: {error}") from None
+        populations = _places_populations(engine, file, user) if section == "places" else None
         report = import_definitions(engine, who, file, section, force=force)
         _finish(report)
+        if populations is not None:
+            _store_populations(engine, *populations)
         if initiative is not None:
             codes = read_definitions(file.read_bytes(), file.name, section)["code"].to_list()
             linked = link_measures(engine, who, initiative, codes)
@@ -248,7 +252,9 @@ def _definitions_command(section: str) -> click.Group:
         "minimum_answers."
         if section == "measures"
         else "Columns: code, name, type (lsoa, ward, locality, local_authority, icb, sub_icb, "
-        "trust, region, pcn, practice, other); optional parent (a place code), gss_code."
+        "trust, region, pcn, practice, other); optional parent (a place code), gss_code; "
+        "population, population_year, population_source (checked before anything is stored; "
+        "storing them needs --user with definitions.write)."
     )
     return group
 
@@ -304,6 +310,70 @@ def places_ons(ward_lookup, icb_lookup, imd, imd_areas, db, user) -> None:
     counts = ", ".join(f"{n:,} {kind}" for kind, n in found.group_by("type").len().iter_rows())
     click.echo(f"Places: {counts}; {written:,} added or changed.")
     if deprivation is not None:
-        stored = upsert_deprivation(engine, deprivation, actor=who.name)
+        try:
+            stored = upsert_deprivation(engine, who, deprivation)
+        except Refused as error:
+            click.echo(f"qi: {error}", err=True)
+            raise SystemExit(EXIT_REJECTED) from None
         click.echo(f"Deprivation (IMD 2025) stored for {stored:,} places.")
     click.echo(ONS_ATTRIBUTION)
+
+
+@places.command(name="populations", epilog=EXIT_STATUSES)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--year", type=int, help="The year of every population without a population_year.")
+@click.option("--source", help="Where every population without a population_source comes from.")
+@click.option("--db", help=DB_HELP)
+@click.option("--user", help=USER_HELP)
+@guarded
+def places_populations(file, year, source, db, user) -> None:
+    """Store places' populations from FILE (CSV or YAML), all or nothing: columns code,
+    population (a whole number of people), population_year, population_source (or --year and
+    --source for every row). Needs definitions.write (an admin)."""
+    from qi.access import Refused
+    from qi.cli.access import cli_principal
+    from qi.ingest.places import import_populations
+
+    engine = _engine(db)
+    principal = cli_principal(engine, user)
+    try:
+        report = import_populations(engine, principal, file, year=year, source=source)
+    except Refused as error:
+        click.echo(f"qi: {error}", err=True)
+        raise SystemExit(EXIT_REJECTED) from None
+    _finish(report)
+
+
+def _places_populations(engine, file: Path, user: str | None):
+    """For ``qi places import``: the file's populations, checked before anything is stored
+    (exits 1 with the report when one is wrong), with who stores them; None without any."""
+    from qi.cli.access import cli_principal
+    from qi.ingest.definitions import DefinitionError, read_definitions
+    from qi.ingest.places import check_populations, has_populations
+
+    try:
+        if not has_populations(read_definitions(file.read_bytes(), file.name, "places")):
+            return None
+    except DefinitionError:
+        return None  # import_definitions says what is wrong with the file
+    from qi.access import EVERYTHING, Refused
+    from qi.store.access import guard
+    from qi.store.places import WRITE_ACTION
+
+    report, populations = check_populations(engine, file, with_places=True)
+    if report.errors.height:
+        _finish(report)
+    principal = cli_principal(engine, user)
+    try:  # asked before the places are stored, so a refusal leaves nothing half-written
+        guard(engine, principal, WRITE_ACTION, scope=EVERYTHING, subject="places' populations")
+    except Refused as error:
+        click.echo(f"qi: {error}", err=True)
+        raise SystemExit(EXIT_REJECTED) from None
+    return principal, populations
+
+
+def _store_populations(engine, principal, populations) -> None:
+    from qi.store.places import store_populations
+
+    stored = store_populations(engine, principal, populations)
+    click.echo(f"Populations stored for {stored:,} places.")

@@ -23,6 +23,7 @@ from qi.demo.neighbourhoods import (
     neighbourhood_deprivation,
     neighbourhood_observations,
     neighbourhood_places,
+    neighbourhood_populations,
 )
 from qi.demo.outcomes import EXPERIENCE_MEASURES, load_outcomes
 from qi.demo.partnership import (
@@ -55,7 +56,12 @@ from qi.store.meetings import (
     read_meetings,
     set_action_status,
 )
-from qi.store.places import read_deprivation, upsert_deprivation
+from qi.store.places import (
+    read_deprivation,
+    read_populations,
+    store_populations,
+    upsert_deprivation,
+)
 from qi.store.stories import add_story, read_stories
 
 # --- summary ------------------------------------------------------------------------------------
@@ -116,11 +122,10 @@ DEMO_AUTHOR = local_admin("demo")
 def load_demo(engine: Engine, principal: Principal = DEMO_AUTHOR) -> DemoSummary:
     """Load (or reload) the demo through the store's API; loading twice changes nothing.
     ``principal`` is who the records say made them (and must be allowed to)."""
-    actor = principal.name
     written = _write_definitions(engine, _places(), read_places, upsert_places, principal)
     neighbourhoods = neighbourhood_places()
     written += _write_definitions(engine, neighbourhoods, read_places, upsert_places, principal)
-    written += _write_deprivation(engine, actor)
+    written += _write_deprivation(engine, principal)
     written += _write_definitions(
         engine,
         pl.DataFrame([*MEASURES, GLD_MEASURE], schema=_MEASURE_SCHEMA),
@@ -192,13 +197,18 @@ def _places() -> pl.DataFrame:
     return pl.DataFrame(rows, schema=dict.fromkeys(PLACE_FIELDS, pl.String), orient="row")
 
 
-def _write_deprivation(engine: Engine, actor: str) -> int:
-    """The neighbourhoods' and districts' IMD 2025, unless stored as it is already."""
-    wanted = neighbourhood_deprivation()
-    stored = read_deprivation(engine).select(wanted.columns)
-    if wanted.join(stored, on=wanted.columns, how="anti", nulls_equal=True).height == 0:
-        return 0
-    return upsert_deprivation(engine, wanted, actor=actor)
+def _write_deprivation(engine: Engine, principal: Principal) -> int:
+    """The neighbourhoods' and districts' IMD 2025 and (synthetic) populations, unless stored
+    as they are already."""
+    written = 0
+    for wanted, read, write in (
+        (neighbourhood_deprivation(), read_deprivation, upsert_deprivation),
+        (neighbourhood_populations(), read_populations, store_populations),
+    ):
+        stored = read(engine).select(wanted.columns)
+        if wanted.join(stored, on=wanted.columns, how="anti", nulls_equal=True).height:
+            written += write(engine, principal, wanted)
+    return written
 
 
 def _write_definitions(engine, wanted: pl.DataFrame, read, upsert, principal) -> int:

@@ -12,11 +12,25 @@ The files are the ONS Open Geography Portal's lookups and MHCLG's IMD 2025 as pu
 - ``imd2025_england_lsoa21.csv``: lsoa21_code, IMD_decile (1 = most deprived), IMD_rank,
   IMD_score; the quintile is the decile's pair ((decile + 1) // 2).
 - ``imd2025_england_ltla24.csv``: ltla24_code, imd_average_score, imd_rank_of_average_score.
+
+And places' populations from a file of code, population, population_year, population_source
+(``qi places populations``, or the same columns in a ``qi places import`` file): every problem
+at its row and column, nothing stored unless all is right.
 """
 
+from datetime import date
 from pathlib import Path
 
 import polars as pl
+from sqlalchemy import Engine
+
+from qi.access import Principal
+from qi.ingest.definitions import DefinitionError, read_definitions
+from qi.ingest.report import Problems, Report, problems_where
+from qi.store import read_places
+from qi.store.limits import column_limits
+from qi.store.models import PlacePopulation
+from qi.store.places import POPULATION_SCHEMA, store_populations
 
 IMD_SOURCE = "IMD 2025"
 ONS_ATTRIBUTION = (
@@ -34,6 +48,7 @@ WARD_LOOKUP_COLUMNS = (
 ICB_LOOKUP_COLUMNS = ("lsoa21_code", "icb24_code", "icb24_name")
 LSOA_IMD_COLUMNS = ("lsoa21_code", "IMD_decile", "IMD_rank", "IMD_score")
 AREA_IMD_COLUMNS = ("ltla24_code", "imd_average_score", "imd_rank_of_average_score")
+SOURCE_LENGTH = column_limits(PlacePopulation)["source"]
 
 
 class LookupFileError(ValueError):
@@ -127,3 +142,194 @@ def read_imd_deprivation(lsoa_imd: str | Path, area_imd: str | Path | None = Non
     """``imd_deprivation`` of the IMD files."""
     areas = _read(area_imd, AREA_IMD_COLUMNS) if area_imd is not None else None
     return imd_deprivation(_read(lsoa_imd, LSOA_IMD_COLUMNS), areas)
+
+
+# --- populations ----------------------------------------------------------------------------------
+
+POPULATION_COLUMNS = ("population", "population_year", "population_source")
+POPULATION_FORMAT = (
+    "columns code, population (a whole number of people), population_year (the year it is "
+    "for) and population_source (where it comes from, such as 'ONS mid-2022 estimates'); "
+    "--year and --source give the year and source of every row instead"
+)
+EARLIEST_YEAR = 1900
+
+
+def has_populations(frame: pl.DataFrame) -> bool:
+    """Whether a places file (as ``read_definitions`` gives it) carries populations."""
+    return "population" in frame.columns
+
+
+def validate_populations(
+    frame: pl.DataFrame,
+    known: list[str],
+    problems: Problems,
+    *,
+    year: int | None = None,
+    source: str | None = None,
+    this_year: int | None = None,
+) -> pl.DataFrame:
+    """The populations of a file read by ``read_definitions`` (text columns and ``_row``):
+    code, population, year, source, one row per place with a population. ``known``: the place
+    codes that may be given. Rows whose population is blank are left out; every problem is
+    added to ``problems`` at its row and column."""
+    this_year = this_year or date.today().year
+    if "code" not in frame.columns or "population" not in frame.columns:
+        missing = [c for c in ("code", "population") if c not in frame.columns]
+        problems.error(
+            None, missing[0], None, f"no '{missing[0]}' column", f"give {POPULATION_FORMAT}"
+        )
+        return pl.DataFrame(schema=POPULATION_SCHEMA)
+    for column, given in (("population_year", year), ("population_source", source)):
+        if column not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, pl.String).alias(column))
+        if given is not None:
+            frame = frame.with_columns(
+                pl.col(column).replace("", None).fill_null(pl.lit(str(given)))
+            )
+    frame = frame.filter(pl.col("population").is_not_null() & (pl.col("population") != ""))
+    number = pl.col("population").str.replace_all(",", "").cast(pl.Float64, strict=False)
+    year_number = pl.col("population_year").cast(pl.Int64, strict=False)
+    checks = (
+        (
+            ~pl.col("code").is_in(pl.Series(known, dtype=pl.String).implode()),
+            "code",
+            "code",
+            "is not a known place code",
+            "add the place first (qi places import) or correct the code",
+        ),
+        (
+            pl.col("code").is_duplicated(),
+            "code",
+            "code",
+            "has more than one population",
+            "give each place one population (one row each)",
+        ),
+        (
+            number.is_null(),
+            "population",
+            "population",
+            "is not a number",
+            "write a whole number of people, such as 1650",
+        ),
+        (
+            number < 0,
+            "population",
+            "population",
+            "is below zero",
+            "a population is a number of people, 0 or more: check the cell",
+        ),
+        (
+            (number >= 0) & (number != number.floor()),
+            "population",
+            "population",
+            "is not a whole number",
+            "write a whole number of people, such as 1650",
+        ),
+        (
+            (number > 2**31 - 1),
+            "population",
+            "population",
+            "is larger than any place's population",
+            "check the cell: write the number of people, such as 1650",
+        ),
+        (
+            pl.col("population_year").is_null() | (pl.col("population_year") == ""),
+            "population_year",
+            "population_year",
+            "is missing",
+            "give the year the population is for in population_year, or --year",
+        ),
+        (
+            pl.col("population_year").is_not_null()
+            & (pl.col("population_year") != "")
+            & ~year_number.is_between(EARLIEST_YEAR, this_year),
+            "population_year",
+            "population_year",
+            "is not a year",
+            f"write the year as four digits, {EARLIEST_YEAR} to {this_year}",
+        ),
+        (
+            pl.col("population_source").is_null() | (pl.col("population_source") == ""),
+            "population_source",
+            "population_source",
+            "is missing",
+            "say where the population comes from in population_source, or --source",
+        ),
+        (
+            pl.col("population_source").str.len_chars() > SOURCE_LENGTH,
+            "population_source",
+            "population_source",
+            f"is longer than the {SOURCE_LENGTH} characters kept",
+            "shorten it (the publisher and the release, such as 'ONS mid-2022')",
+        ),
+    )
+    for condition, column, shown, problem, fix in checks:
+        problems.add(
+            problems_where(
+                frame,
+                condition.fill_null(False),
+                "error",
+                pl.lit(column),
+                pl.col(shown),
+                problem,
+                fix,
+            )
+        )
+    return frame.select(
+        "code",
+        number.cast(pl.Int64, strict=False).alias("population"),
+        year_number.alias("year"),
+        pl.col("population_source").alias("source"),
+    )
+
+
+def check_populations(
+    engine: Engine,
+    path: str | Path,
+    *,
+    with_places: bool = False,
+    year: int | None = None,
+    source: str | None = None,
+) -> tuple[Report, pl.DataFrame]:
+    """Read and check a populations file without storing anything: the report (rejected when
+    anything is wrong) and the populations. ``with_places``: the file also defines places (a
+    ``qi places import`` file), so its own codes count as known."""
+    path = Path(path)
+    report = Report(file_name=path.name, what="populations")
+    problems = Problems()
+    empty = pl.DataFrame(schema=POPULATION_SCHEMA)
+    try:
+        frame = read_definitions(path.read_bytes(), path.name, "populations")
+    except DefinitionError as error:
+        problems.error(None, None, None, str(error), f"give {POPULATION_FORMAT}")
+        report.problems = problems.frame()
+        return report, empty
+    report.rows_read = frame.height
+    known = read_places(engine)["code"].to_list()
+    if with_places and "code" in frame.columns:
+        known += frame["code"].drop_nulls().to_list()
+    populations = validate_populations(frame, known, problems, year=year, source=source)
+    report.problems = problems.frame()
+    if report.errors.height:
+        return report, empty
+    report.outcome = "checked"
+    return report, populations
+
+
+def import_populations(
+    engine: Engine,
+    principal: Principal,
+    path: str | Path,
+    *,
+    year: int | None = None,
+    source: str | None = None,
+) -> Report:
+    """Check and store a file of places' populations, all or nothing (``POPULATION_FORMAT``);
+    needs ``definitions.write``."""
+    report, populations = check_populations(engine, path, year=year, source=source)
+    if report.errors.height:
+        return report
+    report.added = store_populations(engine, principal, populations)
+    report.outcome = "stored"
+    return report

@@ -29,6 +29,7 @@ from qi.store import (
     record_rejected_upload,
     store_observations,
 )
+from qi.store.breakdowns import read_breakdown_kinds
 from qi.store.engine import BUSY_TIMEOUT_S
 from qi.store.errors import StoreTimedOut
 from qi.store.limits import check_lengths
@@ -265,6 +266,7 @@ def _read_and_validate(
         measures,
         places,
         history if history is not None else pl.DataFrame(),
+        read_breakdown_kinds(engine),
         problems,
         choices.today,
         choices.status,

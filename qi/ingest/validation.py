@@ -3,7 +3,8 @@
 Errors (reject the file): unknown measure or place (with "did you mean"), a period that cannot
 be read or is in the future, text in a number column, a negative count, a numerator above its
 denominator, missing numerator/denominator columns for a proportion or rate, an unknown status,
-a breakdown qi does not know, the same measure, place, period and breakdown twice. Warnings (do not block): a gap in a series, a value
+a breakdown whose kind or group the store does not list (``qi.store.breakdowns``), the same
+measure, place, period and breakdown twice. Warnings (do not block): a gap in a series, a value
 far outside the series' stored history. All checks are polars expressions over the whole table.
 """
 
@@ -18,7 +19,7 @@ from qi.ingest.periods import PERIOD_FIX, parse_period, period_hint, period_star
 from qi.ingest.report import Problems, problems_where
 from qi.ingest.settings import DEFAULT_SETTINGS, IngestSettings
 from qi.text import number
-from qi.vocabulary.breakdowns import ALL, BREAKDOWN_KINDS, is_breakdown
+from qi.vocabulary.breakdowns import ALL, SEPARATOR, BreakdownKinds
 from qi.vocabulary.measures import NON_NEGATIVE_KINDS, RATIO_KINDS
 from qi.vocabulary.observations import OBSERVATION_STATUSES
 
@@ -214,13 +215,15 @@ def validate(
     measures: pl.DataFrame,
     places: pl.DataFrame,
     history: pl.DataFrame,
+    kinds: BreakdownKinds,
     problems: Problems,
     today: date,
     status: str = "final",
     settings: IngestSettings = DEFAULT_SETTINGS,
 ) -> pl.DataFrame:
     """The observations ready to store (measure_id, place_id, period, value, numerator,
-    denominator, missing_reason, status, _row). Problems found are added to ``problems``."""
+    denominator, missing_reason, status, breakdown, _row). Problems found are added to
+    ``problems``; breakdowns are checked against ``kinds`` (the store's)."""
     has = {
         f: long.height > 0 and long[f"_has_{f}"][0] for f in ("value", "numerator", "denominator")
     }
@@ -423,10 +426,11 @@ def validate(
     )
     known_breakdowns = frame.select(pl.col("breakdown").unique()).with_columns(
         pl.col("breakdown")
-        .map_elements(is_breakdown, return_dtype=pl.Boolean)
+        .map_elements(kinds.accepts, return_dtype=pl.Boolean)
         .alias("_breakdown_ok")
     )
     frame = frame.join(known_breakdowns, on="breakdown", how="left", maintain_order="left")
+    group_kind = pl.col("breakdown").str.split(SEPARATOR).list.first()
     problems.add(
         problems_where(
             frame,
@@ -434,10 +438,14 @@ def validate(
             "error",
             pl.col("_breakdown_column"),
             pl.col("breakdown_text"),
-            "is not a breakdown",
-            "write all (or leave blank) for the total, or a kind and group such as "
-            "imd_quintile:1 (1 to 5, 1 = most deprived), imd_decile:10 or sex:female; kinds: "
-            + ", ".join(BREAKDOWN_KINDS),
+            pl.when(~pl.col("breakdown").str.contains(SEPARATOR, literal=True))
+            .then(pl.lit("is not a breakdown (a kind and a group, such as imd_quintile:1)"))
+            .when(group_kind.is_in(list(kinds.kinds)))
+            .then(pl.format("is not a group {} accepts", group_kind))
+            .otherwise(pl.format("has a kind of breakdown qi does not know ({})", group_kind)),
+            "write all (or leave blank) for the total, or kind:group with one of "
+            + kinds.accepted()
+            + "; an admin adds kinds and groups with `qi breakdowns add`",
         )
     )
 

@@ -18,6 +18,7 @@ from qi.render.figures import CENTRE_BLACK, LINE_GREY, TARGET_DASH, _config
 from qi.render.icons import COMMON_CAUSE_GREY, CONCERN_ORANGE, IMPROVEMENT_BLUE
 from qi.services.compare import InequalityView, PlaceComparison
 from qi.text import number, period_expr
+from qi.text.person_time import rate_basis
 from qi.vocabulary.comparisons import ADJUSTED_WORDS, FUNNEL_FLAGS
 
 PICK = "place_pick"
@@ -90,9 +91,10 @@ def funnel_chart(
     limits = _curves(comparison, comparison.adjusted, words)
     x = alt.X(
         "denominator:Q",
-        title="Population, summed over the periods"
+        title=f"Person-time ({comparison.denominator_words}: the population added up over the "
+        "periods)"
         if comparison.method == "phe"
-        else f"Denominator ({measure['unit'] or 'cases'}), summed over the periods",
+        else f"Denominator ({comparison.denominator_words}), summed over the periods",
         scale=alt.Scale(zero=True),
     )
     y_title = f"{measure['name']} (%)" if measure["multiplier"] == 100 else measure["name"]
@@ -160,7 +162,13 @@ def funnel_chart(
                 alt.Tooltip("place:N", title="Code"),
                 alt.Tooltip("shown:N", title="Value"),
                 alt.Tooltip("numerator:Q", title="Numerator", format=","),
-                alt.Tooltip("denominator:Q", title="Denominator", format=","),
+                alt.Tooltip(
+                    "denominator:Q",
+                    title=comparison.denominator_words.capitalize()
+                    if comparison.method == "phe"
+                    else "Denominator",
+                    format=",",
+                ),
                 alt.Tooltip("reading:N", title="Reading"),
             ],
             size=alt.condition(pick, alt.value(160), alt.value(70))
@@ -180,7 +188,11 @@ def funnel_chart(
         .encode(x=x, y=y, text="name:N")
     )
     if comparison.phi is None:
-        subtitle = "Rates: PHE's exact Poisson limits around the overall rate"
+        subtitle = (
+            "Rates "
+            + rate_basis(measure["multiplier"] or 1.0, measure["frequency"])
+            + ": PHE's exact Poisson limits around the overall rate"
+        )
     elif comparison.adjusted:
         subtitle = (
             f"Over-dispersion allowed for (phi {comparison.phi:.2f}); light grey lines: the "

@@ -13,6 +13,7 @@ from PIL import Image
 
 from qi.services.compare import InequalityView, PlaceComparison
 from qi.text import count, number, period
+from qi.text.person_time import person_time_note
 from qi.vocabulary.comparisons import COMPARISON_LEVELS
 
 if TYPE_CHECKING:
@@ -74,7 +75,8 @@ def funnel_page(
     y = pdf.block(side_x, top, side_w, "How to read it", size=11, style="B", colour=BLUE) + 1
     dispersion = (
         "The limits are exact Poisson limits of a rate around the overall rate (PHE's "
-        "method), which does not allow for over-dispersion."
+        "method), which does not allow for over-dispersion. "
+        + person_time_note(measure["multiplier"] or 1.0, measure["frequency"])
         if comparison.phi is None
         else f"The places vary more than chance alone would make them (phi {comparison.phi:.2f}), "
         "so the limits allow for that over-dispersion."

@@ -4,7 +4,10 @@
   ICBs) over a window of periods, on a funnel plot (Spiegelhalter's method as FunnelPlotR
   computes it, 95% and 99.8% limits, over-dispersion allowed for when the data show it): each
   place's numerator and denominator are summed by the store up the places' hierarchy from the
-  level the data are stored at, and each place gets its position against the limits in words.
+  level the data are stored at, and each place gets its position against the limits in words,
+  beside its population where one is stored. A rate's denominators summed over the periods are
+  person-time (each month's population added up: person-months; person-years for a yearly
+  measure), so its funnel compares events per person-time (``PlaceComparison.denominator_words``).
 - ``meeting_comparison()``: the funnel a board pack shows for one of a meeting's measures: the
   meeting's places (or, for one place, the places within it) at the latest period.
 - ``place_view()``: one place's chart over time at any level, from the same sums.
@@ -28,7 +31,8 @@ from qi.charts.funnel_phe import HIGH_95, HIGH_998, LOW_95, LOW_998
 from qi.services.review import MeasureView, measure_settings, series_view
 from qi.store.definitions import read_measures, read_places
 from qi.store.observations import SERIES_SCHEMA
-from qi.store.places import read_levels, read_places_within, read_rollup
+from qi.store.places import read_levels, read_places_within, read_populations, read_rollup
+from qi.text.person_time import person_time
 from qi.vocabulary.breakdowns import SEPARATOR
 from qi.vocabulary.comparisons import (
     ADJUSTED_WORDS,
@@ -62,7 +66,9 @@ class PlaceComparison:
     measure's multiplier), the limits at its denominator (``lower_95`` ... ``upper_998``, those
     drawn), ``flag`` (a ``FUNNEL_FLAGS`` code) and ``reading`` (its words), ordered by flag
     then name (the limits at each place's denominator for proportions; null for rates, whose
-    flag is PHE's test of the place's own exact interval). ``funnel``: the engine's result
+    flag is PHE's test of the place's own exact interval), and the place's ``population``,
+    ``population_year`` and ``population_source`` (null when none is stored). A rate's
+    denominator is person-time (``denominator_words``). ``funnel``: the engine's result
     (unit ``place``). ``source``: the level the data are stored at. ``adjusted``: whether the
     limits allow for over-dispersion (phi above 1). ``phi``: None when the method does not
     estimate it (rates). ``limits``: the curves to draw, long: denominator, limit (× the
@@ -82,6 +88,14 @@ class PlaceComparison:
     target: float
     limits: pl.DataFrame
     method: str
+
+    @property
+    def denominator_words(self) -> str:
+        """What the denominators summed over the periods are: for a rate, person-time
+        (``person-months`` for a monthly measure); for a proportion, the measure's unit."""
+        if self.method == "phe":
+            return person_time(self.measure["frequency"])
+        return self.measure["unit"] or "cases"
 
 
 def comparison_levels(engine: Engine, principal: Principal, measure: str) -> list[str]:
@@ -180,6 +194,16 @@ def compare_places(
         )
         .join(names, on="place", how="left")
         .with_columns(pl.col("name").fill_null(pl.col("place")))
+        .join(
+            read_populations(engine, level).select(
+                pl.col("code").alias("place"),
+                "population",
+                pl.col("year").alias("population_year"),
+                pl.col("source").alias("population_source"),
+            ),
+            on="place",
+            how="left",
+        )
         .sort(pl.col("flag").replace_strict(order, return_dtype=pl.Int64), "name")
     )
     target = float(result.comparisons["target"][0]) * multiplier
@@ -233,9 +257,10 @@ def _spiegelhalter_limits(curves: pl.DataFrame, adjusted: bool) -> pl.DataFrame:
 
 
 def _phe_limits(curves: pl.DataFrame, smallest: float) -> pl.DataFrame:
-    """PHE's rate curves, long: each limit at the population where it lies (one year of data:
-    the population is the denominator summed over the window), from ``smallest`` on (PHE's
-    curves start at one event, where a rate's limits run to thousands)."""
+    """PHE's rate curves, long: each limit at the person-time where it lies (PHE's curves are
+    "per population, one year of data"; here the denominator is the population summed over the
+    window, person-time), from ``smallest`` on (PHE's curves start at one event, where a rate's
+    limits run to thousands)."""
     return pl.concat(
         [
             curves.select(

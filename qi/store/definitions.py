@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from qi.access import EVERYTHING, Principal
 from qi.store import clock
 from qi.store.access import audit, guard
-from qi.store.engine import writing
+from qi.store.engine import refresh_statistics, writing
 from qi.store.errors import DefinitionChangeRefused, StoreError
 from qi.store.frames import read_frame
 from qi.store.history import record_versions
@@ -315,6 +315,7 @@ def upsert_places(engine: Engine, principal: Principal, places: pl.DataFrame) ->
             subject=f"{len(done)} place(s): {_codes(done)}"[:255],
             detail=f"{len(new)} new, {len(changed)} changed",
         )
+        refresh_statistics(connection, "places", len(written))
     return len(written)
 
 

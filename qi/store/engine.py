@@ -200,3 +200,17 @@ def new_id(result: CursorResult[Any]) -> int:
     if key is None:
         raise RuntimeError("the insert gave no primary key")
     return int(key[0])
+
+
+# After a write of at least this many rows, PostgreSQL's statistics of the table are refreshed
+# in the same transaction (SQLite plans without them).
+BULK_ROWS = 10_000
+
+
+def refresh_statistics(connection: Connection, table: str, rows: int) -> None:
+    """``ANALYZE`` ``table`` on PostgreSQL after a bulk write of ``rows`` rows. Until autovacuum
+    gets to it, the planner sees the table as it was: a rollup of 405,060 LSOA observations
+    loaded into an empty table was planned as a nested loop and ran for minutes instead of
+    about two seconds (benchmarks/places.py)."""
+    if rows >= BULK_ROWS and connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"ANALYZE {table}")

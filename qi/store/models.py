@@ -720,7 +720,7 @@ class ParticipationLevel(Base):
 
 
 class PlaceDeprivation(Base):
-    """A place's deprivation and population: an LSOA's IMD decile and quintile (1 = most
+    """A place's deprivation: an LSOA's IMD decile and quintile (1 = most
     deprived), rank and score; a local authority's or ICB's published summary (average score,
     rank of average score). ``source`` names the index ("IMD 2025")."""
 
@@ -738,7 +738,6 @@ class PlaceDeprivation(Base):
     imd_quintile: Mapped[int | None] = mapped_column(Integer)
     imd_rank: Mapped[float | None] = mapped_column(Float)
     imd_score: Mapped[float | None] = mapped_column(Float)
-    population: Mapped[int | None] = mapped_column(Integer)
     updated_by: Mapped[str] = mapped_column(String(128))
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 
@@ -820,3 +819,49 @@ class AuditEvent(Base):
     subject: Mapped[str | None] = mapped_column(String(255))
     outcome: Mapped[str] = mapped_column(String(16))
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+# --- breakdown kinds and place populations (migration 0010) --------------------------------------
+
+
+class BreakdownKindRecord(Base):
+    """A kind of breakdown observations may carry (``imd_quintile``, ``sex``), with its words,
+    in order; seeded from ``qi.vocabulary.breakdowns.SEED_KINDS``, added to by an admin."""
+
+    __tablename__ = "breakdown_kinds"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    label: Mapped[str] = mapped_column(String(128))
+    position: Mapped[int] = mapped_column(Integer)
+    added_by: Mapped[str] = mapped_column(String(255))
+    added_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class BreakdownGroup(Base):
+    """A group a kind of breakdown accepts, in order; a kind with none accepts any group."""
+
+    __tablename__ = "breakdown_groups"
+
+    kind: Mapped[str] = mapped_column(
+        ForeignKey("breakdown_kinds.code", ondelete="CASCADE"), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(String(30), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    added_by: Mapped[str] = mapped_column(String(255))
+    added_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PlacePopulation(Base):
+    """How many people live in a place, in which year, and where the figure comes from."""
+
+    __tablename__ = "place_populations"
+    __table_args__ = (CheckConstraint("population >= 0", name="ck_place_populations_population"),)
+
+    place_id: Mapped[int] = mapped_column(
+        ForeignKey("places.id", ondelete="CASCADE"), primary_key=True
+    )
+    population: Mapped[int] = mapped_column(Integer)
+    year: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(128))
+    updated_by: Mapped[str] = mapped_column(String(255))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)

@@ -33,7 +33,7 @@ from sqlalchemy import (
 from qi.access import Principal
 from qi.store import clock
 from qi.store.access import audit, guard
-from qi.store.engine import writing
+from qi.store.engine import refresh_statistics, writing
 from qi.store.frames import read_frame
 from qi.store.limits import check_lengths
 from qi.store.models import InitiativePlace, Measure, Observation, Place, Revision, Upload
@@ -289,6 +289,7 @@ def store_observations(
         _bulk_insert(
             connection, "observations", new.with_columns(pl.lit(upload_id).alias("upload_id"))
         )
+        refresh_statistics(connection, "observations", new.height)
         if changed.height:
             now = clock.now()
             _bulk_insert(

@@ -28,3 +28,15 @@ FUNNEL_FLAGS = Vocabulary(
 )
 ADJUSTED_WORDS = "after allowing for over-dispersion"
 UNADJUSTED_WORDS = "(no over-dispersion found: plain binomial limits)"
+
+# A rate's denominator summed over periods is person-time: each period's population added up
+# (1,000 children over a year of monthly data is 12,000 person-months).
+PERSON_TIME = Vocabulary(
+    "person-time",
+    {
+        "week": "person-weeks",
+        "month": "person-months",
+        "quarter": "person-quarters",
+        "year": "person-years",
+    },
+)

@@ -7,9 +7,11 @@ from datetime import date
 import polars as pl
 
 from qi.access import local_admin
+from qi.demo.neighbourhoods import POPULATION_SOURCE
+from qi.demo.partnership import AE_UNDER5
 from qi.services.compare import compare_places, place_view
 from qi.store import open_store, read_series
-from qi.store.places import read_places_within
+from qi.store.places import read_places_within, read_populations
 
 from .test_pages import open_page, table_with, texts
 
@@ -120,3 +122,28 @@ def test_changing_measure_compares_the_new_measures_latest_period(demo_url):
     )
     table = table_with(at, "Where it lies")
     assert table["Numerator"].to_list() == expected.places["numerator"].to_list()
+
+
+def test_the_table_shows_each_places_population_with_its_year_and_source(demo_url):
+    at = open_page("compare.py")
+    table = table_with(at, "Where it lies")
+    stored = read_populations(open_store(demo_url), "ward")
+    assert stored.height == 124
+    shown = dict(table.select("Code", "Population").iter_rows())
+    assert shown == dict(stored.select("code", "population").iter_rows())
+    assert set(table["Population year"]) == {"2024"}
+    assert f"Population: everyone living in the place. Source: {POPULATION_SOURCE}." in texts(at)
+    assert "person-time" not in texts(at)  # a proportion's denominator is its cases
+
+
+def test_a_rate_says_its_denominator_is_person_time(demo_url):
+    at = open_page("compare.py")
+    at.selectbox(key="qi.compare.measure").set_value(AE_UNDER5).run()
+    assert not at.exception, at.exception
+    words = texts(at)
+    assert "Rates are per 1,000 person-months" in words
+    assert "The rate's denominator is person-time: person-months" in words
+    table = table_with(at, "Where it lies")
+    assert "Person-time (person-months)" in table.columns
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    assert "per 1,000 person-months" in spec["title"]["subtitle"][0]

@@ -25,6 +25,7 @@ from qi.store.places import (
     upsert_deprivation,
 )
 
+TESTER = local_admin("tester")
 JAN, FEB = date(2025, 1, 1), date(2025, 2, 1)
 # icb I; authorities A1 (wards W1: LSOAs L1 L2; W2: L3) and A2 (ward W3: L4).
 PLACES = [
@@ -214,13 +215,14 @@ def test_deprivation_is_stored_and_replaced_by_place(engine):
     _setup(engine)
     upsert_deprivation(
         engine,
+        TESTER,
         pl.DataFrame(
             {"code": ["L1", "L2"], "source": "IMD 2025", "imd_decile": [1, 10]}
         ).with_columns(imd_quintile=(pl.col("imd_decile") + 1) // 2),
-        actor="tester",
     )
     upsert_deprivation(
         engine,
+        TESTER,
         pl.DataFrame(
             {"code": ["L2"], "source": "IMD 2025", "imd_decile": [9], "imd_quintile": [5]}
         ),
@@ -231,7 +233,7 @@ def test_deprivation_is_stored_and_replaced_by_place(engine):
         ("L2", 9, 5),
     ]
     with pytest.raises(LookupError, match="unknown place code\\(s\\): L9; add the places first"):
-        upsert_deprivation(engine, pl.DataFrame({"code": ["L9"], "source": "IMD 2025"}))
+        upsert_deprivation(engine, TESTER, pl.DataFrame({"code": ["L9"], "source": "IMD 2025"}))
 
 
 def test_observations_stored_before_breakdowns_become_the_totals(tmp_path):
@@ -302,3 +304,16 @@ def test_downgrading_keeps_the_totals_and_refuses_while_breakdowns_are_stored(da
     upgrade(engine)  # and up again
     assert read_series(engine, local_admin("tester"))["numerator"].to_list() == [2.0]
     engine.dispose()
+
+
+def test_only_someone_who_defines_places_may_store_deprivation(engine):
+    from qi.access import EVERYTHING, Grant, Principal
+    from qi.store.access import StoreRefused
+
+    _setup(engine)
+    coach = Principal("local:coach", "Coach", (Grant("coach", EVERYTHING),))
+    frame = pl.DataFrame({"code": ["L1"], "source": "IMD 2025", "imd_decile": [1]})
+    with pytest.raises(StoreRefused):
+        upsert_deprivation(engine, coach, frame)
+    assert read_deprivation(engine).height == 0
+    assert upsert_deprivation(engine, TESTER, frame) == 1

@@ -26,6 +26,7 @@ from qi.services.compare import (
     place_view,
 )
 from qi.text import period
+from qi.text.person_time import person_time_note
 from qi.vocabulary.comparisons import COMPARISON_LEVELS
 
 PLACE = "qi.compare.place"
@@ -104,7 +105,8 @@ with chart_column:
         "limits. Hover on a point for its name and reading; click it to open its chart below. "
         + (
             "A rate: the limits are exact Poisson limits around the overall rate (PHE's "
-            "method), with no allowance for over-dispersion."
+            "method), with no allowance for over-dispersion. "
+            + person_time_note(definition["multiplier"] or 1.0, unit)
             if comparison.phi is None
             else "The places vary more than chance would make them (over-dispersion), so the "
             "limits allow for it; the light grey lines are the limits without it."
@@ -131,17 +133,40 @@ with side:
         inequality_section(view, definition, area)
 
 st.subheader("Places and where they lie")
+rate = comparison.method == "phe"
+denominator = f"Person-time ({comparison.denominator_words})" if rate else "Denominator"
 st.dataframe(
     comparison.places.select(
         pl.col("name").alias("Place"),
         pl.col("place").alias("Code"),
         pl.col("value").round(1).alias("Value"),
         pl.col("numerator").alias("Numerator"),
-        pl.col("denominator").alias("Denominator"),
+        pl.col("denominator").alias(denominator),
+        pl.col("population").alias("Population"),
+        pl.col("population_year").cast(pl.String).alias("Population year"),
         pl.col("reading").alias("Where it lies"),
     ),
     hide_index=True,
     width="stretch",
+    column_config={
+        c: st.column_config.NumberColumn(format="localized") for c in (denominator, "Population")
+    },
+)
+sources = comparison.places["population_source"].drop_nulls().unique().sort().to_list()
+st.caption(
+    (
+        f"Population: everyone living in the place. Source: {'; '.join(sources)}. A "
+        "measure's denominator may count fewer people (children under 5, say)."
+        if sources
+        else "No populations are stored for these places (an admin adds them with "
+        "`qi places populations`)."
+    )
+    + (
+        f" The rate's denominator is person-time: {comparison.denominator_words}, each "
+        "period's population added up over the periods chosen."
+        if rate
+        else ""
+    )
 )
 
 st.subheader("A place's chart")
