@@ -35,6 +35,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from app_figures import MEASURE, build_store  # noqa: E402
 from partnership import INITIATIVE, build_partnership  # noqa: E402
 
+from qi.access import local_admin  # noqa: E402
+
 BUDGETS = {"measure page (120 points)": 1.0, "small multiples (30 places)": 3.0}
 PAGE_BUDGET, ACTION_BUDGET = 1.0, 0.5
 PACK_BUDGETS = {(6, 3): 3.0, (30, 10): 15.0}
@@ -176,7 +178,7 @@ def meeting(folder: str, runs: int) -> None:
     url = f"sqlite:///{Path(folder) / 'partnership.sqlite'}"
     engine = build_partnership(url, places=50, measures=30, months=60)
     start = time.perf_counter()
-    review = meeting_review(engine, initiative=INITIATIVE)
+    review = meeting_review(engine, local_admin("benchmark"), initiative=INITIATIVE)
     fresh = time.perf_counter() - start
     assert review.matrix.height == 50 * 30
     engine.dispose()
@@ -221,7 +223,7 @@ def pack(folder: str, runs: int) -> None:
     for measures, places in PACK_BUDGETS:
         url = f"sqlite:///{Path(folder) / f'pack-{measures}-{places}.sqlite'}"
         engine = build_partnership(url, places=places, measures=measures, months=60)
-        review = meeting_review(engine, initiative=INITIATIVE)
+        review = meeting_review(engine, local_admin("benchmark"), initiative=INITIATIVE)
         engine.dispose()
         budget = PACK_BUDGETS[(measures, places)]
         made = []

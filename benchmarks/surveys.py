@@ -101,7 +101,7 @@ def main() -> None:
             recounted.append(time.perf_counter() - started)
             load_demo(engine)
             started = time.perf_counter()
-            outcomes_view(engine)
+            outcomes_view(engine, local_admin("benchmark"))
             views.append(time.perf_counter() - started)
             engine.dispose()
     median = statistics.median(stored)

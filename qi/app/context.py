@@ -112,16 +112,26 @@ def measure_names() -> dict[str, str]:
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def _meeting_review(
-    url: str, initiative: str | None, place: str | None, since_day: date | None, marks: tuple
+    url: str,
+    who: Principal,
+    initiative: str | None,
+    place: str | None,
+    since_day: date | None,
+    marks: tuple,
 ) -> MeetingReview:
-    return meeting_review(_engine(url), initiative=initiative, place=place, since_day=since_day)
+    return meeting_review(
+        _engine(url), who, initiative=initiative, place=place, since_day=since_day
+    )
 
 
 def meeting(initiative: str | None, place: str | None, since_day: date | None) -> MeetingReview:
     """``meeting_review()`` computed once while the data it shows stay the same (the store's
-    change marks), shared by every session; its actions are read afresh on every run."""
-    url = database_url()
-    review = _meeting_review(url, initiative, place, since_day, read_change_marks(engine()))
+    change marks), shared by the sessions of the same principal (who, with what grants: the
+    review holds only what they may read); its actions are read afresh on every run."""
+    from qi.app.identity import principal
+
+    url, who = database_url(), principal()
+    review = _meeting_review(url, who, initiative, place, since_day, read_change_marks(engine()))
     return replace(review, actions=review_actions(engine(), initiative, place, review.since))
 
 

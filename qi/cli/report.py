@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from qi.cli.charts import InputProblem
-from qi.cli.store import DB_HELP, day_option
+from qi.cli.store import DB_HELP, USER_HELP, day_option
 
 
 @click.command()
@@ -42,11 +42,13 @@ from qi.cli.store import DB_HELP, day_option
     type=click.Path(file_okay=False, path_type=Path),
     help="Also write each measure's chart as a PNG into this folder.",
 )
-def report(db, initiative, place, since_day, out, compare, png_dir) -> None:
+@click.option("--user", help=USER_HELP)
+def report(db, initiative, place, since_day, out, compare, png_dir, user) -> None:
     """Make the board pack: a cover, the summary matrix of measures by place with the Making
     Data Count icons in words, a page per measure (chart, plain-English reading, annotations,
     quotes from stories of change), any Compare places pages asked for and the actions, as a
-    PDF to attach to board papers."""
+    PDF to attach to board papers; of the places you may see."""
+    from qi.cli.access import cli_principal
     from qi.render.pack import board_pack
     from qi.services.compare import CompareError, meeting_comparison
     from qi.services.meeting import meeting_review, review_subjects
@@ -54,6 +56,7 @@ def report(db, initiative, place, since_day, out, compare, png_dir) -> None:
     from qi.store import open_store
 
     engine = open_store(db)
+    who = cli_principal(engine, user)
     if initiative is None and place is None:
         subjects = review_subjects(engine)
         only = subjects.only_one()
@@ -65,7 +68,9 @@ def report(db, initiative, place, since_day, out, compare, png_dir) -> None:
             )
         initiative, place = only
     try:
-        review = meeting_review(engine, initiative=initiative, place=place, since_day=since_day)
+        review = meeting_review(
+            engine, who, initiative=initiative, place=place, since_day=since_day
+        )
         comparisons = tuple(meeting_comparison(engine, code, review.places) for code in compare)
     except (ReviewError, CompareError) as error:
         raise InputProblem(

@@ -35,11 +35,12 @@ from qi.demo.partnership import (
     TRUSTS,
 )
 from qi.demo.pdsa import write_change_ideas
-from qi.demo.stories import MEETING, STORIES
+from qi.demo.stories import MEETING, STORIES, consent_of
 from qi.demo.synthetic import synthetic_observations
 from qi.store import (
     UploadRecord,
     add_initiative,
+    clock,
     read_measures,
     read_places,
     store_observations,
@@ -257,8 +258,11 @@ def _write_annotations(engine: Engine, principal: Principal) -> int:
 def _write_stories(engine: Engine, principal: Principal) -> int:
     # A story already stored with the same title and date is the demo's (or was edited from
     # it only in ways that keep those): adding it again would duplicate it.
-    seen = set(read_stories(engine).select("title", "told_on").iter_rows())
+    seen = set(
+        read_stories(engine, principal, audience="internal").select("title", "told_on").iter_rows()
+    )
     added = 0
+    today = clock.now().date()
     for spec in STORIES:
         if (spec.title, spec.told_on) in seen:
             continue
@@ -269,7 +273,7 @@ def _write_stories(engine: Engine, principal: Principal) -> int:
             narrative=spec.labelled_narrative,
             told_on=spec.told_on,
             voice=spec.voice,
-            consent_recorded=True,
+            consent=consent_of(spec, today),
             anonymised=True,
             place=spec.place,
             initiative=spec.initiative,
@@ -301,7 +305,9 @@ def _write_meeting(engine: Engine, principal: Principal) -> tuple[int, int]:
         )
         meetings_added = 1
     seen = set(read_actions(engine, meetings=meeting_id).select("kind", "text").iter_rows())
-    story_ids = dict(read_stories(engine).select("title", "id").iter_rows())
+    story_ids = dict(
+        read_stories(engine, principal, audience="internal").select("title", "id").iter_rows()
+    )
     added = 0
     for spec in MEETING.actions:
         if (spec.kind, spec.text) in seen:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 from sqlalchemy import Engine
 
+from qi.access import Principal
 from qi.services.meeting import summary_matrix
 from qi.services.review import measure_view
 from qi.store.definitions import read_initiatives, read_measures
@@ -47,7 +48,9 @@ class OutcomesView:
         return list(DOMAINS)
 
 
-def outcomes_view(engine: Engine, initiative: str | None = None) -> OutcomesView:
+def outcomes_view(
+    engine: Engine, principal: Principal, initiative: str | None = None
+) -> OutcomesView:
     """Domains x places for every place with data or stories (or the places of
     ``initiative``), with each domain's measures and stories."""
     purposes = read_purposes(engine).explode("domains").drop_nulls("domains")
@@ -68,7 +71,7 @@ def outcomes_view(engine: Engine, initiative: str | None = None) -> OutcomesView
     measures = matrix.join(
         purposes.select("measure", "domain", "purpose"), on="measure", how="inner"
     ).sort("domain", "measure_name", "place")
-    stories = _stories(engine, initiative)
+    stories = _stories(engine, principal, initiative)
     if initiative is not None:
         found = read_initiatives(engine).filter(pl.col("name") == initiative)
         places = found.get_column("places").to_list()[0] if found.height else []
@@ -80,8 +83,10 @@ def outcomes_view(engine: Engine, initiative: str | None = None) -> OutcomesView
     return OutcomesView(measures=measures, stories=stories, places=list(places))
 
 
-def _stories(engine: Engine, initiative: str | None) -> pl.DataFrame:
-    stories = read_stories(engine, initiative=initiative).explode("domains")
+def _stories(engine: Engine, principal: Principal, initiative: str | None) -> pl.DataFrame:
+    """The stories the Outcomes page counts: those ``principal`` may read (internal audience)."""
+    stories = read_stories(engine, principal, audience="internal", initiative=initiative)
+    stories = stories.explode("domains")
     stories = stories.rename({"domains": "domain"}).drop_nulls("domain")
     counted = (
         stories.sort("told_on", descending=True)

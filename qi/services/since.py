@@ -28,6 +28,7 @@ from datetime import date, datetime, timedelta
 import polars as pl
 from sqlalchemy import Engine
 
+from qi.access import Principal
 from qi.services.review import MeasureView
 from qi.store.annotations import read_annotations
 from qi.store.observations import read_series, read_upload_times
@@ -152,6 +153,7 @@ def _stored_at(engine: Engine, measures: list[str], places: list[str]) -> pl.Dat
 
 def since(
     engine: Engine,
+    principal: Principal,
     when: date,
     views: Mapping[str, MeasureView],
     *,
@@ -175,7 +177,8 @@ def since(
         if measures
         else pl.DataFrame()
     )
-    stories = read_stories(engine, created_since=when)
+    # What a meeting shows: the stories whose consent reaches the partnership.
+    stories = read_stories(engine, principal, audience="partnership", created_since=when)
     about = pl.lit(False)
     if initiative is not None:
         about = about | (pl.col("initiative") == initiative)

@@ -8,6 +8,7 @@ from html import escape
 import polars as pl
 from streamlit.testing.v1 import AppTest
 
+from qi.access import local_admin
 from qi.app.context import chart_href, chart_query
 from qi.app.widgets import plain
 from qi.store import open_store
@@ -229,7 +230,7 @@ def test_the_board_pack_is_a_pdf_with_a_png_per_chart(demo_url):
     _, _, pack = at.session_state["qi.meeting.pack"]
     from qi.services.meeting import meeting_review
 
-    review = meeting_review(open_store(demo_url), initiative=BEST_START)
+    review = meeting_review(open_store(demo_url), local_admin("tester"), initiative=BEST_START)
     effects = len(review.effects) + (1 if review.cycles.height else 0)
     # Best Start: cover, matrix, 3 measures, a page per effect estimate, cycles ended, actions.
     assert pack.pdf.startswith(b"%PDF") and pack.pages == 1 + 1 + 3 + effects + 1
@@ -252,7 +253,7 @@ def test_home_the_meeting_view_and_the_pack_show_an_initiatives_own_measures(dem
     [listed] = [m.value for m in home.markdown if m.value.startswith("**Measures:**")][:1]
     assert all(plain(name) in listed for name in own)
     assert "Referrals" not in listed  # measured at Bradford and Leeds, but not Best Start's
-    review = meeting_review(open_store(demo_url), initiative=BEST_START)
+    review = meeting_review(open_store(demo_url), local_admin("tester"), initiative=BEST_START)
     assert sorted(review.matrix["measure_name"].unique()) == sorted(own)
     effects = len(review.effects) + (1 if review.cycles.height else 0)
     assert board_pack(review).pages == 1 + 1 + len(own) + effects + 1

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from qi.access import local_admin
 from qi.render.funnel_figures import funnel_chart
 from qi.render.pack import board_pack
 from qi.render.pack_compare import funnel_alt_text
@@ -60,7 +61,7 @@ def test_the_funnel_names_its_layers_and_colours_places_by_improvement(compariso
 def test_the_pack_gains_a_compare_places_page_when_asked(comparison, tmp_path):
     found, engine = comparison
     build(engine)
-    review = meeting_review(engine, initiative=INITIATIVE)
+    review = meeting_review(engine, local_admin("tester"), initiative=INITIATIVE)
     plain = board_pack(review, prepared_on=date(2024, 7, 8))
     asked = board_pack(review, prepared_on=date(2024, 7, 8), comparisons=(found,))
     assert asked.pages == plain.pages + 1

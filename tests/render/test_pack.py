@@ -19,6 +19,7 @@ from qi.render.pack import board_pack
 from qi.services.meeting import meeting_review
 from qi.store import add_initiative, connect, upgrade
 from qi.store.stories import add_story
+from tests.consent import consent
 from tests.partnership import INITIATIVE, build
 
 pytestmark = pytest.mark.skipif(
@@ -40,7 +41,7 @@ def database(tmp_path_factory) -> str:
         narrative=SECRET,
         told_on=date(2024, 5, 1),
         voice="professional",
-        consent_recorded=True,
+        consent=consent("professional"),
         anonymised=False,
         links=["waits"],
     )
@@ -51,7 +52,7 @@ def database(tmp_path_factory) -> str:
 @pytest.fixture(scope="module")
 def pack(database):
     engine = connect(database)
-    review = meeting_review(engine, initiative=INITIATIVE)
+    review = meeting_review(engine, local_admin("tester"), initiative=INITIATIVE)
     engine.dispose()
     return board_pack(review, prepared_on=date(2024, 7, 8))
 
@@ -222,11 +223,11 @@ def test_names_not_codes_units_once_whole_words_overdue_and_only_standing_annota
         narrative=" ".join(["unbelievably"] * 60),  # longer than a quote: cut after a word
         told_on=date(2024, 5, 2),
         voice="parent_or_carer",
-        consent_recorded=True,
+        consent=consent("parent_or_carer"),
         anonymised=True,
         links=["waits"],
     )
-    review = meeting_review(engine, initiative=INITIATIVE)
+    review = meeting_review(engine, local_admin("tester"), initiative=INITIATIVE)
     engine.dispose()
     pdf = tmp_path / "pack.pdf"
     board_pack(review, prepared_on=date(2024, 8, 15)).write(pdf)

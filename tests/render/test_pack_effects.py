@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from qi.access import local_admin
 from qi.demo import load_demo
 from qi.demo.partnership import BEST_START
 from qi.render.pack import board_pack
@@ -24,7 +25,9 @@ pytestmark = pytest.mark.skipif(
 def review(tmp_path_factory):
     engine = open_store(f"sqlite:///{tmp_path_factory.mktemp('effects') / 'qi.sqlite'}")
     load_demo(engine)
-    found = meeting_review(engine, initiative=BEST_START, since_day=date(2022, 9, 1))
+    found = meeting_review(
+        engine, local_admin("tester"), initiative=BEST_START, since_day=date(2022, 9, 1)
+    )
     engine.dispose()
     return found
 

@@ -29,7 +29,7 @@ def partnership(engine):
 
 def test_measures_with_special_cause_concern_come_first_with_icons_in_words(partnership):
     engine, _ = partnership
-    matrix = meeting_review(engine, initiative=INITIATIVE).matrix
+    matrix = meeting_review(engine, local_admin("tester"), initiative=INITIATIVE).matrix
     assert matrix.select("measure", "place").rows() == [
         ("waits", "RXX"),
         ("waits", "RYY"),
@@ -55,13 +55,13 @@ def test_measures_with_special_cause_concern_come_first_with_icons_in_words(part
 
 def test_a_measure_without_special_cause_comes_after_those_with_it(partnership):
     engine, _ = partnership
-    matrix = meeting_review(engine, place="RYY").matrix
+    matrix = meeting_review(engine, local_admin("tester"), place="RYY").matrix
     assert matrix.get_column("measure").to_list() == ["asthma_admissions", "waits"]
 
 
 def test_the_grid_has_measures_as_rows_and_places_as_columns_in_words(partnership):
     engine, _ = partnership
-    grid = matrix_grid(meeting_review(engine, initiative=INITIATIVE).matrix)
+    grid = matrix_grid(meeting_review(engine, local_admin("tester"), initiative=INITIATIVE).matrix)
     assert grid.columns == ["measure", "measure_name", "RXX", "RYY"]
     assert grid.row(0, named=True)["RXX"] == (
         "Special cause concern (high); Hit and miss against the target; Latest: 31.0"
@@ -71,7 +71,7 @@ def test_the_grid_has_measures_as_rows_and_places_as_columns_in_words(partnershi
 
 def test_since_the_last_meeting_lists_new_signals_annotations_and_stories(partnership):
     engine, _ = partnership
-    review = meeting_review(engine, initiative=INITIATIVE)
+    review = meeting_review(engine, local_admin("tester"), initiative=INITIATIVE)
     assert review.since == MEETING_DAY  # the last meeting's day by default
     news = review.news
     # Signals in periods after 10 June 2024: July to December at three signalling series.
@@ -92,7 +92,7 @@ def test_late_data_stored_after_the_meeting_is_news_but_old_history_is_not(partn
     engine, _ = partnership
     with engine.begin() as connection:
         connection.execute(update(Upload).values(uploaded_at=datetime(2024, 6, 20)))
-    news = meeting_review(engine, initiative=INITIATIVE).news
+    news = meeting_review(engine, local_admin("tester"), initiative=INITIATIVE).news
     # April to June 2024 arrived late (within LATE_DATA_DAYS of the meeting): 3 more months.
     assert news.signals.get_column("period").min() == date(2024, 4, 1)
     assert news.signals.height == 27
@@ -123,7 +123,7 @@ def test_recalculations_are_named_and_annotations_undone_since_the_meeting_are_n
             update(Annotation).where(Annotation.id == seen).values(created_at=datetime(2024, 5, 1))
         )
     undo_annotation(engine, local_admin("tester"), seen)
-    events = meeting_review(engine, initiative=INITIATIVE).news.annotations
+    events = meeting_review(engine, local_admin("tester"), initiative=INITIATIVE).news.annotations
     assert sorted(events.select("event", "text").rows()) == [
         ("annotation", "New referral pathway"),
         ("recalculation", "Pathway launched"),
@@ -133,7 +133,7 @@ def test_recalculations_are_named_and_annotations_undone_since_the_meeting_are_n
 
 def test_since_counts_from_the_previous_meeting_once_todays_is_recorded(partnership):
     engine, _ = partnership
-    before = meeting_review(engine, initiative=INITIATIVE)
+    before = meeting_review(engine, local_admin("tester"), initiative=INITIATIVE)
     assert before.since == MEETING_DAY
     add_meeting(
         engine,
@@ -142,7 +142,7 @@ def test_since_counts_from_the_previous_meeting_once_todays_is_recorded(partners
         held_on=clock.now().date(),
         initiative=INITIATIVE,
     )
-    after = meeting_review(engine, initiative=INITIATIVE)
+    after = meeting_review(engine, local_admin("tester"), initiative=INITIATIVE)
     assert after.since == MEETING_DAY
     assert after.news.sentence() == before.news.sentence()
     assert previous_meeting(
@@ -153,15 +153,17 @@ def test_since_counts_from_the_previous_meeting_once_todays_is_recorded(partners
 def test_an_initiative_reviews_its_own_measures_only(partnership):
     engine, _ = partnership
     add_initiative(engine, "Waits only", ["RXX", "RYY", "RZZ"], measures=["waits"])
-    review = meeting_review(engine, initiative="Waits only")
+    review = meeting_review(engine, local_admin("tester"), initiative="Waits only")
     assert list(review.views) == ["waits"]
     assert review.places == ["RXX", "RYY", "RZZ"]
-    assert meeting_review(engine, place="RXX").measures.get_column("code").to_list() == [
+    assert meeting_review(engine, local_admin("tester"), place="RXX").measures.get_column(
+        "code"
+    ).to_list() == [
         "asthma_admissions",
         "waits",
     ]
     link_measures(engine, "Waits only", ["asthma_admissions"])
-    assert sorted(meeting_review(engine, initiative="Waits only").views) == [
+    assert sorted(meeting_review(engine, local_admin("tester"), initiative="Waits only").views) == [
         "asthma_admissions",
         "waits",
     ]
@@ -187,16 +189,18 @@ def test_new_signals_is_pure_and_keeps_only_signalled_points_after_the_day():
 
 def test_the_review_gathers_stories_actions_and_refuses_unknown_names(partnership):
     engine, ids = partnership
-    review = meeting_review(engine, initiative=INITIATIVE, since_day=date(2024, 1, 1))
+    review = meeting_review(
+        engine, local_admin("tester"), initiative=INITIATIVE, since_day=date(2024, 1, 1)
+    )
     assert list(review.views) == ["waits", "asthma_admissions"]
     assert review.places == ["RXX", "RYY"]
     assert review.measure_stories("waits", "RXX").get_column("story_id").to_list() == [ids["story"]]
     assert review.measure_stories("waits", "RYY").height == 0
     assert set(review.actions.get_column("id")) == {ids["action"], ids["decision"]}
     with pytest.raises(ReviewError, match="unknown initiative"):
-        meeting_review(engine, initiative="Nope")
+        meeting_review(engine, local_admin("tester"), initiative="Nope")
     with pytest.raises(ReviewError, match="initiative or a place"):
-        meeting_review(engine)
+        meeting_review(engine, local_admin("tester"))
 
 
 def test_the_review_charts_each_measure_as_its_own_measure_view_would(partnership):
@@ -217,7 +221,7 @@ def test_the_review_charts_each_measure_as_its_own_measure_view_would(partnershi
         new_phase=True,
         reason="The process changed",
     )
-    review = meeting_review(engine, initiative=INITIATIVE)
+    review = meeting_review(engine, local_admin("tester"), initiative=INITIATIVE)
     assert review.views, "the partnership's initiative has measures to review"
     assert any(v.annotations.height for v in review.views.values())
     for code, view in review.views.items():

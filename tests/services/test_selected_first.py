@@ -3,6 +3,7 @@ meeting review and so in the board pack."""
 
 import pytest
 
+from qi.access import local_admin
 from qi.demo import load_demo
 from qi.services.meeting import meeting_review
 from qi.store import open_store
@@ -18,7 +19,7 @@ def demo(tmp_path_factory):
 
 
 def test_selected_stories_come_before_the_others_beside_a_measure(demo):
-    review = meeting_review(demo, place=BRADFORD, measures=[AE_UNDER5])
+    review = meeting_review(demo, local_admin("tester"), place=BRADFORD, measures=[AE_UNDER5])
     titles = review.measure_stories(AE_UNDER5, BRADFORD).get_column("title").to_list()
     # By date the professional's story (June to September 2022) would come first.
     assert titles == [

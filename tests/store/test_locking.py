@@ -26,6 +26,7 @@ from qi.store.errors import StoreBusy
 from qi.store.meetings import add_action, add_meeting, read_actions, set_action_status
 from qi.store.models import Initiative, Measure
 from qi.store.stories import add_story, edit_story, read_stories
+from tests.consent import consent
 from tests.ingest.files import WARDS, add_definitions, csv_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -130,7 +131,7 @@ def test_uploads_annotations_stories_and_actions_written_at_once_all_land(databa
         narrative="Told once.",
         told_on=date(2024, 4, 2),
         voice="professional",
-        consent_recorded=True,
+        consent=consent("professional"),
         anonymised=True,
     )
     uploads = {
@@ -180,7 +181,7 @@ def test_uploads_annotations_stories_and_actions_written_at_once_all_land(databa
                 narrative="Told.",
                 told_on=date(2024, 4, 2),
                 voice="professional",
-                consent_recorded=True,
+                consent=consent("professional"),
                 anonymised=True,
             )
             edit_story(e, local_admin(f"editor {n}"), story_id, narrative=f"Edit {n}")
@@ -218,8 +219,10 @@ def test_uploads_annotations_stories_and_actions_written_at_once_all_land(databa
     assert errors == []
     assert read_series(engine).height == 250 * len(MONTHS)
     assert read_annotations(engine).height == 10
-    assert read_stories(engine).height == 6
-    assert read_stories(engine, ids=[story_id])["narrative"].to_list() == ["Edit 4"]
+    assert read_stories(engine, local_admin("tester"), audience="internal").height == 6
+    assert read_stories(engine, local_admin("tester"), audience="internal", ids=[story_id])[
+        "narrative"
+    ].to_list() == ["Edit 4"]
     actions_done = read_actions(engine, meetings=meeting)
     assert actions_done.height == 10 and (actions_done["status"] == "done").sum() == 5
 
@@ -275,7 +278,7 @@ def _check_first_runs(url: str, folder: Path) -> None:
     with engine.connect() as connection:
         assert connection.execute(
             text("SELECT version_num FROM alembic_version")
-        ).scalars().all() == ["0008"]
+        ).scalars().all() == ["0009"]
         assert connection.execute(select(func.count()).select_from(Measure)).scalar_one() == 8
     assert sorted(read_series(engine)["value"].to_list()) == [float(n) for n in range(8)]
     engine.dispose()

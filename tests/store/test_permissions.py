@@ -19,6 +19,7 @@ from qi.store.access import add_grant, add_person, principal_for, read_audit
 from qi.store.annotations import add_annotation, undo_annotation
 from qi.store.meetings import add_action, add_meeting, set_action_status
 from qi.store.stories import add_story
+from tests.consent import consent
 from tests.store.helpers import add_definitions, observations
 
 SETUP = local_admin("Setup")
@@ -91,7 +92,7 @@ def _operation(engine, principal, operation: str, place: str, n: int) -> None:
             narrative="What changed for us.",
             told_on=date(2024, 1, 2),
             voice="parent_or_carer",
-            consent_recorded=True,
+            consent=consent("parent_or_carer"),
             anonymised=True,
             place=place,
         )

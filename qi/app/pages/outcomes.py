@@ -108,7 +108,7 @@ initiative = st.selectbox(
     key="qi.outcomes.initiative",
 )
 add_answers()
-view = outcomes_view(engine(), initiative)
+view = outcomes_view(engine(), principal(), initiative)
 names = place_names()
 if not view.places:
     st.info("No measure has an outcome domain yet, and no story is tagged with one.")
