@@ -26,11 +26,11 @@ from qi.ingest.readers import ReadError, read_table
 from qi.ingest.report import Problems, Report, problems_where
 from qi.services.experience import update_experience_measures
 from qi.store import clock, read_places
-from qi.store.free_text import store_free_text_answers
+from qi.store.free_text import FREE_TEXT, read_free_text_questions, store_free_text_answers
 from qi.store.limits import column_limits
 from qi.store.models import SurveyAnswer
 from qi.store.surveys import ANSWER_SCHEMA, read_questions, store_answers
-from qi.vocabulary.outcomes import FREE_TEXT, SCALES, answer_number
+from qi.vocabulary.outcomes import SCALES, answer_number
 from qi.vocabulary.stories import VOICES
 
 REQUIRED = ("place", "date", "question", "answer")
@@ -227,7 +227,7 @@ def ingest_answers(
     valid = validate_answers(
         body,
         columns,
-        read_questions(engine),
+        pl.concat([read_questions(engine), read_free_text_questions(engine)]),
         read_places(engine),
         today or clock.now().date(),
         problems,

@@ -1,8 +1,9 @@
 """Free-text answers to survey questions, and the stories made of them.
 
-A free-text question is a question of the bank whose scale is ``free_text``
-(``qi.vocabulary.outcomes.FREE_TEXT``): its answers are words, on no scale, kept here (not
-with the answers on a scale) and never counted in an experience measure. A coach can make one
+A free-text question is answered in words, on no scale: the questions and their answers are
+kept here, apart from the question bank's questions on a scale and their answers, and are never
+counted in an experience measure. The survey upload (``qi.ingest.surveys``) takes both kinds;
+it reads a free-text question as one whose scale is ``FREE_TEXT``. A coach can make one
 answer into a story (``story_draft`` prefills it: the answer's words as the narrative, its
 place, day and voice); the story is stored like any other, with a consent record, by
 ``qi.store.stories.add_story(..., from_answer=id)``, and the answer keeps a link to it.
@@ -24,8 +25,7 @@ from qi.store.access import audit, guard
 from qi.store.engine import writing
 from qi.store.frames import read_frame
 from qi.store.limits import check_lengths
-from qi.store.models import FreeTextAnswer, Place, Question
-from qi.vocabulary.outcomes import FREE_TEXT
+from qi.store.models import FreeTextAnswer, FreeTextQuestion, Place, Question
 from qi.vocabulary.stories import TITLE_LENGTH, VOICES, code_problem
 
 FREE_TEXT_SCHEMA: dict[str, pl.DataType] = {
@@ -38,6 +38,8 @@ FREE_TEXT_SCHEMA: dict[str, pl.DataType] = {
     "voice": pl.String(),
     "story_id": pl.Int64(),
 }
+# The scale a free-text question is read with beside the bank's (``free_text_questions``).
+FREE_TEXT = "free_text"
 # What a stored answer is given as: question and place as codes.
 ANSWER_COLUMNS = ("question", "place", "answered_on", "text", "voice")
 # A suggested title: the answer's first words, up to this many characters.
@@ -52,8 +54,8 @@ class FreeTextError(ValueError):
 def add_free_text_question(
     engine: Engine, principal: Principal, code: str, wording: str, source: str | None = None
 ) -> None:
-    """Add a free-text question to the bank (answers in words, never counted). Refuses an
-    empty code or wording and a code in use; needs ``definitions.write``."""
+    """Add a free-text question (answers in words, never counted). Refuses an empty code or
+    wording and a code in use by any question; needs ``definitions.write``."""
     if not code or not code.strip():
         raise FreeTextError("a question needs a code (a short name such as what_helped)")
     if not wording or not wording.strip():
@@ -61,31 +63,45 @@ def add_free_text_question(
     values = dict(
         code=code.strip(),
         wording=wording.strip(),
-        scale=FREE_TEXT,
-        positive="",
         source=source,
         created_by=principal.name,
         created_at=clock.now(),
     )
-    check_lengths(Question, values)
+    check_lengths(FreeTextQuestion, values)
     guard(engine, principal, "definitions.write", scope=EVERYTHING, subject="a question")
     with writing(engine) as connection:
-        if connection.execute(select(Question.id).where(Question.code == values["code"])).first():
+        taken = (
+            connection.execute(select(Question.id).where(Question.code == values["code"])).first()
+            or connection.execute(
+                select(FreeTextQuestion.id).where(FreeTextQuestion.code == values["code"])
+            ).first()
+        )
+        if taken:
             raise FreeTextError(
                 f"a question with the code {values['code']!r} exists already; give yours its "
                 "own code"
             )
-        connection.execute(insert(Question).values(**values))
+        connection.execute(insert(FreeTextQuestion).values(**values))
         audit(connection, principal, "question.add", subject=f"question {values['code']}")
 
 
-def free_text_questions(engine: Engine) -> list[str]:
-    """The codes of the free-text questions."""
-    with engine.connect() as connection:
-        found = connection.execute(
-            select(Question.code).where(Question.scale == FREE_TEXT).order_by(Question.id)
-        )
-        return list(found.scalars())
+def read_free_text_questions(engine: Engine) -> pl.DataFrame:
+    """The free-text questions as the bank's are read (``code``, ``wording``, ``scale``
+    ``FREE_TEXT``, ``positive`` empty, ``source``), oldest first."""
+    frame = read_frame(
+        engine,
+        select(FreeTextQuestion.code, FreeTextQuestion.wording, FreeTextQuestion.source).order_by(
+            FreeTextQuestion.id
+        ),
+        {"code": pl.String(), "wording": pl.String(), "source": pl.String()},
+    )
+    return frame.select(
+        "code",
+        "wording",
+        pl.lit(FREE_TEXT).alias("scale"),
+        pl.lit([], pl.List(pl.Int64)).alias("positive"),
+        "source",
+    )
 
 
 def store_free_text_answers(engine: Engine, principal: Principal, answers: pl.DataFrame) -> int:
@@ -120,9 +136,7 @@ def store_free_text_answers(engine: Engine, principal: Principal, answers: pl.Da
     who, when = principal.name, clock.now()
     with writing(engine) as connection:
         questions = dict(
-            connection.execute(
-                select(Question.code, Question.id).where(Question.scale == FREE_TEXT)
-            ).all()
+            connection.execute(select(FreeTextQuestion.code, FreeTextQuestion.id)).all()
         )
         places = dict(
             connection.execute(
@@ -167,15 +181,15 @@ def read_free_text_answers(
     query = (
         select(
             FreeTextAnswer.id,
-            Question.code,
-            Question.wording,
+            FreeTextQuestion.code,
+            FreeTextQuestion.wording,
             Place.code,
             FreeTextAnswer.answered_on,
             FreeTextAnswer.text,
             FreeTextAnswer.voice,
             FreeTextAnswer.story_id,
         )
-        .join(Question, Question.id == FreeTextAnswer.question_id)
+        .join(FreeTextQuestion, FreeTextQuestion.id == FreeTextAnswer.question_id)
         .join(Place, Place.id == FreeTextAnswer.place_id)
         .order_by(FreeTextAnswer.answered_on.desc(), FreeTextAnswer.id.desc())
     )

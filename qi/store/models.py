@@ -25,13 +25,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from qi.vocabulary.consent import BASES, CHANGES, GIVEN_BY, SCOPES
 from qi.vocabulary.measures import FREQUENCIES, IMPROVEMENT, MEASURE_KINDS
-from qi.vocabulary.outcomes import (
-    FREE_TEXT,
-    PURPOSES,
-    RESPONSE_KINDS,
-    SCALES,
-    SELECTION_STATUSES,
-)
+from qi.vocabulary.outcomes import PURPOSES, RESPONSE_KINDS, SCALES, SELECTION_STATUSES
 from qi.vocabulary.pdsa import CYCLE_OUTCOMES, CYCLE_STATUSES
 from qi.vocabulary.places import PLACE_TYPES
 from qi.vocabulary.stories import DOMAINS, PARTICIPATION, VOICES
@@ -596,9 +590,7 @@ class Question(Base):
     that count as positive. The bank qi starts with is stored by the migration."""
 
     __tablename__ = "questions"
-    __table_args__ = (
-        CheckConstraint(_one_of("scale", (*SCALES, FREE_TEXT)), name="ck_questions_scale"),
-    )
+    __table_args__ = (CheckConstraint(_one_of("scale", tuple(SCALES)), name="ck_questions_scale"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
@@ -860,6 +852,20 @@ class StoryConsent(Base):
     recorded_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class FreeTextQuestion(Base):
+    """A question answered in words, on no scale: its answers are never counted in an
+    experience measure (a question of the bank has a scale; this one has none)."""
+
+    __tablename__ = "free_text_questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    wording: Mapped[str] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class FreeTextAnswer(Base):
     """An answer in words to a free-text question, at a place on a day, in a voice; never
     counted in an experience measure. ``story_id``: the story a coach made of it, if any."""
@@ -874,7 +880,7 @@ class FreeTextAnswer(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("free_text_questions.id"))
     place_id: Mapped[int] = mapped_column(ForeignKey("places.id"))
     answered_on: Mapped[date] = mapped_column(Date)
     text: Mapped[str] = mapped_column(Text)

@@ -67,8 +67,7 @@ def read_questions(engine: Engine) -> pl.DataFrame:
         ).order_by(Question.id),
         dict(QUESTION_SCHEMA, positive=pl.String()),
     )
-    # A free-text question has no positive answers (an empty text).
-    return frame.with_columns(pl.col("positive").str.extract_all(r"\d+").cast(pl.List(pl.Int64)))
+    return frame.with_columns(pl.col("positive").str.split(",").cast(pl.List(pl.Int64)))
 
 
 def add_question(

@@ -182,7 +182,3 @@ RESPONSE_KINDS = Vocabulary(
 )
 # Whose stories are inputs waiting for a reply: the people a service is for, not its staff.
 INPUT_VOICES = ("child_or_young_person", "parent_or_carer", "community_member")
-
-# A free-text question: its answers are text, on no scale, and never counted in an experience
-# measure; a coach may make one into a story (``qi.store.free_text``).
-FREE_TEXT = "free_text"

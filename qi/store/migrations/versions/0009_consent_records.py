@@ -11,8 +11,10 @@
   too are shown internally only, marked as due).
 - stories.consent_recorded and story_versions.consent_recorded go (the record replaces them),
   with SQLite's triggers that kept the flag strict.
-- questions.scale may be "free_text"; free_text_answers keeps answers in words (never counted
-  in an experience measure), each with a link to the story a coach made of it.
+- free_text_questions: questions answered in words, on no scale; free_text_answers keeps their
+  answers (never counted in an experience measure), each with a link to the story a coach made
+  of it. (Apart from ``questions``, whose scale check SQLite could change only by copying the
+  table, which its answers' foreign keys forbid inside this transaction.)
 
 Revision ID: 0009
 Revises: 0008
@@ -35,8 +37,6 @@ BASES = (
 SCOPES = "scope IN ('internal', 'partnership', 'public')"
 CHANGES = "change IN ('given', 'narrowed', 'widened', 'renewed', 'recorded_before')"
 VOICES = "'child_or_young_person', 'parent_or_carer', 'professional', 'community_member'"
-OLD_SCALES = "scale IN ('agree5', 'yes3', 'esq3')"
-NEW_SCALES = "scale IN ('agree5', 'yes3', 'esq3', 'free_text')"
 CONSENT_TRIGGERS = ("stories_consent_on_insert", "stories_consent_on_update")
 
 
@@ -78,14 +78,23 @@ def upgrade() -> None:
     if sqlite:
         for name in CONSENT_TRIGGERS:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
-    with op.batch_alter_table("stories", schema=None) as batch_op:
-        batch_op.drop_column("consent_recorded")
-    with op.batch_alter_table("story_versions", schema=None) as batch_op:
-        batch_op.drop_column("consent_recorded")
+    # SQLite's own DROP COLUMN (3.35+), not a batch copy: copying ``stories`` would drop the
+    # old table, and with foreign keys on that deletes its domains, links, versions and
+    # consent records (ON DELETE CASCADE) inside the migration's transaction.
+    for table in ("stories", "story_versions"):
+        op.execute(f"ALTER TABLE {table} DROP COLUMN consent_recorded")
 
-    with op.batch_alter_table("questions", schema=None) as batch_op:
-        batch_op.drop_constraint("ck_questions_scale", type_="check")
-        batch_op.create_check_constraint("ck_questions_scale", NEW_SCALES)
+    op.create_table(
+        "free_text_questions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=64), nullable=False),
+        sa.Column("wording", sa.Text(), nullable=False),
+        sa.Column("source", sa.Text(), nullable=True),
+        sa.Column("created_by", sa.String(length=128), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("code"),
+    )
     op.create_table(
         "free_text_answers",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -100,7 +109,7 @@ def upgrade() -> None:
         sa.CheckConstraint(
             f"voice IS NULL OR voice IN ({VOICES})", name="ck_free_text_answers_voice"
         ),
-        sa.ForeignKeyConstraint(["question_id"], ["questions.id"]),
+        sa.ForeignKeyConstraint(["question_id"], ["free_text_questions.id"]),
         sa.ForeignKeyConstraint(["place_id"], ["places.id"]),
         sa.ForeignKeyConstraint(["story_id"], ["stories.id"]),
         sa.PrimaryKeyConstraint("id"),
@@ -115,19 +124,16 @@ def downgrade() -> None:
     with op.batch_alter_table("free_text_answers", schema=None) as batch_op:
         batch_op.drop_index("ix_free_text_answers_place")
     op.drop_table("free_text_answers")
-    op.execute("DELETE FROM questions WHERE scale = 'free_text'")
-    with op.batch_alter_table("questions", schema=None) as batch_op:
-        batch_op.drop_constraint("ck_questions_scale", type_="check")
-        batch_op.create_check_constraint("ck_questions_scale", OLD_SCALES)
-    for table in ("stories", "story_versions"):
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(sa.Column("consent_recorded", sa.Boolean(), nullable=True))
+    op.drop_table("free_text_questions")
+    for table, key in (("stories", "id"), ("story_versions", "story_id")):
+        # Added in place (a batch copy would cascade deletes on SQLite, see upgrade).
+        op.execute(
+            f"ALTER TABLE {table} ADD COLUMN consent_recorded BOOLEAN NOT NULL DEFAULT false"
+        )
         op.execute(
             f"UPDATE {table} SET consent_recorded = EXISTS (SELECT 1 FROM story_consents c "
-            f"WHERE c.story_id = {table}.{'id' if table == 'stories' else 'story_id'})"
+            f"WHERE c.story_id = {table}.{key})"
         )
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.alter_column("consent_recorded", existing_type=sa.Boolean(), nullable=False)
     with op.batch_alter_table("story_consents", schema=None) as batch_op:
         batch_op.drop_index("ix_story_consents_story")
     op.drop_table("story_consents")
