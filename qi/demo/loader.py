@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from qi.access import Principal, local_admin
 from qi.demo.ae import AE_FILE, ae_observations
 from qi.demo.annotations import ANNOTATIONS
+from qi.demo.free_text import load_free_text
 from qi.demo.neighbourhoods import (
     GLD_MEASURE,
     neighbourhood_deprivation,
@@ -162,6 +163,7 @@ def load_demo(engine: Engine, principal: Principal = DEMO_AUTHOR) -> DemoSummary
     meetings_added, actions_added = _write_meeting(engine, principal)
     write_change_ideas(engine, actor)  # qi.demo.pdsa: the change ideas and their PDSA cycles
     load_outcomes(engine, principal)  # purposes, experience, selections, replies (qi.demo.outcomes)
+    load_free_text(engine, principal)  # answers in words, none a story yet (qi.demo.free_text)
     return DemoSummary(
         measures=len(MEASURES) + len(EXPERIENCE_MEASURES) + 1,
         places=1 + len(LOCALITIES) + len(TRUSTS) + neighbourhoods.height,

@@ -17,6 +17,7 @@ from qi.app.identity import principal
 from qi.app.story_panel import linked_charts, show_story
 from qi.app.widgets import plain, show_notice
 from qi.store import read_series
+from qi.store.free_text import FreeTextError, read_free_text_answers, story_draft
 from qi.store.stories import (
     add_story,
     change_consent,
@@ -41,6 +42,7 @@ from qi.vocabulary.consent import (
 from qi.vocabulary.stories import DOMAINS, PARTICIPATION, VOICES, Link, StoryError
 
 CHOSEN = "qi.story.chosen"  # the story being read
+FROM_ANSWER = "qi.story.from_answer"  # the free-text answer being made into a story
 NOTICE = "qi.story.notice"  # what the last add or edit did, shown once
 # Each form's keys carry a number that moves on after a save: fresh keys are fresh widgets, so
 # the browser forgets what was typed (removing the old keys resets the server side only).
@@ -178,7 +180,7 @@ def story_form(prefix: str, story: dict | None = None) -> None:
         list(VOICES),
         format_func=VOICES.__getitem__,
         key=key("voice"),
-        index=list(VOICES).index(story.get("voice", "professional")),
+        index=list(VOICES).index(story.get("voice") or "professional"),
     )
     domains.multiselect(
         "Outcome domains",
@@ -305,8 +307,9 @@ def _prefix(form: str) -> str:
     return f"qi.story.{form}.{st.session_state.get(FORM_ROUND, 0)}"
 
 
-def _add(prefix: str) -> None:
-    """Button callback: record the story, or say what to fix and keep what was typed."""
+def _add(prefix: str, answer_id: int | None = None) -> None:
+    """Button callback: record the story (made of the free-text answer ``answer_id``, if
+    given), or say what to fix and keep what was typed."""
     fields = _fields(prefix)
     if _consent_problems(prefix, fields["voice"]):
         st.session_state[NOTICE] = (
@@ -315,12 +318,15 @@ def _add(prefix: str) -> None:
         )
         return
     try:
-        story_id = add_story(engine(), principal(), consent=_consent(prefix), **fields)
+        story_id = add_story(
+            engine(), principal(), consent=_consent(prefix), from_answer=answer_id, **fields
+        )
     except (StoryError, StoreError) as error:
         st.session_state[NOTICE] = ("error", f"The story was not added: {said(error)}")
         return
     st.session_state[NOTICE] = ("success", "Story added.")
     st.session_state[CHOSEN] = story_id
+    st.session_state.pop(FROM_ANSWER, None)
     _forget_form(prefix)
 
 
@@ -509,7 +515,70 @@ st.caption(
 )
 show_notice(NOTICE)
 
-browse, add = st.tabs(["Browse", "Add a story"])
+
+def answers_in_words() -> None:
+    """Free-text survey answers not yet made into stories, each of which a coach can make into
+    one: the story form prefilled from the answer (``story_draft``), with its consent."""
+    waiting = read_free_text_answers(engine(), principal(), not_yet_stories=True)
+    st.markdown(
+        f"**{count(waiting.height, 'answer', 'answers')} in words not yet made into stories.** "
+        "An answer in words is never counted in an experience measure; it can become a story, "
+        "with a consent record like any story."
+    )
+    if waiting.height == 0:
+        return
+    names = place_names()
+    st.dataframe(
+        waiting.select(
+            period_expr("answered_on", "day", "short").alias("Answered on"),
+            pl.col("place").replace_strict(names, default=pl.col("place")).alias("Place"),
+            pl.col("voice").replace_strict(VOICES, default=None).alias("Whose voice"),
+            pl.col("wording").alias("Question"),
+            pl.col("text").alias("Answer"),
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    by_id = {row["id"]: row for row in waiting.iter_rows(named=True)}
+    chosen = st.selectbox(
+        "Answer",
+        list(by_id),
+        format_func=lambda i: (
+            f"{period(by_id[i]['answered_on'], 'day', 'short')}, "
+            f"{names.get(by_id[i]['place'], by_id[i]['place'])}: {by_id[i]['text'][:60]}"
+        ),
+        key="qi.story.answer",
+    )
+    if st.session_state.get(FROM_ANSWER) != chosen:
+        st.button(
+            "Make a story",
+            on_click=lambda: st.session_state.update({FROM_ANSWER: chosen}),
+            icon=":material/auto_stories:",
+            key="qi.story.make",
+        )
+        return
+    try:
+        draft = story_draft(engine(), principal(), chosen)
+    except FreeTextError as error:
+        st.error(str(error))
+        return
+    prefix = _prefix(f"answer.{chosen}")
+    story_form(prefix, draft)
+    consent_form(prefix)
+    st.button(
+        "Add story",
+        type="primary",
+        on_click=_add,
+        args=(prefix, chosen),
+        icon=":material/add:",
+        key=f"qi.story.add.{chosen}",
+    )
+
+
+browse, add, answers = st.tabs(["Browse", "Add a story", "Answers in words"])
+
+with answers:
+    answers_in_words()
 
 with add:
     st.markdown(
