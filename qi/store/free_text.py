@@ -132,7 +132,7 @@ def store_free_text_answers(engine: Engine, principal: Principal, answers: pl.Da
                 "it was answered (not in the future)"
             )
         if row["voice"] is not None:
-            problems.append(code_problem(row["voice"], VOICES, "voice"))
+            problems.append(code_problem(row["voice"], VOICES, "voice") or "")
     who, when = principal.name, clock.now()
     with writing(engine) as connection:
         questions = dict(

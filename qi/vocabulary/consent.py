@@ -147,7 +147,8 @@ def consent_field_problems(consent: Consent, voice: str, today: date) -> dict[st
     ):
         code = getattr(consent, name)
         if code is None or code == "":
-            found[name].append(f"choose {what}: " + "; ".join(vocabulary.values()))
+            offered = [words for code, words in vocabulary.items() if code not in LEGACY]
+            found[name].append(f"choose {what}: " + "; ".join(offered))
         else:
             found[name].append(code_problem(code, dict(vocabulary), vocabulary.what))
     if consent.given_by in LEGACY or consent.basis in LEGACY:

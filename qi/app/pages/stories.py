@@ -7,6 +7,7 @@ problems (``qi.vocabulary.consent.consent_field_problems``) each beside its fiel
 """
 
 from datetime import date
+from typing import Any
 
 import polars as pl
 import streamlit as st
@@ -228,9 +229,10 @@ def _fields(prefix: str) -> dict:
     }
 
 
-def consent_form(prefix: str) -> None:
+def consent_form(prefix: str, wide: bool = True) -> None:
     """The fields of a consent record under ``prefix``, each with the problems found with it
-    on the last try shown beneath it (what was typed stays)."""
+    on the last try shown beneath it (what was typed stays); side by side when ``wide``, one
+    under another in a narrow column."""
     problems = st.session_state.get(f"{prefix}.problems") or {}
 
     def key(name: str) -> str:
@@ -245,7 +247,7 @@ def consent_form(prefix: str) -> None:
         "Who gave consent (their relationship to the story, never their name), on what basis, "
         "and where the story may be shown. Keep the signed form, if there is one, outside qi."
     )
-    who, basis, scope = st.columns(3)
+    who, basis, scope = st.columns(3) if wide else (st.container(), st.container(), st.container())
     givers = [g for g in GIVEN_BY if g not in LEGACY]
     who.selectbox(
         "Consent given by",
@@ -268,7 +270,7 @@ def consent_form(prefix: str) -> None:
         "packs. Public: also published outputs and the 'You said, we did' leaflet.",
     )
     beneath(scope, "scope")
-    given, review = st.columns(2)
+    given, review = st.columns(2) if wide else (st.container(), st.container())
     given.date_input(
         "Consent given on", value=date.today(), key=key("given_on"), format="DD/MM/YYYY"
     )
@@ -285,7 +287,9 @@ def consent_form(prefix: str) -> None:
 
 def _consent(prefix: str) -> Consent:
     """The consent form's values as a ``Consent``."""
-    value = {name: st.session_state.get(f"{prefix}.{name}") for name in CONSENT_FIELDS}
+    value: dict[str, Any] = {
+        name: st.session_state.get(f"{prefix}.{name}") for name in CONSENT_FIELDS
+    }
     return Consent(**value)
 
 
@@ -646,7 +650,7 @@ with browse:
                 "review: the new record becomes the story's consent and the old ones stay."
             )
             prefix = _prefix(f"consent.{chosen}")
-            consent_form(prefix)
+            consent_form(prefix, wide=False)
             st.button(
                 "Record this consent",
                 on_click=_change_consent,
