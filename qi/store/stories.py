@@ -2,9 +2,16 @@
 
 A story has a title and a narrative, the date it was told, where (a place) and in which
 initiative, whose voice it is, the outcome domains it speaks to (several allowed), the level of
-participation it reflects, whether consent was recorded and whether it is anonymised, and links
-to the measures (optionally at a place and over a period range) it speaks to. Writes record who
-and when; an edit records who edited and when.
+participation it reflects, whether it is anonymised, its consent record, and links to the
+measures (optionally at a place and over a period range) it speaks to. Writes record who and
+when; an edit records who edited and when.
+
+Consent is a record (``story_consents``; codes, words and policy in ``qi.vocabulary.consent``):
+no story is stored without one (``add_story``), a change of consent is a new record with the
+old ones kept (``change_consent``, ``read_consents``), withdrawal removes the words
+(``withdraw_story``). Reads take the principal and the audience: ``read_stories`` and
+``story_markers`` return only stories the principal may read whose consent lets that audience
+see them (``shown_to``, the one decision).
 
 The codes, their words and the policy a story must meet (consent, dates, codes, the places of
 an initiative) are in ``qi.vocabulary.stories``. Here ``add_story`` and ``edit_story`` look up
