@@ -19,6 +19,7 @@ from qi.store import UploadRecord, add_initiative, store_observations, upsert_me
 from qi.store.annotations import add_annotation
 from qi.store.meetings import add_action, add_meeting
 from qi.store.stories import add_story
+from tests.consent import consent
 from tests.store.helpers import add_definitions, observations
 
 MONTHS = [date(2023 + (m - 1) // 12, (m - 1) % 12 + 1, 1) for m in range(1, 25)]
@@ -95,7 +96,7 @@ def build(engine) -> dict:
         narrative=STORY_TEXT,
         told_on=date(2024, 4, 2),
         voice="parent_or_carer",
-        consent_recorded=True,
+        consent=consent("parent_or_carer"),
         anonymised=True,
         place="RXX",
         initiative=INITIATIVE,

@@ -39,6 +39,8 @@ from qi.store.stories import read_stories, story_links, story_markers
 from qi.vocabulary.measures import ENGINE_DIRECTIONS
 from qi.vocabulary.stories import VOICES
 
+ADMIN = local_admin("tester")
+
 FIXTURES = Path(__file__).parent / "fixtures"
 BRADFORD, CALDERDALE, KIRKLEES, LEEDS, WAKEFIELD = (p.code for p in LOCALITIES)
 ICB = "E54000054"
@@ -261,7 +263,7 @@ def test_the_annotations_mark_what_changed_with_two_recalculations_and_one_exclu
 
 def test_the_stories_are_labelled_illustrative_and_speak_in_all_four_voices(engine):
     load_demo(engine)
-    stories = read_stories(engine)
+    stories = read_stories(engine, ADMIN, audience="internal")
     assert 8 <= stories.height <= 12
     for story in stories.iter_rows(named=True):
         assert story["title"].startswith("Illustrative: ")
@@ -280,16 +282,24 @@ def test_the_stories_are_labelled_illustrative_and_speak_in_all_four_voices(engi
     assert "illustrative" in STORIES_NOTICE and STORIES_NOTICE in DEMO_NOTICE
 
 
-def test_the_stories_are_anonymised_with_consent_recorded(engine):
+def test_the_stories_are_anonymised_each_with_a_consent_record_of_every_scope(engine):
     load_demo(engine)
-    stories = read_stories(engine)
+    stories = read_stories(engine, ADMIN, audience="internal")
     assert stories["anonymised"].all()
-    assert stories["consent_recorded"].all()
+    assert stories["consent_scope"].is_not_null().all()
+    assert set(stories["consent_scope"]) == {"internal", "partnership", "public"}
+    # One story's review is left due, to show how qi marks it.
+    assert stories["consent_review_due"].sum() == 1
+    seen = [
+        read_stories(engine, ADMIN, audience=audience).height
+        for audience in ("internal", "partnership", "public")
+    ]
+    assert seen[0] > seen[1] > seen[2] > 0
 
 
 def test_every_story_is_linked_to_measures_over_the_months_it_speaks_to(engine):
     load_demo(engine)
-    stories = read_stories(engine)
+    stories = read_stories(engine, ADMIN, audience="internal")
     links = story_links(engine)
     assert set(links["story_id"]) == set(stories["id"])
     assert links["period_start"].is_not_null().all()
@@ -298,20 +308,22 @@ def test_every_story_is_linked_to_measures_over_the_months_it_speaks_to(engine):
     # A story speaks of what happened before it was told.
     assert (told["period_start"] <= told["told_on"]).all()
     assert set(links["measure"]) <= SYNTHETIC_MEASURES
-    kirklees = read_stories(engine, places=KIRKLEES, voices="child_or_young_person")
+    kirklees = read_stories(
+        engine, ADMIN, audience="internal", places=KIRKLEES, voices="child_or_young_person"
+    )
     assert "cyp_mh_wait_days" in kirklees["measures"].explode().to_list()
 
 
 def test_a_parents_story_of_the_advice_hub_is_a_marker_on_bradfords_under_fives_chart(engine):
     load_demo(engine)
-    markers = story_markers(engine, "ae_under5_rate", places=BRADFORD)
+    markers = story_markers(engine, ADMIN, "ae_under5_rate", audience="internal", places=BRADFORD)
     parents = markers.filter(pl.col("voice") == "parent_or_carer", pl.col("place") == BRADFORD)
     assert parents.height == 1
     # The marker sits at the hub's opening, where the chart's second phase begins.
     assert parents["period"][0] == date(2022, 10, 1)
     # Leeds, the comparison, has its own story and it is not on Bradford's chart.
     assert set(markers["place"]) == {BRADFORD}
-    leeds = story_markers(engine, "ae_under5_rate", places=LEEDS)
+    leeds = story_markers(engine, ADMIN, "ae_under5_rate", audience="internal", places=LEEDS)
     assert set(leeds["place"]) == {LEEDS} and leeds.height == 1
 
 
@@ -372,7 +384,10 @@ def test_loading_twice_leaves_the_same_database(engine):
     assert (second.definitions_written, second.observations_added) == (0, 0)
     assert (second.observations_revised, second.annotations_added) == (0, 0)
     assert (second.stories_added, second.meetings_added, second.actions_added) == (0, 0, 0)
-    counts = (read_stories(engine).height, read_meetings(engine, local_admin("tester")).height)
+    counts = (
+        read_stories(engine, ADMIN, audience="internal").height,
+        read_meetings(engine, ADMIN).height,
+    )
     assert counts == (first.stories, 1)
     assert read_actions(engine, local_admin("tester")).height == first.actions
     assert read_revisions(engine, local_admin("tester")).height == 0

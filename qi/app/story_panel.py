@@ -19,6 +19,7 @@ from qi.services.feedback import selected_first
 from qi.services.review import ReviewError, measure_view
 from qi.store.stories import read_story, story_markers
 from qi.text import period, period_range
+from qi.vocabulary.consent import BASES, GIVEN_BY, REVIEW_DUE, SCOPES
 from qi.vocabulary.stories import DOMAINS, PARTICIPATION, VOICES
 
 STORY_CHART_WIDTH = 420  # with its icons, fits beside the story on a laptop screen
@@ -37,6 +38,21 @@ def story_facts(story: dict) -> list[str]:
     return facts
 
 
+def consent_words(story: dict) -> str:
+    """The story's consent in words (not yet escaped): scope, who gave it and on what basis,
+    when, the review date, and "consent review due" when it has passed."""
+    if story.get("consent_scope") is None:
+        return f"not recorded ({REVIEW_DUE})"
+    words = (
+        f"{SCOPES[story['consent_scope']]}; given by "
+        f"{GIVEN_BY[story['consent_given_by']].lower()} "
+        f"({BASES[story['consent_basis']].lower()}) on "
+        f"{period(story['consent_given_on'], 'day')}; review by "
+        f"{period(story['consent_review_on'], 'day')}"
+    )
+    return f"{words} ({REVIEW_DUE})" if story.get("consent_review_due") else words
+
+
 def show_story(story: dict, heading: bool = True) -> None:
     """One story as plain text: title, facts, narrative, outcomes, participation, consent."""
     if heading:
@@ -53,8 +69,8 @@ def show_story(story: dict, heading: bool = True) -> None:
             if story["participation"]
             else "not recorded"
         ),
-        "**Consent recorded:** "
-        + ("yes" if story["consent_recorded"] else "no")
+        "**Consent:** "
+        + plain(consent_words(story))
         + " · **Anonymised:** "
         + ("yes" if story["anonymised"] else "no"),
     ]
@@ -76,7 +92,10 @@ def chart_with_stories(
         st.info(f"No data is stored for {measure_names().get(measure, measure)} at this place.")
         return None
     # The panel's selected stories (Most Significant Change) first.
-    markers = selected_first(engine(), story_markers(engine(), measure, places=place))
+    markers = selected_first(
+        engine(),
+        story_markers(engine(), principal(), measure, audience="internal", places=place),
+    )
     if highlight is not None:
         # The story being read first, so it is the marker a reader's eye finds.
         markers = markers.sort(pl.col("story_id") != highlight, "period")
@@ -98,7 +117,7 @@ def chart_with_stories(
 
 def linked_charts(story_id: int) -> None:
     """Beside a story: the chart of every measure it speaks to, with its marker."""
-    story = read_story(engine(), story_id)
+    story = read_story(engine(), principal(), story_id)
     if not story["links"]:
         st.markdown("This story is not linked to a measure yet. Edit it to link one.")
         return
@@ -140,4 +159,4 @@ def stories_on_chart(markers: pl.DataFrame, key: str) -> None:
         ),
         key=key,
     )
-    show_story(read_story(engine(), chosen))
+    show_story(read_story(engine(), principal(), chosen))

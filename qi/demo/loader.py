@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from qi.access import Principal, local_admin
 from qi.demo.ae import AE_FILE, ae_observations
 from qi.demo.annotations import ANNOTATIONS
+from qi.demo.free_text import load_free_text
 from qi.demo.neighbourhoods import (
     GLD_MEASURE,
     neighbourhood_deprivation,
@@ -36,11 +37,12 @@ from qi.demo.partnership import (
     TRUSTS,
 )
 from qi.demo.pdsa import write_change_ideas
-from qi.demo.stories import MEETING, STORIES
+from qi.demo.stories import MEETING, STORIES, consent_of
 from qi.demo.synthetic import synthetic_observations
 from qi.store import (
     UploadRecord,
     add_initiative,
+    clock,
     read_measures,
     read_places,
     store_observations,
@@ -166,6 +168,7 @@ def load_demo(engine: Engine, principal: Principal = DEMO_AUTHOR) -> DemoSummary
     meetings_added, actions_added = _write_meeting(engine, principal)
     write_change_ideas(engine, principal)  # qi.demo.pdsa: the change ideas and their PDSA cycles
     load_outcomes(engine, principal)  # purposes, experience, selections, replies (qi.demo.outcomes)
+    load_free_text(engine, principal)  # answers in words, none a story yet (qi.demo.free_text)
     return DemoSummary(
         measures=len(MEASURES) + len(EXPERIENCE_MEASURES) + 1,
         places=1 + len(LOCALITIES) + len(TRUSTS) + neighbourhoods.height,
@@ -267,8 +270,11 @@ def _write_annotations(engine: Engine, principal: Principal) -> int:
 def _write_stories(engine: Engine, principal: Principal) -> int:
     # A story already stored with the same title and date is the demo's (or was edited from
     # it only in ways that keep those): adding it again would duplicate it.
-    seen = set(read_stories(engine).select("title", "told_on").iter_rows())
+    seen = set(
+        read_stories(engine, principal, audience="internal").select("title", "told_on").iter_rows()
+    )
     added = 0
+    today = clock.now().date()
     for spec in STORIES:
         if (spec.title, spec.told_on) in seen:
             continue
@@ -279,7 +285,7 @@ def _write_stories(engine: Engine, principal: Principal) -> int:
             narrative=spec.labelled_narrative,
             told_on=spec.told_on,
             voice=spec.voice,
-            consent_recorded=True,
+            consent=consent_of(spec, today),
             anonymised=True,
             place=spec.place,
             initiative=spec.initiative,
@@ -313,7 +319,9 @@ def _write_meeting(engine: Engine, principal: Principal) -> tuple[int, int]:
     seen = set(
         read_actions(engine, principal, meetings=meeting_id).select("kind", "text").iter_rows()
     )
-    story_ids = dict(read_stories(engine).select("title", "id").iter_rows())
+    story_ids = dict(
+        read_stories(engine, principal, audience="internal").select("title", "id").iter_rows()
+    )
     added = 0
     for spec in MEETING.actions:
         if (spec.kind, spec.text) in seen:

@@ -272,7 +272,7 @@ def load_outcomes(engine: Engine, principal: Principal) -> int:
         )
     result = update_experience_measures(engine, principal, THREE_QUESTIONS[:2])
     added += result.added if result is not None else 0
-    stories = read_stories(engine)
+    stories = read_stories(engine, principal, audience="internal")
     ids = dict(stories.select("title", "id").iter_rows())
     told = dict(stories.select("title", "told_on").iter_rows())
     if read_selections(engine).height == 0:

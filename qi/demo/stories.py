@@ -27,13 +27,13 @@ from qi.demo.partnership import (
     TIMELY_SEND,
     WAKEFIELD,
 )
+from qi.vocabulary.consent import Consent, a_year_on
 from qi.vocabulary.stories import Link
 
 # --- stories of change ----------------------------------------------------------------------
 # Written for the demo, not collected: short, specific and in the teller's voice, as a
 # stewardship group would hear them, with nothing that could identify anyone. Every one is
-# anonymised, and consent is recorded for all of them (the store insists on it for children,
-# young people, parents and carers). Each is dated in the months after the change it speaks to
+# anonymised, and each has a consent record (``consent_of``, below; the store insists on one). Each is dated in the months after the change it speaks to
 # and linked to the measure and months it speaks to, so its marker sits beside the change.
 
 
@@ -323,3 +323,44 @@ MEETING = MeetingSpec(
         ),
     ),
 )
+
+
+# --- consent (illustrative) -----------------------------------------------------------------
+# Each demo story's consent record: given by the teller on the day the story was told (a child's
+# by the young person, judged Gillick competent), for the partnership unless listed here, and
+# reviewed within the year before the demo is loaded (so its review falls a year after loading),
+# except the one whose review is left due, to show how qi marks it.
+PUBLIC = frozenset(
+    f"{ILLUSTRATIVE}: {title}"
+    for title in (
+        "a night at home instead of A&E",
+        "the leaflet in Urdu came from us",
+        "I was doing my inhaler wrong",
+        "she sorted the latch on day four",
+        "help in school the next week",
+        "four hours in A&E with a chesty baby",
+        "a form that doesn't sound like a doctor",
+    )
+)
+INTERNAL_ONLY = frozenset({f"{ILLUSTRATIVE}: everyone in the room at week 12"})
+REVIEW_LEFT_DUE = frozenset({f"{ILLUSTRATIVE}: one night on our ward in three months"})
+GIVEN_BY_VOICE = {
+    "child_or_young_person": ("young_person", "gillick_competent"),
+    "parent_or_carer": ("adult_self", "adult_with_capacity"),
+    "professional": ("adult_self", "adult_with_capacity"),
+    "community_member": ("adult_self", "adult_with_capacity"),
+}
+
+
+def consent_of(spec: StorySpec, loaded_on: date) -> Consent:
+    """The consent record the demo keeps for a story loaded on ``loaded_on``."""
+    given_by, basis = GIVEN_BY_VOICE[spec.voice]
+    scope = (
+        "public"
+        if spec.title in PUBLIC
+        else "internal"
+        if spec.title in INTERNAL_ONLY
+        else "partnership"
+    )
+    review_on = a_year_on(spec.told_on if spec.title in REVIEW_LEFT_DUE else loaded_on)
+    return Consent(given_by, basis, scope, spec.told_on, review_on)

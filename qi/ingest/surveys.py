@@ -10,7 +10,8 @@ Validation is the measure importer's (``qi.ingest.report``): every problem at it
 column with its fix (unknown question, place or voice; an answer not on the question's scale;
 an unreadable or future date); nothing is stored unless every row is valid. Stored answers
 then recount the experience measures made from their questions
-(``qi.services.experience``).
+(``qi.services.experience``). Answers to a free-text question are words, on no scale: they are
+kept as free-text answers (``qi.store.free_text``), never counted, and may become stories.
 """
 
 from datetime import date
@@ -25,6 +26,7 @@ from qi.ingest.readers import ReadError, read_table
 from qi.ingest.report import Problems, Report, problems_where
 from qi.services.experience import update_experience_measures
 from qi.store import clock, read_places
+from qi.store.free_text import FREE_TEXT, read_free_text_questions, store_free_text_answers
 from qi.store.limits import column_limits
 from qi.store.models import SurveyAnswer
 from qi.store.surveys import ANSWER_SCHEMA, read_questions, store_answers
@@ -112,7 +114,9 @@ def validate_answers(
     frame = frame.join(
         questions.select(pl.col("code").alias("question"), "scale"), on="question", how="left"
     )
-    pairs = frame.select("scale", "answer").drop_nulls().unique()
+    pairs = (
+        frame.select("scale", "answer").drop_nulls().unique().filter(pl.col("scale") != FREE_TEXT)
+    )
     numbers = pl.DataFrame(
         {
             "scale": pairs["scale"],
@@ -127,6 +131,7 @@ def validate_answers(
     choices = {code: "; ".join(scale.choices()) for code, scale in SCALES.items()}
     where(
         pl.col("scale").is_not_null()
+        & (pl.col("scale") != FREE_TEXT)
         & pl.col("answer").is_not_null()
         & pl.col("_number").is_null(),
         "answer",
@@ -167,6 +172,8 @@ def validate_answers(
         pl.col("_number").alias("answer"),
         pl.col("_voice").alias("voice"),
         "breakdown",
+        # A free-text question's answer: its words (null for an answer on a scale).
+        pl.when(pl.col("scale") == FREE_TEXT).then(pl.col("answer")).alias("text"),
     )
 
 
@@ -220,7 +227,7 @@ def ingest_answers(
     valid = validate_answers(
         body,
         columns,
-        read_questions(engine),
+        pl.concat([read_questions(engine), read_free_text_questions(engine)]),
         read_places(engine),
         today or clock.now().date(),
         problems,
@@ -228,8 +235,12 @@ def ingest_answers(
     report.problems = problems.frame()
     if report.errors.height:
         return report
-    answers = valid.select(list(ANSWER_SCHEMA))
+    in_words = valid.filter(pl.col("text").is_not_null())
+    answers = valid.filter(pl.col("text").is_null()).select(list(ANSWER_SCHEMA))
     report.added = store_answers(engine, principal, answers)
+    report.added += store_free_text_answers(
+        engine, principal, in_words.select("question", "place", "answered_on", "text", "voice")
+    )
     report.outcome = "stored"
     update_experience_measures(engine, principal, answers.get_column("question").unique().to_list())
     return report

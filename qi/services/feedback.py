@@ -8,8 +8,10 @@ from datetime import date
 import polars as pl
 from sqlalchemy import Engine
 
+from qi.access import Principal
 from qi.store.definitions import read_places
 from qi.store.feedback import read_responses, read_selections, waiting_inputs
+from qi.store.stories import read_stories
 
 
 @dataclass(frozen=True)
@@ -51,12 +53,15 @@ class YouSaidWeDid:
 
 def you_said_we_did(
     engine: Engine,
+    principal: Principal,
     today: date,
     place: str | None = None,
     initiative: str | None = None,
 ) -> YouSaidWeDid:
     """The replies to what people said at a place (by code) or in an initiative (by name),
-    newest first, and how many of their inputs still wait for a reply."""
+    newest first, and how many of their inputs still wait for a reply. It is for children and
+    families (the public audience): only replies to stories whose consent is public and not
+    due for review, that ``principal`` may see published, are in it."""
     if (place is None) == (initiative is None):
         raise ValueError("choose a place or an initiative (one of them)")
     subject = initiative
@@ -66,6 +71,10 @@ def you_said_we_did(
             raise ValueError(f"unknown place {place!r}; choose a place code the store knows")
         subject = names[place]
     replies = read_responses(engine, place=place, initiative=initiative)
+    public = read_stories(
+        engine, principal, audience="public", ids=replies.get_column("story_id").unique().to_list()
+    ).get_column("id")
+    replies = replies.filter(pl.col("story_id").is_in(public.implode()))
     waiting = waiting_inputs(engine, today, place=place, initiative=initiative).height
     return YouSaidWeDid(subject=str(subject), replies=replies, waiting=waiting, prepared_on=today)
 

@@ -163,7 +163,8 @@ class MeetingReview:
 
     ``views``: a ``MeasureView`` per measure code, in the matrix's order. ``matrix``:
     ``summary_matrix()``. ``stories``: ``story_markers()`` for every measure shown, with
-    ``measure``, ``narrative``, ``anonymised`` and ``consent_recorded``. ``actions``: open
+    ``measure``, ``narrative``, ``anonymised`` and ``consent_scope``: only stories whose consent
+    reaches the partnership audience. ``actions``: open
     actions of this initiative or place, and everything recorded at meetings held on or after
     ``since`` (or at the last meeting). ``news``: what is new since ``since`` (None without it).
     """
@@ -323,7 +324,7 @@ def meeting_review(
         places=places,
         views=views,
         matrix=matrix,
-        stories=_stories(engine, list(views), places),
+        stories=_stories(engine, principal, list(views), places),
         actions=review_actions(engine, principal, initiative, place, since_day),
         since=since_day,
         news=news,
@@ -344,10 +345,16 @@ def _title(engine: Engine, initiative: str | None, place: str | None) -> str:
     return f"{initiative}: {name}" if initiative else name
 
 
-def _stories(engine: Engine, measures: list[str], places: list[str]) -> pl.DataFrame:
+def _stories(
+    engine: Engine, principal: Principal, measures: list[str], places: list[str]
+) -> pl.DataFrame:
+    """The stories a meeting shows: those ``principal`` may read whose consent reaches the
+    partnership (the meeting view and the board pack), their review not due."""
     linked = set(story_links(engine).get_column("measure").to_list())  # read once, not per measure
     markers = [
-        story_markers(engine, code, places=places).with_columns(pl.lit(code).alias("measure"))
+        story_markers(engine, principal, code, audience="partnership", places=places).with_columns(
+            pl.lit(code).alias("measure")
+        )
         for code in measures
         if code in linked
     ]
@@ -362,17 +369,21 @@ def _stories(engine: Engine, measures: list[str], places: list[str]) -> pl.DataF
                 "period_end": pl.Date,
                 "title": pl.String,
                 "voice": pl.String,
+                "consent_review_due": pl.Boolean,
                 "measure": pl.String,
                 "narrative": pl.String,
                 "told_on": pl.Date,
                 "anonymised": pl.Boolean,
-                "consent_recorded": pl.Boolean,
+                "consent_scope": pl.String,
             }
         )
     found = pl.concat(markers)
-    details = read_stories(engine, ids=found.get_column("story_id").unique().to_list()).select(
-        pl.col("id").alias("story_id"), "narrative", "told_on", "anonymised", "consent_recorded"
-    )
+    details = read_stories(
+        engine,
+        principal,
+        audience="partnership",
+        ids=found.get_column("story_id").unique().to_list(),
+    ).select(pl.col("id").alias("story_id"), "narrative", "told_on", "anonymised", "consent_scope")
     # The panel's selected stories (Most Significant Change) come first, here and in the pack.
     return selected_first(engine, found.join(details, on="story_id", how="left")).drop("selected")
 

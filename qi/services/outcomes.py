@@ -73,7 +73,7 @@ def outcomes_view(
     measures = matrix.join(
         purposes.select("measure", "domain", "purpose"), on="measure", how="inner"
     ).sort("domain", "measure_name", "place")
-    stories = _stories(engine, initiative)
+    stories = _stories(engine, principal, initiative)
     if initiative is not None:
         found = read_initiatives(engine).filter(pl.col("name") == initiative)
         places = found.get_column("places").to_list()[0] if found.height else []
@@ -85,8 +85,10 @@ def outcomes_view(
     return OutcomesView(measures=measures, stories=stories, places=list(places))
 
 
-def _stories(engine: Engine, initiative: str | None) -> pl.DataFrame:
-    stories = read_stories(engine, initiative=initiative).explode("domains")
+def _stories(engine: Engine, principal: Principal, initiative: str | None) -> pl.DataFrame:
+    """The stories the Outcomes page counts: those ``principal`` may read (internal audience)."""
+    stories = read_stories(engine, principal, audience="internal", initiative=initiative)
+    stories = stories.explode("domains")
     stories = stories.rename({"domains": "domain"}).drop_nulls("domain")
     counted = (
         stories.sort("told_on", descending=True)

@@ -195,7 +195,8 @@ def since(
         if measures
         else pl.DataFrame()
     )
-    stories = read_stories(engine, created_since=when)
+    # What a meeting shows: the stories whose consent reaches the partnership.
+    stories = read_stories(engine, principal, audience="partnership", created_since=when)
     about = pl.lit(False)
     if initiative is not None:
         about = about | (pl.col("initiative") == initiative)

@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from qi.vocabulary.consent import BASES, CHANGES, GIVEN_BY, SCOPES
 from qi.vocabulary.measures import FREQUENCIES, IMPROVEMENT, MEASURE_KINDS
 from qi.vocabulary.meetings import ACTION_KINDS, ACTION_STATUSES
 from qi.vocabulary.observations import OBSERVATION_STATUSES, UPLOAD_OUTCOMES
@@ -314,7 +315,6 @@ class Story(Base):
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"))
     voice: Mapped[str] = mapped_column(String(32))
     participation: Mapped[str | None] = mapped_column(String(32))
-    consent_recorded: Mapped[bool] = mapped_column(Boolean)
     anonymised: Mapped[bool] = mapped_column(Boolean)
     actor: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime)
@@ -427,7 +427,6 @@ class StoryVersion(_Version, Base):
     initiative_id: Mapped[int | None] = mapped_column(Integer)
     voice: Mapped[str] = mapped_column(String(32))
     participation: Mapped[str | None] = mapped_column(String(32))
-    consent_recorded: Mapped[bool] = mapped_column(Boolean)
     anonymised: Mapped[bool] = mapped_column(Boolean)
     domains: Mapped[str | None] = mapped_column(Text)
     links: Mapped[str | None] = mapped_column(Text)
@@ -865,3 +864,72 @@ class PlacePopulation(Base):
     source: Mapped[str] = mapped_column(String(128))
     updated_by: Mapped[str] = mapped_column(String(255))
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+# --- consent records and free-text answers (migration 0009) -------------------------------------
+
+
+class StoryConsent(Base):
+    """One consent record of a story: who gave it (the relationship, never a name), on what
+    basis, for which scope, the day given and the review day, who recorded it and when. The
+    story's consent is its latest record; the earlier ones are its history. Codes and words:
+    ``qi.vocabulary.consent``."""
+
+    __tablename__ = "story_consents"
+    __table_args__ = (
+        CheckConstraint(_one_of("given_by", GIVEN_BY.codes), name="ck_story_consents_given_by"),
+        CheckConstraint(_one_of("basis", BASES.codes), name="ck_story_consents_basis"),
+        CheckConstraint(_one_of("scope", SCOPES.codes), name="ck_story_consents_scope"),
+        CheckConstraint(_one_of("change", CHANGES.codes), name="ck_story_consents_change"),
+        CheckConstraint("review_on > given_on", name="ck_story_consents_review_after_given"),
+        Index("ix_story_consents_story", "story_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    given_by: Mapped[str] = mapped_column(String(32))
+    basis: Mapped[str] = mapped_column(String(32))
+    scope: Mapped[str] = mapped_column(String(16))
+    given_on: Mapped[date] = mapped_column(Date)
+    review_on: Mapped[date] = mapped_column(Date)
+    change: Mapped[str] = mapped_column(String(16))
+    recorded_by: Mapped[str] = mapped_column(String(128))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class FreeTextQuestion(Base):
+    """A question answered in words, on no scale: its answers are never counted in an
+    experience measure (a question of the bank has a scale; this one has none)."""
+
+    __tablename__ = "free_text_questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    wording: Mapped[str] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class FreeTextAnswer(Base):
+    """An answer in words to a free-text question, at a place on a day, in a voice; never
+    counted in an experience measure. ``story_id``: the story a coach made of it, if any."""
+
+    __tablename__ = "free_text_answers"
+    __table_args__ = (
+        CheckConstraint(
+            f"voice IS NULL OR {_one_of('voice', tuple(VOICES))}",
+            name="ck_free_text_answers_voice",
+        ),
+        Index("ix_free_text_answers_place", "place_id", "answered_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("free_text_questions.id"))
+    place_id: Mapped[int] = mapped_column(ForeignKey("places.id"))
+    answered_on: Mapped[date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text)
+    voice: Mapped[str | None] = mapped_column(String(32))
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id"))
+    actor: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime)

@@ -2,9 +2,16 @@
 
 A story has a title and a narrative, the date it was told, where (a place) and in which
 initiative, whose voice it is, the outcome domains it speaks to (several allowed), the level of
-participation it reflects, whether consent was recorded and whether it is anonymised, and links
-to the measures (optionally at a place and over a period range) it speaks to. Writes record who
-and when; an edit records who edited and when.
+participation it reflects, whether it is anonymised, its consent record, and links to the
+measures (optionally at a place and over a period range) it speaks to. Writes record who and
+when; an edit records who edited and when.
+
+Consent is a record (``story_consents``; codes, words and policy in ``qi.vocabulary.consent``):
+no story is stored without one (``add_story``), a change of consent is a new record with the
+old ones kept (``change_consent``, ``read_consents``), withdrawal removes the words
+(``withdraw_story``). Reads take the principal and the audience: ``read_stories`` and
+``story_markers`` return only stories the principal may read whose consent lets that audience
+see them (``shown_to``, the one decision).
 
 The codes, their words and the policy a story must meet (consent, dates, codes, the places of
 an initiative) are in ``qi.vocabulary.stories``. Here ``add_story`` and ``edit_story`` look up
@@ -23,9 +30,20 @@ from datetime import date, datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Engine, Integer, String, delete, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Integer,
+    String,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 
-from qi.access import EVERYTHING, Principal, Scope
+from qi.access import EVERYTHING, Principal, Scope, readable_places
+from qi.access.authorize import allowed
 from qi.store import clock
 from qi.store.access import audit, audit_now, guard
 from qi.store.engine import new_id, writing
@@ -33,14 +51,24 @@ from qi.store.frames import read_frame
 from qi.store.history import record_versions
 from qi.store.limits import check_lengths
 from qi.store.models import (
+    FreeTextAnswer,
     Initiative,
     InitiativePlace,
     Measure,
     Place,
     Story,
+    StoryConsent,
     StoryDomain,
     StoryLink,
     StoryVersion,
+)
+from qi.vocabulary.consent import (
+    AUDIENCES,
+    Consent,
+    change_of,
+    consent_problems,
+    review_due,
+    shown_to,
 )
 from qi.vocabulary.stories import (
     DOMAINS,
@@ -54,6 +82,7 @@ from qi.vocabulary.stories import (
     StoryError,
     check_story,
     code_problem,
+    story_problems,
 )
 
 STORY_SCHEMA: dict[str, pl.DataType] = {
@@ -65,12 +94,30 @@ STORY_SCHEMA: dict[str, pl.DataType] = {
     "initiative": pl.String(),
     "voice": pl.String(),
     "participation": pl.String(),
-    "consent_recorded": pl.Boolean(),
     "anonymised": pl.Boolean(),
     "created_by": pl.String(),
     "created_at": pl.Datetime("us"),
     "updated_by": pl.String(),
     "updated_at": pl.Datetime("us"),
+    # The story's consent: its latest record (null for a story kept without consent before
+    # consent records), and whether its review date has passed.
+    "consent_given_by": pl.String(),
+    "consent_basis": pl.String(),
+    "consent_scope": pl.String(),
+    "consent_given_on": pl.Date(),
+    "consent_review_on": pl.Date(),
+    "consent_review_due": pl.Boolean(),
+}
+CONSENT_SCHEMA: dict[str, pl.DataType] = {
+    "story_id": pl.Int64(),
+    "given_by": pl.String(),
+    "basis": pl.String(),
+    "scope": pl.String(),
+    "given_on": pl.Date(),
+    "review_on": pl.Date(),
+    "change": pl.String(),
+    "recorded_by": pl.String(),
+    "recorded_at": pl.Datetime("us"),
 }
 LINK_SCHEMA: dict[str, pl.DataType] = {
     "story_id": pl.Int64(),
@@ -92,9 +139,11 @@ def _ids(connection: Connection, key, codes: Iterable[str | None]) -> dict[str, 
     return dict(connection.execute(select(key, table.id).where(key.in_(codes))).all())
 
 
-def _checked(connection: Connection, story: StoryDraft, today: date) -> dict:
-    """The story's codes as ids, once the story has passed ``check_story`` against what the
-    database holds of them (read inside the caller's transaction)."""
+def _checked(
+    connection: Connection, story: StoryDraft, today: date, consent: Consent | None = None
+) -> dict:
+    """The story's codes as ids, once the story (and ``consent``, when given) has passed the
+    policy against what the database holds of them (read inside the caller's transaction)."""
     places = _ids(connection, Place.code, story.places)
     measures = _ids(connection, Measure.code, story.measures)
     initiatives = _ids(connection, Initiative.name, [story.initiative])
@@ -108,7 +157,15 @@ def _checked(connection: Connection, story: StoryDraft, today: date) -> dict:
         )
         for name, initiative_id in initiatives.items()
     }
-    check_story(story, today, Known(frozenset(places), frozenset(measures), members))
+    known = Known(frozenset(places), frozenset(measures), members)
+    if consent is not None:
+        problems = story_problems(story, today, known) + consent_problems(
+            consent, story.voice, today
+        )
+        if problems:
+            raise StoryError(problems)
+    else:
+        check_story(story, today, known)
     place_id = places.get(story.place) if story.place is not None else None
     rows: list[dict[str, Any]] = [
         {
@@ -171,7 +228,7 @@ def add_story(
     narrative: str,
     told_on: date,
     voice: str,
-    consent_recorded: bool,
+    consent: Consent,
     anonymised: bool,
     place: str | None = None,
     initiative: str | None = None,
@@ -179,18 +236,28 @@ def add_story(
     participation: str | None = None,
     links: Sequence[LinkLike] = (),
     recorded_at: datetime | None = None,
+    from_answer: int | None = None,
 ) -> int:
-    """Record a story of change and return its id. ``initiative`` is the initiative's name;
-    ``links`` are measure codes, ``Link``s or mappings (measure, start, end, place).
-    ``recorded_at`` backdates the record (when loading stories kept elsewhere); default now.
-    A story the policy refuses (``qi.vocabulary.stories``) raises ``StoryError``; ``principal``
-    needs ``story.write`` at the story's place (else over its initiative, else everything)."""
+    """Record a story of change with its consent record and return its id. ``initiative`` is
+    the initiative's name; ``links`` are measure codes, ``Link``s or mappings (measure, start,
+    end, place); ``consent`` is who gave consent, on what basis, for which scope and until when
+    (``qi.vocabulary.consent``): no story is stored without one. ``recorded_at`` backdates the
+    record (when loading stories kept elsewhere); default now. ``from_answer``: the id of the
+    free-text answer the story is made of (``qi.store.free_text``), which keeps a link to it
+    (written in the same transaction; an answer already made into a story is refused). A story
+    or consent the policy
+    refuses raises ``StoryError`` naming every problem; ``principal`` needs ``story.write`` at
+    the story's place (else over its initiative, else everything)."""
+    if not isinstance(consent, Consent):
+        raise StoryError(
+            "a story needs a consent record (qi.vocabulary.consent.Consent: who gave consent, "
+            f"on what basis, for which scope, the day given and the review day), not {consent!r}"
+        )
     story = StoryDraft(
         title=title,
         narrative=narrative,
         told_on=told_on,
         voice=voice,
-        consent_recorded=consent_recorded,
         anonymised=anonymised,
         place=place,
         initiative=initiative,
@@ -206,7 +273,7 @@ def add_story(
     check_lengths(Story, {**_lengths_of(story), "actor": who})
     _guard_story(engine, principal, story, "a new story")
     with writing(engine) as connection:
-        ids = _checked(connection, story, now.date())
+        ids = _checked(connection, story, now.date(), consent)
         story_id = new_id(
             connection.execute(
                 insert(Story).values(
@@ -219,9 +286,55 @@ def add_story(
             )
         )
         _write_domains_and_links(connection, story_id, story.domains, ids["links"])
+        _write_consent(connection, story_id, consent, None, who, when)
+        if from_answer is not None:
+            _link_answer(connection, from_answer, story_id)
         record_versions(connection, Story, [story_id], "created", who, when, ids["version"])
         audit(connection, principal, "story.add", place=story.place, subject=f"story {story_id}")
     return story_id
+
+
+def _link_answer(connection: Connection, answer_id: int, story_id: int) -> None:
+    """The free-text answer ``answer_id`` keeps a link to the story made of it; refused (and
+    so the story too) when the answer does not exist or is a story already."""
+    linked = connection.execute(
+        update(FreeTextAnswer)
+        .where(FreeTextAnswer.id == int(answer_id), FreeTextAnswer.story_id.is_(None))
+        .values(story_id=story_id)
+    ).rowcount
+    if linked != 1:
+        found = connection.execute(
+            select(FreeTextAnswer.story_id).where(FreeTextAnswer.id == int(answer_id))
+        ).first()
+        raise StoryError(
+            f"no free-text answer {answer_id}; choose one from the list of answers"
+            if found is None
+            else f"free-text answer {answer_id} is story {found[0]} already; edit that story"
+        )
+
+
+def _write_consent(
+    connection: Connection,
+    story_id: int,
+    consent: Consent,
+    before: str | None,
+    who: str,
+    when: datetime,
+) -> None:
+    """A new consent record (checked already), its change seen against the scope ``before``."""
+    connection.execute(
+        insert(StoryConsent).values(
+            story_id=story_id,
+            given_by=consent.given_by,
+            basis=consent.basis,
+            scope=consent.scope,
+            given_on=consent.given_on,
+            review_on=consent.review,
+            change=change_of(before, consent.scope),
+            recorded_by=who,
+            recorded_at=when,
+        )
+    )
 
 
 def _lengths_of(story: StoryDraft) -> dict:
@@ -236,7 +349,6 @@ def _columns(story: StoryDraft, ids: dict) -> dict:
         "told_on": story.told_on,
         "voice": story.voice,
         "participation": story.participation,
-        "consent_recorded": story.consent_recorded,
         "anonymised": story.anonymised,
         "place_id": ids["place_id"],
         "initiative_id": ids["initiative_id"],
@@ -265,7 +377,8 @@ def edit_story(engine: Engine, principal: Principal, story_id: int, **changes) -
         raise StoryError(
             f"cannot edit {', '.join(unknown)} of a story; editable: {', '.join(EDITABLE)}"
         )
-    current = read_story(engine, story_id)
+    _guard_stored(engine, principal, story_id, "story.write")
+    current = _one(engine, story_id)
     stored = StoryDraft(
         **{field: current[field] for field in EDITABLE if field != "links"},
         links=[
@@ -291,9 +404,17 @@ def edit_story(engine: Engine, principal: Principal, story_id: int, **changes) -
         audit(connection, principal, "story.edit", place=story.place, subject=f"story {story_id}")
 
 
-def read_story(engine: Engine, story_id: int) -> dict:
-    """One story as a dict (the columns of ``read_stories``, with ``links`` as a list of dicts)."""
-    found = read_stories(engine, ids=[story_id])
+def read_story(engine: Engine, principal: Principal, story_id: int) -> dict:
+    """One story as the app's pages show it (the internal audience), as a dict: the columns of
+    ``read_stories``, with ``links`` as a list of dicts. ``principal`` needs ``story.read``
+    where the story is (refused and audited otherwise)."""
+    _guard_stored(engine, principal, story_id, "story.read")
+    return _one(engine, story_id)
+
+
+def _one(engine: Engine, story_id: int) -> dict:
+    """One shown story with its links, unfiltered (callers have guarded it)."""
+    found = _with_lists(engine, _base(engine, [story_id]))
     if found.height == 0:
         raise StoryError(f"no story {story_id}; it may have been entered on another database")
     story = found.row(0, named=True)
@@ -306,7 +427,17 @@ def _shown():
     return Story.withdrawn_at.is_(None) & Story.safeguarding_at.is_(None)
 
 
+def _latest_consent():
+    """Each story's latest consent record's id (the story's consent)."""
+    return (
+        select(StoryConsent.story_id, func.max(StoryConsent.id).label("latest"))
+        .group_by(StoryConsent.story_id)
+        .subquery()
+    )
+
+
 def _base(engine: Engine, ids: Sequence[int] | None, hidden: bool = False) -> pl.DataFrame:
+    latest = _latest_consent()
     query = (
         select(
             Story.id,
@@ -317,29 +448,38 @@ def _base(engine: Engine, ids: Sequence[int] | None, hidden: bool = False) -> pl
             Initiative.name,
             Story.voice,
             Story.participation,
-            Story.consent_recorded.cast(Integer),
             Story.anonymised.cast(Integer),
             Story.actor,
             Story.created_at.cast(String),
             Story.updated_by,
             Story.updated_at.cast(String),
+            StoryConsent.given_by,
+            StoryConsent.basis,
+            StoryConsent.scope,
+            StoryConsent.given_on,
+            StoryConsent.review_on,
         )
         .outerjoin(Place, Place.id == Story.place_id)
         .outerjoin(Initiative, Initiative.id == Story.initiative_id)
+        .outerjoin(latest, latest.c.story_id == Story.id)
+        .outerjoin(StoryConsent, StoryConsent.id == latest.c.latest)
         .where(Story.safeguarding_at.is_not(None) if hidden else _shown())
     )
     if ids is not None:
         query = query.where(Story.id.in_([int(i) for i in ids]))
     # Flags as integers and times as text read the same on both backends; converted below.
-    wire = STORY_SCHEMA | {
-        "consent_recorded": pl.Int64(),
+    wire = {k: v for k, v in STORY_SCHEMA.items() if k != "consent_review_due"} | {
         "anonymised": pl.Int64(),
         "created_at": pl.String(),
         "updated_at": pl.String(),
     }
+    today = clock.now().date()
     return read_frame(engine, query, wire).with_columns(
-        pl.col("consent_recorded", "anonymised").cast(pl.Boolean),
+        pl.col("anonymised").cast(pl.Boolean),
         pl.col("created_at", "updated_at").str.to_datetime(time_unit="us", strict=False),
+        pl.col("consent_review_on")
+        .map_elements(lambda day: review_due(day, today), return_dtype=pl.Boolean, skip_nulls=False)
+        .alias("consent_review_due"),
     )
 
 
@@ -374,9 +514,76 @@ def _as_list(value: str | int | Sequence[Any]) -> list[Any]:
     return [value] if isinstance(value, str | int) else list(value)
 
 
+def _may_read(
+    principal: Principal,
+    action: str,
+    places: frozenset[str] | None,
+    place: str | None,
+    initiative: str | None,
+) -> bool:
+    """Whether ``principal`` may do ``action`` (``places``: where, None everywhere) on a story
+    at ``place``, else over ``initiative``, else over everything."""
+    if places is None:
+        return True
+    if place is not None:
+        return place in places
+    if initiative is not None:
+        return allowed(principal, action, Scope.initiative(initiative))
+    return False
+
+
+def _visible(stories: pl.DataFrame, principal: Principal, audience: str) -> pl.DataFrame:
+    """The rows of ``stories`` (with ``place``, ``initiative``, ``consent_scope`` and
+    ``consent_review_on``) that ``principal`` may read and whose consent lets ``audience`` see
+    them (``shown_to``). Reading stories needs ``story.read`` for the internal and partnership
+    audiences, and ``data.published`` (a viewer too) for the public one."""
+    problem = code_problem(audience, dict(AUDIENCES), "audience")
+    if problem:
+        raise StoryError(problem)
+    action = "data.published" if audience == "public" else "story.read"
+    places = readable_places(principal, action)
+    today = clock.now().date()
+    keep = [
+        _may_read(principal, action, places, place, initiative)
+        and shown_to(audience, scope, review_on, today)
+        for place, initiative, scope, review_on in stories.select(
+            "place", "initiative", "consent_scope", "consent_review_on"
+        ).iter_rows()
+    ]
+    return stories.filter(pl.Series(keep, dtype=pl.Boolean))
+
+
+def _with_lists(engine: Engine, stories: pl.DataFrame) -> pl.DataFrame:
+    """``stories`` with ``domains``, ``measures`` and ``participation_rank``."""
+    domain_lists = (
+        _domains(engine).sort("domain").group_by("story_id").agg(pl.col("domain").alias("domains"))
+    )
+    measure_lists = (
+        story_links(engine)
+        .select("story_id", "measure")
+        .unique()
+        .sort("measure")
+        .group_by("story_id")
+        .agg(pl.col("measure").alias("measures"))
+    )
+    return (
+        stories.join(domain_lists, left_on="id", right_on="story_id", how="left")
+        .join(measure_lists, left_on="id", right_on="story_id", how="left")
+        .with_columns(
+            pl.col("domains").fill_null(pl.lit([], pl.List(pl.String))),
+            pl.col("measures").fill_null(pl.lit([], pl.List(pl.String))),
+            pl.col("participation")
+            .replace_strict(PARTICIPATION_ORDER, default=None, return_dtype=pl.Int8)
+            .alias("participation_rank"),
+        )
+    )
+
+
 def read_stories(
     engine: Engine,
+    principal: Principal,
     *,
+    audience: str,
     ids: Sequence[int] | None = None,
     initiative: str | None = None,
     places: str | Sequence[str] | None = None,
@@ -385,7 +592,7 @@ def read_stories(
     domains: str | Sequence[str] | None = None,
     participation: str | Sequence[str] | None = None,
     participation_at_least: str | None = None,
-    consent_recorded: bool | None = None,
+    review_due: bool | None = None,
     anonymised: bool | None = None,
     start: date | None = None,
     end: date | None = None,
@@ -395,7 +602,12 @@ def read_stories(
     """Stories as polars, newest first: ``STORY_SCHEMA`` plus ``domains`` (list of codes),
     ``measures`` (list of linked measure codes) and ``participation_rank`` (1-5, Shier).
 
-    Every filter is optional and they combine with "and"; a list means "any of these".
+    Only the stories ``principal`` may read whose consent lets ``audience`` see them
+    (``qi.vocabulary.consent.shown_to``): ``internal`` for the app's pages, ``partnership`` for
+    the meeting view and the board pack, ``public`` for published outputs. A story whose
+    consent review is due is read by the internal audience only (``consent_review_due``).
+
+    Every other filter is optional and they combine with "and"; a list means "any of these".
     ``domains``: stories speaking to any of them. ``measures``: stories linked to any of them.
     ``start``/``end``: the story's date, inclusive. ``created_since``: recorded on or after
     that day. ``search``: case-insensitive text in the title or narrative.
@@ -412,29 +624,7 @@ def read_stories(
     ]
     if any(problems):
         raise StoryError([p for p in problems if p is not None])
-    stories = _base(engine, ids)
-    domain_lists = (
-        _domains(engine).sort("domain").group_by("story_id").agg(pl.col("domain").alias("domains"))
-    )
-    links = story_links(engine)
-    measure_lists = (
-        links.select("story_id", "measure")
-        .unique()
-        .sort("measure")
-        .group_by("story_id")
-        .agg(pl.col("measure").alias("measures"))
-    )
-    stories = (
-        stories.join(domain_lists, left_on="id", right_on="story_id", how="left")
-        .join(measure_lists, left_on="id", right_on="story_id", how="left")
-        .with_columns(
-            pl.col("domains").fill_null(pl.lit([], pl.List(pl.String))),
-            pl.col("measures").fill_null(pl.lit([], pl.List(pl.String))),
-            pl.col("participation")
-            .replace_strict(PARTICIPATION_ORDER, default=None, return_dtype=pl.Int8)
-            .alias("participation_rank"),
-        )
-    )
+    stories = _with_lists(engine, _visible(_base(engine, ids), principal, audience))
     keep = []
     if initiative is not None:
         keep.append(pl.col("initiative") == initiative)
@@ -452,8 +642,8 @@ def read_stories(
         keep.append(pl.col("participation").is_in(_as_list(participation)))
     if participation_at_least is not None:
         keep.append(pl.col("participation_rank") >= PARTICIPATION_ORDER[participation_at_least])
-    if consent_recorded is not None:
-        keep.append(pl.col("consent_recorded") == consent_recorded)
+    if review_due is not None:
+        keep.append(pl.col("consent_review_due") == review_due)
     if anonymised is not None:
         keep.append(pl.col("anonymised") == anonymised)
     if start is not None:
@@ -475,16 +665,21 @@ def read_stories(
 
 def story_markers(
     engine: Engine,
+    principal: Principal,
     measure: str,
+    *,
+    audience: str,
     places: str | Sequence[str] | None = None,
     start: date | None = None,
     end: date | None = None,
 ) -> pl.DataFrame:
     """Stories linked to a measure, one row per link, for markers on the measure's chart:
     ``story_id``, ``place`` (null: every place), ``period`` (where the marker goes: the start
-    of the linked range), ``period_start``, ``period_end``, ``title``, ``voice``.
+    of the linked range), ``period_start``, ``period_end``, ``title``, ``voice`` and
+    ``consent_review_due``.
 
-    ``places`` keeps links at those places and links for every place; ``start``/``end`` keep
+    Only stories ``principal`` may read and ``audience`` may see (as ``read_stories``): a
+    marker never shows a title to someone who may not read the story. ``places`` keeps links at those places and links for every place; ``start``/``end`` keep
     links whose range overlaps those periods.
     """
     links = story_links(engine).filter(pl.col("measure") == measure)
@@ -494,10 +689,14 @@ def story_markers(
         links = links.filter(pl.coalesce("period_end", "period_start") >= start)
     if end is not None:
         links = links.filter(pl.coalesce("period_start", "period_end") <= end)
-    stories = _base(engine, links.get_column("story_id").unique().to_list())
+    stories = _visible(
+        _base(engine, links.get_column("story_id").unique().to_list()), principal, audience
+    )
     return (
         links.join(
-            stories.select(pl.col("id").alias("story_id"), "title", "voice", "told_on"),
+            stories.select(
+                pl.col("id").alias("story_id"), "title", "voice", "told_on", "consent_review_due"
+            ),
             on="story_id",
         )
         .select(
@@ -508,6 +707,7 @@ def story_markers(
             "period_end",
             "title",
             "voice",
+            "consent_review_due",
         )
         .sort("period", "story_id")
     )
@@ -633,3 +833,55 @@ def read_flagged_stories(engine: Engine, principal: Principal) -> pl.DataFrame:
         )
     audit_now(engine, principal, "story.safeguarding.read", detail=f"{flags.height} stories")
     return stories.join(flags, on="id").sort("safeguarding_at", descending=True)
+
+
+def change_consent(engine: Engine, principal: Principal, story_id: int, consent: Consent) -> str:
+    """Record a story's consent anew (narrowed, widened or renewed: the change is seen against
+    the scope before it) and return the change's code; earlier records stay as its history.
+    A renewal (a new review date) is how a story whose review is due is shown again. Checked
+    like a new story's consent; needs ``story.write`` where the story is. Withdrawal is
+    ``withdraw_story``."""
+    if not isinstance(consent, Consent):
+        raise StoryError(f"a consent record is a qi.vocabulary.consent.Consent, not {consent!r}")
+    place = _guard_stored(engine, principal, story_id, "story.write")
+    story = _one(engine, story_id)
+    now = clock.now()
+    problems = consent_problems(consent, story["voice"], now.date())
+    if problems:
+        raise StoryError(problems)
+    before = story["consent_scope"]
+    with writing(engine) as connection:
+        _write_consent(connection, int(story_id), consent, before, principal.name, now)
+        change = change_of(before, consent.scope)
+        audit(
+            connection,
+            principal,
+            "story.consent",
+            place=place,
+            subject=f"story {story_id}",
+            detail=f"consent {change}: scope {consent.scope}, review on {consent.review}",
+        )
+    return change
+
+
+def read_consents(engine: Engine, principal: Principal, story_id: int) -> pl.DataFrame:
+    """A story's consent records, oldest first (``CONSENT_SCHEMA``): its history; the last is
+    its consent. Needs ``story.read`` where the story is."""
+    _guard_stored(engine, principal, story_id, "story.read")
+    query = (
+        select(
+            StoryConsent.story_id,
+            StoryConsent.given_by,
+            StoryConsent.basis,
+            StoryConsent.scope,
+            StoryConsent.given_on,
+            StoryConsent.review_on,
+            StoryConsent.change,
+            StoryConsent.recorded_by,
+            StoryConsent.recorded_at.cast(String),
+        )
+        .where(StoryConsent.story_id == int(story_id))
+        .order_by(StoryConsent.id)
+    )
+    frame = read_frame(engine, query, CONSENT_SCHEMA | {"recorded_at": pl.String()})
+    return frame.with_columns(pl.col("recorded_at").str.to_datetime(time_unit="us", strict=False))

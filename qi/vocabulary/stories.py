@@ -12,10 +12,9 @@ words partnerships use. The levels are ordered: ``PARTICIPATION_ORDER`` gives ea
 
 The policy: what is refused, and why (what people collecting stories in children's services
 expect):
-- a story in the voice of a child or young person, or of a parent or carer, without consent
-  recorded: these are the people the safeguarding and data-protection rules protect, and
-  consent matters even when the story is anonymised (small places make people recognisable);
-- any story that is not anonymised without consent recorded: it identifies someone;
+- any story without a consent record (``qi.vocabulary.consent``: who gave it, on what basis,
+  for which scope, until when): consent matters even when a story is anonymised (small places
+  make people recognisable), so every story needs one, checked by ``consent_problems``;
 - unknown codes (voice, domain, level, place, initiative, measure), each listed with the choices;
 - a place that is not one of the initiative's places, a story dated in the future, a linked
   period range that ends before it starts, an empty title or narrative.
@@ -57,8 +56,6 @@ PARTICIPATION: dict[str, str] = {
     "shares_power": "Shares power and responsibility for decisions",
 }
 PARTICIPATION_ORDER: dict[str, int] = {code: i + 1 for i, code in enumerate(PARTICIPATION)}
-# Voices whose stories always need consent recorded, anonymised or not.
-CONSENT_ALWAYS = ("child_or_young_person", "parent_or_carer")
 TITLE_LENGTH = 255
 
 
@@ -117,7 +114,6 @@ class StoryDraft:
     narrative: str
     told_on: date
     voice: str
-    consent_recorded: bool
     anonymised: bool
     place: str | None = None
     initiative: str | None = None
@@ -126,13 +122,12 @@ class StoryDraft:
     links: Sequence[LinkLike] = ()
 
     def __post_init__(self) -> None:
-        # Strict: "no", "false" or 0 must never read as consent given.
-        for flag in ("consent_recorded", "anonymised"):
-            value = getattr(self, flag)
-            if not isinstance(value, bool):
-                raise StoryError(
-                    f"{flag} must be True or False, not {value!r}: say plainly whether it is so"
-                )
+        # Strict: "no", "false" or 0 must never read as anonymised.
+        if not isinstance(self.anonymised, bool):
+            raise StoryError(
+                f"anonymised must be True or False, not {self.anonymised!r}: say plainly "
+                "whether it is so"
+            )
         object.__setattr__(self, "domains", tuple(dict.fromkeys(self.domains)))
         object.__setattr__(self, "links", tuple(as_link(link) for link in self.links))
 
@@ -204,17 +199,6 @@ def story_problems(draft: StoryDraft, today: date, known: Known) -> list[str]:
     if draft.participation is not None:
         problems.append(code_problem(draft.participation, PARTICIPATION, "level of participation"))
     problems.extend(code_problem(domain, DOMAINS, "outcome domain") for domain in draft.domains)
-    if not draft.consent_recorded:
-        if draft.voice in CONSENT_ALWAYS:
-            problems.append(
-                f"a story in the voice of a {VOICES[draft.voice].lower()} needs consent "
-                "recorded; record consent first (consent_recorded=True), then add the story"
-            )
-        elif not draft.anonymised:
-            problems.append(
-                "a story that is not anonymised identifies someone and needs their consent "
-                "recorded; record consent (consent_recorded=True) or anonymise it first"
-            )
     for link in draft.linked:
         if link.start and link.end and link.end < link.start:
             problems.append(

@@ -15,7 +15,7 @@ from qi.store import open_store
 from qi.store.meetings import read_actions
 from qi.store.stories import read_stories
 
-from .test_pages import choose, open_page, texts
+from .test_pages import choose, open_page, table_with, texts
 
 BEST_START = "Best Start: healthy under-fives"
 WAKEFIELD, BREASTFEEDING = "E08000036", "breastfeeding_6_8_weeks"
@@ -40,11 +40,28 @@ def add_story(at: AppTest, title: str, narrative: str, **fields) -> AppTest:
     at.selectbox(key=f"{NEW}.voice").set_value(fields.get("voice", "parent_or_carer"))
     at.multiselect(key=f"{NEW}.domains").set_value(["healthy", "socially_connected"])
     at.selectbox(key=f"{NEW}.participation").set_value("views_taken_into_account")
-    if fields.get("consent", True):
-        at.checkbox(key=f"{NEW}.consent").check()
+    given = fields.get("consent", CONSENT)
+    for name, value in given.items():
+        at.selectbox(key=f"{NEW}.{name}").set_value(value)
     at.button(key="qi.story.add").click().run()
     assert not at.exception, at.exception
     return at
+
+
+CONSENT = {"given_by": "adult_self", "basis": "adult_with_capacity", "scope": "partnership"}
+ADMIN = local_admin("tester")
+
+
+def stories(url: str, **filters) -> pl.DataFrame:
+    return read_stories(open_store(url), ADMIN, audience="internal", **filters)
+
+
+def beside(at: AppTest, key: str) -> list[str]:
+    """The errors shown in the column of the widget ``key`` (beside that field)."""
+    for column in at.columns:
+        if any(getattr(widget, "key", None) == key for widget in column.selectbox):
+            return [e.value for e in column.error]
+    raise AssertionError(f"no column holds {key}")
 
 
 def charts(at: AppTest) -> list:
@@ -68,11 +85,10 @@ def test_a_story_linked_to_a_measure_and_month_is_listed_and_marked_on_its_chart
     at = add_story(open_page("stories.py"), "Peer supporters at the clinic", "It helped.")
     assert "Story added." in [s.value for s in at.success]
 
-    [stored] = read_stories(open_store(demo_url), search="Peer supporters at the clinic").rows(
-        named=True
-    )
+    [stored] = stories(demo_url, search="Peer supporters at the clinic").rows(named=True)
     assert stored["place"] == WAKEFIELD and stored["initiative"] == BEST_START
-    assert stored["voice"] == "parent_or_carer" and stored["consent_recorded"]
+    assert stored["voice"] == "parent_or_carer" and stored["consent_scope"] == "partnership"
+    assert (stored["consent_given_by"], stored["consent_given_on"]) == ("adult_self", date.today())
     assert stored["domains"] == ["healthy", "socially_connected"]
     assert stored["measures"] == [BREASTFEEDING]
 
@@ -103,12 +119,71 @@ def test_a_story_is_marked_on_the_measures_chart_and_read_beside_it(demo_url):
     assert "Peer supporters at the clinic" in [h.value for h in at.subheader]
 
 
-def test_a_story_without_consent_in_a_parents_voice_is_refused_and_says_why(demo_url):
-    at = add_story(open_page("stories.py"), "No consent", "Told at the door.", consent=False)
-    [error] = at.error
-    assert "needs consent recorded" in error.value
+def test_a_story_without_consent_is_refused_with_each_problem_beside_its_field(demo_url):
+    at = add_story(open_page("stories.py"), "No consent", "Told at the door.", consent={})
+    assert "the consent needs the changes shown beside its fields" in at.error[0].value
+    assert beside(at, f"{NEW}.given_by")[0].startswith("choose who gave consent")
+    assert beside(at, f"{NEW}.basis")[0].startswith("choose the basis of consent")
+    assert beside(at, f"{NEW}.scope")[0].startswith("choose the consent scope")
     assert at.text_input(key=f"{NEW}.title").value == "No consent"  # what was typed is kept
-    assert read_stories(open_store(demo_url), search="No consent").height == 0
+    assert at.text_area(key=f"{NEW}.narrative").value == "Told at the door."
+    assert stories(demo_url, search="No consent").height == 0
+
+
+def test_consent_from_the_wrong_person_is_refused_beside_who_gave_it(demo_url):
+    wrong = {"given_by": "parent_or_carer", "basis": "adult_with_capacity", "scope": "public"}
+    at = add_story(
+        open_page("stories.py"),
+        "Wrong consent",
+        "Told at school.",
+        consent=wrong,
+        voice="professional",
+    )
+    [who] = beside(at, f"{NEW}.given_by")
+    assert "in the voice of a professional is given by 'An adult, for themselves'" in who
+    assert "does not fit consent given by a parent or carer" in beside(at, f"{NEW}.basis")[0]
+    assert beside(at, f"{NEW}.scope") == []
+    assert at.selectbox(key=f"{NEW}.scope").value == "public"  # the choice is kept
+    assert stories(demo_url, search="Wrong consent").height == 0
+
+
+def test_consent_is_renewed_on_the_page_and_its_history_is_listed(demo_url):
+    at = open_page("stories.py")
+    at.segmented_control(key="qi.sf.review_due").set_value(True).run()
+    listed = table_with(at, "Title")
+    assert listed.height == 1 and listed["Consent"][0] == "consent review due"
+    chosen = at.selectbox(key="qi.story.pick").value
+    assert "; review by " in texts(at) and "(consent review due)" in texts(at)
+    prefix = f"qi.story.consent.{chosen}.0"
+    for name, value in CONSENT.items():
+        at.selectbox(key=f"{prefix}.{name}").set_value(value)
+    at.button(key=f"qi.story.consent.{chosen}").click().run()
+    assert not at.exception, at.exception
+    assert "Consent recorded: renewed." in [s.value for s in at.success]
+    at.segmented_control(key="qi.sf.review_due").set_value(None).run()
+    assert at.selectbox(key="qi.story.pick").value == chosen
+    history = table_with(at, "Change")
+    assert history["Change"].to_list() == ["Given", "Renewed"]
+    assert not stories(demo_url, ids=[chosen])["consent_review_due"][0]
+
+
+def test_a_free_text_answer_is_made_into_a_story_with_its_consent(demo_url):
+    at = open_page("stories.py")
+    assert table_with(at, "Answer").height == 5
+    answer = at.selectbox(key="qi.story.answer").value
+    at.button(key="qi.story.make").click().run()
+    prefix = f"qi.story.answer.{answer}.0"
+    narrative = at.text_area(key=f"{prefix}.narrative").value
+    assert narrative.endswith("(illustrative, written for the qi demo)")
+    assert at.text_input(key=f"{prefix}.title").value
+    for name, value in CONSENT.items():
+        at.selectbox(key=f"{prefix}.{name}").set_value(value)
+    at.button(key=f"qi.story.add.{answer}").click().run()
+    assert not at.exception, at.exception
+    assert "Story added." in [s.value for s in at.success]
+    [made] = stories(demo_url, search=narrative[:30]).rows(named=True)
+    assert made["narrative"] == narrative and made["consent_scope"] == "partnership"
+    assert table_with(at, "Answer").height == 4
 
 
 def test_script_and_bold_tags_in_a_narrative_are_shown_as_the_characters_typed(demo_url):
@@ -141,7 +216,7 @@ def test_an_edited_story_keeps_its_id_and_shows_the_change(demo_url):
     at.button(key=f"qi.story.save.{chosen}").click().run()
     assert "Story changed." in [s.value for s in at.success]
     assert "A new title for this story" in [h.value for h in at.subheader]
-    [stored] = read_stories(open_store(demo_url), ids=[chosen]).rows(named=True)
+    [stored] = stories(demo_url, ids=[chosen]).rows(named=True)
     assert stored["title"] == "A new title for this story"
 
 

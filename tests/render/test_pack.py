@@ -6,7 +6,7 @@ Pages are rendered with ``pdftoppm`` and text read with ``pdftotext`` (Debian's 
 
 import shutil
 import subprocess
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,7 @@ from qi.render.pack import board_pack
 from qi.services.meeting import meeting_review
 from qi.store import add_initiative, connect, upgrade
 from qi.store.stories import add_story
+from tests.consent import consent
 from tests.partnership import INITIATIVE, build
 
 pytestmark = pytest.mark.skipif(
@@ -40,7 +41,7 @@ def database(tmp_path_factory) -> str:
         narrative=SECRET,
         told_on=date(2024, 5, 1),
         voice="professional",
-        consent_recorded=True,
+        consent=consent("professional"),
         anonymised=False,
         links=["waits"],
     )
@@ -224,7 +225,7 @@ def test_names_not_codes_units_once_whole_words_overdue_and_only_standing_annota
         narrative=" ".join(["unbelievably"] * 60),  # longer than a quote: cut after a word
         told_on=date(2024, 5, 2),
         voice="parent_or_carer",
-        consent_recorded=True,
+        consent=consent("parent_or_carer"),
         anonymised=True,
         links=["waits"],
     )
@@ -256,3 +257,36 @@ def test_a_long_quote_is_cut_after_a_whole_word():
     assert words.startswith(quoted.removesuffix(" …"))
     assert words[len(quoted.removesuffix(" …"))] == " "  # the next character starts a word
     assert _quote("Short, and whole.") == "Short, and whole."
+
+
+def test_the_meeting_and_its_pack_leave_out_stories_whose_consent_does_not_reach_them(tmp_path):
+    engine = connect(f"sqlite:///{tmp_path / 'qi.sqlite'}")
+    upgrade(engine)
+    build(engine)
+    overdue = date.today() - timedelta(days=800)  # consent given then: its review has passed
+    for title, scope, given_on in (
+        ("Shared with the partnership", "partnership", None),
+        ("For internal learning only", "internal", None),
+        ("Consent review overdue", "public", overdue),
+    ):
+        add_story(
+            engine,
+            local_admin("tester"),
+            title=title,
+            narrative=f"{title}: told at the clinic.",
+            told_on=date(2024, 5, 1),
+            voice="parent_or_carer",
+            consent=consent("parent_or_carer", scope, given_on),
+            anonymised=True,
+            links=["waits"],
+        )
+    review = meeting_review(engine, local_admin("tester"), initiative=INITIATIVE)
+    engine.dispose()
+    shown = set(review.stories["title"])
+    assert "Shared with the partnership" in shown
+    assert not shown & {"For internal learning only", "Consent review overdue"}
+    pdf = tmp_path / "pack.pdf"
+    board_pack(review, prepared_on=date(2024, 8, 15)).write(pdf)
+    text = " ".join(pdf_text(pdf, layout=False).split())
+    assert "Shared with the partnership" in text
+    assert "internal learning only" not in text and "review overdue" not in text

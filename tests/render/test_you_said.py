@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import textstat
 
+from qi.access import local_admin
 from qi.demo import load_demo
 from qi.render.you_said import BUBBLES_ALT, you_said_we_did_pdf
 from qi.services.feedback import you_said_we_did
@@ -36,7 +37,7 @@ def _text(pdf: bytes, tmp_path: Path) -> str:
 
 
 def test_the_pdf_says_what_changed_what_could_not_yet_and_what_happens_next(demo, tmp_path):
-    digest = you_said_we_did(demo, date(2025, 3, 31), initiative=BEST_START)
+    digest = you_said_we_did(demo, local_admin("tester"), date(2025, 3, 31), initiative=BEST_START)
     text = _text(you_said_we_did_pdf(digest), tmp_path)
     assert "What we changed" in text and "What we could not change yet" in text
     assert "Peer supporters now phone every new family" in text
@@ -46,7 +47,7 @@ def test_the_pdf_says_what_changed_what_could_not_yet_and_what_happens_next(demo
 
 @pytest.mark.parametrize("subject", [{"place": "E08000032"}, {"initiative": BEST_START}])
 def test_it_reads_at_about_age_eleven(demo, tmp_path, subject):
-    digest = you_said_we_did(demo, date(2025, 3, 31), **subject)
+    digest = you_said_we_did(demo, local_admin("tester"), date(2025, 3, 31), **subject)
     text = _text(you_said_we_did_pdf(digest), tmp_path)
     # Flesch-Kincaid grade 6 is a reading age of about 11 (US grade + 5); Flesch 70+ is
     # "fairly easy" or easier.
@@ -55,7 +56,9 @@ def test_it_reads_at_about_age_eleven(demo, tmp_path, subject):
 
 
 def test_it_is_tagged_with_language_title_outline_and_alt_text(demo):
-    pdf = you_said_we_did_pdf(you_said_we_did(demo, date(2025, 3, 31), place="E08000036"))
+    pdf = you_said_we_did_pdf(
+        you_said_we_did(demo, local_admin("tester"), date(2025, 3, 31), place="E08000036")
+    )
     assert b"/StructTreeRoot" in pdf and b"/Marked true" in pdf
     assert b"/Lang (en-GB)" in pdf
     assert b"/S /Figure" in pdf
@@ -67,7 +70,9 @@ def test_it_is_tagged_with_language_title_outline_and_alt_text(demo):
 def test_the_text_is_large(demo, tmp_path):
     path = tmp_path / "you-said.pdf"
     path.write_bytes(
-        you_said_we_did_pdf(you_said_we_did(demo, date(2025, 3, 31), place="E08000032"))
+        you_said_we_did_pdf(
+            you_said_we_did(demo, local_admin("tester"), date(2025, 3, 31), place="E08000032")
+        )
     )
     boxes = subprocess.run(
         ["pdftotext", "-bbox", str(path), "-"], check=True, capture_output=True, text=True
@@ -83,6 +88,6 @@ def test_the_text_is_large(demo, tmp_path):
 
 def test_a_subject_is_a_place_or_an_initiative(demo):
     with pytest.raises(ValueError, match="a place or an initiative"):
-        you_said_we_did(demo, date(2025, 3, 31))
+        you_said_we_did(demo, local_admin("tester"), date(2025, 3, 31))
     with pytest.raises(ValueError, match="unknown place 'X'"):
-        you_said_we_did(demo, date(2025, 3, 31), place="X")
+        you_said_we_did(demo, local_admin("tester"), date(2025, 3, 31), place="X")

@@ -21,6 +21,7 @@ from qi.store.meetings import (
     set_action_status,
 )
 from qi.store.stories import add_story, edit_story, read_stories
+from tests.consent import consent
 from tests.store.helpers import add_definitions, observations
 
 WHEN = datetime(2031, 2, 3, 4, 5, 6)
@@ -63,7 +64,7 @@ def test_every_write_takes_its_time_from_the_one_clock(engine, monkeypatch):
         narrative="N",
         told_on=date(2024, 2, 1),
         voice="professional",
-        consent_recorded=True,
+        consent=consent("professional"),
         anonymised=True,
     )
     edit_story(engine, local_admin("tester"), story, title="Changed")
@@ -85,7 +86,9 @@ def test_every_write_takes_its_time_from_the_one_clock(engine, monkeypatch):
         *read_annotations(engine, local_admin("tester"), include_undone=True)
         .select("created_at", "undone_at")
         .row(0),
-        *read_stories(engine).select("created_at", "updated_at").row(0),
+        *read_stories(engine, local_admin("tester"), audience="internal")
+        .select("created_at", "updated_at")
+        .row(0),
         *read_meetings(engine, local_admin("tester"))["created_at"],
         *read_actions(engine, local_admin("tester")).select("created_at", "updated_at").row(0),
     }

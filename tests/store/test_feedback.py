@@ -19,6 +19,7 @@ from qi.store.feedback import (
 )
 from qi.store.meetings import add_action, add_meeting
 from qi.store.stories import add_story
+from tests.consent import consent
 from tests.store.helpers import add_definitions
 
 
@@ -30,7 +31,7 @@ def _story(engine, title: str, told_on: date, voice: str = "child_or_young_perso
         narrative=f"{title}: what happened.",
         told_on=told_on,
         voice=voice,
-        consent_recorded=True,
+        consent=consent(voice),
         anonymised=True,
         place="RXX",
         domains=["safe"],

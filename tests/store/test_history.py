@@ -26,6 +26,7 @@ from qi.store.history import (
 )
 from qi.store.meetings import add_action, add_meeting, set_action_status
 from qi.store.stories import add_story, edit_story
+from tests.consent import consent
 from tests.ingest.files import WARDS, add_definitions, csv_bytes
 
 TODAY = date(2025, 6, 1)
@@ -150,7 +151,7 @@ def test_every_edit_of_a_story_is_kept(engine):
         narrative="First telling.",
         told_on=date(2024, 4, 2),
         voice="parent_or_carer",
-        consent_recorded=True,
+        consent=consent("parent_or_carer"),
         anonymised=True,
         domains=["healthy"],
         links=["falls_admissions"],

@@ -26,6 +26,7 @@ from qi.store.errors import StoreBusy
 from qi.store.meetings import add_action, add_meeting, read_actions, set_action_status
 from qi.store.models import Initiative, Measure
 from qi.store.stories import add_story, edit_story, read_stories
+from tests.consent import consent
 from tests.ingest.files import WARDS, add_definitions, csv_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -133,7 +134,7 @@ def test_uploads_annotations_stories_and_actions_written_at_once_all_land(databa
         narrative="Told once.",
         told_on=date(2024, 4, 2),
         voice="professional",
-        consent_recorded=True,
+        consent=consent("professional"),
         anonymised=True,
     )
     uploads = {
@@ -183,7 +184,7 @@ def test_uploads_annotations_stories_and_actions_written_at_once_all_land(databa
                 narrative="Told.",
                 told_on=date(2024, 4, 2),
                 voice="professional",
-                consent_recorded=True,
+                consent=consent("professional"),
                 anonymised=True,
             )
             edit_story(e, local_admin(f"editor {n}"), story_id, narrative=f"Edit {n}")
@@ -221,8 +222,10 @@ def test_uploads_annotations_stories_and_actions_written_at_once_all_land(databa
     assert errors == []
     assert read_series(engine, local_admin("tester")).height == 250 * len(MONTHS)
     assert read_annotations(engine, local_admin("tester")).height == 10
-    assert read_stories(engine).height == 6
-    assert read_stories(engine, ids=[story_id])["narrative"].to_list() == ["Edit 4"]
+    assert read_stories(engine, local_admin("tester"), audience="internal").height == 6
+    assert read_stories(engine, local_admin("tester"), audience="internal", ids=[story_id])[
+        "narrative"
+    ].to_list() == ["Edit 4"]
     actions_done = read_actions(engine, local_admin("tester"), meetings=meeting)
     assert actions_done.height == 10 and (actions_done["status"] == "done").sum() == 5
 

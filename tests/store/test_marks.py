@@ -10,6 +10,7 @@ from qi.store.marks import read_change_marks
 from qi.store.meetings import add_action, add_meeting
 from qi.store.pdsa import add_cycle, link_annotation, update_cycle
 from qi.store.stories import add_story
+from tests.consent import consent
 from tests.store.helpers import add_definitions
 
 
@@ -85,7 +86,7 @@ def test_marks_change_with_every_write_a_review_shows_and_not_with_actions(engin
         narrative="We were seen sooner.",
         told_on=date(2024, 3, 5),
         voice="parent_or_carer",
-        consent_recorded=True,
+        consent=consent("parent_or_carer"),
         anonymised=True,
         place="RYY",
         domains=["healthy"],

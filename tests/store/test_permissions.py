@@ -25,6 +25,7 @@ from qi.store.meetings import add_action, add_meeting, set_action_status
 from qi.store.pdsa import add_change_idea, add_cycle, link_annotation, update_cycle
 from qi.store.stories import add_story
 from qi.store.surveys import add_question
+from tests.consent import consent
 from tests.store.helpers import add_definitions, observations
 
 SETUP = local_admin("Setup")
@@ -116,7 +117,7 @@ def _operation(engine, principal, operation: str, place: str, n: int) -> None:
             narrative="What changed for us.",
             told_on=date(2024, 1, 2),
             voice="parent_or_carer",
-            consent_recorded=True,
+            consent=consent("parent_or_carer"),
             anonymised=True,
             place=place,
         )

@@ -1,5 +1,5 @@
-"""Stories of change: kept as told, with voice, outcome domains, participation and consent,
-refused when they would break the rules people collecting stories work to."""
+"""Stories of change: kept as told, with voice, outcome domains, participation and a consent
+record, refused when they would break the rules people collecting stories work to."""
 
 from datetime import date, timedelta
 
@@ -10,6 +10,7 @@ from qi.access import local_admin
 from qi.store import add_initiative
 from qi.store.stories import add_story, edit_story, read_stories, story_links, story_markers
 from qi.vocabulary.stories import PARTICIPATION, PARTICIPATION_ORDER, Link, StoryError
+from tests.consent import consent
 from tests.store.helpers import add_definitions
 
 TRICKY = "It's <b>better</b>, <script>alert('x')</script>\n\"quoted\", commas, Cymraeg: ŵ ŷ — done"
@@ -21,11 +22,23 @@ def story(engine, **fields) -> int:
         "narrative": "The nurse showed us how to use the spacer.",
         "told_on": date(2024, 4, 2),
         "voice": "parent_or_carer",
-        "consent_recorded": True,
         "anonymised": True,
         "actor": "worker",
     } | fields
+    values.setdefault("consent", consent(values["voice"]))
     return add_story(engine, local_admin(values.pop("actor")), **values)
+
+
+ADMIN = local_admin("reader")
+
+
+def stories(engine, **filters):
+    """Every story the app's pages would show (the internal audience)."""
+    return read_stories(engine, ADMIN, audience="internal", **filters)
+
+
+def markers(engine, measure, **filters):
+    return story_markers(engine, ADMIN, measure, audience="internal", **filters)
 
 
 @pytest.fixture
@@ -46,7 +59,7 @@ def test_a_story_is_kept_exactly_as_told_with_who_and_when(partnership):
         participation="views_taken_into_account",
         links=["ae_attendances"],
     )
-    kept = read_stories(partnership).row(0, named=True)
+    kept = stories(partnership).row(0, named=True)
     assert kept["id"] == new
     assert (kept["title"], kept["narrative"]) == ("A <script> title", TRICKY)
     assert (kept["place"], kept["initiative"], kept["voice"]) == (
@@ -56,7 +69,7 @@ def test_a_story_is_kept_exactly_as_told_with_who_and_when(partnership):
     )
     assert kept["domains"] == ["healthy", "safe"]
     assert kept["participation_rank"] == 3
-    assert kept["consent_recorded"] and kept["anonymised"]
+    assert kept["consent_scope"] == "partnership" and kept["anonymised"]
     assert kept["created_by"] == kept["updated_by"] == "worker"
     assert kept["created_at"] is not None and kept["measures"] == ["ae_attendances"]
 
@@ -67,18 +80,21 @@ def test_participation_follows_shiers_five_levels_from_listened_to_up_to_sharing
     assert list(PARTICIPATION_ORDER.values()) == [1, 2, 3, 4, 5]
 
 
-@pytest.mark.parametrize("voice", ["child_or_young_person", "parent_or_carer"])
-def test_a_childs_or_parents_story_without_consent_recorded_is_refused(partnership, voice):
-    with pytest.raises(StoryError, match="needs consent recorded"):
-        story(partnership, voice=voice, consent_recorded=False, anonymised=True)
-    assert read_stories(partnership).height == 0
-
-
-def test_a_story_that_is_not_anonymised_needs_consent_whoever_tells_it(partnership):
-    with pytest.raises(StoryError, match="not anonymised identifies someone"):
-        story(partnership, voice="professional", consent_recorded=False, anonymised=False)
-    story(partnership, voice="professional", consent_recorded=False, anonymised=True)
-    assert read_stories(partnership).height == 1
+@pytest.mark.parametrize("voice", ["child_or_young_person", "professional"])
+def test_a_story_without_a_consent_record_is_refused_whoever_tells_it(partnership, voice):
+    with pytest.raises(StoryError, match="needs a consent record"):
+        story(partnership, voice=voice, consent=True)
+    with pytest.raises(TypeError, match="consent"):
+        add_story(
+            partnership,
+            ADMIN,
+            title="T",
+            narrative="N",
+            told_on=date(2024, 1, 1),
+            voice=voice,
+            anonymised=True,
+        )
+    assert stories(partnership).height == 0
 
 
 @pytest.mark.parametrize(
@@ -105,12 +121,12 @@ def test_unknown_codes_and_impossible_stories_are_refused_saying_how_to_fix(
 ):
     with pytest.raises(StoryError, match=message):
         story(partnership, **fields)
-    assert read_stories(partnership).height == 0
+    assert stories(partnership).height == 0
 
 
 def test_an_edit_records_who_edited_and_when_and_is_checked_again(partnership):
     new = story(partnership, voice="child_or_young_person", domains=["happy"])
-    before = read_stories(partnership).row(0, named=True)
+    before = stories(partnership).row(0, named=True)
     edit_story(
         partnership,
         local_admin("editor"),
@@ -118,17 +134,17 @@ def test_an_edit_records_who_edited_and_when_and_is_checked_again(partnership):
         title="Changed",
         domains=["safe", "learning_and_growing"],
     )
-    after = read_stories(partnership).row(0, named=True)
+    after = stories(partnership).row(0, named=True)
     assert after["title"] == "Changed"
     assert after["domains"] == ["learning_and_growing", "safe"]
     assert (after["created_by"], after["updated_by"]) == ("worker", "editor")
     assert after["created_at"] == before["created_at"]
     assert after["updated_at"] >= before["updated_at"]
-    with pytest.raises(StoryError, match="needs consent recorded"):
+    with pytest.raises(StoryError, match="cannot edit consent_recorded"):
         edit_story(partnership, local_admin("tester"), new, consent_recorded=False)
     with pytest.raises(StoryError, match="cannot edit colour"):
         edit_story(partnership, local_admin("tester"), new, colour="red")
-    assert read_stories(partnership).row(0, named=True)["consent_recorded"]
+    assert stories(partnership).row(0, named=True)["consent_scope"] == "partnership"
 
 
 def test_stories_can_be_filtered_by_any_of_their_fields(partnership):
@@ -149,20 +165,20 @@ def test_stories_can_be_filtered_by_any_of_their_fields(partnership):
         place="RYY",
         domains=["safe"],
         participation="shares_power",
-        consent_recorded=False,
+        consent=consent("professional", given_on=date(2024, 6, 5)),
         told_on=date(2024, 6, 5),
         narrative="The youth panel now chairs the review.",
     )
 
     def ids(**filters):
-        return read_stories(partnership, **filters).get_column("id").to_list()
+        return stories(partnership, **filters).get_column("id").to_list()
 
     assert ids() == [b, a]  # newest first
     assert ids(voices="child_or_young_person") == [a]
     assert ids(domains=["safe", "healthy"]) == [b]
     assert ids(participation_at_least="involved_in_decisions") == [b]
     assert ids(participation="listened_to") == [a]
-    assert ids(consent_recorded=False) == [b]
+    assert ids(review_due=True) == [b]
     assert ids(anonymised=True) == [b, a]
     assert ids(places="RXX") == [a]
     assert ids(measures="waits") == [a]
@@ -171,7 +187,7 @@ def test_stories_can_be_filtered_by_any_of_their_fields(partnership):
     assert ids(search="YOUTH PANEL") == [b]
     assert ids(created_since=date.today()) == [b, a]
     with pytest.raises(StoryError, match="unknown voice"):
-        read_stories(partnership, voices="kid")
+        stories(partnership, voices="kid")
 
 
 def test_stories_give_markers_for_a_measures_chart_and_the_measures_beside_a_story(partnership):
@@ -189,38 +205,16 @@ def test_stories_give_markers_for_a_measures_chart_and_the_measures_beside_a_sto
             },
         ],
     )
-    markers = story_markers(partnership, "waits")
-    assert markers.select("story_id", "place", "period").rows() == [(new, "RXX", date(2024, 4, 2))]
-    assert story_markers(partnership, "ae_attendances", places="RXX").height == 0
-    ranged = story_markers(partnership, "ae_attendances", start=date(2024, 3, 1))
+    found = markers(partnership, "waits")
+    assert found.select("story_id", "place", "period").rows() == [(new, "RXX", date(2024, 4, 2))]
+    assert markers(partnership, "ae_attendances", places="RXX").height == 0
+    ranged = markers(partnership, "ae_attendances", start=date(2024, 3, 1))
     assert ranged.select("place", "period", "period_end").rows() == [
         ("RYY", date(2024, 1, 1), date(2024, 3, 1))
     ]
-    assert story_markers(partnership, "ae_attendances", start=date(2024, 3, 2)).height == 0
+    assert markers(partnership, "ae_attendances", start=date(2024, 3, 2)).height == 0
     links = story_links(partnership, new)
     assert links.select("measure", "place").rows() == [("ae_attendances", "RYY"), ("waits", "RXX")]
-
-
-def test_consent_is_a_strict_yes_or_no_in_the_library_and_the_database(engine):
-    add_definitions(engine)
-    with pytest.raises(StoryError, match="consent_recorded must be True or False, not 'no'"):
-        story(engine, consent_recorded="no")
-    story_id = story(engine, consent_recorded=True)
-    with engine.connect() as connection:
-        if engine.dialect.name == "sqlite":
-            with pytest.raises(Exception, match="consent_recorded must be true or false"):
-                connection.execute(
-                    text("UPDATE stories SET consent_recorded = 'no' WHERE id = :i"),
-                    {"i": story_id},
-                )
-        else:  # PostgreSQL's boolean reads 'no' as false, never as consent given
-            connection.execute(
-                text("UPDATE stories SET consent_recorded = 'no' WHERE id = :i"), {"i": story_id}
-            )
-            assert (
-                connection.execute(text("SELECT consent_recorded FROM stories")).scalar() is False
-            )
-        connection.rollback()
 
 
 def test_withdrawing_consent_removes_the_text_everywhere_and_the_audit_keeps_a_tombstone(engine):
@@ -233,8 +227,8 @@ def test_withdrawing_consent_removes_the_text_everywhere_and_the_audit_keeps_a_t
     story_id = story(engine, narrative=secret, links=["ae_attendances"])
     edit_story(engine, local_admin("coach"), story_id, narrative=secret + " Twice.")
     withdraw_story(engine, local_admin("coach"), story_id)
-    assert read_stories(engine).height == 0
-    assert story_markers(engine, "ae_attendances").height == 0
+    assert stories(engine).height == 0
+    assert markers(engine, "ae_attendances").height == 0
     assert story_links(engine).height == 0
     history = story_history(engine, story_id)
     assert history.height == 2 and set(history["narrative"]) == {""}
@@ -259,8 +253,8 @@ def test_a_possible_safeguarding_concern_hides_the_story_from_all_but_admins(eng
     with pytest.raises(StoryError, match="say who the concern was passed to"):
         flag_safeguarding(engine, coach, story_id, " ")
     flag_safeguarding(engine, coach, story_id, "DSL J. Smith, by phone, 2 Dec 2026")
-    assert read_stories(engine).height == 0
-    assert story_markers(engine, "ae_attendances").height == 0
+    assert stories(engine).height == 0
+    assert markers(engine, "ae_attendances").height == 0
     with pytest.raises(Refused):
         read_flagged_stories(engine, coach)
     flagged = read_flagged_stories(engine, admin)

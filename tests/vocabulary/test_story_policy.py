@@ -30,7 +30,6 @@ def draft(**fields) -> StoryDraft:
         "narrative": "The nurse showed us how to use the spacer.",
         "told_on": date(2024, 4, 2),
         "voice": "parent_or_carer",
-        "consent_recorded": True,
         "anonymised": True,
         "place": "RXX",
         "initiative": "Healthy Start",
@@ -49,21 +48,6 @@ def test_a_story_that_meets_the_policy_has_no_problems():
     assert problems() == []
     assert check_story(draft(), TODAY, KNOWN) is None
     assert problems(told_on=TODAY, place=None, initiative=None, links=[], participation=None) == []
-
-
-@pytest.mark.parametrize("voice", ["child_or_young_person", "parent_or_carer"])
-@pytest.mark.parametrize("anonymised", [True, False])
-def test_a_childs_or_parents_story_needs_consent_even_when_anonymised(voice, anonymised):
-    [problem] = problems(voice=voice, consent_recorded=False, anonymised=anonymised)
-    assert "needs consent recorded; record consent first" in problem
-    assert problems(voice=voice, consent_recorded=True, anonymised=anonymised) == []
-
-
-@pytest.mark.parametrize("voice", ["professional", "community_member"])
-def test_a_story_that_is_not_anonymised_needs_consent_whoever_tells_it(voice):
-    [problem] = problems(voice=voice, consent_recorded=False, anonymised=False)
-    assert problem.startswith("a story that is not anonymised identifies someone")
-    assert problems(voice=voice, consent_recorded=False, anonymised=True) == []
 
 
 @pytest.mark.parametrize(
@@ -103,14 +87,10 @@ def test_a_place_outside_an_unknown_initiative_is_reported_as_the_unknown_initia
 
 
 def test_every_problem_is_listed_at_once():
-    found = problems(title="", voice="child_or_young_person", consent_recorded=False, place="RZZ")
+    found = problems(title="", voice="child", place="RZZ")
     assert len(found) == 3
     with pytest.raises(StoryError) as raised:
-        check_story(
-            draft(title="", voice="child_or_young_person", consent_recorded=False, place="RZZ"),
-            TODAY,
-            KNOWN,
-        )
+        check_story(draft(title="", voice="child", place="RZZ"), TODAY, KNOWN)
     assert raised.value.problems == found
     assert str(raised.value).startswith("3 problems: (1) a story needs a title")
     assert "(3) place 'RZZ' is not one of the places" in str(raised.value)
@@ -120,18 +100,14 @@ def test_a_draft_keeps_each_domain_once_and_holds_its_links_as_links():
     story = draft(
         domains=["safe", "healthy", "safe"],
         links=["waits", {"measure": "waits", "start": date(2024, 1, 1), "place": "RYY"}],
-        consent_recorded=True,
     )
     assert story.domains == ("safe", "healthy")
     assert story.links == (Link("waits"), Link("waits", start=date(2024, 1, 1), place="RYY"))
-    assert story.consent_recorded is True
     assert (story.places, story.measures) == ({"RXX", "RYY"}, {"waits"})
 
 
 @pytest.mark.parametrize("value", ["no", "yes", 1, 0, None])
-def test_consent_and_anonymised_are_true_or_false_never_a_word_or_a_number(value):
-    with pytest.raises(StoryError, match="must be True or False"):
-        draft(consent_recorded=value)
+def test_anonymised_is_true_or_false_never_a_word_or_a_number(value):
     with pytest.raises(StoryError, match="anonymised must be True or False"):
         draft(anonymised=value)
 

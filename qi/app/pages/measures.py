@@ -5,7 +5,7 @@ import streamlit as st
 
 from qi.app.context import choose_scope, engine, measure_definition, place_names
 from qi.app.effect_panel import estimate_section
-from qi.app.identity import offered
+from qi.app.identity import offered, principal
 from qi.app.inequality_panel import find_inequality, inequality_section
 from qi.app.measure_panel import (
     beside_chart,
@@ -57,7 +57,9 @@ if shown == EVERY_PLACE:
 view = load_view(scope.measure, scope.place, chart, rules)
 if view is None:
     st.stop()
-stories = story_markers(engine(), scope.measure, places=scope.place)
+stories = story_markers(
+    engine(), principal(), scope.measure, audience="internal", places=scope.place
+)
 figure = place_chart(view, scope.place, show_2sigma, stories=stories)
 left, right = st.columns([3, 1.1], gap="medium")
 with left:

@@ -18,6 +18,7 @@ from qi.services.published import pack_review
 from qi.services.review import ReviewError
 from qi.store import read_series
 from qi.store.access import audit_now
+from qi.store.stories import read_stories
 from qi.text import period_expr
 
 PUBLISHED_PACK = "qi.published.pack"  # (subject, BoardPack): the last pack prepared
@@ -71,6 +72,22 @@ st.download_button(
     on_click=downloaded,
     icon=":material/table:",
 )
+
+# Stories of change about this measure whose consent allows the public to read them (the
+# library decides: ``read_stories(..., audience="public")``), shown as text.
+public = read_stories(engine(), who, audience="public", measures=measure)
+if public.height:
+    st.subheader("What people told us", anchor=False)
+    st.dataframe(
+        public.select(
+            period_expr("told_on", "day", "short").alias("Told on"),
+            pl.col("place").replace_strict(names, default=pl.col("place")).alias("Place"),
+            pl.col("title").alias("Story"),
+            pl.col("narrative").alias("In their words"),
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
 st.header("Board pack for publication")
 st.caption(

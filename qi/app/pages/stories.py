@@ -1,11 +1,13 @@
 """Stories of change: add, edit and browse them, each beside the charts it speaks to.
 
 Every field of a story (``qi.store.stories``) can be entered and filtered on. What a user typed
-is shown as plain text (``story_panel.show_story``). The store checks a story (consent, places
-of the initiative, dates); its message is shown as it is.
+is shown as plain text (``story_panel.show_story``). The store checks a story (its consent
+record, places of the initiative, dates); its message is shown as it is, and the consent's
+problems (``qi.vocabulary.consent.consent_field_problems``) each beside its field.
 """
 
 from datetime import date
+from typing import Any
 
 import polars as pl
 import streamlit as st
@@ -16,18 +18,32 @@ from qi.app.identity import principal
 from qi.app.story_panel import linked_charts, show_story
 from qi.app.widgets import plain, show_notice
 from qi.store import read_series
+from qi.store.free_text import FreeTextError, read_free_text_answers, story_draft
 from qi.store.stories import (
     add_story,
+    change_consent,
     edit_story,
     flag_safeguarding,
+    read_consents,
     read_stories,
     read_story,
     withdraw_story,
 )
 from qi.text import count, period, period_expr, period_range
+from qi.vocabulary.consent import (
+    BASES,
+    CHANGES,
+    GIVEN_BY,
+    LEGACY,
+    REVIEW_DUE,
+    SCOPES,
+    Consent,
+    consent_field_problems,
+)
 from qi.vocabulary.stories import DOMAINS, PARTICIPATION, VOICES, Link, StoryError
 
 CHOSEN = "qi.story.chosen"  # the story being read
+FROM_ANSWER = "qi.story.from_answer"  # the free-text answer being made into a story
 NOTICE = "qi.story.notice"  # what the last add or edit did, shown once
 # Each form's keys carry a number that moves on after a save: fresh keys are fresh widgets, so
 # the browser forgets what was typed (removing the old keys resets the server side only).
@@ -45,9 +61,9 @@ FORM_FIELDS = (
     "voice",
     "domains",
     "participation",
-    "consent",
     "anonymised",
 )
+CONSENT_FIELDS = ("given_by", "basis", "scope", "given_on", "review_on")
 
 
 def _initiative_places() -> dict[str, list[str]]:
@@ -165,7 +181,7 @@ def story_form(prefix: str, story: dict | None = None) -> None:
         list(VOICES),
         format_func=VOICES.__getitem__,
         key=key("voice"),
-        index=list(VOICES).index(story.get("voice", "professional")),
+        index=list(VOICES).index(story.get("voice") or "professional"),
     )
     domains.multiselect(
         "Outcome domains",
@@ -184,11 +200,7 @@ def story_form(prefix: str, story: dict | None = None) -> None:
         help="Shier's pathways to participation, from 'listened to' up to 'shares power and "
         "responsibility for decisions'.",
     )
-    consent, anonymised = st.columns(2)
-    consent.checkbox(
-        "Consent recorded", value=story.get("consent_recorded", False), key=key("consent")
-    )
-    anonymised.checkbox(
+    st.checkbox(
         "Anonymised",
         value=story.get("anonymised", True),
         key=key("anonymised"),
@@ -213,13 +225,84 @@ def _fields(prefix: str) -> dict:
         "voice": value["voice"],
         "domains": value["domains"] or [],
         "participation": value["participation"],
-        "consent_recorded": bool(value["consent"]),
         "anonymised": bool(value["anonymised"]),
     }
 
 
+def consent_form(prefix: str, wide: bool = True) -> None:
+    """The fields of a consent record under ``prefix``, each with the problems found with it
+    on the last try shown beneath it (what was typed stays); side by side when ``wide``, one
+    under another in a narrow column."""
+    problems = st.session_state.get(f"{prefix}.problems") or {}
+
+    def key(name: str) -> str:
+        return f"{prefix}.{name}"
+
+    def beneath(column, name: str) -> None:
+        for problem in problems.get(name, []):
+            column.error(problem, icon=":material/error:")
+
+    st.markdown("**Consent**")
+    st.caption(
+        "Who gave consent (their relationship to the story, never their name), on what basis, "
+        "and where the story may be shown. Keep the signed form, if there is one, outside qi."
+    )
+    who, basis, scope = st.columns(3) if wide else (st.container(), st.container(), st.container())
+    givers = [g for g in GIVEN_BY if g not in LEGACY]
+    who.selectbox(
+        "Consent given by",
+        givers,
+        index=None,
+        format_func=GIVEN_BY.__getitem__,
+        key=key("given_by"),
+    )
+    beneath(who, "given_by")
+    bases = [b for b in BASES if b not in LEGACY]
+    basis.selectbox("Basis", bases, index=None, format_func=BASES.__getitem__, key=key("basis"))
+    beneath(basis, "basis")
+    scope.selectbox(
+        "May be shown to",
+        list(SCOPES),
+        index=None,
+        format_func=SCOPES.__getitem__,
+        key=key("scope"),
+        help="Internal learning: the app's pages. The partnership: also meetings and board "
+        "packs. Public: also published outputs and the 'You said, we did' leaflet.",
+    )
+    beneath(scope, "scope")
+    given, review = st.columns(2) if wide else (st.container(), st.container())
+    given.date_input(
+        "Consent given on", value=date.today(), key=key("given_on"), format="DD/MM/YYYY"
+    )
+    beneath(given, "given_on")
+    review.date_input(
+        "Review consent by",
+        value=None,
+        key=key("review_on"),
+        format="DD/MM/YYYY",
+        help="Leave empty for a year after consent was given.",
+    )
+    beneath(review, "review_on")
+
+
+def _consent(prefix: str) -> Consent:
+    """The consent form's values as a ``Consent``."""
+    value: dict[str, Any] = {
+        name: st.session_state.get(f"{prefix}.{name}") for name in CONSENT_FIELDS
+    }
+    return Consent(**value)
+
+
+def _consent_problems(prefix: str, voice: str) -> bool:
+    """Check the consent form (the library's policy); keep its problems by field for the form
+    to show beside each field. True when there are problems."""
+    problems = consent_field_problems(_consent(prefix), voice, date.today())
+    st.session_state[f"{prefix}.problems"] = problems
+    return bool(problems)
+
+
 def _forget_form(prefix: str) -> None:
-    for name in FORM_FIELDS:
+    for name in (*FORM_FIELDS, *CONSENT_FIELDS, "problems"):
         st.session_state.pop(f"{prefix}.{name}", None)
     st.session_state[FORM_ROUND] = st.session_state.get(FORM_ROUND, 0) + 1
 
@@ -228,15 +311,26 @@ def _prefix(form: str) -> str:
     return f"qi.story.{form}.{st.session_state.get(FORM_ROUND, 0)}"
 
 
-def _add(prefix: str) -> None:
-    """Button callback: record the story, or say what to fix and keep what was typed."""
+def _add(prefix: str, answer_id: int | None = None) -> None:
+    """Button callback: record the story (made of the free-text answer ``answer_id``, if
+    given), or say what to fix and keep what was typed."""
+    fields = _fields(prefix)
+    if _consent_problems(prefix, fields["voice"]):
+        st.session_state[NOTICE] = (
+            "error",
+            "The story was not added: the consent needs the changes shown beside its fields.",
+        )
+        return
     try:
-        story_id = add_story(engine(), principal(), **_fields(prefix))
+        story_id = add_story(
+            engine(), principal(), consent=_consent(prefix), from_answer=answer_id, **fields
+        )
     except (StoryError, StoreError) as error:
         st.session_state[NOTICE] = ("error", f"The story was not added: {said(error)}")
         return
     st.session_state[NOTICE] = ("success", "Story added.")
     st.session_state[CHOSEN] = story_id
+    st.session_state.pop(FROM_ANSWER, None)
     _forget_form(prefix)
 
 
@@ -248,6 +342,36 @@ def _edit(prefix: str, story_id: int) -> None:
         return
     st.session_state[NOTICE] = ("success", "Story changed.")
     _forget_form(prefix)
+
+
+def _change_consent(prefix: str, story_id: int, voice: str) -> None:
+    """Button callback: record the story's consent anew (narrowed, widened or renewed)."""
+    if _consent_problems(prefix, voice):
+        st.session_state[NOTICE] = (
+            "error",
+            "The consent was not recorded: it needs the changes shown beside its fields.",
+        )
+        return
+    try:
+        change = change_consent(engine(), principal(), story_id, _consent(prefix))
+    except (StoryError, StoreError) as error:
+        st.session_state[NOTICE] = ("error", f"The consent was not recorded: {said(error)}")
+        return
+    st.session_state[NOTICE] = ("success", f"Consent recorded: {CHANGES[change].lower()}.")
+    _forget_form(prefix)
+
+
+def consent_history(story_id: int) -> pl.DataFrame:
+    """A story's consent records in words, oldest first (a table shows text, never markup)."""
+    return read_consents(engine(), principal(), story_id).select(
+        pl.col("change").replace_strict(dict(CHANGES)).alias("Change"),
+        pl.col("scope").replace_strict(dict(SCOPES)).alias("May be shown to"),
+        pl.col("given_by").replace_strict(dict(GIVEN_BY)).alias("Given by"),
+        pl.col("basis").replace_strict(dict(BASES)).alias("Basis"),
+        period_expr("given_on", "day", "short").alias("Given on"),
+        period_expr("review_on", "day", "short").alias("Review by"),
+        pl.col("recorded_by").alias("Recorded by"),
+    )
 
 
 def _withdraw(story_id: int) -> None:
@@ -328,12 +452,12 @@ def filters() -> dict:
         )
         third = st.columns(4)
         yes_no = {None: "Either", True: "Yes", False: "No"}
-        consent = third[0].segmented_control(
-            "Consent recorded",
+        due = third[0].segmented_control(
+            "Consent review due",
             list(yes_no),
             default=None,
             format_func=yes_no.__getitem__,
-            key="qi.sf.consent",
+            key="qi.sf.review_due",
         )
         anonymised = third[1].segmented_control(
             "Anonymised",
@@ -350,7 +474,7 @@ def filters() -> dict:
         "voices": voices or None,
         "domains": domains or None,
         "participation": levels or None,
-        "consent_recorded": consent,
+        "review_due": due,
         "anonymised": anonymised,
     }
     if len(dates) == 2:
@@ -377,9 +501,9 @@ def story_table(stories: pl.DataFrame) -> pl.DataFrame:
         .list.eval(pl.element().replace_strict(titles, default=pl.element()))
         .list.join("; ")
         .alias("Measures"),
-        pl.when(pl.col("consent_recorded"))
-        .then(pl.lit("yes"))
-        .otherwise(pl.lit("no"))
+        pl.when(pl.col("consent_review_due"))
+        .then(pl.lit(REVIEW_DUE))
+        .otherwise(pl.col("consent_scope").replace_strict(dict(SCOPES), default=None))
         .alias("Consent"),
         pl.when(pl.col("anonymised"))
         .then(pl.lit("yes"))
@@ -395,15 +519,79 @@ st.caption(
 )
 show_notice(NOTICE)
 
-browse, add = st.tabs(["Browse", "Add a story"])
+
+def answers_in_words() -> None:
+    """Free-text survey answers not yet made into stories, each of which a coach can make into
+    one: the story form prefilled from the answer (``story_draft``), with its consent."""
+    waiting = read_free_text_answers(engine(), principal(), not_yet_stories=True)
+    st.markdown(
+        f"**{count(waiting.height, 'answer', 'answers')} in words not yet made into stories.** "
+        "An answer in words is never counted in an experience measure; it can become a story, "
+        "with a consent record like any story."
+    )
+    if waiting.height == 0:
+        return
+    names = place_names()
+    st.dataframe(
+        waiting.select(
+            period_expr("answered_on", "day", "short").alias("Answered on"),
+            pl.col("place").replace_strict(names, default=pl.col("place")).alias("Place"),
+            pl.col("voice").replace_strict(VOICES, default=None).alias("Whose voice"),
+            pl.col("wording").alias("Question"),
+            pl.col("text").alias("Answer"),
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    by_id = {row["id"]: row for row in waiting.iter_rows(named=True)}
+    chosen = st.selectbox(
+        "Answer",
+        list(by_id),
+        format_func=lambda i: (
+            f"{period(by_id[i]['answered_on'], 'day', 'short')}, "
+            f"{names.get(by_id[i]['place'], by_id[i]['place'])}: {by_id[i]['text'][:60]}"
+        ),
+        key="qi.story.answer",
+    )
+    if st.session_state.get(FROM_ANSWER) != chosen:
+        st.button(
+            "Make a story",
+            on_click=lambda: st.session_state.update({FROM_ANSWER: chosen}),
+            icon=":material/auto_stories:",
+            key="qi.story.make",
+        )
+        return
+    try:
+        draft = story_draft(engine(), principal(), chosen)
+    except FreeTextError as error:
+        st.error(str(error))
+        return
+    prefix = _prefix(f"answer.{chosen}")
+    story_form(prefix, draft)
+    consent_form(prefix)
+    st.button(
+        "Add story",
+        type="primary",
+        on_click=_add,
+        args=(prefix, chosen),
+        icon=":material/add:",
+        key=f"qi.story.add.{chosen}",
+    )
+
+
+browse, add, answers = st.tabs(["Browse", "Add a story", "Answers in words"])
+
+with answers:
+    answers_in_words()
 
 with add:
     st.markdown(
-        "Stories in the voice of a child or young person, or of a parent or carer, need consent "
-        "recorded; so does any story that is not anonymised."
+        "Every story needs a consent record: who gave consent, on what basis, where the story "
+        "may be shown, and when to review it."
     )
     new = _prefix("new")
     story_form(new)
+    consent_form(new)
     st.button(
         "Add story",
         type="primary",
@@ -415,7 +603,7 @@ with add:
 
 with browse:
     try:
-        found = read_stories(engine(), **filters())
+        found = read_stories(engine(), principal(), audience="internal", **filters())
     except StoryError as error:
         st.error(str(error))
         st.stop()
@@ -434,7 +622,7 @@ with browse:
         key="qi.story.pick",
     )
     st.session_state[CHOSEN] = chosen
-    story = read_story(engine(), chosen)
+    story = read_story(engine(), principal(), chosen)
     text, charts = st.columns([1, 1.3], gap="large")
     with text:
         show_story(story)
@@ -454,6 +642,21 @@ with browse:
                 args=(prefix, chosen),
                 key=f"qi.story.save.{chosen}",
                 icon=":material/save:",
+            )
+        with st.expander("Consent: its history, or record it anew", icon=":material/handshake:"):
+            st.dataframe(consent_history(chosen), hide_index=True, width="stretch")
+            st.caption(
+                "Narrow or widen where the story may be shown, or renew consent after a "
+                "review: the new record becomes the story's consent and the old ones stay."
+            )
+            prefix = _prefix(f"consent.{chosen}")
+            consent_form(prefix, wide=False)
+            st.button(
+                "Record this consent",
+                on_click=_change_consent,
+                args=(prefix, chosen, story["voice"]),
+                key=f"qi.story.consent.{chosen}",
+                icon=":material/how_to_reg:",
             )
         with st.expander("Consent withdrawn, or a safeguarding concern", icon=":material/shield:"):
             st.caption(

@@ -100,7 +100,7 @@ def selections() -> None:
             ),
             hide_index=True,
         )
-    stories = read_stories(engine())
+    stories = read_stories(engine(), principal(), audience="internal")
     if stories.height == 0:
         return
     titles = dict(stories.select("id", "title").iter_rows())
@@ -152,7 +152,7 @@ else:
     initiative = subject_column.selectbox("Initiative", programmes, key="qi.you_said.initiative")
 today = date.today()
 waiting = waiting_summary(engine(), today, place=place, initiative=initiative)
-digest = you_said_we_did(engine(), today, place=place, initiative=initiative)
+digest = you_said_we_did(engine(), principal(), today, place=place, initiative=initiative)
 
 count_column, longest_column, median_column = st.columns(3)
 count_column.metric("Waiting for a reply", waiting.count)

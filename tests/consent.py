@@ -1,0 +1,24 @@
+"""A consent record for test stories: the relationship that fits the story's voice, given a
+month ago (so it is current: its review falls eleven months ahead), for the scope asked."""
+
+from datetime import date, timedelta
+
+from qi.vocabulary.consent import Consent
+
+GIVEN = {
+    "child_or_young_person": ("young_person", "gillick_competent"),
+    "parent_or_carer": ("adult_self", "adult_with_capacity"),
+    "professional": ("adult_self", "adult_with_capacity"),
+    "community_member": ("adult_self", "adult_with_capacity"),
+}
+
+
+def consent(
+    voice: str = "parent_or_carer",
+    scope: str = "partnership",
+    given_on: date | None = None,
+    review_on: date | None = None,
+) -> Consent:
+    given_by, basis = GIVEN.get(voice, GIVEN["professional"])
+    given = given_on or date.today() - timedelta(days=30)
+    return Consent(given_by, basis, scope, given, review_on)
