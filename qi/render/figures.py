@@ -416,7 +416,8 @@ def _point_layer(frame: pl.DataFrame, time: alt.X, y: alt.Y) -> alt.Chart:
         alt.Tooltip("period:T", title="Period", format=period_format)
         if encoding["type"] == "temporal"
         else alt.Tooltip("period", title="Period"),
-        alt.Tooltip("value:Q", title="Value", format=",.4~f"),
+        # As qi.text.number writes it (the reading beside the chart): 43.25, not 43.2485.
+        alt.Tooltip("value:Q", title="Value", format=",.2~f"),
     ]
     if frame.get_column("denominator").is_not_null().any():
         tooltip += [
