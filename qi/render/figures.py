@@ -333,9 +333,12 @@ def _series_layers(
 ) -> list[alt.Chart]:
     """Values, phase lines, target and points: the layers drawn from the points themselves."""
     y = alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False))
+    # The lines are not read out by a screen reader (aria=False): their accessible names
+    # would be internal ("upper_limit: 66.2701441112; phase: 1"); the points carry the words
+    # and the reading beside the chart says the centre line and limits.
     layers = [
         alt.Chart()
-        .mark_line(color=COMMON_CAUSE_GREY, strokeWidth=1.5)
+        .mark_line(color=COMMON_CAUSE_GREY, strokeWidth=1.5, aria=False)
         .encode(time, y)
         .properties(name="values")
     ]
@@ -354,7 +357,7 @@ def _series_layers(
             continue  # run charts have no limits
         layers.append(
             alt.Chart()
-            .mark_line(**styles[line])
+            .mark_line(**styles[line], aria=False)
             .encode(time, alt.Y(f"{line}:Q"), detail=alt.Detail("phase:N"))
             .properties(name=line)
         )

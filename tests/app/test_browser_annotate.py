@@ -70,6 +70,12 @@ def test_clicking_a_point_chooses_its_month_and_the_annotation_shows_on_the_char
             shown = re.search(r"Value: ([0-9.,]+);", label)
             assert raw and shown, label
             assert shown.group(1) == number(float(raw.group(1)))
+            # Nothing on the chart is read out by an internal name.
+            named = page.locator('[data-testid="stVegaLiteChart"] [aria-label]').evaluate_all(
+                "marks => marks.map(m => m.getAttribute('aria-label'))"
+            )
+            internal = [n for n in named if re.search(r"upper_limit|lower_limit|centre:", n)]
+            assert internal == [], internal[:3]
             page.screenshot(path=ARTIFACTS / "annotate-clicked.png")
 
             # A second click on another point moves the form again.
