@@ -333,9 +333,12 @@ def _series_layers(
 ) -> list[alt.Chart]:
     """Values, phase lines, target and points: the layers drawn from the points themselves."""
     y = alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False))
+    # The lines are not read out by a screen reader (aria=False): their accessible names
+    # would be internal ("upper_limit: 66.2701441112; phase: 1"); the points carry the words
+    # and the reading beside the chart says the centre line and limits.
     layers = [
         alt.Chart()
-        .mark_line(color=COMMON_CAUSE_GREY, strokeWidth=1.5)
+        .mark_line(color=COMMON_CAUSE_GREY, strokeWidth=1.5, aria=False)
         .encode(time, y)
         .properties(name="values")
     ]
@@ -354,7 +357,7 @@ def _series_layers(
             continue  # run charts have no limits
         layers.append(
             alt.Chart()
-            .mark_line(**styles[line])
+            .mark_line(**styles[line], aria=False)
             .encode(time, alt.Y(f"{line}:Q"), detail=alt.Detail("phase:N"))
             .properties(name=line)
         )
@@ -416,7 +419,8 @@ def _point_layer(frame: pl.DataFrame, time: alt.X, y: alt.Y) -> alt.Chart:
         alt.Tooltip("period:T", title="Period", format=period_format)
         if encoding["type"] == "temporal"
         else alt.Tooltip("period", title="Period"),
-        alt.Tooltip("value:Q", title="Value", format=",.4~f"),
+        # As qi.text.number writes it (the reading beside the chart): 43.25, not 43.2485.
+        alt.Tooltip("value:Q", title="Value", format=",.2~f"),
     ]
     if frame.get_column("denominator").is_not_null().any():
         tooltip += [

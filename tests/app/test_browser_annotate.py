@@ -6,6 +6,10 @@ each point of the SVG chart ("period: Jun 2023; ..."), scrolled into view and cl
 mouse at its centre.
 """
 
+import re
+
+from qi.text import number
+
 from .test_browser import (
     ARTIFACTS,
     CHROMIUM,
@@ -59,6 +63,19 @@ def test_clicking_a_point_chooses_its_month_and_the_annotation_shows_on_the_char
             expect(page.get_by_text("Jun 2023 chosen on the chart")).to_be_visible()
             idle(page)
             assert period_chosen(page) == "Jun 2023"
+            # The point's value in its tooltip (and accessible name) as the reading writes
+            # numbers: "Value: 43.25", not 43.2485.
+            label = point_of(page, "Jun 2023").get_attribute("aria-label") or ""
+            raw = re.search(r"Per 1,000 under-5s: ([0-9.]+);", label)
+            shown = re.search(r"Value: ([0-9.,]+);", label)
+            assert raw and shown, label
+            assert shown.group(1) == number(float(raw.group(1)))
+            # Nothing on the chart is read out by an internal name.
+            named = page.locator('[data-testid="stVegaLiteChart"] [aria-label]').evaluate_all(
+                "marks => marks.map(m => m.getAttribute('aria-label'))"
+            )
+            internal = [n for n in named if re.search(r"upper_limit|lower_limit|centre:", n)]
+            assert internal == [], internal[:3]
             page.screenshot(path=ARTIFACTS / "annotate-clicked.png")
 
             # A second click on another point moves the form again.

@@ -91,6 +91,7 @@ def test_a_locality_analyst_puts_a_messy_team_workbook_in(server, tmp_path, widt
             expect(page.get_by_text("1 error to fix first")).to_be_visible()
             typo = report_row(page, "did you mean 'Bradford' (E08000032)?")
             expect(typo).to_contain_text("Bradfrod")
+            expect(typo.locator("td code")).to_have_text("qi places import")  # qi's own fix
             # The suppressed cell is listed as written, "*" (a Markdown table drew a bullet).
             suppressed = report_row(page, "suppressed (*): kept as missing")
             expect(suppressed.locator("td").nth(3)).to_have_text("*")

@@ -169,11 +169,13 @@ def show_problems(problems: pl.DataFrame) -> None:
         )
         # A static table wraps long fixes instead of cutting them off; the same problem on many
         # rows is one line listing the rows.
-        # Cells of a static table are Markdown: a value from the file is shown as typed (a
-        # suppressed "*" is not a bullet, a link is not followed).
+        # Cells of a static table are Markdown: what came from the file is shown as typed (a
+        # suppressed "*" is not a bullet, a link is not followed); qi's own fixes keep their
+        # `code`.
         shown = problems.head(REPORT_LINES).fill_null("")
+        from_file = pl.col(pl.String).exclude("Fix")
         st.table(
-            shown.with_columns(pl.col(pl.String).map_elements(plain, return_dtype=pl.String)),
+            shown.with_columns(from_file.map_elements(plain, return_dtype=pl.String)),
             hide_index=True,
         )
         if problems.height > REPORT_LINES:
