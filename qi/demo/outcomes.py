@@ -280,13 +280,13 @@ def load_outcomes(engine: Engine, principal: Principal) -> int:
             end = date(start.year + (start.month + 2) // 12, (start.month + 2) % 12 + 1, 1)
             select_story(
                 engine,
+                principal,
                 ids[_titled(title)],
                 PANEL,
                 domain,
                 start,
                 date.fromordinal(end.toordinal() - 1),
                 f"{why} ({ILLUSTRATIVE.lower()})",
-                actor=actor,
             )
             added += 1
     answered = set(read_responses(engine).get_column("story_id").to_list())
@@ -294,18 +294,18 @@ def load_outcomes(engine: Engine, principal: Principal) -> int:
         if ids[_titled(title)] not in answered:
             add_response(
                 engine,
+                principal,
                 ids[_titled(title)],
                 kind,
                 text,
                 told_back_on=on,
                 told_back_how=how,
-                actor=actor,
             )
             added += 1
     if read_participation(engine).height == 0:
         for quarter, level, evidence in PARTICIPATION_LEVELS:
             record_participation(
-                engine, quarter, level, f"{evidence} ({ILLUSTRATIVE.lower()})", actor=actor
+                engine, principal, quarter, level, f"{evidence} ({ILLUSTRATIVE.lower()})"
             )
             added += 1
     return added
