@@ -1,0 +1,40 @@
+"""A measure at one place by the groups of a breakdown, each group charted as its own series.
+
+``group_views`` gives one ``MeasureView`` per stored group of a kind of breakdown
+(``imd_quintile:1`` ... ``imd_quintile:5``, ``sex:female`` ...): the measure's own
+chart and rules (a P' chart for an experience measure), the place's annotations, and, for an
+experience measure, the months a group has fewer answers than the minimum shown but not judged
+(``qi.services.experience.unjudged_months`` reads each group's own denominators).
+"""
+
+import polars as pl
+from sqlalchemy import Engine
+
+from qi.services.review import MeasureView, ReviewError, measure_settings, series_view
+from qi.store.definitions import read_measures
+from qi.store.observations import SERIES_SCHEMA, read_breakdowns
+from qi.vocabulary.breakdowns import BREAKDOWN_KINDS
+
+
+def group_views(engine: Engine, measure: str, place: str, kind: str) -> dict[str, MeasureView]:
+    """Per group of ``kind`` stored for ``measure`` at ``place``, by breakdown code in code
+    order, the group's chart. Empty when no group of that kind is stored there."""
+    if kind not in BREAKDOWN_KINDS:
+        raise ReviewError(
+            f"unknown kind of breakdown {kind!r}: use one of {', '.join(BREAKDOWN_KINDS)}"
+        )
+    found = read_measures(engine).filter(pl.col("code") == measure)
+    if found.height == 0:
+        raise ReviewError(f"unknown measure {measure!r}")
+    definition = found.row(0, named=True)
+    chart, rules = measure_settings(definition)
+    try:
+        stored = read_breakdowns(engine, kind, measures=measure, places=place)
+    except LookupError as error:
+        raise ReviewError(str(error)) from None
+    return {
+        group: series_view(
+            engine, definition, series.select(list(SERIES_SCHEMA)), [place], chart, rules
+        )
+        for (group,), series in sorted(stored.partition_by("breakdown", as_dict=True).items())
+    }
