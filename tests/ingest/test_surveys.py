@@ -40,6 +40,17 @@ def test_the_bank_holds_the_frameworks_three_questions_and_the_twelve_esq_items(
     esq = questions.filter(pl.col("scale") == "esq3")
     assert esq.height == 12
     assert esq["wording"][0] == "I feel that the people who saw me listened to me"
+    # Items 9 to 12 as the UK SNOMED CT terms for the 12-18 self-report word them (concepts
+    # 1035941000000104 to 1035971000000105; SNOMED writes "do not" where the form has "don't").
+    published = [
+        "my appointments are usually at a convenient time (e.g. do not interfere with school, "
+        "clubs, college, work)",
+        "it is quite easy to get to the place where I have my appointments",
+        "if a friend needed this sort of help, I would suggest to them to come here",
+        "overall, the help I have received here is good",
+    ]
+    stored = [w.replace("don't", "do not") for w in esq["wording"].tail(4)]
+    assert [w[0].lower() + w[1:] for w in stored] == published
 
 
 def test_a_valid_file_is_stored_with_answers_as_numbers_on_their_scale(engine):
