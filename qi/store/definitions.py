@@ -10,6 +10,7 @@ import polars as pl
 from sqlalchemy import Engine, Table, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from qi.access import Principal
 from qi.store import clock
 from qi.store.engine import default_actor, writing
 from qi.store.errors import DefinitionChangeRefused, StoreError
@@ -194,8 +195,11 @@ def upsert_measures(
         refused = _refused(connection, guarded)
         if refused and not force:
             raise DefinitionChangeRefused(refused)
+        # Until upsert_measures takes the principal (issue 12), its purposes are versioned and
+        # audited as the person its stamp names.
+        acting = Principal(f"local:{stamp['updated_by']}", stamp["updated_by"])
         if not new and not changed:
-            return write_purposes(connection, measures)  # purpose and domains (0008)
+            return write_purposes(connection, acting, measures)  # purpose and domains (0008)
         connection.execute(statement, [row | stamp for row in new + changed])
         ids = dict(
             connection.execute(
@@ -211,7 +215,7 @@ def upsert_measures(
             ]
             if chosen:
                 record_versions(connection, Measure, chosen, change, who, when)
-        write_purposes(connection, measures)  # purpose and domains (0008)
+        write_purposes(connection, acting, measures)  # purpose and domains (0008)
     return len(new) + len(changed)
 
 
