@@ -102,3 +102,31 @@ def test_bad_purposes_are_refused_with_what_to_do(engine):
     with pytest.raises(PurposeError, match="unknown measure 'nope'"):
         edit_purposes(engine, SETUP, "nope", "outcome")
     assert purpose_history(engine, MEASURE).height == 0
+
+
+def test_the_migration_keeps_the_purposes_already_set_as_their_first_version(database_url):
+    from alembic import command
+    from alembic.config import Config
+
+    from qi.store.engine import MIGRATIONS, connect, upgrade
+
+    engine = connect(database_url)
+    upgrade(engine)
+    add_definitions(engine)
+    edit_purposes(engine, SETUP, MEASURE, "outcome", domains=["safe", "happy"])
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "-1")  # the revision before purposes' versions
+    assert read_purposes(engine).filter(read_purposes(engine)["measure"] == MEASURE).row(0)[1:] == (
+        "outcome",
+        None,
+        ["happy", "safe"],
+    )
+    upgrade(engine)
+    history = purpose_history(engine, MEASURE)
+    assert history.select("version", "purpose", "domains", "changed_by").rows() == [
+        (1, "outcome", ["happy", "safe"], "qi (migration 0011)")
+    ]
+    engine.dispose()
