@@ -126,8 +126,11 @@ CALDERDALE_CHANGE, CALDERDALE_AFTER = date(2024, 10, 1), 0.82
 
 def survey_answers() -> pl.DataFrame:
     """The synthetic answers (``qi.store.surveys.ANSWER_SCHEMA``), the same every time: a few
-    each month per district and question, some months too few to judge."""
+    each month per district and question, some months too few to judge; each answer's
+    respondent's sex as its breakdown (``sex:female``, ``sex:male``; drawn from a generator of
+    its own, so the answers are those drawn before breakdowns were added)."""
     rng = np.random.default_rng(SEED)
+    sexes = np.random.default_rng(SEED + 1)
     rows = []
     for place, chance in POSITIVE.items():
         for month in MONTHS:
@@ -151,7 +154,8 @@ def survey_answers() -> pl.DataFrame:
                     )
                     voice = "child_or_young_person" if rng.random() < 0.7 else "parent_or_carer"
                     day = month.replace(day=int(rng.integers(1, 28)))
-                    rows.append((question, place, day, answer, voice, None))
+                    sex = "sex:female" if sexes.random() < 0.5 else "sex:male"
+                    rows.append((question, place, day, answer, voice, sex))
     return pl.DataFrame(
         rows,
         schema={

@@ -1,6 +1,6 @@
 """A measure at one place by the groups of a breakdown, each group charted as its own series.
 
-``group_views`` gives one ``MeasureView`` per stored group of a kind of breakdown
+``group_kinds`` lists the kinds stored for a measure at a place; ``group_views`` gives one ``MeasureView`` per stored group of a kind of breakdown
 (``imd_quintile:1`` ... ``imd_quintile:5``, ``sex:female`` ...): the measure's own
 chart and rules (a P' chart for an experience measure), the place's annotations, and, for an
 experience measure, the months a group has fewer answers than the minimum shown but not judged
@@ -38,3 +38,16 @@ def group_views(engine: Engine, measure: str, place: str, kind: str) -> dict[str
         )
         for (group,), series in sorted(stored.partition_by("breakdown", as_dict=True).items())
     }
+
+
+def group_kinds(engine: Engine, measure: str, place: str) -> list[str]:
+    """The kinds of breakdown (``BREAKDOWN_KINDS`` codes, in their order) with a group stored
+    for ``measure`` at ``place``."""
+    try:
+        return [
+            kind
+            for kind in BREAKDOWN_KINDS
+            if read_breakdowns(engine, kind, measures=measure, places=place).height
+        ]
+    except LookupError as error:
+        raise ReviewError(str(error)) from None

@@ -1,18 +1,21 @@
 """The Outcomes and You said, we did pages, run by Streamlit's AppTest on the demo database."""
 
+import json
 from datetime import date
 
 import polars as pl
 
 from qi.access import local_admin
+from qi.demo.outcomes import EXPERIENCE_FAIRLY
 from qi.demo.partnership import EHCP
+from qi.services.groups import group_views
 from qi.store import open_store
 from qi.store.access import read_audit
 from qi.store.feedback import read_responses, waiting_inputs
 from qi.store.outcomes import purpose_history, read_purposes
 
 from .test_access_pages import accounts_template, accounts_url, sign_in  # noqa: F401 (fixtures)
-from .test_pages import open_page, table_with, texts
+from .test_pages import choose, open_page, table_with, texts
 
 CALDERDALE = "E08000033"
 
@@ -124,3 +127,20 @@ def test_a_coach_is_refused_beside_the_form_and_nothing_changes(request):
     assert purpose_history(engine, EHCP).height == before
     refused = read_audit(engine, local_admin("Test"), person="local:coach", outcome="refused")
     assert refused.select("action", "subject").rows()[0] == ("definitions.write", f"measure {EHCP}")
+
+
+def test_an_experience_measure_by_group_is_a_p_prime_chart_per_group(demo_url):
+    at = choose(open_page("measures.py"), EXPERIENCE_FAIRLY, CALDERDALE)
+    assert [e.label for e in at.expander if e.label.startswith("By group")] == [
+        "By group: each group's own chart"
+    ]
+    assert at.selectbox(key=f"qi.groups.kind.{EXPERIENCE_FAIRLY}.{CALDERDALE}").value == "sex"
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    titles = [
+        s["title"]["text"] if isinstance(s.get("title"), dict) else s.get("title") for s in specs
+    ]
+    assert "sex: female" in titles and "sex: male" in titles
+    # Each group is judged on its own answers: the same as the service's P' chart.
+    views = group_views(open_store(demo_url), EXPERIENCE_FAIRLY, CALDERDALE, "sex")
+    assert views["sex:female"].chart == "pp"
+    assert views["sex:female"].points["excluded"].any()  # months with too few answers
