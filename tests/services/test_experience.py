@@ -11,7 +11,8 @@ import pytest
 from qi.access import local_admin
 from qi.ingest.surveys import ingest_answers
 from qi.services.experience import update_experience_measures
-from qi.services.groups import group_views
+from qi.services.compare import inequality_view
+from qi.services.groups import group_kinds, group_views
 from qi.services.review import ReviewError, measure_view
 from qi.store import read_breakdowns, read_series, upsert_measures, upsert_places
 from qi.store.surveys import (
@@ -189,6 +190,13 @@ def test_answers_with_a_breakdown_are_counted_per_group_and_in_the_total(engine)
             "numerator", "denominator"
         ).rows() == [(float(p), float(n)) for p, n in BY_GROUP[group]]
     assert set(groups["breakdown"]) == {"imd_quintile:1", "imd_quintile:5"}
+    assert group_kinds(engine, MEASURE, PLACE) == ["imd_quintile"]
+    # The inequality view reads the same groups (proportions, so value = numerator/denominator).
+    view = inequality_view(engine, MEASURE, PLACE)
+    assert view is not None
+    assert view.groups.filter(pl.col("group") == 1).select("numerator", "denominator").rows() == [
+        (float(p), float(n)) for p, n in BY_GROUP["imd_quintile:1"]
+    ]
 
 
 def test_each_group_is_a_p_prime_chart_and_a_small_group_month_is_not_judged(engine):
