@@ -22,6 +22,7 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import cast
 
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue
@@ -84,9 +85,7 @@ class _Page(FPDF):
         self.set_font("Body" if self.unicode else "Helvetica", style, size)
         self.set_text_color(*colour)
         height = size * 0.5
-        lines = self.multi_cell(
-            0, height, self.plain(text), dry_run=True, output=MethodReturnValue.LINES
-        )
+        lines = self.lines_of(text, height)
 
         def room() -> int:
             return int((self.page_break_trigger - self.y) // height)
@@ -108,10 +107,14 @@ class _Page(FPDF):
     def height_of(self, text: str, size: float = BODY, style: str = "") -> float:
         """How tall ``write_text`` draws ``text``, its spacing below included."""
         self.set_font("Body" if self.unicode else "Helvetica", style, size)
+        return len(self.lines_of(text, size * 0.5)) * size * 0.5 + size * 0.2
+
+    def lines_of(self, text: str, height: float) -> list[str]:
+        """The lines ``text`` wraps to across the page in the current font."""
         lines = self.multi_cell(
-            0, size * 0.5, self.plain(text), dry_run=True, output=MethodReturnValue.LINES
+            0, height, self.plain(text), dry_run=True, output=MethodReturnValue.LINES
         )
-        return len(lines) * size * 0.5 + size * 0.2
+        return cast(list[str], lines)
 
     def keep_together(self, paragraphs: list[tuple[str, float, str]]) -> None:
         """Start a new page unless these paragraphs (text, size, style) fit on what is left

@@ -10,8 +10,8 @@ import pytest
 
 from qi.access import local_admin
 from qi.ingest.surveys import ingest_answers
-from qi.services.experience import update_experience_measures
 from qi.services.compare import inequality_view
+from qi.services.experience import update_experience_measures
 from qi.services.groups import group_kinds, group_views
 from qi.services.review import ReviewError, measure_view
 from qi.store import read_breakdowns, read_series, upsert_measures, upsert_places
