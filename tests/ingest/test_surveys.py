@@ -57,7 +57,7 @@ def test_a_valid_file_is_stored_with_answers_as_numbers_on_their_scale(engine):
     _places(engine)
     content = (
         b"Place,Date,Question,Answer,Voice,Breakdown\n"
-        b"E06000015,2025-03-14,esq_01,Certainly true,Child or young person,under 12\n"
+        b"E06000015,2025-03-14,esq_01,Certainly true,Child or young person,Age_band:0-11\n"
         b"E06000015,14/03/2025,esq_01,partly TRUE ,,\n"
         b"E06000018,2025-04-02,treated_fairly,3,professional,\n"
         b"E06000018,2025-04-02,treated_fairly,Don\xe2\x80\x99t know,,\n"
@@ -65,7 +65,7 @@ def test_a_valid_file_is_stored_with_answers_as_numbers_on_their_scale(engine):
     report = ingest_answers(engine, local_admin("tester"), content, "answers.csv", today=TODAY)
     assert report.outcome == "stored", report.render()
     assert read_answers(engine).select("question", "answer", "voice", "breakdown").rows() == [
-        ("esq_01", 3, "child_or_young_person", "under 12"),
+        ("esq_01", 3, "child_or_young_person", "age_band:0-11"),
         ("esq_01", 2, None, None),
         ("treated_fairly", 3, "professional", None),
         ("treated_fairly", 0, None, None),
