@@ -126,8 +126,11 @@ CALDERDALE_CHANGE, CALDERDALE_AFTER = date(2024, 10, 1), 0.82
 
 def survey_answers() -> pl.DataFrame:
     """The synthetic answers (``qi.store.surveys.ANSWER_SCHEMA``), the same every time: a few
-    each month per district and question, some months too few to judge."""
+    each month per district and question, some months too few to judge; each answer's
+    respondent's sex as its breakdown (``sex:female``, ``sex:male``; drawn from a generator of
+    its own, so the answers are those drawn before breakdowns were added)."""
     rng = np.random.default_rng(SEED)
+    sexes = np.random.default_rng(SEED + 1)
     rows = []
     for place, chance in POSITIVE.items():
         for month in MONTHS:
@@ -151,7 +154,8 @@ def survey_answers() -> pl.DataFrame:
                     )
                     voice = "child_or_young_person" if rng.random() < 0.7 else "parent_or_carer"
                     day = month.replace(day=int(rng.integers(1, 28)))
-                    rows.append((question, place, day, answer, voice, None))
+                    sex = "sex:female" if sexes.random() < 0.5 else "sex:male"
+                    rows.append((question, place, day, answer, voice, sex))
     return pl.DataFrame(
         rows,
         schema={
@@ -259,7 +263,6 @@ def _titled(title: str) -> str:
 def load_outcomes(engine: Engine, principal: Principal) -> int:
     """Write the demo's outcomes and experience (see the module's docstring) as ``principal``;
     returns how many things this load added (0 when it was already loaded)."""
-    actor = principal.name
     added = _measures(engine, principal)
     if read_answers(engine, principal, THREE_QUESTIONS).height == 0:
         added += store_answers(engine, principal, survey_answers())
@@ -282,13 +285,13 @@ def load_outcomes(engine: Engine, principal: Principal) -> int:
             end = date(start.year + (start.month + 2) // 12, (start.month + 2) % 12 + 1, 1)
             select_story(
                 engine,
+                principal,
                 ids[_titled(title)],
                 PANEL,
                 domain,
                 start,
                 date.fromordinal(end.toordinal() - 1),
                 f"{why} ({ILLUSTRATIVE.lower()})",
-                actor=actor,
             )
             added += 1
     answered = set(read_responses(engine).get_column("story_id").to_list())
@@ -296,18 +299,18 @@ def load_outcomes(engine: Engine, principal: Principal) -> int:
         if ids[_titled(title)] not in answered:
             add_response(
                 engine,
+                principal,
                 ids[_titled(title)],
                 kind,
                 text,
                 told_back_on=on,
                 told_back_how=how,
-                actor=actor,
             )
             added += 1
     if read_participation(engine).height == 0:
         for quarter, level, evidence in PARTICIPATION_LEVELS:
             record_participation(
-                engine, quarter, level, f"{evidence} ({ILLUSTRATIVE.lower()})", actor=actor
+                engine, principal, quarter, level, f"{evidence} ({ILLUSTRATIVE.lower()})"
             )
             added += 1
     return added

@@ -4,7 +4,8 @@ Columns (names in any case; the header is the first row naming ``question`` and 
 ``place`` (a place code), ``date`` (the day answered), ``question`` (a question code),
 ``answer`` (the answer's words, such as "Strongly agree" or "Certainly true", or its number on
 the question's scale), and optionally ``voice`` (child or young person, parent or carer,
-professional, community member) and ``breakdown`` (a group the answer belongs to).
+professional, community member) and ``breakdown`` (a group the answer belongs to, as
+observations name one: ``imd_quintile:1``, ``sex:female``; blank: the total only).
 
 Validation is the measure importer's (``qi.ingest.report``): every problem at its row and
 column with its fix (unknown question, place or voice; an answer not on the question's scale;
@@ -26,10 +27,12 @@ from qi.ingest.readers import ReadError, read_table
 from qi.ingest.report import Problems, Report, problems_where
 from qi.services.experience import update_experience_measures
 from qi.store import clock, read_places
+from qi.store.breakdowns import read_breakdown_kinds
 from qi.store.free_text import FREE_TEXT, read_free_text_questions, store_free_text_answers
 from qi.store.limits import column_limits
 from qi.store.models import SurveyAnswer
 from qi.store.surveys import ANSWER_SCHEMA, read_questions, store_answers
+from qi.vocabulary.breakdowns import ALL, BreakdownKinds
 from qi.vocabulary.outcomes import SCALES, answer_number
 from qi.vocabulary.stories import VOICES
 
@@ -60,9 +63,11 @@ def validate_answers(
     places: pl.DataFrame,
     today: date,
     problems: Problems,
+    kinds: BreakdownKinds,
 ) -> pl.DataFrame:
     """The valid answers (``ANSWER_SCHEMA`` and ``_row``) of a table whose cells are text;
-    ``columns`` maps each field to the file's own column name, for the report."""
+    ``columns`` maps each field to the file's own column name, for the report; ``kinds``: the
+    kinds of breakdown in force (``qi.store.breakdowns.read_breakdown_kinds``)."""
     frame = table_body
 
     def where(condition: pl.Expr, field: str, value: pl.Expr, problem, fix) -> None:
@@ -157,6 +162,24 @@ def validate_answers(
         "is not a voice",
         "use one of: " + "; ".join(VOICES.values()) + ", or leave it blank",
     )
+    # Breakdown: blank or "all" is none (the answer counts in the total only); else a group
+    # of a known kind, as observations name it (``imd_quintile:1``, ``sex:female``).
+    text = pl.col("breakdown").str.strip_chars().str.to_lowercase()
+    frame = frame.with_columns(
+        pl.when(text.is_null() | text.is_in(["", ALL])).then(None).otherwise(text).alias("_group")
+    )
+    groups = frame.select(pl.col("_group").drop_nulls().unique())
+    known_groups = groups.filter(
+        pl.col("_group").map_elements(kinds.accepts, return_dtype=pl.Boolean)
+    ).get_column("_group")
+    where(
+        pl.col("_group").is_not_null() & ~pl.col("_group").is_in(known_groups.implode()),
+        "breakdown",
+        pl.col("breakdown"),
+        "is not a breakdown",
+        "leave it blank (the answer counts in the total only) or give a kind and group such as "
+        "imd_quintile:1 (1 = most deprived) or sex:female; accepted: " + kinds.accepted(),
+    )
     where(
         pl.col("breakdown").str.len_chars() > BREAKDOWN_LENGTH,
         "breakdown",
@@ -171,7 +194,7 @@ def validate_answers(
         "answered_on",
         pl.col("_number").alias("answer"),
         pl.col("_voice").alias("voice"),
-        "breakdown",
+        pl.col("_group").alias("breakdown"),
         # A free-text question's answer: its words (null for an answer on a scale).
         pl.when(pl.col("scale") == FREE_TEXT).then(pl.col("answer")).alias("text"),
     )
@@ -231,6 +254,7 @@ def ingest_answers(
         read_places(engine),
         today or clock.now().date(),
         problems,
+        read_breakdown_kinds(engine),
     )
     report.problems = problems.frame()
     if report.errors.height:

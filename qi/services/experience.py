@@ -6,9 +6,14 @@ the positive answers, the denominator every counted answer ("Don't know" is not 
 counts are stored as the measure's observations (so revisions, charts, icons and the pack treat
 them as any other proportion) and charted as P' charts with the usual rules.
 
+Breakdowns: every answer counts in the total (breakdown ``all``); an answer that names a
+breakdown (``imd_quintile:1``, ``sex:female``) counts in that group's observation too, so the
+breakdown and inequality views work for experience measures as for any other. Answers without
+a breakdown are in the total only, so the groups need not add up to it.
+
 Small samples: a month with fewer answers than the measure's minimum is shown but not judged
 (``unjudged_months``: handed to the engine as an exclusion, which keeps the point on the chart
-but out of the limits, the runs and every signal).
+but out of the limits, the runs and every signal); in a group as in the total.
 """
 
 import hashlib
@@ -21,12 +26,14 @@ from qi.access import Principal
 from qi.store.definitions import read_measures, read_places
 from qi.store.observations import StoreResult, UploadRecord, store_observations
 from qi.store.surveys import read_answers, read_experience_measures, read_questions
+from qi.vocabulary.breakdowns import ALL
 from qi.vocabulary.outcomes import NOT_COUNTED
 
 COUNT_SCHEMA: dict[str, pl.DataType] = {
     "measure": pl.String(),
     "place": pl.String(),
     "period": pl.Date(),
+    "breakdown": pl.String(),
     "numerator": pl.Float64(),
     "denominator": pl.Float64(),
 }
@@ -35,25 +42,28 @@ COUNT_SCHEMA: dict[str, pl.DataType] = {
 def monthly_counts(
     answers: pl.DataFrame, questions: pl.DataFrame, experience: pl.DataFrame
 ) -> pl.DataFrame:
-    """Per experience measure, place and month: positive answers (``numerator``) out of every
-    counted answer (``denominator``). ``answers``, ``questions`` and ``experience`` are as
+    """Per experience measure, place, month and breakdown: positive answers (``numerator``) out
+    of every counted answer (``denominator``); breakdown ``all`` counts every answer, a group
+    only the answers that name it. ``answers``, ``questions`` and ``experience`` are as
     ``qi.store.surveys`` reads them."""
     positive = questions.select(pl.col("code").alias("question"), "positive")
     counted = answers.filter(pl.col("answer") != NOT_COUNTED).join(positive, on="question")
     made = experience.join(counted, on="question", how="inner", suffix="_answer").filter(
         pl.col("voice").is_null() | (pl.col("voice") == pl.col("voice_answer"))
     )
+    made = made.with_columns(
+        pl.col("answered_on").dt.truncate("1mo").alias("period"),
+        pl.col("positive").list.contains(pl.col("answer")).alias("_positive"),
+    ).select("measure", "place", "period", "breakdown", "_positive")
+    grouped = made.filter(pl.col("breakdown").is_not_null() & (pl.col("breakdown") != ALL))
     return (
-        made.with_columns(
-            pl.col("answered_on").dt.truncate("1mo").alias("period"),
-            pl.col("positive").list.contains(pl.col("answer")).alias("_positive"),
-        )
-        .group_by("measure", "place", "period")
+        pl.concat([made.with_columns(pl.lit(ALL).alias("breakdown")), grouped])
+        .group_by("measure", "place", "period", "breakdown")
         .agg(
             pl.col("_positive").sum().cast(pl.Float64).alias("numerator"),
             pl.len().cast(pl.Float64).alias("denominator"),
         )
-        .sort("measure", "place", "period")
+        .sort("measure", "place", "period", "breakdown")
         .select(list(COUNT_SCHEMA))
     )
 
@@ -83,6 +93,7 @@ def update_experience_measures(
             "measure_id",
             "place_id",
             "period",
+            "breakdown",
             (pl.col("numerator") / pl.col("denominator")).alias("value"),
             "numerator",
             "denominator",
@@ -103,7 +114,8 @@ def update_experience_measures(
 def unjudged_months(engine: Engine, series: pl.DataFrame) -> pl.DataFrame:
     """The (measure, place, period) of ``series`` (any measures) whose answers are fewer than
     their experience measure's minimum: shown, but not judged. None of a measure not made from
-    answers."""
+    answers. A group of a breakdown charted as its own series (``qi.services.groups``) is
+    judged on its own answers."""
     experience = read_experience_measures(engine).unique("measure", maintain_order=True)
     minimum = dict(experience.select("measure", "minimum_answers").iter_rows())
     columns = ["measure", "place", "period"]

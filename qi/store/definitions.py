@@ -212,10 +212,8 @@ def upsert_measures(
         if refused and not force:
             raise DefinitionChangeRefused(refused)
         if not new and not changed:
-            purposes = write_purposes(connection, measures)  # purpose and domains (0008)
-            if purposes:
-                _audit_measures(connection, principal, codes, "purposes")
-            return purposes
+            # purpose and domains (0008), each change versioned and audited there
+            return write_purposes(connection, principal, measures)
         connection.execute(statement, [row | stamp for row in new + changed])
         ids = dict(
             connection.execute(
@@ -231,7 +229,7 @@ def upsert_measures(
             ]
             if chosen:
                 record_versions(connection, Measure, chosen, change, who, when)
-        write_purposes(connection, measures)  # purpose and domains (0008)
+        write_purposes(connection, principal, measures)  # purpose and domains (0008)
         written = [r["code"] for r in new + changed]
         _audit_measures(
             connection,

@@ -11,7 +11,10 @@ people said ("you said, we did"), and the partnership's participation level per 
   ``read_participation``.
 
 Stories themselves are in ``qi.store.stories``; these tables only point at them. Each write
-records who and when; each refusal (``FeedbackError``) says what is wrong and how to fix it.
+takes the principal (second argument), needs ``feedback.write`` (coaches and stewards) where the
+story is (its place, else its initiative, else a grant over everything) or, for participation,
+over the initiative or everything; it is audited, and records who and when. Each refusal
+(``FeedbackError``) says what is wrong and how to fix it.
 """
 
 from datetime import date
@@ -19,8 +22,10 @@ from datetime import date
 import polars as pl
 from sqlalchemy import Engine, String, insert, select
 
+from qi.access import Principal, Scope
 from qi.store import clock
-from qi.store.engine import default_actor, writing
+from qi.store.access import audit, guard
+from qi.store.engine import writing
 from qi.store.frames import read_frame
 from qi.store.limits import check_lengths
 from qi.store.models import (
@@ -47,13 +52,34 @@ def _check(code: str, choices, what: str) -> None:
         raise FeedbackError(problem)
 
 
-def _story_exists(connection, story_id: int) -> None:
-    if connection.execute(select(Story.id).where(Story.id == story_id)).first() is None:
+def _guard_story(engine: Engine, principal: Principal, story_id: int) -> str | None:
+    """``feedback.write`` where the story is: its place, else its initiative, else everything
+    (refused and audited otherwise). Returns the story's place code."""
+    with engine.connect() as connection:
+        found = connection.execute(
+            select(Place.code, Initiative.name)
+            .select_from(Story)
+            .outerjoin(Place, Place.id == Story.place_id)
+            .outerjoin(Initiative, Initiative.id == Story.initiative_id)
+            .where(Story.id == int(story_id))
+        ).first()
+    if found is None:
         raise FeedbackError(f"there is no story {story_id}; choose a story that is recorded")
+    place, initiative = found
+    subject = f"story {story_id}"
+    if place is not None:
+        guard(engine, principal, "feedback.write", [place], subject=subject)
+    elif initiative is not None:
+        scope = Scope.initiative(initiative)
+        guard(engine, principal, "feedback.write", scope=scope, subject=subject)
+    else:
+        guard(engine, principal, "feedback.write", [None], subject=subject)
+    return place
 
 
 def select_story(
     engine: Engine,
+    principal: Principal,
     story_id: int,
     panel: str,
     domain: str,
@@ -61,7 +87,6 @@ def select_story(
     period_end: date,
     why: str,
     status: str = "selected",
-    actor: str | None = None,
 ) -> int:
     """Record that ``panel`` shortlisted or selected the story for ``domain`` over the period,
     and why (a selection needs its reason). Returns the selection's id."""
@@ -87,15 +112,24 @@ def select_story(
         period_end=period_end,
         status=status,
         why=why or "",
-        actor=actor or default_actor(),
+        actor=principal.name,
         created_at=clock.now(),
     )
     check_lengths(StorySelection, values)
+    place = _guard_story(engine, principal, story_id)
     with writing(engine) as connection:
-        _story_exists(connection, story_id)
-        return connection.execute(
+        selection_id = connection.execute(
             insert(StorySelection).values(**values).returning(StorySelection.id)
         ).scalar_one()
+        audit(
+            connection,
+            principal,
+            "feedback.select",
+            place=place,
+            subject=f"story {story_id}",
+            detail=f"{status} by {values['panel']} for {domain}"[:255],
+        )
+        return selection_id
 
 
 SELECTION_SCHEMA: dict[str, pl.DataType] = {
@@ -137,6 +171,7 @@ def read_selections(engine: Engine, status: str | None = None) -> pl.DataFrame:
 
 def add_response(
     engine: Engine,
+    principal: Principal,
     story_id: int,
     kind: str,
     text: str,
@@ -144,7 +179,6 @@ def add_response(
     action_id: int | None = None,
     told_back_on: date | None = None,
     told_back_how: str | None = None,
-    actor: str | None = None,
 ) -> int:
     """Record what came of a story: ``changed`` (what changed, best linked to the annotation or
     the meeting's action or decision that records it) or ``not_yet`` (why nothing could change
@@ -172,11 +206,11 @@ def add_response(
         action_id=action_id,
         told_back_on=told_back_on,
         told_back_how=told_back_how or None,
-        actor=actor or default_actor(),
+        actor=principal.name,
         created_at=clock.now(),
     )
+    place = _guard_story(engine, principal, story_id)
     with writing(engine) as connection:
-        _story_exists(connection, story_id)
         for key, model, what in (
             (annotation_id, Annotation, "annotation"),
             (action_id, Action, "action or decision"),
@@ -186,9 +220,18 @@ def add_response(
                 and connection.execute(select(model.id).where(model.id == key)).first() is None
             ):
                 raise FeedbackError(f"there is no {what} {key}; link one that is recorded")
-        return connection.execute(
+        response_id = connection.execute(
             insert(FeedbackResponse).values(**values).returning(FeedbackResponse.id)
         ).scalar_one()
+        audit(
+            connection,
+            principal,
+            "feedback.reply",
+            place=place,
+            subject=f"story {story_id}",
+            detail=kind,
+        )
+        return response_id
 
 
 RESPONSE_SCHEMA: dict[str, pl.DataType] = {
@@ -287,19 +330,27 @@ def waiting_inputs(
 
 def record_participation(
     engine: Engine,
+    principal: Principal,
     quarter: date,
     level: str,
     evidence: str,
     initiative: str | None = None,
-    actor: str | None = None,
 ) -> int:
     """Record the level of participation (Shier's five levels) reached in the quarter that
     ``quarter`` falls in, with the evidence; for an initiative, or the whole partnership.
-    Returns the record's id; a later record of the same quarter is the one read."""
+    Returns the record's id; a later record of the same quarter is the one read.
+    ``principal`` needs ``feedback.write`` over the initiative, or over everything for the
+    whole partnership."""
     _check(level, PARTICIPATION, "level of participation")
     if not evidence or not evidence.strip():
         raise FeedbackError("give the evidence for the level: what children and young people did")
     start = date(quarter.year, 3 * ((quarter.month - 1) // 3) + 1, 1)
+    subject = f"participation {start.isoformat()}"
+    if initiative is not None:
+        scope = Scope.initiative(initiative)
+        guard(engine, principal, "feedback.write", scope=scope, subject=subject)
+    else:
+        guard(engine, principal, "feedback.write", [None], subject=subject)
     with writing(engine) as connection:
         initiative_id = None
         if initiative is not None:
@@ -308,18 +359,26 @@ def record_participation(
             ).scalar()
             if initiative_id is None:
                 raise FeedbackError(f"unknown initiative {initiative!r}; check its name")
-        return connection.execute(
+        record_id = connection.execute(
             insert(ParticipationLevel)
             .values(
                 initiative_id=initiative_id,
                 quarter=start,
                 level=level,
                 evidence=evidence.strip(),
-                actor=actor or default_actor(),
+                actor=principal.name,
                 created_at=clock.now(),
             )
             .returning(ParticipationLevel.id)
         ).scalar_one()
+        audit(
+            connection,
+            principal,
+            "feedback.participation",
+            subject=subject if initiative is None else f"{subject}, {initiative}"[:255],
+            detail=level,
+        )
+        return record_id
 
 
 PARTICIPATION_SCHEMA: dict[str, pl.DataType] = {

@@ -933,3 +933,26 @@ class FreeTextAnswer(Base):
     story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id"))
     actor: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+# --- a measure's purpose and domains, versioned (migration 0011) --------------------------------
+
+
+class MeasurePurposeVersion(Base):
+    """One version of a measure's purpose, statutory source and outcome domains (``domains``:
+    codes joined by ","; empty for none), with who made it and when: a row per change, so the
+    purposes' history is kept as measures' own is (``measure_versions``)."""
+
+    __tablename__ = "measure_purpose_versions"
+    __table_args__ = (
+        Index("ix_measure_purpose_versions_measure", "measure_id", "version", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    purpose: Mapped[str | None] = mapped_column(String(16))
+    statutory_source: Mapped[str | None] = mapped_column(Text)
+    domains: Mapped[str] = mapped_column(String(255))
+    changed_by: Mapped[str] = mapped_column(String(128))
+    changed_at: Mapped[datetime] = mapped_column(DateTime)

@@ -11,7 +11,7 @@ and the question bank qi starts with.
 - ``QUESTION_BANK``: the framework's three questions and the 12 items of the Experience of
   Service Questionnaire (ESQ, formerly CHI-ESQ: Commission for Health Improvement 2002,
   Attride-Stirling 2002), young people's version (12 to 18), whose wording CORC publishes
-  for free use. The migration that creates the questions table stores them; teams add their
+  for free use; every item checked against published copies (cited at ``_ESQ_ITEMS``). The migration that creates the questions table stores them; teams add their
   own beside them.
 - ``answer_number``: an answer as a form tool writes it ("Strongly agree", "strongly agree ",
   "5") to the scale's number, or None if the scale has no such answer.
@@ -120,8 +120,16 @@ ESQ = (
     "Experience of Service Questionnaire (ESQ), young people aged 12-18; Commission for "
     "Health Improvement 2002; published by CORC for free use"
 )
-# Items 1 to 8 were checked against a published copy of the form; items 9 to 12 were
-# transcribed from the young people's form and should be checked against CORC's current copy.
+# Checked (December 2026) item by item against two published copies: the young people's form
+# (12-18) as reproduced with its sources (CHI 2002; Attride-Stirling 2002) at
+# https://scales.arabpsychology.com/s/experience-of-service-questionnaire-esq/ (items 1-8 as
+# here; the parents' form there writes "don't interfere" as item 9 does here), and the UK
+# SNOMED CT terms NHS England's Mental Health Services Data Set uses for the 12-18 self-report,
+# "Commission for Health Improvement Experience of Service Questionnaire self-report for 12-18
+# year olds item N score - ..." (items 9-12: concepts 1035941000000104, 1035951000000101,
+# 1035961000000103, 1035971000000105), which match items 9 to 12 word for word (SNOMED spells
+# "do not"). CORC describes the ESQ (12 items, three free-text questions):
+# https://www.corc.uk.net/outcome-experience-measures/experience-of-service-questionnaire/
 _ESQ_ITEMS = (
     "I feel that the people who saw me listened to me",
     "It was easy to talk to the people who saw me",

@@ -1,11 +1,21 @@
 """The Outcomes and You said, we did pages, run by Streamlit's AppTest on the demo database."""
 
+import json
 from datetime import date
 
-from qi.store import open_store
-from qi.store.feedback import read_responses, waiting_inputs
+import polars as pl
 
-from .test_pages import open_page, texts
+from qi.access import local_admin
+from qi.demo.outcomes import EXPERIENCE_FAIRLY
+from qi.demo.partnership import EHCP
+from qi.services.groups import group_views
+from qi.store import open_store
+from qi.store.access import read_audit
+from qi.store.feedback import read_responses, waiting_inputs
+from qi.store.outcomes import purpose_history, read_purposes
+
+from .test_access_pages import accounts_template, accounts_url, sign_in  # noqa: F401 (fixtures)
+from .test_pages import choose, open_page, table_with, texts
 
 CALDERDALE = "E08000033"
 
@@ -69,3 +79,70 @@ def test_the_meeting_view_says_how_many_inputs_wait_for_a_reply(demo_url):
     at = open_page("meeting.py")
     shown = texts(at)
     assert "1 input from children, young people, families or communities still wait" in shown
+
+
+def _purpose_form(at):
+    at.selectbox(key="qi.purposes.measure").set_value(EHCP).run()
+    assert not at.exception, at.exception
+    form = next(f for f in at.get("form") if "qi.purposes.form" in str(f.proto))
+    return form
+
+
+def test_an_admin_changes_why_a_measure_is_measured_and_the_change_is_kept(demo_url):
+    at = open_page("outcomes.py")
+    form = _purpose_form(at)
+    assert form.selectbox[0].value == "performance"
+    form.selectbox[0].set_value("outcome")
+    form.text_input[0].input("")
+    form.multiselect[0].set_value(["safe", "happy"])
+    form.button[0].click().run()
+    assert not at.exception, at.exception
+    assert "Saved." in texts(at)
+    engine = open_store(demo_url)
+    stored = read_purposes(engine).filter(pl.col("measure") == EHCP).row(0)
+    assert stored == (EHCP, "outcome", None, ["happy", "safe"])
+    history = purpose_history(engine, EHCP)
+    assert history.tail(1).select("purpose", "changed_by").rows() == [
+        ("outcome", "Local administrator")
+    ]
+    shown = table_with(at, "Who")
+    assert shown["Outcomes"][0] == "Happy; Safe"
+
+
+def test_a_coach_is_refused_beside_the_form_and_nothing_changes(request):
+    accounts = request.getfixturevalue("accounts_url")  # the demo with one account per role
+    at = sign_in("coach")
+    at.switch_page("qi/app/pages/outcomes.py").run()
+    engine = open_store(accounts)
+    before = purpose_history(engine, EHCP).height
+    form = _purpose_form(at)
+    form.multiselect[0].set_value(["safe"])
+    form.button[0].click().run()
+    assert not at.exception, at.exception
+    [error] = [e.value for e in at.error]
+    assert error.startswith(
+        "Not saved: Best Start improvement coach (demo) may not define measures"
+    )
+    assert "Ask an administrator" in error
+    assert purpose_history(engine, EHCP).height == before
+    refused = read_audit(engine, local_admin("Test"), person="local:coach", outcome="refused")
+    assert refused.select("action", "subject").rows()[0] == ("definitions.write", f"measure {EHCP}")
+
+
+def test_an_experience_measure_by_group_is_a_p_prime_chart_per_group(demo_url):
+    at = choose(open_page("measures.py"), EXPERIENCE_FAIRLY, CALDERDALE)
+    assert [e.label for e in at.expander if e.label.startswith("By group")] == [
+        "By group: each group's own chart"
+    ]
+    assert at.selectbox(key=f"qi.groups.kind.{EXPERIENCE_FAIRLY}.{CALDERDALE}").value == "sex"
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    titles = [
+        s["title"]["text"] if isinstance(s.get("title"), dict) else s.get("title") for s in specs
+    ]
+    assert "sex: female" in titles and "sex: male" in titles
+    # Each group is judged on its own answers: the same as the service's P' chart.
+    views = group_views(
+        open_store(demo_url), local_admin("tester"), EXPERIENCE_FAIRLY, CALDERDALE, "sex"
+    )
+    assert views["sex:female"].chart == "pp"
+    assert views["sex:female"].points["excluded"].any()  # months with too few answers

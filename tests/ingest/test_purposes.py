@@ -2,7 +2,7 @@
 
 from qi.access import local_admin
 from qi.ingest.definitions import import_definitions
-from qi.store.outcomes import read_purposes
+from qi.store.outcomes import purpose_history, read_purposes
 
 HEADER = "code,name,kind,improvement,frequency,target,purpose,domains,statutory_source\n"
 
@@ -27,6 +27,11 @@ def test_purpose_domains_and_statutory_source_are_stored_with_the_measure(engine
             ["learning_and_growing", "safe"],
         ),
         ("referrals", "need", None, []),
+    ]
+    # The import versions what it set, as the person importing.
+    history = purpose_history(engine, "ehcp_20_weeks")
+    assert history.select("version", "purpose", "changed_by").rows() == [
+        (1, "performance", "alice")
     ]
 
 

@@ -41,13 +41,24 @@ def test_the_bank_holds_the_frameworks_three_questions_and_the_twelve_esq_items(
     esq = questions.filter(pl.col("scale") == "esq3")
     assert esq.height == 12
     assert esq["wording"][0] == "I feel that the people who saw me listened to me"
+    # Items 9 to 12 as the UK SNOMED CT terms for the 12-18 self-report word them (concepts
+    # 1035941000000104 to 1035971000000105; SNOMED writes "do not" where the form has "don't").
+    published = [
+        "my appointments are usually at a convenient time (e.g. do not interfere with school, "
+        "clubs, college, work)",
+        "it is quite easy to get to the place where I have my appointments",
+        "if a friend needed this sort of help, I would suggest to them to come here",
+        "overall, the help I have received here is good",
+    ]
+    stored = [w.replace("don't", "do not") for w in esq["wording"].tail(4)]
+    assert [w[0].lower() + w[1:] for w in stored] == published
 
 
 def test_a_valid_file_is_stored_with_answers_as_numbers_on_their_scale(engine):
     _places(engine)
     content = (
         b"Place,Date,Question,Answer,Voice,Breakdown\n"
-        b"E06000015,2025-03-14,esq_01,Certainly true,Child or young person,under 12\n"
+        b"E06000015,2025-03-14,esq_01,Certainly true,Child or young person,Age_band:0-11\n"
         b"E06000015,14/03/2025,esq_01,partly TRUE ,,\n"
         b"E06000018,2025-04-02,treated_fairly,3,professional,\n"
         b"E06000018,2025-04-02,treated_fairly,Don\xe2\x80\x99t know,,\n"
@@ -57,7 +68,7 @@ def test_a_valid_file_is_stored_with_answers_as_numbers_on_their_scale(engine):
     assert read_answers(engine, local_admin("tester")).select(
         "question", "answer", "voice", "breakdown"
     ).rows() == [
-        ("esq_01", 3, "child_or_young_person", "under 12"),
+        ("esq_01", 3, "child_or_young_person", "age_band:0-11"),
         ("esq_01", 2, None, None),
         ("treated_fairly", 3, "professional", None),
         ("treated_fairly", 0, None, None),

@@ -1,20 +1,26 @@
 """The "You said, we did" PDF: plain words at a reading age of about 11, large type, tagged
-(structure tree, language, title, outline) with alt text on its picture."""
+(structure tree, language, title, outline) with alt text on its picture; read back with pypdf,
+the structure tree has the title as H1, each section as H2, every paragraph as P and the
+picture as a Figure, in reading order, and every piece of text drawn is inside one of them."""
 
+import io
 import re
 import shutil
 import subprocess
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 import pytest
 import textstat
+from pypdf import PdfReader
 
 from qi.access import local_admin
 from qi.demo import load_demo
 from qi.render.you_said import BUBBLES_ALT, you_said_we_did_pdf
-from qi.services.feedback import you_said_we_did
+from qi.services.feedback import YouSaidWeDid, you_said_we_did
 from qi.store import open_store
+from qi.store.feedback import RESPONSE_SCHEMA
 
 pytestmark = pytest.mark.skipif(
     shutil.which("pdftotext") is None, reason="needs poppler-utils (apt-get install poppler-utils)"
@@ -91,3 +97,72 @@ def test_a_subject_is_a_place_or_an_initiative(demo):
         you_said_we_did(demo, local_admin("tester"), date(2025, 3, 31))
     with pytest.raises(ValueError, match="unknown place 'X'"):
         you_said_we_did(demo, local_admin("tester"), date(2025, 3, 31), place="X")
+
+
+def _structure(pdf: bytes) -> list[tuple[str, int, str, str | None]]:
+    """The Document's elements in order: (type, page, the text marked as it, alt text), the
+    text read from each page's content between the element's BDC and EMC."""
+    reader = PdfReader(io.BytesIO(pdf))
+    assert reader.trailer["/Root"]["/MarkInfo"]["/Marked"]
+    [document] = [k.get_object() for k in reader.trailer["/Root"]["/StructTreeRoot"]["/K"]]
+    assert document["/S"] == "/Document"
+    marked: dict[tuple[int, int | None], str] = {}
+    for number, page in enumerate(reader.pages):
+        current: list[int | None] = [None]
+
+        def before(operator, operands, cm, tm, current=current):
+            if operator == b"BDC":
+                current[0] = operands[1]["/MCID"]
+            elif operator == b"EMC":
+                current[0] = None
+
+        def text(shown, cm, tm, font, size, number=number, current=current):
+            key = (number, current[0])
+            marked[key] = marked.get(key, "") + shown
+
+        page.extract_text(visitor_operand_before=before, visitor_text=text)
+    elements = []
+    for kid in document["/K"]:
+        element = kid.get_object()
+        page = reader.get_page_number(element["/Pg"])
+        [mcid] = element["/K"]
+        words = " ".join(marked.pop((page, mcid), "").split())
+        elements.append((element["/S"][1:], page, words, element.get("/Alt")))
+    # Nothing drawn outside a tagged element (spaces and line breaks aside).
+    assert not "".join(marked.values()).strip(), marked
+    return elements
+
+
+def test_headings_paragraphs_and_the_picture_are_tagged_in_reading_order(demo):
+    digest = you_said_we_did(demo, local_admin("tester"), date(2025, 3, 31), initiative=BEST_START)
+    found = _structure(you_said_we_did_pdf(digest))
+    kinds = [kind for kind, *_ in found]
+    assert kinds[:3] == ["H1", "Figure", "P"]
+    assert found[0][2] == f"You said, we did: {BEST_START}"
+    assert found[1][3] == BUBBLES_ALT
+    headings = [words for kind, _, words, _ in found if kind == "H2"]
+    assert headings == ["What we changed", "What we could not change yet", "What happens next"]
+    # Each reply is two or three paragraphs (you said, we did, and how we told you).
+    paragraphs = [words for kind, _, words, _ in found if kind == "P"]
+    said = [p for p in paragraphs if p.startswith("You said:")]
+    assert len(said) == digest.replies.height
+    assert "Not yet: Leeds has no evening advice line yet." in " ".join(paragraphs)
+    assert paragraphs[-1] == "Made on 31 March 2025."
+    assert set(kinds) == {"H1", "H2", "P", "Figure"}  # no lists: replies are paragraphs
+
+
+def test_a_paragraph_longer_than_a_page_is_split_into_one_p_per_page():
+    reply = {column: None for column in RESPONSE_SCHEMA}
+    long = " ".join(["We listened to you and we changed how the team works."] * 70)
+    reply |= {"id": 1, "story_id": 1, "title": "Tell us more", "kind": "changed", "text": long}
+    digest = YouSaidWeDid(
+        subject="Calderdale",
+        replies=pl.DataFrame([reply], schema=RESPONSE_SCHEMA),
+        waiting=0,
+        prepared_on=date(2025, 3, 31),
+    )
+    found = _structure(you_said_we_did_pdf(digest))
+    parts = [(page, words) for kind, page, words, _ in found if "We listened" in words]
+    pages = [page for page, _ in parts]
+    assert len(parts) >= 2 and pages == sorted(set(pages))  # one P per page, in order
+    assert " ".join(words for _, words in parts) == f"We did: {long}"

@@ -44,6 +44,7 @@ def test_a_panel_selects_a_story_for_a_domain_and_period_and_says_why(engine):
     other = _story(engine, "Bus pass", date(2025, 2, 9))
     select_story(
         engine,
+        local_admin("tester"),
         other,
         "Young people's panel",
         "safe",
@@ -54,6 +55,7 @@ def test_a_panel_selects_a_story_for_a_domain_and_period_and_says_why(engine):
     )
     select_story(
         engine,
+        local_admin("tester"),
         chosen,
         "Young people's panel",
         "safe",
@@ -67,9 +69,27 @@ def test_a_panel_selects_a_story_for_a_domain_and_period_and_says_why(engine):
     ]
     assert read_selections(engine).height == 2
     with pytest.raises(FeedbackError, match="say why the panel chose"):
-        select_story(engine, chosen, "Panel", "safe", date(2025, 1, 1), date(2025, 3, 31), " ")
+        select_story(
+            engine,
+            local_admin("tester"),
+            chosen,
+            "Panel",
+            "safe",
+            date(2025, 1, 1),
+            date(2025, 3, 31),
+            " ",
+        )
     with pytest.raises(FeedbackError, match="unknown outcome domain 'wealthy'"):
-        select_story(engine, chosen, "Panel", "wealthy", date(2025, 1, 1), date(2025, 3, 31), "x")
+        select_story(
+            engine,
+            local_admin("tester"),
+            chosen,
+            "Panel",
+            "wealthy",
+            date(2025, 1, 1),
+            date(2025, 3, 31),
+            "x",
+        )
 
 
 def test_a_response_closes_the_loop_and_unanswered_inputs_are_counted_with_their_wait(engine):
@@ -93,6 +113,7 @@ def test_a_response_closes_the_loop_and_unanswered_inputs_are_counted_with_their
     )
     add_response(
         engine,
+        local_admin("tester"),
         said,
         "changed",
         "Every first visit now starts by explaining the plan",
@@ -108,24 +129,50 @@ def test_a_response_closes_the_loop_and_unanswered_inputs_are_counted_with_their
     assert open_.select("story_id", "days_waiting").rows() == [(waiting, 21)]
     with pytest.raises(FeedbackError, match="both when and how"):
         add_response(
-            engine, waiting, "not_yet", "Budget decided in June", told_back_on=date(2025, 4, 1)
+            engine,
+            local_admin("tester"),
+            waiting,
+            "not_yet",
+            "Budget decided in June",
+            told_back_on=date(2025, 4, 1),
         )
     with pytest.raises(FeedbackError, match="no action or decision 999"):
-        add_response(engine, waiting, "changed", "Heating fixed", action_id=999)
-    add_response(engine, waiting, "not_yet", "The building's heating is replaced in June")
+        add_response(
+            engine, local_admin("tester"), waiting, "changed", "Heating fixed", action_id=999
+        )
+    add_response(
+        engine,
+        local_admin("tester"),
+        waiting,
+        "not_yet",
+        "The building's heating is replaced in June",
+    )
     assert waiting_inputs(engine, today=date(2025, 5, 1)).height == 0
 
 
 def test_the_participation_level_is_kept_per_quarter_with_its_evidence(engine):
     add_definitions(engine)
     add_initiative(engine, local_admin("tester"), "Family hubs", ["RXX"])
-    record_participation(engine, date(2025, 1, 15), "listened_to", "Survey of 40 families")
-    record_participation(engine, date(2025, 5, 2), "supported_to_express_views", "Youth forum")
     record_participation(
-        engine, date(2025, 6, 30), "views_taken_into_account", "Forum's plan adopted"
+        engine, local_admin("tester"), date(2025, 1, 15), "listened_to", "Survey of 40 families"
     )
     record_participation(
-        engine, date(2025, 4, 1), "shares_power", "Panel", initiative="Family hubs"
+        engine, local_admin("tester"), date(2025, 5, 2), "supported_to_express_views", "Youth forum"
+    )
+    record_participation(
+        engine,
+        local_admin("tester"),
+        date(2025, 6, 30),
+        "views_taken_into_account",
+        "Forum's plan adopted",
+    )
+    record_participation(
+        engine,
+        local_admin("tester"),
+        date(2025, 4, 1),
+        "shares_power",
+        "Panel",
+        initiative="Family hubs",
     )
     assert read_participation(engine).select("quarter", "level", "rank").rows() == [
         (date(2025, 1, 1), "listened_to", 1),
@@ -133,4 +180,4 @@ def test_the_participation_level_is_kept_per_quarter_with_its_evidence(engine):
     ]
     assert read_participation(engine, "Family hubs")["rank"].to_list() == [5]
     with pytest.raises(FeedbackError, match="give the evidence"):
-        record_participation(engine, date(2025, 1, 1), "listened_to", "")
+        record_participation(engine, local_admin("tester"), date(2025, 1, 1), "listened_to", "")

@@ -92,5 +92,14 @@ def test_marks_change_with_every_write_a_review_shows_and_not_with_actions(engin
         domains=["healthy"],
     )
     changed()
-    select_story(engine, story, "Panel", "healthy", date(2024, 1, 1), date(2024, 3, 31), "Clear")
+    select_story(
+        engine,
+        local_admin("tester"),
+        story,
+        "Panel",
+        "healthy",
+        date(2024, 1, 1),
+        date(2024, 3, 31),
+        "Clear",
+    )
     changed()

@@ -5,6 +5,7 @@ import streamlit as st
 
 from qi.app.context import choose_scope, engine, measure_definition, place_names
 from qi.app.effect_panel import estimate_section
+from qi.app.group_panel import groups_section
 from qi.app.identity import offered, principal
 from qi.app.inequality_panel import find_inequality, inequality_section
 from qi.app.measure_panel import (
@@ -76,6 +77,7 @@ inequality = find_inequality(scope.measure, scope.place)
 if inequality is not None:
     with st.expander("Inequality: by deprivation quintile, the gap and the slope index"):
         inequality_section(inequality, definition, scope.place)
+groups_section(scope.measure, scope.place, definition)
 
 st.subheader("Phases")
 phases = phase_table(view, scope.place, unit)

@@ -1,6 +1,7 @@
 """Outcomes: the five outcome domains by places, each cell the measures of that domain with
 their icons (and their meaning in words) and the stories tagged with that domain, the one the
-panel selected first. Filterable by initiative. Survey answers are added here too.
+panel selected first. Filterable by initiative. Survey answers are added here, and each
+measure's purpose and domains edited (``qi.app.purpose_panel``).
 
 Everything shown comes from ``qi.services.outcomes.outcomes_view``; answers are read and
 checked by ``qi.ingest.surveys``. The page only lays them out.
@@ -12,6 +13,7 @@ import streamlit as st
 from qi.app.context import engine, forget_catalogue, initiatives, open_measure, place_names
 from qi.app.errors import StoreError, said
 from qi.app.identity import principal
+from qi.app.purpose_panel import purposes_section
 from qi.app.widgets import plain
 from qi.ingest.surveys import ingest_answers
 from qi.render.icons import icon_data_url
@@ -108,6 +110,7 @@ initiative = st.selectbox(
     key="qi.outcomes.initiative",
 )
 add_answers()
+purposes_section()
 view = outcomes_view(engine(), principal(), initiative)
 names = place_names()
 if not view.places:

@@ -11,6 +11,7 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
+from qi.access import Refused
 from qi.app.context import engine, initiatives, place_names
 from qi.app.identity import principal
 from qi.app.widgets import plain, show_notice
@@ -53,14 +54,14 @@ def reply_form(waiting: pl.DataFrame) -> None:
             try:
                 add_response(
                     engine(),
+                    principal(),
                     story,
                     kind,
                     text,
                     told_back_on=told_on if told else None,
                     told_back_how=how if told else None,
-                    actor=principal().name,
                 )
-            except FeedbackError as error:
+            except (FeedbackError, Refused) as error:
                 st.error(str(error))
             else:
                 st.session_state[NOTICE] = ("success", "The reply is recorded.")
@@ -119,9 +120,17 @@ def selections() -> None:
         if st.form_submit_button("Record the choice"):
             try:
                 select_story(
-                    engine(), story, panel, str(domain), first, last, why, status=str(status)
+                    engine(),
+                    principal(),
+                    story,
+                    panel,
+                    str(domain),
+                    first,
+                    last,
+                    why,
+                    status=str(status),
                 )
-            except FeedbackError as error:
+            except (FeedbackError, Refused) as error:
                 st.error(str(error))
             else:
                 st.session_state[NOTICE] = ("success", "The panel's choice is recorded.")
@@ -229,8 +238,8 @@ with (
     evidence = st.text_area("Evidence: what children and young people did")
     if st.form_submit_button("Record the level"):
         try:
-            record_participation(engine(), quarter, str(level), evidence)
-        except FeedbackError as error:
+            record_participation(engine(), principal(), quarter, str(level), evidence)
+        except (FeedbackError, Refused) as error:
             st.error(str(error))
         else:
             st.session_state[NOTICE] = ("success", "The participation level is recorded.")

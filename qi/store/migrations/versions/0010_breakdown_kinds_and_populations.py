@@ -8,7 +8,7 @@
   place_deprivation.population column goes (nothing wrote it).
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-02
 """
 
