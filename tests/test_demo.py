@@ -7,7 +7,6 @@ the interventions where they happened, common cause where nothing changed. The p
 checked against the ONS lookup in tests/fixtures.
 """
 
-import time
 from datetime import date
 from pathlib import Path
 
@@ -484,16 +483,6 @@ def test_qi_demo_if_empty_loads_an_empty_database_and_creates_its_schema(tmp_pat
     result = CliRunner().invoke(main, ["demo", "--db", url, "--if-empty"])
     assert result.exit_code == 0, result.output
     assert "12 measures" in result.output
-
-
-def test_the_demo_loads_in_a_few_seconds_on_sqlite(sqlite_url):
-    from qi.store import connect
-
-    engine = connect(sqlite_url)
-    started = time.perf_counter()
-    load_demo(engine)
-    assert time.perf_counter() - started < 10
-    engine.dispose()
 
 
 def test_the_console_command_leaves_the_database_whole(tmp_path: Path):

@@ -9,7 +9,6 @@ the batch, not by the input.
 import datetime as dt
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -248,13 +247,11 @@ def test_peak_memory_is_set_by_the_batch_not_the_input(tmp_path: Path):
     ).with_columns(pl.format("E{}", "place").alias("place")).write_parquet(source)
     command = [sys.executable, "-m", "qi.cli", "chart", str(source), "--value", "count"]
     command += ["--period", "month", "--by", "place"]
-    started = time.perf_counter()
     batched = peak_of([*command, "--out", str(tmp_path / "a"), "--batch-series", "10000"])
     whole = peak_of([*command, "--out", str(tmp_path / "b"), "--batch-series", "1000000"])
     print(f"peak {batched:.0f} MB in batches, {whole:.0f} MB in one")
     assert batched < 750 < whole, (batched, whole)
     assert len(list((tmp_path / "a").glob("*.parquet"))) == 20
-    assert time.perf_counter() - started < 30
 
 
 def test_a_run_in_batches_without_series_keys_is_one_line(tmp_path: Path):
