@@ -91,7 +91,7 @@ def _operation(engine, principal, operation: str, stories: dict[str, int], n: in
 @pytest.mark.parametrize("role", ROLES)
 def test_the_feedback_permission_matrix(engine, role):
     add_definitions(engine)
-    add_initiative(engine, PROGRAMME, [OWN])
+    add_initiative(engine, SETUP, PROGRAMME, [OWN])
     stories = _stories(engine)
     people = {}
     for scope in SCOPES:
@@ -130,7 +130,7 @@ def test_the_feedback_permission_matrix(engine, role):
 
 def test_a_refused_reply_is_not_stored(engine):
     add_definitions(engine)
-    add_initiative(engine, PROGRAMME, [OWN])
+    add_initiative(engine, SETUP, PROGRAMME, [OWN])
     stories = _stories(engine)
     person = add_person(engine, SETUP, username="far-coach", name="Far coach")
     add_grant(engine, SETUP, person, "coach", place=OTHER)
