@@ -167,3 +167,27 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.postgres)
         if item.path.name.startswith("test_browser"):
             item.add_marker(pytest.mark.browser)
+
+
+# In CI a missing browser, database, JVM or tool is a failure, never a skip: whatever a test
+# or a module skips on (``pytest.skip``, ``skipif``, ``importorskip``) fails the run instead.
+IN_CI = os.environ.get("CI") == "true"
+
+
+def _skipped_in_ci(report) -> None:
+    if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI (CI=true), which must not happen: {reason}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    outcome = yield
+    _skipped_in_ci(outcome.get_result())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector):
+    outcome = yield
+    _skipped_in_ci(outcome.get_result())
