@@ -573,6 +573,7 @@ def _measure_page(pdf: _Pack, review: MeetingReview, measure: str, alt: str) -> 
             view.points.filter(pl.col("place") == place),
             family=pdf.family_name,
             title=f"{review.place_name(place)}" + (f": {words}" if words else ""),
+            unit=view.measure.get("unit"),
             annotations=[
                 (note["period"], number_)
                 for number_, note in numbered

@@ -30,7 +30,7 @@ from qi.render.colours import (
     TARGET_RED,
 )
 from qi.render.icons import COMMON_CAUSE_GREY, IMPROVEMENT_BLUE
-from qi.text import number, period
+from qi.text import number, period, unit_title
 from qi.text.effects import COUNTERFACTUAL, FITTED, OBSERVED
 
 AXIS_GREY = (170, 170, 170)
@@ -94,10 +94,12 @@ def draw_series(
     family: str,
     title: str = "",
     annotations: Sequence[tuple[date, int]] = (),
+    unit: str | None = None,
 ) -> None:
     """Draw one series (``spc()``'s points for one measure at one place, with a ``period``
-    column) in ``box``: title, y-axis, gridlines, limits, centre, target, points and the
-    numbered annotation lines (``(period, number)`` pairs)."""
+    column) in ``box``: title, the value axis' title (``unit``, as ``qi.text.unit_title``
+    words it), y-axis, gridlines, limits, centre, target, points and the numbered annotation
+    lines (``(period, number)`` pairs)."""
     top = box.y
     if title:
         pdf.set_font(family, "B", 7.5)
@@ -105,6 +107,13 @@ def draw_series(
         pdf.set_xy(box.x, box.y)
         pdf.cell(box.w, LABEL_MM + 0.5, _fit(pdf, title, box.w))
         top += LABEL_MM + 2.5
+    axis_title = unit_title(unit)
+    if axis_title:
+        pdf.set_font(family, "", 6)
+        pdf.set_text_color(97, 110, 118)
+        pdf.set_xy(box.x, top - 0.5)
+        pdf.cell(box.w, 2.5, _fit(pdf, axis_title, box.w))
+        top += 2.5
     if points.height == 0:
         return
     points = points.sort("period")

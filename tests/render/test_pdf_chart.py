@@ -1,10 +1,12 @@
 """Charts drawn on a PDF page: round axis numbers, period labels that never touch, and a series
 with a missing month drawn without shifting the later points' colours."""
 
+import io
 from datetime import date
 
 import polars as pl
 from fpdf import FPDF
+from pypdf import PdfReader
 
 from qi.charts import spc
 from qi.render.pdf_chart import Box, draw_series, label_every, nice_ticks
@@ -40,3 +42,20 @@ def test_a_series_with_a_missing_month_is_drawn():
         annotations=[(date(2024, 1, 1), 1)],
     )
     assert bytes(pdf.output()).startswith(b"%PDF")
+
+
+def test_the_value_axis_is_titled_with_the_measure_s_unit():
+    """A pack chart says what its numbers count ("Per cent (%)"), as the app's charts do."""
+    months = pl.date_range(date(2024, 1, 1), date(2024, 12, 1), "1mo", eager=True)
+    data = pl.DataFrame({"measure": "m", "place": "p", "period": months, "value": 40.0})
+    points = spc(data, value="value", period="period", by=["measure", "place"], chart="i").points
+
+    def text(unit):
+        pdf = FPDF(orientation="L", unit="mm", format="A4")
+        pdf.add_page()
+        draw_series(pdf, Box(10, 10, 120, 70), points, family="Helvetica", title="p", unit=unit)
+        reader = PdfReader(io.BytesIO(bytes(pdf.output())))
+        return reader.pages[0].extract_text()
+
+    assert "Per cent (%)" in text("%")
+    assert "Per cent" not in text(None)
