@@ -28,7 +28,7 @@ from qi.ingest.report import Problems, Report, problems_where
 from qi.services.experience import update_experience_measures
 from qi.store import clock, read_places
 from qi.store.breakdowns import read_breakdown_kinds
-from qi.store.free_text import FREE_TEXT, read_free_text_questions, store_free_text_answers
+from qi.store.free_text import FREE_TEXT, read_free_text_questions
 from qi.store.limits import column_limits
 from qi.store.models import SurveyAnswer
 from qi.store.surveys import ANSWER_SCHEMA, read_questions, store_answers
@@ -261,9 +261,11 @@ def ingest_answers(
         return report
     in_words = valid.filter(pl.col("text").is_not_null())
     answers = valid.filter(pl.col("text").is_null()).select(list(ANSWER_SCHEMA))
-    report.added = store_answers(engine, principal, answers)
-    report.added += store_free_text_answers(
-        engine, principal, in_words.select("question", "place", "answered_on", "text", "voice")
+    report.added = store_answers(  # both kinds of answer in one transaction
+        engine,
+        principal,
+        answers,
+        in_words.select("question", "place", "answered_on", "text", "voice"),
     )
     report.outcome = "stored"
     update_experience_measures(engine, principal, answers.get_column("question").unique().to_list())

@@ -17,7 +17,7 @@ exactly as given and shown as text, never as HTML or Markdown.
 from datetime import date
 
 import polars as pl
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Connection, Engine, insert, select
 
 from qi.access import EVERYTHING, Principal, readable_places
 from qi.store import clock
@@ -111,6 +111,17 @@ def store_free_text_answers(engine: Engine, principal: Principal, answers: pl.Da
     null; ``principal`` must hold ``data.upload`` at every place of the answers."""
     if answers.height == 0:
         return 0
+    problems = check_free_text_answers(engine, principal, answers)
+    with writing(engine) as connection:
+        return write_free_text_answers(connection, principal, answers, problems)
+
+
+def check_free_text_answers(
+    engine: Engine, principal: Principal, answers: pl.DataFrame
+) -> list[str]:
+    """Before a write: refuses (audited) unless ``principal`` holds ``data.upload`` at every
+    place of the answers, and returns what is wrong with the rows themselves (for
+    ``write_free_text_answers``, which adds what only the database knows)."""
     missing = sorted(set(ANSWER_COLUMNS) - set(answers.columns))
     if missing:
         raise FreeTextError(f"free-text answers need the columns {', '.join(missing)}")
@@ -133,39 +144,49 @@ def store_free_text_answers(engine: Engine, principal: Principal, answers: pl.Da
             )
         if row["voice"] is not None:
             problems.append(code_problem(row["voice"], VOICES, "voice") or "")
+    return problems
+
+
+def write_free_text_answers(
+    connection: Connection, principal: Principal, answers: pl.DataFrame, problems: list[str]
+) -> int:
+    """Insert answers checked by ``check_free_text_answers`` (``problems``: what it found) in
+    the caller's transaction, so that answers in words and on a scale from one file are kept
+    together or not at all; raises ``FreeTextError`` (rolling the transaction back) when
+    anything is wrong."""
+    if answers.height == 0:
+        return 0
     who, when = principal.name, clock.now()
-    with writing(engine) as connection:
-        questions = dict(
-            connection.execute(select(FreeTextQuestion.code, FreeTextQuestion.id)).all()
-        )
-        places = dict(
-            connection.execute(
-                select(Place.code, Place.id).where(
-                    Place.code.in_(answers.get_column("place").unique().to_list())
-                )
-            ).all()
-        )
-        for code in sorted(set(answers.get_column("question")) - set(questions)):
-            problems.append(f"{code!r} is not a free-text question; add it as one first")
-        for code in sorted(set(answers.get_column("place")) - set(places)):
-            problems.append(f"{code!r} is not a known place code; add the place first")
-        problems = [p for p in problems if p]
-        if problems:
-            raise FreeTextError("; ".join(dict.fromkeys(problems)))
-        rows = [
-            {
-                "question_id": questions[row["question"]],
-                "place_id": places[row["place"]],
-                "answered_on": row["answered_on"],
-                "text": row["text"],
-                "voice": row["voice"],
-                "actor": who,
-                "created_at": when,
-            }
-            for row in answers.select(ANSWER_COLUMNS).iter_rows(named=True)
-        ]
-        check_lengths(FreeTextAnswer, rows[:1])
-        connection.execute(insert(FreeTextAnswer), rows)
+    problems = list(problems)
+    questions = dict(connection.execute(select(FreeTextQuestion.code, FreeTextQuestion.id)).all())
+    places = dict(
+        connection.execute(
+            select(Place.code, Place.id).where(
+                Place.code.in_(answers.get_column("place").unique().to_list())
+            )
+        ).all()
+    )
+    for code in sorted(set(answers.get_column("question")) - set(questions)):
+        problems.append(f"{code!r} is not a free-text question; add it as one first")
+    for code in sorted(set(answers.get_column("place")) - set(places)):
+        problems.append(f"{code!r} is not a known place code; add the place first")
+    problems = [p for p in problems if p]
+    if problems:
+        raise FreeTextError("; ".join(dict.fromkeys(problems)))
+    rows = [
+        {
+            "question_id": questions[row["question"]],
+            "place_id": places[row["place"]],
+            "answered_on": row["answered_on"],
+            "text": row["text"],
+            "voice": row["voice"],
+            "actor": who,
+            "created_at": when,
+        }
+        for row in answers.select(ANSWER_COLUMNS).iter_rows(named=True)
+    ]
+    check_lengths(FreeTextAnswer, rows[:1])
+    connection.execute(insert(FreeTextAnswer), rows)
     return len(rows)
 
 

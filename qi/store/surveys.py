@@ -25,6 +25,7 @@ from qi.store import clock
 from qi.store.access import audit, guard
 from qi.store.engine import writing
 from qi.store.frames import read_frame
+from qi.store.free_text import check_free_text_answers, write_free_text_answers
 from qi.store.limits import check_lengths
 from qi.store.models import ExperienceMeasure, Measure, Place, Question, SurveyAnswer
 from qi.store.readable import only_places, place_ids
@@ -123,12 +124,24 @@ def add_question(
         audit(connection, principal, "question.add", subject=subject)
 
 
-def store_answers(engine: Engine, principal: Principal, answers: pl.DataFrame) -> int:
+def store_answers(
+    engine: Engine,
+    principal: Principal,
+    answers: pl.DataFrame,
+    in_words: pl.DataFrame | None = None,
+) -> int:
     """Keep validated answers (``ANSWER_SCHEMA``'s columns; question and place as codes that
-    exist) in one transaction; returns how many were stored. ``principal`` must hold
-    ``data.upload`` at every place of the answers (refused and audited otherwise)."""
-    if answers.height == 0:
+    exist), and with them ``in_words``, answers in words to free-text questions
+    (``qi.store.free_text.ANSWER_COLUMNS``), all in one transaction: kept together or not at
+    all; returns how many were stored. ``principal`` must hold ``data.upload`` at every place
+    of the answers (refused and audited otherwise)."""
+    words = in_words if in_words is not None else pl.DataFrame()
+    if answers.height == 0 and words.height == 0:
         return 0
+    problems = check_free_text_answers(engine, principal, words) if words.height else []
+    if answers.height == 0:
+        with writing(engine) as connection:
+            return write_free_text_answers(connection, principal, words, problems)
     places_answered = answers.get_column("place").unique().to_list()
     guard(engine, principal, "data.upload", places_answered, subject="survey answers")
     who, when = principal.name, clock.now()
@@ -155,7 +168,7 @@ def store_answers(engine: Engine, principal: Principal, answers: pl.DataFrame) -
         ).to_dicts()
         check_lengths(SurveyAnswer, rows[:1] + [r for r in rows if r["breakdown"]])
         connection.execute(insert(SurveyAnswer), rows)
-    return len(rows)
+        return len(rows) + write_free_text_answers(connection, principal, words, problems)
 
 
 def read_answers(

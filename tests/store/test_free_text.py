@@ -119,3 +119,39 @@ def test_answers_in_words_are_read_only_where_stories_may_be(answered):
     ryy = read_free_text_answers(answered, ADMIN).filter(place="RYY")["id"][0]
     with pytest.raises(FreeTextError, match="that you may read"):
         story_draft(answered, coach, ryy)
+
+
+def test_answers_in_words_and_on_a_scale_are_kept_together_or_not_at_all(answered):
+    """One file's two kinds of answer are one transaction: when the answers in words cannot be
+    kept, the answers on a scale written before them in the same call are not kept either."""
+    import polars as pl
+
+    from qi.store.surveys import ANSWER_SCHEMA, store_answers
+
+    on_a_scale = pl.DataFrame(
+        {
+            "question": ["treated_fairly"],
+            "place": ["RXX"],
+            "answered_on": [date(2025, 5, 1)],
+            "answer": [4],
+            "voice": [None],
+            "breakdown": [None],
+        },
+        schema=ANSWER_SCHEMA,
+    )
+    in_words = pl.DataFrame(
+        {
+            "question": ["no_such_question"],
+            "place": ["RXX"],
+            "answered_on": [date(2025, 5, 1)],
+            "text": ["It helped."],
+            "voice": [None],
+        },
+        schema_overrides={"voice": pl.String},
+    )
+    before = read_answers(answered, ADMIN).height
+    with pytest.raises(FreeTextError, match="'no_such_question' is not a free-text question"):
+        store_answers(answered, ADMIN, on_a_scale, in_words)
+    assert read_answers(answered, ADMIN).height == before
+    assert store_answers(answered, ADMIN, on_a_scale, in_words.clear()) == 1
+    assert read_answers(answered, ADMIN).height == before + 1
