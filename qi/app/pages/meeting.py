@@ -588,7 +588,9 @@ pack_downloads(review, subject, since_day)
 
 # --- inputs waiting for a reply (issue 15; a block of its own) ----------------------------------
 st.header("Waiting for a reply", divider="grey")
-_waiting = waiting_summary(engine(), date.today(), place=place, initiative=initiative)
+_waiting = waiting_summary(
+    engine(), principal(), date.today(), place=place, initiative=initiative, audience="partnership"
+)
 if _waiting.count:
     st.markdown(
         plain(
