@@ -65,12 +65,18 @@ def test_you_said_we_did_counts_what_waits_and_records_a_reply(demo_url):
     assert not at.exception, at.exception
     engine = open_store(demo_url)
     assert (
-        waiting_inputs(engine, date.today(), initiative="Best Start: healthy under-fives").height
+        waiting_inputs(
+            engine,
+            local_admin("tester"),
+            date.today(),
+            initiative="Best Start: healthy under-fives",
+            audience="internal",
+        ).height
         == 0
     )
     assert (
         "We moved the drop-in to Saturdays because you asked."
-        in read_responses(engine)["text"].to_list()
+        in read_responses(engine, local_admin("tester"), audience="internal")["text"].to_list()
     )
     assert {m.label: m.value for m in at.metric}["Waiting for a reply"] == "0"
 
