@@ -295,16 +295,20 @@ def read_responses(
         .where(Story.id.in_(readable_story_ids(engine, principal, audience=audience)))
         .order_by(Story.told_on.desc(), FeedbackResponse.id)
     )
-    return read_frame(engine, _of(query, place, initiative), RESPONSE_SCHEMA)
+    return read_frame(engine, _of(engine, query, place, initiative), RESPONSE_SCHEMA)
 
 
-def _of(query, place: str | None, initiative: str | None):
-    """``query`` (joined to the story's place and initiative) kept to one place's or one
-    initiative's stories, when given."""
-    if place is not None:
-        query = query.where(Place.code == place)
-    if initiative is not None:
-        query = query.where(Initiative.name == initiative)
+def _of(engine: Engine, query, place: str | None, initiative: str | None):
+    """``query`` (about stories) kept to one place's or one initiative's stories, when given.
+    The code and the name are resolved to ids first (``read_frame`` renders literals)."""
+    for value, model, key, column in (
+        (place, Place, Place.code, Story.place_id),
+        (initiative, Initiative, Initiative.name, Story.initiative_id),
+    ):
+        if value is not None:
+            with engine.connect() as connection:
+                found = connection.execute(select(model.id).where(key == value)).scalar()
+            query = query.where(column == int(found) if found is not None else false())
     return query
 
 
@@ -354,7 +358,7 @@ def waiting_inputs(
         .order_by(Story.told_on, Story.id)
     )
     schema = {k: v for k, v in WAITING_SCHEMA.items() if k != "days_waiting"}
-    frame = read_frame(engine, _of(query, place, initiative), schema)
+    frame = read_frame(engine, _of(engine, query, place, initiative), schema)
     return frame.with_columns(
         (pl.lit(today) - pl.col("told_on")).dt.total_days().cast(pl.Int64).alias("days_waiting")
     )

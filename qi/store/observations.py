@@ -586,7 +586,10 @@ def read_uploads(engine: Engine, principal: Principal) -> pl.DataFrame:
     ) | exists().where(
         Revision.old_upload_id == Upload.id, only_places(Revision.place_id, readable)
     )
-    kept = true() if readable is None else at_readable | (Upload.actor == principal.name)
+    with engine.connect() as connection:  # resolved first: read_frame renders literals
+        own = connection.execute(select(Upload.id).where(Upload.actor == principal.name))
+        own_ids = [int(i) for i in own.scalars()]
+    kept = true() if readable is None else at_readable | Upload.id.in_(own_ids)
     query = (
         select(
             Upload.id,
