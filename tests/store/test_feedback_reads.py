@@ -108,7 +108,6 @@ def test_a_coach_of_another_place_reads_only_its_own_places_stories_replies_and_
     # A place or initiative the store does not know: nothing (and no text reaches the SQL).
     assert read_responses(engine, SETUP, place="R'X", audience="internal").height == 0
     assert waiting_inputs(engine, SETUP, TODAY, initiative="Hubs'", audience="internal").height == 0
-    assert read_responses(engine, SETUP, initiative="Family hubs", audience="internal").height == 1
     # The partnership's level, yes; the level of an initiative without RYY, no.
     levels = read_participation(engine, coach)
     assert levels.select("initiative", "level").rows() == [(None, "listened_to")]
