@@ -18,6 +18,7 @@ from qi.store import add_initiative
 from qi.store.access import add_grant, add_person, principal_for, read_audit
 from qi.store.feedback import add_response, read_responses, record_participation, select_story
 from qi.store.stories import add_story
+from tests.consent import consent
 from tests.store.helpers import add_definitions
 
 SETUP = local_admin("Setup")
@@ -54,7 +55,7 @@ def _stories(engine) -> dict[str, int]:
         narrative="What changed for us.",
         told_on=date(2024, 1, 2),
         voice="child_or_young_person",
-        consent_recorded=True,
+        consent=consent("child_or_young_person"),
         anonymised=True,
     )
     return {
@@ -91,7 +92,7 @@ def _operation(engine, principal, operation: str, stories: dict[str, int], n: in
 @pytest.mark.parametrize("role", ROLES)
 def test_the_feedback_permission_matrix(engine, role):
     add_definitions(engine)
-    add_initiative(engine, PROGRAMME, [OWN])
+    add_initiative(engine, SETUP, PROGRAMME, [OWN])
     stories = _stories(engine)
     people = {}
     for scope in SCOPES:
@@ -130,7 +131,7 @@ def test_the_feedback_permission_matrix(engine, role):
 
 def test_a_refused_reply_is_not_stored(engine):
     add_definitions(engine)
-    add_initiative(engine, PROGRAMME, [OWN])
+    add_initiative(engine, SETUP, PROGRAMME, [OWN])
     stories = _stories(engine)
     person = add_person(engine, SETUP, username="far-coach", name="Far coach")
     add_grant(engine, SETUP, person, "coach", place=OTHER)
