@@ -390,7 +390,9 @@ def test_loading_twice_leaves_the_same_database(engine):
     assert counts == (first.stories, 1)
     assert read_actions(engine, local_admin("tester")).height == first.actions
     assert read_revisions(engine, local_admin("tester")).height == 0
-    assert read_uploads(engine).height == 4  # synthetic, A&E, experience, neighbourhoods
+    assert (
+        read_uploads(engine, local_admin("tester")).height == 4
+    )  # synthetic, A&E, experience, neighbourhoods
     assert "nothing changed" in second.render()
 
 

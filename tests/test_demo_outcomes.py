@@ -57,15 +57,22 @@ def test_two_experience_measures_come_from_a_few_hundred_synthetic_answers(demo)
 
 
 def test_a_story_per_domain_is_selected_and_one_input_still_waits(demo):
-    assert sorted(read_selections(demo, status="selected")["domain"]) == sorted(DOMAINS)
-    assert read_responses(demo).height >= 5
-    assert set(read_responses(demo)["kind"]) == {"changed", "not_yet"}
-    waiting = waiting_inputs(demo, date(2025, 3, 31))
+    assert sorted(
+        read_selections(demo, local_admin("tester"), status="selected", audience="internal")[
+            "domain"
+        ]
+    ) == sorted(DOMAINS)
+    assert read_responses(demo, local_admin("tester"), audience="internal").height >= 5
+    assert set(read_responses(demo, local_admin("tester"), audience="internal")["kind"]) == {
+        "changed",
+        "not_yet",
+    }
+    waiting = waiting_inputs(demo, local_admin("tester"), date(2025, 3, 31), audience="internal")
     assert waiting.height == 1
 
 
 def test_the_participation_level_over_six_quarters_reaches_level_three(demo):
-    levels = read_participation(demo)
+    levels = read_participation(demo, local_admin("tester"))
     assert levels.height == 6
     assert levels["rank"].to_list() == sorted(levels["rank"].to_list())
     assert levels["rank"][-1] == 3

@@ -51,7 +51,14 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("Review", "compare.py", "Compare places", ":material/scatter_plot:", "compare"),
     PageSpec("Review", "outcomes.py", "Outcomes", ":material/diversity_3:", "outcomes"),
     PageSpec("Meeting", "meeting.py", "Meeting view", ":material/groups:", "meeting"),
-    PageSpec("Meeting", "you_said.py", "You said, we did", ":material/campaign:", "you-said"),
+    PageSpec(
+        "Meeting",
+        "you_said.py",
+        "You said, we did",
+        ":material/campaign:",
+        "you-said",
+        needs="story.read",
+    ),
     PageSpec(
         "Published",
         "published.py",

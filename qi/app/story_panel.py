@@ -94,7 +94,9 @@ def chart_with_stories(
     # The panel's selected stories (Most Significant Change) first.
     markers = selected_first(
         engine(),
+        principal(),
         story_markers(engine(), principal(), measure, audience="internal", places=place),
+        audience="internal",
     )
     if highlight is not None:
         # The story being read first, so it is the marker a reader's eye finds.

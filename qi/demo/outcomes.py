@@ -278,7 +278,7 @@ def load_outcomes(engine: Engine, principal: Principal) -> int:
     stories = read_stories(engine, principal, audience="internal")
     ids = dict(stories.select("title", "id").iter_rows())
     told = dict(stories.select("title", "told_on").iter_rows())
-    if read_selections(engine).height == 0:
+    if read_selections(engine, principal, audience="internal").height == 0:
         for domain, (title, why) in SELECTED.items():
             on = told[_titled(title)]
             start = date(on.year, 3 * ((on.month - 1) // 3) + 1, 1)
@@ -294,7 +294,9 @@ def load_outcomes(engine: Engine, principal: Principal) -> int:
                 f"{why} ({ILLUSTRATIVE.lower()})",
             )
             added += 1
-    answered = set(read_responses(engine).get_column("story_id").to_list())
+    answered = set(
+        read_responses(engine, principal, audience="internal").get_column("story_id").to_list()
+    )
     for title, (kind, text, on, how) in REPLIES.items():
         if ids[_titled(title)] not in answered:
             add_response(
@@ -307,7 +309,7 @@ def load_outcomes(engine: Engine, principal: Principal) -> int:
                 told_back_how=how,
             )
             added += 1
-    if read_participation(engine).height == 0:
+    if read_participation(engine, principal).height == 0:
         for quarter, level, evidence in PARTICIPATION_LEVELS:
             record_participation(
                 engine, principal, quarter, level, f"{evidence} ({ILLUSTRATIVE.lower()})"

@@ -11,7 +11,6 @@ from sqlalchemy import Engine
 from qi.access import Principal
 from qi.store.definitions import read_places
 from qi.store.feedback import read_responses, read_selections, waiting_inputs
-from qi.store.stories import read_stories
 
 
 @dataclass(frozen=True)
@@ -26,10 +25,19 @@ class Waiting:
 
 
 def waiting_summary(
-    engine: Engine, today: date, place: str | None = None, initiative: str | None = None
+    engine: Engine,
+    principal: Principal,
+    today: date,
+    place: str | None = None,
+    initiative: str | None = None,
+    *,
+    audience: str,
 ) -> Waiting:
-    """The inputs waiting for a reply on ``today`` (of a place or an initiative, if given)."""
-    inputs = waiting_inputs(engine, today, place=place, initiative=initiative)
+    """The inputs waiting for a reply on ``today`` (of a place or an initiative, if given),
+    among the stories ``principal`` may read for ``audience``."""
+    inputs = waiting_inputs(
+        engine, principal, today, place=place, initiative=initiative, audience=audience
+    )
     days = inputs.get_column("days_waiting")
     return Waiting(
         count=inputs.height,
@@ -70,18 +78,22 @@ def you_said_we_did(
         if place not in names:
             raise ValueError(f"unknown place {place!r}; choose a place code the store knows")
         subject = names[place]
-    replies = read_responses(engine, place=place, initiative=initiative)
-    public = read_stories(
-        engine, principal, audience="public", ids=replies.get_column("story_id").unique().to_list()
-    ).get_column("id")
-    replies = replies.filter(pl.col("story_id").is_in(public.implode()))
-    waiting = waiting_inputs(engine, today, place=place, initiative=initiative).height
+    replies = read_responses(
+        engine, principal, place=place, initiative=initiative, audience="public"
+    )
+    waiting = waiting_inputs(
+        engine, principal, today, place=place, initiative=initiative, audience="public"
+    ).height
     return YouSaidWeDid(subject=str(subject), replies=replies, waiting=waiting, prepared_on=today)
 
 
-def selected_first(engine: Engine, stories: pl.DataFrame) -> pl.DataFrame:
+def selected_first(
+    engine: Engine, principal: Principal, stories: pl.DataFrame, *, audience: str
+) -> pl.DataFrame:
     """``stories`` (with a ``story_id`` column) with the panel's selected stories (Most
-    Significant Change) first, each group in its own order, and a ``selected`` column."""
-    chosen = read_selections(engine, status="selected").get_column("story_id").unique()
+    Significant Change) first, each group in its own order, and a ``selected`` column
+    (selections of the stories ``principal`` may read for ``audience``)."""
+    selections = read_selections(engine, principal, status="selected", audience=audience)
+    chosen = selections.get_column("story_id").unique()
     marked = stories.with_columns(pl.col("story_id").is_in(chosen.implode()).alias("selected"))
     return marked.sort("selected", descending=True, maintain_order=True)

@@ -385,7 +385,8 @@ def _stories(
         ids=found.get_column("story_id").unique().to_list(),
     ).select(pl.col("id").alias("story_id"), "narrative", "told_on", "anonymised", "consent_scope")
     # The panel's selected stories (Most Significant Change) come first, here and in the pack.
-    return selected_first(engine, found.join(details, on="story_id", how="left")).drop("selected")
+    joined = found.join(details, on="story_id", how="left")
+    return selected_first(engine, principal, joined, audience="partnership").drop("selected")
 
 
 def review_actions(

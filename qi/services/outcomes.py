@@ -100,7 +100,7 @@ def _stories(engine: Engine, principal: Principal, initiative: str | None) -> pl
         )
     )
     selected = (
-        read_selections(engine, status="selected")
+        read_selections(engine, principal, status="selected", audience="internal")
         .join(stories.select(pl.col("id").alias("story_id"), "domain"), on=["story_id", "domain"])
         .group_by("domain", "place", maintain_order=True)
         .agg(

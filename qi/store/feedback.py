@@ -15,12 +15,16 @@ takes the principal (second argument), needs ``feedback.write`` (coaches and ste
 story is (its place, else its initiative, else a grant over everything) or, for participation,
 over the initiative or everything; it is audited, and records who and when. Each refusal
 (``FeedbackError``) says what is wrong and how to fix it.
+
+Each read takes the principal too (issue 12, defence in depth) and keeps, in its SQL, to the
+stories ``qi.store.stories.read_stories`` would give that principal for the ``audience``
+(``readable_story_ids``): a query about another place's stories returns nothing.
 """
 
 from datetime import date
 
 import polars as pl
-from sqlalchemy import Engine, String, insert, select
+from sqlalchemy import Engine, String, false, insert, select, true
 
 from qi.access import Principal, Scope
 from qi.store import clock
@@ -38,6 +42,8 @@ from qi.store.models import (
     Story,
     StorySelection,
 )
+from qi.store.readable import only_initiatives, place_ids
+from qi.store.stories import readable_story_ids
 from qi.vocabulary.outcomes import INPUT_VOICES, RESPONSE_KINDS, SELECTION_STATUSES
 from qi.vocabulary.stories import DOMAINS, PARTICIPATION, PARTICIPATION_ORDER, code_problem
 
@@ -145,8 +151,12 @@ SELECTION_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-def read_selections(engine: Engine, status: str | None = None) -> pl.DataFrame:
-    """Selections (``SELECTION_SCHEMA``), latest period first; ``status`` keeps one kind."""
+def read_selections(
+    engine: Engine, principal: Principal, status: str | None = None, *, audience: str
+) -> pl.DataFrame:
+    """Selections (``SELECTION_SCHEMA``) of the stories ``principal`` may read for
+    ``audience``, latest period first; ``status`` keeps one kind."""
+    shown = readable_story_ids(engine, principal, audience=audience)
     query = (
         select(
             StorySelection.story_id,
@@ -161,6 +171,7 @@ def read_selections(engine: Engine, status: str | None = None) -> pl.DataFrame:
         )
         .join(Story, Story.id == StorySelection.story_id)
         .outerjoin(Place, Place.id == Story.place_id)
+        .where(Story.id.in_(shown))
         .order_by(StorySelection.period_end.desc(), StorySelection.id)
     )
     if status is not None:
@@ -252,10 +263,16 @@ RESPONSE_SCHEMA: dict[str, pl.DataType] = {
 
 
 def read_responses(
-    engine: Engine, place: str | None = None, initiative: str | None = None
+    engine: Engine,
+    principal: Principal,
+    place: str | None = None,
+    initiative: str | None = None,
+    *,
+    audience: str,
 ) -> pl.DataFrame:
-    """Responses with their stories (``RESPONSE_SCHEMA``), newest story first; ``place`` and
-    ``initiative`` keep the stories of one place or initiative."""
+    """Responses with their stories (``RESPONSE_SCHEMA``), newest story first: only replies
+    about stories ``principal`` may read for ``audience``; ``place`` and ``initiative`` keep
+    the stories of one place or initiative."""
     query = (
         select(
             FeedbackResponse.id,
@@ -275,14 +292,24 @@ def read_responses(
         .join(Story, Story.id == FeedbackResponse.story_id)
         .outerjoin(Place, Place.id == Story.place_id)
         .outerjoin(Initiative, Initiative.id == Story.initiative_id)
+        .where(Story.id.in_(readable_story_ids(engine, principal, audience=audience)))
         .order_by(Story.told_on.desc(), FeedbackResponse.id)
     )
-    frame = read_frame(engine, query, RESPONSE_SCHEMA)
-    if place is not None:
-        frame = frame.filter(pl.col("place") == place)
-    if initiative is not None:
-        frame = frame.filter(pl.col("initiative") == initiative)
-    return frame
+    return read_frame(engine, _of(engine, query, place, initiative), RESPONSE_SCHEMA)
+
+
+def _of(engine: Engine, query, place: str | None, initiative: str | None):
+    """``query`` (about stories) kept to one place's or one initiative's stories, when given.
+    The code and the name are resolved to ids first (``read_frame`` renders literals)."""
+    for value, model, key, column in (
+        (place, Place, Place.code, Story.place_id),
+        (initiative, Initiative, Initiative.name, Story.initiative_id),
+    ):
+        if value is not None:
+            with engine.connect() as connection:
+                found = connection.execute(select(model.id).where(key == value)).scalar()
+            query = query.where(column == int(found) if found is not None else false())
+    return query
 
 
 WAITING_SCHEMA: dict[str, pl.DataType] = {
@@ -297,11 +324,19 @@ WAITING_SCHEMA: dict[str, pl.DataType] = {
 
 
 def waiting_inputs(
-    engine: Engine, today: date, place: str | None = None, initiative: str | None = None
+    engine: Engine,
+    principal: Principal,
+    today: date,
+    place: str | None = None,
+    initiative: str | None = None,
+    *,
+    audience: str,
 ) -> pl.DataFrame:
     """Stories in the voice of children, young people, parents, carers or community members
     (``INPUT_VOICES``) told on or before ``today`` with no response yet, longest waiting first,
-    with the days each has waited (``WAITING_SCHEMA``)."""
+    with the days each has waited (``WAITING_SCHEMA``): only stories ``principal`` may read for
+    ``audience``."""
+    shown = readable_story_ids(engine, principal, audience=audience)
     answered = select(FeedbackResponse.story_id)
     query = (
         select(
@@ -314,15 +349,16 @@ def waiting_inputs(
         )
         .outerjoin(Place, Place.id == Story.place_id)
         .outerjoin(Initiative, Initiative.id == Story.initiative_id)
-        .where(Story.voice.in_(INPUT_VOICES), Story.id.not_in(answered), Story.told_on <= today)
+        .where(
+            Story.voice.in_(INPUT_VOICES),
+            Story.id.not_in(answered),
+            Story.told_on <= today,
+            Story.id.in_(shown),
+        )
         .order_by(Story.told_on, Story.id)
     )
     schema = {k: v for k, v in WAITING_SCHEMA.items() if k != "days_waiting"}
-    frame = read_frame(engine, query, schema)
-    if place is not None:
-        frame = frame.filter(pl.col("place") == place)
-    if initiative is not None:
-        frame = frame.filter(pl.col("initiative") == initiative)
+    frame = read_frame(engine, _of(engine, query, place, initiative), schema)
     return frame.with_columns(
         (pl.lit(today) - pl.col("told_on")).dt.total_days().cast(pl.Int64).alias("days_waiting")
     )
@@ -390,9 +426,18 @@ PARTICIPATION_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-def read_participation(engine: Engine, initiative: str | None = None) -> pl.DataFrame:
+def read_participation(
+    engine: Engine, principal: Principal, initiative: str | None = None
+) -> pl.DataFrame:
     """The level per quarter (``PARTICIPATION_SCHEMA``, ``rank`` 1 to 5), oldest first: the
-    whole partnership's, or one initiative's. The latest record of a quarter counts."""
+    whole partnership's, or one initiative's. The latest record of a quarter counts.
+
+    Who may read it: the levels are judged from, and their evidence tells of, what children
+    and young people said and did, which is what stories hold; so it needs ``story.read``, not
+    ``data.read`` (a locality, who reads data but not stories, gets nothing). The whole
+    partnership's level, with ``story.read`` somewhere; an initiative's, with ``story.read`` at
+    one of its places. It is not about one story, so no consent scope applies."""
+    readable = place_ids(engine, principal, "story.read")
     query = (
         select(
             ParticipationLevel.id,
@@ -402,6 +447,10 @@ def read_participation(engine: Engine, initiative: str | None = None) -> pl.Data
             ParticipationLevel.evidence,
         )
         .outerjoin(Initiative, Initiative.id == ParticipationLevel.initiative_id)
+        .where(
+            only_initiatives(ParticipationLevel.initiative_id, readable)
+            | (ParticipationLevel.initiative_id.is_(None) & (true() if readable != [] else false()))
+        )
         .order_by(ParticipationLevel.id)
     )
     frame = read_frame(

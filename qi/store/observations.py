@@ -23,10 +23,12 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
+    exists,
     func,
     insert,
     select,
     text,
+    true,
     update,
 )
 
@@ -574,21 +576,37 @@ def read_upload_times(engine: Engine, upload_ids: Sequence[int] | None = None) -
     return times.with_columns(pl.col("uploaded_at").str.to_datetime(time_unit="us", strict=False))
 
 
-def read_uploads(engine: Engine) -> pl.DataFrame:
-    """The upload log, newest last (the report stays as JSON text)."""
-    query = select(
-        Upload.id,
-        Upload.file_name,
-        Upload.sheet,
-        Upload.content_hash,
-        Upload.actor,
-        Upload.uploaded_at,
-        Upload.rows_read,
-        Upload.outcome,
-        Upload.observations_added,
-        Upload.observations_revised,
-        Upload.report,
-    ).order_by(Upload.id)
+def read_uploads(engine: Engine, principal: Principal) -> pl.DataFrame:
+    """The upload log, newest last (the report stays as JSON text): the uploads whose values
+    are (or, before a revision, were) at places ``principal`` may read, and the principal's
+    own uploads (a rejected upload stored no values: its uploader and admins see it)."""
+    readable = place_ids(engine, principal)
+    at_readable = exists().where(
+        Observation.upload_id == Upload.id, only_places(Observation.place_id, readable)
+    ) | exists().where(
+        Revision.old_upload_id == Upload.id, only_places(Revision.place_id, readable)
+    )
+    with engine.connect() as connection:  # resolved first: read_frame renders literals
+        own = connection.execute(select(Upload.id).where(Upload.actor == principal.name))
+        own_ids = [int(i) for i in own.scalars()]
+    kept = true() if readable is None else at_readable | Upload.id.in_(own_ids)
+    query = (
+        select(
+            Upload.id,
+            Upload.file_name,
+            Upload.sheet,
+            Upload.content_hash,
+            Upload.actor,
+            Upload.uploaded_at,
+            Upload.rows_read,
+            Upload.outcome,
+            Upload.observations_added,
+            Upload.observations_revised,
+            Upload.report,
+        )
+        .where(kept)
+        .order_by(Upload.id)
+    )
     schema = {
         "id": pl.Int64(),
         "file_name": pl.String(),

@@ -553,6 +553,14 @@ def _visible(stories: pl.DataFrame, principal: Principal, audience: str) -> pl.D
     return stories.filter(pl.Series(keep, dtype=pl.Boolean))
 
 
+def readable_story_ids(engine: Engine, principal: Principal, *, audience: str) -> list[int]:
+    """The ids of the stories ``read_stories`` gives ``principal`` for ``audience`` (the same
+    rule: withdrawn and safeguarding-flagged stories never, consent scope allowing the
+    audience). Reads about stories (selections, replies, waiting inputs) keep to these ids in
+    their SQL."""
+    return [int(i) for i in _visible(_base(engine, None), principal, audience)["id"]]
+
+
 def _with_lists(engine: Engine, stories: pl.DataFrame) -> pl.DataFrame:
     """``stories`` with ``domains``, ``measures`` and ``participation_rank``."""
     domain_lists = (

@@ -70,7 +70,7 @@ def test_a_locality_uploads_for_its_own_place_and_is_refused_for_another(account
     [problem] = table_with(at, "Problem")["Problem"].to_list()
     assert "Leeds locality analyst (demo) may not upload data for place E08000032" in problem
     engine = open_store(accounts_url)
-    uploads = read_uploads(engine).tail(2)
+    uploads = read_uploads(engine, local_admin("tester")).tail(2)
     assert uploads.select("file_name", "actor", "outcome").rows() == [
         ("leeds.csv", "Leeds locality analyst (demo)", "stored"),
         ("bradford.csv", "Leeds locality analyst (demo)", "rejected"),
@@ -122,7 +122,10 @@ def test_in_single_user_mode_the_local_admin_is_who_did_it_never_the_os_user(dem
     at = AppTest.from_file(APP, default_timeout=60).run()
     at.switch_page("qi/app/pages/upload.py").run()
     upload(at, "leeds.csv", leeds_referrals_csv())
-    assert read_uploads(open_store(demo_url))["actor"].to_list()[-1] == "Local administrator"
+    assert (
+        read_uploads(open_store(demo_url), local_admin("tester"))["actor"].to_list()[-1]
+        == "Local administrator"
+    )
 
 
 def test_a_viewer_is_offered_published_figures_only_with_small_numbers_controlled(accounts_url):

@@ -65,12 +65,18 @@ def test_you_said_we_did_counts_what_waits_and_records_a_reply(demo_url):
     assert not at.exception, at.exception
     engine = open_store(demo_url)
     assert (
-        waiting_inputs(engine, date.today(), initiative="Best Start: healthy under-fives").height
+        waiting_inputs(
+            engine,
+            local_admin("tester"),
+            date.today(),
+            initiative="Best Start: healthy under-fives",
+            audience="internal",
+        ).height
         == 0
     )
     assert (
         "We moved the drop-in to Saturdays because you asked."
-        in read_responses(engine)["text"].to_list()
+        in read_responses(engine, local_admin("tester"), audience="internal")["text"].to_list()
     )
     assert {m.label: m.value for m in at.metric}["Waiting for a reply"] == "0"
 
@@ -146,3 +152,36 @@ def test_an_experience_measure_by_group_is_a_p_prime_chart_per_group(demo_url):
     )
     assert views["sex:female"].chart == "pp"
     assert views["sex:female"].points["excluded"].any()  # months with too few answers
+
+
+WAITS = "still wait for a reply"
+OF_STORIES = "are for those who read stories of change"
+
+
+def _meeting_waiting(at, place: str | None = None) -> list[str]:
+    """The meeting view's "Waiting for a reply" words (for ``place``, else the initiative)."""
+    at.switch_page("qi/app/pages/meeting.py").run()
+    if place is not None:
+        at.segmented_control(key="qi.meeting.kind").set_value("Place").run()
+        at.selectbox(key="qi.meeting.place").set_value(place).run()
+    assert not at.exception, at.exception
+    lines = texts(at).splitlines()
+    return [t for t in lines if WAITS in t or OF_STORIES in t or "has a reply" in t]
+
+
+def test_the_meeting_views_waiting_count_is_of_what_the_person_may_read(request):
+    request.getfixturevalue("accounts_url")  # the demo with one account per role
+    # The one input waiting is a story in Wakefield (Best Start). Leeds's locality analyst reads
+    # no stories, so is not told of it, at its own place or in the initiative.
+    assert _meeting_waiting(sign_in("leeds")) == [
+        "What children, young people and families told us, and the replies to it, are for "
+        "those who read stories of change (coaches and stewards)."
+    ]
+    assert OF_STORIES in _meeting_waiting(sign_in("leeds"), "E08000035")[0]
+    # The Best Start coach counts it for the initiative and at Wakefield, not at Bradford.
+    assert WAITS in _meeting_waiting(sign_in("coach"))[0]
+    assert WAITS in _meeting_waiting(sign_in("coach"), "E08000036")[0]
+    assert _meeting_waiting(sign_in("coach"), "E08000032") == [
+        "Everything children, young people and families told us has a reply."
+    ]
+    assert _meeting_waiting(sign_in("admin"))[0].startswith("1 input from children")

@@ -105,7 +105,7 @@ def test_a_bad_file_shows_every_problem_with_its_fix_and_stores_nothing(demo_url
     assert set(report["Value"]) == {"E0800003X", "1O4"}
     assert report["Fix"].str.len_chars().min() > 10
     assert read_series(engine, local_admin("tester")).height == before
-    logged = read_uploads(engine).filter(pl.col("file_name") == "bad.csv")
+    logged = read_uploads(engine, local_admin("tester")).filter(pl.col("file_name") == "bad.csv")
     assert logged["outcome"].to_list() == ["rejected"]
     assert json.loads(logged["report"][0])["errors"] == 2
 

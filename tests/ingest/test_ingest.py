@@ -103,7 +103,7 @@ def test_a_file_with_errors_stores_nothing_and_reports_every_problem_with_its_pl
         in text
     )
     assert "Nothing was stored" in text
-    uploads = read_uploads(engine)
+    uploads = read_uploads(engine, local_admin("tester"))
     assert uploads["outcome"].to_list() == ["rejected"]
     logged = json.loads(uploads["report"][0])
     assert (logged["errors"], logged["rows_read"]) == (7, 8)
@@ -115,7 +115,7 @@ def test_the_same_rejected_file_is_logged_once(engine):
     rows = [HEADER, ["nope", WARDS[0], "2024-01", "1"]]
     _ingest(engine, rows)
     _ingest(engine, rows)
-    assert read_uploads(engine).height == 1
+    assert read_uploads(engine, local_admin("tester")).height == 1
 
 
 def test_uploading_the_same_file_twice_changes_nothing(engine, tmp_path):
@@ -124,12 +124,12 @@ def test_uploading_the_same_file_twice_changes_nothing(engine, tmp_path):
     ingest_file(engine, local_admin("tester"), path, sheet="Falls", today=TODAY)
     before = (
         _counts(engine),
-        read_uploads(engine).height,
+        read_uploads(engine, local_admin("tester")).height,
         read_series(engine, local_admin("tester")),
     )
     again = ingest_file(engine, local_admin("tester"), path, sheet="Falls", today=TODAY)
     assert again.outcome == "unchanged"
-    assert (_counts(engine), read_uploads(engine).height) == before[:2]
+    assert (_counts(engine), read_uploads(engine, local_admin("tester")).height) == before[:2]
     assert read_series(engine, local_admin("tester")).equals(before[2])
 
 

@@ -123,7 +123,7 @@ def test_each_limit_says_what_it_is_and_how_to_split_the_file(store, tmp_path):
         store, local_admin("tester"), path, today=TODAY, settings=IngestSettings(max_file_bytes=100)
     )
     assert "at most 100 bytes" in _only_error(refused)["problem"]
-    assert read_uploads(store).height == 2  # a rejection per content
+    assert read_uploads(store, local_admin("tester")).height == 2  # a rejection per content
 
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx", "parquet"])

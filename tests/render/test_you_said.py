@@ -48,7 +48,8 @@ def test_the_pdf_says_what_changed_what_could_not_yet_and_what_happens_next(demo
     assert "What we changed" in text and "What we could not change yet" in text
     assert "Peer supporters now phone every new family" in text
     assert "Not yet: Leeds has no evening advice line yet" in text
-    assert "We are still working on one thing you told us" in text  # the drop-in story waits
+    # The drop-in story waits for a reply, but its consent is not public: not counted here.
+    assert digest.waiting == 0 and "We are still working on" not in text
 
 
 @pytest.mark.parametrize("subject", [{"place": "E08000032"}, {"initiative": BEST_START}])
@@ -166,3 +167,14 @@ def test_a_paragraph_longer_than_a_page_is_split_into_one_p_per_page():
     pages = [page for page, _ in parts]
     assert len(parts) >= 2 and pages == sorted(set(pages))  # one P per page, in order
     assert " ".join(words for _, words in parts) == f"We did: {long}"
+
+
+def test_what_still_waits_for_a_reply_is_said(tmp_path):
+    digest = YouSaidWeDid(
+        subject="Calderdale",
+        replies=pl.DataFrame(schema=RESPONSE_SCHEMA),
+        waiting=1,
+        prepared_on=date(2025, 3, 31),
+    )
+    text = _text(you_said_we_did_pdf(digest), tmp_path)
+    assert "We are still working on one thing you told us" in text

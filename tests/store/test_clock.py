@@ -81,7 +81,7 @@ def test_every_write_takes_its_time_from_the_one_clock(engine, monkeypatch):
     set_action_status(engine, local_admin("tester"), action, "done")
 
     times = {
-        *read_uploads(engine)["uploaded_at"],
+        *read_uploads(engine, local_admin("tester"))["uploaded_at"],
         *read_revisions(engine, local_admin("tester"))["revised_at"],
         *read_annotations(engine, local_admin("tester"), include_undone=True)
         .select("created_at", "undone_at")

@@ -63,11 +63,13 @@ def test_a_panel_selects_a_story_for_a_domain_and_period_and_says_why(engine):
         date(2025, 3, 31),
         "Stability is what keeps children safe",
     )
-    selected = read_selections(engine, status="selected")
+    selected = read_selections(
+        engine, local_admin("tester"), status="selected", audience="internal"
+    )
     assert selected.select("title", "domain", "why").rows() == [
         ("A key worker who stayed", "safe", "Stability is what keeps children safe")
     ]
-    assert read_selections(engine).height == 2
+    assert read_selections(engine, local_admin("tester"), audience="internal").height == 2
     with pytest.raises(FeedbackError, match="say why the panel chose"):
         select_story(
             engine,
@@ -121,11 +123,13 @@ def test_a_response_closes_the_loop_and_unanswered_inputs_are_counted_with_their
         told_back_on=date(2025, 4, 2),
         told_back_how="at the youth forum",
     )
-    responses = read_responses(engine, place="RXX")
+    responses = read_responses(engine, local_admin("tester"), place="RXX", audience="internal")
     assert responses.select("title", "kind", "action_id", "told_back_how").rows() == [
         ("Nobody explained the plan", "changed", action, "at the youth forum")
     ]
-    open_ = waiting_inputs(engine, today=date(2025, 5, 1))
+    open_ = waiting_inputs(
+        engine, local_admin("tester"), today=date(2025, 5, 1), audience="internal"
+    )
     assert open_.select("story_id", "days_waiting").rows() == [(waiting, 21)]
     with pytest.raises(FeedbackError, match="both when and how"):
         add_response(
@@ -147,7 +151,10 @@ def test_a_response_closes_the_loop_and_unanswered_inputs_are_counted_with_their
         "not_yet",
         "The building's heating is replaced in June",
     )
-    assert waiting_inputs(engine, today=date(2025, 5, 1)).height == 0
+    assert (
+        waiting_inputs(engine, local_admin("tester"), date(2025, 5, 1), audience="internal").height
+        == 0
+    )
 
 
 def test_the_participation_level_is_kept_per_quarter_with_its_evidence(engine):
@@ -174,10 +181,12 @@ def test_the_participation_level_is_kept_per_quarter_with_its_evidence(engine):
         "Panel",
         initiative="Family hubs",
     )
-    assert read_participation(engine).select("quarter", "level", "rank").rows() == [
+    assert read_participation(engine, local_admin("tester")).select(
+        "quarter", "level", "rank"
+    ).rows() == [
         (date(2025, 1, 1), "listened_to", 1),
         (date(2025, 4, 1), "views_taken_into_account", 3),
     ]
-    assert read_participation(engine, "Family hubs")["rank"].to_list() == [5]
+    assert read_participation(engine, local_admin("tester"), "Family hubs")["rank"].to_list() == [5]
     with pytest.raises(FeedbackError, match="give the evidence"):
         record_participation(engine, local_admin("tester"), date(2025, 1, 1), "listened_to", "")

@@ -341,5 +341,6 @@ def test_a_store_past_its_time_limit_is_rolled_back_whole(database_url):
             time_limit_s=0.001,
         )
     assert (
-        read_series(engine, local_admin("tester")).height == 0 and read_uploads(engine).height == 0
+        read_series(engine, local_admin("tester")).height == 0
+        and read_uploads(engine, local_admin("tester")).height == 0
     )

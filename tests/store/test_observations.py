@@ -128,7 +128,7 @@ def test_every_write_records_who_made_it(engine):
         _upload(),
     )
     record_rejected_upload(engine, local_admin("dave"), _upload(name="bad.csv", content_hash="h9"))
-    uploads = read_uploads(engine)
+    uploads = read_uploads(engine, local_admin("tester"))
     assert uploads.select("file_name", "actor", "outcome").rows() == [
         ("ae.csv", "carol", "stored"),
         ("bad.csv", "dave", "rejected"),
@@ -193,7 +193,10 @@ def test_a_rejected_upload_is_logged_once_per_content(engine):
         engine, local_admin("tester"), _upload(name="worse.csv", content_hash="h8")
     )
     assert isinstance(first, int) and again is None and other not in (None, first)
-    assert read_uploads(engine)["file_name"].to_list() == ["bad.csv", "worse.csv"]
+    assert read_uploads(engine, local_admin("tester"))["file_name"].to_list() == [
+        "bad.csv",
+        "worse.csv",
+    ]
 
 
 def test_the_series_index_counts_each_series_periods_and_span_in_the_database(engine):
@@ -227,7 +230,9 @@ def test_upload_times_give_when_each_upload_was_stored(engine):
     rejected = record_rejected_upload(
         engine, local_admin("tester"), _upload(name="bad.csv", content_hash="h9")
     )
-    log = read_uploads(engine).select(pl.col("id").alias("upload_id"), "uploaded_at")
+    log = read_uploads(engine, local_admin("tester")).select(
+        pl.col("id").alias("upload_id"), "uploaded_at"
+    )
     times = read_upload_times(engine)
     assert times.schema == {"upload_id": pl.Int64, "uploaded_at": pl.Datetime("us")}
     assert times.rows() == log.rows() and times["upload_id"].to_list() == [

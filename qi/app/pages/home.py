@@ -10,7 +10,7 @@ from qi.app.context import (
     place_names,
     series_index,
 )
-from qi.app.identity import offered
+from qi.app.identity import offered, principal
 from qi.app.navigation import page_path
 from qi.app.widgets import plain
 from qi.demo import AE_ATTRIBUTION, DEMO_NOTICE, SYNTHETIC
@@ -58,7 +58,7 @@ if cards:
             st.page_link(page_path(script), label=f"**{title}**", icon=icon)
             st.markdown(words)
 
-uploads = read_uploads(engine())
+uploads = read_uploads(engine(), principal())
 is_demo = uploads.get_column("file_name").str.starts_with("demo:").any()
 if is_demo:
     st.info(DEMO_NOTICE, icon=":material/science:")

@@ -24,7 +24,7 @@ from qi.app.context import (
     series_index,
 )
 from qi.app.errors import StoreError, said
-from qi.app.identity import principal
+from qi.app.identity import offered, principal
 from qi.app.navigation import page_path
 from qi.app.pdsa_panel import ended_cycles
 from qi.app.widgets import plain, show_notice
@@ -588,8 +588,15 @@ pack_downloads(review, subject, since_day)
 
 # --- inputs waiting for a reply (issue 15; a block of its own) ----------------------------------
 st.header("Waiting for a reply", divider="grey")
-_waiting = waiting_summary(engine(), date.today(), place=place, initiative=initiative)
-if _waiting.count:
+_waiting = waiting_summary(
+    engine(), principal(), date.today(), place=place, initiative=initiative, audience="partnership"
+)
+if not offered("you_said.py"):
+    st.caption(
+        "What children, young people and families told us, and the replies to it, are for those "
+        "who read stories of change (coaches and stewards)."
+    )
+elif _waiting.count:
     st.markdown(
         plain(
             f"{count(_waiting.count, 'input')} from children, young people, families or "

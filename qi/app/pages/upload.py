@@ -333,7 +333,7 @@ if LAST_REPORT in st.session_state:
             open_measure(measure_code, place_code, holding[0] if holding else None)
 
 st.subheader("Uploads so far")
-uploads = read_uploads(engine())
+uploads = read_uploads(engine(), principal())
 if uploads.height == 0:
     st.markdown("None yet.")
 else:

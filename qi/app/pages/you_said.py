@@ -89,7 +89,7 @@ def replies(digest) -> None:
 
 def selections() -> None:
     """The panel's choices, and a form to record one."""
-    chosen = read_selections(engine())
+    chosen = read_selections(engine(), principal(), audience="internal")
     if chosen.height:
         st.dataframe(
             chosen.select(
@@ -160,7 +160,9 @@ if kind == "Place" or not programmes:
 else:
     initiative = subject_column.selectbox("Initiative", programmes, key="qi.you_said.initiative")
 today = date.today()
-waiting = waiting_summary(engine(), today, place=place, initiative=initiative)
+waiting = waiting_summary(
+    engine(), principal(), today, place=place, initiative=initiative, audience="internal"
+)
 digest = you_said_we_did(engine(), principal(), today, place=place, initiative=initiative)
 
 count_column, longest_column, median_column = st.columns(3)
@@ -203,7 +205,7 @@ st.header("Most significant change", divider="grey")
 selections()
 
 st.header("Participation", divider="grey")
-levels = read_participation(engine(), initiative=None)
+levels = read_participation(engine(), principal(), initiative=None)
 if levels.height:
     latest = levels.row(-1, named=True)
     st.markdown(
