@@ -43,9 +43,15 @@ from qi.store.models import (
     StorySelection,
 )
 from qi.store.readable import only_initiatives, place_ids
-from qi.store.stories import readable_story_ids
+from qi.store.stories import guard_stored, readable_story_ids
 from qi.vocabulary.outcomes import INPUT_VOICES, RESPONSE_KINDS, SELECTION_STATUSES
-from qi.vocabulary.stories import DOMAINS, PARTICIPATION, PARTICIPATION_ORDER, code_problem
+from qi.vocabulary.stories import (
+    DOMAINS,
+    PARTICIPATION,
+    PARTICIPATION_ORDER,
+    StoryError,
+    code_problem,
+)
 
 
 class FeedbackError(ValueError):
@@ -61,26 +67,12 @@ def _check(code: str, choices, what: str) -> None:
 def _guard_story(engine: Engine, principal: Principal, story_id: int) -> str | None:
     """``feedback.write`` where the story is: its place, else its initiative, else everything
     (refused and audited otherwise). Returns the story's place code."""
-    with engine.connect() as connection:
-        found = connection.execute(
-            select(Place.code, Initiative.name)
-            .select_from(Story)
-            .outerjoin(Place, Place.id == Story.place_id)
-            .outerjoin(Initiative, Initiative.id == Story.initiative_id)
-            .where(Story.id == int(story_id))
-        ).first()
-    if found is None:
-        raise FeedbackError(f"there is no story {story_id}; choose a story that is recorded")
-    place, initiative = found
-    subject = f"story {story_id}"
-    if place is not None:
-        guard(engine, principal, "feedback.write", [place], subject=subject)
-    elif initiative is not None:
-        scope = Scope.initiative(initiative)
-        guard(engine, principal, "feedback.write", scope=scope, subject=subject)
-    else:
-        guard(engine, principal, "feedback.write", [None], subject=subject)
-    return place
+    try:
+        return guard_stored(engine, principal, story_id, "feedback.write")
+    except StoryError:
+        raise FeedbackError(
+            f"there is no story {story_id}; choose a story that is recorded"
+        ) from None
 
 
 def select_story(

@@ -377,7 +377,7 @@ def edit_story(engine: Engine, principal: Principal, story_id: int, **changes) -
         raise StoryError(
             f"cannot edit {', '.join(unknown)} of a story; editable: {', '.join(EDITABLE)}"
         )
-    _guard_stored(engine, principal, story_id, "story.write")
+    guard_stored(engine, principal, story_id, "story.write")
     current = _one(engine, story_id)
     stored = StoryDraft(
         **{field: current[field] for field in EDITABLE if field != "links"},
@@ -408,7 +408,7 @@ def read_story(engine: Engine, principal: Principal, story_id: int) -> dict:
     """One story as the app's pages show it (the internal audience), as a dict: the columns of
     ``read_stories``, with ``links`` as a list of dicts. ``principal`` needs ``story.read``
     where the story is (refused and audited otherwise)."""
-    _guard_stored(engine, principal, story_id, "story.read")
+    guard_stored(engine, principal, story_id, "story.read")
     return _one(engine, story_id)
 
 
@@ -724,9 +724,10 @@ def story_markers(
 WITHDRAWN_TITLE = "Withdrawn"
 
 
-def _guard_stored(engine: Engine, principal: Principal, story_id: int, action: str) -> str | None:
-    """``action`` where the stored story is (its place, else initiative, else everything);
-    returns its place code."""
+def guard_stored(engine: Engine, principal: Principal, story_id: int, action: str) -> str | None:
+    """``action`` where the stored story is (its place, else initiative, else everything),
+    refused and audited otherwise; returns its place code. ``StoryError`` when there is no
+    such story."""
     with engine.connect() as connection:
         found = connection.execute(
             select(Place.code, Initiative.name)
@@ -754,7 +755,7 @@ def withdraw_story(engine: Engine, principal: Principal, story_id: int) -> None:
     afterwards carries it. The row stays as a tombstone (who withdrew it, when), hidden from
     every reader; the audit records the withdrawal without any of the text. Needs
     ``story.write`` where the story is."""
-    place = _guard_stored(engine, principal, story_id, "story.write")
+    place = guard_stored(engine, principal, story_id, "story.write")
     when, who = clock.now(), principal.name
     with writing(engine) as connection:
         connection.execute(
@@ -794,7 +795,7 @@ def flag_safeguarding(engine: Engine, principal: Principal, story_id: int, passe
             "say who the concern was passed to outside qi (the designated safeguarding lead) "
             "and when, before flagging the story"
         )
-    place = _guard_stored(engine, principal, story_id, "story.write")
+    place = guard_stored(engine, principal, story_id, "story.write")
     with writing(engine) as connection:
         connection.execute(
             update(Story)
@@ -851,7 +852,7 @@ def change_consent(engine: Engine, principal: Principal, story_id: int, consent:
     ``withdraw_story``."""
     if not isinstance(consent, Consent):
         raise StoryError(f"a consent record is a qi.vocabulary.consent.Consent, not {consent!r}")
-    place = _guard_stored(engine, principal, story_id, "story.write")
+    place = guard_stored(engine, principal, story_id, "story.write")
     story = _one(engine, story_id)
     now = clock.now()
     problems = consent_problems(consent, story["voice"], now.date())
@@ -875,7 +876,7 @@ def change_consent(engine: Engine, principal: Principal, story_id: int, consent:
 def read_consents(engine: Engine, principal: Principal, story_id: int) -> pl.DataFrame:
     """A story's consent records, oldest first (``CONSENT_SCHEMA``): its history; the last is
     its consent. Needs ``story.read`` where the story is."""
-    _guard_stored(engine, principal, story_id, "story.read")
+    guard_stored(engine, principal, story_id, "story.read")
     query = (
         select(
             StoryConsent.story_id,
