@@ -35,6 +35,7 @@ from qi.text.effects import COUNTERFACTUAL, FITTED, OBSERVED
 
 AXIS_GREY = (170, 170, 170)
 GRID_GREY = (232, 232, 232)
+AXIS_TEXT = (97, 110, 118)  # axis numbers, axis titles and the effect chart's title
 LABEL_MM = 3.2  # the height of a line of axis text
 LEFT_AXIS_MM = 11.0
 BOTTOM_AXIS_MM = 5.0
@@ -86,6 +87,25 @@ def label_every(labels: int, room_mm: float, label_mm: float) -> int:
     return max(1, math.ceil(labels / fits))
 
 
+def _line(
+    pdf: FPDF,
+    x: float,
+    y: float,
+    w: float,
+    h: float,
+    text: str,
+    family: str,
+    style: str,
+    size: float,
+    colour: tuple[int, int, int],
+) -> None:
+    """One line of text at (``x``, ``y``), cut to fit ``w`` (a chart's title, an axis' title)."""
+    pdf.set_font(family, style, size)
+    pdf.set_text_color(*colour)
+    pdf.set_xy(x, y)
+    pdf.cell(w, h, _fit(pdf, text, w))
+
+
 def draw_series(
     pdf: FPDF,
     box: Box,
@@ -102,17 +122,11 @@ def draw_series(
     lines (``(period, number)`` pairs)."""
     top = box.y
     if title:
-        pdf.set_font(family, "B", 7.5)
-        pdf.set_text_color(33, 43, 50)
-        pdf.set_xy(box.x, box.y)
-        pdf.cell(box.w, LABEL_MM + 0.5, _fit(pdf, title, box.w))
+        _line(pdf, box.x, top, box.w, LABEL_MM + 0.5, title, family, "B", 7.5, (33, 43, 50))
         top += LABEL_MM + 2.5
     axis_title = unit_title(unit)
     if axis_title:
-        pdf.set_font(family, "", 6)
-        pdf.set_text_color(97, 110, 118)
-        pdf.set_xy(box.x, top - 0.5)
-        pdf.cell(box.w, 2.5, _fit(pdf, axis_title, box.w))
+        _line(pdf, box.x, top - 0.5, box.w, 2.5, axis_title, family, "", 6, AXIS_TEXT)
         top += 2.5
     if points.height == 0:
         return
@@ -235,7 +249,7 @@ def _axes(
 
     # Gridlines and the y-axis' numbers.
     pdf.set_font(family, "", 6)
-    pdf.set_text_color(97, 110, 118)
+    pdf.set_text_color(*AXIS_TEXT)
     pdf.set_line_width(0.15)
     pdf.set_dash_pattern()
     for tick in ticks:
@@ -286,10 +300,7 @@ def draw_effect(
     ]
     top = box.y
     if title:
-        pdf.set_font(family, "", 7)
-        pdf.set_text_color(97, 110, 118)
-        pdf.set_xy(box.x, box.y)
-        pdf.cell(box.w, LABEL_MM + 0.5, _fit(pdf, title, box.w))
+        _line(pdf, box.x, top, box.w, LABEL_MM + 0.5, title, family, "", 7, AXIS_TEXT)
         top += LABEL_MM + 1.5
     axes = _axes(pdf, Box(box.x, box.y, box.w, box.h - KEY_MM), top, periods, values, family)
     if axes is None:
