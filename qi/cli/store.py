@@ -218,7 +218,6 @@ def _definitions_command(section: str) -> click.Group:
         help="Also make every measure in FILE part of this initiative (by name): its meeting "
         "view and board pack then show them.",
     )
-    @click.option("--user", help=USER_HELP, hidden=section != "places")
     @guarded
     def import_(file, db, user, force, initiative) -> None:
         from qi.cli.access import cli_principal
