@@ -12,34 +12,16 @@ from qi.render.funnel_figures import funnel_chart
 from qi.render.pack import board_pack
 from qi.services.compare import compare_places
 from qi.services.meeting import meeting_review
-from qi.store import upsert_measures
 from qi.store.places import store_populations
 from tests.partnership import INITIATIVE, build
+from tests.services.test_compare_rates import as_rate
 from tests.store.test_places import FEB, JAN, _setup, _store
 
 
 @pytest.fixture
 def rates(engine):
     _setup(engine)
-    upsert_measures(
-        engine,
-        local_admin("tester"),
-        pl.DataFrame(
-            {
-                "code": ["seen_in_time"],
-                "name": ["Admissions"],
-                "definition": None,
-                "unit": "children",
-                "kind": "rate",
-                "multiplier": 1000.0,
-                "improvement": "down",
-                "target": None,
-                "chart": "u",
-                "rule_set": None,
-                "frequency": "month",
-            }
-        ),
-    )
+    as_rate(engine)
     # Each LSOA's population counted in both months: the denominators are people each month.
     _store(
         engine,

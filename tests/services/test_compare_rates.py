@@ -12,12 +12,8 @@ from qi.store import connect, upgrade, upsert_measures
 from tests.store.test_places import JAN, _setup, _store
 
 
-@pytest.fixture
-def engine(tmp_path):
-    engine = connect(f"sqlite:///{tmp_path / 'qi.sqlite'}")
-    upgrade(engine)
-    _setup(engine)
-    # The same measure, now a rate per 1,000 population.
+def as_rate(engine) -> None:
+    """Define ``seen_in_time`` (stored by ``_setup`` as a proportion) as a rate per 1,000."""
     upsert_measures(
         engine,
         local_admin("tester"),
@@ -37,6 +33,15 @@ def engine(tmp_path):
             }
         ),
     )
+
+
+@pytest.fixture
+def engine(tmp_path):
+    engine = connect(f"sqlite:///{tmp_path / 'qi.sqlite'}")
+    upgrade(engine)
+    _setup(engine)
+    # The same measure, now a rate per 1,000 population.
+    as_rate(engine)
     # Wards: W1 10 per 10,000 (1.0 per 1,000), W2 60 per 10,000 (6.0), W3 25 per 9,000 (2.8).
     _store(
         engine,
