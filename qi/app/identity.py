@@ -120,5 +120,9 @@ def sign_out_control(who: Principal) -> None:
         sign_out(engine(), who)
         st.session_state.pop(PERSON, None)
         if mode == "oidc":
+            # st.logout() queues the browser's redirect to the provider's end-session page;
+            # a rerun now would clear that queue before it is sent (a loaded server lost the
+            # redirect, and with it the cookie's deletion), so the run just stops.
             st.logout()
+            st.stop()
         st.rerun()
