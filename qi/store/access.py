@@ -415,10 +415,25 @@ def read_grants(engine: Engine, principal: Principal, person: str | None = None)
     return pl.DataFrame(rows, schema=GRANT_SCHEMA, orient="row")
 
 
+def _with_places_within(connection: Connection, codes: Iterable[str]) -> frozenset[str]:
+    """``codes`` and the codes of every place within them, at any depth (a local authority's
+    wards and their LSOAs): a recursive query down ``places.parent_id``."""
+    start = sorted(set(codes))
+    if not start:
+        return frozenset()
+    down = select(Place.id, Place.code).where(Place.code.in_(start)).cte("within", recursive=True)
+    child = Place.__table__.alias("child")
+    down = down.union_all(
+        select(child.c.id, child.c.code).join(down, child.c.parent_id == down.c.id)
+    )
+    return frozenset(connection.execute(select(down.c.code)).scalars())
+
+
 def principal_for(engine: Engine, person: str) -> Principal:
-    """The principal for a stored person: their live grants (not revoked, not expired), an
-    initiative's grant resolved to its places. A disabled or unknown person raises
-    ``SignInFailed``."""
+    """The principal for a stored person: their live grants (not revoked, not expired), each
+    resolved to the places it covers: a place's grant covers it and every place within it (a
+    local authority's wards and LSOAs), an initiative's its places and every place within
+    them. A disabled or unknown person raises ``SignInFailed``."""
     now = clock.now()
     with engine.connect() as connection:
         found = connection.execute(
@@ -443,12 +458,17 @@ def principal_for(engine: Engine, person: str) -> Principal:
                         .where(Initiative.name == row.name)
                     ).scalars()
                 )
+        below = {
+            code: _with_places_within(connection, {code})
+            for code in {row.code for row in rows if row.scope == "place"}
+        }
+        members = {name: _with_places_within(connection, codes) for name, codes in members.items()}
     grants = []
     for row in rows:
         if row.expires_at is not None and row.expires_at <= now:
             continue
         if row.scope == "place":
-            grants.append(Grant(row.role, Scope.place(row.code), frozenset({row.code})))
+            grants.append(Grant(row.role, Scope.place(row.code), below[row.code]))
         elif row.scope == "initiative":
             grants.append(Grant(row.role, Scope.initiative(row.name), members[row.name]))
         else:

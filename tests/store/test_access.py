@@ -2,10 +2,12 @@
 
 from datetime import timedelta
 
+import polars as pl
 import pytest
 from sqlalchemy import text
 
-from qi.access import Refused, local_admin
+from qi.access import Refused, Scope, local_admin
+from qi.access.authorize import allowed
 from qi.store import add_initiative, clock
 from qi.store.access import (
     AccessError,
@@ -20,6 +22,7 @@ from qi.store.access import (
     revoke_grant,
     sign_in,
 )
+from qi.store.definitions import upsert_places
 from tests.store.helpers import add_definitions
 
 ADMIN = local_admin("Ada Admin")
@@ -45,6 +48,43 @@ def test_grants_build_the_principal_with_initiatives_resolved_to_their_places(en
     assert grants["revoked_by"].to_list() == [None, "Ada Admin"]
     with pytest.raises(AccessError, match="unknown place code 'NOPE'"):
         add_grant(engine, ADMIN, person, "coach", place="NOPE")
+
+
+def test_a_grant_on_a_place_covers_every_place_within_it_and_nothing_above_or_beside(engine):
+    hierarchy = [  # (code, type, parent): an ICB, two local authorities, wards and LSOAs
+        ("ICB1", "icb", None),
+        ("LA1", "local_authority", "ICB1"),
+        ("W1", "ward", "LA1"),
+        ("L1", "lsoa", "W1"),
+        ("L2", "lsoa", "W1"),
+        ("W2", "ward", "LA1"),
+        ("LA2", "local_authority", "ICB1"),
+        ("W3", "ward", "LA2"),
+        ("L3", "lsoa", "W3"),
+    ]
+    upsert_places(
+        engine,
+        ADMIN,
+        pl.DataFrame(
+            [
+                dict(code=c, name=f"Place {c}", type=t, parent=p, gss_code=None)
+                for c, t, p in hierarchy
+            ]
+        ),
+    )
+    add_initiative(engine, ADMIN, "Ward work", ["W3"])
+    person = add_person(engine, ADMIN, username="lena", name="Lena Locality")
+    add_grant(engine, ADMIN, person, "locality", place="LA1")
+    add_grant(engine, ADMIN, person, "coach", initiative="Ward work")
+    principal = principal_for(engine, person)
+    assert {(g.role, g.places) for g in principal.grants} == {
+        ("locality", frozenset({"LA1", "W1", "L1", "L2", "W2"})),
+        ("coach", frozenset({"W3", "L3"})),
+    }
+    uploads = {c for c, _, _ in hierarchy if allowed(principal, "data.upload", Scope.place(c))}
+    assert uploads == {"LA1", "W1", "L1", "L2", "W2"}
+    reads = {c for c, _, _ in hierarchy if allowed(principal, "data.read", Scope.place(c))}
+    assert reads == uploads | {"W3", "L3"}
 
 
 def test_only_an_admin_manages_people_and_the_refusal_is_audited(engine):
