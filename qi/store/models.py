@@ -136,6 +136,8 @@ class Upload(Base):
     sheet: Mapped[str | None] = mapped_column(String(255))
     content_hash: Mapped[str] = mapped_column(String(64))
     actor: Mapped[str] = mapped_column(String(128))
+    # qi's key for who uploaded it (``Person.person``); None for uploads before it was kept.
+    person: Mapped[str | None] = mapped_column(String(255))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime)
     rows_read: Mapped[int] = mapped_column(Integer)
     outcome: Mapped[str] = mapped_column(String(16))

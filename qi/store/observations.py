@@ -119,6 +119,7 @@ def _insert_upload(
         sheet=upload.sheet,
         content_hash=upload.content_hash,
         actor=principal.name,
+        person=principal.person,
         uploaded_at=clock.now(),
         rows_read=upload.rows_read,
         outcome=outcome,
@@ -587,7 +588,7 @@ def read_uploads(engine: Engine, principal: Principal) -> pl.DataFrame:
         Revision.old_upload_id == Upload.id, only_places(Revision.place_id, readable)
     )
     with engine.connect() as connection:  # resolved first: read_frame renders literals
-        own = connection.execute(select(Upload.id).where(Upload.actor == principal.name))
+        own = connection.execute(select(Upload.id).where(Upload.person == principal.person))
         own_ids = [int(i) for i in own.scalars()]
     kept = true() if readable is None else at_readable | Upload.id.in_(own_ids)
     query = (

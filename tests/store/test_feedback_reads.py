@@ -147,6 +147,53 @@ def test_the_upload_log_shows_uploads_at_readable_places_and_ones_own(two_places
     ]
 
 
+def test_ones_own_uploads_are_known_by_who_sent_them_not_by_their_name(two_places):
+    engine, people = two_places
+    locality = people["locality"]
+    record_rejected_upload(
+        engine,
+        locality,
+        UploadRecord(file_name="mine.csv", content_hash="m", rows_read=0, report={}),
+    )
+    # Someone else of the same name, at the other place: not their upload.
+    namesake = add_person(engine, SETUP, username="namesake", name=locality.name)
+    add_grant(engine, SETUP, namesake, "locality", place=OTHER)
+    assert read_uploads(engine, principal_for(engine, namesake))["file_name"].to_list() == [
+        f"{OTHER}.csv"
+    ]
+    assert "mine.csv" in read_uploads(engine, locality)["file_name"].to_list()
+
+
+def test_the_migration_finds_who_sent_each_earlier_upload_in_the_audit(two_places):
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    from qi.store.engine import MIGRATIONS, upgrade
+
+    engine, people = two_places
+    locality = people["locality"]
+    record_rejected_upload(
+        engine,
+        locality,
+        UploadRecord(file_name="mine.csv", content_hash="m", rows_read=0, report={}),
+    )
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0011")  # before uploads kept the person
+    upgrade(engine)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT file_name, person FROM uploads ORDER BY id")).all()
+    assert [tuple(r) for r in rows] == [
+        (f"{OTHER}.csv", SETUP.person),
+        (f"{OWN}.csv", SETUP.person),
+        ("mine.csv", locality.person),
+    ]
+    assert "mine.csv" in read_uploads(engine, locality)["file_name"].to_list()
+
+
 def test_an_upload_whose_values_were_all_revised_still_shows_where_they_were(engine):
     add_definitions(engine)
     for n in (1, 2):

@@ -281,7 +281,7 @@ def _check_first_runs(url: str, folder: Path) -> None:
     with engine.connect() as connection:
         assert connection.execute(
             text("SELECT version_num FROM alembic_version")
-        ).scalars().all() == ["0011"]
+        ).scalars().all() == ["0012"]
         assert connection.execute(select(func.count()).select_from(Measure)).scalar_one() == 8
     assert sorted(read_series(engine, local_admin("tester"))["value"].to_list()) == [
         float(n) for n in range(8)

@@ -118,7 +118,7 @@ def test_the_migration_keeps_the_purposes_already_set_as_their_first_version(dat
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.downgrade(config, "-1")  # the revision before purposes' versions
+        command.downgrade(config, "0010")  # the revision before purposes' versions
     assert read_purposes(engine).filter(read_purposes(engine)["measure"] == MEASURE).row(0)[1:] == (
         "outcome",
         None,

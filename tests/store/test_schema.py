@@ -71,7 +71,7 @@ def test_upgrading_an_up_to_date_schema_changes_nothing(database_url):
     engine = open_store(database_url)
     with engine.connect() as connection:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    assert version == "0011"
+    assert version == "0012"
 
 
 def test_initiatives_are_read_with_their_places(engine):
