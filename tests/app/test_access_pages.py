@@ -214,3 +214,12 @@ def test_home_offers_a_card_only_for_pages_the_person_may_use_and_no_empty_box(a
     assert links == ["**Upload data**", "**Measures**"]
     assert cards[:2] == [["PageLink", "Markdown"]] * 2
     assert len(cards) == 2 or cards[2] != [], "an empty card"
+
+
+def test_home_points_a_viewer_to_the_published_figures(accounts_url):
+    at = sign_in("viewer")
+    links = [link.proto.label for column in at.columns[:1] for link in column.get("page_link")]
+    assert links == ["**Published figures**"]
+    at = sign_in("leeds")  # someone with other pages has no such card (it is in the sidebar)
+    links = [link.proto.label for column in at.columns[:3] for link in column.get("page_link")]
+    assert "**Published figures**" not in links

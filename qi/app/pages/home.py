@@ -48,8 +48,18 @@ CARDS = (
         "the process changed, and recalculate the limits with a reason.",
     ),
 )
-# Only the pages this person is offered: a card they may not use would be an empty box.
-cards = [card for card in CARDS if offered(card[0])]
+PUBLISHED_CARD = (
+    "published.py",
+    "Published figures",
+    ":material/public:",
+    "The partnership's charts and readings as they are published, with small numbers "
+    "controlled, and the board pack to download.",
+)
+# Only the pages this person is offered: a card they may not use would be an empty box. Someone
+# who reads published figures only (a viewer) gets the card for those instead.
+cards = [card for card in CARDS if offered(card[0])] or [
+    card for card in (PUBLISHED_CARD,) if offered(card[0])
+]
 if cards:
     for column, (script, title, icon, words) in zip(
         st.columns(len(cards), border=True), cards, strict=True
