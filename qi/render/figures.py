@@ -432,8 +432,9 @@ def _point_layer(frame: pl.DataFrame, time: alt.X, y: alt.Y) -> alt.Chart:
         alt.Tooltip("signal:N", title="Rule"),
         alt.Tooltip("annotation:N", title="Annotation"),
     ]
-    # Excluded points are drawn hollow: fill opacity 0, taken as is (no scale).
-    hollow_if_excluded = alt.FillOpacity("fill:Q", scale=None, legend=None)
+    # Excluded points are drawn hollow. A condition, not a field: an encoded field would be
+    # read out by screen readers in every point's accessible name ("fill: 1").
+    hollow_if_excluded = alt.condition("datum.fill == 0", alt.value(0), alt.value(1))
     return (
         alt.Chart()
         .mark_point(filled=True, size=45, strokeWidth=1.5)

@@ -74,7 +74,7 @@ def test_clicking_a_point_chooses_its_month_and_the_annotation_shows_on_the_char
             named = page.locator('[data-testid="stVegaLiteChart"] [aria-label]').evaluate_all(
                 "marks => marks.map(m => m.getAttribute('aria-label'))"
             )
-            internal = [n for n in named if re.search(r"upper_limit|lower_limit|centre:", n)]
+            internal = [n for n in named if re.search(r"upper_limit|lower_limit|centre:|fill:", n)]
             assert internal == [], internal[:3]
             page.screenshot(path=ARTIFACTS / "annotate-clicked.png")
 
