@@ -11,6 +11,7 @@ takes effect at the next click. Permissions are decided by the library, never he
 """
 
 import os
+from urllib.parse import urlparse
 
 import streamlit as st
 
@@ -23,6 +24,25 @@ from qi.app.widgets import plain
 from qi.store.access import SignInFailed, oidc_principal, principal_for, sign_in, sign_out
 
 PERSON = "qi.person"  # the signed-in person's key, in this browser session only
+ASKED_FOR = "qi.asked-for"  # the page (url path) and query a session was opened at
+
+
+def remember_page_asked_for() -> None:
+    """Keep the page and query a browser session was opened at (a link to a chart or a meeting
+    in a board paper), so that signing in first still ends there (``page_asked_for``)."""
+    if ASKED_FOR not in st.session_state:
+        path = urlparse(st.context.url or "").path.rstrip("/").rsplit("/", 1)[-1]
+        st.session_state[ASKED_FOR] = (path, st.query_params.to_dict())
+
+
+def page_asked_for() -> tuple[str, dict[str, str]] | None:
+    """Once, after the first run in which the person is known: the page and query the session
+    was opened at, or None."""
+    asked = st.session_state.get(ASKED_FOR)
+    if asked is None:
+        return None
+    st.session_state[ASKED_FOR] = None
+    return asked
 
 
 def principal() -> Principal:
