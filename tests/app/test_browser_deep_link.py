@@ -17,16 +17,14 @@ from qi.store import open_store
 
 from .test_browser import (
     ARTIFACTS,
-    CHROMIUM,
-    LAUNCH_ARGS,
-    TIMEOUT_MS,
     chart_drawn,
+    chromium,
     idle,
+    new_page,
     running_app,
 )
 
 expect = pytest.importorskip("playwright.sync_api").expect
-sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
 
 ASTHMA = "Emergency asthma admissions, children and young people"
 BRADFORD = "E08000032"
@@ -53,32 +51,24 @@ def test_a_link_to_a_chart_opens_that_chart_after_signing_in(accounts_database, 
     env = {"QI_AUTH": "local-accounts"}
     with (
         running_app(accounts_database, tmp_path / "app.log", env) as url,
-        sync_playwright() as playwright,
+        chromium() as browser,
     ):
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1024, "height": 900})
-            page.set_default_timeout(TIMEOUT_MS)
-            link = f"{url}/measures?measure=cyp_asthma_admissions&place={BRADFORD}"
-            page.goto(link, wait_until="domcontentloaded")
-            expect(page.get_by_role("heading", name="Sign in to qi")).to_be_visible()
-            sign_in(page, "steward")
-            expect(page.get_by_role("heading", name="Measures", exact=True)).to_be_visible()
-            idle(page)
-            chart_drawn(page)
-            expect(page.get_by_text(f"{ASTHMA}: Bradford").first).to_be_visible()
-            page.screenshot(path=ARTIFACTS / "deep-link-after-sign-in.png")
+        page = new_page(browser, 1024, 900)
+        link = f"{url}/measures?measure=cyp_asthma_admissions&place={BRADFORD}"
+        page.goto(link, wait_until="domcontentloaded")
+        expect(page.get_by_role("heading", name="Sign in to qi")).to_be_visible()
+        sign_in(page, "steward")
+        expect(page.get_by_role("heading", name="Measures", exact=True)).to_be_visible()
+        idle(page)
+        chart_drawn(page)
+        expect(page.get_by_text(f"{ASTHMA}: Bradford").first).to_be_visible()
+        page.screenshot(path=ARTIFACTS / "deep-link-after-sign-in.png")
 
-            # A viewer sent a link to a page they may not open: Home, no error.
-            page = browser.new_page(viewport={"width": 1024, "height": 900})
-            page.set_default_timeout(TIMEOUT_MS)
-            page.goto(f"{url}/annotate", wait_until="domcontentloaded")
-            sign_in(page, "viewer")
-            expect(page.get_by_role("link", name="Published figures").first).to_be_visible()
-            expect(page.get_by_role("heading", name="Programmes")).to_be_visible()
-            idle(page)
-            expect(page.locator('[data-testid="stException"]')).to_have_count(0)
-        finally:
-            browser.close()
+        # A viewer sent a link to a page they may not open: Home, no error.
+        page = new_page(browser, 1024, 900)
+        page.goto(f"{url}/annotate", wait_until="domcontentloaded")
+        sign_in(page, "viewer")
+        expect(page.get_by_role("link", name="Published figures").first).to_be_visible()
+        expect(page.get_by_role("heading", name="Programmes")).to_be_visible()
+        idle(page)
+        expect(page.locator('[data-testid="stException"]')).to_have_count(0)

@@ -12,13 +12,12 @@ from qi.app.navigation import PAGES
 
 from .test_browser import (  # noqa: F401 (server is a fixture)
     ARTIFACTS,
-    CHROMIUM,
-    LAUNCH_ARGS,
     TIMEOUT_MS,
+    chromium,
     expect,
     idle,
+    new_page,
     server,
-    sync_playwright,
 )
 
 WIDTHS = (1440, 1024)
@@ -49,33 +48,24 @@ def test_every_page_fits_the_screen_and_asks_nothing_of_other_hosts(server, widt
     url, _ = server
     host = urlparse(url).netloc
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS
-        )
-        try:
-            page = browser.new_page(viewport={"width": width, "height": 900})
-            page.set_default_timeout(TIMEOUT_MS)
-            requested: list[str] = []
-            page.on("request", lambda request: requested.append(request.url))
-            for spec in PAGES:
-                page.goto(f"{url}/{'' if spec.default else spec.url_path}")
-                expect(page.locator("h1").first).to_be_visible(timeout=TIMEOUT_MS)
-                idle(page)
-                charts = page.locator('[data-testid="stVegaLiteChart"]')
-                if charts.count():
-                    charts.first.locator("canvas, svg").first.wait_for(state="visible")
-                page.wait_for_timeout(1500)  # the other charts and icons finish drawing
-                page.screenshot(
-                    path=ARTIFACTS / f"page-{spec.url_path}-{width}.png", full_page=True
-                )
-                assert _overflowing(page) == [], f"{spec.title} at {width} px"
-                icon = page.evaluate(
-                    "() => [...document.querySelectorAll('link[rel~=icon]')].map(l => l.href)"
-                )
-                assert icon and all(urlparse(i).netloc in (host, "") for i in icon), icon
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = new_page(browser, width, 900)
+        requested: list[str] = []
+        page.on("request", lambda request: requested.append(request.url))
+        for spec in PAGES:
+            page.goto(f"{url}/{'' if spec.default else spec.url_path}")
+            expect(page.locator("h1").first).to_be_visible(timeout=TIMEOUT_MS)
+            idle(page)
+            charts = page.locator('[data-testid="stVegaLiteChart"]')
+            if charts.count():
+                charts.first.locator("canvas, svg").first.wait_for(state="visible")
+            page.wait_for_timeout(1500)  # the other charts and icons finish drawing
+            page.screenshot(path=ARTIFACTS / f"page-{spec.url_path}-{width}.png", full_page=True)
+            assert _overflowing(page) == [], f"{spec.title} at {width} px"
+            icon = page.evaluate(
+                "() => [...document.querySelectorAll('link[rel~=icon]')].map(l => l.href)"
+            )
+            assert icon and all(urlparse(i).netloc in (host, "") for i in icon), icon
     outside = sorted(
         {u for u in requested if urlparse(u).scheme in ("http", "https", "ws", "wss")}
         - {u for u in requested if urlparse(u).netloc == host}

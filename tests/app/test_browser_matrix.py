@@ -24,11 +24,18 @@ from qi.store import (
     upsert_measures,
 )
 
-from .test_browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, TIMEOUT_MS, chart_drawn, idle, server
+from .test_browser import (
+    ARTIFACTS,
+    TIMEOUT_MS,
+    chart_drawn,
+    chromium,
+    idle,
+    new_page,
+    server,
+)
 from .test_browser_meeting import choose
 
 expect = __import__("pytest").importorskip("playwright.sync_api").expect
-sync_playwright = __import__("pytest").importorskip("playwright.sync_api").sync_playwright
 
 __all__ = ["server"]
 expect.set_options(timeout=TIMEOUT_MS)
@@ -121,63 +128,54 @@ def test_the_matrix_fits_one_screen_and_each_cell_opens_its_series(server):
     names = seven_measures_at_five_places(database_url)
     assert len(names) == 7
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 900})
-            page.set_default_timeout(TIMEOUT_MS)
-            page.goto(f"{url}/meeting", wait_until="domcontentloaded")
-            expect(page.get_by_role("heading", name="Meeting view")).to_be_visible()
-            idle(page)
-            choose(page, "Initiative", EVERYTHING)
-            idle(page)
-            matrix = page.locator(".qi-matrix")
-            expect(matrix.locator("tbody tr")).to_have_count(7)
-            expect(matrix.locator("thead th")).to_have_count(1 + 5)
-            assert matrix.locator("tbody th").all_inner_texts()[0].startswith(names[0])
-            box = matrix_box(page)
-            assert box["bottom"] <= 900 and box["right"] <= 1440, box  # on the first screen
-            assert box["scrollHeight"] <= box["clientHeight"], box  # no scrolling inside it
-            assert box["scrollWidth"] <= box["clientWidth"], box
-            assert box["sticky"] == "sticky"
-            page.screenshot(path=ARTIFACTS / "meeting-matrix-1440.png")
+    with chromium() as browser:
+        page = new_page(browser, 1440, 900)
+        page.goto(f"{url}/meeting", wait_until="domcontentloaded")
+        expect(page.get_by_role("heading", name="Meeting view")).to_be_visible()
+        idle(page)
+        choose(page, "Initiative", EVERYTHING)
+        idle(page)
+        matrix = page.locator(".qi-matrix")
+        expect(matrix.locator("tbody tr")).to_have_count(7)
+        expect(matrix.locator("thead th")).to_have_count(1 + 5)
+        assert matrix.locator("tbody th").all_inner_texts()[0].startswith(names[0])
+        box = matrix_box(page)
+        assert box["bottom"] <= 900 and box["right"] <= 1440, box  # on the first screen
+        assert box["scrollHeight"] <= box["clientHeight"], box  # no scrolling inside it
+        assert box["scrollWidth"] <= box["clientWidth"], box
+        assert box["sticky"] == "sticky"
+        page.screenshot(path=ARTIFACTS / "meeting-matrix-1440.png")
 
-            # Each cell says in words what its icons mean, as its name and its tooltip.
-            cell = page.get_by_role("link", name=f"{REFERRALS_NAME} at Kirklees:")
-            label = cell.get_attribute("aria-label")
-            assert label == cell.get_attribute("title")
-            assert "Special cause" in label or "Common cause" in label
-            assert "latest" in label and "Open its chart." in label
+        # Each cell says in words what its icons mean, as its name and its tooltip.
+        cell = page.get_by_role("link", name=f"{REFERRALS_NAME} at Kirklees:")
+        label = cell.get_attribute("aria-label")
+        assert label == cell.get_attribute("title")
+        assert "Special cause" in label or "Common cause" in label
+        assert "latest" in label and "Open its chart." in label
 
-            page.set_viewport_size({"width": 1024, "height": 900})
-            idle(page)
-            box = matrix_box(page)
-            assert box["right"] <= 1024, box  # narrower: it scrolls inside its own frame
-            page.screenshot(path=ARTIFACTS / "meeting-matrix-1024.png")
-            page.set_viewport_size({"width": 1440, "height": 900})
+        page.set_viewport_size({"width": 1024, "height": 900})
+        idle(page)
+        box = matrix_box(page)
+        assert box["right"] <= 1024, box  # narrower: it scrolls inside its own frame
+        page.screenshot(path=ARTIFACTS / "meeting-matrix-1024.png")
+        page.set_viewport_size({"width": 1440, "height": 900})
 
-            # A cell opens its series at the top of the Measures page.
-            cell.click()
-            on_the_chart_of(page, REFERRALS_NAME, "Kirklees", EVERYTHING)
-            page.screenshot(path=ARTIFACTS / "meeting-matrix-opened.png")
+        # A cell opens its series at the top of the Measures page.
+        cell.click()
+        on_the_chart_of(page, REFERRALS_NAME, "Kirklees", EVERYTHING)
+        page.screenshot(path=ARTIFACTS / "meeting-matrix-opened.png")
 
-            # After switching initiative, a card's "Open the chart" opens that card's series.
-            page.goto(f"{url}/meeting", wait_until="domcontentloaded")
-            idle(page)
-            choose(page, "Initiative", EARLY_SUPPORT)
-            idle(page)
-            expect(page.locator(".qi-matrix")).to_contain_text("Calderdale")  # its own places
-            page.screenshot(path=ARTIFACTS / "meeting-matrix-early-support.png")
-            choose(page, "Each measure in detail: its readings by place", REFERRALS_NAME)
-            idle(page)
-            card = page.locator('[class*="st-key-qi-measure-card-"]').filter(
-                has_text=REFERRALS_NAME
-            )
-            link = card.get_by_role("link", name="Open the chart").last  # the second place
-            link.scroll_into_view_if_needed()
-            link.click()
-            on_the_chart_of(page, REFERRALS_NAME, "Kirklees", EARLY_SUPPORT)
-        finally:
-            browser.close()
+        # After switching initiative, a card's "Open the chart" opens that card's series.
+        page.goto(f"{url}/meeting", wait_until="domcontentloaded")
+        idle(page)
+        choose(page, "Initiative", EARLY_SUPPORT)
+        idle(page)
+        expect(page.locator(".qi-matrix")).to_contain_text("Calderdale")  # its own places
+        page.screenshot(path=ARTIFACTS / "meeting-matrix-early-support.png")
+        choose(page, "Each measure in detail: its readings by place", REFERRALS_NAME)
+        idle(page)
+        card = page.locator('[class*="st-key-qi-measure-card-"]').filter(has_text=REFERRALS_NAME)
+        link = card.get_by_role("link", name="Open the chart").last  # the second place
+        link.scroll_into_view_if_needed()
+        link.click()
+        on_the_chart_of(page, REFERRALS_NAME, "Kirklees", EARLY_SUPPORT)

@@ -28,10 +28,15 @@ from qi.access import local_admin
 from qi.store import open_store
 from qi.store.access import add_grant, read_audit, read_people
 
-from .test_browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, TIMEOUT_MS, idle, running_app
+from .test_browser import (
+    ARTIFACTS,
+    chromium,
+    idle,
+    new_page,
+    running_app,
+)
 
 expect = pytest.importorskip("playwright.sync_api").expect
-sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
 
 ADMIN = local_admin("Ada Admin")
 SUBJECT = "casey-7f3a"
@@ -117,49 +122,42 @@ def test_sign_in_through_the_provider_grants_decide_and_sign_out(database, tmp_p
     with (
         provider() as issuer,
         oidc_app(tmp_path, database, issuer, "10", "app") as url,
-        sync_playwright() as playwright,
+        chromium() as browser,
     ):
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 1000})
-            page.set_default_timeout(TIMEOUT_MS)
+        page = new_page(browser, 1440, 1000)
 
-            # Nothing but the sign-in button before signing in.
-            page.goto(url, wait_until="domcontentloaded")
-            expect(page.get_by_role("heading", name="Sign in to qi")).to_be_visible()
-            page.screenshot(path=ARTIFACTS / "sign-in-1-before.png")
+        # Nothing but the sign-in button before signing in.
+        page.goto(url, wait_until="domcontentloaded")
+        expect(page.get_by_role("heading", name="Sign in to qi")).to_be_visible()
+        page.screenshot(path=ARTIFACTS / "sign-in-1-before.png")
 
-            # The provider's form, then back: signed in, with no grant yet.
-            sign_in(page, url)
-            expect(page.get_by_text(f"Signed in as {NAME}", exact=True)).to_be_visible()
-            expect(page.get_by_text("you have no access to any place yet")).to_be_visible()
-            idle(page)
-            page.screenshot(path=ARTIFACTS / "sign-in-2-no-grants.png")
+        # The provider's form, then back: signed in, with no grant yet.
+        sign_in(page, url)
+        expect(page.get_by_text(f"Signed in as {NAME}", exact=True)).to_be_visible()
+        expect(page.get_by_text("you have no access to any place yet")).to_be_visible()
+        idle(page)
+        page.screenshot(path=ARTIFACTS / "sign-in-2-no-grants.png")
 
-            # qi keys the person on issuer + subject, never e-mail.
-            person = f"oidc:{issuer}|{SUBJECT}"
-            people = read_people(engine, ADMIN)
-            assert people.filter(people["person"] == person)["name"].to_list() == [NAME]
-            assert not people["person"].str.contains("casey@example.org").any()
+        # qi keys the person on issuer + subject, never e-mail.
+        person = f"oidc:{issuer}|{SUBJECT}"
+        people = read_people(engine, ADMIN)
+        assert people.filter(people["person"] == person)["name"].to_list() == [NAME]
+        assert not people["person"].str.contains("casey@example.org").any()
 
-            # Granted coach at Leeds through the library: a reload shows the pages.
-            add_grant(engine, ADMIN, person, "coach", place=LEEDS)
-            page.reload(wait_until="domcontentloaded")
-            expect(page.get_by_role("heading", name="qi", exact=True)).to_be_visible()
-            expect(page.get_by_role("link", name="Annotate").first).to_be_visible()
-            expect(page.get_by_text("you have no access to any place yet")).to_have_count(0)
-            idle(page)
-            page.screenshot(path=ARTIFACTS / "sign-in-3-coach.png")
+        # Granted coach at Leeds through the library: a reload shows the pages.
+        add_grant(engine, ADMIN, person, "coach", place=LEEDS)
+        page.reload(wait_until="domcontentloaded")
+        expect(page.get_by_role("heading", name="qi", exact=True)).to_be_visible()
+        expect(page.get_by_role("link", name="Annotate").first).to_be_visible()
+        expect(page.get_by_text("you have no access to any place yet")).to_have_count(0)
+        idle(page)
+        page.screenshot(path=ARTIFACTS / "sign-in-3-coach.png")
 
-            # Signing out: back to the sign-in button.
-            sign_out(page)  # the provider's session ends too
-            page.get_by_role("button", name="End session").click()
-            expect(page.get_by_role("button", name=SIGN_IN)).to_be_visible()
-            page.screenshot(path=ARTIFACTS / "sign-in-4-signed-out.png")
-        finally:
-            browser.close()
+        # Signing out: back to the sign-in button.
+        sign_out(page)  # the provider's session ends too
+        page.get_by_role("button", name="End session").click()
+        expect(page.get_by_role("button", name=SIGN_IN)).to_be_visible()
+        page.screenshot(path=ARTIFACTS / "sign-in-4-signed-out.png")
     events = read_audit(engine, ADMIN, person=person).reverse()
     # One sign-in however many reloads (the token's iat), then the sign-out.
     assert events.select("action", "outcome").rows() == [
@@ -175,26 +173,19 @@ def test_a_session_older_than_the_maximum_age_is_signed_out(database, tmp_path):
     with (
         provider() as issuer,
         oidc_app(tmp_path, database, issuer, str(hours), "short") as url,
-        sync_playwright() as playwright,
+        chromium() as browser,
     ):
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1024, "height": 800})
-            page.set_default_timeout(TIMEOUT_MS)
-            sign_in(page, url)
-            expect(page.get_by_text(f"Signed in as {NAME}", exact=True)).to_be_visible()
-            signed_in_at = time.monotonic()  # the token was issued before this
-            expect(page.get_by_text("you have no access to any place yet")).to_be_visible()
-            page.screenshot(path=ARTIFACTS / "sign-in-5-1024.png")
-            time.sleep(max(0.0, signed_in_at + hours * 3600 + 1 - time.monotonic()))
-            page.reload(wait_until="domcontentloaded")
-            page.wait_for_url("**/oauth2/end_session**")
-            page.get_by_role("button", name="End session").click()
-            expect(page.get_by_role("button", name=SIGN_IN)).to_be_visible()
-        finally:
-            browser.close()
+        page = new_page(browser, 1024, 800)
+        sign_in(page, url)
+        expect(page.get_by_text(f"Signed in as {NAME}", exact=True)).to_be_visible()
+        signed_in_at = time.monotonic()  # the token was issued before this
+        expect(page.get_by_text("you have no access to any place yet")).to_be_visible()
+        page.screenshot(path=ARTIFACTS / "sign-in-5-1024.png")
+        time.sleep(max(0.0, signed_in_at + hours * 3600 + 1 - time.monotonic()))
+        page.reload(wait_until="domcontentloaded")
+        page.wait_for_url("**/oauth2/end_session**")
+        page.get_by_role("button", name="End session").click()
+        expect(page.get_by_role("button", name=SIGN_IN)).to_be_visible()
     events = read_audit(engine, ADMIN, person=f"oidc:{issuer}|{SUBJECT}").reverse()
     assert events.select("action", "detail").rows() == [
         ("sign-in", None),

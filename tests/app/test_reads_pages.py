@@ -27,9 +27,15 @@ def test_the_measures_page_offers_a_locality_its_own_places_only():
     box.select_index(box.options.index("Every place")).run()
     measures = at.selectbox(key="qi.pick.measure").options
     assert measures, "Leeds has data to show"
+    offered: set[str] = set()
     for measure in at.selectbox(key="qi.pick.measure").options:
         at.selectbox(key="qi.pick.measure").set_value(measure).run()
-        assert at.selectbox(key="qi.pick.place").options == ["Leeds"]
+        offered |= set(at.selectbox(key="qi.pick.place").options)
+    # Leeds and the places within it (its LSOAs: the grant on the authority covers them), and
+    # no other authority's.
+    assert "Leeds" in offered
+    assert {o for o in offered if o != "Leeds" and not o.startswith("Leeds ")} == set()
+    assert any(o.startswith("Leeds 0") for o in offered), "Leeds' LSOAs are offered"
 
 
 def test_a_crafted_link_to_another_localitys_place_shows_nothing_of_it():

@@ -167,25 +167,25 @@ def news(review) -> None:
     names, titles = place_names(), _measure_names(review)
     if found.signals.height:
         st.markdown("**New signals**")
-        st.dataframe(
+        # Static tables (st.table) wrap their words: a board reads every column at 1024 px.
+        st.table(
             found.signals.select(
                 pl.col("measure")
                 .replace_strict(titles, default=pl.col("measure"))
                 .alias("Measure"),
                 pl.col("place").replace_strict(names, default=pl.col("place")).alias("Place"),
                 period_expr("period", style="short").alias("Period"),
-                pl.col("value").round(2).alias("Value"),
+                pl.Series("Value", [number(v) for v in found.signals["value"]], pl.String),
                 pl.col("point_type")
                 .replace_strict(POINT_TYPE_WORDS, default=pl.col("point_type"))
                 .alias("What the point shows"),
                 pl.col("signal").alias("Rule"),
             ),
             hide_index=True,
-            width="stretch",
         )
     if found.annotations.height:
         st.markdown("**New annotations and recalculations**")
-        st.dataframe(
+        st.table(
             found.annotations.select(
                 pl.col("event")
                 .replace_strict(ANNOTATION_EVENTS, default=pl.col("event"))
@@ -200,11 +200,10 @@ def news(review) -> None:
                 period_expr("event_at", "day", "short").alias("When"),
             ),
             hide_index=True,
-            width="stretch",
         )
     if found.stories.height:
         st.markdown("**New stories of change**")
-        st.dataframe(
+        st.table(
             found.stories.select(
                 period_expr("told_on", "day", "short").alias("Told on"),
                 pl.col("title").alias("Title"),
@@ -212,7 +211,6 @@ def news(review) -> None:
                 pl.col("voice").replace_strict(VOICES, default=pl.col("voice")).alias("Voice"),
             ),
             hide_index=True,
-            width="stretch",
         )
 
 
@@ -238,7 +236,8 @@ def _done(action_id: int) -> None:
 
 
 def action_line(action: dict, titles: dict[str, str], done_button: bool) -> None:
-    words, button = st.columns([6, 1], vertical_alignment="center")
+    # Room for the whole "Mark done" label at 1024 px (a sixth of the page cut it short).
+    words, button = st.columns([4, 1], vertical_alignment="center")
     kind = ACTION_KINDS.get(action["kind"], action["kind"])
     facts = [f"{kind}, against {_against(action, titles)}"]
     if action["owner"]:
