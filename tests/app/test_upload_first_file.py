@@ -110,3 +110,20 @@ def test_suppressed_cells_are_reported_as_kept_missing_with_their_count(demo_url
         "suppressed (*): kept as missing, not stored as zero (in 6 cells)"
     ]
     assert note["Row"][0].count(",") == 5
+
+
+def test_the_measure_and_place_chosen_stay_chosen_when_the_file_is_replaced(demo_url):
+    at = open_page("upload.py")
+    draft = b"period,value\n2025-04-01,1150\n2025-05-01,oops\n"
+    at.file_uploader[0].set_value(("draft.csv", draft, "text/csv")).run()
+    at.selectbox(key="qi.upload.measure").set_value(REFERRALS).run()
+    at.selectbox(key="qi.upload.place").set_value(LEEDS).run()
+    # Replacing the file: the browser removes the draft (a run with no file), then sends the
+    # corrected one.
+    at.file_uploader[0].set_value(None).run()
+    assert not [b for b in at.selectbox if b.key == "qi.upload.measure"]
+    fixed = b"period,value\n2025-04-01,1150\n2025-05-01,1160\n"
+    at.file_uploader[0].set_value(("fixed.csv", fixed, "text/csv")).run()
+    assert at.selectbox(key="qi.upload.measure").value == REFERRALS
+    assert at.selectbox(key="qi.upload.place").value == LEEDS
+    assert "Storing it would add 2 new observations" in texts(at)

@@ -69,6 +69,11 @@ def _plain_number(value: float | None) -> float | int | None:
     return int(value) if value is not None and float(value).is_integer() else value
 
 
+def _keep_choice(field: str) -> None:
+    """The measure or place chosen for the whole file, kept for the next file too."""
+    st.session_state[f"qi.upload.chosen.{field}"] = st.session_state.get(f"qi.upload.{field}")
+
+
 def named_code(names: dict[str, str]):
     """A selectbox's words for a code: "Leeds (E08000035)"."""
 
@@ -278,13 +283,19 @@ if dropped is not None:
         }
         for column, field in zip(columns, first.to_choose, strict=True):
             named = options[field]
+            # The choice is kept apart from the widget: replacing the file runs the page once
+            # with no file, which drops the state of the widgets it did not draw (the measure
+            # chosen for the draft was lost for the corrected file).
+            kept = st.session_state.get(f"qi.upload.chosen.{field}")
             chosen[field] = column.selectbox(
                 f"{CHOICE_LABELS[field]} (required)",
                 list(named),
-                index=None,
+                index=list(named).index(kept) if kept in named else None,
                 format_func=named_code(named),
                 placeholder=f"Choose the {field}",
                 key=f"qi.upload.{field}",
+                on_change=_keep_choice,
+                args=(field,),
             )
     choices = Choices(sheet, chosen["measure"], chosen["place"], status)
     preview = (
