@@ -11,7 +11,9 @@ no story is stored without one (``add_story``), a change of consent is a new rec
 old ones kept (``change_consent``, ``read_consents``), withdrawal removes the words
 (``withdraw_story``). Reads take the principal and the audience: ``read_stories`` and
 ``story_markers`` return only stories the principal may read whose consent lets that audience
-see them (``shown_to``, the one decision).
+see them (``shown_to``, the one decision), decided in SQL by one condition
+(``readable_stories``) that reads about stories elsewhere put in their WHERE too
+(``readable_story_ids`` as a subquery).
 
 The codes, their words and the policy a story must meet (consent, dates, codes, the places of
 an initiative) are in ``qi.vocabulary.stories``. Here ``add_story`` and ``edit_story`` look up
@@ -591,7 +593,7 @@ def _consent_reaches(audience: str, today: date) -> ColumnElement[bool]:
     if review_counts:
         # Not due: the review day is today or later (a missing day counts as due).
         records = records.where(StoryConsent.review_on >= today)
-    reaches = Story.id.in_(records)
+    reaches: ColumnElement[bool] = Story.id.in_(records)
     if without_record:
         reaches = reaches | Story.id.not_in(select(StoryConsent.story_id).correlate(None))
     return reaches
