@@ -37,16 +37,17 @@ from sqlalchemy import (
     Connection,
     Engine,
     Integer,
+    ScalarSelect,
     Select,
     String,
     delete,
     false,
-    func,
     insert,
     select,
     true,
     update,
 )
+from sqlalchemy.orm import aliased
 
 from qi.access import EVERYTHING, Principal, Scope
 from qi.access.authorize import readable_initiatives
@@ -436,19 +437,23 @@ def _shown():
     return Story.withdrawn_at.is_(None) & Story.safeguarding_at.is_(None)
 
 
-def _latest_consent():
-    """Each story's latest consent record's id (the story's consent)."""
+def _latest_consent(field: str) -> ScalarSelect[Any]:
+    """``field`` of the story's latest consent record (the story's consent; null when it has
+    none), for the story of the query it goes into: one look-up in the index on story and id."""
+    record = aliased(StoryConsent)
     return (
-        select(StoryConsent.story_id, func.max(StoryConsent.id).label("latest"))
-        .group_by(StoryConsent.story_id)
-        .subquery()
+        select(getattr(record, field))
+        .where(record.story_id == Story.id)
+        .order_by(record.id.desc())
+        .limit(1)
+        .correlate(Story)
+        .scalar_subquery()
     )
 
 
 def _base(engine: Engine, condition: ColumnElement[bool]) -> pl.DataFrame:
     """The stories meeting ``condition`` (over ``Story``), with their latest consent record
     (``STORY_SCHEMA``)."""
-    latest = _latest_consent()
     query = (
         select(
             Story.id,
@@ -472,8 +477,7 @@ def _base(engine: Engine, condition: ColumnElement[bool]) -> pl.DataFrame:
         )
         .outerjoin(Place, Place.id == Story.place_id)
         .outerjoin(Initiative, Initiative.id == Story.initiative_id)
-        .outerjoin(latest, latest.c.story_id == Story.id)
-        .outerjoin(StoryConsent, StoryConsent.id == latest.c.latest)
+        .outerjoin(StoryConsent, StoryConsent.id == _latest_consent("id"))
         .where(condition)
     )
     # Flags as integers and times as text read the same on both backends; converted below.
@@ -583,19 +587,12 @@ def _consent_reaches(audience: str, today: date) -> ColumnElement[bool]:
     without_record = shown_to(audience, None, None, today)
     if len(scopes) == len(SCOPES) and not review_counts and without_record:
         return true()
-    # Uncorrelated: the queries this goes into may join the consent records themselves.
-    latest = select(func.max(StoryConsent.id)).group_by(StoryConsent.story_id).correlate(None)
-    records = (
-        select(StoryConsent.story_id)
-        .where(StoryConsent.id.in_(latest), StoryConsent.scope.in_(scopes))
-        .correlate(None)
-    )
+    reaches: ColumnElement[bool] = _latest_consent("scope").in_(scopes)
     if review_counts:
         # Not due: the review day is today or later (a missing day counts as due).
-        records = records.where(StoryConsent.review_on >= today)
-    reaches: ColumnElement[bool] = Story.id.in_(records)
-    if without_record:
-        reaches = reaches | Story.id.not_in(select(StoryConsent.story_id).correlate(None))
+        reaches = reaches & (_latest_consent("review_on") >= today)
+    if without_record:  # every record has a scope
+        reaches = reaches | _latest_consent("scope").is_(None)
     return reaches
 
 
