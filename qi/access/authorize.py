@@ -58,6 +58,24 @@ def readable_places(
     return frozenset(places)
 
 
+def readable_initiatives(
+    principal: Principal, action: str, now: datetime | None = None
+) -> frozenset[str] | None:
+    """The names of the initiatives ``principal`` may do ``action`` over (a grant on the
+    initiative itself, as ``allowed`` decides for ``Scope.initiative``); None when everywhere.
+    The store keeps what is told for an initiative without a place to these."""
+    now = now or _now()
+    names: set[str] = set()
+    for grant in principal.grants:
+        if grant.role not in POLICY[action] or not grant.live(now):
+            continue
+        if grant.scope.kind == "everything":
+            return None
+        if grant.scope.kind == "initiative" and grant.scope.name is not None:
+            names.add(grant.scope.name)
+    return frozenset(names)
+
+
 def allowed_somewhere(principal: Principal, action: str, now: datetime | None = None) -> bool:
     """Whether ``principal`` may do ``action`` at some place at least (what a page offers)."""
     places = readable_places(principal, action, now)

@@ -18,7 +18,8 @@ over the initiative or everything; it is audited, and records who and when. Each
 
 Each read takes the principal too (issue 12, defence in depth) and keeps, in its SQL, to the
 stories ``qi.store.stories.read_stories`` would give that principal for the ``audience``
-(``readable_story_ids``): a query about another place's stories returns nothing.
+(``readable_stories``, the same condition in their WHERE): a query about another place's stories
+returns nothing.
 """
 
 from datetime import date
@@ -43,7 +44,7 @@ from qi.store.models import (
     StorySelection,
 )
 from qi.store.readable import only_initiatives, place_ids
-from qi.store.stories import guard_stored, readable_story_ids
+from qi.store.stories import guard_stored, readable_stories
 from qi.vocabulary.outcomes import INPUT_VOICES, RESPONSE_KINDS, SELECTION_STATUSES
 from qi.vocabulary.stories import (
     DOMAINS,
@@ -148,7 +149,6 @@ def read_selections(
 ) -> pl.DataFrame:
     """Selections (``SELECTION_SCHEMA``) of the stories ``principal`` may read for
     ``audience``, latest period first; ``status`` keeps one kind."""
-    shown = readable_story_ids(engine, principal, audience=audience)
     query = (
         select(
             StorySelection.story_id,
@@ -163,7 +163,7 @@ def read_selections(
         )
         .join(Story, Story.id == StorySelection.story_id)
         .outerjoin(Place, Place.id == Story.place_id)
-        .where(Story.id.in_(shown))
+        .where(readable_stories(engine, principal, audience=audience))
         .order_by(StorySelection.period_end.desc(), StorySelection.id)
     )
     if status is not None:
@@ -284,7 +284,7 @@ def read_responses(
         .join(Story, Story.id == FeedbackResponse.story_id)
         .outerjoin(Place, Place.id == Story.place_id)
         .outerjoin(Initiative, Initiative.id == Story.initiative_id)
-        .where(Story.id.in_(readable_story_ids(engine, principal, audience=audience)))
+        .where(readable_stories(engine, principal, audience=audience))
         .order_by(Story.told_on.desc(), FeedbackResponse.id)
     )
     return read_frame(engine, _of(engine, query, place, initiative), RESPONSE_SCHEMA)
@@ -328,7 +328,6 @@ def waiting_inputs(
     (``INPUT_VOICES``) told on or before ``today`` with no response yet, longest waiting first,
     with the days each has waited (``WAITING_SCHEMA``): only stories ``principal`` may read for
     ``audience``."""
-    shown = readable_story_ids(engine, principal, audience=audience)
     answered = select(FeedbackResponse.story_id)
     query = (
         select(
@@ -345,7 +344,7 @@ def waiting_inputs(
             Story.voice.in_(INPUT_VOICES),
             Story.id.not_in(answered),
             Story.told_on <= today,
-            Story.id.in_(shown),
+            readable_stories(engine, principal, audience=audience),
         )
         .order_by(Story.told_on, Story.id)
     )

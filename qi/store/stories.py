@@ -11,7 +11,9 @@ no story is stored without one (``add_story``), a change of consent is a new rec
 old ones kept (``change_consent``, ``read_consents``), withdrawal removes the words
 (``withdraw_story``). Reads take the principal and the audience: ``read_stories`` and
 ``story_markers`` return only stories the principal may read whose consent lets that audience
-see them (``shown_to``, the one decision).
+see them (``shown_to``, the one decision), decided in SQL by one condition
+(``readable_stories``) that reads about stories elsewhere put in their WHERE too
+(``readable_story_ids`` as a subquery).
 
 The codes, their words and the policy a story must meet (consent, dates, codes, the places of
 an initiative) are in ``qi.vocabulary.stories``. Here ``add_story`` and ``edit_story`` look up
@@ -31,19 +33,24 @@ from typing import Any
 
 import polars as pl
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     Engine,
     Integer,
+    ScalarSelect,
+    Select,
     String,
     delete,
-    func,
+    false,
     insert,
     select,
+    true,
     update,
 )
+from sqlalchemy.orm import aliased
 
-from qi.access import EVERYTHING, Principal, Scope, readable_places
-from qi.access.authorize import allowed
+from qi.access import EVERYTHING, Principal, Scope
+from qi.access.authorize import readable_initiatives
 from qi.store import clock
 from qi.store.access import audit, audit_now, guard
 from qi.store.engine import new_id, writing
@@ -62,8 +69,10 @@ from qi.store.models import (
     StoryLink,
     StoryVersion,
 )
+from qi.store.readable import only_places, place_ids
 from qi.vocabulary.consent import (
     AUDIENCES,
+    SCOPES,
     Consent,
     change_of,
     consent_problems,
@@ -414,7 +423,8 @@ def read_story(engine: Engine, principal: Principal, story_id: int) -> dict:
 
 def _one(engine: Engine, story_id: int) -> dict:
     """One shown story with its links, unfiltered (callers have guarded it)."""
-    found = _with_lists(engine, _base(engine, [story_id]))
+    shown = _shown() & (Story.id == int(story_id))
+    found = _with_lists(engine, _base(engine, shown), shown)
     if found.height == 0:
         raise StoryError(f"no story {story_id}; it may have been entered on another database")
     story = found.row(0, named=True)
@@ -427,17 +437,23 @@ def _shown():
     return Story.withdrawn_at.is_(None) & Story.safeguarding_at.is_(None)
 
 
-def _latest_consent():
-    """Each story's latest consent record's id (the story's consent)."""
+def _latest_consent(field: str) -> ScalarSelect[Any]:
+    """``field`` of the story's latest consent record (the story's consent; null when it has
+    none), for the story of the query it goes into: one look-up in the index on story and id."""
+    record = aliased(StoryConsent)
     return (
-        select(StoryConsent.story_id, func.max(StoryConsent.id).label("latest"))
-        .group_by(StoryConsent.story_id)
-        .subquery()
+        select(getattr(record, field))
+        .where(record.story_id == Story.id)
+        .order_by(record.id.desc())
+        .limit(1)
+        .correlate(Story)
+        .scalar_subquery()
     )
 
 
-def _base(engine: Engine, ids: Sequence[int] | None, hidden: bool = False) -> pl.DataFrame:
-    latest = _latest_consent()
+def _base(engine: Engine, condition: ColumnElement[bool]) -> pl.DataFrame:
+    """The stories meeting ``condition`` (over ``Story``), with their latest consent record
+    (``STORY_SCHEMA``)."""
     query = (
         select(
             Story.id,
@@ -461,12 +477,9 @@ def _base(engine: Engine, ids: Sequence[int] | None, hidden: bool = False) -> pl
         )
         .outerjoin(Place, Place.id == Story.place_id)
         .outerjoin(Initiative, Initiative.id == Story.initiative_id)
-        .outerjoin(latest, latest.c.story_id == Story.id)
-        .outerjoin(StoryConsent, StoryConsent.id == latest.c.latest)
-        .where(Story.safeguarding_at.is_not(None) if hidden else _shown())
+        .outerjoin(StoryConsent, StoryConsent.id == _latest_consent("id"))
+        .where(condition)
     )
-    if ids is not None:
-        query = query.where(Story.id.in_([int(i) for i in ids]))
     # Flags as integers and times as text read the same on both backends; converted below.
     wire = {k: v for k, v in STORY_SCHEMA.items() if k != "consent_review_due"} | {
         "anonymised": pl.Int64(),
@@ -483,13 +496,24 @@ def _base(engine: Engine, ids: Sequence[int] | None, hidden: bool = False) -> pl
     )
 
 
-def _domains(engine: Engine) -> pl.DataFrame:
-    query = select(StoryDomain.story_id, StoryDomain.domain)
+def _domains(engine: Engine, stories: Select) -> pl.DataFrame:
+    """The outcome domains of the stories whose ids ``stories`` selects."""
+    query = select(StoryDomain.story_id, StoryDomain.domain).where(
+        StoryDomain.story_id.in_(stories)
+    )
     return read_frame(engine, query, {"story_id": pl.Int64(), "domain": pl.String()})
 
 
 def story_links(engine: Engine, story_ids: int | Sequence[int] | None = None) -> pl.DataFrame:
     """The measures stories speak to (``LINK_SCHEMA``): the charts to show beside a story."""
+    if story_ids is None:
+        return _links(engine, true())
+    wanted = [story_ids] if isinstance(story_ids, int) else list(story_ids)
+    return _links(engine, StoryLink.story_id.in_([int(i) for i in wanted]))
+
+
+def _links(engine: Engine, condition: ColumnElement[bool]) -> pl.DataFrame:
+    """The links (``LINK_SCHEMA``) of shown stories meeting ``condition``."""
     query = (
         select(
             StoryLink.story_id,
@@ -501,11 +525,8 @@ def story_links(engine: Engine, story_ids: int | Sequence[int] | None = None) ->
         .join(Measure, Measure.id == StoryLink.measure_id)
         .outerjoin(Place, Place.id == StoryLink.place_id)
         .join(Story, Story.id == StoryLink.story_id)
-        .where(_shown())
+        .where(_shown(), condition)
     )
-    if story_ids is not None:
-        wanted = [story_ids] if isinstance(story_ids, int) else list(story_ids)
-        query = query.where(StoryLink.story_id.in_([int(i) for i in wanted]))
     frame = read_frame(engine, query, LINK_SCHEMA)
     return frame.sort("story_id", "measure", "place", "period_start", nulls_last=False)
 
@@ -514,60 +535,91 @@ def _as_list(value: str | int | Sequence[Any]) -> list[Any]:
     return [value] if isinstance(value, str | int) else list(value)
 
 
-def _may_read(
-    principal: Principal,
-    action: str,
-    places: frozenset[str] | None,
-    place: str | None,
-    initiative: str | None,
-) -> bool:
-    """Whether ``principal`` may do ``action`` (``places``: where, None everywhere) on a story
-    at ``place``, else over ``initiative``, else over everything."""
-    if places is None:
-        return True
-    if place is not None:
-        return place in places
-    if initiative is not None:
-        return allowed(principal, action, Scope.initiative(initiative))
-    return False
-
-
-def _visible(stories: pl.DataFrame, principal: Principal, audience: str) -> pl.DataFrame:
-    """The rows of ``stories`` (with ``place``, ``initiative``, ``consent_scope`` and
-    ``consent_review_on``) that ``principal`` may read and whose consent lets ``audience`` see
-    them (``shown_to``). Reading stories needs ``story.read`` for the internal and partnership
-    audiences, and ``data.published`` (a viewer too) for the public one."""
+def readable_stories(
+    bind: Engine | Connection, principal: Principal, *, audience: str
+) -> ColumnElement[bool]:
+    """The rule, as a condition over ``Story`` for a query's WHERE: the stories ``principal``
+    may read whose consent lets ``audience`` see them. Never a withdrawn or
+    safeguarding-flagged story. Reading needs ``story.read`` for the internal and partnership
+    audiences and ``data.published`` (a viewer too) for the public one: at the story's place,
+    else over its initiative, else over everything. Consent is the story's latest record
+    (``shown_to``, the one decision: its scope reaches the audience and, outside the internal
+    audience, its review day has not passed). ``bind`` resolves place and initiative names to
+    ids (queries carry only integers and dates as literals)."""
     problem = code_problem(audience, dict(AUDIENCES), "audience")
     if problem:
         raise StoryError(problem)
     action = "data.published" if audience == "public" else "story.read"
-    places = readable_places(principal, action)
-    today = clock.now().date()
-    keep = [
-        _may_read(principal, action, places, place, initiative)
-        and shown_to(audience, scope, review_on, today)
-        for place, initiative, scope, review_on in stories.select(
-            "place", "initiative", "consent_scope", "consent_review_on"
-        ).iter_rows()
-    ]
-    return stories.filter(pl.Series(keep, dtype=pl.Boolean))
+    return (
+        _shown()
+        & _may_read(bind, principal, action)
+        & _consent_reaches(audience, clock.now().date())
+    )
 
 
-def readable_story_ids(engine: Engine, principal: Principal, *, audience: str) -> list[int]:
-    """The ids of the stories ``read_stories`` gives ``principal`` for ``audience`` (the same
-    rule: withdrawn and safeguarding-flagged stories never, consent scope allowing the
-    audience). Reads about stories (selections, replies, waiting inputs) keep to these ids in
-    their SQL."""
-    return [int(i) for i in _visible(_base(engine, None), principal, audience)["id"]]
+def _may_read(bind: Engine | Connection, principal: Principal, action: str) -> ColumnElement[bool]:
+    """Stories where ``principal`` may do ``action``: at a place they may, else (no place) told
+    for an initiative they hold a grant on; every story when they may everywhere."""
+    places = place_ids(bind, principal, action)
+    if places is None:
+        return true()
+    names = readable_initiatives(principal, action)
+    initiatives: list[int] = []
+    if names:
+        query = select(Initiative.id).where(Initiative.name.in_(sorted(names)))
+        if isinstance(bind, Connection):
+            initiatives = [int(i) for i in bind.execute(query).scalars()]
+        else:
+            with bind.connect() as connection:
+                initiatives = [int(i) for i in connection.execute(query).scalars()]
+    for_initiative = (
+        Story.place_id.is_(None) & Story.initiative_id.in_(initiatives) if initiatives else false()
+    )
+    return only_places(Story.place_id, places) | for_initiative
 
 
-def _with_lists(engine: Engine, stories: pl.DataFrame) -> pl.DataFrame:
-    """``stories`` with ``domains``, ``measures`` and ``participation_rank``."""
+def _consent_reaches(audience: str, today: date) -> ColumnElement[bool]:
+    """Stories whose latest consent record lets ``audience`` see them on ``today``, as
+    ``shown_to`` decides: which scopes reach the audience, whether the review day counts for
+    it, and whether a story with no record at all is shown to it."""
+    scopes = [scope for scope in SCOPES if shown_to(audience, scope, date.max, today)]
+    review_counts = any(not shown_to(audience, scope, date.min, today) for scope in scopes)
+    without_record = shown_to(audience, None, None, today)
+    if len(scopes) == len(SCOPES) and not review_counts and without_record:
+        return true()
+    reaches: ColumnElement[bool] = _latest_consent("scope").in_(scopes)
+    if review_counts:
+        # Not due: the review day is today or later (a missing day counts as due).
+        reaches = reaches & (_latest_consent("review_on") >= today)
+    if without_record:  # every record has a scope
+        reaches = reaches | _latest_consent("scope").is_(None)
+    return reaches
+
+
+def readable_story_ids(bind: Engine | Connection, principal: Principal, *, audience: str) -> Select:
+    """The ids of the stories ``read_stories`` gives ``principal`` for ``audience``, as a query
+    to use as a subquery (``X.story_id.in_(readable_story_ids(...))``): reads about stories
+    (selections, replies, waiting inputs, links, domains) keep to these in their SQL. The same
+    rule, ``readable_stories``."""
+    return (
+        select(Story.id).where(readable_stories(bind, principal, audience=audience)).correlate(None)
+    )
+
+
+def _with_lists(
+    engine: Engine, stories: pl.DataFrame, condition: ColumnElement[bool]
+) -> pl.DataFrame:
+    """``stories`` (those meeting ``condition``) with ``domains``, ``measures`` and
+    ``participation_rank``."""
+    ids = select(Story.id).where(condition).correlate(None)
     domain_lists = (
-        _domains(engine).sort("domain").group_by("story_id").agg(pl.col("domain").alias("domains"))
+        _domains(engine, ids)
+        .sort("domain")
+        .group_by("story_id")
+        .agg(pl.col("domain").alias("domains"))
     )
     measure_lists = (
-        story_links(engine)
+        _links(engine, StoryLink.story_id.in_(ids))
         .select("story_id", "measure")
         .unique()
         .sort("measure")
@@ -632,7 +684,10 @@ def read_stories(
     ]
     if any(problems):
         raise StoryError([p for p in problems if p is not None])
-    stories = _with_lists(engine, _visible(_base(engine, ids), principal, audience))
+    shown = readable_stories(engine, principal, audience=audience)
+    if ids is not None:
+        shown = shown & Story.id.in_([int(i) for i in ids])
+    stories = _with_lists(engine, _base(engine, shown), shown)
     keep = []
     if initiative is not None:
         keep.append(pl.col("initiative") == initiative)
@@ -690,16 +745,19 @@ def story_markers(
     marker never shows a title to someone who may not read the story. ``places`` keeps links at those places and links for every place; ``start``/``end`` keep
     links whose range overlaps those periods.
     """
-    links = story_links(engine).filter(pl.col("measure") == measure)
+    with engine.connect() as connection:
+        measure_id = connection.execute(select(Measure.id).where(Measure.code == measure)).scalar()
+    about = StoryLink.measure_id == int(measure_id) if measure_id is not None else false()
+    shown = readable_story_ids(engine, principal, audience=audience)
+    links = _links(engine, about & StoryLink.story_id.in_(shown))
     if places is not None:
         links = links.filter(pl.col("place").is_null() | pl.col("place").is_in(_as_list(places)))
     if start is not None:
         links = links.filter(pl.coalesce("period_end", "period_start") >= start)
     if end is not None:
         links = links.filter(pl.coalesce("period_start", "period_end") <= end)
-    stories = _visible(
-        _base(engine, links.get_column("story_id").unique().to_list()), principal, audience
-    )
+    # Stories read already: ``links`` holds only readable ones.
+    stories = _base(engine, Story.id.in_(links.get_column("story_id").unique().sort().to_list()))
     return (
         links.join(
             stories.select(
@@ -821,7 +879,7 @@ def read_flagged_stories(engine: Engine, principal: Principal) -> pl.DataFrame:
     them, when, and who the concern was passed to; admins only (``story.safeguarding``), and
     the reading is audited."""
     guard(engine, principal, "story.safeguarding", scope=EVERYTHING)
-    stories = _base(engine, None, hidden=True)
+    stories = _base(engine, Story.safeguarding_at.is_not(None))
     with engine.connect() as connection:
         flags = pl.DataFrame(
             connection.execute(

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from qi.access import EVERYTHING, Grant, Principal, Refused, Scope, authorize, readable_places
-from qi.access.authorize import allowed
+from qi.access.authorize import allowed, readable_initiatives
 from qi.access.principal import local_admin
 from qi.access.roles import ACTIONS, POLICY
 
@@ -69,3 +69,18 @@ def test_readable_places_are_everywhere_or_the_granted_places():
 def test_an_unknown_action_is_a_programming_error_not_a_refusal():
     with pytest.raises(ValueError, match="unknown action 'data.delete'"):
         authorize(local_admin(), "data.delete", LEEDS, NOW)
+
+
+def test_readable_initiatives_are_those_allowed_decides_for_an_initiative():
+    expired = NOW - timedelta(minutes=1)
+    coach = person(
+        Grant("coach", Scope.initiative("Best Start"), frozenset({"E08000035"})),
+        Grant("coach", Scope.initiative("Gone"), frozenset({"E06000014"}), expires_at=expired),
+        Grant("locality", Scope.initiative("Other"), frozenset({"E06000014"})),
+        Grant("coach", YORK, frozenset({"E06000014"})),
+    )
+    assert readable_initiatives(coach, "story.read", now=NOW) == {"Best Start"}
+    for name in ("Best Start", "Gone", "Other"):
+        assert allowed(coach, "story.read", Scope.initiative(name), NOW) == (name == "Best Start")
+    assert readable_initiatives(coach, "data.read", now=NOW) == {"Best Start", "Other"}
+    assert readable_initiatives(local_admin(), "story.read", now=NOW) is None
