@@ -219,7 +219,9 @@ def published_comparison(
         )
     # As _controlled_view decides for a rate or proportion: small by its numerator; and by its
     # denominator too, which is where the funnel would draw the place.
-    small = [(pl.col(c) != 0) & (pl.col(c) <= policy.threshold) for c in ("numerator", "denominator")]
+    small = [
+        (pl.col(c) != 0) & (pl.col(c) <= policy.threshold) for c in ("numerator", "denominator")
+    ]
     out = places.with_columns((small[0] | small[1]).fill_null(False).alias("suppressed"))
     hidden = pl.col("suppressed")
     out = out.with_columns(

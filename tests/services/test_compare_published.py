@@ -73,18 +73,22 @@ def test_small_places_are_not_shown_and_other_counts_are_rounded(stored):
     assert values["L2"] is None and values["L3"] is None
     # The engine's result keeps only the controlled columns; no limit at a place's own
     # denominator (it would give the denominator back).
-    assert published.funnel.points.sort("place").rows() == published.places.select(
-        "place", "numerator", "denominator", "value", "suppressed"
-    ).sort("place").rows()
+    assert (
+        published.funnel.points.sort("place").rows()
+        == published.places.select("place", "numerator", "denominator", "value", "suppressed")
+        .sort("place")
+        .rows()
+    )
     assert published.places.select(LIMIT_NAMES).null_count().row(0) == (6, 6, 6, 6)
     assert "from 1 to 7 events" in published.disclosure and stored.disclosure == ""
 
 
 def test_flags_readings_limits_and_the_overall_value_are_the_stored_ones(stored):
     published = published_comparison(stored, environ={})
-    assert published.places.select("place", "flag", "reading").rows() == stored.places.select(
-        "place", "flag", "reading"
-    ).rows()
+    assert (
+        published.places.select("place", "flag", "reading").rows()
+        == stored.places.select("place", "flag", "reading").rows()
+    )
     assert published.places["flag"].n_unique() > 1  # the readings differ: a real check
     assert published.limits.equals(stored.limits)
     assert (published.target, published.phi, published.adjusted) == (
@@ -97,7 +101,9 @@ def test_flags_readings_limits_and_the_overall_value_are_the_stored_ones(stored)
 
 
 def test_a_measure_published_as_stored_says_so(stored):
-    published = published_comparison(stored, environ={"QI_DISCLOSURE_MEASURES": "seen_in_time=none"})
+    published = published_comparison(
+        stored, environ={"QI_DISCLOSURE_MEASURES": "seen_in_time=none"}
+    )
     assert published.places.drop("suppressed").equals(stored.places)
     assert not published.places["suppressed"].any()
     assert "published as stored" in published.disclosure
