@@ -64,7 +64,8 @@ def _window(comparison: PlaceComparison) -> str:
 def funnel_page(
     pdf: "_Pack", comparison: PlaceComparison, inequality: InequalityView | None = None
 ) -> bytes:
-    """Add the page; returns the funnel's PNG."""
+    """Add the page; returns the funnel's PNG (empty when a published comparison shows no
+    place: the page says so instead of drawing limits around nothing)."""
     measure = comparison.measure
     pdf.add_page()
     pdf.heading(
@@ -76,16 +77,33 @@ def funnel_page(
     from qi.render.figures import export
     from qi.render.funnel_figures import funnel_chart
 
-    png = export(funnel_chart(comparison, selectable=False, width=620, height=520), "png")
-    pixels_w, pixels_h = Image.open(io.BytesIO(png)).size
     bottom = pdf.h - 16
-    # As wide as the column allows, unless that runs past the footer (a two-line heading).
-    chart_h = min(CHART_W * pixels_h / pixels_w, bottom - top)
-    chart_w = chart_h * pixels_w / pixels_h
     margin = pdf.l_margin
-    pdf.image(
-        io.BytesIO(png), x=margin, y=top, w=chart_w, h=chart_h, alt_text=funnel_alt_text(comparison)
-    )
+    if _not_shown(comparison) == comparison.places.height:
+        png = b""
+        pdf.block(
+            margin,
+            top + 4,
+            CHART_W - 20,
+            "No place can be drawn: every place has too few events (or too small a "
+            "denominator) to be shown in a published pack (see the note beside).",
+            size=12,
+            colour=GREY,
+        )
+    else:
+        png = export(funnel_chart(comparison, selectable=False, width=620, height=520), "png")
+        pixels_w, pixels_h = Image.open(io.BytesIO(png)).size
+        # As wide as the column allows, unless that runs past the footer (a two-line heading).
+        chart_h = min(CHART_W * pixels_h / pixels_w, bottom - top)
+        chart_w = chart_h * pixels_w / pixels_h
+        pdf.image(
+            io.BytesIO(png),
+            x=margin,
+            y=top,
+            w=chart_w,
+            h=chart_h,
+            alt_text=funnel_alt_text(comparison),
+        )
     side_x = margin + CHART_W + 6
     side_w = pdf.w - pdf.r_margin - side_x
     y = pdf.block(side_x, top, side_w, "How to read it", size=11, style="B", colour=BLUE) + 1

@@ -27,8 +27,10 @@ and not quoted (its value, numerator and denominator become null, ``suppressed``
 the page's table); other numerators and denominators are rounded to the nearest 5 and the
 point is drawn at its rounded denominator; a place's value is the one worked out from the
 stored counts. Each place's flag and reading, the overall value and the limit curves (functions
-of the denominator and the overall value) were worked out from the stored values and stay;
-the limits at each place's own denominator are dropped (they would give it back).
+of the denominator and the overall value) were worked out from the stored values and stay,
+the curves cut half a rounding below the largest drawn denominator (their end would give the
+largest stored one back); the limits at each place's own denominator are dropped (they would
+give it back).
 ``pack_comparisons`` builds a pack's Compare places pages for an audience; a published page
 leaves out the slope index of inequality: it is modelled from each deprivation group's counts
 (often from 1 to 7 within a place), and controlling those is not done yet.
@@ -232,9 +234,15 @@ def published_comparison(
         ),
         *(pl.lit(None, pl.Float64).alias(c) for c in LIMIT_NAMES),
     )
+    # The curves run to the largest stored denominator: cut them half a rounding below the
+    # largest drawn (rounded) one, so their end gives no unrounded denominator back.
+    largest = out.filter(~hidden).select(pl.col("denominator").max()).item()
+    end = float("-inf") if largest is None else largest - policy.base / 2
+    limits = comparison.limits.filter(pl.col("denominator") <= end)
     return replace(
         comparison,
         places=out,
+        limits=limits,
         funnel=replace(
             comparison.funnel,
             points=out.select("place", "numerator", "denominator", "value", "suppressed"),

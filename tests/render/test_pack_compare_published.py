@@ -7,6 +7,7 @@
 
 import re
 import shutil
+from dataclasses import replace
 from datetime import date
 
 import polars as pl
@@ -137,3 +138,16 @@ def test_qi_report_adds_controlled_compare_places_pages_to_a_published_pack(url,
     internal = CliRunner().invoke(main, [*args, "--out", str(out), "--audience", "internal"])
     assert internal.exit_code == 0, internal.output
     assert re.search(r"Place L2\s+3\s+2,003\s+0.15\s*$", compare_page(out), re.M)
+
+
+def test_a_page_whose_places_are_all_small_draws_no_funnel(review, stored, tmp_path):
+    small = replace(stored, places=stored.places.filter(pl.col("place").is_in(["L2", "L3"])))
+    pdf = tmp_path / "small.pdf"
+    board_pack(
+        published_review(review, environ={}),
+        comparisons=(published_comparison(small, environ={}),),
+    ).write(pdf)
+    text = " ".join(compare_page(pdf).split())
+    assert "No place can be drawn: every place has too few events" in text
+    assert "Not shown: 2 places." in text
+    assert not numbers(text) & {*SMALL, *UNROUNDED}
