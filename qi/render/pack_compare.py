@@ -179,8 +179,15 @@ def _table(
     outside list is; returns the y below it."""
     places = comparison.places
     per = comparison.denominator_words.capitalize() if comparison.method == "phe" else ""
-    unit = " (%)" if comparison.measure["multiplier"] == 100 else ""
-    header = ("Place", "Numerator", per or "Denominator", f"Value{unit}")
+    multiplier = comparison.measure["multiplier"] or 1.0
+    value = (
+        "Value (%)"
+        if multiplier == 100
+        else f"Per {number(multiplier)}"
+        if multiplier > 1
+        else "Value"
+    )
+    header = ("Place", "Numerator", per or "Denominator", value)
     pdf.font(8, "B")  # the widest of each number column: its header in bold
     numbers = [pdf.get_string_width(pdf.plain(h)) + 3 for h in header[1:]]
     widths = (w - sum(numbers), *numbers)
