@@ -59,9 +59,9 @@ def report(db, initiative, place, since_day, out, compare, png_dir, audience, us
     from qi.cli.access import cli_principal
     from qi.cli.charts import InputProblem
     from qi.render.pack import board_pack
-    from qi.services.compare import CompareError, meeting_comparison
+    from qi.services.compare import CompareError
     from qi.services.meeting import meeting_review, review_subjects
-    from qi.services.published import default_audience, pack_review
+    from qi.services.published import default_audience, pack_comparisons, pack_review
     from qi.services.review import ReviewError
     from qi.store import open_store
 
@@ -82,15 +82,8 @@ def report(db, initiative, place, since_day, out, compare, png_dir, audience, us
             engine, who, initiative=initiative, place=place, since_day=since_day
         )
         audience = audience or default_audience(who, review)
-        if audience == "published" and compare:
-            raise InputProblem(
-                "--compare: a published pack has no Compare places pages yet (their "
-                "numerators and denominators are not controlled); leave --compare out"
-            )
         review = pack_review(engine, who, review, audience)  # refused, or audited
-        comparisons = tuple(
-            meeting_comparison(engine, who, code, review.places) for code in compare
-        )
+        comparisons = pack_comparisons(engine, who, review, compare, audience)
     except (ReviewError, CompareError) as error:
         raise InputProblem(
             f"--compare: {error}" if isinstance(error, CompareError) else f"{error}"

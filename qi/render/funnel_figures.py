@@ -137,7 +137,10 @@ def funnel_chart(
         .mark_rule(color=LINE_GREY, strokeDash=TARGET_DASH)
         .encode(y="target:Q", tooltip=[alt.Tooltip("target:Q", title="Overall", format=".1f")])
     )
-    places = comparison.places.with_columns(
+    # A place not shown in a published comparison (small numbers) has no point.
+    places = comparison.places.filter(
+        pl.col("value").is_not_null() & pl.col("denominator").is_not_null()
+    ).with_columns(
         pl.col("value").map_batches(lambda v: pl.Series([number(x) for x in v])).alias("shown"),
         pl.col("flag").replace_strict(dict(FUNNEL_FLAGS)).alias("position"),
     )

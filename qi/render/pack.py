@@ -269,13 +269,19 @@ def board_pack(
 ) -> BoardPack:
     """Lay out the board pack for a meeting's review (see the module docstring for its pages).
     ``comparisons``: ``PlaceComparison``s (or pairs of one and its ``InequalityView``), each
-    a "Compare places" page after the measures' (``qi.render.pack_compare``)."""
-
-    if review.disclosure and comparisons:
-        raise ValueError(
-            "a published board pack has no Compare places pages yet (their numerators and "
-            "denominators are not controlled): leave them out, or make an internal pack"
-        )
+    a "Compare places" page after the measures' (``qi.render.pack_compare``). A published
+    pack (``review.disclosure``) takes only comparisons controlled for it, without their
+    inequality view (``qi.services.published.pack_comparisons``)."""
+    pages = [c if isinstance(c, tuple) else (c, None) for c in comparisons]
+    if review.disclosure:
+        for comparison, inequality in pages:
+            if not comparison.disclosure or inequality is not None:
+                raise ValueError(
+                    f"the Compare places page of {comparison.measure['name']} is as stored: a "
+                    "published board pack takes only comparisons controlled for publication, "
+                    "without their inequality view (qi.services.published.pack_comparisons); "
+                    "control it, or make an internal pack"
+                )
     prepared_on = prepared_on or date.today()
     title = title or f"Board pack: {review.title}"
     pdf = _Pack(footer=f"{title} · prepared {period(prepared_on, 'day')} with qi")
@@ -285,8 +291,8 @@ def board_pack(
     for code in review.views:
         _measure_page(pdf, review, code, alts[code])
         effect_pages(pdf, review, code)  # qi.render.pack_effects: did the change work?
-    for comparison in comparisons:
-        funnel_page(pdf, *(comparison if isinstance(comparison, tuple) else (comparison,)))
+    for comparison, inequality in pages:
+        funnel_page(pdf, comparison, inequality)
     cycles_page(pdf, review)
     _actions(pdf, review, prepared_on)
     return BoardPack(

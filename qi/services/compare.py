@@ -74,6 +74,8 @@ class PlaceComparison:
     estimate it (rates). ``limits``: the curves to draw, long: denominator, limit (× the
     multiplier), line (``lower_95`` ... ``upper_998``) and ``adjusted`` (True: allowing for
     over-dispersion). ``method``: spiegelhalter (proportions) or phe (rates).
+    ``disclosure``: empty as stored; for a published pack, what was controlled and how
+    (``qi.services.published.published_comparison``, which adds ``places["suppressed"]``).
     """
 
     measure: dict
@@ -88,6 +90,7 @@ class PlaceComparison:
     target: float
     limits: pl.DataFrame
     method: str
+    disclosure: str = ""
 
     @property
     def denominator_words(self) -> str:

@@ -18,11 +18,25 @@ what a pack prints and draws, never to stored data:
   when its series has no count of 1 to 7: with small counts they would give the suppressed
   values back (a c-chart's centre is their mean), so there the icons and the reading in words
   stand for them;
-- effect estimates and Compare places pages are left out: their numbers (means before and
-  after a change, each place's numerator and denominator) are not controlled yet.
+- effect estimates are left out: their numbers (means before and after a change) are not
+  controlled yet.
+
+``published_comparison`` does the same for a Compare places page (a funnel plot), with the
+measure's same policy: a place whose numerator (or denominator) is from 1 to 7 is not plotted
+and not quoted (its value, numerator and denominator become null, ``suppressed``: ``*`` in
+the page's table); other numerators and denominators are rounded to the nearest 5 and the
+point is drawn at its rounded denominator; a place's value is the one worked out from the
+stored counts. Each place's flag and reading, the overall value and the limit curves (functions
+of the denominator and the overall value) were worked out from the stored values and stay,
+the curves cut half a rounding below the largest drawn denominator (their end would give the
+largest stored one back); the limits at each place's own denominator are dropped (they would
+give it back).
+``pack_comparisons`` builds a pack's Compare places pages for an audience; a published page
+leaves out the slope index of inequality: it is modelled from each deprivation group's counts
+(often from 1 to 7 within a place), and controlling those is not done yet.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 import polars as pl
@@ -31,6 +45,7 @@ from sqlalchemy import Engine
 from qi.access import Principal
 from qi.access.authorize import readable_places
 from qi.access.outputs import DisclosurePolicy, controlled_number, published_policies
+from qi.services.compare import LIMIT_NAMES, InequalityView, PlaceComparison, meeting_comparison
 from qi.services.meeting import MeetingReview
 from qi.services.review import MeasureView
 from qi.store.access import audit_now, guard
@@ -177,3 +192,99 @@ def _with_points(view: MeasureView, points: pl.DataFrame) -> MeasureView:
     chart = replace(view.charted, points=points)
     chart._summary.append(view.charted.summary())  # the stored values' summary, not redone
     return replace(view, charted=chart)
+
+
+# Said on a published Compare places page that would have shown the slope index of inequality.
+INEQUALITY_LEFT_OUT = (
+    "The slope index of inequality is not in published packs: it is modelled from each "
+    "deprivation group's counts, often from 1 to 7 within a place, which are not controlled "
+    "for it yet."
+)
+
+
+def published_comparison(
+    comparison: PlaceComparison, environ: Mapping[str, str] | None = None
+) -> PlaceComparison:
+    """The comparison with its measure's published policy applied (see the module docstring):
+    ``places`` gains ``suppressed``, and ``disclosure`` says what was done (never empty, so a
+    published pack can tell a controlled comparison from one as stored).
+    ``environ``: where the policies are configured (the process's environment by default)."""
+    default, per_measure = published_policies(environ)
+    policy = per_measure.get(comparison.measure["code"], default)
+    places = comparison.places
+    if not policy.controls:
+        return replace(
+            comparison,
+            places=places.with_columns(pl.lit(False).alias("suppressed")),
+            disclosure=f"Published figures: {comparison.measure['name']} is published as "
+            f"stored (its disclosure policy is {policy.name}).",
+        )
+    # As _controlled_view decides for a rate or proportion: small by its numerator; and by its
+    # denominator too, which is where the funnel would draw the place.
+    small = [
+        (pl.col(c) != 0) & (pl.col(c) <= policy.threshold) for c in ("numerator", "denominator")
+    ]
+    out = places.with_columns((small[0] | small[1]).fill_null(False).alias("suppressed"))
+    hidden = pl.col("suppressed")
+    out = out.with_columns(
+        pl.when(hidden).then(None).otherwise(pl.col("value")).alias("value"),
+        *(
+            pl.when(hidden).then(None).otherwise(controlled_number(c, policy)).alias(c)
+            for c in ("numerator", "denominator")
+        ),
+        *(pl.lit(None, pl.Float64).alias(c) for c in LIMIT_NAMES),
+    )
+    # The curves run to the largest stored denominator: cut them half a rounding below the
+    # largest drawn (rounded) one, so their end gives no unrounded denominator back.
+    largest = out.filter(~hidden).select(pl.col("denominator").max()).item()
+    end = float("-inf") if largest is None else largest - policy.base / 2
+    limits = comparison.limits.filter(pl.col("denominator") <= end)
+    return replace(
+        comparison,
+        places=out,
+        limits=limits,
+        funnel=replace(
+            comparison.funnel,
+            points=out.select("place", "numerator", "denominator", "value", "suppressed"),
+        ),
+        disclosure=(
+            f"Published figures: a place with from 1 to {policy.threshold} events (or a "
+            f"denominator from 1 to {policy.threshold}) is not shown ({policy.symbol} in "
+            "tables, no point on the funnel); other numerators and denominators are rounded "
+            f"to the nearest {policy.base}, and each point is drawn at its rounded "
+            "denominator. Values, limits and which places lie outside them are worked out "
+            "from the unrounded counts."
+        ),
+    )
+
+
+def pack_comparisons(
+    engine: Engine,
+    principal: Principal,
+    review: MeetingReview,
+    measures: Sequence[str],
+    audience: str,
+    environ: Mapping[str, str] | None = None,
+) -> tuple[tuple[PlaceComparison, InequalityView | None], ...]:
+    """The Compare places pages of ``review``'s pack for ``audience``, one per measure
+    (``qi.services.compare.meeting_comparison``): as stored for an internal pack; controlled
+    (``published_comparison``) and without the inequality view for a published one. Raises
+    ``CompareError`` for a measure that cannot be compared, ``AudienceError`` for an
+    unknown audience."""
+    if audience not in AUDIENCES:
+        raise AudienceError(
+            f"unknown audience {audience!r} for a board pack; choose one of: "
+            + ", ".join(AUDIENCES)
+        )
+    pages: list[tuple[PlaceComparison, InequalityView | None]] = []
+    for code in measures:
+        comparison, inequality = meeting_comparison(engine, principal, code, review.places)
+        if audience == "published":
+            comparison = published_comparison(comparison, environ)
+            if inequality is not None and inequality.indices.height:
+                comparison = replace(
+                    comparison, disclosure=f"{comparison.disclosure} {INEQUALITY_LEFT_OUT}"
+                )
+            inequality = None
+        pages.append((comparison, inequality))
+    return tuple(pages)

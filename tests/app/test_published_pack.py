@@ -61,15 +61,34 @@ def test_a_viewer_downloads_the_published_board_pack(accounts_url, tmp_path):
     )
 
 
-def test_a_meeting_pack_for_publication_has_no_compare_pages(demo_url, tmp_path):
+def test_a_meeting_pack_for_publication_has_controlled_compare_pages(demo_url, tmp_path):
     at = open_page("meeting.py")
     assert at.radio(key="qi.meeting.pack.audience").value == "internal"  # the local admin
     at.radio(key="qi.meeting.pack.audience").set_value("published").run()
-    assert at.multiselect(key="qi.meeting.pack.compare").disabled
     at.button(key="qi.meeting.pack.prepare").click().run()
     assert not at.exception, at.exception
-    (_, _, audience), _, pack = at.session_state["qi.meeting.pack"]
+    (_, _, audience), _, plain = at.session_state["qi.meeting.pack"]
     assert audience == "published"
-    assert controlled(latest_cells(pack.pdf, tmp_path))
+    assert controlled(latest_cells(plain.pdf, tmp_path))
+    at.multiselect(key="qi.meeting.pack.compare").set_value(["ae_under5_rate"]).run()
+    at.button(key="qi.meeting.pack.prepare").click().run()
+    assert not at.exception, at.exception
+    (_, compared, audience), _, pack = at.session_state["qi.meeting.pack"]
+    assert compared == ("ae_under5_rate",) and audience == "published"
+    assert pack.pages == plain.pages + 1
+    latest_cells(pack.pdf, tmp_path)  # the review's control, as before
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "pack.pdf"), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    page = next(p for p in text.split("\f") if "Compare places:" in p)
+    assert "Published figures: a place with from 1 to 7 events" in " ".join(page.split())
+    # The table's numerators and person-time (its rows: from the header to the note): * or
+    # rounded to 5.
+    table = page.split("Numerator")[1].split("Published figures")[0].splitlines()[1:]
+    cells = [c for row in table if row.strip() for c in row.split()[-3:-1]]
+    assert cells and all(c == "*" or float(c.replace(",", "")) % 5 == 0 for c in cells), cells
     exports = read_audit(open_store(demo_url), ADMIN, action="data.export")
     assert exports["subject"].str.starts_with("board pack (published)").any()

@@ -151,7 +151,5 @@ def test_qi_report_for_a_published_audience(database, tmp_path):
     assert all(c == "*" or float(c.replace(",", "")) % 5 == 0 for c in latest_cells(text))
     for value in UNROUNDED:
         assert f"Latest: {value}" not in text
-    refused = CliRunner().invoke(main, [*args, "--audience", "published", "--compare", "waits"])
-    assert refused.exit_code != 0 and "no Compare places pages" in refused.output
     events = read_audit(connect(database), ADMIN, action="data.export")
     assert events["subject"].str.starts_with("board pack (published)").any()

@@ -31,10 +31,10 @@ from qi.app.widgets import plain, show_notice
 from qi.render.icons import icon_data_url
 from qi.render.matrix import matrix_html
 from qi.render.pack import board_pack
-from qi.services.compare import CompareError, meeting_comparison
+from qi.services.compare import CompareError
 from qi.services.feedback import waiting_summary
 from qi.services.meeting import icon_key, previous_meeting
-from qi.services.published import AUDIENCES, default_audience, pack_review
+from qi.services.published import AUDIENCES, default_audience, pack_comparisons, pack_review
 from qi.services.review import ReviewError
 from qi.store.meetings import (
     MeetingError,
@@ -458,13 +458,10 @@ def pack_downloads(review, subject: str, since_day: date | None) -> None:
         comparable,
         format_func=lambda c: _measure_names(review).get(c, c),
         key="qi.meeting.pack.compare",
-        disabled=audience == "published",
         help="A funnel plot of this meeting's places (or of the places within one place) at "
-        "the latest period, for each measure chosen (internal packs only: their numerators "
-        "and denominators are not controlled for publication yet).",
+        "the latest period, for each measure chosen (in a published pack, places with small "
+        "numbers are not shown and other counts are rounded).",
     )
-    if audience == "published":
-        compare = []
     asked = (subject, tuple(compare), audience)
     if st.button(
         "Prepare the board pack", icon=":material/picture_as_pdf:", key="qi.meeting.pack.prepare"
@@ -472,9 +469,7 @@ def pack_downloads(review, subject: str, since_day: date | None) -> None:
         with st.spinner("Drawing every chart and laying out the pages..."):
             try:
                 shown = pack_review(engine(), who, review, audience)  # refused, or audited
-                comparisons = tuple(
-                    meeting_comparison(engine(), who, c, review.places) for c in compare
-                )
+                comparisons = pack_comparisons(engine(), who, review, compare, audience)
             except (CompareError, Refused) as error:
                 st.warning(str(error))
                 return
