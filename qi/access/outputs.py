@@ -108,31 +108,48 @@ def _controlled_count(column: str, policy: DisclosurePolicy) -> pl.Expr:
     )
 
 
+def small_count(column: str, policy: DisclosurePolicy) -> pl.Expr:
+    """Whether a count is one that may not leave qi under ``policy``: above 0 and at most its
+    threshold (missing: no)."""
+    value = pl.col(column)
+    return ((value > 0) & (value <= policy.threshold)).fill_null(False)
+
+
+def small_ratio(policy: DisclosurePolicy, proportion: bool) -> pl.Expr:
+    """Whether a rate or proportion made from the columns ``numerator`` and ``denominator`` may
+    not be shown under ``policy``: either count is small, or, for a proportion, the rest of the
+    denominator is (8 of 9 gives back the 1 who did not; 0 of 5 the 5 who did not). The one
+    rule for every published output: tables, charts and funnel plots."""
+    small = small_count("numerator", policy) | small_count("denominator", policy)
+    if not proportion:
+        return small
+    rest = pl.col("denominator") - pl.col("numerator")
+    return small | ((rest > 0) & (rest <= policy.threshold)).fill_null(False)
+
+
 def apply_disclosure(
     frame: pl.DataFrame,
     policy: DisclosurePolicy,
     counts: Sequence[str],
-    rates: Mapping[str, str] | None = None,
+    ratio: str | None = None,
+    proportion: bool = False,
     drop: Sequence[str] = (),
 ) -> pl.DataFrame:
     """The frame as it may leave qi under ``policy``: ``counts`` controlled (as text: ``0``,
-    ``*`` or a rounded number), each rate column in ``rates`` (rate -> the count it is made
-    from) suppressed where that count is from 1 to the threshold, and ``drop`` (columns that
-    would give the true numbers away, such as control limits on a count) removed. With a policy
-    that controls nothing, the frame is returned as it is."""
+    ``*`` or a rounded number); ``ratio``, a column holding a rate or proportion made from the
+    frame's ``numerator`` and ``denominator``, left empty where ``small_ratio`` says so; and
+    ``drop`` (columns that would give the true numbers away, such as control limits on a
+    count) removed. With a policy that controls nothing, the frame is returned as it is."""
     if not policy.controls:
         return frame
-    rates = dict(rates or {})
-    missing = sorted({*counts, *rates, *rates.values()} - set(frame.columns))
+    needed = {*counts, *((ratio, "numerator", "denominator") if ratio else ())}
+    missing = sorted(needed - set(frame.columns))
     if missing:
         raise DisclosureError(f"no column(s) {', '.join(missing)} to control in this output")
-    small = {rate: pl.col(count).is_between(1, policy.threshold) for rate, count in rates.items()}
-    out = frame.with_columns(
-        *(
-            pl.when(condition).then(None).otherwise(pl.col(rate)).alias(rate)
-            for rate, condition in small.items()
-        )
-    )
+    out = frame
+    if ratio:
+        hidden = small_ratio(policy, proportion)
+        out = out.with_columns(pl.when(hidden).then(None).otherwise(pl.col(ratio)).alias(ratio))
     out = out.with_columns(_controlled_count(c, policy) for c in counts)
     return out.drop([c for c in drop if c in out.columns])
 

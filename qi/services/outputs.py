@@ -39,12 +39,14 @@ def for_output(
         if policy.controls:
             strictest = policy
         counts = [c for c in ("numerator", "denominator") if c in rows.columns]
-        ratio = kinds.get(str(measure)) in RATIO_KINDS
+        kind = kinds.get(str(measure))
+        ratio = kind in RATIO_KINDS and len(counts) == 2
         controlled = apply_disclosure(
             rows,
             policy,
             counts=counts if ratio else ["value", *counts],
-            rates={"value": "numerator"} if ratio and "numerator" in rows.columns else None,
+            ratio="value" if ratio else None,
+            proportion=kind == "proportion",
         )
         parts.append(controlled.with_columns(pl.col(c).cast(pl.String) for c in ("value", *counts)))
     if not strictest.controls:

@@ -44,7 +44,13 @@ from sqlalchemy import Engine
 
 from qi.access import Principal
 from qi.access.authorize import readable_places
-from qi.access.outputs import DisclosurePolicy, controlled_number, published_policies
+from qi.access.outputs import (
+    DisclosurePolicy,
+    controlled_number,
+    published_policies,
+    small_count,
+    small_ratio,
+)
 from qi.services.compare import LIMIT_NAMES, InequalityView, PlaceComparison, meeting_comparison
 from qi.services.meeting import MeetingReview
 from qi.services.review import MeasureView
@@ -117,8 +123,7 @@ def published_review(
     views: dict[str, MeasureView] = {}
     for code, view in review.views.items():
         policy = per_measure.get(code, default)
-        ratio = kinds.get(code, view.measure.get("kind")) in RATIO_KINDS
-        views[code] = _controlled_view(view, policy, ratio)
+        views[code] = _controlled_view(view, policy, kinds.get(code, view.measure.get("kind")))
     latest = [
         v.points.select(
             "measure",
@@ -157,19 +162,20 @@ def _sentence(policy: DisclosurePolicy) -> str:
     return (
         f"Published figures: counts from 1 to {policy.threshold} are not shown (* in tables, "
         f"a gap in a chart), other counts are rounded to the nearest {policy.base}, and rates "
-        "or percentages made from small counts are not shown. Limits and signals are worked "
+        "or percentages made from small counts (or whose denominator leaves a small count "
+        "out, such as 8 of 9) are not shown. Limits and signals are worked "
         "out from the unrounded data; a chart with small counts shows no limits."
     )
 
 
-def _controlled_view(view: MeasureView, policy: DisclosurePolicy, ratio: bool) -> MeasureView:
+def _controlled_view(view: MeasureView, policy: DisclosurePolicy, kind: str | None) -> MeasureView:
     points = view.points
     if not policy.controls:
         return _with_points(view, points.with_columns(pl.lit(False).alias("suppressed")))
     counts = [c for c in ("numerator", "denominator") if c in points.columns]
-    small = pl.col("numerator" if ratio and "numerator" in counts else "value")
-    small_flag = (small != 0) & (small <= policy.threshold)
-    out = points.with_columns(small_flag.fill_null(False).alias("suppressed"))
+    ratio = kind in RATIO_KINDS and len(counts) == 2
+    small = small_ratio(policy, kind == "proportion") if ratio else small_count("value", policy)
+    out = points.with_columns(small.alias("suppressed"))
     if ratio:
         out = out.with_columns(
             pl.when(pl.col("suppressed")).then(None).otherwise(pl.col("value")).alias("value")
@@ -219,12 +225,10 @@ def published_comparison(
             disclosure=f"Published figures: {comparison.measure['name']} is published as "
             f"stored (its disclosure policy is {policy.name}).",
         )
-    # As _controlled_view decides for a rate or proportion: small by its numerator; and by its
-    # denominator too, which is where the funnel would draw the place.
-    small = [
-        (pl.col(c) != 0) & (pl.col(c) <= policy.threshold) for c in ("numerator", "denominator")
-    ]
-    out = places.with_columns((small[0] | small[1]).fill_null(False).alias("suppressed"))
+    # As a published chart decides (``small_ratio``): by the numerator, the denominator (where
+    # the funnel would draw the place) and, for a proportion, the rest of the denominator.
+    proportion = comparison.measure.get("kind") == "proportion"
+    out = places.with_columns(small_ratio(policy, proportion).alias("suppressed"))
     hidden = pl.col("suppressed")
     out = out.with_columns(
         pl.when(hidden).then(None).otherwise(pl.col("value")).alias("value"),
@@ -248,8 +252,9 @@ def published_comparison(
             points=out.select("place", "numerator", "denominator", "value", "suppressed"),
         ),
         disclosure=(
-            f"Published figures: a place with from 1 to {policy.threshold} events (or a "
-            f"denominator from 1 to {policy.threshold}) is not shown ({policy.symbol} in "
+            f"Published figures: a place with from 1 to {policy.threshold} events, a "
+            f"denominator from 1 to {policy.threshold} or, for a percentage, from 1 to "
+            f"{policy.threshold} not counted is not shown ({policy.symbol} in "
             "tables, no point on the funnel); other numerators and denominators are rounded "
             f"to the nearest {policy.base}, and each point is drawn at its rounded "
             "denominator. Values, limits and which places lie outside them are worked out "

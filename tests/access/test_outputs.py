@@ -32,9 +32,27 @@ def test_a_rate_from_a_small_count_is_suppressed_and_its_counts_controlled():
         {"value": [0.5, 0.2, 0.0], "numerator": [3.0, 20.0, 0.0], "denominator": [6.0, 100.0, 9.0]}
     )
     out = apply_disclosure(
-        frame, NHS_SECONDARY_CARE, counts=["numerator", "denominator"], rates={"value": "numerator"}
+        frame, NHS_SECONDARY_CARE, counts=["numerator", "denominator"], ratio="value"
     )
     assert out.rows() == [(None, "*", "*"), (0.2, "20", "100"), (0.0, "0", "10")]
+
+
+def test_a_proportion_is_suppressed_when_the_rest_of_its_denominator_is_small():
+    # 8 of 9 gives back the 1 who did not; 0 of 5 the 5 who did not; 9 of 9 and 1 of 20 fine
+    # but for the 1.
+    frame = pl.DataFrame(
+        {
+            "value": [88.9, 0.0, 100.0, 5.0, 40.0],
+            "numerator": [8.0, 0.0, 9.0, 1.0, 8.0],
+            "denominator": [9.0, 5.0, 9.0, 20.0, 20.0],
+        }
+    )
+    counts = ["numerator", "denominator"]
+    out = apply_disclosure(frame, NHS_SECONDARY_CARE, counts, ratio="value", proportion=True)
+    assert out["value"].to_list() == [None, None, 100.0, None, 40.0]
+    # As a rate (events per person-time), the rest of the denominator is no count of people.
+    out = apply_disclosure(frame, NHS_SECONDARY_CARE, counts, ratio="value")
+    assert out["value"].to_list() == [88.9, None, 100.0, None, 40.0]
 
 
 def test_none_changes_nothing_and_a_missing_column_is_an_error():
