@@ -21,6 +21,7 @@ No statistics here beyond calling the engine, and no SQL (``qi.store.places``).
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 import polars as pl
 from sqlalchemy import Engine
@@ -95,16 +96,22 @@ class PlaceComparison:
     @property
     def denominator_words(self) -> str:
         """What the denominators summed over the periods are: for a rate, person-time
-        (``person-months`` for a monthly measure); for a proportion, the measure's unit."""
+        (``person-months`` for a monthly measure); for a proportion, the measure's unit when
+        it names what is counted (not "%", the unit of the value), else cases."""
         if self.method == "phe":
             return person_time(self.measure["frequency"])
-        return self.measure["unit"] or "cases"
+        unit = self.measure["unit"]
+        return unit if unit and unit.strip() not in ("%", "percent", "per cent") else "cases"
 
 
-def comparison_levels(engine: Engine, principal: Principal, measure: str) -> list[str]:
+def comparison_levels(
+    engine: Engine, principal: Principal, measure: str, *, published: bool = False
+) -> list[str]:
     """The levels this measure can be compared at: the level its totals are stored at and
-    every level above it with at least two places; empty when it is stored at none."""
-    source = _source(engine, principal, measure, "all")
+    every level above it with at least two places; empty when it is stored at none.
+    ``published``: of the places ``principal`` may see published outputs of (for a published
+    pack, controlled by ``qi.services.published``), not those whose data it may read."""
+    source = _source(engine, principal, measure, "all", published=published)
     if source is None:
         return []
     places = dict(read_places(engine).group_by("type").len().iter_rows())
@@ -120,13 +127,15 @@ def compare_places(
     start: date | None = None,
     end: date | None = None,
     places: Sequence[str] | None = None,
+    *,
+    published: bool = False,
 ) -> PlaceComparison:
     """The measure's places at ``level`` on a funnel plot, numerators and denominators summed
     over the periods ``start`` to ``end`` (inclusive); only the codes in ``places`` when given
     (a meeting's places), else every place at the level. Raises ``CompareError`` when the
     measure is neither a proportion nor a rate, is not stored at or below ``level``, or has no data."""
     definition = _funnel_definition(engine, measure)
-    source = _source(engine, principal, measure, "all")
+    source = _source(engine, principal, measure, "all", published=published)
     levels = list(COMPARISON_LEVELS)
     if source is None or level not in levels[levels.index(source) :]:
         raise CompareError(
@@ -135,9 +144,9 @@ def compare_places(
             + (COMPARISON_LEVELS[source] if source else "no level of places")
             + "; compare it there or above"
         )
-    rolled = read_rollup(engine, principal, measure, level, source, start, end).filter(
-        (pl.col("denominator") > 0) & pl.col("numerator").is_not_null()
-    )
+    rolled = read_rollup(
+        engine, principal, measure, level, source, start, end, published=published
+    ).filter((pl.col("denominator") > 0) & pl.col("numerator").is_not_null())
     if places is not None:
         rolled = rolled.filter(pl.col("place").is_in(list(places)))
     if rolled["place"].n_unique() < 2:
@@ -282,17 +291,28 @@ def _phe_limits(curves: pl.DataFrame, smallest: float) -> pl.DataFrame:
 
 
 def meeting_comparison(
-    engine: Engine, principal: Principal, measure: str, places: Sequence[str]
+    engine: Engine,
+    principal: Principal,
+    measure: str,
+    places: Sequence[str],
+    *,
+    published: bool = False,
 ) -> tuple[PlaceComparison, "InequalityView | None"]:
     """What a board pack's Compare places page shows for ``measure`` at a meeting of
     ``places`` (an initiative's, or one place), at the latest period stored: the meeting's
     places at the lowest level the measure is compared at where two or more of them lie;
     failing that, for one place, the places within it at the next level down (a local
     authority's wards) with that place's inequality view; failing that, one place among every
-    place at its level (its peers). Raises ``CompareError`` when none can be made."""
+    place at its level (its peers). Raises ``CompareError`` when none can be made.
+    ``published``: the funnel's places are those ``principal`` may see published outputs of
+    (controlled by ``qi.services.published``; the inequality view is of the data it may read,
+    and a published pack leaves it out)."""
     name = _funnel_definition(engine, measure)["name"]
-    levels = comparison_levels(engine, principal, measure)
-    periods = comparison_periods(engine, principal, measure)
+    levels = comparison_levels(engine, principal, measure, published=published)
+    periods = comparison_periods(engine, principal, measure, published=published)
+    compare = partial(compare_places, engine, principal, measure, published=published)
+    inequality = partial(inequality_view, engine, principal, measure)
+
     if not levels or not periods:
         raise CompareError(
             f"{name} cannot be compared: it is not stored at two or more places of a level"
@@ -302,23 +322,17 @@ def meeting_comparison(
     for level in levels:
         here = [p for p in places if kinds.get(p) == level]
         if len(here) >= 2:
-            return compare_places(
-                engine, principal, measure, level, latest, latest, places=here
-            ), None
+            return compare(level, latest, latest, places=here), None
     for place in places:
         kind = kinds.get(place)
         below = levels[: levels.index(kind)] if kind in levels else []
         for level in reversed(below):
             within = read_places_within(engine, place, level)["code"].to_list()
             if len(within) >= 2:
-                comparison = compare_places(
-                    engine, principal, measure, level, latest, latest, places=within
-                )
-                return comparison, inequality_view(engine, principal, measure, place)
+                return compare(level, latest, latest, places=within), inequality(place)
     for place in places:
         if kinds.get(place) in levels:
-            comparison = compare_places(engine, principal, measure, kinds[place], latest, latest)
-            return comparison, inequality_view(engine, principal, measure, place)
+            return compare(kinds[place], latest, latest), inequality(place)
     raise CompareError(
         f"{name} cannot be compared for this meeting: none of its places is one of the "
         f"{' or '.join(COMPARISON_LEVELS[lv] for lv in levels)} it is compared at; compare it "
@@ -452,9 +466,11 @@ def _proportions_inside(groups: pl.DataFrame) -> bool:
     return bool(((groups["numerator"] > 0) & (groups["numerator"] < groups["denominator"])).all())
 
 
-def _source(engine: Engine, principal: Principal, measure: str, breakdown: str) -> str | None:
+def _source(
+    engine: Engine, principal: Principal, measure: str, breakdown: str, *, published: bool = False
+) -> str | None:
     """The lowest comparison level the measure is stored at (for these breakdowns)."""
-    stored = read_levels(engine, principal, measure, breakdown)
+    stored = read_levels(engine, principal, measure, breakdown, published=published)
     return next((lv for lv in COMPARISON_LEVELS if lv in stored), None)
 
 
@@ -476,20 +492,26 @@ def _definition(engine: Engine, measure: str) -> dict:
     return found.row(0, named=True)
 
 
-def comparison_measures(engine: Engine, principal: Principal) -> list[str]:
+def comparison_measures(
+    engine: Engine, principal: Principal, *, published: bool = False
+) -> list[str]:
     """The measures a funnel plot can compare: proportions and rates stored at two or more places of a
     comparison level; those comparable at the most levels first (the finest data), then by
-    name."""
+    name. ``published``: at the places ``principal`` may see published outputs of."""
     measures = read_measures(engine).filter(pl.col("kind").is_in(FUNNEL_KINDS)).sort("name")
-    levels = {m: len(comparison_levels(engine, principal, m)) for m in measures["code"]}
+    levels = {
+        m: len(comparison_levels(engine, principal, m, published=published))
+        for m in measures["code"]
+    }
     return sorted((m for m, n in levels.items() if n), key=lambda m: -levels[m])
 
 
-def comparison_periods(engine: Engine, principal: Principal, measure: str) -> list[date]:
+def comparison_periods(
+    engine: Engine, principal: Principal, measure: str, *, published: bool = False
+) -> list[date]:
     """Every period the measure's totals are stored for, oldest first."""
-    source = _source(engine, principal, measure, "all")
+    source = _source(engine, principal, measure, "all", published=published)
     if source is None:
         return []
-    return (
-        read_rollup(engine, principal, measure, source, source)["period"].unique().sort().to_list()
-    )
+    rolled = read_rollup(engine, principal, measure, source, source, published=published)
+    return rolled["period"].unique().sort().to_list()

@@ -51,7 +51,13 @@ from qi.access.outputs import (
     small_count,
     small_ratio,
 )
-from qi.services.compare import LIMIT_NAMES, InequalityView, PlaceComparison, meeting_comparison
+from qi.services.compare import (
+    LIMIT_NAMES,
+    InequalityView,
+    PlaceComparison,
+    comparison_measures,
+    meeting_comparison,
+)
 from qi.services.meeting import MeetingReview
 from qi.services.review import MeasureView
 from qi.store.access import audit_now, guard
@@ -283,7 +289,9 @@ def pack_comparisons(
         )
     pages: list[tuple[PlaceComparison, InequalityView | None]] = []
     for code in measures:
-        comparison, inequality = meeting_comparison(engine, principal, code, review.places)
+        comparison, inequality = meeting_comparison(
+            engine, principal, code, review.places, published=audience == "published"
+        )
         if audience == "published":
             comparison = published_comparison(comparison, environ)
             if inequality is not None and inequality.indices.height:
@@ -293,3 +301,13 @@ def pack_comparisons(
             inequality = None
         pages.append((comparison, inequality))
     return tuple(pages)
+
+
+def comparable_in_pack(
+    engine: Engine, principal: Principal, review: MeetingReview, audience: str
+) -> list[str]:
+    """The measures of ``review`` that can have a Compare places page in a pack for
+    ``audience`` (a funnel needs a proportion or a rate stored at two or more places of a
+    level the person may see, published outputs for a published pack), in the review's order."""
+    comparable = set(comparison_measures(engine, principal, published=audience == "published"))
+    return [code for code in review.views if code in comparable]

@@ -173,12 +173,15 @@ def read_rollup(
     start: date | None = None,
     end: date | None = None,
     breakdown: str = ALL,
+    *,
+    published: bool = False,
 ) -> pl.DataFrame:
     """A measure's observations stored at places of type ``source`` summed at each place of
     type ``level`` above them (``ROLLUP_SCHEMA``), per period and breakdown; ``level`` equal
     to ``source`` gives the stored observations themselves. ``breakdown``: one code ("all",
     the totals), or a kind ("imd_quintile") for every group of it. Ordered by place, period
-    and breakdown. Only the places of type ``level`` that ``principal`` may read are given."""
+    and breakdown. Only the places of type ``level`` that ``principal`` may read are given
+    (``published``: those it may see published outputs of, controlled by the caller)."""
     source, level = _level(source), _level(level)
     kind = breakdown.removesuffix(SEPARATOR)
     kinds = read_breakdown_kinds(engine)
@@ -192,7 +195,7 @@ def read_rollup(
     within = _within(source, level)
     conditions = [
         Observation.measure_id == int(measure_id),
-        only_places(within.c.ancestor_id, place_ids(engine, principal)),
+        only_places(within.c.ancestor_id, place_ids(engine, principal, _reading(published))),
     ]
     if by_kind:
         conditions.append(Observation.breakdown.startswith(f"{kind}{SEPARATOR}"))
@@ -270,12 +273,22 @@ def _within(source: str, level: str):
     return select(up.c.place_id, up.c.ancestor_id).where(up.c.ancestor_type == level).cte("within")
 
 
+def _reading(published: bool) -> str:
+    """The action a read needs: reading the data, or seeing published outputs of it."""
+    return "data.published" if published else "data.read"
+
+
 def read_levels(
-    engine: Engine, principal: Principal, measure: str, breakdown: str = ALL
+    engine: Engine,
+    principal: Principal,
+    measure: str,
+    breakdown: str = ALL,
+    *,
+    published: bool = False,
 ) -> dict[str, int]:
     """The types of place a measure's observations are stored at, with how many places of
     each: for the totals ("all") or for every group of a kind of breakdown ("imd_quintile");
-    of the places ``principal`` may read."""
+    of the places ``principal`` may read (``published``: may see published outputs of)."""
     condition = (
         Observation.breakdown == ALL
         if breakdown == ALL
@@ -289,7 +302,7 @@ def read_levels(
         .where(
             Measure.code == measure,
             condition,
-            only_places(Observation.place_id, place_ids(engine, principal)),
+            only_places(Observation.place_id, place_ids(engine, principal, _reading(published))),
         )
         .distinct()
         .subquery()

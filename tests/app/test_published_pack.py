@@ -24,12 +24,16 @@ pytestmark = pytest.mark.skipif(
 ADMIN = local_admin("Test")
 
 
+def pdf_text(path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
 def latest_cells(pdf: bytes, tmp_path) -> list[str]:
     path = tmp_path / "pack.pdf"
     path.write_bytes(pdf)
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
-    ).stdout
+    text = pdf_text(path)
     assert "Published figures: counts from 1 to 7 are not shown" in text
     return re.findall(r"Latest: (\S+)", text)
 
@@ -53,6 +57,13 @@ def test_a_viewer_downloads_the_published_board_pack(accounts_url, tmp_path):
     _, pack = at.session_state["qi.published.pack"]
     cells = latest_cells(pack.pdf, tmp_path)
     assert cells and controlled(cells)
+    # With Compare places pages of the places the viewer may see published, controlled.
+    text = pdf_text(tmp_path / "pack.pdf")
+    pages = [p for p in text.split("\f") if "Compare places:" in p]
+    assert pages, "a Compare places page"
+    assert all(
+        "Published figures: a place with from 1 to 7 events" in " ".join(p.split()) for p in pages
+    )
     labels = [button.proto.label for button in at.get("download_button")]
     assert any(label.startswith("Published board pack, PDF") for label in labels)
     events = read_audit(open_store(accounts_url), ADMIN, person="local:viewer")
@@ -77,12 +88,7 @@ def test_a_meeting_pack_for_publication_has_controlled_compare_pages(demo_url, t
     assert compared == ("ae_under5_rate",) and audience == "published"
     assert pack.pages == plain.pages + 1
     latest_cells(pack.pdf, tmp_path)  # the review's control, as before
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(tmp_path / "pack.pdf"), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    text = pdf_text(tmp_path / "pack.pdf")
     page = next(p for p in text.split("\f") if "Compare places:" in p)
     assert "Published figures: a place with from 1 to 7 events" in " ".join(page.split())
     # The table's numerators and person-time (its rows: from the header to the note): * or

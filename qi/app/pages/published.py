@@ -12,9 +12,10 @@ from qi.access.outputs import safe_csv
 from qi.app.context import engine, measure_names, measures, place_names, series_index
 from qi.app.identity import principal
 from qi.render.pack import board_pack
+from qi.services.compare import CompareError
 from qi.services.meeting import meeting_review, review_subjects
 from qi.services.outputs import for_output
-from qi.services.published import pack_review
+from qi.services.published import comparable_in_pack, pack_comparisons, pack_review
 from qi.services.review import ReviewError
 from qi.store import read_series
 from qi.store.access import audit_now
@@ -93,7 +94,8 @@ st.header("Board pack for publication")
 st.caption(
     "The board pack of an initiative or a place with the same control: small counts not "
     "shown (gaps in the charts, * in the tables), others rounded, limits only on charts "
-    "without small counts. Effect estimates and Compare places pages are left out."
+    "without small counts; Compare places pages with places of small counts left out. "
+    "Effect estimates are left out."
 )
 subjects = review_subjects(engine(), who)
 choices = [("initiative", n) for n in subjects.initiatives] + [
@@ -120,10 +122,13 @@ if subject is not None and st.button(
                 place=subject[1] if subject[0] == "place" else None,
             )
             shown_review = pack_review(engine(), who, review, "published")  # audited
-        except (Refused, ReviewError) as error:
+            compared = comparable_in_pack(engine(), who, review, "published")
+            comparisons = pack_comparisons(engine(), who, review, compared, "published")
+        except (Refused, ReviewError, CompareError) as error:
             st.warning(str(error))
         else:
-            st.session_state[PUBLISHED_PACK] = (subject, board_pack(shown_review))
+            pack = board_pack(shown_review, comparisons=comparisons)
+            st.session_state[PUBLISHED_PACK] = (subject, pack)
 prepared = st.session_state.get(PUBLISHED_PACK)
 if prepared is not None and prepared[0] == subject:
     st.download_button(
