@@ -34,7 +34,7 @@ from qi.services.feedback import waiting_summary  # noqa: E402
 from qi.services.meeting import meeting_review, previous_meeting, review_subjects  # noqa: E402
 from qi.store import (  # noqa: E402
     UploadRecord,
-    frames,  # noqa: E402
+    frames,
     open_store,
     read_measures,
     read_places,

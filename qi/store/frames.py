@@ -58,7 +58,8 @@ def _postgresql_frame(
         text = _copy_out(bind, sql)
     else:
         for attempt in range(2):
-            with bind.connect() as connection:
+            # Autocommit: no BEGIN before the COPY and no ROLLBACK when the pool takes it back.
+            with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 try:
                     text = _copy_out(connection, sql)
                     break

@@ -239,6 +239,17 @@ def test_postgresql_a_dropped_connection_is_replaced(pg_checked, postgres_server
     _assert_exact(read_frame(engine, QUERY, SCHEMA), rows)
 
 
+def test_postgresql_a_read_leaves_the_pooled_connection_transactional(pg_checked):
+    engine, rows = pg_checked
+    engine.pool.dispose()  # one connection: the read's is the one the write below gets
+    read_frame(engine, QUERY, SCHEMA)
+    with engine.connect() as connection:
+        assert connection.connection.driver_connection.autocommit is False
+        connection.execute(insert(CHECK), [{"id": 999}])
+        connection.rollback()
+    assert read_frame(engine, QUERY, SCHEMA).height == len(rows)
+
+
 def test_postgresql_threads_read_at_once_on_pooled_connections(pg_checked):
     engine, rows = pg_checked
     expected = pl.DataFrame(rows, schema=SCHEMA, orient="row")
