@@ -9,6 +9,16 @@ demo (subjects, previous meeting, ``meeting_review`` of an initiative, inputs wa
 each way of reading swapped in for ``read_frame`` in every module that uses it.
 
     python benchmarks/pg_reads.py
+
+Figures (2 December 2026, a 2-core machine shared with other work, load average 7-13, so
+they are rough; medians of 3, the ways taking turns run by run). Before, a new ADBC
+connection per read: (a) 21.4 s, (b) 451 ms, (c) 4.40 s. After, COPY through the pool
+(``read_frame``): (a) 785 ms (0.04 of before), (b) 186 ms (0.41), (c) 295 ms (0.07).
+One ADBC connection reused: (a) 773 ms, (b) 157 ms, (c) 299 ms: no faster for small reads
+and a page, 16% faster for the one big read, so COPY was kept (SQLAlchemy's pool already
+keeps a connection to each thread at a time, replaces broken ones and closes them on
+``dispose()``; the ADBC driver is no longer a dependency). Every read setting up its own
+connection cost about 100-160 ms on this machine; the read itself 1-4 ms.
 """
 
 import argparse
@@ -48,15 +58,6 @@ ADMIN = local_admin("benchmark")
 MEASURES, PLACES, MONTHS = 50, 30, 60
 PERIODS = [date(2020 + m // 12, m % 12 + 1, 1) for m in range(MONTHS)]
 Read = Callable[[Engine | Connection, Select, dict[str, pl.DataType]], pl.DataFrame]
-
-
-def timed(fn: Callable[[], object], repeats: int = 3) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 # --- the ways of reading, each a stand-in for read_frame ----------------------------------------
@@ -142,10 +143,14 @@ def reading_with(read: Read) -> Iterator[None]:
     finally:
         for module in swapped:
             module.read_frame = frames.read_frame  # type: ignore[attr-defined]
-        kept = getattr(_kept, "connection", None)
-        if kept is not None:
-            kept.close()
-            _kept.connection = None
+
+
+def close_kept() -> None:
+    """Close the connection ``adbc_reused`` kept open."""
+    kept = getattr(_kept, "connection", None)
+    if kept is not None:
+        kept.close()
+        _kept.connection = None
 
 
 # --- the stores ---------------------------------------------------------------------------------
@@ -238,19 +243,24 @@ def bench(synthetic: Engine, demo: Engine) -> None:
             meeting_page(demo)
         ),
     }
-    results: dict[str, dict[str, float]] = {}
     for work, fn in workloads.items():
         print(work)
-        results[work] = {}
-        for way, read in ways.items():
-            with reading_with(read):
-                fn()  # warm: imports, the pool's first connection, caches
-                seconds = timed(fn)
-            results[work][way] = seconds
+        # The ways take turns, run by run, so that the machine's other load falls on each alike.
+        times: dict[str, list[float]] = {way: [] for way in ways}
+        for run in range(4):  # the first run warms up (imports, connections, caches)
+            for way, read in ways.items():
+                with reading_with(read):
+                    start = time.perf_counter()
+                    fn()
+                    if run:
+                        times[way].append(time.perf_counter() - start)
+        close_kept()
+        medians = {way: statistics.median(seconds) for way, seconds in times.items()}
+        for way, seconds in medians.items():
             print(f"  {way:<37} {seconds * 1000:8.1f} ms (median of 3)")
         first = next(iter(ways))
         for way in list(ways)[1:]:
-            print(f"  {way} / {first}: {results[work][way] / results[work][first]:.2f}")
+            print(f"  {way} / {first}: {medians[way] / medians[first]:.2f}")
 
 
 def main() -> None:

@@ -15,7 +15,6 @@ no user text is ever rendered into SQL.
 from typing import Any
 
 import polars as pl
-import psycopg
 from sqlalchemy import Connection, Engine, Select
 
 # Types polars parses from the CSV text itself; others are read as text and converted (``_as``).
@@ -32,6 +31,8 @@ def _copy_out(connection: Connection, sql: str) -> bytes:
     """The CSV text of ``COPY (sql) TO STDOUT`` on ``connection``'s psycopg connection. A
     connection that broke on the way (server restarted, backend ended) is invalidated, so the
     pool opens a new one instead of handing it out again."""
+    import psycopg  # only on PostgreSQL
+
     driver: Any = connection.connection.driver_connection
     buffer = bytearray()
     try:
@@ -53,6 +54,8 @@ def _postgresql_frame(
     this on every connection: ``qi.store.engine``); NULL is an empty field, an empty text a
     quoted one. Outside a transaction a pooled connection is used (once more on a fresh one
     when it turns out to be broken: a read changes nothing)."""
+    import psycopg
+
     sql = f"COPY ({_literal_sql(bind, query)}) TO STDOUT (FORMAT csv)"
     if isinstance(bind, Connection):
         text = _copy_out(bind, sql)
