@@ -16,7 +16,7 @@ connection per read: (a) 21.4 s, (b) 451 ms, (c) 4.40 s. After, COPY through the
 (``read_frame``): (a) 785 ms (0.04 of before), (b) 186 ms (0.41), (c) 295 ms (0.07).
 One ADBC connection reused: (a) 773 ms, (b) 157 ms, (c) 299 ms: no faster for small reads
 and a page, 16% faster for the one big read, so COPY was kept (SQLAlchemy's pool already
-keeps a connection to each thread at a time, replaces broken ones and closes them on
+hands a connection to one thread at a time, replaces broken ones and closes them on
 ``dispose()``; the ADBC driver is no longer a dependency). Every read setting up its own
 connection cost about 100-160 ms on this machine; the read itself 1-4 ms.
 """
