@@ -103,7 +103,25 @@ def connect(url: str | None = None) -> Engine:
     url = database_url(url)
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
-    return create_engine(url)
+    return _postgresql_engine(url)
+
+
+def _postgresql_engine(url: str) -> Engine:
+    engine = create_engine(url)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Reads COPY results out as CSV (qi.store.frames): floats as the shortest text that reads
+        # back to the same double (not rounded, whatever the server's extra_float_digits), dates
+        # as ISO, text as UTF-8, whatever the server or database sets.
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(
+                "SET extra_float_digits = 1; SET DateStyle = 'ISO, YMD'; "
+                "SET client_encoding = 'UTF8'"
+            )
+        dbapi_connection.commit()
+
+    return engine
 
 
 def _driver_error(error: Exception) -> Exception:

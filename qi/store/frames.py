@@ -1,6 +1,8 @@
 """Running a read query straight into a polars frame, with no per-row Python objects.
 
-PostgreSQL: an ADBC driver runs the query and hands back an Arrow table.
+PostgreSQL: ``COPY (query) TO STDOUT (FORMAT csv)`` on a connection from SQLAlchemy's pool (or
+the caller's, inside its transaction), parsed by polars. A new connection per read (as the ADBC
+driver this replaced was used) cost far more than the read itself: benchmarks/pg_reads.py.
 SQLite: SQLite itself renders the result as one CSV text (REALs with 17 significant digits, so
 they read back to the same double; text quoted) and polars parses it. ADBC's SQLite driver is not used on purpose:
 it links its own copy of SQLite, and two copies in one process break each other's WAL locks
@@ -15,35 +17,62 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, Engine, Select
 
+# Types polars parses from the CSV text itself; others are read as text and converted (``_as``).
+_CSV_TYPES = (pl.Int64(), pl.Float64(), pl.Date(), pl.String())
+# Booleans as PostgreSQL writes them (t, f) and as SQLite stores them (1, 0).
+_TRUTH = {"t": True, "f": False, "1": True, "0": False}
+
 
 def _literal_sql(bind: Engine | Connection, query: Select) -> str:
     return str(query.compile(dialect=bind.dialect, compile_kwargs={"literal_binds": True}))
 
 
-def _postgresql_copy(connection: Connection, query: Select, names: list[str]) -> pl.DataFrame:
-    """Inside an open transaction: COPY the result out as CSV (floats print exactly)."""
-    buffer = bytearray()
+def _copy_out(connection: Connection, sql: str) -> bytes:
+    """The CSV text of ``COPY (sql) TO STDOUT`` on ``connection``'s psycopg connection. A
+    connection that broke on the way (server restarted, backend ended) is invalidated, so the
+    pool opens a new one instead of handing it out again."""
+    import psycopg  # only on PostgreSQL
+
     driver: Any = connection.connection.driver_connection
-    with driver.cursor() as cursor:
-        sql = f"COPY ({_literal_sql(connection, query)}) TO STDOUT (FORMAT csv)"
-        with cursor.copy(sql) as copy:
+    buffer = bytearray()
+    try:
+        with driver.cursor() as cursor, cursor.copy(sql) as copy:
             for chunk in copy:
                 buffer += chunk
-    schema = dict.fromkeys(names, pl.String())
-    if not buffer:
-        return pl.DataFrame(schema=schema)
-    return pl.read_csv(bytes(buffer), has_header=False, schema=schema)
+    except psycopg.OperationalError:
+        if driver.broken:
+            connection.invalidate()
+        raise
+    return bytes(buffer)
 
 
-def _postgresql_frame(engine: Engine, query: Select) -> pl.DataFrame:
-    import adbc_driver_postgresql.dbapi
+def _postgresql_frame(
+    bind: Engine | Connection, query: Select, schema: dict[str, pl.DataType]
+) -> pl.DataFrame:
+    """COPY the result out as CSV and parse it. PostgreSQL writes each float as the shortest
+    text that reads back to the same double, dates as ISO and text in UTF-8 (the engine sets
+    this on every connection: ``qi.store.engine``); NULL is an empty field, an empty text a
+    quoted one. Outside a transaction a pooled connection is used (once more on a fresh one
+    when it turns out to be broken: a read changes nothing)."""
+    import psycopg
 
-    uri = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with adbc_driver_postgresql.dbapi.connect(uri) as connection, connection.cursor() as cursor:
-        cursor.execute(_literal_sql(engine, query))
-        frame = pl.from_arrow(cursor.fetch_arrow_table())
-    assert isinstance(frame, pl.DataFrame)
-    return frame
+    sql = f"COPY ({_literal_sql(bind, query)}) TO STDOUT (FORMAT csv)"
+    if isinstance(bind, Connection):
+        text = _copy_out(bind, sql)
+    else:
+        for attempt in range(2):
+            # Autocommit: no BEGIN before the COPY and no ROLLBACK when the pool takes it back.
+            with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                try:
+                    text = _copy_out(connection, sql)
+                    break
+                except psycopg.OperationalError:
+                    if attempt or not connection.invalidated:
+                        raise
+    wire = {name: dtype if dtype in _CSV_TYPES else pl.String() for name, dtype in schema.items()}
+    if not text:
+        return pl.DataFrame(schema=wire)
+    return pl.read_csv(text, has_header=False, schema=wire)
 
 
 def _sqlite_text(column: str, dtype: pl.DataType) -> str:
@@ -86,11 +115,8 @@ def read_frame(
     Given a Connection, the query runs inside that connection's transaction."""
     if bind.dialect.name == "sqlite":
         frame = _sqlite_frame(bind, query, schema)
-    elif isinstance(bind, Connection):
-        frame = _postgresql_copy(bind, query, list(schema))
     else:
-        frame = _postgresql_frame(bind, query)
-        frame.columns = list(schema)
+        frame = _postgresql_frame(bind, query, schema)
     return frame.with_columns(_as(name, dtype, frame[name].dtype) for name, dtype in schema.items())
 
 
@@ -99,4 +125,6 @@ def _as(name: str, dtype: pl.DataType, found: pl.DataType) -> pl.Expr:
         return pl.col(name).str.to_date("%Y-%m-%d")
     if found == pl.String and dtype == pl.Datetime:
         return pl.col(name).str.to_datetime(time_unit="us")
+    if found == pl.String and dtype == pl.Boolean:
+        return pl.col(name).replace_strict(_TRUTH, return_dtype=pl.Boolean)
     return pl.col(name).cast(dtype)
