@@ -7,7 +7,7 @@ which also records refusals in the audit). Deny by default; an expired grant cou
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from qi.access.principal import Principal, Scope
+from qi.access.principal import Grant, Principal, Scope
 from qi.access.roles import ACTIONS, POLICY, ROLES
 
 
@@ -42,20 +42,21 @@ def authorize(principal: Principal, action: str, scope: Scope, now: datetime | N
         raise Refused(principal, action, scope)
 
 
+def _live_grants(principal: Principal, action: str, now: datetime | None) -> list[Grant] | None:
+    """The principal's live grants of a role that may do ``action``; None when one of them is
+    over everything."""
+    now = now or _now()
+    grants = [g for g in principal.grants if g.role in POLICY[action] and g.live(now)]
+    return None if any(g.scope.kind == "everything" for g in grants) else grants
+
+
 def readable_places(
     principal: Principal, action: str = "data.read", now: datetime | None = None
 ) -> frozenset[str] | None:
     """The codes of the places where ``principal`` may do ``action`` (reading, by default);
     None when everywhere. The store filters reads with it."""
-    now = now or _now()
-    places: set[str] = set()
-    for grant in principal.grants:
-        if grant.role not in POLICY[action] or not grant.live(now):
-            continue
-        if grant.scope.kind == "everything":
-            return None
-        places |= grant.places
-    return frozenset(places)
+    grants = _live_grants(principal, action, now)
+    return None if grants is None else frozenset().union(*(g.places for g in grants))
 
 
 def readable_initiatives(
@@ -64,16 +65,12 @@ def readable_initiatives(
     """The names of the initiatives ``principal`` may do ``action`` over (a grant on the
     initiative itself, as ``allowed`` decides for ``Scope.initiative``); None when everywhere.
     The store keeps what is told for an initiative without a place to these."""
-    now = now or _now()
-    names: set[str] = set()
-    for grant in principal.grants:
-        if grant.role not in POLICY[action] or not grant.live(now):
-            continue
-        if grant.scope.kind == "everything":
-            return None
-        if grant.scope.kind == "initiative" and grant.scope.name is not None:
-            names.add(grant.scope.name)
-    return frozenset(names)
+    grants = _live_grants(principal, action, now)
+    if grants is None:
+        return None
+    return frozenset(
+        g.scope.name for g in grants if g.scope.kind == "initiative" and g.scope.name is not None
+    )
 
 
 def allowed_somewhere(principal: Principal, action: str, now: datetime | None = None) -> bool:

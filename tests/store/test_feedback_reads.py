@@ -124,14 +124,19 @@ def test_a_locality_reads_no_stories_so_no_selections_replies_waits_or_levels(tw
     assert read_participation(engine, locality).height == 0
 
 
+def _reject_mine(engine, principal) -> None:
+    """A rejected upload, mine.csv, by ``principal`` (no values stored)."""
+    record_rejected_upload(
+        engine,
+        principal,
+        UploadRecord(file_name="mine.csv", content_hash="m", rows_read=0, report={}),
+    )
+
+
 def test_the_upload_log_shows_uploads_at_readable_places_and_ones_own(two_places):
     engine, people = two_places
     locality, coach = people["locality"], people["coach"]
-    record_rejected_upload(
-        engine,
-        locality,
-        UploadRecord(file_name="mine.csv", content_hash="m", rows_read=0, report={}),
-    )
+    _reject_mine(engine, locality)
     record_rejected_upload(
         engine,
         SETUP,
@@ -150,11 +155,7 @@ def test_the_upload_log_shows_uploads_at_readable_places_and_ones_own(two_places
 def test_ones_own_uploads_are_known_by_who_sent_them_not_by_their_name(two_places):
     engine, people = two_places
     locality = people["locality"]
-    record_rejected_upload(
-        engine,
-        locality,
-        UploadRecord(file_name="mine.csv", content_hash="m", rows_read=0, report={}),
-    )
+    _reject_mine(engine, locality)
     # Someone else of the same name, at the other place: not their upload.
     namesake = add_person(engine, SETUP, username="namesake", name=locality.name)
     add_grant(engine, SETUP, namesake, "locality", place=OTHER)
@@ -173,11 +174,7 @@ def test_the_migration_finds_who_sent_each_earlier_upload_in_the_audit(two_place
 
     engine, people = two_places
     locality = people["locality"]
-    record_rejected_upload(
-        engine,
-        locality,
-        UploadRecord(file_name="mine.csv", content_hash="m", rows_read=0, report={}),
-    )
+    _reject_mine(engine, locality)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
