@@ -20,7 +20,7 @@ from qi.services.review import ReviewError
 from qi.store import read_series
 from qi.store.access import audit_now
 from qi.store.stories import read_stories
-from qi.text import period_expr
+from qi.text import number, period_expr
 
 PUBLISHED_PACK = "qi.published.pack"  # (subject, BoardPack): the last pack prepared
 
@@ -45,11 +45,35 @@ series = read_series(engine(), who, measures=measure, places=places, published=T
 kinds = dict(measures().select("code", "kind").iter_rows())
 shown, policy = for_output(series, who, kinds, published=True)
 names = place_names()
+definition = measures().filter(pl.col("code") == measure).row(0, named=True)
+scale = definition["multiplier"] or 1.0  # values are stored as ratios: 0.918 is 91.8%
+unit = None if scale == 100 else definition["unit"]
+value_title = f"Value ({unit})" if unit else "Value"
+
+
+def written(values: pl.Series, scale: float = 1.0, unit: str | None = None) -> pl.Series:
+    """Numbers as people write them (thousands separated, a percentage as one), ``*`` and
+    gaps as they are: the table is read; the CSV keeps the values."""
+    return pl.Series(
+        values.name,
+        [
+            v if v is None or v == "*" else number(float(v) * scale, unit)
+            for v in values.cast(pl.String).to_list()
+        ],
+        pl.String,
+    )
+
+
 table = shown.select(
     pl.col("place").replace_strict(names, default=pl.col("place")).alias("Place"),
     period_expr("period", "month", "short").alias("Period"),
-    pl.col("value").alias("Value"),
-    *(pl.col(c).alias(c.title()) for c in ("numerator", "denominator") if c in shown.columns),
+).with_columns(
+    written(shown["value"], scale, "%" if scale == 100 else None).alias(value_title),
+    *(
+        written(shown[c]).alias(c.title())
+        for c in ("numerator", "denominator")
+        if c in shown.columns
+    ),
 )
 st.dataframe(table, hide_index=True, width="stretch")
 st.caption(f"Disclosure control: {policy.name.replace('_', ' ')}.")
