@@ -12,16 +12,15 @@ Usage: python benchmarks/engine.py [--sizes 1000,10000,100000] [--repeats 3]
 import argparse
 import datetime as dt
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import polars as pl
+from timing import timed  # benchmarks/timing.py
 
 MONTHS = 60
 
@@ -53,15 +52,6 @@ def panel(series: int, seed: int = 20261124) -> pl.DataFrame:
         .with_columns(pl.col("place").str.zfill(6))
         .sort("place", "period")
     )
-
-
-def timed(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 CHARTS = {

@@ -11,14 +11,13 @@ a temporary folder; ``--db`` for PostgreSQL (an empty database).
 """
 
 import argparse
-import statistics
 import tempfile
-import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import polars as pl
+from timing import timed  # benchmarks/timing.py
 
 from qi.access import Grant, Principal, Scope, local_admin
 from qi.store import (
@@ -38,15 +37,6 @@ from qi.vocabulary.consent import Consent
 PLACES = [f"P{p:02d}" for p in range(10)]
 ADMIN = local_admin("benchmark")
 TODAY = date.today()
-
-
-def timed(fn: Callable[[], object], repeats: int = 5) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def _build(engine, stories: int, uploads: int) -> None:

@@ -16,13 +16,12 @@ Usage: python benchmarks/funnel.py [--repeats 3] [--units 33700] [--measures 100
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
-import time
 
 import numpy as np
 import polars as pl
+from timing import timed  # benchmarks/timing.py
 
 PERIODS = 60
 
@@ -48,15 +47,6 @@ def proportions(
             "cases": cases.astype(np.float64),
         }
     )
-
-
-def timed(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def peak_memory_mb(data: dict, options: dict) -> float:

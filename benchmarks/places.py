@@ -11,7 +11,6 @@ start theirs (``--backend``; ``--db URL`` for a database of your own). Needs
 """
 
 import argparse
-import statistics
 import tempfile
 import time
 from datetime import date
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+from timing import timed  # benchmarks/timing.py
 
 from qi.access import local_admin
 from qi.ingest.places import read_ons_places
@@ -38,15 +38,6 @@ ADMIN = local_admin("benchmark")
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
 MONTHS = [date(2024, m, 1) for m in range(1, 13)]
-
-
-def timed(fn, repeats: int = 3) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def bench(label: str, url: str, data: Path) -> None:
@@ -94,15 +85,17 @@ def bench(label: str, url: str, data: Path) -> None:
     store_observations(engine, ADMIN, rows, UploadRecord("bench", "h", n, {}))
     print(f"  store {n:,} LSOA observations: {time.perf_counter() - start:.1f} s")
     for level in ("ward", "local_authority", "icb"):
-        rolled = timed(lambda lv=level: read_rollup(engine, ADMIN, "seen", lv, "lsoa"))
+        rolled = timed(lambda lv=level: read_rollup(engine, ADMIN, "seen", lv, "lsoa"), 3)
         compared = timed(
-            lambda lv=level: compare_places(engine, ADMIN, "seen", lv, MONTHS[-1], MONTHS[-1])
+            lambda lv=level: compare_places(engine, ADMIN, "seen", lv, MONTHS[-1], MONTHS[-1]), 3
         )
         print(
             f"  {level}: rollup of {n:,} observations (12 months) {rolled:.2f} s, funnel of "
             f"one month {compared:.2f} s (medians of 3)"
         )
-    compared = timed(lambda: compare_places(engine, ADMIN, "seen", "lsoa", MONTHS[-1], MONTHS[-1]))
+    compared = timed(
+        lambda: compare_places(engine, ADMIN, "seen", "lsoa", MONTHS[-1], MONTHS[-1]), 3
+    )
     print(f"  lsoa: funnel of one month {compared:.2f} s (median of 3)")
     engine.dispose()
 

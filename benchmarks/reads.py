@@ -12,7 +12,6 @@ SQLite in a temporary folder; ``--db`` for PostgreSQL (an empty database).
 """
 
 import argparse
-import statistics
 import tempfile
 import time
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+from timing import timed  # benchmarks/timing.py
 
 from qi.access import Grant, Principal, Scope, local_admin
 from qi.store import (
@@ -41,15 +41,6 @@ from qi.store.places import read_rollup
 AUTHORITIES, NEIGHBOURHOODS, MONTHS = 20, 100, 36
 PERIODS = [date(2022 + m // 12, m % 12 + 1, 1) for m in range(MONTHS)]
 ADMIN = local_admin("benchmark")
-
-
-def timed(fn: Callable[[], object], repeats: int = 5) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def _build(engine) -> tuple[list[str], list[str]]:
