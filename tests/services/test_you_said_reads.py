@@ -8,8 +8,7 @@ from qi.access import local_admin
 from qi.services.feedback import waiting_summary, you_said_we_did
 from qi.store.access import add_grant, add_person, principal_for
 from qi.store.feedback import add_response
-from qi.store.stories import add_story
-from tests.consent import consent
+from tests.consent import story
 from tests.store.helpers import add_definitions
 
 SETUP = local_admin("Setup")
@@ -17,18 +16,7 @@ TODAY = date.today()
 
 
 def _story(engine, title: str, scope: str, place: str = "RYY") -> int:
-    return add_story(
-        engine,
-        SETUP,
-        title=title,
-        narrative=f"{title}: what happened.",
-        told_on=date(2025, 2, 3),
-        voice="parent_or_carer",
-        consent=consent("parent_or_carer", scope),
-        anonymised=True,
-        place=place,
-        domains=["safe"],
-    )
+    return story(engine, title, place, voice="parent_or_carer", scope=scope, principal=SETUP)
 
 
 def test_the_public_digest_leaves_out_stories_whose_consent_is_not_public(engine):

@@ -18,23 +18,13 @@ from qi.store.feedback import (
     waiting_inputs,
 )
 from qi.store.meetings import add_action, add_meeting
-from qi.store.stories import add_story
-from tests.consent import consent
+from tests.consent import story
 from tests.store.helpers import add_definitions
 
 
 def _story(engine, title: str, told_on: date, voice: str = "child_or_young_person") -> int:
-    return add_story(
-        engine,
-        local_admin("tester"),
-        title=title,
-        narrative=f"{title}: what happened.",
-        told_on=told_on,
-        voice=voice,
-        consent=consent(voice),
-        anonymised=True,
-        place="RXX",
-        domains=["safe"],
+    return story(
+        engine, title, "RXX", voice=voice, told_on=told_on, principal=local_admin("tester")
     )
 
 

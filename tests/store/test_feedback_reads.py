@@ -20,8 +20,7 @@ from qi.store.feedback import (
     waiting_inputs,
 )
 from qi.store.observations import read_uploads
-from qi.store.stories import add_story
-from tests.consent import consent
+from tests.consent import story
 from tests.store.helpers import add_definitions, observations
 
 SETUP = local_admin("Setup")
@@ -30,18 +29,7 @@ OWN, OTHER = "RYY", "RXX"
 
 
 def _story(engine, title: str, place: str, scope: str = "partnership") -> int:
-    return add_story(
-        engine,
-        SETUP,
-        title=title,
-        narrative=f"{title}: what happened.",
-        told_on=date(2025, 2, 3),
-        voice="child_or_young_person",
-        consent=consent("child_or_young_person", scope),
-        anonymised=True,
-        place=place,
-        domains=["safe"],
-    )
+    return story(engine, title, place, scope=scope, principal=SETUP)
 
 
 def _closed_loop(engine, story: int) -> None:
