@@ -24,6 +24,7 @@ from qi.store import clock
 from qi.store.access import audit, guard
 from qi.store.engine import writing
 from qi.store.frames import read_frame
+from qi.store.keys import ids_by_code
 from qi.store.limits import check_lengths
 from qi.store.models import FreeTextAnswer, FreeTextQuestion, Place, Question
 from qi.vocabulary.stories import TITLE_LENGTH, VOICES, code_problem
@@ -159,13 +160,7 @@ def write_free_text_answers(
     who, when = principal.name, clock.now()
     problems = list(problems)
     questions = dict(connection.execute(select(FreeTextQuestion.code, FreeTextQuestion.id)).all())
-    places = dict(
-        connection.execute(
-            select(Place.code, Place.id).where(
-                Place.code.in_(answers.get_column("place").unique().to_list())
-            )
-        ).all()
-    )
+    places = ids_by_code(connection, Place.code, answers.get_column("place"))
     for code in sorted(set(answers.get_column("question")) - set(questions)):
         problems.append(f"{code!r} is not a free-text question; add it as one first")
     for code in sorted(set(answers.get_column("place")) - set(places)):

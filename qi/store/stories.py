@@ -26,7 +26,7 @@ Reads return polars. Nothing here draws or computes statistics.
 """
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import fields, replace
 from datetime import date, datetime
 from typing import Any
@@ -56,6 +56,7 @@ from qi.store.access import audit, audit_now, guard
 from qi.store.engine import new_id, writing
 from qi.store.frames import read_frame
 from qi.store.history import record_versions
+from qi.store.keys import ids_by_code
 from qi.store.limits import check_lengths
 from qi.store.models import (
     FreeTextAnswer,
@@ -139,23 +140,14 @@ LINK_SCHEMA: dict[str, pl.DataType] = {
 EDITABLE = tuple(f.name for f in fields(StoryDraft))
 
 
-def _ids(connection: Connection, key, codes: Iterable[str | None]) -> dict[str, int]:
-    """Id by code (or by name) of those of ``codes`` that are stored."""
-    codes = sorted({c for c in codes if c is not None})
-    if not codes:
-        return {}
-    table = key.class_
-    return dict(connection.execute(select(key, table.id).where(key.in_(codes))).all())
-
-
 def _checked(
     connection: Connection, story: StoryDraft, today: date, consent: Consent | None = None
 ) -> dict:
     """The story's codes as ids, once the story (and ``consent``, when given) has passed the
     policy against what the database holds of them (read inside the caller's transaction)."""
-    places = _ids(connection, Place.code, story.places)
-    measures = _ids(connection, Measure.code, story.measures)
-    initiatives = _ids(connection, Initiative.name, [story.initiative])
+    places = ids_by_code(connection, Place.code, story.places)
+    measures = ids_by_code(connection, Measure.code, story.measures)
+    initiatives = ids_by_code(connection, Initiative.name, [story.initiative])
     members = {
         name: frozenset(
             connection.execute(

@@ -26,6 +26,7 @@ from qi.store.access import audit, guard
 from qi.store.engine import writing
 from qi.store.frames import read_frame
 from qi.store.free_text import check_free_text_answers, write_free_text_answers
+from qi.store.keys import ids_by_code
 from qi.store.limits import check_lengths
 from qi.store.models import ExperienceMeasure, Measure, Place, Question, SurveyAnswer
 from qi.store.readable import only_places, place_ids
@@ -147,13 +148,7 @@ def store_answers(
     who, when = principal.name, clock.now()
     with writing(engine) as connection:
         questions = dict(connection.execute(select(Question.code, Question.id)).all())
-        places = dict(
-            connection.execute(
-                select(Place.code, Place.id).where(
-                    Place.code.in_(answers.get_column("place").unique().to_list())
-                )
-            ).all()
-        )
+        places = ids_by_code(connection, Place.code, answers.get_column("place"))
         rows = answers.select(
             pl.col("question")
             .replace_strict(questions, return_dtype=pl.Int64)
