@@ -106,14 +106,21 @@ def add_change_idea(
     _guard(engine, principal, places, initiative, f"change idea {name}")
     with writing(engine) as connection:
         idea = _add_idea(connection, initiative, name, description, principal.name, True)
-        audit(
-            connection,
-            principal,
-            "pdsa.idea.add",
-            place=_one(places),
-            subject=f"change idea {idea} of {initiative}"[:255],
-        )
+        _audit_idea(connection, principal, idea, initiative, places)
         return idea
+
+
+def _audit_idea(
+    connection: Connection, principal: Principal, idea: int, initiative: str, places: Sequence[str]
+) -> None:
+    """The audit's record of a new change idea (at its place when it has only one)."""
+    audit(
+        connection,
+        principal,
+        "pdsa.idea.add",
+        place=_one(places),
+        subject=f"change idea {idea} of {initiative}"[:255],
+    )
 
 
 def _idea_name(name: str | None) -> str:
@@ -330,13 +337,7 @@ def add_cycle(
             assert idea is not None
             change_idea = _add_idea(connection, initiative, idea, description, who, False)
             if new_idea:
-                audit(
-                    connection,
-                    principal,
-                    "pdsa.idea.add",
-                    place=_one(needed),
-                    subject=f"change idea {change_idea} of {initiative}"[:255],
-                )
+                _audit_idea(connection, principal, change_idea, initiative, needed)
         number = connection.execute(
             select(func.coalesce(func.max(PdsaCycle.number), 0) + 1).where(
                 PdsaCycle.change_idea_id == change_idea
