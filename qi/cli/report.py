@@ -82,6 +82,10 @@ def report(db, initiative, place, since_day, out, compare, png_dir, audience, us
             engine, who, initiative=initiative, place=place, since_day=since_day
         )
         audience = audience or default_audience(who, review)
+        if audience == "published":  # the series one may see published (a viewer's too)
+            review = meeting_review(
+                engine, who, initiative=initiative, place=place, since_day=since_day, published=True
+            )
         review = pack_review(engine, who, review, audience)  # refused, or audited
         comparisons = pack_comparisons(engine, who, review, compare, audience)
     except (ReviewError, CompareError) as error:

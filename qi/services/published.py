@@ -42,8 +42,8 @@ from dataclasses import replace
 import polars as pl
 from sqlalchemy import Engine
 
-from qi.access import Principal
-from qi.access.authorize import readable_places
+from qi.access import EVERYTHING, Principal
+from qi.access.authorize import allowed_somewhere, readable_places
 from qi.access.outputs import (
     DisclosurePolicy,
     controlled_number,
@@ -96,7 +96,17 @@ def pack_review(
         )
     subject = f"board pack ({audience}): {review.title}"[:255]
     action = "data.read" if audience == "internal" else "data.published"
-    guard(engine, principal, action, review.places, subject=subject)
+    # A review of nothing readable has no places to check: one who may not do the action
+    # anywhere is refused all the same (a viewer asking for the internal pack).
+    nowhere = not allowed_somewhere(principal, action)
+    guard(
+        engine,
+        principal,
+        action,
+        review.places,
+        scope=EVERYTHING if nowhere else None,
+        subject=subject,
+    )
     shown = review if audience == "internal" else published_review(review)
     audit_now(
         engine,
@@ -112,7 +122,7 @@ def pack_review(
 def default_audience(principal: Principal, review: MeetingReview) -> str:
     """Internal when the principal may read every place of the review, else published."""
     readable = readable_places(principal, "data.read")
-    if readable is None or set(review.places) <= readable:
+    if readable is None or (review.places and set(review.places) <= readable):
         return "internal"
     return "published"
 

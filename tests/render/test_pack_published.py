@@ -153,3 +153,22 @@ def test_qi_report_for_a_published_audience(database, tmp_path):
         assert f"Latest: {value}" not in text
     events = read_audit(connect(database), ADMIN, action="data.export")
     assert events["subject"].str.starts_with("board pack (published)").any()
+
+
+def test_qi_report_by_a_viewer_is_the_published_pack_of_what_they_may_see(database, tmp_path):
+    from qi.store.access import add_grant, add_person
+
+    engine = connect(database)
+    person = add_person(engine, ADMIN, username="val", name="Val Viewer")
+    add_grant(engine, ADMIN, person, "viewer", place="RXX")
+    engine.dispose()
+    out = tmp_path / "pack.pdf"
+    args = ["report", "--db", database, "--place", "RXX", "--user", "val", "--out", str(out)]
+    result = CliRunner().invoke(main, args)  # no --audience: a viewer's is published
+    assert result.exit_code == 0, result.output
+    assert result.output.rstrip().endswith("published)")
+    cells = latest_cells(pdf_text(out))
+    assert cells and all(c == "*" or float(c.replace(",", "")) % 5 == 0 for c in cells)
+    refused = CliRunner().invoke(main, [*args, "--audience", "internal"])
+    assert refused.exit_code != 0
+    assert "Val Viewer may not see measures and their data" in refused.output
