@@ -70,6 +70,23 @@ def default_actor() -> str:
         return "unknown"
 
 
+def _write_ahead_log(cursor) -> None:
+    """Put the database in WAL mode (kept in the file: a no-op once set). Switching a new
+    database's mode needs it to itself for a moment, and SQLite answers "database is locked" at
+    once, without waiting, when other first connections are opening it too (eight first runs
+    at the same time did): it is tried again for up to the busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def _sqlite_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.database and parsed.database != ":memory:":
@@ -81,7 +98,7 @@ def _sqlite_engine(url: str) -> Engine:
         # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own is deferred and late).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _write_ahead_log(cursor)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         # Staging tables for bulk writes live in memory; a larger page cache speeds big uploads.
